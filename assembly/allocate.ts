@@ -1,0 +1,81 @@
+// allocateDevice and its rollback (upstream `allocateDevice`): whether one candidate device can
+// be taken for one slot right now, and if so take it (in-use marks, capacity, counters,
+// constraints, the result entry); `deallocate` is its exact inverse (LIFO).
+
+import {
+  H_DEV_FLAGS, H_SLOT_ADMIN, H_SLOT_STATUS, DEV_ALLOCATED, DEV_MULTI, ST_STATIC_OK,
+  RESULT_CONSTRAINT_ALL,
+} from './layout';
+import { i32At } from './block';
+import { State } from './state';
+import { capacityFits, takeCapacity, returnCapacity, takeCounters, returnCounters, usesCounters } from './counters';
+import { addConstraints, removeConstraints, ADD_OK, ADD_FATAL } from './constraints';
+
+export { State } from './state';
+
+export const TRY_NO: i32 = 0;
+export const TRY_OK: i32 = 1;
+export const TRY_FATAL: i32 = 2;
+
+@inline export function inUse(s: State, d: i32): bool {
+  return (i32At(s.region(H_DEV_FLAGS), d) & DEV_ALLOCATED) != 0 || load<i32>(s.allocTotal + (<usize>d << 2)) > 0;
+}
+
+@inline export function allocatingForClaim(s: State, d: i32, claim: i32): bool {
+  return load<u8>(s.allocByClaim + <usize>d * <usize>s.nClaim + <usize>claim) != 0;
+}
+
+/** Tries to take device `d` for `slot` of `claim`. `must`: an All request that cannot do without it. */
+export function tryAllocate(s: State, claim: i32, slot: i32, d: i32, must: bool): i32 {
+  const multi = (i32At(s.region(H_DEV_FLAGS), d) & DEV_MULTI) != 0;
+  const admin = i32At(s.region(H_SLOT_ADMIN), slot) != 0;
+  if (!multi && admin && allocatingForClaim(s, d, claim)) return TRY_NO;
+  if (!admin && inUse(s, d)) return TRY_NO;
+  const st = load<u8>(s.region(H_SLOT_STATUS) + <usize>slot * <usize>s.nDev + <usize>d);
+  if (!(st & ST_STATIC_OK)) return TRY_NO;
+  if (multi && !capacityFits(s, slot, d)) return TRY_NO;
+  const counters = usesCounters(s, d, multi);
+  if (counters && !takeCounters(s, d)) return TRY_NO;
+
+  const added = addConstraints(s, claim, slot, d);
+  if (added != ADD_OK) {
+    if (counters) returnCounters(s, d);
+    if (added == ADD_FATAL) return TRY_FATAL;
+    if (must) {
+      s.fatal = RESULT_CONSTRAINT_ALL;
+      s.errSlot = slot;
+      s.errDev = d;
+      return TRY_FATAL;
+    }
+    return TRY_NO;
+  }
+
+  if (multi) {
+    takeCapacity(s, slot, d);
+    store<i32>(s.shares + (<usize>d << 2), load<i32>(s.shares + (<usize>d << 2)) + 1);
+  } else {
+    store<u8>(s.allocByClaim + <usize>d * <usize>s.nClaim + <usize>claim, 1);
+    store<i32>(s.allocTotal + (<usize>d << 2), load<i32>(s.allocTotal + (<usize>d << 2)) + 1);
+  }
+  const pick = s.picks + (<usize>s.nPicks << 3);
+  store<i32>(pick, slot);
+  store<i32>(pick + 4, d);
+  s.nPicks++;
+  return TRY_OK;
+}
+
+/** Undoes the last successful tryAllocate, which took `d` for `slot` of `claim`. */
+export function deallocate(s: State, claim: i32, slot: i32, d: i32): void {
+  const multi = (i32At(s.region(H_DEV_FLAGS), d) & DEV_MULTI) != 0;
+  s.nPicks--;
+  removeConstraints(s, claim, slot);
+  if (multi) {
+    store<i32>(s.shares + (<usize>d << 2), load<i32>(s.shares + (<usize>d << 2)) - 1);
+    returnCapacity(s, slot, d);
+  } else {
+    store<u8>(s.allocByClaim + <usize>d * <usize>s.nClaim + <usize>claim, 0);
+    store<i32>(s.allocTotal + (<usize>d << 2), load<i32>(s.allocTotal + (<usize>d << 2)) - 1);
+  }
+  // With the marks undone, usesCounters answers as it did when the device was taken.
+  if (usesCounters(s, d, multi)) returnCounters(s, d);
+}

@@ -1,0 +1,128 @@
+// matchAttribute / distinctAttribute (upstream constraint.go), over sets of interned element ids:
+// a scalar attribute value is a set of one element, a list value (DRAListTypeAttributes) the
+// set of its elements. matchAttribute: the running intersection of all added devices' sets
+// stays non-empty (for scalars: all values equal). distinctAttribute: the sets are pairwise
+// disjoint (for scalars: all values differ). A device without the attribute fails either; a
+// value the constraint cannot use (count -1) fails matchAttribute and is a fatal error for
+// distinctAttribute (upstream: "unsupported attribute value"). Constraints are monotonic.
+//
+// State of constraint k (CONS_STATE_WORDS words): [0] devices added, [1] elements used, then
+// element words. match: one frame per added device, [len, ids...] = the intersection after it
+// (so remove just pops a frame). distinct: the elements of every added device, appended in
+// order, each device's run preceded by its length.
+
+import {
+  H_CONS_CLAIM, H_CONS_KIND, H_CONS_VALUES, H_CONS_APPLIES, H_CONS_ELEM_START, H_CONS_ELEMS,
+  CONS_MATCH, RESULT_UNSUPPORTED_VALUE,
+} from './layout';
+import { i32At } from './block';
+import { State, CONS_STATE_WORDS } from './state';
+
+export const ADD_NO: i32 = 0;
+export const ADD_OK: i32 = 1;
+export const ADD_FATAL: i32 = 2;
+
+@inline function applies(s: State, k: i32, claim: i32, slot: i32): bool {
+  if (i32At(s.region(H_CONS_CLAIM), k) != claim) return false;
+  return load<u8>(s.region(H_CONS_APPLIES) + <usize>k * <usize>s.nSlots + <usize>slot) != 0;
+}
+
+@inline function stateOf(s: State, k: i32): usize {
+  return s.consState + <usize>k * <usize>CONS_STATE_WORDS * 4;
+}
+
+/** Adds `d` to every constraint of `claim` that covers `slot`; all or nothing. */
+export function addConstraints(s: State, claim: i32, slot: i32, d: i32): i32 {
+  const kinds = s.region(H_CONS_KIND);
+  for (let k = 0; k < s.nCons; k++) {
+    if (!applies(s, k, claim, slot)) continue;
+    const at = k * s.nDev + d;
+    const n = i32At(s.region(H_CONS_VALUES), at);
+    const elems = s.region(H_CONS_ELEMS) + (<usize>i32At(s.region(H_CONS_ELEM_START), at) << 2);
+    let r = ADD_NO;
+    if (i32At(kinds, k) == CONS_MATCH) {
+      if (n > 0) r = addMatch(stateOf(s, k), elems, n);
+    } else if (n < 0) {
+      s.fatal = RESULT_UNSUPPORTED_VALUE;
+      s.errSlot = slot;
+      s.errDev = d;
+      s.errCons = k;
+      r = ADD_FATAL;
+    } else if (n > 0) r = addDistinct(stateOf(s, k), elems, n);
+    if (r != ADD_OK) {
+      for (let e = 0; e < k; e++) if (applies(s, e, claim, slot)) removeOne(s, e);
+      return r;
+    }
+  }
+  return ADD_OK;
+}
+
+export function removeConstraints(s: State, claim: i32, slot: i32): void {
+  for (let k = 0; k < s.nCons; k++) if (applies(s, k, claim, slot)) removeOne(s, k);
+}
+
+/** Intersects the top frame with the device's (sorted) set into a new frame; fails when empty. */
+function addMatch(st: usize, elems: usize, n: i32): i32 {
+  const added = load<i32>(st);
+  const used = load<i32>(st, 4);
+  const frame = st + 8 + (<usize>used << 2);
+  let len = 0;
+  if (added == 0) {
+    for (let i = 0; i < n; i++) store<i32>(frame + (<usize>(1 + i) << 2), load<i32>(elems + (<usize>i << 2)));
+    len = n;
+  } else {
+    // The previous frame starts at the last used element run.
+    const prev = st + 8 + (<usize>load<i32>(st + 8 + (<usize>(used - 1) << 2)) << 2);
+    const plen = load<i32>(prev);
+    let i = 0;
+    let j = 0;
+    while (i < plen && j < n) {
+      const a = load<i32>(prev + (<usize>(1 + i) << 2));
+      const b = load<i32>(elems + (<usize>j << 2));
+      if (a == b) {
+        store<i32>(frame + (<usize>(1 + len) << 2), a);
+        len++;
+        i++;
+        j++;
+      } else if (a < b) i++;
+      else j++;
+    }
+    if (len == 0) return ADD_NO;
+  }
+  store<i32>(frame, len);
+  // A back link after the frame: where this frame starts (for the next intersection and pop).
+  store<i32>(frame + (<usize>(1 + len) << 2), used);
+  store<i32>(st, added + 1);
+  store<i32>(st, used + len + 2, 4);
+  return ADD_OK;
+}
+
+/** Appends the device's set when it shares no element with any set added before. */
+function addDistinct(st: usize, elems: usize, n: i32): i32 {
+  const used = load<i32>(st, 4);
+  const base = st + 8;
+  // Runs: [len, ids...]; compare every element of the device with every stored element.
+  let p = 0;
+  while (p < used) {
+    const len = load<i32>(base + (<usize>p << 2));
+    for (let i = 0; i < len; i++) {
+      const v = load<i32>(base + (<usize>(p + 1 + i) << 2));
+      for (let j = 0; j < n; j++) if (load<i32>(elems + (<usize>j << 2)) == v) return ADD_NO;
+    }
+    p += len + 2;
+  }
+  store<i32>(base + (<usize>used << 2), n);
+  for (let j = 0; j < n; j++) store<i32>(base + (<usize>(used + 1 + j) << 2), load<i32>(elems + (<usize>j << 2)));
+  store<i32>(base + (<usize>(used + 1 + n) << 2), used);
+  store<i32>(st, load<i32>(st) + 1);
+  store<i32>(st, used + n + 2, 4);
+  return ADD_OK;
+}
+
+/** Pops the last run (both kinds end each run with a back link to its start). */
+function removeOne(s: State, k: i32): void {
+  const st = stateOf(s, k);
+  const used = load<i32>(st, 4);
+  store<i32>(st, load<i32>(st) - 1);
+  store<i32>(st, load<i32>(st + 8 + (<usize>(used - 1) << 2)), 4);
+}

@@ -1,0 +1,30 @@
+// The solver's ABI. The host (src/wasm/solver.ts) calls these; nothing here knows Kubernetes.
+
+import { search } from './search';
+import { workBytes as work } from './state';
+
+/**
+ * Makes sure `bytes` bytes are usable from the heap base on and returns that base address.
+ * Called once per solve before the host writes a problem block; may grow memory (the host must
+ * then re-create its views).
+ */
+export function ensure(bytes: i32): usize {
+  const base = (__heap_base + 15) & ~(<usize>15);
+  const need = base + <usize>bytes;
+  const have = <usize>memory.size() << 16;
+  if (need > have) {
+    const pages = <i32>((need - have + 0xffff) >> 16);
+    if (memory.grow(pages) < 0) return 0;
+  }
+  return base;
+}
+
+/** Size of the work region for a problem of this shape (the host reserves it in the block). */
+export function workBytes(nDev: i32, nClaim: i32, nCons: i32, maxDepth: i32): i32 {
+  return <i32>work(nDev, nClaim, nCons, maxDepth);
+}
+
+/** Solves the problem block at `base`; returns the RESULT_* status (also in the output words). Once per Allocate. */
+export function solve(base: usize): i32 {
+  return search(base);
+}

@@ -1,0 +1,126 @@
+// The memory contract between the host (src/wasm/problem-writer.ts) and the solver.
+//
+// One solve = one problem block in linear memory. The block starts with a header of i32 words;
+// word H_* holds a count or the byte offset (relative to the block start) of a region. The
+// host lays out and fills every input region, the solver owns the work and output regions
+// (it zeroes them itself). All numbers are integers: device, slot, counter and constraint
+// indices, attribute value ids, and quantities as i64 milli-units.
+//
+// Indices: D devices (in upstream search order), C claims, R requests (all claims, in order),
+// S slots (one per request without subrequests, one per subrequest), K constraints.
+
+export const H_NDEV: i32 = 0;
+export const H_NCLAIM: i32 = 1;
+export const H_NREQ: i32 = 2;
+export const H_NSLOT: i32 = 3;
+export const H_NCOUNTER: i32 = 4;
+export const H_NCAP: i32 = 5;
+export const H_NCONS: i32 = 6;
+/** Search step budget (allocateOne invocations); 0 = unlimited. */
+export const H_MAXSTEPS: i32 = 7;
+/** i32 × D: DEV_* flag bits. */
+export const H_DEV_FLAGS: i32 = 8;
+/** i32 × (D+1): start of each device's counter consumption pairs. */
+export const H_DEV_CNT_START: i32 = 9;
+/** i32 × P: counter index of each consumption pair. */
+export const H_CNT_IDX: i32 = 10;
+/** i64 × P: amount of each consumption pair. */
+export const H_CNT_AMT: i32 = 11;
+/** i64 × nCounter: what is left of each counter (mutated during the search, restored on backtrack). */
+export const H_COUNTER_AVAIL: i32 = 12;
+/** i64 × nCap: what is left of each shareable device capacity (mutated, restored). */
+export const H_CAP_AVAIL: i32 = 13;
+/** i32 × (C+1): first request index of each claim. */
+export const H_CLAIM_REQ_START: i32 = 14;
+/** i32 × (R+1): first slot of each request. */
+export const H_REQ_SLOT_START: i32 = 15;
+/** i32 × R: 1 when the request has subrequests (firstAvailable). */
+export const H_REQ_HAS_SUBS: i32 = 16;
+/** i32 × S: MODE_EXACT or MODE_ALL. */
+export const H_SLOT_MODE: i32 = 17;
+/** i32 × S: number of devices the slot needs. */
+export const H_SLOT_NUM: i32 = 18;
+/** i32 × S: 1 for adminAccess requests. */
+export const H_SLOT_ADMIN: i32 = 19;
+/** u8 × S × D: ST_* bits of each (slot, device) pair. */
+export const H_SLOT_STATUS: i32 = 20;
+/** i32 × (S+1): start of each slot's list in H_ALL_LIST (mode All). */
+export const H_SLOT_ALL_START: i32 = 21;
+/** i32: device indices that an All slot must take, in order. */
+export const H_ALL_LIST: i32 = 22;
+/** i32 × (S×D+1): start of each (slot, device) pair's capacity demands. */
+export const H_SLOT_CAPUSE_START: i32 = 23;
+/** i32: capacity index (into H_CAP_AVAIL) of each demand. */
+export const H_CAPUSE_IDX: i32 = 24;
+/** i64: amount of each demand. */
+export const H_CAPUSE_AMT: i32 = 25;
+/** i32 × K: claim of each constraint. */
+export const H_CONS_CLAIM: i32 = 26;
+/** i32 × K: CONS_MATCH or CONS_DISTINCT. */
+export const H_CONS_KIND: i32 = 27;
+/**
+ * i32 × K × D: the constraint's attribute on each device, as a set of element ids (a scalar is
+ * a set of one): the number of elements, or 0 = absent, -1 = a value the constraint cannot use.
+ */
+export const H_CONS_VALUES: i32 = 28;
+/** u8 × K × S: 1 when the constraint applies to the slot. */
+export const H_CONS_APPLIES: i32 = 29;
+/** i32 × (D+1)... device counter window: i32 × D first counter of the device's pool. */
+export const H_DEV_POOL_CNT_START: i32 = 30;
+/** i32 × D: end (exclusive) of the device's pool counters. */
+export const H_DEV_POOL_CNT_END: i32 = 31;
+/** Work region (solver-owned), bytes: see search.ts for its sub-layout. */
+export const H_WORK: i32 = 32;
+/** Size of the work region in bytes (host computes it with the same formula as workBytes()). */
+export const H_WORK_BYTES: i32 = 33;
+/** i32 × R: output, index of the chosen subrequest per request (-1 when none). */
+export const H_OUT_SELSUB: i32 = 34;
+/** i32 × 2 × maxPicks: output, (slot, device) per result in allocation order. */
+export const H_OUT_PICKS: i32 = 35;
+/** i32 × OUT_WORDS: output words, see OUT_*. */
+export const H_OUT: i32 = 36;
+/** i32 × K × D: start of each (constraint, device) element list in H_CONS_ELEMS. */
+export const H_CONS_ELEM_START: i32 = 39;
+/** i32: element ids (interned typed values), sets sorted ascending. */
+export const H_CONS_ELEMS: i32 = 40;
+/** Maximal depth of the search (frames). */
+export const H_MAX_DEPTH: i32 = 37;
+/** Total number of picks the output region holds. */
+export const H_MAX_PICKS: i32 = 38;
+export const HEADER_WORDS: i32 = 42;
+
+/** Upstream's ResourceSliceMaxAttributeValuesPerDevice: elements of one attribute value at most. */
+export const MAX_ELEMS: i32 = 48;
+
+export const DEV_ALLOCATED: i32 = 1; // dedicated allocation in the allocated state
+export const DEV_MULTI: i32 = 2; // allowMultipleAllocations (and DRAConsumableCapacity on)
+export const DEV_SHARED_BEFORE: i32 = 4; // has shares in the allocated state (its counters are consumed)
+
+export const ST_SELECTABLE: u8 = 1; // class and request selectors match (and node, binding conditions)
+export const ST_ERROR: u8 = 2; // evaluating the selectors fails: the search stops with an error here
+export const ST_STATIC_OK: u8 = 4; // taints tolerated, capacity policy and partitionable gate permit
+
+export const MODE_EXACT: i32 = 0;
+export const MODE_ALL: i32 = 1;
+export const CONS_MATCH: i32 = 0;
+export const CONS_DISTINCT: i32 = 1;
+
+export const OUT_STATUS: i32 = 0; // RESULT_*
+export const OUT_NPICKS: i32 = 1;
+export const OUT_STEPS: i32 = 2;
+export const OUT_ERR_SLOT: i32 = 3;
+export const OUT_ERR_DEV: i32 = 4;
+export const OUT_ERR_CONS: i32 = 5;
+export const OUT_WORDS: i32 = 8;
+
+export const RESULT_UNSAT: i32 = 0;
+export const RESULT_OK: i32 = 1;
+export const RESULT_MAXSIZE: i32 = 2; // "allocation max size exceeded" reached the top
+export const RESULT_CEL_ERROR: i32 = 3; // at (slot, device)
+export const RESULT_CONSTRAINT_ALL: i32 = 4; // an All slot's device breaks a constraint (slot, device)
+export const RESULT_UNSUPPORTED_VALUE: i32 = 5; // distinctAttribute on an unsupported value (slot, device, cons)
+export const RESULT_STEP_BUDGET: i32 = 6;
+export const RESULT_DEPTH: i32 = 7; // frame stack too small: a host bug
+
+/** Upstream's AllocationResultsMaxSize: devices per claim. */
+export const MAX_RESULTS_PER_CLAIM: i32 = 32;

@@ -1,0 +1,86 @@
+/**
+ * Consumable capacity (DRAConsumableCapacity): what one allocation consumes of a device
+ * capacity, and whether that amount is allowed by the capacity's request policy
+ * (upstream `consumable_capacity.go`; pinned down by conformance/aux/consumable-capacity-functions.yaml).
+ */
+
+import type { CapacityRequestPolicy, Device, DeviceCapacity } from '../model/types.js';
+import { Quantity } from '../model/quantity.js';
+
+const parsed = new Map<string, Quantity>();
+/** Parses a quantity string the decoder has already checked (memoised: few distinct strings). */
+export function q(text: string): Quantity {
+  let v = parsed.get(text);
+  if (!v) {
+    v = Quantity.parse(text);
+    parsed.set(text, v);
+  }
+  return v;
+}
+
+/** The amount one allocation consumes, given the request (undefined = not requested). */
+export function consumedAmount(requested: Quantity | undefined, cap: DeviceCapacity): Quantity {
+  const policy = cap.requestPolicy;
+  if (requested === undefined) {
+    return policy?.default !== undefined ? q(policy.default) : q(cap.value);
+  }
+  if (!policy) return requested;
+  const range = policy.validRange;
+  if (range?.min !== undefined) return roundUpRange(requested, q(range.min), range.step !== undefined ? q(range.step) : undefined);
+  if (policy.validValues && policy.validValues.length > 0) {
+    for (const v of policy.validValues) {
+      const value = q(v);
+      if (value.cmp(requested) >= 0) return value;
+    }
+  }
+  return requested;
+}
+
+/** Below min: min; else min + ceil((req - min) / step) * step, on integer values as upstream. */
+function roundUpRange(requested: Quantity, min: Quantity, step: Quantity | undefined): Quantity {
+  if (requested.cmp(min) < 0) return min;
+  if (!step) return requested;
+  const r = requested.value();
+  const m = min.value();
+  const st = step.value();
+  if (st <= 0n) return requested;
+  const n = (r - m + st - 1n) / st;
+  return Quantity.fromInt(m + n * st, 'BinarySI');
+}
+
+export function violatesPolicy(value: Quantity, policy: CapacityRequestPolicy | undefined): boolean {
+  if (!policy) return false;
+  if (policy.default !== undefined && q(policy.default).cmp(value) === 0) return false;
+  const range = policy.validRange;
+  if (range?.min !== undefined) {
+    if (range.max !== undefined && value.cmp(q(range.max)) > 0) return true;
+    if (value.cmp(q(range.min)) < 0) return true;
+    if (range.step !== undefined) {
+      const step = q(range.step).nano;
+      if (step > 0n && (value.nano - q(range.min).nano) % step !== 0n) return true;
+    }
+    return false;
+  }
+  if (policy.validValues && policy.validValues.length > 0) {
+    return !policy.validValues.some((v) => q(v).cmp(value) === 0);
+  }
+  return false;
+}
+
+/**
+ * What one allocation of `device` for a request with these capacity requests consumes, for
+ * every capacity of the device; undefined when the device cannot serve the request at all
+ * (it lacks a requested capacity, or the amount breaks the capacity's request policy).
+ */
+export function consumedCapacity(requests: Record<string, string> | undefined, device: Device): Map<string, Quantity> | undefined {
+  const caps = device.capacity ?? {};
+  for (const name of Object.keys(requests ?? {})) if (!(name in caps)) return undefined;
+  const out = new Map<string, Quantity>();
+  for (const [name, cap] of Object.entries(caps)) {
+    const requested = requests?.[name];
+    const amount = consumedAmount(requested !== undefined ? q(requested) : undefined, cap);
+    if (violatesPolicy(amount, cap.requestPolicy)) return undefined;
+    out.set(name, amount);
+  }
+  return out;
+}

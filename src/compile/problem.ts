@@ -1,0 +1,353 @@
+/**
+ * Compiles one Allocate call (claims × one node) into the integer problem the WASM solver
+ * searches: per (slot, device) status bits, counters, shareable capacity, constraints.
+ * Everything that needs strings, CEL or Kubernetes objects happens here; the solver gets
+ * numbers only. Upstream's pre-pass errors are raised here, in upstream's order.
+ */
+
+import type { DeviceAttribute, DeviceClass, ResourceClaim, DeviceToleration, DeviceTaint } from '../model/types.js';
+import type { Features } from '../features.js';
+import { AllocationError } from '../outcome.js';
+import { planClaims, claimRef, MAX_RESULTS_PER_CLAIM, type Plan, type Slot } from '../model/requests.js';
+import type { AllocatedState } from '../model/allocated.js';
+import type { SelectorMasks } from './selectors.js';
+import type { NodeDevice, NodeView } from './nodeview.js';
+import { counterKey } from './nodeview.js';
+import { consumedCapacity, q } from './capacity.js';
+import type { Quantity } from '../model/quantity.js';
+import { deviceServesNode } from '../model/pools.js';
+import { Interner } from './intern.js';
+import { MAX_ELEMS } from '../wasm/layout.js';
+
+export const ST_SELECTABLE = 1;
+export const ST_ERROR = 2;
+export const ST_STATIC_OK = 4;
+export const DEV_ALLOCATED = 1;
+export const DEV_MULTI = 2;
+export const DEV_SHARED_BEFORE = 4;
+
+export interface Problem {
+  view: NodeView;
+  claims: readonly ResourceClaim[];
+  plan: Plan;
+  /** Request index → index of its first slot; length R+1. */
+  reqSlotStart: Int32Array;
+  /** Claim index → first request index; length C+1. */
+  claimReqStart: Int32Array;
+  /** S × D status bits. */
+  status: Uint8Array;
+  /** (slot × D + device) → the error the search raises when it reaches that pair. */
+  errors: Map<number, string>;
+  devFlags: Int32Array;
+  devCntStart: Int32Array;
+  cntIdx: Int32Array;
+  cntAmt: BigInt64Array;
+  counterAvail: BigInt64Array;
+  devPoolCnt: [Int32Array, Int32Array];
+  capAvail: BigInt64Array;
+  capuseStart: Int32Array;
+  capuseIdx: Int32Array;
+  capuseAmt: BigInt64Array;
+  /** (slot × D + device) → what one share consumes (multi-allocatable devices only). */
+  consumed: Map<number, Map<string, Quantity>>;
+  /** Constraints; `values` per (k, device): element count, 0 absent, -1 unusable; elements in `elems`. */
+  cons: { claim: Int32Array; kind: Int32Array; values: Int32Array; elemStart: Int32Array; elems: Int32Array; applies: Uint8Array };
+  allStart: Int32Array;
+  allList: Int32Array;
+  maxDepth: number;
+  maxPicks: number;
+}
+
+export interface CompileContext {
+  features: Features;
+  classes: ReadonlyMap<string, DeviceClass>;
+  masks: SelectorMasks;
+  allocated: AllocatedState;
+}
+
+export function compileProblem(view: NodeView, claims: readonly ResourceClaim[], ctx: CompileContext): Problem {
+  const { features } = ctx;
+  const devices = view.devices;
+  const D = devices.length;
+  const multi = devices.map((nd) => features.consumableCapacity && nd.device.allowMultipleAllocations === true);
+
+  // Shareable capacity of multi-allocatable devices: what is left after the allocated shares.
+  const capIndex = new Map<string, number>();
+  const capAvail: bigint[] = [];
+  devices.forEach((nd, d) => {
+    if (!multi[d]) return;
+    for (const [name, cap] of Object.entries(nd.device.capacity ?? {})) {
+      capIndex.set(`${d}\u0000${name}`, capAvail.length);
+      capAvail.push(q(cap.value).milli() - ctx.allocated.consumed(nd.id, name).milli());
+    }
+  });
+
+  /** Capacity check of upstream's CmpRequestOverCapacity, against what is left now. */
+  const capacityFits = (slot: Slot, d: number): Map<string, Quantity> | undefined => {
+    const consumed = consumedCapacity(slot.spec.capacity?.requests, devices[d].device);
+    if (!consumed) return undefined;
+    for (const [name, amount] of consumed) {
+      const cap = q(devices[d].device.capacity![name].value);
+      const left = multi[d] ? capAvail[capIndex.get(`${d}\u0000${name}`)!] : cap.milli();
+      if (amount.milli() > left) return undefined;
+    }
+    return consumed;
+  };
+
+  const selectable = (slot: Slot, nd: NodeDevice, ref: string): boolean | string => {
+    return isSelectable(slot, nd, ref, view, ctx);
+  };
+
+  const plan = planClaims(claims, {
+    features,
+    classes: ctx.classes,
+    allDevices: (slot) => {
+      const ref = claimRef(claims[slot.claim]);
+      const name = slot.subName || slot.parentName;
+      for (const pool of view.pools) {
+        if (pool.incomplete) {
+          throw new AllocationError(`claim ${ref}, request ${name}: asks for all devices, but resource pool ${pool.id} is currently being updated`);
+        }
+        if (pool.invalid) {
+          throw new AllocationError(`claim ${ref}, request ${name}: asks for all devices, but resource pool ${pool.id} is currently invalid`);
+        }
+      }
+      const out: number[] = [];
+      devices.forEach((nd, d) => {
+        const s = selectable(slot, nd, ref);
+        if (typeof s === 'string') throw new AllocationError(s);
+        if (!s) return;
+        if (features.consumableCapacity && !capacityFits(slot, d)) return;
+        out.push(d);
+      });
+      return out;
+    },
+  });
+
+  const S = plan.slots.length;
+  const status = new Uint8Array(S * D);
+  const errors = new Map<number, string>();
+  const consumed = new Map<number, Map<string, Quantity>>();
+  const capuseStart = new Int32Array(S * D + 1);
+  const capuseIdx: number[] = [];
+  const capuseAmt: bigint[] = [];
+  plan.slots.forEach((slot, s) => {
+    const ref = claimRef(claims[slot.claim]);
+    devices.forEach((nd, d) => {
+      const k = s * D + d;
+      capuseStart[k] = capuseIdx.length;
+      const sel = selectable(slot, nd, ref);
+      if (typeof sel === 'string') {
+        status[k] = ST_ERROR;
+        errors.set(k, sel);
+        return;
+      }
+      if (!sel) return;
+      let bits = ST_SELECTABLE;
+      let ok = features.partitionableDevices || (nd.device.consumesCounters?.length ?? 0) === 0;
+      if (ok && features.deviceTaints) ok = (nd.device.taints ?? []).every((t) => taintTolerated(t, slot.spec.tolerations));
+      if (ok && features.consumableCapacity) {
+        const c = consumedCapacity(slot.spec.capacity?.requests, nd.device);
+        if (!c) ok = false;
+        else if (!multi[d]) {
+          for (const [name, amount] of c) if (amount.cmp(q(nd.device.capacity![name].value)) > 0) ok = false;
+        } else {
+          consumed.set(k, c);
+          for (const [name, amount] of c) {
+            capuseIdx.push(capIndex.get(`${d}\u0000${name}`)!);
+            capuseAmt.push(amount.milli());
+          }
+        }
+      }
+      if (ok) bits |= ST_STATIC_OK;
+      status[k] = bits;
+    });
+  });
+  capuseStart[S * D] = capuseIdx.length;
+
+  // Devices: flags and counter consumption.
+  const devFlags = new Int32Array(D);
+  const devCntStart = new Int32Array(D + 1);
+  const cntIdx: number[] = [];
+  const cntAmt: bigint[] = [];
+  const poolStart = new Int32Array(D);
+  const poolEnd = new Int32Array(D);
+  const poolIndex = new Map(view.pools.map((p, i) => [p, i]));
+  devices.forEach((nd, d) => {
+    let f = 0;
+    if (ctx.allocated.isDedicated(nd.id) || (!features.consumableCapacity && ctx.allocated.hasShares(nd.id))) f |= DEV_ALLOCATED;
+    if (multi[d]) f |= DEV_MULTI;
+    if (multi[d] && ctx.allocated.hasShares(nd.id)) f |= DEV_SHARED_BEFORE;
+    devFlags[d] = f;
+    devCntStart[d] = cntIdx.length;
+    const p = poolIndex.get(nd.pool)!;
+    [poolStart[d], poolEnd[d]] = view.counters.poolRange[p];
+    if (!features.partitionableDevices) return;
+    for (const c of nd.device.consumesCounters ?? []) {
+      for (const [name, v] of Object.entries(c.counters ?? {})) {
+        cntIdx.push(view.counters.index.get(counterKey(p, c.counterSet, name))!);
+        cntAmt.push(q(v.value).milli());
+      }
+    }
+  });
+  devCntStart[D] = cntIdx.length;
+
+  const cons = compileConstraints(plan, devices, features);
+
+  const reqSlotStart = new Int32Array(plan.requests.length + 1);
+  plan.requests.forEach((r, i) => (reqSlotStart[i + 1] = reqSlotStart[i] + r.slots.length));
+  const claimReqStart = new Int32Array(claims.length + 1);
+  for (const r of plan.requests) claimReqStart[r.claim + 1]++;
+  for (let c = 0; c < claims.length; c++) claimReqStart[c + 1] += claimReqStart[c];
+
+  const allStart = new Int32Array(S + 1);
+  const allList: number[] = [];
+  plan.slots.forEach((slot, s) => {
+    allStart[s] = allList.length;
+    allList.push(...slot.allDevices);
+  });
+  allStart[S] = allList.length;
+
+  let maxDepth = 2;
+  for (let c = 0; c < claims.length; c++) {
+    maxDepth += 1;
+    for (const r of plan.requests) {
+      if (r.claim === c) maxDepth += 3 + Math.min(MAX_RESULTS_PER_CLAIM, Math.max(...r.slots.map((s) => s.numDevices)));
+    }
+  }
+
+  return {
+    view,
+    claims,
+    plan,
+    reqSlotStart,
+    claimReqStart,
+    status,
+    errors,
+    devFlags,
+    devCntStart,
+    cntIdx: Int32Array.from(cntIdx),
+    cntAmt: BigInt64Array.from(cntAmt),
+    counterAvail: BigInt64Array.from(view.counters.avail),
+    devPoolCnt: [poolStart, poolEnd],
+    capAvail: BigInt64Array.from(capAvail),
+    capuseStart,
+    capuseIdx: Int32Array.from(capuseIdx),
+    capuseAmt: BigInt64Array.from(capuseAmt),
+    consumed,
+    cons,
+    allStart,
+    allList: Int32Array.from(allList),
+    maxDepth,
+    maxPicks: MAX_RESULTS_PER_CLAIM * claims.length,
+  };
+}
+
+/**
+ * Upstream `isSelectable`: binding-conditions gate, class selectors, request selectors, then the
+ * per-device node selection. A string is the error the evaluation raises.
+ */
+function isSelectable(slot: Slot, nd: NodeDevice, ref: string, view: NodeView, ctx: CompileContext): boolean | string {
+  if (!ctx.features.deviceBinding && (nd.device.bindingConditions?.length ?? 0) > 0) return false;
+  const cls = slot.deviceClass;
+  const groups: [string, readonly { cel?: { expression: string } }[]][] = [
+    [`class ${cls.metadata.name}`, cls.spec?.selectors ?? []],
+    [`claim ${ref}`, slot.spec.selectors ?? []],
+  ];
+  for (const [who, selectors] of groups) {
+    for (let i = 0; i < selectors.length; i++) {
+      const v = ctx.masks.value(selectors[i].cel?.expression ?? '', nd.index);
+      if (typeof v === 'object') return `${who}: selector #${i}: CEL ${v.kind} error: ${v.message}`;
+      if (!v) return false;
+    }
+  }
+  return deviceServesNode(nd.slice, nd.device, view.node);
+}
+
+/** Upstream `ToleratesTaint`; effects other than NoSchedule and NoExecute never block. */
+export function taintTolerated(t: DeviceTaint, tolerations: readonly DeviceToleration[] | undefined): boolean {
+  if (t.effect !== 'NoSchedule' && t.effect !== 'NoExecute') return true;
+  return (tolerations ?? []).some((tol) => {
+    if (tol.effect && tol.effect !== t.effect) return false;
+    if (tol.key && tol.key !== t.key) return false;
+    switch (tol.operator ?? '') {
+      case '':
+      case 'Equal':
+        return (tol.value ?? '') === (t.value ?? '');
+      case 'Exists':
+        return true;
+      default:
+        return false;
+    }
+  });
+}
+
+/** Upstream `lookupAttribute`: the fully qualified name, or the bare id when the domain is the driver's. */
+export function lookupAttribute(nd: NodeDevice, name: string): DeviceAttribute | undefined {
+  const attrs = nd.device.attributes ?? {};
+  if (name in attrs) return attrs[name];
+  const slash = name.indexOf('/');
+  if (slash < 0 || name.slice(0, slash) !== nd.slice.spec.driver) return undefined;
+  return attrs[name.slice(slash + 1)];
+}
+
+function compileConstraints(plan: Plan, devices: NodeDevice[], features: Features): Problem['cons'] {
+  const K = plan.constraints.length;
+  const D = devices.length;
+  const S = plan.slots.length;
+  const values = new Int32Array(K * D);
+  const elemStart = new Int32Array(K * D);
+  const elems: number[] = [];
+  const applies = new Uint8Array(K * S);
+  const ids = new Interner();
+  plan.constraints.forEach((c, k) => {
+    devices.forEach((nd, d) => {
+      elemStart[k * D + d] = elems.length;
+      const a = lookupAttribute(nd, c.attribute);
+      if (!a) return;
+      const keys = elementKeys(a, features.listTypeAttributes);
+      if (keys === undefined) {
+        values[k * D + d] = -1;
+        return;
+      }
+      if (keys.length > MAX_ELEMS) {
+        throw new AllocationError(`device ${nd.id}: attribute ${c.attribute} has ${keys.length} values, more than the ${MAX_ELEMS} allowed`);
+      }
+      const set = [...new Set(keys.map((key) => ids.id(key)))].sort((x, y) => x - y);
+      values[k * D + d] = set.length;
+      elems.push(...set);
+    });
+    const names = new Set(c.requests);
+    plan.slots.forEach((slot, s) => {
+      if (slot.claim !== c.claim) return;
+      const hit = names.size === 0 || names.has(slot.parentName) || (slot.subName !== '' && names.has(slot.name));
+      applies[k * S + s] = hit ? 1 : 0;
+    });
+  });
+  return {
+    claim: Int32Array.from(plan.constraints.map((c) => c.claim)),
+    kind: Int32Array.from(plan.constraints.map((c) => (c.kind === 'match' ? 0 : 1))),
+    values,
+    elemStart,
+    elems: Int32Array.from(elems),
+    applies,
+  };
+}
+
+/**
+ * The typed element keys of an attribute value (values of different types never compare
+ * equal): one for a scalar, one per item for a list (only with DRAListTypeAttributes);
+ * undefined for a value a constraint cannot use (no value set, or a list with the gate off).
+ */
+function elementKeys(a: DeviceAttribute, lists: boolean): string[] | undefined {
+  if (a.string !== undefined) return [`s:${a.string}`];
+  if (a.int !== undefined) return [`i:${a.int}`];
+  if (a.bool !== undefined) return [`b:${a.bool}`];
+  if (a.version !== undefined) return [`v:${a.version}`];
+  if (!lists) return undefined;
+  if (a.strings !== undefined) return a.strings.map((v) => `s:${v}`);
+  if (a.ints !== undefined) return a.ints.map((v) => `i:${v}`);
+  if (a.bools !== undefined) return a.bools.map((v) => `b:${v}`);
+  if (a.versions !== undefined) return a.versions.map((v) => `v:${v}`);
+  return undefined;
+}

@@ -1,0 +1,137 @@
+/**
+ * Turns the solver's picks into one v1 AllocationResult per claim, as upstream assembles them:
+ * results in allocation order, class configs once per class (extended with later requests of
+ * the same class), claim configs that apply, and the node selector.
+ */
+
+import { randomUUID } from 'node:crypto';
+import type {
+  AllocationResult,
+  DeviceAllocationConfiguration,
+  DeviceRequestAllocationResult,
+  NodeSelector,
+  NodeSelectorRequirement,
+} from '../model/types.js';
+import type { Problem } from '../compile/problem.js';
+import type { SolveAnswer } from '../wasm/run.js';
+import type { Features } from '../features.js';
+import { AllocationError } from '../outcome.js';
+
+export function decodeResults(p: Problem, a: SolveAnswer, features: Features): AllocationResult[] {
+  const D = p.view.devices.length;
+  return p.claims.map((claim, c) => {
+    const results: DeviceRequestAllocationResult[] = [];
+    const picked: number[] = [];
+    for (const [s, d] of a.picks) {
+      const slot = p.plan.slots[s];
+      if (slot.claim !== c) continue;
+      const nd = p.view.devices[d];
+      const r: DeviceRequestAllocationResult = { request: slot.name, driver: nd.pool.driver, pool: nd.pool.name, device: nd.device.name };
+      if (slot.adminAccess) r.adminAccess = true;
+      if (slot.spec.tolerations?.length) r.tolerations = slot.spec.tolerations;
+      if (features.deviceBinding) {
+        if (nd.device.bindingConditions?.length) r.bindingConditions = nd.device.bindingConditions;
+        if (nd.device.bindingFailureConditions?.length) r.bindingFailureConditions = nd.device.bindingFailureConditions;
+      }
+      const consumed = p.consumed.get(s * D + d);
+      if (consumed) {
+        r.shareID = randomUUID();
+        if (consumed.size > 0) r.consumedCapacity = Object.fromEntries([...consumed].map(([k, v]) => [k, v.toString()]));
+      }
+      results.push(r);
+      picked.push(d);
+    }
+    const out: AllocationResult = { devices: { results } };
+    const config = configs(p, a, c);
+    if (config.length > 0) out.devices!.config = config;
+    const ns = nodeSelector(p, picked, claim.metadata?.name ?? '');
+    if (ns) out.nodeSelector = ns;
+    return out;
+  });
+}
+
+/** The slot chosen for each request of claim `c` (the subrequest the search settled on). */
+function chosenSlots(p: Problem, a: SolveAnswer, c: number) {
+  return p.plan.requests
+    .map((r, i) => ({ r, i }))
+    .filter(({ r }) => r.claim === c)
+    .map(({ r, i }) => {
+      const sub = r.hasSubs ? Math.max(0, a.selectedSub[i]) : 0;
+      return r.slots[sub];
+    });
+}
+
+function configs(p: Problem, a: SolveAnswer, c: number): DeviceAllocationConfiguration[] {
+  const out: DeviceAllocationConfiguration[] = [];
+  const chosen = chosenSlots(p, a, c);
+  const classRange = new Map<string, [number, number]>();
+  for (const slot of chosen) {
+    const cls = slot.deviceClass;
+    const range = classRange.get(cls.metadata.name);
+    if (range) {
+      for (let i = range[0]; i < range[1]; i++) out[i].requests!.push(slot.name);
+      continue;
+    }
+    const start = out.length;
+    for (const cfg of cls.spec?.config ?? []) out.push({ source: 'FromClass', requests: [slot.name], ...rest(cfg) });
+    classRange.set(cls.metadata.name, [start, out.length]);
+  }
+  for (const cfg of p.claims[c].spec?.devices?.config ?? []) {
+    const requests = cfg.requests ?? [];
+    if (requests.length === 0) {
+      out.push({ source: 'FromClaim', ...rest(cfg) });
+      continue;
+    }
+    for (const slot of chosen) {
+      if (requests.includes(slot.parentName) || (slot.subName !== '' && requests.includes(slot.name))) {
+        out.push({ source: 'FromClaim', requests, ...rest(cfg) });
+      }
+    }
+  }
+  return out;
+}
+
+/** The configuration fields of a class or claim config entry (everything but `requests`). */
+function rest<T extends object>(cfg: T): Omit<T, "requests"> {
+  const { requests: _ignored, ...others } = cfg as T & { requests?: unknown };
+  return others;
+}
+
+/**
+ * Upstream `createNodeSelector`: any node-local or binds-to-node device pins the claim to the
+ * node; otherwise the requirements of all (single-term) slice node selectors, deduplicated;
+ * nothing when every device is available everywhere.
+ */
+function nodeSelector(p: Problem, picked: number[], claimName: string): NodeSelector | undefined {
+  const fields: NodeSelectorRequirement[] = [];
+  const exprs: NodeSelectorRequirement[] = [];
+  for (const d of picked) {
+    const nd = p.view.devices[d];
+    const perDevice = nd.slice.spec.perDeviceNodeSelection === true;
+    const nodeName = perDevice ? nd.device.nodeName : nd.slice.spec.nodeName;
+    const sel = perDevice ? nd.device.nodeSelector : nd.slice.spec.nodeSelector;
+    if (nodeName || nd.device.bindsToNode) {
+      return { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [p.view.node.metadata.name] }] }] };
+    }
+    if (!sel) continue;
+    const terms = sel.nodeSelectorTerms ?? [];
+    if (terms.length > 1) {
+      throw new AllocationError(`create NodeSelector for claim ${claimName}: unsupported ResourceSlice.NodeSelector with ${terms.length} terms`);
+    }
+    if (terms.length === 1) {
+      addNew(terms[0].matchFields ?? [], fields);
+      addNew(terms[0].matchExpressions ?? [], exprs);
+    }
+  }
+  if (fields.length === 0 && exprs.length === 0) return undefined;
+  const term: { matchFields?: NodeSelectorRequirement[]; matchExpressions?: NodeSelectorRequirement[] } = {};
+  if (exprs.length) term.matchExpressions = exprs;
+  if (fields.length) term.matchFields = fields;
+  return { nodeSelectorTerms: [term] };
+}
+
+function addNew(from: NodeSelectorRequirement[], to: NodeSelectorRequirement[]): void {
+  for (const r of from) {
+    if (!to.some((t) => JSON.stringify(t) === JSON.stringify(r))) to.push(r);
+  }
+}

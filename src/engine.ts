@@ -1,0 +1,196 @@
+/**
+ * The Engine: holds the cluster objects, compiles them, and allocates claims on a node the way
+ * upstream's structured allocator does. The pipeline of one allocation:
+ *
+ *   node view (pools, devices in search order) → compile (pre-pass, masks, integers)
+ *   → WASM search → decode (v1 AllocationResults)
+ *
+ * State changes go through add/remove/commit/release; derived data (inventory, selector masks)
+ * is rebuilt lazily when the objects it depends on changed, never on the allocation path.
+ */
+
+import type { DeviceClass, DeviceTaintRule, DraObject, Node, ResourceClaim, ResourceSlice, AllocationResult } from './model/types.js';
+import { featuresFromGates, parseFeatureGates, type FeatureGates, type Features } from './features.js';
+import { AllocatedState } from './model/allocated.js';
+import { Inventory } from './compile/inventory.js';
+import { SelectorMasks } from './compile/selectors.js';
+import { buildNodeView } from './compile/nodeview.js';
+import { compileProblem, type Problem } from './compile/problem.js';
+import { loadSolver, type SolverExports } from './wasm/instance.js';
+import { runSolver, type SolveAnswer } from './wasm/run.js';
+import { RESULT } from './wasm/layout.js';
+import { decodeResults } from './decode/results.js';
+import { AllocationError, type Outcome } from './outcome.js';
+import { claimRef } from './model/requests.js';
+import { applyTaintRules } from './model/taintrules.js';
+
+export interface EngineOptions {
+  objects?: readonly DraObject[];
+  /** Gate overrides over the Kubernetes v1.36 defaults (a `K=V,...` string or an object). */
+  featureGates?: string | Partial<FeatureGates>;
+  /** Stop a search after this many steps (upstream allocateOne invocations) with an error; 0 = no limit. */
+  maxSteps?: number;
+}
+
+export interface AllocateOptions {
+  /** Name of the Node (one of the engine's Node objects) to allocate for. */
+  node: string;
+}
+
+export class Engine {
+  readonly gates: FeatureGates;
+  readonly features: Features;
+  private readonly maxSteps: number;
+  private readonly nodes = new Map<string, Node>();
+  private readonly classes = new Map<string, DeviceClass>();
+  private slices: ResourceSlice[] = [];
+  private taintRules: DeviceTaintRule[] = [];
+  private readonly claims: ResourceClaim[] = [];
+  private readonly allocated = new AllocatedState();
+  private compiled?: { inventory: Inventory; masks: SelectorMasks };
+
+  private constructor(
+    private readonly wasm: SolverExports,
+    opts: EngineOptions,
+  ) {
+    this.gates = typeof opts.featureGates === 'string' ? parseFeatureGates(opts.featureGates) : parseFeatureGates(undefined, opts.featureGates);
+    this.features = featuresFromGates(this.gates);
+    this.maxSteps = opts.maxSteps ?? 0;
+    this.add(opts.objects ?? []);
+  }
+
+  static async create(opts: EngineOptions = {}): Promise<Engine> {
+    return new Engine(await loadSolver(), opts);
+  }
+
+  /** Adds objects; claims that carry `status.allocation` become allocated state. */
+  add(objects: readonly DraObject[]): void {
+    for (const o of objects) {
+      switch (o.kind) {
+        case 'Node':
+          this.nodes.set(o.metadata.name, o);
+          break;
+        case 'DeviceClass':
+          this.classes.set(o.metadata.name, o);
+          break;
+        case 'ResourceSlice':
+          this.slices.push(o);
+          this.compiled = undefined;
+          break;
+        case 'DeviceTaintRule':
+          this.taintRules.push(o);
+          this.compiled = undefined;
+          break;
+        case 'ResourceClaim':
+          this.claims.push(o);
+          if (o.status?.allocation) this.allocated.apply(o, this.features.consumableCapacity);
+          break;
+        default:
+          break; // Pods and templates are the schedule's business, not the allocator's.
+      }
+    }
+  }
+
+  /** Removes objects (by identity, as given to add). */
+  remove(objects: readonly DraObject[]): void {
+    const gone = new Set(objects);
+    for (const o of objects) {
+      if (o.kind === 'Node' && this.nodes.get(o.metadata.name) === o) this.nodes.delete(o.metadata.name);
+      if (o.kind === 'DeviceClass' && this.classes.get(o.metadata.name) === o) this.classes.delete(o.metadata.name);
+      if (o.kind === 'ResourceClaim' && this.claims.includes(o)) {
+        this.claims.splice(this.claims.indexOf(o), 1);
+        if (o.status?.allocation) this.allocated.apply(o, this.features.consumableCapacity, -1);
+      }
+    }
+    const before = this.slices.length + this.taintRules.length;
+    this.slices = this.slices.filter((s) => !gone.has(s));
+    this.taintRules = this.taintRules.filter((r) => !gone.has(r));
+    if (this.slices.length + this.taintRules.length !== before) this.compiled = undefined;
+  }
+
+  /** Records an allocation (e.g. one returned by allocate) so that later allocations see the devices in use. */
+  commit(claim: ResourceClaim, allocation: AllocationResult): ResourceClaim {
+    const allocated: ResourceClaim = { ...claim, status: { ...claim.status, allocation } };
+    this.add([allocated]);
+    return allocated;
+  }
+
+  /** Frees the devices of an allocated claim that was added or committed. */
+  release(claim: ResourceClaim): void {
+    this.remove([claim]);
+  }
+
+  /** Allocates all `claims` together on one node (upstream `Allocator.Allocate`). */
+  async allocate(claims: readonly ResourceClaim[], opts: AllocateOptions): Promise<Outcome> {
+    const node = this.nodes.get(opts.node);
+    if (!node) return { kind: 'error', message: `node ${opts.node} not found: the input has no Node object with that name` };
+    let problem: Problem;
+    let answer: SolveAnswer;
+    try {
+      const { inventory, masks } = this.compile();
+      const view = buildNodeView(inventory, node, this.features, this.allocated);
+      problem = compileProblem(view, claims, { features: this.features, classes: this.classes, masks, allocated: this.allocated });
+      answer = runSolver(this.wasm, problem, this.maxSteps);
+      const stats = { steps: answer.steps };
+      switch (answer.status) {
+        case RESULT.OK:
+          return { kind: 'allocated', results: decodeResults(problem, answer, this.features), stats };
+        case RESULT.UNSAT: {
+          const invalid = view.pools.filter((p) => p.invalid);
+          if (invalid.length > 0) {
+            const which = invalid.map((p) => `${p.id} (${p.invalid})`).join(', ');
+            return { kind: 'error', message: `invalid resource pools were encountered: ${which}`, stats };
+          }
+          return { kind: 'unsatisfiable', reason: `cannot allocate all claims on node ${node.metadata.name}`, stats };
+        }
+        default:
+          return { kind: 'error', message: searchError(problem, answer, this.maxSteps), stats };
+      }
+    } catch (e) {
+      if (e instanceof AllocationError) return { kind: 'error', message: e.message };
+      throw e;
+    }
+  }
+
+  /** Claims the engine holds (allocated ones are part of the allocated state). */
+  listClaims(): readonly ResourceClaim[] {
+    return this.claims;
+  }
+
+  private compile(): { inventory: Inventory; masks: SelectorMasks } {
+    if (!this.compiled) {
+      const slices = this.features.deviceTaints ? applyTaintRules(this.slices, this.taintRules) : this.slices;
+      const inventory = new Inventory(slices);
+      const masks = new SelectorMasks(inventory, {
+        consumableCapacity: this.features.consumableCapacity,
+        listTypeAttributes: this.features.listTypeAttributes,
+      });
+      this.compiled = { inventory, masks };
+    }
+    return this.compiled;
+  }
+}
+
+/** The message for a search that stopped with an error (not found/ not allocatable are not errors). */
+function searchError(p: Problem, a: SolveAnswer, maxSteps: number): string {
+  const D = p.view.devices.length;
+  const slot = p.plan.slots[a.errSlot];
+  const device = p.view.devices[a.errDev];
+  const where = slot ? `claim ${claimRef(p.claims[slot.claim])}, request ${slot.subName || slot.parentName}` : '';
+  switch (a.status) {
+    case RESULT.CEL_ERROR:
+      return p.errors.get(a.errSlot * D + a.errDev)!;
+    case RESULT.CONSTRAINT_ALL:
+      return `${where}: cannot add device ${device.id} because a claim constraint would not be satisfied`;
+    case RESULT.UNSUPPORTED_VALUE: {
+      const c = p.plan.constraints[a.errCons];
+      return `${where}: device ${device.id}: attribute ${c.attribute}: unsupported attribute value`;
+    }
+    case RESULT.MAXSIZE:
+      return 'allocation max size exceeded';
+    case RESULT.STEP_BUDGET:
+      return `search stopped after ${maxSteps} steps without an answer (step budget); the claims ask for a combination that is very expensive to search`;
+    default:
+      return `solver failed with status ${a.status}`;
+  }
+}

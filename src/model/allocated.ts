@@ -1,0 +1,70 @@
+/**
+ * The allocated state, built from claims that already carry `status.allocation` the way
+ * kube-scheduler builds it (`allocateddevices.go`): results with adminAccess do not count;
+ * with DRAConsumableCapacity, results with a shareID are shares (their consumedCapacity is
+ * aggregated per device), all others dedicated allocations.
+ */
+
+import type { ResourceClaim } from './types.js';
+import { Quantity } from './quantity.js';
+
+/** `driver/pool/device`, upstream's DeviceID string form. */
+export function deviceId(driver: string, pool: string, device: string): string {
+  return `${driver}/${pool}/${device}`;
+}
+
+export class AllocatedState {
+  /** Devices allocated to one claim exclusively. */
+  readonly dedicated = new Set<string>();
+  /** Devices with at least one share: how many, and the capacity the shares consume together. */
+  readonly shared = new Map<string, { shares: number; consumed: Map<string, Quantity> }>();
+
+  /** Adds (sign 1) or removes (sign -1) the results of one allocated claim. */
+  apply(claim: ResourceClaim, consumableCapacity: boolean, sign: 1 | -1 = 1): void {
+    for (const r of claim.status?.allocation?.devices?.results ?? []) {
+      if (r.adminAccess) continue;
+      const id = deviceId(r.driver, r.pool, r.device);
+      if (consumableCapacity && r.shareID) {
+        this.addShare(id, r.consumedCapacity ?? {}, sign);
+      } else if (sign > 0) {
+        this.dedicated.add(id);
+      } else {
+        this.dedicated.delete(id);
+      }
+    }
+  }
+
+  private addShare(id: string, consumed: Record<string, string>, sign: 1 | -1): void {
+    let entry = this.shared.get(id);
+    if (!entry) {
+      entry = { shares: 0, consumed: new Map() };
+      this.shared.set(id, entry);
+    }
+    entry.shares += sign;
+    for (const [name, value] of Object.entries(consumed)) {
+      const v = Quantity.parse(value);
+      const prev = entry.consumed.get(name) ?? ZERO;
+      entry.consumed.set(name, sign > 0 ? prev.add(v) : prev.sub(v));
+    }
+    if (entry.shares <= 0) this.shared.delete(id);
+  }
+
+  isDedicated(id: string): boolean {
+    return this.dedicated.has(id);
+  }
+  hasShares(id: string): boolean {
+    return this.shared.has(id);
+  }
+  /** Capacity consumed by the shares of a device (zero when none). */
+  consumed(id: string, capacity: string): Quantity {
+    return this.shared.get(id)?.consumed.get(capacity) ?? ZERO;
+  }
+}
+
+const ZERO = Quantity.fromInt(0);
+
+export function buildAllocatedState(claims: Iterable<ResourceClaim>, consumableCapacity: boolean): AllocatedState {
+  const s = new AllocatedState();
+  for (const c of claims) if (c.status?.allocation) s.apply(c, consumableCapacity);
+  return s;
+}

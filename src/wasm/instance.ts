@@ -1,0 +1,48 @@
+/**
+ * Loads the solver (build/wasm/solver.wasm) once per process. The module has no imports but
+ * AssemblyScript's `abort`, which only a solver bug can reach.
+ */
+
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** The part of the WebAssembly JS API used here (Node has it; the ES2022 lib types do not). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+declare const WebAssembly: {
+  instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { exports: unknown } }>;
+};
+
+export interface SolverExports {
+  memory: WasmMemory;
+  ensure(bytes: number): number;
+  workBytes(nDev: number, nClaim: number, nCons: number, maxDepth: number): number;
+  solve(base: number): number;
+}
+
+let loading: Promise<SolverExports> | undefined;
+
+/** Where the .wasm is: next to the compiled JS (build/js/wasm → build/wasm) or from src/wasm. */
+function wasmPath(): string {
+  const candidates = ['../../wasm/solver.wasm', '../../build/wasm/solver.wasm'].map((p) => fileURLToPath(new URL(p, import.meta.url)));
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new Error(`solver.wasm not found (looked in ${candidates.join(', ')}); run \`npm run build\``);
+  return found;
+}
+
+export function loadSolver(): Promise<SolverExports> {
+  loading ??= (async () => {
+    const bytes = await readFile(wasmPath());
+    const { instance } = await WebAssembly.instantiate(bytes, {
+      env: {
+        abort(_msg: number, _file: number, line: number, col: number) {
+          throw new Error(`solver aborted at ${line}:${col}`);
+        },
+      },
+    });
+    return instance.exports as unknown as SolverExports;
+  })();
+  return loading;
+}
