@@ -6,34 +6,54 @@
 
 import { Engine } from '../engine.js';
 import type { ResourceClaim } from '../model/types.js';
-import { formatObject, list, type OutputFormat } from './format.js';
-import type { CliIO } from './io.js';
+import { formatObject, list } from './format.js';
 import { loadInputs } from './inputs.js';
+import { outputFormat, parseFlags, positiveInt, required, type Command } from './command.js';
 
-export interface AllocateArgs {
-  files: string[];
-  node: string;
-  featureGates?: string;
-  output: OutputFormat;
-  maxSteps?: number;
-}
+export const allocateCommand: Command = {
+  name: 'allocate',
+  summary: 'allocate the unallocated claims of the input together on one node (upstream Allocate)',
+  usage: `dralloc allocate -f PATH [-f PATH ...] --node NAME [--feature-gates K=V,...] [-o yaml|json] [--max-steps N]
 
-export async function runAllocate(args: AllocateArgs, io: CliIO): Promise<number> {
-  const objects = await loadInputs(args.files, io);
-  const engine = await Engine.create({ objects, featureGates: args.featureGates, maxSteps: args.maxSteps });
-  const claims = objects.filter((o): o is ResourceClaim => o.kind === 'ResourceClaim' && !o.status?.allocation);
-  const outcome = await engine.allocate(claims, { node: args.node });
-  switch (outcome.kind) {
-    case 'allocated': {
-      const items = claims.map((c, i) => ({ ...c, status: { ...c.status, allocation: outcome.results[i] } }));
-      io.stdout(formatObject(list(items), args.output));
-      return 0;
+  Allocate all ResourceClaims of the input that have no status.allocation, together, on node
+  NAME, exactly as the Kubernetes v1.36 scheduler's DRA allocator would. Claims that already
+  have status.allocation are the allocated state.
+  PATH: a YAML (multi-document) or JSON file, a folder (all *.yaml, *.yml, *.json below), or -
+  for standard input.
+  --max-steps N  stop a search after N steps with an error (default: no limit)
+
+  Exit 0: stdout is a v1 List of those claims with status.allocation set.
+  Exit 1: the claims cannot be allocated on that node (stderr: "unsatisfiable: <why>").
+  Exit 2: bad input or an allocation error (stderr: "error: <message>").`,
+  async run(argv, io) {
+    const { values } = parseFlags(argv, {
+      filename: { type: 'string', short: 'f', multiple: true },
+      node: { type: 'string' },
+      'feature-gates': { type: 'string' },
+      output: { type: 'string', short: 'o', default: 'yaml' },
+      'max-steps': { type: 'string' },
+    });
+    const files = required(values.filename, '-f PATH');
+    const node = required(values.node, '--node NAME');
+    const output = outputFormat(values.output);
+    const maxSteps = positiveInt('--max-steps', values['max-steps']);
+
+    const objects = await loadInputs(files, io);
+    const engine = await Engine.create({ objects, featureGates: values['feature-gates'], maxSteps });
+    const claims = objects.filter((o): o is ResourceClaim => o.kind === 'ResourceClaim' && !o.status?.allocation);
+    const outcome = await engine.allocate(claims, { node });
+    switch (outcome.kind) {
+      case 'allocated': {
+        const items = claims.map((c, i) => ({ ...c, status: { ...c.status, allocation: outcome.results[i] } }));
+        io.stdout(formatObject(list(items), output));
+        return 0;
+      }
+      case 'unsatisfiable':
+        io.stderr(`unsatisfiable: ${outcome.reason}\n`);
+        return 1;
+      case 'error':
+        io.stderr(`error: ${outcome.message}\n`);
+        return 2;
     }
-    case 'unsatisfiable':
-      io.stderr(`unsatisfiable: ${outcome.reason}\n`);
-      return 1;
-    case 'error':
-      io.stderr(`error: ${outcome.message}\n`);
-      return 2;
-  }
-}
+  },
+};

@@ -1,80 +1,45 @@
 #!/usr/bin/env node
 /**
- * The `dralloc` command line. Exit codes: 0 ok, 1 unsatisfiable (or findings), 2 error.
- * Every error is printed as `error: <message>` on stderr.
+ * The `dralloc` command line: dispatches to the commands in commands.ts.
+ * Exit codes: 0 ok, 1 unsatisfiable (or findings), 2 error; errors print `error: <message>`.
  */
 
-import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { realpathSync } from 'node:fs';
-import { runAllocate } from './allocate.js';
+import { COMMANDS } from './commands.js';
+import { UsageError } from './command.js';
 import { processIO, type CliIO } from './io.js';
 import { InputError } from '../model/errors.js';
 import { FeatureGateError } from '../features.js';
-import type { OutputFormat } from './format.js';
 
-const USAGE = `Usage: dralloc <command> [flags]
+const GATES = `Feature gates (--feature-gates K=V,...; Kubernetes names, v1.36 defaults): DRAAdminAccess=true,
+  DRAPrioritizedList=true, DRADeviceTaints=true, DRAPartitionableDevices=true,
+  DRAConsumableCapacity=true, DRADeviceBindingConditions=true, DRAResourceClaimDeviceStatus=true,
+  DRAExtendedResource=true, DRAListTypeAttributes=false.`;
 
-Commands:
-  allocate -f PATH [-f PATH ...] --node NAME [--feature-gates K=V,...] [-o yaml|json] [--max-steps N]
-      Allocate all ResourceClaims of the input that have no status.allocation, together, on
-      node NAME, exactly as the Kubernetes v1.36 scheduler's DRA allocator would.
-      PATH: a YAML (multi-document) or JSON file, a folder (all *.yaml, *.yml, *.json below),
-      or - for standard input.
-      Exit 0: stdout is a v1 List of those claims with status.allocation set.
-      Exit 1: the claims cannot be allocated on that node (stderr says why).
-      Exit 2: bad input or an allocation error (stderr: "error: <message>").
-
-Feature gates (Kubernetes names, v1.36 defaults): DRAAdminAccess=true, DRAPrioritizedList=true,
-  DRADeviceTaints=true, DRAPartitionableDevices=true, DRAConsumableCapacity=true,
-  DRADeviceBindingConditions=true, DRAResourceClaimDeviceStatus=true, DRAExtendedResource=true,
-  DRAListTypeAttributes=false.
-`;
-
-class UsageError extends Error {}
+function overview(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return `Usage: dralloc <command> [flags]   (dralloc help <command> for details)\n\nCommands:\n${lines.join('\n')}\n\n${GATES}\n`;
+}
 
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
-  const [command, ...rest] = argv;
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    const topic = name === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
+    io.stdout(topic ? `Usage: ${topic.usage}\n` : overview());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    io.stderr(`error: unknown command "${name}"\n\n${overview()}`);
+    return 2;
+  }
   try {
-    switch (command) {
-      case 'allocate': {
-        const { values } = parseArgs({
-          args: rest,
-          options: {
-            filename: { type: 'string', short: 'f', multiple: true },
-            node: { type: 'string' },
-            'feature-gates': { type: 'string' },
-            output: { type: 'string', short: 'o', default: 'yaml' },
-            'max-steps': { type: 'string' },
-          },
-          strict: true,
-          allowPositionals: false,
-        });
-        if (!values.filename?.length) throw new UsageError('allocate needs at least one -f PATH');
-        if (!values.node) throw new UsageError('allocate needs --node NAME');
-        return await runAllocate(
-          {
-            files: values.filename,
-            node: values.node,
-            featureGates: values['feature-gates'],
-            output: outputFormat(values.output),
-            maxSteps: values['max-steps'] === undefined ? undefined : positiveInt('--max-steps', values['max-steps']),
-          },
-          io,
-        );
-      }
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        io.stdout(USAGE);
-        return command === undefined ? 2 : 0;
-      default:
-        throw new UsageError(`unknown command "${command}"`);
-    }
+    return await command.run(rest, io);
   } catch (e) {
-    if (e instanceof UsageError || (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'))) {
-      io.stderr(`error: ${e.message}\n\n${USAGE}`);
+    if (e instanceof UsageError) {
+      io.stderr(`error: ${e.message}\n\nUsage: ${command.usage}\n`);
       return 2;
     }
     if (e instanceof InputError || e instanceof FeatureGateError) {
@@ -83,17 +48,6 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     }
     throw e;
   }
-}
-
-function outputFormat(v: string | undefined): OutputFormat {
-  if (v === 'yaml' || v === 'json') return v;
-  throw new UsageError(`unsupported output format "${v}" (want yaml or json)`);
-}
-
-function positiveInt(flag: string, v: string): number {
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`${flag} wants a positive integer, got "${v}"`);
-  return n;
 }
 
 // Run when executed as a program (also through the npm bin symlink).

@@ -1,0 +1,47 @@
+/** The shape of a CLI command, and the errors and helpers every command shares. */
+
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { CliIO } from './io.js';
+import type { OutputFormat } from './format.js';
+
+export interface Command {
+  name: string;
+  /** One line for the command list. */
+  summary: string;
+  /** Full usage text: synopsis, flags, exit codes. */
+  usage: string;
+  /** Runs with the arguments after the command name; returns the exit code. */
+  run(argv: string[], io: CliIO): Promise<number>;
+}
+
+/** Wrong flags or arguments: printed with the command's usage, exit code 2. */
+export class UsageError extends Error {}
+
+/** node:util parseArgs with dralloc's conventions: strict, no positionals unless asked. */
+type Options = NonNullable<ParseArgsConfig['options']>;
+export type ParsedFlags<T extends Options> = ReturnType<typeof parseArgs<{ options: T; strict: true; allowPositionals: true }>>;
+
+export function parseFlags<T extends Options>(argv: string[], options: T, allowPositionals = false): ParsedFlags<T> {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals }) as ParsedFlags<T>;
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+export function outputFormat<F extends string = OutputFormat>(v: string | undefined, allowed: readonly F[] = ['yaml', 'json'] as unknown as F[]): F {
+  if (v !== undefined && (allowed as readonly string[]).includes(v)) return v as F;
+  throw new UsageError(`unsupported output format "${v}" (want ${allowed.join(' or ')})`);
+}
+
+export function positiveInt(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`${flag} wants a positive integer, got "${v}"`);
+  return n;
+}
+
+export function required<T>(v: T | undefined, what: string): T {
+  if (v === undefined || (Array.isArray(v) && v.length === 0)) throw new UsageError(`missing ${what}`);
+  return v;
+}
