@@ -14,7 +14,7 @@ import { featuresFromGates, parseFeatureGates, type FeatureGates, type Features 
 import { AllocatedState } from './model/allocated.js';
 import { Inventory } from './compile/inventory.js';
 import { SelectorMasks } from './compile/selectors.js';
-import { buildNodeView } from './compile/nodeview.js';
+import { buildNodeView, gatherNodePools, type NodePools } from './compile/nodeview.js';
 import { compileProblem, type Problem } from './compile/problem.js';
 import { loadSolver, type SolverExports } from './wasm/instance.js';
 import { runSolver, type SolveAnswer } from './wasm/run.js';
@@ -37,6 +37,16 @@ export interface AllocateOptions {
   node: string;
 }
 
+/** What `Engine.inspect()` exposes (read-only). */
+export interface EngineState {
+  inventory: Inventory;
+  masks: SelectorMasks;
+  allocated: AllocatedState;
+  classes: ReadonlyMap<string, DeviceClass>;
+  nodes: ReadonlyMap<string, Node>;
+  features: Features;
+}
+
 export class Engine {
   readonly gates: FeatureGates;
   readonly features: Features;
@@ -47,7 +57,7 @@ export class Engine {
   private taintRules: DeviceTaintRule[] = [];
   private readonly claims: ResourceClaim[] = [];
   private readonly allocated = new AllocatedState();
-  private compiled?: { inventory: Inventory; masks: SelectorMasks };
+  private compiled?: { inventory: Inventory; masks: SelectorMasks; nodePools: Map<string, NodePools> };
 
   private constructor(
     private readonly wasm: SolverExports,
@@ -122,13 +132,18 @@ export class Engine {
 
   /** Allocates all `claims` together on one node (upstream `Allocator.Allocate`). */
   async allocate(claims: readonly ResourceClaim[], opts: AllocateOptions): Promise<Outcome> {
+    return this.allocateSync(claims, opts);
+  }
+
+  /** `allocate` without the promise, for loops that call it per node and Pod (schedule). */
+  allocateSync(claims: readonly ResourceClaim[], opts: AllocateOptions): Outcome {
     const node = this.nodes.get(opts.node);
     if (!node) return { kind: 'error', message: `node ${opts.node} not found: the input has no Node object with that name` };
     let problem: Problem;
     let answer: SolveAnswer;
     try {
-      const { inventory, masks } = this.compile();
-      const view = buildNodeView(inventory, node, this.features, this.allocated);
+      const { masks } = this.compile();
+      const view = buildNodeView(this.nodePools(node), this.allocated);
       problem = compileProblem(view, claims, { features: this.features, classes: this.classes, masks, allocated: this.allocated });
       answer = runSolver(this.wasm, problem, this.maxSteps);
       const stats = { steps: answer.steps };
@@ -152,12 +167,33 @@ export class Engine {
     }
   }
 
+  /**
+   * A read-only look at the compiled state, for diagnostics that must agree with allocate
+   * (`dralloc explain` reuses the same inventory, selector masks and allocated state). Callers
+   * must not mutate anything they get; it is valid until the next add/remove/commit/release.
+   */
+  inspect(): EngineState {
+    const { inventory, masks } = this.compile();
+    return { inventory, masks, allocated: this.allocated, classes: this.classes, nodes: this.nodes, features: this.features };
+  }
+
   /** Claims the engine holds (allocated ones are part of the allocated state). */
   listClaims(): readonly ResourceClaim[] {
     return this.claims;
   }
 
-  private compile(): { inventory: Inventory; masks: SelectorMasks } {
+  /** The pools and devices a node can use, in search order (cached until the inventory or the node changes). */
+  nodePools(node: Node): NodePools {
+    const { inventory, nodePools } = this.compile();
+    let np = nodePools.get(node.metadata.name);
+    if (!np || np.node !== node) {
+      np = gatherNodePools(inventory, node, this.features);
+      nodePools.set(node.metadata.name, np);
+    }
+    return np;
+  }
+
+  private compile(): { inventory: Inventory; masks: SelectorMasks; nodePools: Map<string, NodePools> } {
     if (!this.compiled) {
       const slices = this.features.deviceTaints ? applyTaintRules(this.slices, this.taintRules) : this.slices;
       const inventory = new Inventory(slices);
@@ -165,7 +201,7 @@ export class Engine {
         consumableCapacity: this.features.consumableCapacity,
         listTypeAttributes: this.features.listTypeAttributes,
       });
-      this.compiled = { inventory, masks };
+      this.compiled = { inventory, masks, nodePools: new Map() };
     }
     return this.compiled;
   }

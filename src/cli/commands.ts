@@ -1,6 +1,10 @@
-/** Every `dralloc` command, in the order `dralloc help` lists them. Adding a command = one line here. */
+/** Every `dralloc` command, in the order `dralloc help` lists them. Adding a command = one import and one line. */
 
 import type { Command } from './command.js';
 import { allocateCommand } from './allocate.js';
+import { scheduleCommand } from './schedule.js';
 
-export const COMMANDS: readonly Command[] = [allocateCommand];
+export const COMMANDS: readonly Command[] = [
+  allocateCommand,
+  scheduleCommand,
+];

@@ -31,16 +31,34 @@ export interface CounterTable {
   poolRange: [number, number][];
 }
 
-export interface NodeView {
+/** What a node can use; depends only on the inventory (cache it per node and inventory). */
+export interface NodePools {
   node: Node;
   pools: Pool[];
   devices: NodeDevice[];
+}
+
+export interface NodeView extends NodePools {
   counters: CounterTable;
 }
 
-export function buildNodeView(inv: Inventory, node: Node, features: Features, allocated: AllocatedState): NodeView {
+export function gatherNodePools(inv: Inventory, node: Node, features: Features): NodePools {
   const pools = gatherPools(inv.slices, node, features);
   const devices: NodeDevice[] = [];
+  for (const pool of pools) {
+    if (pool.incomplete || pool.invalid) continue;
+    for (const s of pool.slices) {
+      for (const d of s.spec.devices ?? []) {
+        devices.push({ index: inv.indexOf(d), device: d, slice: s, pool, id: deviceId(pool.driver, pool.name, d.name) });
+      }
+    }
+  }
+  return { node, pools, devices };
+}
+
+/** The node's pools with the counters left after the allocated state's consumption. */
+export function buildNodeView(np: NodePools, allocated: AllocatedState): NodeView {
+  const { pools } = np;
   const counters: CounterTable = { avail: [], index: new Map(), poolRange: [] };
   pools.forEach((pool, p) => {
     const start = counters.avail.length;
@@ -66,15 +84,10 @@ export function buildNodeView(inv: Inventory, node: Node, features: Features, al
           }
         }
       }
-      for (const s of pool.slices) {
-        for (const d of s.spec.devices ?? []) {
-          devices.push({ index: inv.indexOf(d), device: d, slice: s, pool, id: deviceId(pool.driver, pool.name, d.name) });
-        }
-      }
     }
     counters.poolRange.push([start, counters.avail.length]);
   });
-  return { node, pools, devices, counters };
+  return { ...np, counters };
 }
 
 export function counterKey(pool: number, set: string, counter: string): string {

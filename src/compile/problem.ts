@@ -5,7 +5,7 @@
  * numbers only. Upstream's pre-pass errors are raised here, in upstream's order.
  */
 
-import type { DeviceAttribute, DeviceClass, ResourceClaim, DeviceToleration, DeviceTaint } from '../model/types.js';
+import type { DeviceAttribute, DeviceClass, Node, ResourceClaim, DeviceToleration, DeviceTaint } from '../model/types.js';
 import type { Features } from '../features.js';
 import { AllocationError } from '../outcome.js';
 import { planClaims, claimRef, MAX_RESULTS_PER_CLAIM, type Plan, type Slot } from '../model/requests.js';
@@ -94,9 +94,6 @@ export function compileProblem(view: NodeView, claims: readonly ResourceClaim[],
     return consumed;
   };
 
-  const selectable = (slot: Slot, nd: NodeDevice, ref: string): boolean | string => {
-    return isSelectable(slot, nd, ref, view, ctx);
-  };
 
   const plan = planClaims(claims, {
     features,
@@ -114,7 +111,7 @@ export function compileProblem(view: NodeView, claims: readonly ResourceClaim[],
       }
       const out: number[] = [];
       devices.forEach((nd, d) => {
-        const s = selectable(slot, nd, ref);
+        const s = isSelectable(slot, nd, ref, view.node, ctx);
         if (typeof s === 'string') throw new AllocationError(s);
         if (!s) return;
         if (features.consumableCapacity && !capacityFits(slot, d)) return;
@@ -136,31 +133,16 @@ export function compileProblem(view: NodeView, claims: readonly ResourceClaim[],
     devices.forEach((nd, d) => {
       const k = s * D + d;
       capuseStart[k] = capuseIdx.length;
-      const sel = selectable(slot, nd, ref);
-      if (typeof sel === 'string') {
-        status[k] = ST_ERROR;
-        errors.set(k, sel);
-        return;
-      }
-      if (!sel) return;
-      let bits = ST_SELECTABLE;
-      let ok = features.partitionableDevices || (nd.device.consumesCounters?.length ?? 0) === 0;
-      if (ok && features.deviceTaints) ok = (nd.device.taints ?? []).every((t) => taintTolerated(t, slot.spec.tolerations));
-      if (ok && features.consumableCapacity) {
-        const c = consumedCapacity(slot.spec.capacity?.requests, nd.device);
-        if (!c) ok = false;
-        else if (!multi[d]) {
-          for (const [name, amount] of c) if (amount.cmp(q(nd.device.capacity![name].value)) > 0) ok = false;
-        } else {
-          consumed.set(k, c);
-          for (const [name, amount] of c) {
-            capuseIdx.push(capIndex.get(`${d}\u0000${name}`)!);
-            capuseAmt.push(amount.milli());
-          }
+      const st = pairStatus(slot, nd, ref, view.node, ctx);
+      status[k] = st.bits;
+      if (st.error !== undefined) errors.set(k, st.error);
+      if (st.consumed && multi[d] && st.bits & ST_STATIC_OK) {
+        consumed.set(k, st.consumed);
+        for (const [name, amount] of st.consumed) {
+          capuseIdx.push(capIndex.get(`${d}\u0000${name}`)!);
+          capuseAmt.push(amount.milli());
         }
       }
-      if (ok) bits |= ST_STATIC_OK;
-      status[k] = bits;
     });
   });
   capuseStart[S * D] = capuseIdx.length;
@@ -243,11 +225,42 @@ export function compileProblem(view: NodeView, claims: readonly ResourceClaim[],
   };
 }
 
+/** The status bits of one (slot, device) pair, the error its evaluation raises, what one share consumes. */
+export interface PairStatus {
+  bits: number;
+  error?: string;
+  consumed?: Map<string, Quantity>;
+}
+
+/**
+ * Everything about a (slot, device) pair that does not depend on what else is allocated:
+ * selectable (or the error the selectors raise), and whether the device passes the static checks
+ * of upstream's allocateDevice — partitionable gate, taints, capacity request policy (for a
+ * device that is not shared, also that the request fits its capacity at all).
+ */
+export function pairStatus(slot: Slot, nd: NodeDevice, ref: string, node: Node, ctx: CompileContext): PairStatus {
+  const { features } = ctx;
+  const sel = isSelectable(slot, nd, ref, node, ctx);
+  if (typeof sel === 'string') return { bits: ST_ERROR, error: sel };
+  if (!sel) return { bits: 0 };
+  let ok = features.partitionableDevices || (nd.device.consumesCounters?.length ?? 0) === 0;
+  if (ok && features.deviceTaints) ok = (nd.device.taints ?? []).every((t) => taintTolerated(t, slot.spec.tolerations));
+  let consumed: Map<string, Quantity> | undefined;
+  if (ok && features.consumableCapacity) {
+    consumed = consumedCapacity(slot.spec.capacity?.requests, nd.device);
+    if (!consumed) ok = false;
+    else if (nd.device.allowMultipleAllocations !== true) {
+      for (const [name, amount] of consumed) if (amount.cmp(q(nd.device.capacity![name].value)) > 0) ok = false;
+    }
+  }
+  return { bits: ST_SELECTABLE | (ok ? ST_STATIC_OK : 0), consumed };
+}
+
 /**
  * Upstream `isSelectable`: binding-conditions gate, class selectors, request selectors, then the
  * per-device node selection. A string is the error the evaluation raises.
  */
-function isSelectable(slot: Slot, nd: NodeDevice, ref: string, view: NodeView, ctx: CompileContext): boolean | string {
+export function isSelectable(slot: Slot, nd: NodeDevice, ref: string, node: Node, ctx: CompileContext): boolean | string {
   if (!ctx.features.deviceBinding && (nd.device.bindingConditions?.length ?? 0) > 0) return false;
   const cls = slot.deviceClass;
   const groups: [string, readonly { cel?: { expression: string } }[]][] = [
@@ -261,7 +274,7 @@ function isSelectable(slot: Slot, nd: NodeDevice, ref: string, view: NodeView, c
       if (!v) return false;
     }
   }
-  return deviceServesNode(nd.slice, nd.device, view.node);
+  return deviceServesNode(nd.slice, nd.device, node);
 }
 
 /** Upstream `ToleratesTaint`; effects other than NoSchedule and NoExecute never block. */
@@ -339,7 +352,7 @@ function compileConstraints(plan: Plan, devices: NodeDevice[], features: Feature
  * equal): one for a scalar, one per item for a list (only with DRAListTypeAttributes);
  * undefined for a value a constraint cannot use (no value set, or a list with the gate off).
  */
-function elementKeys(a: DeviceAttribute, lists: boolean): string[] | undefined {
+export function elementKeys(a: DeviceAttribute, lists: boolean): string[] | undefined {
   if (a.string !== undefined) return [`s:${a.string}`];
   if (a.int !== undefined) return [`i:${a.int}`];
   if (a.bool !== undefined) return [`b:${a.bool}`];

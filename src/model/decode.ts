@@ -308,6 +308,7 @@ const topLevel = (fields: Record<string, Codec>) => struct({ apiVersion: str, ki
 
 const KINDS: Record<string, KindRule> = {
   Node: { apiVersions: ['v1'], codec: topLevel({}), needsSpec: false },
+  Namespace: { apiVersions: ['v1'], codec: topLevel({}), needsSpec: false },
   ResourceSlice: { apiVersions: RESOURCE_V1, codec: topLevel({ spec: sliceSpec }), needsSpec: true },
   DeviceClass: {
     apiVersions: RESOURCE_V1,

@@ -42,6 +42,13 @@ export interface NodeSelector {
 export interface Node extends KObject {
   kind: 'Node';
   metadata: ObjectMeta & { name: string };
+  status?: { allocatable?: Record<string, string>; [k: string]: unknown };
+}
+
+/** Only its labels matter: `resource.kubernetes.io/admin-access: "true"` admits adminAccess claims. */
+export interface Namespace extends KObject {
+  kind: 'Namespace';
+  metadata: ObjectMeta & { name: string };
 }
 
 // ---- ResourceSlice ---------------------------------------------------------------------------
@@ -258,6 +265,7 @@ export interface DeviceTaintRule extends KObject {
 
 export type DraObject =
   | Node
+  | Namespace
   | ResourceSlice
   | DeviceClass
   | ResourceClaim

@@ -1,0 +1,249 @@
+/**
+ * Batch scheduling: Pods one after the other, as kube-scheduler does — for each Pod find a node
+ * where all its claims can be allocated together, allocate, and carry the allocation into the
+ * state the next Pod sees.
+ *
+ * Strategies:
+ * - `upstream` (default): kube-scheduler's node order — a start index that rotates by the
+ *   number of nodes examined per Pod — filters nodes until `numFeasibleNodesToFind` feasible
+ *   ones are found, scores them with the DRA plugin's prioritized-list score (Σ 8 − index of the
+ *   chosen subrequest) and takes the best. kube-scheduler breaks ties at random; dralloc takes
+ *   the first best node in filter order, and stops filtering once a node reaches the highest
+ *   possible score (for Pods without `firstAvailable` requests: the first feasible node).
+ * - `pack`: best fit — nodes in ascending order of free devices that could serve the Pod's
+ *   requests (per-node summaries), first feasible node with the best DRA score; fills nodes
+ *   before starting new ones, leaving fewer fragmented devices and counters.
+ *
+ * Per-node summaries (summary.ts) reject hopeless nodes without running the allocator.
+ */
+
+import type { Engine } from '../engine.js';
+import type { DeviceClass, DraObject, Namespace, Node, Pod, ResourceClaim, ResourceClaimTemplate } from '../model/types.js';
+import { nodeSelectorMatches } from '../model/nodes.js';
+import { planClaims, type Plan } from '../model/requests.js';
+import { AllocationError, type Outcome } from '../outcome.js';
+import { NodeSummaries } from './summary.js';
+import { numFeasibleNodesToFind, podOrder } from './order.js';
+import { nodeRejects } from './node-filter.js';
+import { claimKey, extendedResourceClaim, resolvePodClaims, PodClaimError, type ClaimKey } from './pod-claims.js';
+
+export type Strategy = 'upstream' | 'pack';
+
+export interface ScheduleOptions {
+  strategy?: Strategy;
+  /** kube-scheduler's percentageOfNodesToScore; 0 = adaptive (its default). */
+  percentageOfNodesToScore?: number;
+  /** Called after each Pod with (done, total). */
+  progress?: (done: number, total: number) => void;
+}
+
+export interface PodResult {
+  pod: Pod;
+  /** The node the Pod was bound to; undefined when unschedulable. */
+  node?: string;
+  /** Why no node fits (kube-scheduler's "0/N nodes are available: ..." form). */
+  message?: string;
+}
+
+export interface ScheduleResult {
+  pods: PodResult[];
+  /** Every claim after scheduling (given and stamped from templates), with allocations and reservedFor. */
+  claims: ResourceClaim[];
+  /** Nodes examined (filtered) and full allocations run, summed over Pods. */
+  counters: { nodesExamined: number; allocations: number; rejectedBySummary: number };
+}
+
+const MAX_RESERVED_FOR = 256;
+const ADMIN_NAMESPACE_LABEL = 'resource.kubernetes.io/admin-access';
+const FIRST_AVAILABLE_MAX = 8;
+
+export function schedule(engine: Engine, objects: readonly DraObject[], opts: ScheduleOptions = {}): ScheduleResult {
+  const strategy = opts.strategy ?? 'upstream';
+  const nodes = objects.filter((o): o is Node => o.kind === 'Node');
+  const classes = objects.filter((o): o is DeviceClass => o.kind === 'DeviceClass');
+  const namespaces = new Map(objects.filter((o): o is Namespace => o.kind === 'Namespace').map((n) => [n.metadata.name, n]));
+  const claims = new Map<ClaimKey, ResourceClaim>();
+  const claimOrder: ClaimKey[] = [];
+  for (const o of objects) {
+    if (o.kind !== 'ResourceClaim') continue;
+    const k = claimKey(o.metadata.namespace, o.metadata.name ?? '');
+    if (!claims.has(k)) claimOrder.push(k);
+    claims.set(k, o);
+  }
+  const templates = new Map(
+    objects.filter((o): o is ResourceClaimTemplate => o.kind === 'ResourceClaimTemplate').map((t) => [claimKey(t.metadata.namespace, t.metadata.name), t]),
+  );
+  const summaries = new NodeSummaries(engine, nodes);
+  const counters = { nodesExamined: 0, allocations: 0, rejectedBySummary: 0 };
+  const state = engine.inspect();
+  let nextStart = 0;
+
+  const pods = podOrder(objects.filter((o): o is Pod => o.kind === 'Pod'));
+  const results: PodResult[] = [];
+  pods.forEach((pod, done) => {
+    opts.progress?.(done, pods.length);
+    if (pod.spec.nodeName) {
+      results.push({ pod, node: pod.spec.nodeName });
+      return;
+    }
+    let podClaims: ResourceClaim[];
+    try {
+      const resolved = resolvePodClaims(pod, { claims, templates });
+      podClaims = resolved.claims;
+      for (const c of resolved.created) {
+        const k = claimKey(c.metadata.namespace, c.metadata.name ?? '');
+        claims.set(k, c);
+        claimOrder.push(k);
+      }
+    } catch (e) {
+      if (e instanceof PodClaimError) return void results.push(unschedulable(pod, e.message));
+      throw e;
+    }
+    const pending = podClaims.filter((c) => !c.status?.allocation);
+    const bound = podClaims.filter((c) => c.status?.allocation);
+    const adminError = adminAccessError(pending, namespaces);
+    if (adminError) return void results.push(unschedulable(pod, adminError));
+    if (bound.some((c) => (c.status?.reservedFor?.length ?? 0) >= MAX_RESERVED_FOR)) {
+      return void results.push(unschedulable(pod, `a claim of the Pod is already reserved for ${MAX_RESERVED_FOR} consumers`));
+    }
+    let plan: Plan | undefined;
+    try {
+      plan = planClaims(pending, { features: state.features, classes: state.classes, allDevices: () => [] });
+    } catch (e) {
+      if (!(e instanceof AllocationError)) throw e;
+      plan = undefined; // the allocator reports the same error per node
+    }
+    const maxScore = FIRST_AVAILABLE_MAX * (plan?.requests.filter((r) => r.hasSubs).length ?? 0);
+
+    const reasons = new Map<string, number>();
+    const reject = (why: string) => reasons.set(why, (reasons.get(why) ?? 0) + 1);
+    const order = strategy === 'pack' ? packOrder(summaries, plan) : rotate(nodes.length, nextStart);
+    const wanted = strategy === 'pack' ? 1 : numFeasibleNodesToFind(nodes.length, opts.percentageOfNodesToScore);
+    let best: { node: number; score: number; claims: ResourceClaim[]; results: Outcome & { kind: 'allocated' } } | undefined;
+    let feasible = 0;
+    let examined = 0;
+    for (const n of order) {
+      examined++;
+      const node = nodes[n];
+      const why = nodeRejects(pod, node) ?? boundClaimsReject(bound, node);
+      if (why) {
+        reject(why);
+        continue;
+      }
+      if (plan && !summaryAdmits(summaries, plan, n)) {
+        counters.rejectedBySummary++;
+        reject('cannot allocate all claims');
+        continue;
+      }
+      const ext = state.features.extendedResource ? extendedResourceClaim(pod, node, classes) : undefined;
+      const toAllocate = ext ? [...pending, ext] : pending;
+      let outcome: Outcome;
+      if (toAllocate.length === 0) {
+        outcome = { kind: 'allocated', results: [], stats: { steps: 0 } };
+      } else {
+        counters.allocations++;
+        outcome = engine.allocateSync(toAllocate, { node: node.metadata.name });
+      }
+      if (outcome.kind === 'unsatisfiable') {
+        reject('cannot allocate all claims');
+        continue;
+      }
+      if (outcome.kind === 'error') {
+        reject(outcome.message);
+        continue;
+      }
+      feasible++;
+      const score = draScore(toAllocate, outcome);
+      if (!best || score > best.score) best = { node: n, score, claims: toAllocate, results: outcome };
+      if (best.score >= maxScore || feasible >= wanted) break;
+    }
+    counters.nodesExamined += examined;
+    if (strategy === 'upstream' && nodes.length > 0) nextStart = (nextStart + examined) % nodes.length;
+    if (!best) {
+      return void results.push(unschedulable(pod, availability(nodes.length, reasons)));
+    }
+    const node = nodes[best.node];
+    const podRef = { resource: 'pods', name: pod.metadata.name, uid: pod.metadata.uid ?? '' };
+    let spansNodes = false;
+    best.claims.forEach((c, i) => {
+      const allocation = best!.results.results[i];
+      const committed = engine.commit(c, allocation);
+      committed.status = { ...committed.status, reservedFor: [podRef] };
+      claims.set(claimKey(c.metadata.namespace, c.metadata.name ?? ''), committed);
+      if (allocation.nodeSelector?.nodeSelectorTerms.some((t) => !(t.matchFields ?? []).some((f) => f.key === 'metadata.name'))) spansNodes = true;
+      if (!allocation.nodeSelector && (allocation.devices?.results?.length ?? 0) > 0) spansNodes = true;
+    });
+    for (const c of bound) {
+      const k = claimKey(c.metadata.namespace, c.metadata.name ?? '');
+      claims.set(k, { ...c, status: { ...c.status, reservedFor: [...(c.status?.reservedFor ?? []), podRef] } });
+    }
+    if (spansNodes) summaries.touchAll();
+    else summaries.touch(best.node);
+    results.push({ pod: { ...pod, spec: { ...pod.spec, nodeName: node.metadata.name } }, node: node.metadata.name });
+  });
+  opts.progress?.(pods.length, pods.length);
+  return { pods: results, claims: claimOrder.map((k) => claims.get(k)!), counters };
+}
+
+function* rotate(n: number, start: number): Generator<number> {
+  for (let i = 0; i < n; i++) yield (start + i) % n;
+}
+
+/** Best fit: fewest free devices for the Pod's requests first (ties: input order). */
+function packOrder(s: NodeSummaries, plan: Plan | undefined): number[] {
+  const order = s.nodes.map((_, i) => i);
+  if (!plan || plan.slots.length === 0) return order;
+  const key = order.map((n) => plan.requests.reduce((sum, r) => sum + s.free(r.slots[0], n), 0));
+  return order.sort((a, b) => key[a] - key[b] || a - b);
+}
+
+/** Every request has an alternative with enough free devices on the node. */
+function summaryAdmits(s: NodeSummaries, plan: Plan, node: number): boolean {
+  return plan.requests.every((r) => r.slots.some((slot) => s.free(slot, node) >= (slot.mode === 'All' ? 1 : slot.numDevices)));
+}
+
+/** The DRA plugin's score: Σ over firstAvailable requests of 8 − index of the chosen subrequest. */
+function draScore(claims: readonly ResourceClaim[], outcome: Outcome & { kind: 'allocated' }): number {
+  let score = 0;
+  claims.forEach((c, i) => {
+    for (const r of c.spec?.devices?.requests ?? []) {
+      if (!r.firstAvailable?.length) continue;
+      const result = outcome.results[i].devices?.results?.find((x) => x.request.startsWith(`${r.name}/`));
+      const sub = result ? r.firstAvailable.findIndex((s) => result.request === `${r.name}/${s.name}`) : 0;
+      score += FIRST_AVAILABLE_MAX - Math.max(0, sub);
+    }
+  });
+  return score;
+}
+
+function boundClaimsReject(bound: readonly ResourceClaim[], node: Node): string | undefined {
+  for (const c of bound) {
+    const sel = c.status?.allocation?.nodeSelector;
+    if (sel && !nodeSelectorMatches(sel, node)) return "node(s) didn't match the node selector of an allocated claim";
+  }
+  return undefined;
+}
+
+function adminAccessError(pending: readonly ResourceClaim[], namespaces: ReadonlyMap<string, Namespace>): string | undefined {
+  for (const c of pending) {
+    const admin = (c.spec?.devices?.requests ?? []).some((r) => r.exactly?.adminAccess === true);
+    if (!admin) continue;
+    const ns = c.metadata.namespace ?? 'default';
+    const nsObj = namespaces.get(ns);
+    if (nsObj && nsObj.metadata.labels?.[ADMIN_NAMESPACE_LABEL] !== 'true') {
+      return `claim ${ns}/${c.metadata.name}: admin access to devices requires the ${ADMIN_NAMESPACE_LABEL}: "true" label on namespace ${ns}`;
+    }
+  }
+  return undefined;
+}
+
+/** kube-scheduler's FitError text: `0/N nodes are available: 3 reason, 2 other.` */
+function availability(total: number, reasons: ReadonlyMap<string, number>): string {
+  const parts = [...reasons].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([why, n]) => `${n} ${why}`);
+  return `0/${total} nodes are available${parts.length ? ': ' + parts.join(', ') : ''}.`;
+}
+
+function unschedulable(pod: Pod, message: string): PodResult {
+  return { pod, message };
+}
+

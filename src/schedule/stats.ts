@@ -1,0 +1,60 @@
+/**
+ * What a schedule run used: devices in use, and utilisation per DeviceClass (devices the class
+ * selects vs. those allocated) and per shared counter (capacity vs. consumed), computed from the
+ * final claims — independent of how the scheduler got there.
+ */
+
+import type { Engine } from '../engine.js';
+import type { ResourceClaim } from '../model/types.js';
+import { deviceId } from '../model/allocated.js';
+import { q } from '../compile/capacity.js';
+
+export interface Utilization {
+  devicesUsed: number;
+  byClass: Record<string, { devices: number; used: number; fraction: number }>;
+  counters: Record<string, { capacity: string; consumed: string; fraction: number }>;
+}
+
+export function utilization(engine: Engine, claims: readonly ResourceClaim[]): Utilization {
+  const { inventory, masks, classes } = engine.inspect();
+  const used = new Set<string>();
+  for (const c of claims) {
+    for (const r of c.status?.allocation?.devices?.results ?? []) if (!r.adminAccess) used.add(deviceId(r.driver, r.pool, r.device));
+  }
+  const byClass: Utilization['byClass'] = {};
+  for (const [name, cls] of classes) {
+    let devices = 0;
+    let inUse = 0;
+    for (let i = 0; i < inventory.size; i++) {
+      const ok = (cls.spec?.selectors ?? []).every((s) => masks.value(s.cel?.expression ?? '', i) === true);
+      if (!ok) continue;
+      devices++;
+      if (used.has(inventory.ids[i])) inUse++;
+    }
+    byClass[name] = { devices, used: inUse, fraction: devices ? inUse / devices : 0 };
+  }
+  // Counters: Σ over counter sets of their capacity, and what used devices consume of them.
+  const capacity = new Map<string, bigint>();
+  const consumed = new Map<string, bigint>();
+  for (const s of inventory.slices) {
+    for (const set of s.spec.sharedCounters ?? []) {
+      for (const [name, c] of Object.entries(set.counters ?? {})) capacity.set(name, (capacity.get(name) ?? 0n) + q(c.value).milli());
+    }
+  }
+  for (let i = 0; i < inventory.size; i++) {
+    if (!used.has(inventory.ids[i])) continue;
+    for (const c of inventory.devices[i].consumesCounters ?? []) {
+      for (const [name, v] of Object.entries(c.counters ?? {})) consumed.set(name, (consumed.get(name) ?? 0n) + q(v.value).milli());
+    }
+  }
+  const counters: Utilization['counters'] = {};
+  for (const [name, cap] of capacity) {
+    const con = consumed.get(name) ?? 0n;
+    counters[name] = { capacity: milliText(cap), consumed: milliText(con), fraction: cap > 0n ? Number(con) / Number(cap) : 0 };
+  }
+  return { devicesUsed: used.size, byClass, counters };
+}
+
+function milliText(m: bigint): string {
+  return m % 1000n === 0n ? String(m / 1000n) : `${m}m`;
+}

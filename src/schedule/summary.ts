@@ -1,0 +1,115 @@
+/**
+ * Per-node summaries: for each request signature (class, selectors, tolerations, capacity
+ * requests, admin access), how many devices of each node could serve one more such request
+ * right now — each device judged alone: selectable, static checks passed, not allocated to
+ * another claim, its counters and shareable capacity still fitting. That count is an upper
+ * bound of what a request can get on the node, so `free < needed` proves a node hopeless
+ * without running the allocator. Counts are recomputed lazily, only for nodes whose state
+ * changed since (touch), or for all nodes after a change to devices that serve many nodes.
+ */
+
+import type { Engine } from '../engine.js';
+import type { Node } from '../model/types.js';
+import type { Slot } from '../model/requests.js';
+import { pairStatus, ST_SELECTABLE, ST_STATIC_OK, ST_ERROR, type CompileContext } from '../compile/problem.js';
+import { buildNodeView, counterKey } from '../compile/nodeview.js';
+import { q } from '../compile/capacity.js';
+
+/** A request's identity for counting: what decides which devices can serve it. */
+export function signatureOf(slot: Slot): string {
+  const s = slot.spec;
+  return JSON.stringify([slot.deviceClass.metadata.name, s.selectors ?? [], s.tolerations ?? [], s.capacity ?? {}, slot.adminAccess]);
+}
+
+interface Sig {
+  slot: Slot;
+  /** Per node: the free count, and the clock value it was computed at. */
+  free: Int32Array;
+  at: Float64Array;
+  /** Per inventory device: static status bits | 0x80 once known. */
+  statics: Uint8Array;
+}
+
+export class NodeSummaries {
+  private readonly sigs = new Map<string, Sig>();
+  private clock = 1;
+  private allStamp = 0;
+  private readonly stamp: Float64Array;
+  readonly nodes: Node[];
+  private readonly index = new Map<string, number>();
+
+  constructor(
+    private readonly engine: Engine,
+    nodes: readonly Node[],
+  ) {
+    this.nodes = [...nodes];
+    this.nodes.forEach((n, i) => this.index.set(n.metadata.name, i));
+    this.stamp = new Float64Array(this.nodes.length);
+  }
+
+  nodeIndex(name: string): number | undefined {
+    return this.index.get(name);
+  }
+
+  /** The node's state changed (a device of its own was allocated or released). */
+  touch(node: number): void {
+    this.stamp[node] = ++this.clock;
+  }
+  /** A device serving several nodes changed: every count is stale. */
+  touchAll(): void {
+    this.allStamp = ++this.clock;
+  }
+
+  /** Upper bound of devices of `node` that can serve one more request like `slot`. */
+  free(slot: Slot, node: number): number {
+    const key = signatureOf(slot);
+    let sig = this.sigs.get(key);
+    if (!sig) {
+      const n = this.nodes.length;
+      sig = { slot, free: new Int32Array(n), at: new Float64Array(n), statics: new Uint8Array(this.engine.inspect().inventory.size) };
+      this.sigs.set(key, sig);
+    }
+    if (sig.at[node] <= Math.max(this.stamp[node], this.allStamp)) {
+      sig.free[node] = this.count(sig, this.nodes[node]);
+      sig.at[node] = ++this.clock;
+    }
+    return sig.free[node];
+  }
+
+  private count(sig: Sig, node: Node): number {
+    const state = this.engine.inspect();
+    const ctx: CompileContext = { features: state.features, classes: state.classes, masks: state.masks, allocated: state.allocated };
+    const np = this.engine.nodePools(node);
+    let view: ReturnType<typeof buildNodeView> | undefined;
+    let n = 0;
+    for (const nd of np.devices) {
+      let bits = sig.statics[nd.index];
+      if (bits === 0) {
+        bits = pairStatus(sig.slot, nd, '', node, ctx).bits | 0x80;
+        sig.statics[nd.index] = bits;
+      }
+      // A device whose selectors fail to evaluate counts: the allocator must report that error.
+      if (bits & ST_ERROR) {
+        n++;
+        continue;
+      }
+      if (!(bits & ST_SELECTABLE) || !(bits & ST_STATIC_OK)) continue;
+      const multi = state.features.consumableCapacity && nd.device.allowMultipleAllocations === true;
+      if (!sig.slot.adminAccess && state.allocated.isDedicated(nd.id)) continue;
+      const consumes = state.features.partitionableDevices && (nd.device.consumesCounters?.length ?? 0) > 0;
+      if (consumes && !(multi && state.allocated.hasShares(nd.id))) {
+        view ??= buildNodeView(np, state.allocated);
+        const p = np.pools.indexOf(nd.pool);
+        const fits = (nd.device.consumesCounters ?? []).every((c) =>
+          Object.entries(c.counters ?? {}).every(([name, v]) => {
+            const k = view!.counters.index.get(counterKey(p, c.counterSet, name));
+            return k !== undefined && view!.counters.avail[k] >= q(v.value).milli();
+          }),
+        );
+        if (!fits) continue;
+      }
+      n++;
+    }
+    return n;
+  }
+}
