@@ -13,8 +13,10 @@ export function ensure(bytes: i32): usize {
   const need = base + <usize>bytes;
   const have = <usize>memory.size() << 16;
   if (need > have) {
-    const pages = <i32>((need - have + 0xffff) >> 16);
-    if (memory.grow(pages) < 0) return 0;
+    // Grow at least by half of what there is, so that a growing arena is not copied per block.
+    const wanted = <i32>((need - have + 0xffff) >> 16);
+    const half = memory.size() >> 1;
+    if (memory.grow(wanted > half ? wanted : half) < 0 && memory.grow(wanted) < 0) return 0;
   }
   return base;
 }

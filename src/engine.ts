@@ -15,9 +15,9 @@ import { AllocatedState } from './model/allocated.js';
 import { Inventory } from './compile/inventory.js';
 import { SelectorMasks } from './compile/selectors.js';
 import { buildNodeView, gatherNodePools, type NodePools } from './compile/nodeview.js';
-import { compileProblem, type Problem } from './compile/problem.js';
+import { compileProblem, refreshDynamic, type Problem } from './compile/problem.js';
 import { loadSolver, type SolverExports } from './wasm/instance.js';
-import { runSolver, type SolveAnswer } from './wasm/run.js';
+import { SolverMemory, type Block, type SolveAnswer } from './wasm/run.js';
 import { RESULT } from './wasm/layout.js';
 import { decodeResults } from './decode/results.js';
 import { AllocationError, type Outcome } from './outcome.js';
@@ -58,11 +58,20 @@ export class Engine {
   private readonly claims: ResourceClaim[] = [];
   private readonly allocated = new AllocatedState();
   private compiled?: { inventory: Inventory; masks: SelectorMasks; nodePools: Map<string, NodePools> };
+  /** The last masks built: the next inventory keeps the values of devices that did not change. */
+  /**
+   * Compiled problems kept in solver memory, by node shape and claim specs: the next Pod with the
+   * same claims on a node of the same shape only refreshes the dynamic state. Valid while the inventory, the
+   * classes and the nodes are unchanged (dropped with them).
+   */
+  private readonly problems = new Map<string, { problem: Problem; block: Block }>();
+  private readonly memory: SolverMemory;
 
   private constructor(
-    private readonly wasm: SolverExports,
+    wasm: SolverExports,
     opts: EngineOptions,
   ) {
+    this.memory = new SolverMemory(wasm);
     this.gates = typeof opts.featureGates === 'string' ? parseFeatureGates(opts.featureGates) : parseFeatureGates(undefined, opts.featureGates);
     this.features = featuresFromGates(this.gates);
     this.maxSteps = opts.maxSteps ?? 0;
@@ -79,17 +88,19 @@ export class Engine {
       switch (o.kind) {
         case 'Node':
           this.nodes.set(o.metadata.name, o);
+          this.dropProblems();
           break;
         case 'DeviceClass':
           this.classes.set(o.metadata.name, o);
+          this.dropProblems();
           break;
         case 'ResourceSlice':
           this.slices.push(o);
-          this.compiled = undefined;
+          this.invalidate();
           break;
         case 'DeviceTaintRule':
           this.taintRules.push(o);
-          this.compiled = undefined;
+          this.invalidate();
           break;
         case 'ResourceClaim':
           this.claims.push(o);
@@ -105,8 +116,14 @@ export class Engine {
   remove(objects: readonly DraObject[]): void {
     const gone = new Set(objects);
     for (const o of objects) {
-      if (o.kind === 'Node' && this.nodes.get(o.metadata.name) === o) this.nodes.delete(o.metadata.name);
-      if (o.kind === 'DeviceClass' && this.classes.get(o.metadata.name) === o) this.classes.delete(o.metadata.name);
+      if (o.kind === 'Node' && this.nodes.get(o.metadata.name) === o) {
+        this.nodes.delete(o.metadata.name);
+        this.dropProblems();
+      }
+      if (o.kind === 'DeviceClass' && this.classes.get(o.metadata.name) === o) {
+        this.classes.delete(o.metadata.name);
+        this.dropProblems();
+      }
       if (o.kind === 'ResourceClaim' && this.claims.includes(o)) {
         this.claims.splice(this.claims.indexOf(o), 1);
         if (o.status?.allocation) this.allocated.apply(o, this.features.consumableCapacity, -1);
@@ -115,7 +132,18 @@ export class Engine {
     const before = this.slices.length + this.taintRules.length;
     this.slices = this.slices.filter((s) => !gone.has(s));
     this.taintRules = this.taintRules.filter((r) => !gone.has(r));
-    if (this.slices.length + this.taintRules.length !== before) this.compiled = undefined;
+    if (this.slices.length + this.taintRules.length !== before) this.invalidate();
+  }
+
+  /** The inventory changed: everything compiled from it goes. */
+  private invalidate(): void {
+    this.compiled = undefined;
+    this.dropProblems();
+  }
+
+  private dropProblems(): void {
+    this.problems.clear();
+    this.memory.reset();
   }
 
   /** Records an allocation (e.g. one returned by allocate) so that later allocations see the devices in use. */
@@ -139,13 +167,25 @@ export class Engine {
   allocateSync(claims: readonly ResourceClaim[], opts: AllocateOptions): Outcome {
     const node = this.nodes.get(opts.node);
     if (!node) return { kind: 'error', message: `node ${opts.node} not found: the input has no Node object with that name` };
-    let problem: Problem;
-    let answer: SolveAnswer;
     try {
       const { masks } = this.compile();
-      const view = buildNodeView(this.nodePools(node), this.allocated);
-      problem = compileProblem(view, claims, { features: this.features, classes: this.classes, masks, allocated: this.allocated });
-      answer = runSolver(this.wasm, problem, this.maxSteps);
+      const np = this.nodePools(node);
+      const view = buildNodeView(np, this.allocated);
+      const key = `${np.shape}\u0000${claims.map(specKey).join('\u0000')}`;
+      const cached = this.problems.get(key);
+      let problem: Problem;
+      let block: Block;
+      if (cached) {
+        refreshDynamic(cached.problem, view, this.allocated, this.features);
+        problem = { ...cached.problem, claims };
+        block = cached.block;
+        this.memory.refresh(block, problem);
+      } else {
+        problem = compileProblem(view, claims, { features: this.features, classes: this.classes, masks, allocated: this.allocated });
+        block = this.memory.write(problem, this.maxSteps, problem.cacheable);
+        if (problem.cacheable) this.problems.set(key, { problem, block });
+      }
+      const answer = this.memory.solve(block, problem);
       const stats = { steps: answer.steps };
       switch (answer.status) {
         case RESULT.OK:
@@ -197,6 +237,7 @@ export class Engine {
     if (!this.compiled) {
       const slices = this.features.deviceTaints ? applyTaintRules(this.slices, this.taintRules) : this.slices;
       const inventory = new Inventory(slices);
+      this.allocated.attach(inventory);
       const masks = new SelectorMasks(inventory, {
         consumableCapacity: this.features.consumableCapacity,
         listTypeAttributes: this.features.listTypeAttributes,
@@ -205,6 +246,18 @@ export class Engine {
     }
     return this.compiled;
   }
+}
+
+/** Claim specs are immutable; their text is computed once per spec object (Pods stamped from one template share it). */
+const specKeys = new WeakMap<object, string>();
+function specKey(c: ResourceClaim): string {
+  const spec = c.spec ?? {};
+  let k = specKeys.get(spec);
+  if (k === undefined) {
+    k = JSON.stringify(spec);
+    specKeys.set(spec, k);
+  }
+  return k;
 }
 
 /** The message for a search that stopped with an error (not found/ not allocatable are not errors). */

@@ -5,7 +5,7 @@
  */
 
 import type { Device, Node, ResourceSlice } from '../model/types.js';
-import { gatherPools, type Pool } from '../model/pools.js';
+import { deviceServesNode, gatherPools, type Pool } from '../model/pools.js';
 import type { Features } from '../features.js';
 import type { Inventory } from './inventory.js';
 import type { AllocatedState } from '../model/allocated.js';
@@ -36,14 +36,30 @@ export interface NodePools {
   node: Node;
   pools: Pool[];
   devices: NodeDevice[];
+  /** The pools' shared counters at full capacity (nothing consumed). */
+  capacity: CounterTable;
+  /** Devices of those pools (on any node) that consume counters. */
+  consumers: Consumer[];
+  /**
+   * Equal for two nodes whose pools, slices and devices look the same to the allocator apart
+   * from names (device contents, pool and slice structure, per-device node selection, counter
+   * layout): such nodes compile to the same problem for the same claims.
+   */
+  shape: string;
 }
 
 export interface NodeView extends NodePools {
   counters: CounterTable;
 }
 
+/** One device consuming counters: where its consumption goes, and how much (milli). */
+interface Consumer {
+  id: string;
+  uses: [counter: number, amount: bigint][];
+}
+
 export function gatherNodePools(inv: Inventory, node: Node, features: Features): NodePools {
-  const pools = gatherPools(inv.slices, node, features);
+  const pools = gatherPools(inv.sliceIndex, node, features);
   const devices: NodeDevice[] = [];
   for (const pool of pools) {
     if (pool.incomplete || pool.invalid) continue;
@@ -53,13 +69,9 @@ export function gatherNodePools(inv: Inventory, node: Node, features: Features):
       }
     }
   }
-  return { node, pools, devices };
-}
-
-/** The node's pools with the counters left after the allocated state's consumption. */
-export function buildNodeView(np: NodePools, allocated: AllocatedState): NodeView {
-  const { pools } = np;
+  // The counter table's layout and capacity are static; what allocated devices consume is not.
   const counters: CounterTable = { avail: [], index: new Map(), poolRange: [] };
+  const consumers: Consumer[] = [];
   pools.forEach((pool, p) => {
     const start = counters.avail.length;
     if (!pool.incomplete && !pool.invalid) {
@@ -71,23 +83,52 @@ export function buildNodeView(np: NodePools, allocated: AllocatedState): NodeVie
           }
         }
       }
-      // What allocated devices of the pool (on any node) consume is not available.
-      for (const s of pool.allSlices) {
-        for (const d of s.spec.devices ?? []) {
-          const id = deviceId(pool.driver, pool.name, d.name);
-          if (!allocated.isDedicated(id) && !allocated.hasShares(id)) continue;
-          for (const c of d.consumesCounters ?? []) {
-            for (const [name, v] of Object.entries(c.counters ?? {})) {
-              const k = counters.index.get(counterKey(p, c.counterSet, name));
-              if (k !== undefined) counters.avail[k] -= q(v.value).milli();
+      if (counters.avail.length > start) {
+        for (const s of pool.allSlices) {
+          for (const d of s.spec.devices ?? []) {
+            const uses: Consumer['uses'] = [];
+            for (const c of d.consumesCounters ?? []) {
+              for (const [name, v] of Object.entries(c.counters ?? {})) {
+                const k = counters.index.get(counterKey(p, c.counterSet, name));
+                if (k !== undefined) uses.push([k, q(v.value).milli()]);
+              }
             }
+            if (uses.length) consumers.push({ id: deviceId(pool.driver, pool.name, d.name), uses });
           }
         }
       }
     }
     counters.poolRange.push([start, counters.avail.length]);
   });
-  return { ...np, counters };
+  return { node, pools, devices, capacity: counters, consumers, shape: shapeOf(inv, node, pools, devices, counters) };
+}
+
+function shapeOf(inv: Inventory, node: Node, pools: Pool[], devices: NodeDevice[], counters: CounterTable): string {
+  const parts: string[] = [];
+  for (const pool of pools) parts.push(`p${pool.incomplete ? 'i' : ''}${pool.invalid ? 'x' : ''}${pool.slices.length}`);
+  let slice: ResourceSlice | undefined;
+  for (const nd of devices) {
+    if (nd.slice !== slice) {
+      slice = nd.slice;
+      parts.push(`s${slice.spec.nodeName ? 'n' : ''}${slice.spec.perDeviceNodeSelection ? 'd' : ''}`);
+    }
+    const serves = slice.spec.perDeviceNodeSelection && deviceServesNode(slice, nd.device, node) ? '+' : '';
+    parts.push(`${inv.contentId(nd.index)}${serves}`);
+  }
+  parts.push(`c${[...counters.index.keys()].join(',')}`);
+  return parts.join(' ');
+}
+
+/** The node's pools with the counters left after the allocated state's consumption. */
+export function buildNodeView(np: NodePools, allocated: AllocatedState): NodeView {
+  if (np.consumers.length === 0) return { ...np, counters: np.capacity };
+  const avail = [...np.capacity.avail];
+  // What allocated devices of the pool (on any node) consume is not available.
+  for (const c of np.consumers) {
+    if (!allocated.isDedicated(c.id) && !allocated.hasShares(c.id)) continue;
+    for (const [k, amount] of c.uses) avail[k] -= amount;
+  }
+  return { ...np, counters: { ...np.capacity, avail } };
 }
 
 export function counterKey(pool: number, set: string, counter: string): string {

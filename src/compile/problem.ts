@@ -9,7 +9,7 @@ import type { DeviceAttribute, DeviceClass, Node, ResourceClaim, DeviceToleratio
 import type { Features } from '../features.js';
 import { AllocationError } from '../outcome.js';
 import { planClaims, claimRef, MAX_RESULTS_PER_CLAIM, type Plan, type Slot } from '../model/requests.js';
-import type { AllocatedState } from '../model/allocated.js';
+import { FLAG_DEDICATED, FLAG_SHARED, type AllocatedState } from '../model/allocated.js';
 import type { SelectorMasks } from './selectors.js';
 import type { NodeDevice, NodeView } from './nodeview.js';
 import { counterKey } from './nodeview.js';
@@ -25,6 +25,13 @@ export const ST_STATIC_OK = 4;
 export const DEV_ALLOCATED = 1;
 export const DEV_MULTI = 2;
 export const DEV_SHARED_BEFORE = 4;
+
+/** One shareable capacity of a multi-allocatable device: its device, name and value (milli). */
+export interface CapEntry {
+  device: number;
+  name: string;
+  value: bigint;
+}
 
 export interface Problem {
   view: NodeView;
@@ -45,6 +52,9 @@ export interface Problem {
   counterAvail: BigInt64Array;
   devPoolCnt: [Int32Array, Int32Array];
   capAvail: BigInt64Array;
+  capEntries: CapEntry[];
+  /** No pair raises an error and no slot is All (whose device list depends on the state): reusable after refreshDynamic. */
+  cacheable: boolean;
   capuseStart: Int32Array;
   capuseIdx: Int32Array;
   capuseAmt: BigInt64Array;
@@ -71,16 +81,17 @@ export function compileProblem(view: NodeView, claims: readonly ResourceClaim[],
   const D = devices.length;
   const multi = devices.map((nd) => features.consumableCapacity && nd.device.allowMultipleAllocations === true);
 
-  // Shareable capacity of multi-allocatable devices: what is left after the allocated shares.
+  // Shareable capacity of multi-allocatable devices; what is left of it is dynamic state.
   const capIndex = new Map<string, number>();
-  const capAvail: bigint[] = [];
+  const capEntries: CapEntry[] = [];
   devices.forEach((nd, d) => {
     if (!multi[d]) return;
     for (const [name, cap] of Object.entries(nd.device.capacity ?? {})) {
-      capIndex.set(`${d}\u0000${name}`, capAvail.length);
-      capAvail.push(q(cap.value).milli() - ctx.allocated.consumed(nd.id, name).milli());
+      capIndex.set(`${d}\u0000${name}`, capEntries.length);
+      capEntries.push({ device: d, name, value: q(cap.value).milli() });
     }
   });
+  const capAvail = capEntries.map((e) => e.value - ctx.allocated.consumed(devices[e.device].id, e.name).milli());
 
   /** Capacity check of upstream's CmpRequestOverCapacity, against what is left now. */
   const capacityFits = (slot: Slot, d: number): Map<string, Quantity> | undefined => {
@@ -156,11 +167,6 @@ export function compileProblem(view: NodeView, claims: readonly ResourceClaim[],
   const poolEnd = new Int32Array(D);
   const poolIndex = new Map(view.pools.map((p, i) => [p, i]));
   devices.forEach((nd, d) => {
-    let f = 0;
-    if (ctx.allocated.isDedicated(nd.id) || (!features.consumableCapacity && ctx.allocated.hasShares(nd.id))) f |= DEV_ALLOCATED;
-    if (multi[d]) f |= DEV_MULTI;
-    if (multi[d] && ctx.allocated.hasShares(nd.id)) f |= DEV_SHARED_BEFORE;
-    devFlags[d] = f;
     devCntStart[d] = cntIdx.length;
     const p = poolIndex.get(nd.pool)!;
     [poolStart[d], poolEnd[d]] = view.counters.poolRange[p];
@@ -198,7 +204,7 @@ export function compileProblem(view: NodeView, claims: readonly ResourceClaim[],
     }
   }
 
-  return {
+  const problem: Problem = {
     view,
     claims,
     plan,
@@ -213,6 +219,8 @@ export function compileProblem(view: NodeView, claims: readonly ResourceClaim[],
     counterAvail: BigInt64Array.from(view.counters.avail),
     devPoolCnt: [poolStart, poolEnd],
     capAvail: BigInt64Array.from(capAvail),
+    capEntries,
+    cacheable: errors.size === 0 && plan.slots.every((s) => s.mode !== 'All'),
     capuseStart,
     capuseIdx: Int32Array.from(capuseIdx),
     capuseAmt: BigInt64Array.from(capuseAmt),
@@ -223,7 +231,37 @@ export function compileProblem(view: NodeView, claims: readonly ResourceClaim[],
     maxDepth,
     maxPicks: MAX_RESULTS_PER_CLAIM * claims.length,
   };
+  refreshDynamic(problem, view, ctx.allocated, features);
+  return problem;
 }
+
+/**
+ * Brings the parts of a problem that depend on what is allocated up to date: device flags,
+ * counters left, shareable capacity left. Everything else in a Problem depends only on the
+ * claims' specs, the classes and the inventory, so a problem can be reused for the next Pod
+ * with the same claims on the same node after this refresh.
+ */
+export function refreshDynamic(p: Problem, view: NodeView, allocated: AllocatedState, features: Features): void {
+  p.view = view;
+  const devices = view.devices;
+  const flags = allocated.flags;
+  for (let d = 0; d < devices.length; d++) {
+    const nd = devices[d];
+    const multi = features.consumableCapacity && nd.device.allowMultipleAllocations === true;
+    const a = flags[nd.index];
+    let f = 0;
+    if (a & FLAG_DEDICATED || (!features.consumableCapacity && a & FLAG_SHARED)) f |= DEV_ALLOCATED;
+    if (multi) f |= DEV_MULTI;
+    if (multi && a & FLAG_SHARED) f |= DEV_SHARED_BEFORE;
+    p.devFlags[d] = f;
+  }
+  const avail = view.counters.avail;
+  for (let c = 0; c < avail.length; c++) p.counterAvail[c] = avail[c];
+  p.capEntries.forEach((e, i) => {
+    p.capAvail[i] = e.value - allocated.consumed(devices[e.device].id, e.name).milli();
+  });
+}
+
 
 /** The status bits of one (slot, device) pair, the error its evaluation raises, what one share consumes. */
 export interface PairStatus {

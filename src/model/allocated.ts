@@ -13,11 +13,37 @@ export function deviceId(driver: string, pool: string, device: string): string {
   return `${driver}/${pool}/${device}`;
 }
 
+/** Resolves a device ID to the indices of the devices of an inventory that carry it. */
+export interface DeviceIndex {
+  readonly size: number;
+  indicesOf(id: string): readonly number[];
+}
+
+export const FLAG_DEDICATED = 1;
+export const FLAG_SHARED = 2;
+
 export class AllocatedState {
   /** Devices allocated to one claim exclusively. */
   readonly dedicated = new Set<string>();
   /** Devices with at least one share: how many, and the capacity the shares consume together. */
   readonly shared = new Map<string, { shares: number; consumed: Map<string, Quantity> }>();
+  /** Per device of the attached inventory: FLAG_DEDICATED | FLAG_SHARED (the hot paths read this). */
+  flags = new Uint8Array(0);
+  private index?: DeviceIndex;
+
+  /** Mirrors the state into `flags` for the devices of `index` (again after each change). */
+  attach(index: DeviceIndex): void {
+    this.index = index;
+    this.flags = new Uint8Array(index.size);
+    for (const id of this.dedicated) this.sync(id);
+    for (const id of this.shared.keys()) this.sync(id);
+  }
+
+  private sync(id: string): void {
+    if (!this.index) return;
+    const f = (this.dedicated.has(id) ? FLAG_DEDICATED : 0) | (this.shared.has(id) ? FLAG_SHARED : 0);
+    for (const i of this.index.indicesOf(id)) this.flags[i] = f;
+  }
 
   /** Adds (sign 1) or removes (sign -1) the results of one allocated claim. */
   apply(claim: ResourceClaim, consumableCapacity: boolean, sign: 1 | -1 = 1): void {
@@ -31,6 +57,7 @@ export class AllocatedState {
       } else {
         this.dedicated.delete(id);
       }
+      this.sync(id);
     }
   }
 

@@ -36,9 +36,52 @@ function isRelevant(s: ResourceSlice, node: Node): boolean {
 
 const key = (s: ResourceSlice) => `${s.spec.driver}/${s.spec.pool.name}`;
 
-export function gatherPools(slices: readonly ResourceSlice[], node: Node, features: Features): Pool[] {
+/**
+ * The slices indexed for gatherPools, so that gathering one node's pools costs what that node
+ * has, not what the cluster has: slices by nodeName, the slices every node must look at (no
+ * nodeName, or shared counters), and slices by pool — each list in input order.
+ */
+export class SliceIndex {
+  private readonly byNode = new Map<string, ResourceSlice[]>();
+  private readonly shared: ResourceSlice[] = [];
+  private readonly byPool = new Map<string, ResourceSlice[]>();
+  private readonly order = new Map<ResourceSlice, number>();
+
+  constructor(slices: readonly ResourceSlice[]) {
+    slices.forEach((s, i) => {
+      this.order.set(s, i);
+      const name = s.spec.nodeName;
+      if (!name || (s.spec.sharedCounters?.length ?? 0) > 0) this.shared.push(s);
+      else push(this.byNode, name, s);
+      push(this.byPool, key(s), s);
+    });
+  }
+
+  /** The slices a node may use (its own and the shared ones), in input order. */
+  candidates(node: string): ResourceSlice[] {
+    const own = this.byNode.get(node) ?? [];
+    if (this.shared.length === 0) return own;
+    if (own.length === 0) return this.shared;
+    return [...own, ...this.shared].sort((a, b) => this.order.get(a)! - this.order.get(b)!);
+  }
+
+  /** Every slice of a pool (`driver/pool`), in input order. */
+  pool(id: string): readonly ResourceSlice[] {
+    return this.byPool.get(id) ?? [];
+  }
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
+
+/** `source`: the indexed slices (a plain list is indexed on the fly). */
+export function gatherPools(source: SliceIndex | readonly ResourceSlice[], node: Node, features: Features): Pool[] {
+  const index = source instanceof SliceIndex ? source : new SliceIndex(source);
   const byPool = new Map<string, ResourceSlice[]>();
-  for (const s of slices) {
+  for (const s of index.candidates(node.metadata.name)) {
     const spec = s.spec;
     if (spec.nodeName && spec.nodeName !== node.metadata.name && !(spec.sharedCounters?.length)) continue;
     if (!features.partitionableDevices && (spec.perDeviceNodeSelection || (spec.sharedCounters?.length ?? 0) > 0)) continue;
@@ -54,7 +97,7 @@ export function gatherPools(slices: readonly ResourceSlice[], node: Node, featur
   for (const [id, relevant] of byPool) {
     const first = relevant[0].spec;
     const generation = first.pool.generation;
-    const samePool = slices.filter((s) => key(s) === id);
+    const samePool = index.pool(id);
     const all = samePool.filter((s) => s.spec.pool.generation === generation);
     let incomplete = false;
     if (relevant.length !== first.pool.resourceSliceCount) {

@@ -72,7 +72,9 @@ export function resolvePodClaims(pod: Pod, src: ClaimSource): PodClaims {
         annotations: { ...(t.spec.metadata?.annotations ?? {}), 'resource.kubernetes.io/pod-claim-name': ref.name },
         ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name, uid: pod.metadata.uid ?? '', controller: true, blockOwnerDeletion: true }],
       },
-      spec: structuredClone(t.spec.spec),
+      // Shared with the template: claim specs are immutable, and sharing lets the engine reuse
+      // the compiled problem of every claim stamped from one template.
+      spec: t.spec.spec,
     };
     out.claims.push(claim);
     out.created.push(claim);

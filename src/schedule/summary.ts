@@ -14,6 +14,7 @@ import type { Slot } from '../model/requests.js';
 import { pairStatus, ST_SELECTABLE, ST_STATIC_OK, ST_ERROR, type CompileContext } from '../compile/problem.js';
 import { buildNodeView, counterKey } from '../compile/nodeview.js';
 import { q } from '../compile/capacity.js';
+import { FLAG_DEDICATED, FLAG_SHARED } from '../model/allocated.js';
 
 /** A request's identity for counting: what decides which devices can serve it. */
 export function signatureOf(slot: Slot): string {
@@ -26,8 +27,12 @@ interface Sig {
   /** Per node: the free count, and the clock value it was computed at. */
   free: Int32Array;
   at: Float64Array;
-  /** Per inventory device: static status bits | 0x80 once known. */
-  statics: Uint8Array;
+  /**
+   * Static status bits | 0x80 once known, per device content (Inventory.contentId): devices that
+   * differ only in name have the same status. Devices of perDeviceNodeSelection slices, whose
+   * status also depends on the node, are not cached.
+   */
+  statics: Map<number, number>;
 }
 
 export class NodeSummaries {
@@ -66,7 +71,7 @@ export class NodeSummaries {
     let sig = this.sigs.get(key);
     if (!sig) {
       const n = this.nodes.length;
-      sig = { slot, free: new Int32Array(n), at: new Float64Array(n), statics: new Uint8Array(this.engine.inspect().inventory.size) };
+      sig = { slot, free: new Int32Array(n), at: new Float64Array(n), statics: new Map() };
       this.sigs.set(key, sig);
     }
     if (sig.at[node] <= Math.max(this.stamp[node], this.allStamp)) {
@@ -83,10 +88,12 @@ export class NodeSummaries {
     let view: ReturnType<typeof buildNodeView> | undefined;
     let n = 0;
     for (const nd of np.devices) {
-      let bits = sig.statics[nd.index];
-      if (bits === 0) {
-        bits = pairStatus(sig.slot, nd, '', node, ctx).bits | 0x80;
-        sig.statics[nd.index] = bits;
+      const perNode = nd.slice.spec.perDeviceNodeSelection === true;
+      const content = state.inventory.contentId(nd.index);
+      let bits = perNode ? undefined : sig.statics.get(content);
+      if (bits === undefined) {
+        bits = pairStatus(sig.slot, nd, '', node, ctx).bits;
+        if (!perNode) sig.statics.set(content, bits);
       }
       // A device whose selectors fail to evaluate counts: the allocator must report that error.
       if (bits & ST_ERROR) {
@@ -95,9 +102,10 @@ export class NodeSummaries {
       }
       if (!(bits & ST_SELECTABLE) || !(bits & ST_STATIC_OK)) continue;
       const multi = state.features.consumableCapacity && nd.device.allowMultipleAllocations === true;
-      if (!sig.slot.adminAccess && state.allocated.isDedicated(nd.id)) continue;
+      const a = state.allocated.flags[nd.index];
+      if (!sig.slot.adminAccess && a & FLAG_DEDICATED) continue;
       const consumes = state.features.partitionableDevices && (nd.device.consumesCounters?.length ?? 0) > 0;
-      if (consumes && !(multi && state.allocated.hasShares(nd.id))) {
+      if (consumes && !(multi && a & FLAG_SHARED)) {
         view ??= buildNodeView(np, state.allocated);
         const p = np.pools.indexOf(nd.pool);
         const fits = (nd.device.consumesCounters ?? []).every((c) =>

@@ -1,7 +1,9 @@
 /**
- * Writes a compiled Problem into the solver's memory as one block (layout: assembly/layout.ts),
- * runs the search and reads the answer back. Views are created after `ensure`, which may grow
- * memory, and are not kept across calls.
+ * The solver's memory, from the host side. A compiled Problem is written into the WASM
+ * memory as one block (layout: assembly/layout.ts). Blocks of reusable problems stay in
+ * memory (an arena from the heap base up), so solving such a problem again only rewrites its
+ * dynamic regions (device flags, counters and capacity left) — no copies of the rest, no
+ * allocation. Typed-array views are made after any memory growth, never kept across it.
  */
 
 import type { Problem } from '../compile/problem.js';
@@ -20,19 +22,101 @@ export interface SolveAnswer {
   errCons: number;
 }
 
+/** A problem block in WASM memory: its absolute base address. */
+export interface Block {
+  base: number;
+}
+
 type Region = { word: number; bytes: number; fill?: (buf: ArrayBuffer, at: number) => void };
 
 const i32 = (a: ArrayLike<number>) => (buf: ArrayBuffer, at: number) => new Int32Array(buf, at, a.length).set(a);
 const i64 = (a: BigInt64Array) => (buf: ArrayBuffer, at: number) => new BigInt64Array(buf, at, a.length).set(a);
 const u8 = (a: Uint8Array) => (buf: ArrayBuffer, at: number) => new Uint8Array(buf, at, a.length).set(a);
 
-export function runSolver(wasm: SolverExports, p: Problem, maxSteps: number): SolveAnswer {
+const align8 = (n: number) => (n + 7) & ~7;
+
+export class SolverMemory {
+  /** Bytes of the arena in use by kept blocks. */
+  private used = 0;
+
+  constructor(private readonly wasm: SolverExports) {}
+
+  /** Forgets every kept block (their problems must be dropped too). */
+  reset(): void {
+    this.used = 0;
+  }
+
+  /** Writes the whole problem; a kept block stays valid until reset(), a scratch block until the next write. */
+  write(p: Problem, maxSteps: number, keep: boolean): Block {
+    const regions = layout(this.wasm, p);
+    let size = HEADER_WORDS * 4;
+    const offsets: number[] = [];
+    for (const r of regions) {
+      offsets.push(size);
+      size += align8(r.bytes);
+    }
+    const heap = this.wasm.ensure(this.used + size);
+    if (heap === 0) throw new Error(`solver memory could not grow to ${this.used + size} bytes`);
+    const base = heap + this.used;
+    if (keep) this.used += size;
+    const buf = this.wasm.memory.buffer;
+    const header = new Int32Array(buf, base, HEADER_WORDS);
+    header.fill(0);
+    header[H.NDEV] = p.view.devices.length;
+    header[H.NCLAIM] = p.claims.length;
+    header[H.NREQ] = p.plan.requests.length;
+    header[H.NSLOT] = p.plan.slots.length;
+    header[H.NCOUNTER] = p.counterAvail.length;
+    header[H.NCAP] = p.capAvail.length;
+    header[H.NCONS] = p.cons.claim.length;
+    header[H.MAXSTEPS] = maxSteps;
+    header[H.MAX_DEPTH] = p.maxDepth;
+    header[H.MAX_PICKS] = p.maxPicks;
+    regions.forEach((r, i) => {
+      header[r.word] = offsets[i];
+      if (r.word === H.WORK) header[H.WORK_BYTES] = r.bytes;
+      r.fill?.(buf, base + offsets[i]);
+    });
+    return { base };
+  }
+
+  /** Rewrites what refreshDynamic changed: device flags, counters and capacity left. */
+  refresh(b: Block, p: Problem): void {
+    const buf = this.wasm.memory.buffer;
+    const header = new Int32Array(buf, b.base, HEADER_WORDS);
+    new Int32Array(buf, b.base + header[H.DEV_FLAGS], p.devFlags.length).set(p.devFlags);
+    if (p.counterAvail.length) new BigInt64Array(buf, b.base + header[H.COUNTER_AVAIL], p.counterAvail.length).set(p.counterAvail);
+    if (p.capAvail.length) new BigInt64Array(buf, b.base + header[H.CAP_AVAIL], p.capAvail.length).set(p.capAvail);
+  }
+
+  solve(b: Block, p: Problem): SolveAnswer {
+    const status = this.wasm.solve(b.base);
+    const buf = this.wasm.memory.buffer;
+    const header = new Int32Array(buf, b.base, HEADER_WORDS);
+    const out = new Int32Array(buf, b.base + header[H.OUT], OUT_WORDS);
+    const n = out[OUT.NPICKS];
+    const raw = new Int32Array(buf, b.base + header[H.OUT_PICKS], 2 * n);
+    const picks: [number, number][] = [];
+    for (let i = 0; i < n; i++) picks.push([raw[2 * i], raw[2 * i + 1]]);
+    return {
+      status,
+      steps: out[OUT.STEPS],
+      picks,
+      selectedSub: new Int32Array(buf, b.base + header[H.OUT_SELSUB], p.plan.requests.length).slice(),
+      errSlot: out[OUT.ERR_SLOT],
+      errDev: out[OUT.ERR_DEV],
+      errCons: out[OUT.ERR_CONS],
+    };
+  }
+}
+
+function layout(wasm: SolverExports, p: Problem): Region[] {
   const D = p.view.devices.length;
   const C = p.claims.length;
   const R = p.plan.requests.length;
   const S = p.plan.slots.length;
   const K = p.cons.claim.length;
-  const regions: Region[] = [
+  return [
     { word: H.DEV_FLAGS, bytes: 4 * D, fill: i32(p.devFlags) },
     { word: H.DEV_CNT_START, bytes: 4 * (D + 1), fill: i32(p.devCntStart) },
     { word: H.CNT_IDX, bytes: 4 * p.cntIdx.length, fill: i32(p.cntIdx) },
@@ -64,47 +148,4 @@ export function runSolver(wasm: SolverExports, p: Problem, maxSteps: number): So
     { word: H.OUT_PICKS, bytes: 8 * p.maxPicks },
     { word: H.OUT, bytes: 4 * OUT_WORDS },
   ];
-  let size = HEADER_WORDS * 4;
-  const offsets: number[] = [];
-  for (const r of regions) {
-    offsets.push(size);
-    size += (r.bytes + 7) & ~7;
-  }
-  const base = wasm.ensure(size);
-  if (base === 0) throw new Error(`solver memory could not grow to ${size} bytes`);
-  const buf = wasm.memory.buffer;
-  const header = new Int32Array(buf, base, HEADER_WORDS);
-  header.fill(0);
-  header[H.NDEV] = D;
-  header[H.NCLAIM] = C;
-  header[H.NREQ] = R;
-  header[H.NSLOT] = S;
-  header[H.NCOUNTER] = p.counterAvail.length;
-  header[H.NCAP] = p.capAvail.length;
-  header[H.NCONS] = K;
-  header[H.MAXSTEPS] = maxSteps;
-  header[H.MAX_DEPTH] = p.maxDepth;
-  header[H.MAX_PICKS] = p.maxPicks;
-  regions.forEach((r, i) => {
-    header[r.word] = offsets[i];
-    if (r.word === H.WORK) header[H.WORK_BYTES] = r.bytes;
-    r.fill?.(buf, base + offsets[i]);
-  });
-
-  const status = wasm.solve(base);
-  const at = (word: number) => base + header[word];
-  const out = new Int32Array(wasm.memory.buffer, at(H.OUT), OUT_WORDS);
-  const n = out[OUT.NPICKS];
-  const raw = new Int32Array(wasm.memory.buffer, at(H.OUT_PICKS), 2 * n);
-  const picks: [number, number][] = [];
-  for (let i = 0; i < n; i++) picks.push([raw[2 * i], raw[2 * i + 1]]);
-  return {
-    status,
-    steps: out[OUT.STEPS],
-    picks,
-    selectedSub: new Int32Array(wasm.memory.buffer, at(H.OUT_SELSUB), R).slice(),
-    errSlot: out[OUT.ERR_SLOT],
-    errDev: out[OUT.ERR_DEV],
-    errCons: out[OUT.ERR_CONS],
-  };
 }
