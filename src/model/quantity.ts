@@ -93,15 +93,13 @@ export class Quantity {
   isInteger(): boolean {
     return this.nano % NANO === 0n;
   }
-  /** Integer value rounded up (Go's Quantity.Value()). */
+  /** Integer value rounded away from zero (Go's Quantity.Value(): 1.5 → 2, -1.5 → -2). */
   value(): bigint {
-    const q = this.nano / NANO;
-    return this.nano > 0n && q * NANO !== this.nano ? q + 1n : q;
+    return awayFromZero(this.nano, NANO);
   }
-  /** Milli-units rounded up (Go's Quantity.MilliValue()). */
+  /** Milli-units rounded away from zero (Go's Quantity.MilliValue()). */
   milli(): bigint {
-    const q = this.nano / 1_000_000n;
-    return this.nano > 0n && q * 1_000_000n !== this.nano ? q + 1n : q;
+    return awayFromZero(this.nano, 1_000_000n);
   }
   toNumber(): number {
     return Number(this.nano) / 1e9;
@@ -117,6 +115,13 @@ export class Quantity {
   toJSON(): string {
     return this.toString();
   }
+}
+
+/** `n / unit`, rounded away from zero when inexact (Go's `negativeScaleInt64`). */
+function awayFromZero(n: bigint, unit: bigint): bigint {
+  const q = n / unit;
+  if (q * unit === n) return q;
+  return n > 0n ? q + 1n : q - 1n;
 }
 
 function formatAbs(nano: bigint, format: QuantityFormat): string {

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { Inventory } from '../../src/compile/inventory.js';
+import { dev, slice } from './objects.js';
+
+const s1 = slice('s1', [dev('gpu-0'), dev('gpu-1')], { poolName: 'pool-a' });
+const s2 = slice('s2', [dev('nic-0')], { poolName: 'pool-b', driver: 'nic.example.com' });
+const s3 = slice('s3', [dev('gpu-0')], { poolName: 'pool-b' });
+const inv = new Inventory([s1, s2, s3]);
+
+describe('Inventory', () => {
+  it('indexes devices densely: slices in input order, devices in slice order', () => {
+    expect(inv.size).toBe(4);
+    expect(inv.ids).toEqual(['gpu.example.com/pool-a/gpu-0', 'gpu.example.com/pool-a/gpu-1', 'nic.example.com/pool-b/nic-0', 'gpu.example.com/pool-b/gpu-0']);
+    expect(inv.devices.map((d) => d.name)).toEqual(['gpu-0', 'gpu-1', 'nic-0', 'gpu-0']);
+    expect(inv.sliceOf).toEqual([s1, s1, s2, s3]);
+    expect(inv.indexOf(s3.spec.devices![0])).toBe(3);
+    expect(inv.indexOf(s1.spec.devices![1])).toBe(1);
+  });
+
+  it('driverId / poolId / nameId columns round-trip to names through strings', () => {
+    const back = [...inv.ids.keys()].map((i) => [inv.strings.string(inv.driverId[i]), inv.strings.string(inv.poolId[i]), inv.strings.string(inv.nameId[i])]);
+    expect(back).toEqual([
+      ['gpu.example.com', 'gpu.example.com/pool-a', 'gpu-0'],
+      ['gpu.example.com', 'gpu.example.com/pool-a', 'gpu-1'],
+      ['nic.example.com', 'nic.example.com/pool-b', 'nic-0'],
+      ['gpu.example.com', 'gpu.example.com/pool-b', 'gpu-0'],
+    ]);
+    // Equal strings share one id: both gpu-0 devices, and the gpu driver of rows 0, 1 and 3.
+    expect(inv.nameId[0]).toBe(inv.nameId[3]);
+    expect(inv.driverId[0]).toBe(inv.driverId[3]);
+    // Same pool name under different drivers are different pools.
+    expect(inv.poolId[2]).not.toBe(inv.poolId[3]);
+  });
+
+  it('refuses a device object that is not part of it, even an equal one', () => {
+    expect(() => inv.indexOf(dev('gpu-0'))).toThrow('device is not part of this inventory');
+  });
+
+  it('an empty input is an empty inventory', () => {
+    const empty = new Inventory([slice('s', [])]);
+    expect(empty.size).toBe(0);
+    expect(empty.driverId.length).toBe(0);
+  });
+});
