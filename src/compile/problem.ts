@@ -16,6 +16,7 @@ import { counterKey } from './nodeview.js';
 import { consumedCapacity, q } from './capacity.js';
 import type { Quantity } from '../model/quantity.js';
 import { deviceServesNode } from '../model/pools.js';
+import { NodeSelectorError } from '../model/nodes.js';
 import { Interner } from './intern.js';
 import { MAX_ELEMS } from '../wasm/layout.js';
 
@@ -307,12 +308,19 @@ export function isSelectable(slot: Slot, nd: NodeDevice, ref: string, node: Node
   ];
   for (const [who, selectors] of groups) {
     for (let i = 0; i < selectors.length; i++) {
-      const v = ctx.masks.value(selectors[i].cel?.expression ?? '', nd.index);
+      const cel = selectors[i].cel;
+      if (!cel) return `${who}: selector #${i}: CEL expression empty (unsupported selector type?)`;
+      const v = ctx.masks.value(cel.expression, nd.index);
       if (typeof v === 'object') return `${who}: selector #${i}: CEL ${v.kind} error: ${v.message}`;
       if (!v) return false;
     }
   }
-  return deviceServesNode(nd.slice, nd.device, node);
+  try {
+    return deviceServesNode(nd.slice, nd.device, node);
+  } catch (e) {
+    if (e instanceof NodeSelectorError) return `node selector of device ${nd.id}: ${e.message}`;
+    throw e;
+  }
 }
 
 /** Upstream `ToleratesTaint`; effects other than NoSchedule and NoExecute never block. */

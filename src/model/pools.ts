@@ -5,7 +5,8 @@
  */
 
 import type { Device, Node, ResourceSlice } from './types.js';
-import { nodeMatches } from './nodes.js';
+import { nodeMatches, NodeSelectorError } from './nodes.js';
+import { AllocationError } from '../outcome.js';
 import type { Features } from '../features.js';
 
 export interface Pool {
@@ -32,6 +33,16 @@ function isRelevant(s: ResourceSlice, node: Node): boolean {
     return (spec.devices ?? []).some((d) => nodeMatches(node, d.nodeName, d.allNodes, d.nodeSelector));
   }
   return false; // no node selection at all: a future extension this version does not know
+}
+
+/** isRelevant, with a broken node selector reported the way upstream's GatherPools does. */
+function relevantOrThrow(s: ResourceSlice, node: Node): boolean {
+  try {
+    return isRelevant(s, node);
+  } catch (e) {
+    if (e instanceof NodeSelectorError) throw new AllocationError(`node selector in resource slice ${s.metadata?.name ?? ''}: ${e.message}`);
+    throw e;
+  }
 }
 
 const key = (s: ResourceSlice) => `${s.spec.driver}/${s.spec.pool.name}`;
@@ -85,7 +96,7 @@ export function gatherPools(source: SliceIndex | readonly ResourceSlice[], node:
     const spec = s.spec;
     if (spec.nodeName && spec.nodeName !== node.metadata.name && !(spec.sharedCounters?.length)) continue;
     if (!features.partitionableDevices && (spec.perDeviceNodeSelection || (spec.sharedCounters?.length ?? 0) > 0)) continue;
-    if (!isRelevant(s, node)) continue;
+    if (!relevantOrThrow(s, node)) continue;
     const k = key(s);
     const list = byPool.get(k);
     if (!list) byPool.set(k, [s]);

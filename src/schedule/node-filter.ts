@@ -6,7 +6,7 @@
  */
 
 import type { Node, NodeSelector, Pod } from '../model/types.js';
-import { nodeSelectorMatches } from '../model/nodes.js';
+import { nodeSelectorMatches, NodeSelectorError } from '../model/nodes.js';
 
 interface PodToleration {
   key?: string;
@@ -34,7 +34,12 @@ export function nodeRejects(pod: Pod, node: Node): string | undefined {
     if (labels[k] !== v) return "node(s) didn't match Pod's node affinity/selector";
   }
   const required = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-  if (required && !nodeSelectorMatches(required, node)) return "node(s) didn't match Pod's node affinity/selector";
+  try {
+    if (required && !nodeSelectorMatches(required, node)) return "node(s) didn't match Pod's node affinity/selector";
+  } catch (e) {
+    if (e instanceof NodeSelectorError) return `invalid node affinity: ${e.message}`;
+    throw e;
+  }
   for (const t of nodeSpec?.taints ?? []) {
     if (t.effect !== 'NoSchedule' && t.effect !== 'NoExecute') continue;
     if (!(spec.tolerations ?? []).some((tol) => tolerates(tol, t))) return `node(s) had untolerated taint {${t.key}: ${t.value ?? ''}}`;

@@ -57,54 +57,77 @@ const MAX_RESERVED_FOR = 256;
 const ADMIN_NAMESPACE_LABEL = 'resource.kubernetes.io/admin-access';
 const FIRST_AVAILABLE_MAX = 8;
 
-export function schedule(engine: Engine, objects: readonly DraObject[], opts: ScheduleOptions = {}): ScheduleResult {
-  const strategy = opts.strategy ?? 'upstream';
-  const nodes = objects.filter((o): o is Node => o.kind === 'Node');
-  const classes = objects.filter((o): o is DeviceClass => o.kind === 'DeviceClass');
-  const namespaces = new Map(objects.filter((o): o is Namespace => o.kind === 'Namespace').map((n) => [n.metadata.name, n]));
-  const claims = new Map<ClaimKey, ResourceClaim>();
-  const claimOrder: ClaimKey[] = [];
-  for (const o of objects) {
-    if (o.kind !== 'ResourceClaim') continue;
-    const k = claimKey(o.metadata.namespace, o.metadata.name ?? '');
-    if (!claims.has(k)) claimOrder.push(k);
-    claims.set(k, o);
-  }
-  const templates = new Map(
-    objects.filter((o): o is ResourceClaimTemplate => o.kind === 'ResourceClaimTemplate').map((t) => [claimKey(t.metadata.namespace, t.metadata.name), t]),
-  );
-  const summaries = new NodeSummaries(engine, nodes);
-  const counters = { nodesExamined: 0, allocations: 0, rejectedBySummary: 0 };
-  const state = engine.inspect();
-  let nextStart = 0;
+/** One Pod's scheduling decision and what it changed. */
+export interface PodDecision extends PodResult {
+  /** Claims stamped from templates for this Pod (also when it stayed unschedulable). */
+  created: ResourceClaim[];
+  /** Claims whose status changed (allocation and/or reservedFor), in their new form. */
+  updated: ResourceClaim[];
+}
 
-  const pods = podOrder(objects.filter((o): o is Pod => o.kind === 'Pod'));
-  const results: PodResult[] = [];
-  pods.forEach((pod, done) => {
-    opts.progress?.(done, pods.length);
-    if (pod.spec.nodeName) {
-      results.push({ pod, node: pod.spec.nodeName });
-      return;
-    }
+/**
+ * Places Pods one at a time on the engine's nodes and keeps the claims it knows up to date.
+ * The engine's allocated state is the truth about devices; this holds claims, templates and
+ * namespaces (by namespace/name), the per-node summaries and kube-scheduler's rotating start.
+ */
+export class Scheduler {
+  private readonly nodes: Node[];
+  private readonly classes: DeviceClass[];
+  private readonly namespaces = new Map<string, Namespace>();
+  private readonly claims = new Map<ClaimKey, ResourceClaim>();
+  private readonly templates = new Map<ClaimKey, ResourceClaimTemplate>();
+  private readonly summaries: NodeSummaries;
+  private nextStart = 0;
+  readonly counters = { nodesExamined: 0, allocations: 0, rejectedBySummary: 0 };
+
+  constructor(
+    private readonly engine: Engine,
+    objects: readonly DraObject[],
+    private readonly opts: ScheduleOptions = {},
+  ) {
+    this.nodes = objects.filter((o): o is Node => o.kind === 'Node');
+    this.classes = objects.filter((o): o is DeviceClass => o.kind === 'DeviceClass');
+    for (const o of objects) this.remember(o);
+    this.summaries = new NodeSummaries(engine, this.nodes);
+  }
+
+  /** Takes a claim, template or namespace into account (new or changed); other kinds are ignored. */
+  remember(o: DraObject): void {
+    if (o.kind === 'ResourceClaim') this.claims.set(claimKey(o.metadata.namespace, o.metadata.name ?? ''), o);
+    else if (o.kind === 'ResourceClaimTemplate') this.templates.set(claimKey(o.metadata.namespace, o.metadata.name), o);
+    else if (o.kind === 'Namespace') this.namespaces.set(o.metadata.name, o);
+  }
+
+  /** Every claim known, in the order first seen (given ones first, stamped ones as created). */
+  allClaims(): ResourceClaim[] {
+    return [...this.claims.values()];
+  }
+
+  /** Devices changed outside this scheduler (another allocation, a release): recount every node. */
+  stateChanged(): void {
+    this.summaries.touchAll();
+  }
+
+  schedulePod(pod: Pod): PodDecision {
+    const decision: PodDecision = { pod, created: [], updated: [] };
+    if (pod.spec.nodeName) return { ...decision, node: pod.spec.nodeName };
+    const state = this.engine.inspect();
     let podClaims: ResourceClaim[];
     try {
-      const resolved = resolvePodClaims(pod, { claims, templates });
+      const resolved = resolvePodClaims(pod, { claims: this.claims, templates: this.templates });
       podClaims = resolved.claims;
-      for (const c of resolved.created) {
-        const k = claimKey(c.metadata.namespace, c.metadata.name ?? '');
-        claims.set(k, c);
-        claimOrder.push(k);
-      }
+      for (const c of resolved.created) this.remember(c);
+      decision.created = resolved.created;
     } catch (e) {
-      if (e instanceof PodClaimError) return void results.push(unschedulable(pod, e.message));
+      if (e instanceof PodClaimError) return { ...decision, message: e.message };
       throw e;
     }
     const pending = podClaims.filter((c) => !c.status?.allocation);
     const bound = podClaims.filter((c) => c.status?.allocation);
-    const adminError = adminAccessError(pending, namespaces);
-    if (adminError) return void results.push(unschedulable(pod, adminError));
+    const adminError = adminAccessError(pending, this.namespaces);
+    if (adminError) return { ...decision, message: adminError };
     if (bound.some((c) => (c.status?.reservedFor?.length ?? 0) >= MAX_RESERVED_FOR)) {
-      return void results.push(unschedulable(pod, `a claim of the Pod is already reserved for ${MAX_RESERVED_FOR} consumers`));
+      return { ...decision, message: `a claim of the Pod is already reserved for ${MAX_RESERVED_FOR} consumers` };
     }
     let plan: Plan | undefined;
     try {
@@ -114,11 +137,13 @@ export function schedule(engine: Engine, objects: readonly DraObject[], opts: Sc
       plan = undefined; // the allocator reports the same error per node
     }
     const maxScore = FIRST_AVAILABLE_MAX * (plan?.requests.filter((r) => r.hasSubs).length ?? 0);
+    const strategy = this.opts.strategy ?? 'upstream';
+    const nodes = this.nodes;
 
     const reasons = new Map<string, number>();
     const reject = (why: string) => reasons.set(why, (reasons.get(why) ?? 0) + 1);
-    const order = strategy === 'pack' ? packOrder(summaries, plan) : rotate(nodes.length, nextStart);
-    const wanted = strategy === 'pack' ? 1 : numFeasibleNodesToFind(nodes.length, opts.percentageOfNodesToScore);
+    const order = strategy === 'pack' ? packOrder(this.summaries, plan) : rotate(nodes.length, this.nextStart);
+    const wanted = strategy === 'pack' ? 1 : numFeasibleNodesToFind(nodes.length, this.opts.percentageOfNodesToScore);
     let best: { node: number; score: number; claims: ResourceClaim[]; results: Outcome & { kind: 'allocated' } } | undefined;
     let feasible = 0;
     let examined = 0;
@@ -130,19 +155,19 @@ export function schedule(engine: Engine, objects: readonly DraObject[], opts: Sc
         reject(why);
         continue;
       }
-      if (plan && !summaryAdmits(summaries, plan, n)) {
-        counters.rejectedBySummary++;
+      if (plan && !summaryAdmits(this.summaries, plan, n)) {
+        this.counters.rejectedBySummary++;
         reject('cannot allocate all claims');
         continue;
       }
-      const ext = state.features.extendedResource ? extendedResourceClaim(pod, node, classes) : undefined;
+      const ext = state.features.extendedResource ? extendedResourceClaim(pod, node, this.classes) : undefined;
       const toAllocate = ext ? [...pending, ext] : pending;
       let outcome: Outcome;
       if (toAllocate.length === 0) {
         outcome = { kind: 'allocated', results: [], stats: { steps: 0 } };
       } else {
-        counters.allocations++;
-        outcome = engine.allocateSync(toAllocate, { node: node.metadata.name });
+        this.counters.allocations++;
+        outcome = this.engine.allocateSync(toAllocate, { node: node.metadata.name });
       }
       if (outcome.kind === 'unsatisfiable') {
         reject('cannot allocate all claims');
@@ -157,32 +182,46 @@ export function schedule(engine: Engine, objects: readonly DraObject[], opts: Sc
       if (!best || score > best.score) best = { node: n, score, claims: toAllocate, results: outcome };
       if (best.score >= maxScore || feasible >= wanted) break;
     }
-    counters.nodesExamined += examined;
-    if (strategy === 'upstream' && nodes.length > 0) nextStart = (nextStart + examined) % nodes.length;
-    if (!best) {
-      return void results.push(unschedulable(pod, availability(nodes.length, reasons)));
-    }
+    this.counters.nodesExamined += examined;
+    if (strategy === 'upstream' && nodes.length > 0) this.nextStart = (this.nextStart + examined) % nodes.length;
+    if (!best) return { ...decision, message: availability(nodes.length, reasons) };
+
     const node = nodes[best.node];
     const podRef = { resource: 'pods', name: pod.metadata.name, uid: pod.metadata.uid ?? '' };
     let spansNodes = false;
     best.claims.forEach((c, i) => {
       const allocation = best!.results.results[i];
-      const committed = engine.commit(c, allocation);
+      const committed = this.engine.commit(c, allocation);
       committed.status = { ...committed.status, reservedFor: [podRef] };
-      claims.set(claimKey(c.metadata.namespace, c.metadata.name ?? ''), committed);
-      if (allocation.nodeSelector?.nodeSelectorTerms.some((t) => !(t.matchFields ?? []).some((f) => f.key === 'metadata.name'))) spansNodes = true;
-      if (!allocation.nodeSelector && (allocation.devices?.results?.length ?? 0) > 0) spansNodes = true;
+      this.remember(committed);
+      decision.updated.push(committed);
+      const selector = allocation.nodeSelector;
+      if (!selector ? (allocation.devices?.results?.length ?? 0) > 0 : selector.nodeSelectorTerms.some((t) => !(t.matchFields ?? []).some((f) => f.key === 'metadata.name'))) {
+        spansNodes = true;
+      }
     });
     for (const c of bound) {
-      const k = claimKey(c.metadata.namespace, c.metadata.name ?? '');
-      claims.set(k, { ...c, status: { ...c.status, reservedFor: [...(c.status?.reservedFor ?? []), podRef] } });
+      const updated = { ...c, status: { ...c.status, reservedFor: [...(c.status?.reservedFor ?? []), podRef] } };
+      this.remember(updated);
+      decision.updated.push(updated);
     }
-    if (spansNodes) summaries.touchAll();
-    else summaries.touch(best.node);
-    results.push({ pod: { ...pod, spec: { ...pod.spec, nodeName: node.metadata.name } }, node: node.metadata.name });
+    if (spansNodes) this.summaries.touchAll();
+    else this.summaries.touch(best.node);
+    return { ...decision, pod: { ...pod, spec: { ...pod.spec, nodeName: node.metadata.name } }, node: node.metadata.name };
+  }
+}
+
+/** Schedules every Pod of `objects` (by priority, then input order) against the engine. */
+export function schedule(engine: Engine, objects: readonly DraObject[], opts: ScheduleOptions = {}): ScheduleResult {
+  const scheduler = new Scheduler(engine, objects, opts);
+  const pods = podOrder(objects.filter((o): o is Pod => o.kind === 'Pod'));
+  const results: PodResult[] = pods.map((pod, done) => {
+    opts.progress?.(done, pods.length);
+    const { created: _c, updated: _u, ...result } = scheduler.schedulePod(pod);
+    return result;
   });
   opts.progress?.(pods.length, pods.length);
-  return { pods: results, claims: claimOrder.map((k) => claims.get(k)!), counters };
+  return { pods: results, claims: scheduler.allClaims(), counters: scheduler.counters };
 }
 
 function* rotate(n: number, start: number): Generator<number> {
@@ -243,7 +282,4 @@ function availability(total: number, reasons: ReadonlyMap<string, number>): stri
   return `0/${total} nodes are available${parts.length ? ': ' + parts.join(', ') : ''}.`;
 }
 
-function unschedulable(pod: Pod, message: string): PodResult {
-  return { pod, message };
-}
 

@@ -15,6 +15,10 @@ import { pairStatus, ST_SELECTABLE, ST_STATIC_OK, ST_ERROR, type CompileContext 
 import { buildNodeView, counterKey } from '../compile/nodeview.js';
 import { q } from '../compile/capacity.js';
 import { FLAG_DEDICATED, FLAG_SHARED } from '../model/allocated.js';
+import { AllocationError } from '../outcome.js';
+
+/** The count of a node the summary cannot judge: never rejects it. */
+const UNKNOWN_FREE = 0x7fffffff;
 
 /** A request's identity for counting: what decides which devices can serve it. */
 export function signatureOf(slot: Slot): string {
@@ -75,10 +79,20 @@ export class NodeSummaries {
       this.sigs.set(key, sig);
     }
     if (sig.at[node] <= Math.max(this.stamp[node], this.allStamp)) {
-      sig.free[node] = this.count(sig, this.nodes[node]);
+      sig.free[node] = this.countOrUnknown(sig, this.nodes[node]);
       sig.at[node] = ++this.clock;
     }
     return sig.free[node];
+  }
+
+  /** A node whose pools cannot even be gathered (a broken slice) is left to the allocator to report. */
+  private countOrUnknown(sig: Sig, node: Node): number {
+    try {
+      return this.count(sig, node);
+    } catch (e) {
+      if (e instanceof AllocationError) return UNKNOWN_FREE;
+      throw e;
+    }
   }
 
   private count(sig: Sig, node: Node): number {
