@@ -2,9 +2,11 @@
 
 import type { Command } from './command.js';
 import { allocateCommand } from './allocate.js';
+import { genCommand } from './gen.js';
 import { scheduleCommand } from './schedule.js';
 
 export const COMMANDS: readonly Command[] = [
   allocateCommand,
   scheduleCommand,
+  genCommand,
 ];
