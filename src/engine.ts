@@ -59,6 +59,7 @@ export class Engine {
   private readonly allocated = new AllocatedState();
   private compiled?: { inventory: Inventory; masks: SelectorMasks; nodePools: Map<string, NodePools> };
   /** The last masks built: the next inventory keeps the values of devices that did not change. */
+  private previousMasks?: SelectorMasks;
   /**
    * Compiled problems kept in solver memory, by node shape and claim specs: the next Pod with the
    * same claims on a node of the same shape only refreshes the dynamic state. Valid while the inventory, the
@@ -222,6 +223,21 @@ export class Engine {
     return this.claims;
   }
 
+  /**
+   * Compiles ahead what allocations would otherwise compile on first use: the inventory, every
+   * node's pools and devices, and the DeviceClass selector masks (so that a batch run's solve
+   * phase measures solving). Never raises a selector error: values are computed, not reported.
+   */
+  precompile(): void {
+    const { inventory, masks } = this.compile();
+    for (const node of this.nodes.values()) this.nodePools(node);
+    // The first value of a selector fills its mask for every device (the fast path).
+    if (inventory.size === 0) return;
+    for (const cls of this.classes.values()) {
+      for (const s of cls.spec?.selectors ?? []) if (s.cel) masks.value(s.cel.expression, 0);
+    }
+  }
+
   /** The pools and devices a node can use, in search order (cached until the inventory or the node changes). */
   nodePools(node: Node): NodePools {
     const { inventory, nodePools } = this.compile();
@@ -241,7 +257,8 @@ export class Engine {
       const masks = new SelectorMasks(inventory, {
         consumableCapacity: this.features.consumableCapacity,
         listTypeAttributes: this.features.listTypeAttributes,
-      });
+      }, this.previousMasks);
+      this.previousMasks = masks;
       this.compiled = { inventory, masks, nodePools: new Map() };
     }
     return this.compiled;
@@ -254,7 +271,7 @@ function specKey(c: ResourceClaim): string {
   const spec = c.spec ?? {};
   let k = specKeys.get(spec);
   if (k === undefined) {
-    k = JSON.stringify(spec);
+    k = JSON.stringify(spec, (_key, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)); // unknown fields may hold big integers
     specKeys.set(spec, k);
   }
   return k;

@@ -1,58 +1,109 @@
 /**
  * Selector masks: the value of each CEL selector on each device of the inventory, computed at
  * most once per (expression, device) and reused across requests, claims, nodes and Pods.
- * A mask entry is unknown, true, false, or an error (whose message is kept). Evaluation is lazy
- * per device, so a device the search never looks at never raises an error — as upstream.
+ * A mask entry is unknown, true, false, or an error (whose message is kept).
+ *
+ * The first use of an expression fills its mask through the column fast path
+ * (fastpath/mask.ts), which decides true/false for whole groups of devices at once and never
+ * produces errors; what it leaves unknown is evaluated per device by the CEL evaluator, lazily
+ * in `value`, so a device the search never looks at never raises an error — as upstream.
+ *
+ * Built from a previous SelectorMasks (an inventory update), every device object that is still
+ * there with the same driver keeps its known values; only the new or changed devices are
+ * computed again.
  */
 
 import { compileSelector, CelCompileError, CelRuntimeError, type CelOptions, type CompiledSelector } from './cel/index.js';
 import type { Inventory } from './inventory.js';
+import { Columns } from './fastpath/columns.js';
+import { fastMask, FALSE, TRUE, UNKNOWN } from './fastpath/mask.js';
 
-const UNKNOWN = 0;
-const TRUE = 1;
-const FALSE = 2;
 const ERROR = 3;
 
 export type SelectorValue = true | false | { kind: 'compile' | 'runtime'; message: string };
+
+/** A whole mask: per device 1 = true, 2 = false, 3 = error (message in `errors`). */
+export interface FullMask {
+  readonly values: Uint8Array;
+  readonly errors: ReadonlyMap<number, string>;
+  /** Set when the expression does not compile (then `values` is all 0). */
+  readonly compileError?: string;
+}
 
 interface Mask {
   values: Uint8Array;
   errors: Map<number, string>;
   compiled?: CompiledSelector;
   compileError?: string;
+  /** Whether the fast path has run over this mask. */
+  filled: boolean;
 }
 
 export class SelectorMasks {
   private readonly masks = new Map<string, Mask>();
+  private columns?: Columns;
 
   constructor(
     private readonly inv: Inventory,
     private readonly opts: CelOptions,
-  ) {}
+    previous?: SelectorMasks,
+  ) {
+    if (previous !== undefined) this.carryOver(previous);
+  }
 
   /** The selector's value on device `i` (computed once). */
   value(expression: string, i: number): SelectorValue {
-    const m = this.mask(expression);
+    const m = this.entry(expression);
     if (m.compileError !== undefined) return { kind: 'compile', message: m.compileError };
-    let v = m.values[i];
-    if (v === UNKNOWN) {
-      try {
-        v = m.compiled!.evaluate(this.inv.devices[i], this.inv.sliceOf[i].spec.driver) ? TRUE : FALSE;
-      } catch (e) {
-        if (!(e instanceof CelRuntimeError)) throw e;
-        m.errors.set(i, e.message);
-        v = ERROR;
-      }
-      m.values[i] = v;
-    }
+    if (!m.filled) this.fill(m);
+    const v = m.values[i] === UNKNOWN ? this.evaluate(m, i) : m.values[i];
     if (v === ERROR) return { kind: 'runtime', message: m.errors.get(i)! };
     return v === TRUE;
   }
 
-  private mask(expression: string): Mask {
+  /** The selector's value on every device (fast path, then the evaluator for the rest). */
+  mask(expression: string): FullMask {
+    const m = this.entry(expression);
+    if (m.compileError !== undefined) return { values: m.values, errors: m.errors, compileError: m.compileError };
+    if (!m.filled) this.fill(m);
+    for (let i = 0; i < m.values.length; i++) if (m.values[i] === UNKNOWN) this.evaluate(m, i);
+    return { values: m.values, errors: m.errors };
+  }
+
+  private evaluate(m: Mask, i: number): number {
+    let v: number;
+    try {
+      v = m.compiled!.evaluate(this.inv.devices[i], this.inv.sliceOf[i].spec.driver) ? TRUE : FALSE;
+    } catch (e) {
+      if (!(e instanceof CelRuntimeError)) throw e;
+      m.errors.set(i, e.message);
+      v = ERROR;
+    }
+    m.values[i] = v;
+    return v;
+  }
+
+  /** Runs the fast path for the devices still unknown. */
+  private fill(m: Mask): void {
+    m.filled = true;
+    const pending = new Uint8Array(m.values.length);
+    let count = 0;
+    for (let i = 0; i < pending.length; i++) {
+      if (m.values[i] === UNKNOWN) {
+        pending[i] = 1;
+        count++;
+      }
+    }
+    if (count === 0) return;
+    this.columns ??= new Columns(this.inv, this.opts);
+    const fast = fastMask(m.compiled!, this.columns, pending);
+    for (let i = 0; i < fast.length; i++) if (pending[i] === 1 && fast[i] !== UNKNOWN) m.values[i] = fast[i];
+  }
+
+  private entry(expression: string): Mask {
     let m = this.masks.get(expression);
     if (!m) {
-      m = { values: new Uint8Array(this.inv.size), errors: new Map() };
+      m = { values: new Uint8Array(this.inv.size), errors: new Map(), filled: false };
       try {
         m.compiled = compileSelector(expression, this.opts);
       } catch (e) {
@@ -62,5 +113,27 @@ export class SelectorMasks {
       this.masks.set(expression, m);
     }
     return m;
+  }
+
+  /** Copies the known values of devices that `previous` also had (same object, same driver). */
+  private carryOver(previous: SelectorMasks): void {
+    if (previous.opts.consumableCapacity !== this.opts.consumableCapacity || previous.opts.listTypeAttributes !== this.opts.listTypeAttributes) return;
+    const old = new Map(previous.inv.devices.map((d, j) => [d, j]));
+    const from = new Int32Array(this.inv.size).fill(-1);
+    for (let i = 0; i < this.inv.size; i++) {
+      const j = old.get(this.inv.devices[i]);
+      if (j !== undefined && previous.inv.sliceOf[j].spec.driver === this.inv.sliceOf[i].spec.driver) from[i] = j;
+    }
+    for (const [expression, pm] of previous.masks) {
+      const m: Mask = { ...pm, values: new Uint8Array(this.inv.size), errors: new Map(), filled: false };
+      for (let i = 0; i < from.length; i++) {
+        const j = from[i];
+        if (j < 0) continue;
+        m.values[i] = pm.values[j];
+        const err = pm.errors.get(j);
+        if (err !== undefined) m.errors.set(i, err);
+      }
+      this.masks.set(expression, m);
+    }
   }
 }

@@ -1,6 +1,6 @@
 /**
- * Loads the solver (build/wasm/solver.wasm) once per process. The module has no imports but
- * AssemblyScript's `abort`, which only a solver bug can reach.
+ * Loads the solver (build/wasm/solver.wasm). The module has no imports but AssemblyScript's
+ * `abort`, which only a solver bug can reach.
  */
 
 import { readFile } from 'node:fs/promises';
@@ -11,8 +11,12 @@ import { fileURLToPath } from 'node:url';
 interface WasmMemory {
   readonly buffer: ArrayBuffer;
 }
+interface WasmModule {
+  readonly kind?: never;
+}
 declare const WebAssembly: {
-  instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { exports: unknown } }>;
+  compile(bytes: Uint8Array): Promise<WasmModule>;
+  instantiate(module: WasmModule, imports: object): Promise<{ exports: unknown }>;
 };
 
 export interface SolverExports {
@@ -22,7 +26,7 @@ export interface SolverExports {
   solve(base: number): number;
 }
 
-let loading: Promise<SolverExports> | undefined;
+let compiling: Promise<WasmModule> | undefined;
 
 /** Where the .wasm is: next to the compiled JS (build/js/wasm → build/wasm) or from src/wasm. */
 function wasmPath(): string {
@@ -32,17 +36,19 @@ function wasmPath(): string {
   return found;
 }
 
-export function loadSolver(): Promise<SolverExports> {
-  loading ??= (async () => {
-    const bytes = await readFile(wasmPath());
-    const { instance } = await WebAssembly.instantiate(bytes, {
-      env: {
-        abort(_msg: number, _file: number, line: number, col: number) {
-          throw new Error(`solver aborted at ${line}:${col}`);
-        },
+/**
+ * A new solver instance with memory of its own (the module is compiled once per process).
+ * Each Engine has one: engines keep problem blocks in their solver's memory, so two engines
+ * must never share an instance.
+ */
+export async function loadSolver(): Promise<SolverExports> {
+  compiling ??= readFile(wasmPath()).then((bytes) => WebAssembly.compile(bytes));
+  const instance = await WebAssembly.instantiate(await compiling, {
+    env: {
+      abort(_msg: number, _file: number, line: number, col: number) {
+        throw new Error(`solver aborted at ${line}:${col}`);
       },
-    });
-    return instance.exports as unknown as SolverExports;
-  })();
-  return loading;
+    },
+  });
+  return instance.exports as SolverExports;
 }

@@ -240,12 +240,20 @@ describe('runtime errors', () => {
   it('propagates function errors', () => {
     expect(runtimeError('device.attributes["driver-a"].cores / 0 == 1')).toBe('int divide by zero');
   });
-  it('enforces the cost limit', () => {
+  it('rejects an expression whose estimated cost is over the budget before running it', () => {
     const ten = '[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]';
     const cheap = `${ten}.all(a, ${ten}.all(b, a + b >= 0))`;
     expect(run(cheap)).toBe(true);
+    // 10^6 innermost iterations of a body of more than one node: over 1,000,000.
     const costly = `${ten}.all(a, ${ten}.all(b, ${ten}.all(c, ${ten}.all(d, ${ten}.all(e, ${ten}.all(f, a + b + c + d + e + f >= 0))))))`;
-    expect(runtimeError(costly)).toBe('operation cancelled: actual cost limit exceeded');
+    expect(compileError(costly)).toMatch(/^too complex, exceeds cost limit: estimated cost \d+ is over the limit of 1000000: /);
+  });
+  it('enforces the cost limit at run time where the estimate is too low', () => {
+    // The estimate assumes attribute strings of at most 64 characters (the API limit); this one has 2000.
+    const device: Device = { name: 'long', attributes: { s: { string: 'x'.repeat(2000) } } };
+    const loops = 'device.attributes["driver-a"].s.split("").all(a, device.attributes["driver-a"].s.split("").all(b, a == b))';
+    expect(runtimeError(loops, device)).toBe('operation cancelled: actual cost limit exceeded');
+    expect(run(loops, { name: 'short', attributes: { s: { string: 'xx' } } })).toBe(true);
   });
 });
 

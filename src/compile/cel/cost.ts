@@ -14,13 +14,20 @@ export const COST_LIMIT = 1_000_000;
 /** Name of the internal charging function; not a valid CEL identifier, so users cannot call it. */
 export const COST_FUNCTION = '@cost';
 
+let budget = COST_LIMIT;
 let remaining = COST_LIMIT;
 let exceeded = false;
 
 /** Starts metering one evaluation with a fresh budget of `limit`. */
 export function resetCost(limit: number = COST_LIMIT): void {
+  budget = limit;
   remaining = limit;
   exceeded = false;
+}
+
+/** The budget the current evaluation has used so far. */
+export function costUsed(): number {
+  return budget - remaining;
 }
 
 /** Whether the current evaluation ran out of budget. */

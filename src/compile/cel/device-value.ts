@@ -47,6 +47,27 @@ export function deviceValue(device: Device, driver: string, opts: DeviceValueOpt
   return converted.value;
 }
 
+/**
+ * Whether `deviceValue` succeeds for `device` (with any driver): the same conversions, without
+ * building the CEL maps. The fast path uses it to leave unconvertible devices to the evaluator.
+ */
+export function convertible(device: Device, opts: DeviceValueOptions): boolean {
+  try {
+    for (const [name, attr] of Object.entries(device.attributes ?? {})) attributeValue(name, attr, opts.listTypeAttributes);
+    for (const [name, cap] of Object.entries(device.capacity ?? {})) capacityQuantity(name, cap.value);
+    return true;
+  } catch (e) {
+    if (e instanceof CelRuntimeError) return false;
+    throw e;
+  }
+}
+
+function capacityQuantity(name: string, value: string): Quantity {
+  const q = Quantity.tryParse(value);
+  if (q === undefined) throw new CelRuntimeError(`capacity ${name}: invalid quantity ${JSON.stringify(value)}`);
+  return q;
+}
+
 function convert(device: Device, driver: string, opts: DeviceValueOptions): CelMap {
   const attributes = new Map<string, Map<string, CelValue>>();
   for (const [name, attr] of Object.entries(device.attributes ?? {})) {
@@ -54,9 +75,7 @@ function convert(device: Device, driver: string, opts: DeviceValueOptions): CelM
   }
   const capacity = new Map<string, Map<string, CelValue>>();
   for (const [name, cap] of Object.entries(device.capacity ?? {})) {
-    const q = Quantity.tryParse(cap.value);
-    if (q === undefined) throw new CelRuntimeError(`capacity ${name}: invalid quantity ${JSON.stringify(cap.value)}`);
-    put(capacity, name, driver, quantityValue(q));
+    put(capacity, name, driver, quantityValue(capacityQuantity(name, cap.value)));
   }
   const fields = new Map<string, CelValue>([
     ['driver', driver],
@@ -67,11 +86,15 @@ function convert(device: Device, driver: string, opts: DeviceValueOptions): CelM
   return celMap(fields);
 }
 
+/** Upstream `parseQualifiedName`: `[domain, id]` of a QualifiedName, the driver being the default domain. */
+export function splitQualifiedName(name: string, driver: string): [string, string] {
+  const slash = name.indexOf('/');
+  return slash === -1 ? [driver, name] : [name.slice(0, slash), name.slice(slash + 1)];
+}
+
 /** Files `value` under the QualifiedName's domain (the driver when it has none) and id. */
 function put(into: Map<string, Map<string, CelValue>>, name: string, driver: string, value: CelValue): void {
-  const slash = name.indexOf('/');
-  const domain = slash === -1 ? driver : name.slice(0, slash);
-  const id = slash === -1 ? name : name.slice(slash + 1);
+  const [domain, id] = splitQualifiedName(name, driver);
   let inner = into.get(domain);
   if (inner === undefined) {
     inner = new Map();
@@ -86,12 +109,23 @@ function toInt(name: string, v: number | bigint): bigint {
   return BigInt(v);
 }
 
+/** Parsed version values (immutable, so shared across devices) or the parse error text; bounded. */
+const VERSION_CACHE_LIMIT = 10_000;
+const versions = new Map<string, CelValue | string>();
+
 function toVersion(name: string, s: string): CelValue {
-  try {
-    return semverValue(parseSemver(s));
-  } catch (e) {
-    throw new CelRuntimeError(`attribute ${name}: parse semantic version: ${(e as Error).message}`);
+  let v = versions.get(s);
+  if (v === undefined) {
+    try {
+      v = semverValue(parseSemver(s));
+    } catch (e) {
+      v = (e as Error).message;
+    }
+    if (versions.size >= VERSION_CACHE_LIMIT) versions.clear();
+    versions.set(s, v);
   }
+  if (typeof v === 'string') throw new CelRuntimeError(`attribute ${name}: parse semantic version: ${v}`);
+  return v;
 }
 
 /** Upstream `getAttributeValue`: the first set field, in the order int, bool, string, version. */

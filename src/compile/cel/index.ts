@@ -3,15 +3,17 @@
  * compile a DeviceClass / request selector once, evaluate it per device.
  *
  * Pipeline: length limit → parse (@bufbuild/cel) → rewrites (`cel.bind`, cost metering) →
- * static check (checker.ts) → plan (@bufbuild/cel). Compilation results, errors included, are
+ * static check (checker.ts) → cost estimate (estimate.ts) → plan (@bufbuild/cel). Compilation results, errors included, are
  * cached per (expression, options).
  */
-import { celType, isCelError, parse, plan, type CelResult } from '@bufbuild/cel';
+import { celError, celType, CelScalar, isCelError, parse, plan, type CelResult, type CelType, type CelValue } from '@bufbuild/cel';
+import type { Expr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
 import type { Device } from '../../model/types.js';
 import { Checker, type Issue } from './checker.js';
-import { costExceeded, resetCost } from './cost.js';
+import { COST_LIMIT, costExceeded, costUsed, resetCost } from './cost.js';
+import { estimateCost } from './estimate.js';
 import { deviceValue } from './device-value.js';
-import { selectorEnv } from './env.js';
+import { selectorEnv, type SelectorEnv } from './env.js';
 import { CelCompileError, CelRuntimeError } from './errors.js';
 import { rewrite } from './rewrite.js';
 
@@ -26,8 +28,17 @@ export interface CelOptions {
 
 export interface CompiledSelector {
   readonly expression: string;
+  readonly options: CelOptions;
+  /** The rewritten, checked AST (read-only: the fast path analyses it). */
+  readonly ast: Expr;
   /** true/false for the device; throws CelRuntimeError on runtime errors (missing key, non-bool result, cost limit...). */
   evaluate(device: Device, driver: string): boolean;
+  /**
+   * Evaluates the sub-expression `node` of `ast` for a device, with a fresh cost budget: its
+   * value (`undefined` when it failed: CEL error, device conversion error, budget exceeded) and
+   * the cost it used. Sub-expressions are planned once each.
+   */
+  evaluateNode(node: Expr, device: Device, driver: string): { value: CelValue | undefined; cost: number };
 }
 
 /** Upstream `resourceapi.CELSelectorExpressionMaxLength` (bytes of UTF-8). */
@@ -55,7 +66,11 @@ export function compileSelector(expression: string, opts: CelOptions): CompiledS
   return entry;
 }
 
-function compile(expression: string, opts: CelOptions): CompiledSelector {
+/**
+ * Length limit, parse, rewrites and (unless `typeCheck` is false) the static check against the
+ * environment, with `variables` declared (the selector's `device` by default). Throws CelCompileError.
+ */
+function checkExpression(expression: string, opts: CelOptions, variables?: ReadonlyMap<string, CelType>, typeCheck = true): { expr: Expr; type: CelType; env: SelectorEnv } {
   const bytes = Buffer.byteLength(expression, 'utf8');
   if (bytes > MAX_EXPRESSION_LENGTH) {
     throw new CelCompileError(
@@ -71,29 +86,99 @@ function compile(expression: string, opts: CelOptions): CompiledSelector {
   const { expr, sourceInfo } = parsed;
   rewrite(expr, sourceInfo);
   const env = selectorEnv(opts);
-  const { type, issues } = new Checker(env.checker).check(expr);
+  if (!typeCheck) return { expr, type: CelScalar.DYN, env };
+  const checker = variables === undefined ? env.checker : { ...env.checker, variables };
+  const { type, issues } = new Checker(checker).check(expr);
   if (issues.length > 0) {
     const offsets = sourceInfo?.positions ?? {};
     throw new CelCompileError(
       'compilation failed: ' + issues.map((i: Issue) => formatIssue(expression, offsets[i.exprId.toString()] ?? 0, i.message)).join('\n'),
     );
   }
+  return { expr, type, env };
+}
+
+/**
+ * Any CEL expression in the selector environment, with its own variables instead of `device`
+ * (the cel-spec conformance test runs the standard library through this): a program giving
+ * the raw CEL result. Not cached; throws CelCompileError.
+ */
+export function compileExpression(
+  expression: string,
+  opts: CelOptions,
+  variables: ReadonlyMap<string, CelType>,
+  typeCheck = true,
+): (bindings: Record<string, CelValue>) => CelResult {
+  const { expr, env } = checkExpression(expression, opts, variables, typeCheck);
+  const program = plan(env.runtime, expr);
+  return (bindings) =>
+    withoutStacks(() => {
+      resetCost();
+      const result = program(bindings);
+      return costExceeded() ? celError('operation cancelled: actual cost limit exceeded') : result;
+    });
+}
+
+function compile(expression: string, opts: CelOptions): CompiledSelector {
+  const { expr, type, env } = checkExpression(expression, opts);
   if (type.name !== 'bool' && type.name !== 'dyn') {
     throw new CelCompileError(`must evaluate to bool or the unknown type, not ${type}: ${expression}`);
   }
+  const estimated = estimateCost(expr);
+  if (estimated > COST_LIMIT) {
+    throw new CelCompileError(`too complex, exceeds cost limit: estimated cost ${estimated} is over the limit of ${COST_LIMIT}: ${expression}`);
+  }
   const program = plan(env.runtime, expr);
+  const nodePrograms = new Map<Expr, typeof program>();
   return {
     expression,
+    options: opts,
+    ast: expr,
     evaluate(device: Device, driver: string): boolean {
-      const input = deviceValue(device, driver, opts);
+      return withoutStacks(() => {
+        const input = deviceValue(device, driver, opts);
+        resetCost();
+        const result: CelResult = program({ device: input });
+        if (costExceeded()) throw new CelRuntimeError('operation cancelled: actual cost limit exceeded');
+        if (typeof result === 'boolean') return result;
+        if (isCelError(result)) throw new CelRuntimeError(runtimeMessage(result.message));
+        throw new CelRuntimeError(`CEL result of type ${celType(result)} could not be converted to bool`);
+      });
+    },
+    evaluateNode(node: Expr, device: Device, driver: string) {
+      let nodeProgram = nodePrograms.get(node);
+      if (nodeProgram === undefined) {
+        nodeProgram = plan(env.runtime, node);
+        nodePrograms.set(node, nodeProgram);
+      }
+      let input;
+      try {
+        input = deviceValue(device, driver, opts);
+      } catch (e) {
+        if (e instanceof CelRuntimeError) return { value: undefined, cost: 0 };
+        throw e;
+      }
       resetCost();
-      const result: CelResult = program({ device: input });
-      if (costExceeded()) throw new CelRuntimeError('operation cancelled: actual cost limit exceeded');
-      if (typeof result === 'boolean') return result;
-      if (isCelError(result)) throw new CelRuntimeError(runtimeMessage(result.message));
-      throw new CelRuntimeError(`CEL result of type ${celType(result)} could not be converted to bool`);
+      const value = withoutStacks(() => nodeProgram!({ device: input }));
+      return { value: costExceeded() || isCelError(value) ? undefined : value, cost: costUsed() };
     },
   };
+}
+
+/**
+ * Runs `f` with stack capture off: @bufbuild/cel represents CEL errors (a missing key, a type
+ * mismatch) as Error objects, and capturing their stacks dominated evaluation time. Nothing
+ * reads those stacks (CelRuntimeErrors thrown from here carry none either); evaluation is
+ * synchronous, so the setting is restored before anyone else runs.
+ */
+function withoutStacks<T>(f: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return f();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 /** cel-go's wording for a missing map key (@bufbuild/cel says "field not found"). */

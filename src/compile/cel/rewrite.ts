@@ -178,7 +178,8 @@ function isTwoVar(call: Extract<ExprKind, { case: 'callExpr' }>['value']): boole
   );
 }
 
-function children(e: Expr): Expr[] {
+/** Direct sub-expressions of a node. */
+export function children(e: Expr): Expr[] {
   const k = e.exprKind;
   switch (k.case) {
     case 'selectExpr':

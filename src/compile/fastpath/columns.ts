@@ -1,0 +1,123 @@
+/**
+ * Value columns over an inventory for the selector fast path: for each device, a dense id of the
+ * value one `device` field has there (the driver, `allowMultipleAllocations`, or one
+ * attribute/capacity entry `[domain][name]`). Equal ids mean equal CEL values, so any
+ * expression over that field gives the same result on both devices; the converse need not hold
+ * (ids are keyed by the raw API value, e.g. `1Gi` and `1024Mi` get different ids).
+ *
+ * Id 0 of an attribute/capacity column is "absent". Devices whose `device` value cannot be built
+ * (an unsupported attribute, an invalid quantity: every selector fails on them) are marked in
+ * `convertible` and carry id 0 everywhere; the fast path leaves them to the evaluator.
+ * Columns are built lazily, once per key, and are immutable.
+ */
+import type { Device, DeviceAttribute } from '../../model/types.js';
+import type { Inventory } from '../inventory.js';
+import { convertible, type DeviceValueOptions } from '../cel/device-value.js';
+
+/** A field of `device` whose value a column holds. */
+export type ColumnKey =
+  | { kind: 'driver' }
+  | { kind: 'allowMultipleAllocations' }
+  | { kind: 'attributes' | 'capacity'; domain: string; name: string };
+
+export interface Column {
+  /** Per device, the id of its value. */
+  readonly ids: Uint32Array;
+  /** Number of distinct ids (ids are `0 .. count-1`). */
+  readonly count: number;
+}
+
+/** A stable text for a key (map key; also used in diagnostics). */
+export function keyText(k: ColumnKey): string {
+  return k.kind === 'driver' || k.kind === 'allowMultipleAllocations' ? k.kind : `${k.kind}[${JSON.stringify(k.domain)}][${JSON.stringify(k.name)}]`;
+}
+
+export class Columns {
+  /** 1 where the device's CEL value can be built, else 0. */
+  readonly convertible: Uint8Array;
+  private readonly columns = new Map<string, Column>();
+
+  constructor(
+    readonly inv: Inventory,
+    opts: DeviceValueOptions,
+  ) {
+    this.convertible = new Uint8Array(inv.size);
+    for (let i = 0; i < inv.size; i++) this.convertible[i] = convertible(inv.devices[i], opts) ? 1 : 0;
+  }
+
+  column(key: ColumnKey): Column {
+    const text = keyText(key);
+    let c = this.columns.get(text);
+    if (c === undefined) {
+      c = this.build(key);
+      this.columns.set(text, c);
+    }
+    return c;
+  }
+
+  private build(key: ColumnKey): Column {
+    const { inv } = this;
+    const valueKey = valueKeyOf(key);
+    const ids = new Uint32Array(inv.size);
+    const seen = new Map<string, number>([['', 0]]);
+    for (let i = 0; i < inv.size; i++) {
+      if (this.convertible[i] === 0) continue;
+      const v = valueKey(inv.devices[i], inv.sliceOf[i].spec.driver);
+      let id = seen.get(v);
+      if (id === undefined) {
+        id = seen.size;
+        seen.set(v, id);
+      }
+      ids[i] = id;
+    }
+    return { ids, count: seen.size };
+  }
+}
+
+/** For a key, a function giving each device's value as text ('' = absent), injective on CEL values. */
+function valueKeyOf(key: ColumnKey): (d: Device, driver: string) => string {
+  switch (key.kind) {
+    case 'driver':
+      return (_d, driver) => 's' + driver;
+    case 'allowMultipleAllocations':
+      return (d) => (d.allowMultipleAllocations === true ? 't' : 'f');
+    case 'attributes':
+      return (d, driver) => {
+        const a = entry(d.attributes, key.domain, key.name, driver);
+        return a === undefined ? '' : attributeText(a);
+      };
+    case 'capacity':
+      return (d, driver) => {
+        const c = entry(d.capacity, key.domain, key.name, driver);
+        return c === undefined ? '' : 'q' + c.value;
+      };
+  }
+}
+
+/**
+ * The entry filed under `[domain][name]` the way device-value.ts files it: `domain/name`, or the
+ * bare `name` when the domain is the driver's; when both exist the later one (in object key
+ * order) wins, as in the converted map.
+ */
+function entry<T>(map: Record<string, T> | undefined, domain: string, name: string, driver: string): T | undefined {
+  if (map === undefined) return undefined;
+  const qualified = `${domain}/${name}`;
+  const q = !domain.includes('/') && Object.hasOwn(map, qualified) ? map[qualified] : undefined;
+  const bare = domain === driver && !name.includes('/') && Object.hasOwn(map, name) ? map[name] : undefined;
+  if (q === undefined || bare === undefined) return q ?? bare;
+  const keys = Object.keys(map);
+  return keys.indexOf(qualified) > keys.indexOf(name) ? q : bare;
+}
+
+/** Text of the CEL value an attribute converts to (same field precedence as device-value.ts). */
+function attributeText(a: DeviceAttribute): string {
+  if (a.int !== undefined) return 'i' + String(a.int);
+  if (a.bool !== undefined) return 'b' + String(a.bool);
+  if (a.string !== undefined) return 's' + a.string;
+  if (a.version !== undefined) return 'v' + a.version;
+  if (a.ints !== undefined) return 'I' + a.ints.map(String).join(',');
+  if (a.bools !== undefined) return 'B' + a.bools.join(',');
+  if (a.strings !== undefined) return 'S' + JSON.stringify(a.strings);
+  if (a.versions !== undefined) return 'V' + JSON.stringify(a.versions);
+  return 'x';
+}

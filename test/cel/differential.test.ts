@@ -1,0 +1,97 @@
+import { describe, it, expect } from 'vitest';
+import { compileSelector, CelRuntimeError, type CelOptions } from '../../src/compile/cel/index.js';
+import { Inventory } from '../../src/compile/inventory.js';
+import { SelectorMasks } from '../../src/compile/selectors.js';
+import { Columns } from '../../src/compile/fastpath/columns.js';
+import { fastMask, TRUE, FALSE, UNKNOWN } from '../../src/compile/fastpath/mask.js';
+import type { ResourceSlice } from '../../src/model/types.js';
+import { reference, rng, selector, slices, type RefValue } from './generate.js';
+
+const OPTS: CelOptions = { consumableCapacity: true, listTypeAttributes: false };
+const EXPRESSIONS = 2000;
+const DEVICES = 100;
+
+/** What the per-device evaluator says: a bool or the error text. */
+function fallback(expression: string, inv: Inventory, i: number): boolean | { error: string } {
+  try {
+    return compileSelector(expression, OPTS).evaluate(inv.devices[i], inv.sliceOf[i].spec.driver);
+  } catch (e) {
+    if (!(e instanceof CelRuntimeError)) throw e;
+    return { error: e.message };
+  }
+}
+
+function sorted(errors: ReadonlyMap<number, string>): [number, string][] {
+  return [...errors].sort((a, b) => a[0] - b[0]);
+}
+
+function agrees(ref: RefValue, actual: boolean | { error: string }): boolean {
+  if (typeof ref === 'boolean') return actual === ref;
+  if (typeof actual === 'boolean') return false;
+  return ref.message === undefined || ref.message === actual.error;
+}
+
+describe('selector differential: fast path vs evaluator vs reference', () => {
+  const inv = new Inventory(slices(7, DEVICES));
+  const columns = new Columns(inv, OPTS);
+  const r = rng(42);
+  const gens = Array.from({ length: EXPRESSIONS }, () => selector(r));
+
+  it(`${EXPRESSIONS} generated selectors × ${DEVICES} generated devices agree`, () => {
+    const masks = new SelectorMasks(inv, OPTS);
+    let pairs = 0;
+    let decidedByFastPath = 0;
+    const mismatches: string[] = [];
+    for (const g of gens) {
+      const fast = fastMask(compileSelector(g.text, OPTS), columns);
+      const full = masks.mask(g.text);
+      expect(full.compileError, g.text).toBeUndefined();
+      for (let i = 0; i < inv.size; i++) {
+        pairs++;
+        const slow = fallback(g.text, inv, i);
+        const ref = reference(g, inv.devices[i], inv.sliceOf[i].spec.driver);
+        if (!agrees(ref, slow)) mismatches.push(`reference ${JSON.stringify(ref)} vs evaluator ${JSON.stringify(slow)}: ${g.text} on ${inv.ids[i]}`);
+        if (fast[i] !== UNKNOWN) {
+          decidedByFastPath++;
+          if (slow !== (fast[i] === TRUE)) mismatches.push(`fast ${fast[i]} vs evaluator ${JSON.stringify(slow)}: ${g.text} on ${inv.ids[i]}`);
+        } else if (!g.opaque && typeof slow === 'boolean') {
+          // Without opaque parts the fast path decides exactly the pairs that are not errors.
+          mismatches.push(`fast path left undecided a pair the evaluator gives ${slow}: ${g.text} on ${inv.ids[i]}`);
+        }
+        const viaMask = full.values[i] === TRUE ? true : full.values[i] === FALSE ? false : { error: full.errors.get(i)! };
+        expect(viaMask, g.text).toEqual(slow);
+      }
+    }
+    console.log(`differential: ${pairs} expression×device pairs, ${decidedByFastPath} decided by the fast path (${((100 * decidedByFastPath) / pairs).toFixed(1)}%), ${mismatches.length} mismatches`);
+    expect(mismatches.slice(0, 10)).toEqual([]);
+  }, 180_000);
+
+  it('lazy values equal the bulk mask, and never evaluate devices that are not asked for', () => {
+    const lazy = new SelectorMasks(inv, OPTS);
+    const bulk = new SelectorMasks(inv, OPTS);
+    for (const g of gens.slice(0, 200)) {
+      const full = bulk.mask(g.text);
+      for (let i = 0; i < inv.size; i += 3) {
+        const v = lazy.value(g.text, i);
+        const expected = full.values[i] === 3 ? { kind: 'runtime', message: full.errors.get(i) } : full.values[i] === TRUE;
+        expect(v, g.text).toEqual(expected);
+      }
+    }
+  });
+
+  it('an inventory update keeps the values of unchanged devices and recomputes changed ones', () => {
+    const before = slices(7, DEVICES);
+    const replaced = slices(8, 30).map((s, k) => ({ ...s, metadata: { name: `new-${k}` } })) as ResourceSlice[];
+    const after = [...before.slice(3), ...replaced];
+    const oldMasks = new SelectorMasks(new Inventory(before), OPTS);
+    const texts = gens.slice(0, 300).map((g) => g.text);
+    for (const t of texts) oldMasks.mask(t);
+    const inv2 = new Inventory(after);
+    const carried = new SelectorMasks(inv2, OPTS, oldMasks);
+    const fresh = new SelectorMasks(inv2, OPTS);
+    for (const t of texts) {
+      expect(carried.mask(t).values, t).toEqual(fresh.mask(t).values);
+      expect(sorted(carried.mask(t).errors), t).toEqual(sorted(fresh.mask(t).errors));
+    }
+  });
+});
