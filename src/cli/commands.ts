@@ -4,9 +4,13 @@ import type { Command } from './command.js';
 import { allocateCommand } from './allocate.js';
 import { genCommand } from './gen.js';
 import { scheduleCommand } from './schedule.js';
+import { explainCommand } from './explain.js';
+import { lintCommand } from './lint.js';
 
 export const COMMANDS: readonly Command[] = [
   allocateCommand,
   scheduleCommand,
+  explainCommand,
+  lintCommand,
   genCommand,
 ];

@@ -103,7 +103,7 @@ function append(into: LoadResult, from: LoadResult): void {
 }
 
 /** The items of a `kind: List` document (`null`/absent = none), or undefined for any other value. */
-function listItems(value: unknown, origin: Origin): unknown[] | undefined {
+export function listItems(value: unknown, origin: Origin): unknown[] | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const { kind, items } = value as { kind?: unknown; items?: unknown };
   if (kind !== 'List') return undefined;
@@ -118,7 +118,7 @@ const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** YAML integers are read as bigints; those a JS number holds exactly become numbers. */
-function safeIntegersAsNumbers(_key: unknown, value: unknown): unknown {
+export function safeIntegersAsNumbers(_key: unknown, value: unknown): unknown {
   return typeof value === 'bigint' && value >= MIN_SAFE && value <= MAX_SAFE ? Number(value) : value;
 }
 
@@ -130,7 +130,7 @@ function yamlMessage(file: string, e: YAMLError, what = ''): string {
 }
 
 /** The files `path` stands for: itself, or for a folder the matching files below it, sorted. */
-async function filesOf(path: string, warnings: string[]): Promise<string[]> {
+export async function filesOf(path: string, warnings: string[]): Promise<string[]> {
   const info = await stat(path).catch((e: unknown) => {
     throw new InputError(`${path}: ${fsReason(e)}`);
   });

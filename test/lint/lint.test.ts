@@ -1,0 +1,159 @@
+/**
+ * `dralloc lint` on a fixture with one object per rule (test/fixtures/lint/rules.yaml) and on
+ * the seed article's examples (test/fixtures/lint/seed, indentation restored, every mistake
+ * kept). Expected findings are worked out by hand from the API surface (api-surface-v1.36.md)
+ * and the fixture's devices.
+ */
+import { describe, it, expect } from 'vitest';
+import { lintPaths, lintString, formatFinding, type Finding } from '../../src/lint/index.js';
+import { main } from '../../src/cli/main.js';
+
+const CEL = { consumableCapacity: true, listTypeAttributes: false };
+const key = (f: Finding) => `${f.severity} ${f.rule} ${f.object} ${f.path}`;
+
+describe('lint rules', () => {
+  it('reports each rule of the rules fixture, with file, line, object and path', async () => {
+    const findings = await lintPaths(['test/fixtures/lint/rules.yaml'], CEL);
+    expect(findings.map(key)).toEqual([
+      'error invalid-name ResourceSlice Bad_Slice metadata.name',
+      'error invalid-value ResourceSlice Bad_Slice spec.pool.generation',
+      'error invalid-value ResourceSlice Bad_Slice spec.pool.resourceSliceCount',
+      'error one-of ResourceSlice Bad_Slice spec',
+      'error duplicate ResourceSlice Bad_Slice spec.devices[1].name',
+      'error invalid-name ResourceSlice Bad_Slice spec.devices[0].name',
+      'error one-of ResourceSlice Bad_Slice spec.devices[0].attributes.model',
+      'error unsupported-value ResourceSlice Bad_Slice spec.devices[0].taints[0].effect',
+      'error invalid-name ResourceSlice Bad_Slice spec.devices[1].name',
+      'warning pool-count ResourceSlice counters spec.pool.resourceSliceCount',
+      'warning counter-unused ResourceSlice counters spec.sharedCounters[0].counters.cores',
+      'warning pool-count ResourceSlice partitions spec.pool.resourceSliceCount',
+      'warning unknown-attribute DeviceClass typo spec.selectors[0].cel.expression',
+      'warning selector-runtime-error DeviceClass typo spec.selectors[0].cel.expression',
+      'warning selector-matches-nothing DeviceClass typo spec.selectors[0].cel.expression',
+      'warning selector-runtime-error DeviceClass never spec.selectors[0].cel.expression',
+      'warning class-unsatisfiable DeviceClass never spec.selectors',
+      'error duplicate ResourceClaim default/claim spec.devices.requests[1].name',
+      'error unsupported-value ResourceClaim default/claim spec.devices.requests[0].exactly.allocationMode',
+      'error required ResourceClaim default/claim spec.devices.requests[1].firstAvailable',
+      'error unknown-request ResourceClaim default/claim spec.devices.constraints[0].requests[1]',
+      'error invalid-name ResourceClaim default/claim spec.devices.constraints[0].matchAttribute',
+      'warning selector-matches-nothing ResourceClaim default/claim spec.devices.requests[0].exactly.selectors[0].cel.expression',
+      'warning unknown-template Pod default/pod spec.resourceClaims[0].resourceClaimTemplateName',
+    ]);
+    const text = findings.map(formatFinding);
+    expect(text).toContain(
+      'test/fixtures/lint/rules.yaml:13: ResourceSlice Bad_Slice: spec.devices[0].name: Invalid value: "GPU_0": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or \'-\', and must start and end with an alphanumeric character (e.g. \'my-name\',  or \'123-abc\', regex used for validation is \'[a-z0-9]([-a-z0-9]*[a-z0-9])?\')',
+    );
+    expect(text).toContain('test/fixtures/lint/rules.yaml:13: ResourceSlice Bad_Slice: spec.devices[0].taints[0].effect: Unsupported value: "Sometimes": supported values: "NoSchedule", "NoExecute", "None"');
+    expect(text).toContain('test/fixtures/lint/rules.yaml:49: DeviceClass typo: spec.selectors[0].cel.expression: device.attributes["gpu.example.com"].modle: no device in the input has attribute gpu.example.com/modle; did you mean .model?');
+    expect(text).toContain('test/fixtures/lint/rules.yaml:27: ResourceSlice counters: spec.sharedCounters[0].counters.cores: no device of pool part.example.com/parts consumes counter cores of counter set mem');
+  });
+
+  it('limits: devices per slice (64 with taints), requests per claim, subrequests, selector length', () => {
+    const devices = (n: number, taint: boolean) =>
+      Array.from({ length: n }, (_, i) => `  - name: d${i}${taint ? '\n    taints: [{key: k, effect: NoSchedule}]' : ''}`).join('\n');
+    const slice = (n: number, taint: boolean) =>
+      `apiVersion: resource.k8s.io/v1\nkind: ResourceSlice\nmetadata: {name: s}\nspec:\n  driver: d.example.com\n  allNodes: true\n  pool: {name: p, generation: 0, resourceSliceCount: 1}\n  devices:\n${devices(n, taint)}\n`;
+    const too = (text: string) => lintString(text, 'x.yaml', CEL).filter((f) => f.rule === 'too-many' || f.rule === 'too-long').map((f) => `${f.path}: ${f.message}`);
+    expect(too(slice(128, false))).toEqual([]);
+    expect(too(slice(129, false))).toEqual(['spec.devices: Too many: 129: must have at most 128 items']);
+    expect(too(slice(65, true))).toEqual(['spec.devices: Too many: 65: must have at most 64 items (devices use taints, consumesCounters or list attributes)']);
+    const claim = (requests: string) => `apiVersion: resource.k8s.io/v1\nkind: ResourceClaim\nmetadata: {name: c}\nspec:\n  devices:\n    requests:\n${requests}`;
+    const req = (i: number) => `    - name: r${i}\n      exactly: {deviceClassName: x}\n`;
+    expect(too(claim(Array.from({ length: 33 }, (_, i) => req(i)).join('')))).toEqual(['spec.devices.requests: Too many: 33: must have at most 32 items']);
+    const subs = Array.from({ length: 9 }, (_, i) => `      - {name: s${i}, deviceClassName: x}\n`).join('');
+    expect(too(claim(`    - name: r\n      firstAvailable:\n${subs}`))).toEqual(['spec.devices.requests[0].firstAvailable: Too many: 9: must have at most 8 items']);
+    const long = `device.driver == "${'a'.repeat(10 * 1024)}"`;
+    expect(too(claim(`    - name: r\n      exactly:\n        deviceClassName: x\n        selectors: [{cel: {expression: '${long}'}}]\n`))).toEqual([
+      'spec.devices.requests[0].exactly.selectors[0].cel.expression: Too long: may not be more than 10240 bytes',
+    ]);
+  });
+
+  it('the corrected A100 example has no findings', async () => {
+    expect(await lintPaths(['examples/a100'], CEL)).toEqual([]);
+  });
+});
+
+describe('lint: the seed article corpus', () => {
+  it('catches each real mistake of the article', async () => {
+    const findings = await lintPaths(['test/fixtures/lint/seed'], CEL);
+    const has = (file: string, rule: string, path: string, text?: string) =>
+      expect(findings.some((f) => f.file.endsWith(file) && f.rule === rule && f.path === path && (!text || f.message.includes(text))), `${file} ${rule} ${path}`).toBe(true);
+    // Attributes named with a domain that is not the driver's, and memory as a string attribute.
+    has('01-resourceslice-gpu.yaml', 'attribute-domain', 'spec.devices[0].attributes["nvidia.com/gpu"]', 'differs from the driver gpu.nvidia.com');
+    has('01-resourceslice-gpu.yaml', 'quantity-as-string', 'spec.devices[0].attributes["nvidia.com/memory"].string', '"80Gi" is a quantity stored as a string');
+    // device.attributes["gpu.nvidia.com/gpu"]: the qualified name used as the domain key.
+    has('02-deviceclass-a100.yaml', 'cel-compile', 'spec.selectors[0].cel.expression', "found no matching overload for '_==_' applied to '(map(string, dyn), string)'");
+    has('02-deviceclass-a100.yaml', 'unknown-attribute', 'spec.selectors[0].cel.expression', 'did you mean device.attributes["nvidia.com"].gpu?');
+    has('05-template-flexible.yaml', 'unknown-attribute', 'spec.spec.devices.requests[0].firstAvailable[0].selectors[0].cel.expression', 'did you mean device.attributes["nvidia.com"].memory?');
+    has('15-deviceclasses-tenants.yaml', 'unknown-attribute', 'spec.selectors[0].cel.expression', 'device.attributes["gpu.nvidia.com/gpu"]');
+    // A YAML comment inside a |- block is part of the CEL text.
+    has('15-deviceclasses-tenants.yaml', 'cel-compile', 'spec.selectors[0].cel.expression', 'Syntax error: found # but expecting end of input');
+    // Classes the claims name but nobody defines.
+    has('05-template-flexible.yaml', 'unknown-class', 'spec.spec.devices.requests[0].firstAvailable[1].deviceClassName', 'nvidia-a100-40g');
+    has('07-deployment-20g-slice.yaml', 'unknown-class', 'spec.spec.devices.requests[0].exactly.deviceClassName', 'nvidia-gpu-20g-slice');
+    has('09-template-high-bandwidth.yaml', 'invalid-quantity', 'spec.spec.devices.requests[0].exactly.capacity.requests.bandwidth', 'Invalid value: "200Gbps"');
+    // One pool name, two generations (42 in the first slice, 1 in the partition slices).
+    has('06-partitionable.yaml', 'pool-generation', 'spec.pool.generation', 'generations 1, 42');
+    // "400Gbps" and "10Gbps" are no quantities.
+    has('08-rdma-slice.yaml', 'invalid-quantity', 'spec.devices[0].capacity.bandwidth.value', 'Invalid value: "400Gbps": quantities must match the regular expression');
+    has('08-rdma-slice.yaml', 'invalid-quantity', 'spec.devices[0].capacity.bandwidth.requestPolicy.validRange.step', '"10Gbps"');
+    // The "update" slice lacks driver, pool and node selection, and reuses a name.
+    has('10-slice-taint.yaml', 'required', 'spec.driver');
+    has('10-slice-taint.yaml', 'required', 'spec.pool');
+    has('10-slice-taint.yaml', 'required', 'spec', 'exactly one of `nodeName`, `nodeSelector`, `allNodes`, `perDeviceNodeSelection` is required');
+    has('10-slice-taint.yaml', 'duplicate-object', 'metadata.name');
+    // DeviceTaintRule selects pool "worker-gpu-01", a node name.
+    has('11-devicetaintrule.yaml', 'taint-rule-matches-nothing', 'spec.deviceSelector', 'deviceSelector.pool is a pool name, not a node name');
+    has('14-pod-gpu-agent.yaml', 'unknown-template', 'spec.resourceClaims[0].resourceClaimTemplateName', 'agent-gpu-slice');
+    // Objects without mistakes stay quiet; kinds dralloc does not read (Deployment) are skipped.
+    for (const clean of ['03-template-gpu-claim.yaml', '04-pod-llm-inference.yaml', '12-template-tolerant.yaml', '13-claim-debug.yaml']) {
+      expect(findings.filter((f) => f.file.endsWith(clean))).toEqual([]);
+    }
+    expect(findings.filter((f) => f.object.startsWith('Deployment'))).toEqual([]);
+  });
+});
+
+describe('dralloc lint (CLI)', () => {
+  async function run(args: string[], stdin = '') {
+    let stdout = '';
+    let stderr = '';
+    const code = await main(['lint', ...args], { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), readStdin: async () => stdin });
+    return { code, stdout, stderr };
+  }
+
+  it('exit codes: 0 clean, 1 findings, 2 unreadable input', async () => {
+    expect((await run(['-f', 'examples/a100'])).code).toBe(0);
+    expect((await run(['-f', 'examples/a100'])).stdout).toBe('0 errors, 0 warnings\n');
+    const bad = await run(['-f', '-'], 'apiVersion: resource.k8s.io/v1\nkind: DeviceClass\nmetadata: {name: X}\nspec: {}\n');
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toBe(
+      'error: <stdin>:1: DeviceClass X: metadata.name: Invalid value: "X": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, \'-\' or \'.\', and must start and end with an alphanumeric character (e.g. \'example.com\', regex used for validation is \'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\') [invalid-name]\n1 error, 0 warnings\n',
+    );
+    const missing = await run(['-f', 'no/such/path']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe('error: no/such/path: no such file or directory\n');
+  });
+
+  it('-o json and -o wide', async () => {
+    const json = await run(['-f', 'test/fixtures/lint/seed/08-rdma-slice.yaml', '-o', 'json']);
+    const findings = JSON.parse(json.stdout) as Finding[];
+    expect(findings).toHaveLength(4);
+    expect(findings[0]).toEqual({
+      severity: 'error',
+      rule: 'invalid-quantity',
+      file: 'test/fixtures/lint/seed/08-rdma-slice.yaml',
+      line: 1,
+      object: 'ResourceSlice rdma-nic-worker-01',
+      path: 'spec.devices[0].capacity.bandwidth.value',
+      message: 'Invalid value: "400Gbps": quantities must match the regular expression \'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$\'',
+    });
+    const wide = await run(['-f', 'test/fixtures/lint/seed/01-resourceslice-gpu.yaml', '-f', 'test/fixtures/lint/seed/11-devicetaintrule.yaml', '-o', 'wide']);
+    const lines = wide.stdout.split('\n');
+    expect(lines[0]).toMatch(/^SEVERITY  WHERE +OBJECT +FIELD +RULE +MESSAGE$/);
+    const row = lines.find((l) => l.includes('taint-rule-matches-nothing'))!;
+    expect(row.indexOf('taint-rule-matches-nothing')).toBe(lines[0].indexOf('RULE'));
+    expect(row.indexOf('DeviceTaintRule')).toBe(lines[0].indexOf('OBJECT'));
+    expect(lines.at(-2)).toBe('0 errors, 7 warnings');
+  });
+});
