@@ -178,9 +178,28 @@ function enter(s: State, f: usize): i32 {
     setFw(f, F_POS, d);
     return call(s, f, K_ALLDEV, claim, req, fw(f, F_SUB), dev + 1, fw(f, F_INSUB), 0);
   }
+  // Pruning by counts: when fewer devices than still needed are left that the loop below could
+  // even look at (selectable or failing to evaluate, and free for this request), no choice in
+  // this subtree can complete the request, so upstream's search would come back empty-handed
+  // too (with no error: an erroring device counts as a candidate, so errors are still reached).
+  if (potential(s, claim, slot, fw(f, F_START), num - dev) < num - dev) return ret(s, false, ERR_NONE);
   setFw(f, F_KIND, K_DEVLOOP);
   setFw(f, F_POS, fw(f, F_START));
   return deviceLoop(s, f);
+}
+
+/** Devices from `start` on that the device loop would consider, counted up to `enough`. */
+function potential(s: State, claim: i32, slot: i32, start: i32, enough: i32): i32 {
+  const nDev = s.nDev;
+  const admin = i32At(s.region(H_SLOT_ADMIN), slot) != 0;
+  const status = s.region(H_SLOT_STATUS) + <usize>slot * <usize>nDev;
+  let n = 0;
+  for (let p = start; p < nDev && n < enough; p++) {
+    if (!(load<u8>(status + <usize>p) & (ST_SELECTABLE | ST_ERROR))) continue;
+    if (admin ? allocatingForClaim(s, p, claim) : inUse(s, p)) continue;
+    n++;
+  }
+  return n;
 }
 
 /** Upstream's loop over pools, slices and devices, from the frame's cursor on. */

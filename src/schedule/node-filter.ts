@@ -20,7 +20,11 @@ interface NodeTaint {
   effect: string;
 }
 
-/** Why the node cannot take the Pod (kube-scheduler's wording), or undefined when it can. */
+/**
+ * Why the node cannot take the Pod (kube-scheduler's wording), or undefined when it can: the
+ * first failing check in kube-scheduler's filter order (NodeUnschedulable, TaintToleration,
+ * NodeAffinity), since a node reports only the first plugin that rejects it.
+ */
 export function nodeRejects(pod: Pod, node: Node): string | undefined {
   const spec = pod.spec as {
     nodeSelector?: Record<string, string>;
@@ -29,6 +33,10 @@ export function nodeRejects(pod: Pod, node: Node): string | undefined {
   };
   const nodeSpec = (node as { spec?: { unschedulable?: boolean; taints?: NodeTaint[] } }).spec;
   if (nodeSpec?.unschedulable) return 'node(s) were unschedulable';
+  for (const t of nodeSpec?.taints ?? []) {
+    if (t.effect !== 'NoSchedule' && t.effect !== 'NoExecute') continue;
+    if (!(spec.tolerations ?? []).some((tol) => tolerates(tol, t))) return `node(s) had untolerated taint {${t.key}: ${t.value ?? ''}}`;
+  }
   const labels = node.metadata.labels ?? {};
   for (const [k, v] of Object.entries(spec.nodeSelector ?? {})) {
     if (labels[k] !== v) return "node(s) didn't match Pod's node affinity/selector";
@@ -39,10 +47,6 @@ export function nodeRejects(pod: Pod, node: Node): string | undefined {
   } catch (e) {
     if (e instanceof NodeSelectorError) return `invalid node affinity: ${e.message}`;
     throw e;
-  }
-  for (const t of nodeSpec?.taints ?? []) {
-    if (t.effect !== 'NoSchedule' && t.effect !== 'NoExecute') continue;
-    if (!(spec.tolerations ?? []).some((tol) => tolerates(tol, t))) return `node(s) had untolerated taint {${t.key}: ${t.value ?? ''}}`;
   }
   return undefined;
 }

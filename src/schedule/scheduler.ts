@@ -11,7 +11,9 @@
  *   the first best node in filter order, and stops filtering once a node reaches the highest
  *   possible score (for Pods without `firstAvailable` requests: the first feasible node).
  * - `pack`: best fit — nodes in ascending order of free devices that could serve the Pod's
- *   requests (per-node summaries), first feasible node with the best DRA score; fills nodes
+ *   requests (per-node summaries), first node with the best DRA score among the
+ *   `numFeasibleNodesToFind` first feasible ones in that order (stopping early at the highest
+ *   possible score, as upstream does); fills nodes
  *   before starting new ones, leaving fewer fragmented devices and counters.
  *
  * Per-node summaries (summary.ts) reject hopeless nodes without running the allocator.
@@ -23,6 +25,7 @@ import { nodeSelectorMatches } from '../model/nodes.js';
 import { planClaims, type Plan } from '../model/requests.js';
 import { AllocationError, type Outcome } from '../outcome.js';
 import { NodeSummaries } from './summary.js';
+import { explainClaim, summarise } from '../explain/index.js';
 import { numFeasibleNodesToFind, podOrder } from './order.js';
 import { nodeRejects } from './node-filter.js';
 import { claimKey, extendedResourceClaim, resolvePodClaims, PodClaimError, type ClaimKey } from './pod-claims.js';
@@ -108,6 +111,13 @@ export class Scheduler {
     this.summaries.touchAll();
   }
 
+  /** What `dralloc explain` says about the Pod's claims on the first node they failed on. */
+  private why(pending: readonly ResourceClaim[], node: string | undefined): string {
+    if (!node) return '';
+    const parts = pending.map((c) => summarise(explainClaim(this.engine, c, node)));
+    return parts.length ? ` ${parts.join('; ')}.` : '';
+  }
+
   schedulePod(pod: Pod): PodDecision {
     const decision: PodDecision = { pod, created: [], updated: [] };
     if (pod.spec.nodeName) return { ...decision, node: pod.spec.nodeName };
@@ -142,8 +152,12 @@ export class Scheduler {
 
     const reasons = new Map<string, number>();
     const reject = (why: string) => reasons.set(why, (reasons.get(why) ?? 0) + 1);
+    /** The first node where the claims were the problem, for the explanation of a failure. */
+    let claimsFailedOn: string | undefined;
     const order = strategy === 'pack' ? packOrder(this.summaries, plan) : rotate(nodes.length, this.nextStart);
-    const wanted = strategy === 'pack' ? 1 : numFeasibleNodesToFind(nodes.length, this.opts.percentageOfNodesToScore);
+    // Both strategies stop at the first node with the highest possible score (any feasible node
+    // when the Pod has no firstAvailable request); pack's order only decides which nodes come first.
+    const wanted = numFeasibleNodesToFind(nodes.length, this.opts.percentageOfNodesToScore);
     let best: { node: number; score: number; claims: ResourceClaim[]; results: Outcome & { kind: 'allocated' } } | undefined;
     let feasible = 0;
     let examined = 0;
@@ -158,6 +172,7 @@ export class Scheduler {
       if (plan && !summaryAdmits(this.summaries, plan, n)) {
         this.counters.rejectedBySummary++;
         reject('cannot allocate all claims');
+        claimsFailedOn ??= node.metadata.name;
         continue;
       }
       const ext = state.features.extendedResource ? extendedResourceClaim(pod, node, this.classes) : undefined;
@@ -171,6 +186,7 @@ export class Scheduler {
       }
       if (outcome.kind === 'unsatisfiable') {
         reject('cannot allocate all claims');
+        claimsFailedOn ??= node.metadata.name;
         continue;
       }
       if (outcome.kind === 'error') {
@@ -184,7 +200,7 @@ export class Scheduler {
     }
     this.counters.nodesExamined += examined;
     if (strategy === 'upstream' && nodes.length > 0) this.nextStart = (this.nextStart + examined) % nodes.length;
-    if (!best) return { ...decision, message: availability(nodes.length, reasons) };
+    if (!best) return { ...decision, message: availability(nodes.length, reasons) + this.why(pending, claimsFailedOn) };
 
     const node = nodes[best.node];
     const podRef = { resource: 'pods', name: pod.metadata.name, uid: pod.metadata.uid ?? '' };
@@ -258,7 +274,7 @@ function draScore(claims: readonly ResourceClaim[], outcome: Outcome & { kind: '
 function boundClaimsReject(bound: readonly ResourceClaim[], node: Node): string | undefined {
   for (const c of bound) {
     const sel = c.status?.allocation?.nodeSelector;
-    if (sel && !nodeSelectorMatches(sel, node)) return "node(s) didn't match the node selector of an allocated claim";
+    if (sel && !nodeSelectorMatches(sel, node)) return 'resourceclaim not available on the node'; // the DRA plugin's Filter text
   }
   return undefined;
 }
@@ -276,9 +292,9 @@ function adminAccessError(pending: readonly ResourceClaim[], namespaces: Readonl
   return undefined;
 }
 
-/** kube-scheduler's FitError text: `0/N nodes are available: 3 reason, 2 other.` */
+/** kube-scheduler's FitError text: `0/N nodes are available: 1 reason, 2 other.` — the "count reason" strings sorted as strings (Go sort.Strings). */
 function availability(total: number, reasons: ReadonlyMap<string, number>): string {
-  const parts = [...reasons].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([why, n]) => `${n} ${why}`);
+  const parts = [...reasons].map(([why, n]) => `${n} ${why}`).sort();
   return `0/${total} nodes are available${parts.length ? ': ' + parts.join(', ') : ''}.`;
 }
 

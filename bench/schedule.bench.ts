@@ -1,0 +1,146 @@
+/**
+ * Batch scheduling benchmarks (dralloc schedule's engine path) on seeded generated workloads.
+ *
+ * 1. Scaling: gpu-5k (8 GPUs per node, 2 one-GPU Pods per node, CEL DeviceClass) at 500,
+ *    5,000 and 50,000 nodes. Per size: compile (Engine.create + precompile: inventory, node
+ *    pools, selector masks), solve (schedule every Pod), Pods/s, µs per Pod, and heap bytes per
+ *    device after compile. The aim: cost per Pod flat as the cluster grows 10× and 100×.
+ * 2. Strategies: upstream vs pack on mig-1k (partitionable GPUs) and rdma-bw (shared NICs with
+ *    consumable bandwidth): Pods placed, and what is left fragmented — GPUs (counter sets) or
+ *    NICs that are partly used, i.e. neither free for a whole-device request nor full.
+ *
+ * Upstream anchor (performance-anchors.md §3.0, same machine kind): the Go allocator, Pod by
+ * Pod as kube-scheduler filters, schedules gpu-5k's 10,000 Pods at 105 Pods/s (500 nodes,
+ * 4,000 Pods: 269 Pods/s). Run: `npm run bench:schedule`. Results: bench/README.md.
+ */
+
+import { Bench } from 'tinybench';
+import { Engine } from '../src/engine.js';
+import { schedule, type Strategy } from '../src/schedule/scheduler.js';
+import { generateWorkload } from '../src/gen/workloads.js';
+import type { Workload } from '../src/gen/workload.js';
+import type { DraObject, ResourceClaim } from '../src/model/types.js';
+import { q } from '../src/compile/capacity.js';
+import { deviceId } from '../src/model/allocated.js';
+
+const UPSTREAM_GPU5K_PODS_PER_S = 105;
+const objectsOf = (w: Workload): DraObject[] => [...w.classes, ...w.nodes, ...w.slices, ...w.templates, ...w.pods];
+const devicesOf = (w: Workload) => w.slices.reduce((n, s) => n + (s.spec.devices?.length ?? 0), 0);
+
+async function compile(objects: DraObject[]): Promise<Engine> {
+  const engine = await Engine.create({ objects });
+  engine.precompile();
+  return engine;
+}
+
+// ---- 1. scaling ---------------------------------------------------------------------------------
+const rows: Record<string, string | number>[] = [];
+for (const nodes of [500, 5000, 50000]) {
+  const w = generateWorkload('gpu-5k', { scale: nodes, seed: 1 });
+  const objects = objectsOf(w);
+  const devices = devicesOf(w);
+  globalThis.gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
+  let engine = await compile(objects);
+  globalThis.gc?.();
+  const bytesPerDevice = (process.memoryUsage().heapUsed - heapBefore) / devices;
+  let placed = 0;
+  const bench = new Bench({ name: `gpu-5k ${nodes}`, iterations: nodes >= 50000 ? 2 : 5, time: 0, warmupIterations: 1 });
+  bench.add(
+    'compile',
+    async () => {
+      engine = await compile(objects);
+    },
+  );
+  bench.add(
+    'solve',
+    () => {
+      placed = schedule(engine, objects).pods.filter((p) => p.node !== undefined).length;
+    },
+    { beforeEach: async () => void (engine = await compile(objects)) },
+  );
+  await bench.run();
+  const [c, s] = bench.tasks.map((t) => (t.result as { latency: { mean: number } }).latency.mean);
+  const pods = w.pods.length;
+  rows.push({
+    nodes,
+    devices,
+    pods,
+    placed,
+    'compile ms': c.toFixed(0),
+    'solve ms': s.toFixed(0),
+    'Pods/s': Math.round((pods / s) * 1000),
+    'µs/Pod': ((s * 1000) / pods).toFixed(1),
+    'heap B/device': Math.round(bytesPerDevice),
+    '× upstream': ((pods / s) * 1000 / UPSTREAM_GPU5K_PODS_PER_S).toFixed(0),
+  });
+}
+console.log('\n1. gpu-5k scaling (means; × upstream = Pods/s ÷ 105)');
+console.table(rows);
+
+// ---- 2. strategies -----------------------------------------------------------------------------
+/** Counter sets (mig: GPUs) and shareable capacities (rdma: NICs) that are partly used. */
+function fragmentation(w: Workload, claims: readonly ResourceClaim[]) {
+  const used = new Set<string>();
+  const consumed = new Map<string, bigint>(); // device id → bandwidth consumed (milli)
+  for (const c of claims) {
+    for (const r of c.status?.allocation?.devices?.results ?? []) {
+      const id = deviceId(r.driver, r.pool, r.device);
+      used.add(id);
+      for (const v of Object.values(r.consumedCapacity ?? {})) consumed.set(id, (consumed.get(id) ?? 0n) + q(v).milli());
+    }
+  }
+  let partialSets = 0;
+  let fullSets = 0;
+  let partialDevices = 0;
+  for (const s of w.slices) {
+    const setUse = new Map<string, bigint>();
+    for (const d of s.spec.devices ?? []) {
+      const id = deviceId(s.spec.driver, s.spec.pool.name, d.name);
+      if (used.has(id)) {
+        for (const c of d.consumesCounters ?? []) {
+          const mem = c.counters.memory;
+          if (mem) setUse.set(c.counterSet, (setUse.get(c.counterSet) ?? 0n) + q(mem.value).milli());
+        }
+      }
+      const cap = d.capacity?.bandwidth;
+      const taken = consumed.get(id) ?? 0n;
+      if (d.allowMultipleAllocations && cap && taken > 0n && taken < q(cap.value).milli()) partialDevices++;
+    }
+    for (const [, u] of setUse) {
+      if (u >= q('80Gi').milli()) fullSets++;
+      else partialSets++;
+    }
+  }
+  return { partialSets, fullSets, partialDevices };
+}
+
+const strategyRows: Record<string, string | number>[] = [];
+for (const name of ['mig-1k', 'rdma-bw']) {
+  const w = generateWorkload(name, { scale: 200, seed: 1 });
+  for (const strategy of ['upstream', 'pack'] as Strategy[]) {
+    const objects = objectsOf(w);
+    let result: ReturnType<typeof schedule> | undefined;
+    let engine = await compile(objects);
+    const bench = new Bench({ name: `${name} ${strategy}`, iterations: 3, time: 0, warmupIterations: 0 });
+    bench.add('solve', () => void (result = schedule(engine, objects, { strategy })), {
+      beforeEach: async () => void (engine = await compile(objects)),
+    });
+    await bench.run();
+    const mean = (bench.tasks[0].result as { latency: { mean: number } }).latency.mean;
+    const placed = result!.pods.filter((p) => p.node !== undefined).length;
+    const f = fragmentation(w, result!.claims);
+    strategyRows.push({
+      workload: name,
+      strategy,
+      pods: w.pods.length,
+      placed,
+      'partly used GPUs (counter sets)': f.partialSets,
+      'full GPUs': f.fullSets,
+      'partly used NICs': f.partialDevices,
+      'Pods/s': Math.round((w.pods.length / mean) * 1000),
+    });
+  }
+}
+console.log('\n2. upstream vs pack (200 nodes each)');
+console.table(strategyRows);
