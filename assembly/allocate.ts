@@ -26,18 +26,24 @@ export const TRY_FATAL: i32 = 2;
 }
 
 /** Tries to take device `d` for `slot` of `claim`. `must`: an All request that cannot do without it. */
-export function tryAllocate(s: State, claim: i32, slot: i32, d: i32, must: bool): i32 {
+export function tryAllocate(s: State, claim: i32, req: i32, slot: i32, d: i32, must: bool): i32 {
   const multi = (i32At(s.region(H_DEV_FLAGS), d) & DEV_MULTI) != 0;
   const admin = i32At(s.region(H_SLOT_ADMIN), slot) != 0;
   if (!multi && admin && allocatingForClaim(s, d, claim)) return TRY_NO;
   if (!admin && inUse(s, d)) return TRY_NO;
   const st = load<u8>(s.region(H_SLOT_STATUS) + <usize>slot * <usize>s.nDev + <usize>d);
   if (!(st & ST_STATIC_OK)) return TRY_NO;
-  if (multi && !capacityFits(s, slot, d)) return TRY_NO;
   const counters = usesCounters(s, d, multi);
   if (counters && !takeCounters(s, d)) return TRY_NO;
 
-  const added = addConstraints(s, claim, slot, d);
+  // Constraints before shareable capacity, as upstream's allocateDevice: for an All request a
+  // constraint violation is then an error even where the capacity would not have fit either.
+  const added = addConstraints(s, claim, slot, req, d);
+  if (added == ADD_OK && multi && !capacityFits(s, slot, d)) {
+    removeConstraints(s, claim, slot, req);
+    if (counters) returnCounters(s, d);
+    return TRY_NO;
+  }
   if (added != ADD_OK) {
     if (counters) returnCounters(s, d);
     if (added == ADD_FATAL) return TRY_FATAL;
@@ -65,10 +71,10 @@ export function tryAllocate(s: State, claim: i32, slot: i32, d: i32, must: bool)
 }
 
 /** Undoes the last successful tryAllocate, which took `d` for `slot` of `claim`. */
-export function deallocate(s: State, claim: i32, slot: i32, d: i32): void {
+export function deallocate(s: State, claim: i32, req: i32, slot: i32, d: i32): void {
   const multi = (i32At(s.region(H_DEV_FLAGS), d) & DEV_MULTI) != 0;
   s.nPicks--;
-  removeConstraints(s, claim, slot);
+  removeConstraints(s, claim, slot, req);
   if (multi) {
     store<i32>(s.shares + (<usize>d << 2), load<i32>(s.shares + (<usize>d << 2)) - 1);
     returnCapacity(s, slot, d);

@@ -1,19 +1,24 @@
-// matchAttribute / distinctAttribute (upstream constraint.go), over sets of interned element ids:
-// a scalar attribute value is a set of one element, a list value (DRAListTypeAttributes) the
-// set of its elements. matchAttribute: the running intersection of all added devices' sets
-// stays non-empty (for scalars: all values equal). distinctAttribute: the sets are pairwise
-// disjoint (for scalars: all values differ). A device without the attribute fails either; a
-// value the constraint cannot use (count -1) fails matchAttribute and is a fatal error for
-// distinctAttribute (upstream: "unsupported attribute value"). Constraints are monotonic.
+// matchAttribute / distinctAttribute (upstream v1.36 allocator), over sets of interned element
+// ids: a scalar attribute value is a set of one element, a list value (DRAListTypeAttributes)
+// the set of its elements. A device without the attribute fails either; a value the constraint
+// cannot use (count -1) fails matchAttribute and is a fatal error for distinctAttribute
+// (upstream: "unsupported attribute value").
 //
-// State of constraint k (CONS_STATE_WORDS words): [0] devices added, [1] elements used, then
-// element words. match: one frame per added device, [len, ids...] = the intersection after it
-// (so remove just pops a frame). distinct: the elements of every added device, appended in
-// order, each device's run preceded by its length.
+// matchAttribute: the running intersection of all added devices' sets stays non-empty (for
+// scalars: all values equal). State: [0] devices added, [1] words used, then one frame per added
+// device, [len, ids..., back link] = the intersection after it (remove pops a frame).
+//
+// distinctAttribute remembers one value per request, as upstream v1.36 does (a map keyed by the
+// request's name): a new device must share no element with any remembered value, then it
+// replaces the value of its own request; the first device of the constraint is always taken;
+// removing a device forgets its request's value (upstream deletes the map entry). So two
+// devices of one request with count > 1 may repeat a value that no other request holds.
+// State: [0] devices added, then per request index r a run at 2 + r × (MAX_ELEMS + 2):
+// [len, ids...], len 0 when absent (a remembered value always has at least one element).
 
 import {
   H_CONS_CLAIM, H_CONS_KIND, H_CONS_VALUES, H_CONS_APPLIES, H_CONS_ELEM_START, H_CONS_ELEMS,
-  CONS_MATCH, RESULT_UNSUPPORTED_VALUE,
+  CONS_MATCH, RESULT_UNSUPPORTED_VALUE, MAX_ELEMS, MAX_RESULTS_PER_CLAIM,
 } from './layout';
 import { i32At } from './block';
 import { State, CONS_STATE_WORDS } from './state';
@@ -31,8 +36,8 @@ export const ADD_FATAL: i32 = 2;
   return s.consState + <usize>k * <usize>CONS_STATE_WORDS * 4;
 }
 
-/** Adds `d` to every constraint of `claim` that covers `slot`; all or nothing. */
-export function addConstraints(s: State, claim: i32, slot: i32, d: i32): i32 {
+/** Adds `d` (for request `req` of the claim, by index) to every constraint of `claim` that covers `slot`; all or nothing. */
+export function addConstraints(s: State, claim: i32, slot: i32, req: i32, d: i32): i32 {
   const kinds = s.region(H_CONS_KIND);
   for (let k = 0; k < s.nCons; k++) {
     if (!applies(s, k, claim, slot)) continue;
@@ -48,17 +53,23 @@ export function addConstraints(s: State, claim: i32, slot: i32, d: i32): i32 {
       s.errDev = d;
       s.errCons = k;
       r = ADD_FATAL;
-    } else if (n > 0) r = addDistinct(stateOf(s, k), elems, n);
+    } else if (n > 0) r = addDistinct(stateOf(s, k), req, elems, n);
     if (r != ADD_OK) {
-      for (let e = 0; e < k; e++) if (applies(s, e, claim, slot)) removeOne(s, e);
+      for (let e = 0; e < k; e++) if (applies(s, e, claim, slot)) removeOne(s, e, req);
       return r;
     }
   }
   return ADD_OK;
 }
 
-export function removeConstraints(s: State, claim: i32, slot: i32): void {
-  for (let k = 0; k < s.nCons; k++) if (applies(s, k, claim, slot)) removeOne(s, k);
+export function removeConstraints(s: State, claim: i32, slot: i32, req: i32): void {
+  for (let k = 0; k < s.nCons; k++) if (applies(s, k, claim, slot)) removeOne(s, k, req);
+}
+
+/** Start of request `req`'s remembered value in a distinctAttribute state. */
+@inline function distinctRun(st: usize, req: i32): usize {
+  const r = req < MAX_RESULTS_PER_CLAIM ? req : MAX_RESULTS_PER_CLAIM - 1;
+  return st + 8 + (<usize>(r * (MAX_ELEMS + 2)) << 2);
 }
 
 /** Intersects the top frame with the device's (sorted) set into a new frame; fails when empty. */
@@ -97,32 +108,34 @@ function addMatch(st: usize, elems: usize, n: i32): i32 {
   return ADD_OK;
 }
 
-/** Appends the device's set when it shares no element with any set added before. */
-function addDistinct(st: usize, elems: usize, n: i32): i32 {
-  const used = load<i32>(st, 4);
-  const base = st + 8;
-  // Runs: [len, ids...]; compare every element of the device with every stored element.
-  let p = 0;
-  while (p < used) {
-    const len = load<i32>(base + (<usize>p << 2));
-    for (let i = 0; i < len; i++) {
-      const v = load<i32>(base + (<usize>(p + 1 + i) << 2));
-      for (let j = 0; j < n; j++) if (load<i32>(elems + (<usize>j << 2)) == v) return ADD_NO;
+/** Takes the device when its set shares no element with any request's remembered value. */
+function addDistinct(st: usize, req: i32, elems: usize, n: i32): i32 {
+  const added = load<i32>(st);
+  if (added > 0) {
+    for (let r = 0; r < MAX_RESULTS_PER_CLAIM; r++) {
+      const run = distinctRun(st, r);
+      const len = load<i32>(run);
+      for (let i = 0; i < len; i++) {
+        const v = load<i32>(run + (<usize>(1 + i) << 2));
+        for (let j = 0; j < n; j++) if (load<i32>(elems + (<usize>j << 2)) == v) return ADD_NO;
+      }
     }
-    p += len + 2;
   }
-  store<i32>(base + (<usize>used << 2), n);
-  for (let j = 0; j < n; j++) store<i32>(base + (<usize>(used + 1 + j) << 2), load<i32>(elems + (<usize>j << 2)));
-  store<i32>(base + (<usize>(used + 1 + n) << 2), used);
-  store<i32>(st, load<i32>(st) + 1);
-  store<i32>(st, used + n + 2, 4);
+  const own = distinctRun(st, req);
+  store<i32>(own, n);
+  for (let j = 0; j < n; j++) store<i32>(own + (<usize>(1 + j) << 2), load<i32>(elems + (<usize>j << 2)));
+  store<i32>(st, added + 1);
   return ADD_OK;
 }
 
-/** Pops the last run (both kinds end each run with a back link to its start). */
-function removeOne(s: State, k: i32): void {
+/** Undoes one add: match pops its last frame, distinct forgets the request's value. */
+function removeOne(s: State, k: i32, req: i32): void {
   const st = stateOf(s, k);
-  const used = load<i32>(st, 4);
   store<i32>(st, load<i32>(st) - 1);
-  store<i32>(st, load<i32>(st + 8 + (<usize>(used - 1) << 2)), 4);
+  if (i32At(s.region(H_CONS_KIND), k) == CONS_MATCH) {
+    const used = load<i32>(st, 4);
+    store<i32>(st, load<i32>(st + 8 + (<usize>(used - 1) << 2)), 4);
+  } else {
+    store<i32>(distinctRun(st, req), 0);
+  }
 }

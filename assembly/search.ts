@@ -172,31 +172,33 @@ function enter(s: State, f: usize): i32 {
 
   if (isAll) {
     const d = i32At(s.region(H_ALL_LIST), allStart + dev);
-    const r = tryAllocate(s, claim, slot, d, true);
+    const r = tryAllocate(s, claim, req, slot, d, true);
     if (r == TRY_FATAL) return ret(s, false, ERR_FATAL);
     if (r != TRY_OK) return ret(s, false, ERR_NONE);
     setFw(f, F_POS, d);
     return call(s, f, K_ALLDEV, claim, req, fw(f, F_SUB), dev + 1, fw(f, F_INSUB), 0);
   }
   // Pruning by counts: when fewer devices than still needed are left that the loop below could
-  // even look at (selectable or failing to evaluate, and free for this request), no choice in
-  // this subtree can complete the request, so upstream's search would come back empty-handed
-  // too (with no error: an erroring device counts as a candidate, so errors are still reached).
+  // take (selectable and free for this request), no choice in this subtree completes the
+  // request, and upstream's search would come back empty-handed too — unless the loop would
+  // meet a device whose selectors fail to evaluate on its way (an error), so then no pruning.
   if (potential(s, claim, slot, fw(f, F_START), num - dev) < num - dev) return ret(s, false, ERR_NONE);
   setFw(f, F_KIND, K_DEVLOOP);
   setFw(f, F_POS, fw(f, F_START));
   return deviceLoop(s, f);
 }
 
-/** Devices from `start` on that the device loop would consider, counted up to `enough`. */
+/** Devices from `start` on that the device loop could take, counted up to `enough` (`enough` when it would meet an error). */
 function potential(s: State, claim: i32, slot: i32, start: i32, enough: i32): i32 {
   const nDev = s.nDev;
   const admin = i32At(s.region(H_SLOT_ADMIN), slot) != 0;
   const status = s.region(H_SLOT_STATUS) + <usize>slot * <usize>nDev;
   let n = 0;
   for (let p = start; p < nDev && n < enough; p++) {
-    if (!(load<u8>(status + <usize>p) & (ST_SELECTABLE | ST_ERROR))) continue;
+    const st = load<u8>(status + <usize>p);
+    if (!(st & (ST_SELECTABLE | ST_ERROR))) continue;
     if (admin ? allocatingForClaim(s, p, claim) : inUse(s, p)) continue;
+    if (st & ST_ERROR) return enough; // reachable error: never prune
     n++;
   }
   return n;
@@ -222,7 +224,7 @@ function deviceLoop(s: State, f: usize): i32 {
       return ret(s, false, ERR_FATAL);
     }
     if (!(st & ST_SELECTABLE)) continue;
-    const r = tryAllocate(s, claim, slot, p, false);
+    const r = tryAllocate(s, claim, fw(f, F_REQ), slot, p, false);
     if (r == TRY_FATAL) return ret(s, false, ERR_FATAL);
     if (r != TRY_OK) continue;
     setFw(f, F_POS, p);
@@ -243,14 +245,14 @@ function resume(s: State, f: usize, ok: bool, err: i32): i32 {
   if (kind == K_REQ_END) return ret(s, ok, err);
   if (kind == K_ALLDEV) {
     if (err != ERR_NONE || !ok) {
-      deallocate(s, fw(f, F_CLAIM), fw(f, F_SLOT), fw(f, F_POS));
+      deallocate(s, fw(f, F_CLAIM), fw(f, F_REQ), fw(f, F_SLOT), fw(f, F_POS));
       return ret(s, false, err);
     }
     return ret(s, true, ERR_NONE);
   }
   if (kind == K_DEVLOOP) {
     if (err == ERR_NONE && ok) return ret(s, true, ERR_NONE);
-    deallocate(s, fw(f, F_CLAIM), fw(f, F_SLOT), fw(f, F_POS));
+    deallocate(s, fw(f, F_CLAIM), fw(f, F_REQ), fw(f, F_SLOT), fw(f, F_POS));
     if (err != ERR_NONE) return ret(s, false, err);
     setFw(f, F_POS, fw(f, F_POS) + 1);
     return deviceLoop(s, f);

@@ -74,7 +74,10 @@ export function gatherNodePools(inv: Inventory, node: Node, features: Features):
   const consumers: Consumer[] = [];
   pools.forEach((pool, p) => {
     const start = counters.avail.length;
-    if (!pool.incomplete && !pool.invalid) {
+    // A pool that gives this node no device (e.g. another node's counter slice, which upstream
+    // gathers for every node) cannot constrain the allocation: its counters are left out.
+    const hasDevices = pool.slices.some((s) => (s.spec.devices?.length ?? 0) > 0);
+    if (!pool.incomplete && !pool.invalid && hasDevices) {
       for (const s of pool.allSlices) {
         for (const set of s.spec.sharedCounters ?? []) {
           for (const [name, c] of Object.entries(set.counters ?? {})) {

@@ -113,6 +113,10 @@ export function compileProblem(view: NodeView, claims: readonly ResourceClaim[],
     allDevices: (slot) => {
       const ref = claimRef(claims[slot.claim]);
       const name = slot.subName || slot.parentName;
+      // Pool by pool, as upstream: a pool's state is checked when the loop gets to it, after
+      // the devices of the pools before it were evaluated (whose selectors may fail first).
+      const out: number[] = [];
+      let d = 0;
       for (const pool of view.pools) {
         if (pool.incomplete) {
           throw new AllocationError(`claim ${ref}, request ${name}: asks for all devices, but resource pool ${pool.id} is currently being updated`);
@@ -120,15 +124,14 @@ export function compileProblem(view: NodeView, claims: readonly ResourceClaim[],
         if (pool.invalid) {
           throw new AllocationError(`claim ${ref}, request ${name}: asks for all devices, but resource pool ${pool.id} is currently invalid`);
         }
+        for (; d < devices.length && devices[d].pool === pool; d++) {
+          const s = isSelectable(slot, devices[d], ref, view.node, ctx);
+          if (typeof s === 'string') throw new AllocationError(s);
+          if (!s) continue;
+          if (features.consumableCapacity && !capacityFits(slot, d)) continue;
+          out.push(d);
+        }
       }
-      const out: number[] = [];
-      devices.forEach((nd, d) => {
-        const s = isSelectable(slot, nd, ref, view.node, ctx);
-        if (typeof s === 'string') throw new AllocationError(s);
-        if (!s) return;
-        if (features.consumableCapacity && !capacityFits(slot, d)) return;
-        out.push(d);
-      });
       return out;
     },
   });

@@ -125,9 +125,13 @@ export function gatherPools(source: SliceIndex | readonly ResourceSlice[], node:
       slices: sorted,
       allSlices: all,
       incomplete,
-      invalid: invalidReason(sorted, all),
-      hasBindingConditions: sorted.some((s) => (s.spec.devices ?? []).some((d) => (d.bindingConditions?.length ?? 0) > 0)),
+      // An incomplete pool is never looked into: neither validated nor checked for binding conditions.
+      invalid: incomplete ? undefined : invalidReason(sorted, all),
+      hasBindingConditions: false,
     });
+  }
+  for (const p of pools) {
+    p.hasBindingConditions = !p.incomplete && !p.invalid && p.slices.some((s) => (s.spec.devices ?? []).some((d) => (d.bindingConditions?.length ?? 0) > 0));
   }
   pools.sort((a, b) => Number(a.hasBindingConditions) - Number(b.hasBindingConditions) || cmp(a.driver, b.driver) || cmp(a.name, b.name));
   return pools;

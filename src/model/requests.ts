@@ -26,6 +26,8 @@ export interface Slot {
   subName: string;
   spec: DeviceRequestCore;
   adminAccess: boolean;
+  /** Whether the request sets adminAccess at all (even to false): upstream's `hasAdminAccess`. */
+  adminAccessSet: boolean;
   deviceClass: DeviceClass;
   mode: 'ExactCount' | 'All';
   /** Devices needed (for All: how many there are). */
@@ -55,6 +57,21 @@ export interface Plan {
   constraints: ConstraintPlan[];
 }
 
+const NO_CAPACITY = 'has capacity requests, but the DRAConsumableCapacity feature is disabled';
+
+function hasCapacityRequests(r: DeviceRequestCore | undefined): boolean {
+  return Object.keys(r?.capacity?.requests ?? {}).length > 0;
+}
+
+/**
+ * Whether kube-scheduler would pick upstream's "stable" allocator for these features: the
+ * first implementation that supports every enabled feature (stable: admin access, prioritized
+ * list, partitionable devices, device taints). Only the newer ones know distinctAttribute.
+ */
+export function usesStableAllocator(f: Features): boolean {
+  return !f.consumableCapacity && !f.deviceBinding && !f.listTypeAttributes;
+}
+
 /** `namespace/name` or `name`, as klog.KObj prints a claim. */
 export function claimRef(c: ResourceClaim): string {
   const name = c.metadata?.name ?? '';
@@ -79,9 +96,17 @@ export function planClaims(claims: readonly ResourceClaim[], ctx: PlanContext): 
       if (!ctx.features.prioritizedList && hasSubs) {
         throw new AllocationError(`claim ${ref}, request ${request.name}: has subrequests, but the DRAPrioritizedList feature is disabled`);
       }
+      // Capacity requests are checked before anything else of the request (upstream's Allocate loop).
+      if (!ctx.features.consumableCapacity) {
+        if (hasCapacityRequests(request.exactly)) {
+          throw new AllocationError(`claim ${ref}, request ${request.name}: ${NO_CAPACITY}`);
+        }
+        const sub = subs.find(hasCapacityRequests);
+        if (sub) throw new AllocationError(`claim ${ref}, subrequest ${sub.name}: ${NO_CAPACITY}`);
+      }
       const rp: RequestPlan = { claim: claimIndex, name: request.name, hasSubs, slots: [] };
       const requestIndex = plan.requests.length;
-      const add = (spec: DeviceRequestCore, sub: number, subName: string, adminAccess: boolean) => {
+      const add = (spec: DeviceRequestCore, sub: number, subName: string, adminAccess: boolean | undefined) => {
         const slot = validate(ctx, ref, {
           claim: claimIndex,
           request: requestIndex,
@@ -90,7 +115,8 @@ export function planClaims(claims: readonly ResourceClaim[], ctx: PlanContext): 
           parentName: request.name,
           subName,
           spec,
-          adminAccess,
+          adminAccess: adminAccess === true,
+          adminAccessSet: adminAccess !== undefined,
           deviceClass: undefined as unknown as DeviceClass,
           mode: 'ExactCount',
           numDevices: 0,
@@ -99,8 +125,8 @@ export function planClaims(claims: readonly ResourceClaim[], ctx: PlanContext): 
         rp.slots.push(slot);
         plan.slots.push(slot);
       };
-      if (hasSubs) subs.forEach((s, i) => add(s, i, s.name, false));
-      else add(request.exactly ?? ({ deviceClassName: '' } as DeviceRequestCore), -1, '', request.exactly?.adminAccess === true);
+      if (hasSubs) subs.forEach((s, i) => add(s, i, s.name, undefined));
+      else add(request.exactly ?? ({ deviceClassName: '' } as DeviceRequestCore), -1, '', request.exactly?.adminAccess);
       minDevices += Math.min(...rp.slots.map((s) => s.numDevices));
       plan.requests.push(rp);
     }
@@ -113,7 +139,7 @@ export function planClaims(claims: readonly ResourceClaim[], ctx: PlanContext): 
       const requests = c.requests ?? [];
       if (c.matchAttribute !== undefined) {
         plan.constraints.push({ claim: claimIndex, kind: 'match', attribute: c.matchAttribute, requests });
-      } else if (c.distinctAttribute !== undefined && ctx.features.consumableCapacity) {
+      } else if (c.distinctAttribute !== undefined && !usesStableAllocator(ctx.features)) {
         plan.constraints.push({ claim: claimIndex, kind: 'distinct', attribute: c.distinctAttribute, requests });
       } else {
         throw new AllocationError(`claim ${ref}, constraint #${i}: empty constraint (unsupported constraint type?)`);
@@ -130,11 +156,8 @@ function validate(ctx: PlanContext, ref: string, slot: Slot): Slot {
   (spec.selectors ?? []).forEach((sel, i) => {
     if (!sel.cel) throw new AllocationError(`claim ${ref}, request ${name}, selector #${i}: CEL expression empty (unsupported selector type?)`);
   });
-  if (!ctx.features.adminAccess && slot.adminAccess) {
+  if (!ctx.features.adminAccess && slot.adminAccessSet) {
     throw new AllocationError(`claim ${ref}, request ${name}: admin access is requested, but the feature is disabled`);
-  }
-  if (!ctx.features.consumableCapacity && Object.keys(spec.capacity?.requests ?? {}).length > 0) {
-    throw new AllocationError(`claim ${ref}, request ${name}: has capacity requests, but the DRAConsumableCapacity feature is disabled`);
   }
   if (!spec.deviceClassName) {
     throw new AllocationError(`claim ${ref}, request ${name}: missing device class name (unsupported request type?)`);
