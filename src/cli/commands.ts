@@ -6,6 +6,10 @@ import { genCommand } from './gen.js';
 import { scheduleCommand } from './schedule.js';
 import { explainCommand } from './explain.js';
 import { lintCommand } from './lint.js';
+import { snapshotCommand } from './snapshot.js';
+import { schedulerCommand } from './scheduler.js';
+import { evictionsCommand } from './evictions.js';
+import { healthCommand } from './health.js';
 
 export const COMMANDS: readonly Command[] = [
   allocateCommand,
@@ -13,4 +17,8 @@ export const COMMANDS: readonly Command[] = [
   explainCommand,
   lintCommand,
   genCommand,
+  snapshotCommand,
+  schedulerCommand,
+  evictionsCommand,
+  healthCommand,
 ];

@@ -1,0 +1,368 @@
+/**
+ * `dralloc scheduler`: a secondary scheduler for the Pods with `spec.schedulerName: NAME`.
+ *
+ * Informers keep a LiveState (engine + scheduler) current. One loop takes pending Pods by
+ * priority and, for each: checks its claims (creates them with --manage-claims), runs the
+ * scheduler, writes every new allocation and reservation with a resourceVersion precondition,
+ * checks that no other writer allocated the same pools meanwhile, then binds the Pod.
+ *
+ * Conflicts and failures:
+ * - 409 on a claim write: someone changed the claim since our cache saw it. The fresh claim is
+ *   read and taken in (if another scheduler allocated it, the engine adopts that allocation);
+ *   what this attempt already wrote is rolled back; the Pod is retried after a backoff.
+ * - Two writers allocating *different* claims onto the same devices cannot be caught by 409.
+ *   After writing, the scheduler lists the claims again: an allocated claim in one of our pools
+ *   that the engine did not know when it decided means a concurrent writer; the writer that sees
+ *   it rolls back (both may; never neither, since each writes before it lists). Binding happens
+ *   only after this check, so kubelets never act on a double allocation. Remaining window: see
+ *   docs/cluster.md (one active scheduler per name — `--leader-elect` — is the real answer).
+ * - Unschedulable: a PodScheduled=False condition and a FailedScheduling event (once per
+ *   distinct message); the Pod is retried when devices are freed or the cluster changes, and at
+ *   least every `resyncMs`.
+ * - Restarts: everything is derived from the API (claims reserved for a Pod and not yet bound
+ *   are picked up as they are; reservations are never added twice).
+ */
+
+import { Engine } from '../engine.js';
+import type { Pod, ResourceClaim } from '../model/types.js';
+import type { Strategy } from '../schedule/scheduler.js';
+import { podNamespace } from '../schedule/pod-claims.js';
+import { apiErrorText, httpStatus, type Cluster } from './connect.js';
+import { ClusterWatch, type Change } from './informers.js';
+import { LiveState, type Commit } from './live-state.js';
+import { LIVE_KINDS, objectKey, resolveKinds } from './resources.js';
+import { preparePodClaims } from './claims.js';
+import { bindPod, createClaim, patchPodStatus, readClaim, recordPodEvent, replaceClaimStatus } from './writes.js';
+
+export interface LiveSchedulerOptions {
+  schedulerName: string;
+  manageClaims?: boolean;
+  strategy?: Strategy;
+  featureGates?: string;
+  /** Unschedulable Pods are retried at least this often (ms, default 30000). */
+  resyncMs?: number;
+  /** First retry delay after a conflict or API error (ms, default 100; doubles up to 5000). */
+  retryMs?: number;
+  log?: (line: string) => void;
+}
+
+/** A step of one attempt failed in a way that is retried later (the message says why). */
+class Retry extends Error {}
+
+interface Queued {
+  notBefore: number;
+  attempts: number;
+}
+
+export class LiveScheduler {
+  readonly stats = { scheduled: 0, unschedulable: 0, conflicts: 0, rollbacks: 0, retries: 0, claimsCreated: 0 };
+  private readonly queue = new Map<string, Queued>();
+  /** Pods waiting for a change (unschedulable, or claims missing): the generation they saw, and why. */
+  private readonly parked = new Map<string, { generation: number; since: number; message: string }>();
+  private readonly reported = new Map<string, string>();
+  private generation = 0;
+  private stopped = false;
+  private wake?: () => void;
+  private loop?: Promise<void>;
+
+  private constructor(
+    private readonly cluster: Cluster,
+    private readonly watch: ClusterWatch,
+    private readonly state: LiveState,
+    private readonly opts: LiveSchedulerOptions,
+  ) {}
+
+  /** Connects informers, waits for the first full sync, and starts scheduling. */
+  static async start(cluster: Cluster, opts: LiveSchedulerOptions): Promise<LiveScheduler> {
+    const log = opts.log ?? (() => {});
+    const { kinds } = await resolveKinds(cluster, log);
+    const engine = await Engine.create({ featureGates: opts.featureGates });
+    let self: LiveScheduler | undefined;
+    // Until the first sync is complete the caches collect everything; load() takes it in at once.
+    const watch = new ClusterWatch(cluster, kinds, (c) => self?.onChange(c), { onError: log, retryMs: 100, maxRetryMs: 2000 });
+    const state = new LiveState(engine, watch, opts.strategy);
+    await watch.start();
+    state.load();
+    self = new LiveScheduler(cluster, watch, state, opts);
+    for (const pod of watch.all<Pod>('Pod')) self.consider(pod);
+    self.loop = self.run();
+    return self;
+  }
+
+  private log(line: string): void {
+    this.opts.log?.(line);
+  }
+
+  private onChange(c: Change): void {
+    this.state.apply(c);
+    if (c.kind === 'Pod') {
+      const key = objectKey(c.object);
+      if (c.type === 'delete') {
+        this.queue.delete(key);
+        this.parked.delete(key);
+        this.reported.delete(key);
+      } else {
+        this.consider(c.object as Pod);
+      }
+    } else if (freesSomething(c)) {
+      this.generation++;
+    }
+    this.wake?.();
+  }
+
+  /** Queues a Pod of ours that waits for a node; forgets any other. */
+  private consider(pod: Pod): void {
+    const key = objectKey(pod);
+    if (!this.wants(pod)) {
+      this.queue.delete(key);
+      this.parked.delete(key);
+      return;
+    }
+    this.parked.delete(key);
+    if (!this.queue.has(key)) this.queue.set(key, { notBefore: 0, attempts: 0 });
+  }
+
+  private wants(pod: Pod): boolean {
+    const phase = pod.status?.phase;
+    return pod.spec.schedulerName === this.opts.schedulerName && !pod.spec.nodeName && !pod.metadata.deletionTimestamp && phase !== 'Succeeded' && phase !== 'Failed';
+  }
+
+  /** Stops after the Pod in progress (its writes complete or roll back); then the informers. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.loop;
+    await this.watch.stop();
+  }
+
+  /** Pods of ours not bound yet (queued or parked). */
+  pendingPods(): number {
+    return this.queue.size + this.parked.size;
+  }
+
+  /** The invariant between the engine and the informer caches (see LiveState). */
+  consistency(): string | undefined {
+    return this.state.agreesWithStore();
+  }
+
+  private async run(): Promise<void> {
+    const resync = this.opts.resyncMs ?? 30_000;
+    while (!this.stopped) {
+      const now = Date.now();
+      for (const [key, p] of this.parked) {
+        if (p.generation < this.generation || now - p.since >= resync) {
+          this.parked.delete(key);
+          this.queue.set(key, { notBefore: 0, attempts: 0 });
+        }
+      }
+      const next = this.pick(now);
+      if (next) {
+        await this.attempt(next).catch((e: unknown) => this.log(`internal error scheduling ${next}: ${(e as Error).stack ?? e}`));
+        continue;
+      }
+      const soonest = Math.min(...[...this.queue.values()].map((q) => q.notBefore), now + Math.min(resync, 1000));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(1, soonest - now));
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  /** The ready Pod with the highest priority (ties: queued first). */
+  private pick(now: number): string | undefined {
+    let best: string | undefined;
+    let bestPriority = -Infinity;
+    for (const [key, q] of this.queue) {
+      if (q.notBefore > now) continue;
+      const priority = this.watch.get<Pod>('Pod', key)?.spec.priority ?? 0;
+      if (priority > bestPriority) {
+        best = key;
+        bestPriority = priority;
+      }
+    }
+    return best;
+  }
+
+  private park(key: string, message: string): void {
+    this.queue.delete(key);
+    this.parked.set(key, { generation: this.generation, since: Date.now(), message });
+  }
+
+  private backoff(key: string, why: string): void {
+    const q = this.queue.get(key) ?? { notBefore: 0, attempts: 0 };
+    q.attempts++;
+    const base = this.opts.retryMs ?? 100;
+    const delay = Math.min(base * 2 ** Math.min(q.attempts - 1, 6), 5000);
+    q.notBefore = Date.now() + delay / 2 + Math.random() * (delay / 2); // jitter: racing writers drift apart
+    this.queue.set(key, q);
+    this.stats.retries++;
+    this.log(`retrying ${key} in ~${delay} ms: ${why}`);
+  }
+
+  /** One scheduling attempt for one Pod. */
+  private async attempt(key: string): Promise<void> {
+    let pod = this.watch.get<Pod>('Pod', key);
+    if (!pod || !this.wants(pod)) {
+      this.queue.delete(key);
+      return;
+    }
+    try {
+      const claims = await preparePodClaims(this.cluster, this.watch, pod, this.opts.manageClaims ?? false);
+      if (!claims.ready) return this.park(key, claims.waiting);
+      this.stats.claimsCreated += claims.created;
+      pod = claims.pod;
+    } catch (e) {
+      return this.backoff(key, `preparing claims: ${apiErrorText(e)}`);
+    }
+    const { decision, commit } = this.state.schedule(pod);
+    if (decision.node === undefined) {
+      this.park(key, decision.message ?? 'unschedulable');
+      this.stats.unschedulable++;
+      await this.reportUnschedulable(pod, decision.message ?? 'unschedulable');
+      return;
+    }
+    try {
+      await this.writeAndBind(pod, decision.node, commit);
+      this.queue.delete(key);
+      this.reported.delete(key);
+      this.stats.scheduled++;
+      this.log(`bound ${key} to ${decision.node}`);
+    } catch (e) {
+      if (e instanceof Retry) this.backoff(key, e.message);
+      else this.backoff(key, apiErrorText(e));
+    } finally {
+      for (const c of commit.allocated) this.state.settle(objectKey(c));
+    }
+  }
+
+  /**
+   * Writes the decision's allocations and reservations, checks for concurrent writers, binds.
+   * On any failure before the binding, what was written is rolled back and the error rethrown.
+   */
+  private async writeAndBind(pod: Pod, node: string, commit: Commit): Promise<void> {
+    const podRef = { resource: 'pods', name: pod.metadata.name, uid: pod.metadata.uid ?? '' };
+    const written: { before: ResourceClaim; after: ResourceClaim }[] = [];
+    try {
+      for (const claim of commit.allocated) {
+        const before = this.watch.get<ResourceClaim>('ResourceClaim', objectKey(claim)) ?? (await this.createMissing(claim));
+        const status = { ...before.status, allocation: claim.status!.allocation, reservedFor: [podRef] };
+        written.push({ before, after: await this.writeClaim(before, status) });
+      }
+      for (const claim of commit.reserved) {
+        const before = this.watch.get<ResourceClaim>('ResourceClaim', objectKey(claim));
+        if (!before?.status?.allocation) throw new Retry(`claim ${objectKey(claim)} is no longer allocated`);
+        const reservedFor = before.status.reservedFor ?? [];
+        if (reservedFor.some((r) => r.uid === podRef.uid)) continue; // reserved by an earlier attempt
+        written.push({ before, after: await this.writeClaim(before, { ...before.status, reservedFor: [...reservedFor, podRef] }) });
+      }
+      if (commit.allocated.length > 0) {
+        const concurrent = await this.concurrentAllocation(commit);
+        if (concurrent) throw new Retry(concurrent);
+      }
+    } catch (e) {
+      await this.rollback(written);
+      throw e;
+    }
+    try {
+      await bindPod(this.cluster, pod, node);
+    } catch (e) {
+      // 409: already bound (by another instance that saw the same claims): nothing to undo.
+      if (httpStatus(e) === 409) return;
+      await this.rollback(written);
+      throw e;
+    }
+  }
+
+  /** A claim the decision made up (the extended-resource claim) that the API does not have yet. */
+  private async createMissing(claim: ResourceClaim): Promise<ResourceClaim> {
+    const created = await createClaim(this.cluster, claim);
+    return (this.watch.observe('ResourceClaim', created) as ResourceClaim | undefined) ?? created;
+  }
+
+  /** PUT status with the cached resourceVersion; on 409 takes in the fresh claim and retries the Pod. */
+  private async writeClaim(before: ResourceClaim, status: ResourceClaim['status']): Promise<ResourceClaim> {
+    try {
+      const after = await replaceClaimStatus(this.cluster, before, status);
+      this.watch.observe('ResourceClaim', after);
+      return after;
+    } catch (e) {
+      if (httpStatus(e) !== 409) throw e;
+      this.stats.conflicts++;
+      const fresh = await readClaim(this.cluster, before.metadata.namespace ?? 'default', before.metadata.name!).catch(() => undefined);
+      if (fresh) this.watch.observe('ResourceClaim', fresh); // e.g. another scheduler's allocation: adopt it
+      throw new Retry(`conflict writing claim ${objectKey(before)}${fresh?.status?.allocation ? ' (allocated by another writer)' : ''}`);
+    }
+  }
+
+  /**
+   * Lists the claims again (after writing ours): an allocated claim sharing a pool with our new
+   * allocations whose allocation the engine did not hold when it decided was written
+   * concurrently — ours may overlap it. Returns why, or undefined when there is none.
+   */
+  private async concurrentAllocation(commit: Commit): Promise<string | undefined> {
+    const kind = LIVE_KINDS.find((k) => k.kind === 'ResourceClaim')!;
+    const ours = new Set(commit.allocated.map(objectKey));
+    const pools = new Set(commit.allocated.flatMap((c) => (c.status?.allocation?.devices?.results ?? []).map((r) => `${r.driver}/${r.pool}`)));
+    const list = await kind.list(this.cluster);
+    for (const item of list.items) {
+      // Only names and device results are read: their model fields have their wire names.
+      const claim = item as ResourceClaim;
+      const key = objectKey(claim);
+      if (ours.has(key) || !claim.status?.allocation) continue;
+      if (!(claim.status.allocation.devices?.results ?? []).some((r) => pools.has(`${r.driver}/${r.pool}`))) continue;
+      const known = commit.known.get(key);
+      if (known?.status?.allocation && sameAllocation(known, claim)) continue;
+      return `claim ${key} was allocated concurrently in a pool this Pod's claims use`;
+    }
+    return undefined;
+  }
+
+  /** Puts written claims back as they were before this attempt (best effort; logged on failure). */
+  private async rollback(written: { before: ResourceClaim; after: ResourceClaim }[]): Promise<void> {
+    for (const { before, after } of written.reverse()) {
+      this.stats.rollbacks++;
+      const status = { ...after.status, allocation: before.status?.allocation, reservedFor: before.status?.reservedFor };
+      if (!status.allocation) delete status.allocation;
+      if (!status.reservedFor?.length) delete status.reservedFor;
+      try {
+        this.watch.observe('ResourceClaim', await replaceClaimStatus(this.cluster, after, status));
+      } catch (e) {
+        this.log(`rollback of claim ${objectKey(after)} failed: ${apiErrorText(e)}`);
+      }
+    }
+  }
+
+  /** A PodScheduled=False condition and a FailedScheduling event, once per distinct message. */
+  private async reportUnschedulable(pod: Pod, message: string): Promise<void> {
+    const key = objectKey(pod);
+    if (this.reported.get(key) === message) return;
+    this.reported.set(key, message);
+    const conditions = ((pod.status?.conditions as { type: string }[] | undefined) ?? []).filter((c) => c.type !== 'PodScheduled');
+    const condition = { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+    try {
+      this.watch.observe('Pod', await patchPodStatus(this.cluster, pod, { conditions: [...conditions, condition] }));
+      await recordPodEvent(this.cluster, pod, { type: 'Warning', reason: 'FailedScheduling', message, component: this.opts.schedulerName });
+    } catch (e) {
+      this.reported.delete(key);
+      this.log(`recording that ${podNamespace(pod)}/${pod.metadata.name} is unschedulable failed: ${apiErrorText(e)}`);
+    }
+  }
+}
+
+/** Changes after which a parked Pod may fit or find its claims: anything but a new allocation or a Pod. */
+function freesSomething(c: Change): boolean {
+  if (c.kind !== 'ResourceClaim') return c.kind !== 'Pod';
+  if (c.type !== 'update') return true;
+  const before = (c.old as ResourceClaim | undefined)?.status;
+  const after = (c.object as ResourceClaim).status;
+  return !!before?.allocation && !after?.allocation || (before?.reservedFor?.length ?? 0) > (after?.reservedFor?.length ?? 0);
+}
+
+function sameAllocation(a: ResourceClaim, b: ResourceClaim): boolean {
+  const ids = (c: ResourceClaim) => (c.status?.allocation?.devices?.results ?? []).map((r) => `${r.driver}/${r.pool}/${r.device}/${r.shareID ?? ''}`).sort().join(',');
+  return ids(a) === ids(b);
+}

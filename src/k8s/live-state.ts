@@ -1,0 +1,163 @@
+/**
+ * The scheduler's view of the cluster: an Engine and a Scheduler kept current from informer
+ * changes, incrementally — a changed slice, node, class or taint rule replaces its old object in
+ * the engine (engine.remove(old), engine.add(new)); a claim's allocation moves devices in or out
+ * of use. Nothing is rebuilt from scratch except the Scheduler's small node/class index, which is
+ * recreated lazily after the set of nodes, classes or slices changed.
+ *
+ * Claims: for every claim key the engine holds exactly one object, the *desired* one — the
+ * allocation this process committed and is writing (`pending`), else the informer's latest
+ * version. `syncClaim` restores that after every change; `agreesWithStore()` checks it.
+ */
+
+import type { Engine } from '../engine.js';
+import type { DraObject, ResourceClaim } from '../model/types.js';
+import { Scheduler, type PodDecision, type Strategy } from '../schedule/scheduler.js';
+import type { Pod } from '../model/types.js';
+import type { Change } from './informers.js';
+import { objectKey, type LiveKindName } from './resources.js';
+
+/** Read access to the informer caches (ClusterWatch, or a plain map in tests). */
+export interface ObjectSource {
+  get<T extends DraObject = DraObject>(kind: LiveKindName, key: string): T | undefined;
+  all<T extends DraObject = DraObject>(kind: LiveKindName): T[];
+  map<T extends DraObject = DraObject>(kind: LiveKindName): ReadonlyMap<string, T>;
+}
+
+/** The claims one scheduling decision committed into the engine and must now write. */
+export interface Commit {
+  /** Claims whose allocation this decision made (the engine holds them as given). */
+  allocated: ResourceClaim[];
+  /** Claims that were already allocated and only gain the Pod in status.reservedFor. */
+  reserved: ResourceClaim[];
+  /** What the engine held, per claim key, when the decision was made (for the conflict check). */
+  known: ReadonlyMap<string, ResourceClaim>;
+}
+
+export class LiveState {
+  private scheduler?: Scheduler;
+  /** The object the engine holds, per claim key. */
+  private readonly held = new Map<string, ResourceClaim>();
+  /** Allocations committed by this process and not yet confirmed or given up, per claim key. */
+  private readonly pending = new Map<string, ResourceClaim>();
+
+  constructor(
+    readonly engine: Engine,
+    private readonly source: ObjectSource,
+    private readonly strategy: Strategy = 'upstream',
+  ) {}
+
+  /** Takes in the objects already in the caches (after the first sync). */
+  load(): void {
+    for (const kind of ['Node', 'DeviceClass', 'ResourceSlice', 'DeviceTaintRule'] as const) this.engine.add(this.source.all(kind));
+    for (const c of this.source.all<ResourceClaim>('ResourceClaim')) this.syncClaim(objectKey(c));
+    this.scheduler = undefined;
+  }
+
+  /** Applies one informer change to the engine and the scheduler. */
+  apply(c: Change): void {
+    switch (c.kind) {
+      case 'Node':
+      case 'DeviceClass':
+      case 'ResourceSlice':
+      case 'DeviceTaintRule':
+        if (c.old) this.engine.remove([c.old]);
+        if (c.type !== 'delete') this.engine.add([c.object]);
+        this.scheduler = undefined; // node/class lists or the inventory changed
+        break;
+      case 'ResourceClaim':
+        this.syncClaim(objectKey(c.object));
+        if (c.type === 'delete') this.scheduler = undefined;
+        break;
+      case 'ResourceClaimTemplate':
+        if (c.type === 'delete') this.scheduler = undefined;
+        else this.scheduler?.remember(c.object);
+        break;
+      default:
+        break; // Pods are the scheduling loop's business
+    }
+  }
+
+  /** Makes the engine hold the desired object for a claim key (pending commit, else the cache's). */
+  syncClaim(key: string): void {
+    const desired = this.pending.get(key) ?? this.source.get<ResourceClaim>('ResourceClaim', key);
+    const current = this.held.get(key);
+    if (current === desired) return;
+    if (current) this.engine.remove([current]);
+    if (desired) {
+      this.engine.add([desired]);
+      this.held.set(key, desired);
+      this.scheduler?.remember(desired);
+    } else {
+      this.held.delete(key);
+    }
+    if (current?.status?.allocation || desired?.status?.allocation) this.scheduler?.stateChanged();
+  }
+
+  private current(): Scheduler {
+    if (!this.scheduler) {
+      const objects: DraObject[] = [
+        ...this.source.all('Node'),
+        ...this.source.all('DeviceClass'),
+        ...this.source.all('ResourceClaimTemplate'),
+        ...this.held.values(),
+      ];
+      this.scheduler = new Scheduler(this.engine, objects, { strategy: this.strategy });
+    }
+    return this.scheduler;
+  }
+
+  /**
+   * Runs the scheduler for one Pod. On success the allocations are committed into the engine and
+   * recorded as pending; the caller writes them and then calls `settle` for every claim key.
+   */
+  schedule(pod: Pod): { decision: PodDecision; commit: Commit } {
+    const commit: Commit = { allocated: [], reserved: [], known: new Map(this.held) };
+    const decision = this.current().schedulePod(pod);
+    if (decision.node === undefined) return { decision, commit };
+    for (const u of decision.updated) {
+      const key = objectKey(u);
+      const before = this.held.get(key);
+      if (before?.status?.allocation) {
+        commit.reserved.push(u);
+        continue;
+      }
+      // schedulePod committed `u` into the engine next to the unallocated version: keep one.
+      if (before) this.engine.remove([before]);
+      this.held.set(key, u);
+      this.pending.set(key, u);
+      commit.allocated.push(u);
+    }
+    return { decision, commit };
+  }
+
+  /** A pending allocation was written (or given up): the engine follows the cache again. */
+  settle(key: string): void {
+    this.pending.delete(key);
+    this.syncClaim(key);
+    const cached = this.source.get<ResourceClaim>('ResourceClaim', key);
+    if (cached) this.scheduler?.remember(cached);
+    else this.scheduler = undefined; // the scheduler may remember a claim that never got created
+  }
+
+  /** Claim keys with an allocation being written. */
+  pendingKeys(): string[] {
+    return [...this.pending.keys()];
+  }
+
+  /**
+   * The invariant, for tests: for every claim key the engine holds exactly the desired object,
+   * and its allocated devices are those of the desired claims.
+   */
+  agreesWithStore(): string | undefined {
+    const keys = new Set([...this.held.keys(), ...this.pending.keys(), ...this.source.all('ResourceClaim').map(objectKey)]);
+    for (const key of keys) {
+      const desired = this.pending.get(key) ?? this.source.get<ResourceClaim>('ResourceClaim', key);
+      if (this.held.get(key) !== desired) return `claim ${key}: the engine holds another version than the ${this.pending.has(key) ? 'pending' : 'cached'} one`;
+    }
+    const inEngine = new Set(this.engine.listClaims());
+    for (const [key, c] of this.held) if (!inEngine.has(c)) return `claim ${key}: not in the engine`;
+    if (inEngine.size !== this.held.size) return `the engine holds ${inEngine.size} claims, expected ${this.held.size}`;
+    return undefined;
+  }
+}

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { Engine } from '../../src/engine.js';
+import { LiveState, type ObjectSource } from '../../src/k8s/live-state.js';
+import type { LiveKindName } from '../../src/k8s/resources.js';
+import { objectKey } from '../../src/k8s/resources.js';
+import type { DraObject, Pod, ResourceClaim } from '../../src/model/types.js';
+import type { Change } from '../../src/k8s/informers.js';
+import { gpuClass, gpuNode } from './cluster.js';
+
+/** The informer caches as plain maps; `change` applies a change to them first, as ClusterWatch does. */
+class Caches implements ObjectSource {
+  readonly maps = new Map<LiveKindName, Map<string, DraObject>>();
+  get<T extends DraObject>(k: LiveKindName, key: string) {
+    return this.maps.get(k)?.get(key) as T | undefined;
+  }
+  all<T extends DraObject>(k: LiveKindName) {
+    return [...(this.maps.get(k)?.values() ?? [])] as T[];
+  }
+  map<T extends DraObject>(k: LiveKindName) {
+    return (this.maps.get(k) ?? new Map()) as ReadonlyMap<string, T>;
+  }
+  change(kind: LiveKindName, type: Change['type'], object: DraObject): Change {
+    const m = this.maps.get(kind) ?? new Map();
+    this.maps.set(kind, m);
+    const old = m.get(objectKey(object));
+    if (type === 'delete') m.delete(objectKey(object));
+    else m.set(objectKey(object), object);
+    return { kind, type, object, old };
+  }
+}
+
+const N = 6; // claims c0..c5; claim i, when allocated, always holds gpu-i (devices never shared)
+const claim = (i: number, allocated: boolean, rv: number): ResourceClaim => ({
+  apiVersion: 'resource.k8s.io/v1', kind: 'ResourceClaim', metadata: { name: `c${i}`, namespace: 'default', resourceVersion: String(rv) },
+  spec: { devices: { requests: [{ name: 'gpu', exactly: { deviceClassName: 'gpu', count: 1 } }] } },
+  ...(allocated ? { status: { allocation: { devices: { results: [{ request: 'gpu', driver: 'gpu.example.com', pool: 'n', device: `gpu-${i}` }] } } } } : {}),
+});
+
+type Op = { op: 'put'; i: number; allocated: boolean } | { op: 'delete'; i: number } | { op: 'schedule'; i: number } | { op: 'settle' };
+const ops = fc.array(
+  fc.oneof(
+    fc.record({ op: fc.constant('put' as const), i: fc.nat(N - 1), allocated: fc.boolean() }),
+    fc.record({ op: fc.constant('delete' as const), i: fc.nat(N - 1) }),
+    fc.record({ op: fc.constant('schedule' as const), i: fc.nat(N - 1) }),
+    fc.constant({ op: 'settle' as const }),
+  ),
+  { maxLength: 40 },
+);
+
+describe('LiveState: engine and informer caches agree after any order of events', () => {
+  it('holds the desired claim per key and exactly the desired devices in use', async () => {
+    const base = [...gpuNode('n', 12), gpuClass] as unknown as DraObject[];
+    await fc.assert(
+      fc.asyncProperty(ops, async (sequence) => {
+        const caches = new Caches();
+        for (const o of base) caches.change(o.kind as LiveKindName, 'add', o);
+        const state = new LiveState(await Engine.create(), caches);
+        state.load();
+        let rv = 1;
+        const inFlight: string[] = [];
+        for (const step of sequence) {
+          if (step.op === 'put') state.apply(caches.change('ResourceClaim', caches.get('ResourceClaim', `default/c${step.i}`) ? 'update' : 'add', claim(step.i, step.allocated, ++rv)));
+          if (step.op === 'delete') {
+            const c = caches.get<ResourceClaim>('ResourceClaim', `default/c${step.i}`);
+            if (c) state.apply(caches.change('ResourceClaim', 'delete', c));
+          }
+          if (step.op === 'schedule') {
+            const c = caches.get<ResourceClaim>('ResourceClaim', `default/c${step.i}`);
+            if (!c || c.status?.allocation || state.pendingKeys().includes(`default/c${step.i}`)) continue;
+            // A Pod using only this claim; other free devices may be picked: the engine decides.
+            const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: `p${step.i}`, namespace: 'default', uid: `u${step.i}` }, spec: { resourceClaims: [{ name: 'gpu', resourceClaimName: `c${step.i}` }] } } as Pod;
+            const { commit } = state.schedule(pod);
+            inFlight.push(...commit.allocated.map(objectKey));
+          }
+          if (step.op === 'settle') for (const k of inFlight.splice(0)) state.settle(k);
+          expect(state.agreesWithStore()).toBeUndefined();
+          // Devices in use = those of the desired claims (pending commit, else cached), by a direct count.
+          const desired = new Set([...caches.all<ResourceClaim>('ResourceClaim').map(objectKey), ...state.pendingKeys()]);
+          const expected = new Set<string>();
+          for (const key of desired) {
+            const c = state.engine.listClaims().find((x) => objectKey(x) === key);
+            for (const r of c?.status?.allocation?.devices?.results ?? []) expected.add(`${r.driver}/${r.pool}/${r.device}`);
+          }
+          expect(new Set(state.engine.inspect().allocated.dedicated)).toEqual(expected);
+        }
+      }),
+      { numRuns: 60, seed: 42 },
+    );
+  });
+});
