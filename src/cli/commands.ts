@@ -10,10 +10,12 @@ import { snapshotCommand } from './snapshot.js';
 import { schedulerCommand } from './scheduler.js';
 import { evictionsCommand } from './evictions.js';
 import { healthCommand } from './health.js';
+import { reportCommand } from './report.js';
 
 export const COMMANDS: readonly Command[] = [
   allocateCommand,
   scheduleCommand,
+  reportCommand,
   explainCommand,
   lintCommand,
   genCommand,

@@ -11,11 +11,12 @@ import { formatObject, list } from './format.js';
 import { loadInputs } from './inputs.js';
 import { outputFormat, parseFlags, required, UsageError, type Command } from './command.js';
 import { progressBar } from './progress.js';
+import { writeReport } from '../report/index.js';
 
 export const scheduleCommand: Command = {
   name: 'schedule',
   summary: 'place Pods on nodes one by one as kube-scheduler does, allocating their claims',
-  usage: `dralloc schedule -f PATH [-f PATH ...] [--strategy upstream|pack] [--feature-gates K=V,...] [-o yaml|json|stats] [--quiet]
+  usage: `dralloc schedule -f PATH [-f PATH ...] [--strategy upstream|pack] [--feature-gates K=V,...] [-o yaml|json|stats] [--report FILE.html] [--quiet]
 
   Pods are taken by priority (spec.priority, higher first), then in input order. For each, a node
   is found where all its claims (named claims, claims stamped from ResourceClaimTemplates, and
@@ -26,6 +27,7 @@ export const scheduleCommand: Command = {
   -o yaml|json         a v1 List: Pods (spec.nodeName set, or a PodScheduled=False condition
                        saying why not) and claims (status.allocation, status.reservedFor)
   -o stats             one JSON object: counts, seconds per phase, Pods per second, utilisation
+  --report FILE.html   also write the HTML report of the run (as dralloc report does)
   --quiet              no progress bar (it only shows on a terminal anyway)
 
   Exit 0: every Pod was placed. Exit 1: some Pods are unschedulable. Exit 2: error.`,
@@ -36,6 +38,7 @@ export const scheduleCommand: Command = {
       'feature-gates': { type: 'string' },
       output: { type: 'string', short: 'o', default: 'yaml' },
       quiet: { type: 'boolean', short: 'q', default: false },
+      report: { type: 'string' },
     });
     const files = required(values.filename, '-f PATH');
     const output = outputFormat(values.output, ['yaml', 'json', 'stats'] as const);
@@ -52,6 +55,7 @@ export const scheduleCommand: Command = {
     const result = schedule(engine, objects, { strategy, progress: (d, t) => bar.update(d, t) });
     bar.end();
     const t3 = performance.now();
+    if (values.report) await writeReport(values.report, '--report', engine, result, { strategy });
 
     const scheduled = result.pods.filter((p) => p.node !== undefined).length;
     const unschedulable = result.pods.length - scheduled;
