@@ -11,7 +11,8 @@
  *
  * Upstream anchor (performance-anchors.md §3.0, same machine kind): the Go allocator, Pod by
  * Pod as kube-scheduler filters, schedules gpu-5k's 10,000 Pods at 105 Pods/s (500 nodes,
- * 4,000 Pods: 269 Pods/s). Run: `npm run bench:schedule`. Results: bench/README.md.
+ * 4,000 Pods: 269 Pods/s). Run: `npm run bench:schedule` (BENCH_SCALES=500,5000 for fewer sizes).
+ * Results: bench/README.md.
  */
 
 import { Bench } from 'tinybench';
@@ -35,7 +36,9 @@ async function compile(objects: DraObject[]): Promise<Engine> {
 
 // ---- 1. scaling ---------------------------------------------------------------------------------
 const rows: Record<string, string | number>[] = [];
-for (const nodes of [500, 5000, 50000]) {
+/** Cluster sizes (nodes); BENCH_SCALES=500,5000 runs fewer. */
+const SCALES = (process.env.BENCH_SCALES ?? '500,5000,50000').split(',').map(Number);
+for (const nodes of SCALES) {
   const w = generateWorkload('gpu-5k', { scale: nodes, seed: 1 });
   const objects = objectsOf(w);
   const devices = devicesOf(w);
