@@ -23,9 +23,10 @@ export class Inventory {
   readonly strings = new Interner();
   /** The slices indexed by node and pool (gatherPools). */
   readonly sliceIndex: SliceIndex;
-  private readonly index = new Map<Device, number>();
-  /** Device indices by `driver/pool/device` (several when slices repeat a device). */
-  private readonly byId = new Map<string, number[]>();
+  /** Index of each slice's first device: a device's index is its slice's plus its position. */
+  private readonly sliceStart = new Map<ResourceSlice, number>();
+  /** Device index by `driver/pool/device`, or all of them when slices repeat a device. */
+  private readonly byId = new Map<string, number | number[]>();
   private readonly content: Uint32Array;
   private readonly contents = new Interner();
 
@@ -37,6 +38,7 @@ export class Inventory {
     this.nameId = new Uint32Array(n);
     this.content = new Uint32Array(n);
     for (const s of slices) {
+      this.sliceStart.set(s, this.devices.length);
       for (const d of s.spec.devices ?? []) {
         const i = this.devices.length;
         this.devices.push(d);
@@ -45,10 +47,10 @@ export class Inventory {
         this.driverId[i] = this.strings.id(s.spec.driver);
         this.poolId[i] = this.strings.id(`${s.spec.driver}/${s.spec.pool.name}`);
         this.nameId[i] = this.strings.id(d.name);
-        this.index.set(d, i);
         const same = this.byId.get(this.ids[i]);
-        if (same) same.push(i);
-        else this.byId.set(this.ids[i], [i]);
+        if (same === undefined) this.byId.set(this.ids[i], i);
+        else if (typeof same === 'number') this.byId.set(this.ids[i], [same, i]);
+        else same.push(i);
       }
     }
     this.sliceIndex = new SliceIndex(slices);
@@ -71,17 +73,27 @@ export class Inventory {
 
   /** Indices of the devices named `driver/pool/device` (several when slices repeat a device). */
   indicesOf(id: string): readonly number[] {
-    return this.byId.get(id) ?? [];
+    const i = this.byId.get(id);
+    return i === undefined ? [] : typeof i === 'number' ? [i] : i;
   }
 
   get size(): number {
     return this.devices.length;
   }
 
-  /** Index of a device object of this inventory. */
+  /** Index of the device at `position` of a slice of this inventory. */
+  indexAt(slice: ResourceSlice, position: number): number {
+    const start = this.sliceStart.get(slice);
+    if (start === undefined || position >= (slice.spec.devices?.length ?? 0)) throw new Error('device is not part of this inventory');
+    return start + position;
+  }
+
+  /** Index of a device object of this inventory (a search of its slice; tests and tools). */
   indexOf(d: Device): number {
-    const i = this.index.get(d);
-    if (i === undefined) throw new Error('device is not part of this inventory');
-    return i;
+    for (const [slice, start] of this.sliceStart) {
+      const k = slice.spec.devices?.indexOf(d) ?? -1;
+      if (k >= 0) return start + k;
+    }
+    throw new Error('device is not part of this inventory');
   }
 }

@@ -64,9 +64,10 @@ export function gatherNodePools(inv: Inventory, node: Node, features: Features):
   for (const pool of pools) {
     if (pool.incomplete || pool.invalid) continue;
     for (const s of pool.slices) {
-      for (const d of s.spec.devices ?? []) {
-        devices.push({ index: inv.indexOf(d), device: d, slice: s, pool, id: deviceId(pool.driver, pool.name, d.name) });
-      }
+      (s.spec.devices ?? []).forEach((d, k) => {
+        const index = inv.indexAt(s, k);
+        devices.push({ index, device: d, slice: s, pool, id: inv.ids[index] });
+      });
     }
   }
   // The counter table's layout and capacity are static; what allocated devices consume is not.
