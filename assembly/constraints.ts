@@ -66,6 +66,39 @@ export function removeConstraints(s: State, claim: i32, slot: i32, req: i32): vo
   for (let k = 0; k < s.nCons; k++) if (applies(s, k, claim, slot)) removeOne(s, k, req);
 }
 
+/**
+ * Whether `d` could still join every matchAttribute constraint of `claim` covering `slot` that
+ * already holds devices (its set meets the current intersection). Read-only: pruning uses it to
+ * count the devices that can still complete a request (grouping by attribute value).
+ */
+export function matchAllows(s: State, claim: i32, slot: i32, d: i32): bool {
+  const kinds = s.region(H_CONS_KIND);
+  for (let k = 0; k < s.nCons; k++) {
+    if (i32At(kinds, k) != CONS_MATCH || !applies(s, k, claim, slot)) continue;
+    const st = stateOf(s, k);
+    if (load<i32>(st) == 0) continue;
+    const at = k * s.nDev + d;
+    const n = i32At(s.region(H_CONS_VALUES), at);
+    if (n <= 0) return false;
+    const elems = s.region(H_CONS_ELEMS) + (<usize>i32At(s.region(H_CONS_ELEM_START), at) << 2);
+    const used = load<i32>(st, 4);
+    const top = st + 8 + (<usize>load<i32>(st + 8 + (<usize>(used - 1) << 2)) << 2);
+    const len = load<i32>(top);
+    let meets = false;
+    for (let i = 0; i < len && !meets; i++) {
+      const v = load<i32>(top + (<usize>(1 + i) << 2));
+      for (let j = 0; j < n; j++) {
+        if (load<i32>(elems + (<usize>j << 2)) == v) {
+          meets = true;
+          break;
+        }
+      }
+    }
+    if (!meets) return false;
+  }
+  return true;
+}
+
 /** Start of request `req`'s remembered value in a distinctAttribute state. */
 @inline function distinctRun(st: usize, req: i32): usize {
   const r = req < MAX_RESULTS_PER_CLAIM ? req : MAX_RESULTS_PER_CLAIM - 1;

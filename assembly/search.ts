@@ -19,6 +19,7 @@ import {
 } from './layout';
 import { i32At, setI32 } from './block';
 import { tryAllocate, deallocate, inUse, allocatingForClaim, TRY_OK, TRY_FATAL } from './allocate';
+import { matchAllows } from './constraints';
 import { State, STATE, FRAME_WORDS } from './state';
 
 const ERR_NONE: i32 = 0;
@@ -179,9 +180,10 @@ function enter(s: State, f: usize): i32 {
     return call(s, f, K_ALLDEV, claim, req, fw(f, F_SUB), dev + 1, fw(f, F_INSUB), 0);
   }
   // Pruning by counts: when fewer devices than still needed are left that the loop below could
-  // take (selectable and free for this request), no choice in this subtree completes the
-  // request, and upstream's search would come back empty-handed too — unless the loop would
-  // meet a device whose selectors fail to evaluate on its way (an error), so then no pruning.
+  // take (selectable, free for this request, and sharing a value with what the claim's
+  // matchAttribute constraints already hold), no choice in this subtree completes the request,
+  // and upstream's search would come back empty-handed too — unless the loop would meet a
+  // device whose selectors fail to evaluate on its way (an error), so then no pruning.
   if (potential(s, claim, slot, fw(f, F_START), num - dev) < num - dev) return ret(s, false, ERR_NONE);
   setFw(f, F_KIND, K_DEVLOOP);
   setFw(f, F_POS, fw(f, F_START));
@@ -199,6 +201,7 @@ function potential(s: State, claim: i32, slot: i32, start: i32, enough: i32): i3
     if (!(st & (ST_SELECTABLE | ST_ERROR))) continue;
     if (admin ? allocatingForClaim(s, p, claim) : inUse(s, p)) continue;
     if (st & ST_ERROR) return enough; // reachable error: never prune
+    if (!matchAllows(s, claim, slot, p)) continue; // its attribute value no longer fits
     n++;
   }
   return n;
