@@ -82,6 +82,22 @@ export function resolvePodClaims(pod: Pod, src: ClaimSource): PodClaims {
   return out;
 }
 
+const classIndex = new WeakMap<readonly DeviceClass[], Map<string, DeviceClass>>();
+
+/** Extended resource name (explicit or implicit) → DeviceClass; a later class wins over an earlier one naming the same resource. */
+function extendedResourceClasses(classes: readonly DeviceClass[]): Map<string, DeviceClass> {
+  let byResource = classIndex.get(classes);
+  if (!byResource) {
+    byResource = new Map();
+    for (const c of classes) {
+      byResource.set(IMPLICIT_PREFIX + c.metadata.name, c);
+      if (c.spec?.extendedResourceName) byResource.set(c.spec.extendedResourceName, c);
+    }
+    classIndex.set(classes, byResource);
+  }
+  return byResource;
+}
+
 interface Container {
   resources?: { requests?: Record<string, string | number>; limits?: Record<string, string | number> };
 }
@@ -92,14 +108,12 @@ interface Container {
  * when two name the same resource, as upstream; input order stands in for creation time).
  */
 export function extendedResourceClaim(pod: Pod, node: Node, classes: readonly DeviceClass[]): ResourceClaim | undefined {
-  const byResource = new Map<string, DeviceClass>();
-  for (const c of classes) {
-    byResource.set(IMPLICIT_PREFIX + c.metadata.name, c);
-    if (c.spec?.extendedResourceName) byResource.set(c.spec.extendedResourceName, c);
-  }
+  const containers = (pod.spec.containers ?? []) as Container[];
+  if (!containers.some((c) => c.resources?.requests || c.resources?.limits)) return undefined;
+  const byResource = extendedResourceClasses(classes);
   const allocatable = node.status?.allocatable ?? {};
   const requests: DeviceRequest[] = [];
-  ((pod.spec.containers ?? []) as Container[]).forEach((container, i) => {
+  containers.forEach((container, i) => {
     const wanted = { ...(container.resources?.limits ?? {}), ...(container.resources?.requests ?? {}) };
     Object.keys(wanted)
       .sort()
