@@ -12,38 +12,31 @@ const QUALIFIED_NAME_RE = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 
 const maxLen = (max: number) => `must be no more than ${max} characters`;
 
-export function dns1123Label(v: string): string[] {
+/** The API server's two checks of a name: its length, then its syntax (each with its message). */
+function lengthAndPattern(v: string, max: number, re: RegExp, syntax: string): string[] {
   const errs: string[] = [];
-  if (v.length > 63) errs.push(maxLen(63));
-  if (!LABEL_RE.test(v)) {
-    errs.push(
-      "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
-    );
-  }
+  if (v.length > max) errs.push(maxLen(max));
+  if (!re.test(v)) errs.push(syntax);
   return errs;
 }
 
+export function dns1123Label(v: string): string[] {
+  return lengthAndPattern(v, 63, LABEL_RE,
+    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+  );
+}
+
 export function dns1123Subdomain(v: string, max = 253): string[] {
-  const errs: string[] = [];
-  if (v.length > max) errs.push(maxLen(max));
-  if (!SUBDOMAIN_RE.test(v)) {
-    errs.push(
-      "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
-    );
-  }
-  return errs;
+  return lengthAndPattern(v, max, SUBDOMAIN_RE,
+    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+  );
 }
 
 /** Upstream `validateCIdentifier` for DRA attribute and capacity ids (≤32). */
 export function cIdentifier(v: string): string[] {
-  const errs: string[] = [];
-  if (v.length > 32) errs.push(maxLen(32));
-  if (!C_IDENT_RE.test(v)) {
-    errs.push(
-      "a valid C identifier must start with alphabetic character or '_', followed by a string of alphanumeric characters or '_' (e.g. 'my_name',  or 'MY_NAME',  or 'MyName', regex used for validation is '[A-Za-z_][A-Za-z0-9_]*')",
-    );
-  }
-  return errs;
+  return lengthAndPattern(v, 32, C_IDENT_RE,
+    "a valid C identifier must start with alphabetic character or '_', followed by a string of alphanumeric characters or '_' (e.g. 'my_name',  or 'MY_NAME',  or 'MyName', regex used for validation is '[A-Za-z_][A-Za-z0-9_]*')",
+  );
 }
 
 /** DRA QualifiedName: `id` or `domain/id` (domain a DNS subdomain ≤63, id a C identifier ≤32). */
@@ -63,14 +56,9 @@ export function draFullyQualifiedName(v: string): string[] {
 
 /** Label value (taint values): ≤63, alphanumeric at both ends, `-_.` inside. */
 export function labelValue(v: string): string[] {
-  const errs: string[] = [];
-  if (v.length > 63) errs.push(maxLen(63));
-  if (!LABEL_VALUE_RE.test(v)) {
-    errs.push(
-      "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
-    );
-  }
-  return errs;
+  return lengthAndPattern(v, 63, LABEL_VALUE_RE,
+    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
+  );
 }
 
 /** Kubernetes qualified name (label keys, taint keys): `[prefix/]name`, name ≤63, prefix a DNS subdomain. */
