@@ -61,6 +61,7 @@ export const scheduleCommand: Command = {
     const unschedulable = result.pods.length - scheduled;
     if (output === 'stats') {
       const solve = (t3 - t2) / 1000;
+      const used = utilization(engine, result.claims);
       const stats = {
         pods: result.pods.length,
         scheduled,
@@ -71,7 +72,8 @@ export const scheduleCommand: Command = {
         nodesExamined: result.counters.nodesExamined,
         allocations: result.counters.allocations,
         rejectedBySummary: result.counters.rejectedBySummary,
-        ...utilization(engine, result.claims),
+        devicesUsed: used.devicesUsed,
+        utilization: { byClass: used.byClass, counters: used.counters },
       };
       io.stdout(JSON.stringify(stats, null, 2) + '\n');
     } else {

@@ -60,8 +60,8 @@ describe('dralloc schedule (CLI)', () => {
     const r = await cli('schedule', '-f', FRAGMENTED, '-o', 'stats', '--quiet');
     expect(r.code).toBe(1);
     const s = JSON.parse(r.stdout);
-    expect(Object.keys(s)).toEqual(['pods', 'scheduled', 'unschedulable', 'strategy', 'seconds', 'podsPerSecond', 'nodesExamined', 'allocations', 'rejectedBySummary', 'devicesUsed', 'byClass', 'counters']);
-    expect(s).toMatchObject({ pods: 3, scheduled: 2, unschedulable: 1, strategy: 'upstream', devicesUsed: 7, counters: {} });
+    expect(Object.keys(s)).toEqual(['pods', 'scheduled', 'unschedulable', 'strategy', 'seconds', 'podsPerSecond', 'nodesExamined', 'allocations', 'rejectedBySummary', 'devicesUsed', 'utilization']);
+    expect(s).toMatchObject({ pods: 3, scheduled: 2, unschedulable: 1, strategy: 'upstream', devicesUsed: 7, utilization: { counters: {} } });
     expect(Object.keys(s.seconds)).toEqual(['load', 'compile', 'solve']);
     for (const v of Object.values(s.seconds)) expect(typeof v).toBe('number');
     expect(s.podsPerSecond === null || s.podsPerSecond > 0).toBe(true);
@@ -69,7 +69,7 @@ describe('dralloc schedule (CLI)', () => {
     expect(s.nodesExamined).toBe(5);
     expect(s.allocations).toBe(2);
     expect(s.rejectedBySummary).toBe(3);
-    expect(s.byClass).toEqual({ gpu: { devices: 12, used: 7, fraction: 7 / 12 } });
+    expect(s.utilization.byClass).toEqual({ gpu: { devices: 12, used: 7, fraction: 7 / 12 } });
     expect(r.stderr).toMatch(/^unschedulable: default\/big: 0\/3 nodes are available: 3 cannot allocate all claims\./m);
   });
 
