@@ -314,7 +314,12 @@ export function isSelectable(slot: Slot, nd: NodeDevice, ref: string, node: Node
       const cel = selectors[i].cel;
       if (!cel) return `${who}: selector #${i}: CEL expression empty (unsupported selector type?)`;
       const v = ctx.masks.value(cel.expression, nd.index);
-      if (typeof v === 'object') return `${who}: selector #${i}: CEL ${v.kind} error: ${v.message}`;
+      if (typeof v === 'object') {
+        // Upstream's text first; a runtime error then also names the request and the expression
+        // (a compile error's message already shows the expression with a caret).
+        const context = v.kind === 'runtime' ? ` (request ${slot.name}, expression: ${cel.expression})` : '';
+        return `${who}: selector #${i}: CEL ${v.kind} error: ${v.message}${context}`;
+      }
       if (!v) return false;
     }
   }
