@@ -16,6 +16,7 @@ import type { Problem } from '../compile/problem.js';
 import type { SolveAnswer } from '../wasm/run.js';
 import type { Features } from '../features.js';
 import { AllocationError } from '../outcome.js';
+import { rememberDeviceId } from '../model/allocated.js';
 
 export function decodeResults(p: Problem, a: SolveAnswer, features: Features): AllocationResult[] {
   const D = p.view.devices.length;
@@ -38,6 +39,7 @@ export function decodeResults(p: Problem, a: SolveAnswer, features: Features): A
         r.shareID = randomUUID();
         if (consumed.size > 0) r.consumedCapacity = Object.fromEntries([...consumed].map(([k, v]) => [k, v.toString()]));
       }
+      rememberDeviceId(r, nd.id);
       results.push(r);
       picked.push(d);
     }

@@ -5,13 +5,23 @@
  * aggregated per device), all others dedicated allocations.
  */
 
-import type { ResourceClaim } from './types.js';
+import type { DeviceRequestAllocationResult, ResourceClaim } from './types.js';
 import { Quantity } from './quantity.js';
 
 /** `driver/pool/device`, upstream's DeviceID string form. */
 export function deviceId(driver: string, pool: string, device: string): string {
   return `${driver}/${pool}/${device}`;
 }
+
+/**
+ * The inventory's own ID string of a device result the engine produced: reusing that one
+ * string object (its hash is computed once) keeps committing an allocation cheap.
+ */
+const knownIds = new WeakMap<DeviceRequestAllocationResult, string>();
+export function rememberDeviceId(result: DeviceRequestAllocationResult, id: string): void {
+  knownIds.set(result, id);
+}
+const idOf = (r: DeviceRequestAllocationResult) => knownIds.get(r) ?? deviceId(r.driver, r.pool, r.device);
 
 /** Resolves a device ID to the indices of the devices of an inventory that carry it. */
 export interface DeviceIndex {
@@ -49,7 +59,7 @@ export class AllocatedState {
   apply(claim: ResourceClaim, consumableCapacity: boolean, sign: 1 | -1 = 1): void {
     for (const r of claim.status?.allocation?.devices?.results ?? []) {
       if (r.adminAccess) continue;
-      const id = deviceId(r.driver, r.pool, r.device);
+      const id = idOf(r);
       if (consumableCapacity && r.shareID) {
         this.addShare(id, r.consumedCapacity ?? {}, sign);
       } else if (sign > 0) {
