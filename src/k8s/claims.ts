@@ -64,6 +64,7 @@ export async function preparePodClaims(c: Cluster, watch: ClusterWatch, pod: Pod
   return { ready: true, pod: updated ?? pod, created };
 }
 
-function ownedBy(claim: ResourceClaim, uid: string): boolean {
+/** The claim's controller ownerReference names this uid (a Pod's generated claim). */
+export function ownedBy(claim: ResourceClaim, uid: string): boolean {
   return ((claim.metadata.ownerReferences as { uid?: string; controller?: boolean }[] | undefined) ?? []).some((o) => o.uid === uid && o.controller);
 }

@@ -21,6 +21,10 @@
  *   least every `resyncMs`.
  * - Restarts: everything is derived from the API (claims reserved for a Pod and not yet bound
  *   are picked up as they are; reservations are never added twice).
+ * - With --manage-claims, Pods of ours that are deleted or done (Succeeded/Failed) release their
+ *   claims as the resourceclaim controller would (claim-cleanup.ts): reservations removed, the
+ *   last one deallocating the claim, the Pod's generated claims deleted. These releases run in
+ *   the same loop as the attempts (never concurrently with one), before any ready Pod.
  */
 
 import { Engine } from '../engine.js';
@@ -32,6 +36,7 @@ import { ClusterWatch, type Change } from './informers.js';
 import { LiveState, type Commit } from './live-state.js';
 import { LIVE_KINDS, objectKey, resolveKinds } from './resources.js';
 import { preparePodClaims } from './claims.js';
+import { podIsDone, releasePodClaims } from './claim-cleanup.js';
 import { bindPod, createClaim, patchPodStatus, readClaim, recordPodEvent, replaceClaimStatus } from './writes.js';
 
 export interface LiveSchedulerOptions {
@@ -55,8 +60,10 @@ interface Queued {
 }
 
 export class LiveScheduler {
-  readonly stats = { scheduled: 0, unschedulable: 0, conflicts: 0, rollbacks: 0, retries: 0, claimsCreated: 0 };
+  readonly stats = { scheduled: 0, unschedulable: 0, conflicts: 0, rollbacks: 0, retries: 0, claimsCreated: 0, claimsDeleted: 0, claimsDeallocated: 0 };
   private readonly queue = new Map<string, Queued>();
+  /** --manage-claims: Pods (by uid) of ours deleted or done whose claims are still to be released. */
+  private readonly releases = new Map<string, Queued & { pod: Pod }>();
   /** Pods waiting for a change (unschedulable, or claims missing): the generation they saw, and why. */
   private readonly parked = new Map<string, { generation: number; since: number; message: string }>();
   private readonly reported = new Map<string, string>();
@@ -84,7 +91,10 @@ export class LiveScheduler {
     await watch.start();
     state.load();
     self = new LiveScheduler(cluster, watch, state, opts);
-    for (const pod of watch.all<Pod>('Pod')) self.consider(pod);
+    for (const pod of watch.all<Pod>('Pod')) {
+      self.consider(pod);
+      if (podIsDone(pod)) self.releaseLater(pod);
+    }
     self.loop = self.run();
     return self;
   }
@@ -101,8 +111,10 @@ export class LiveScheduler {
         this.queue.delete(key);
         this.parked.delete(key);
         this.reported.delete(key);
+        this.releaseLater(c.object as Pod);
       } else {
         this.consider(c.object as Pod);
+        if (podIsDone(c.object as Pod)) this.releaseLater(c.object as Pod);
       }
     } else if (freesSomething(c)) {
       this.generation++;
@@ -120,6 +132,13 @@ export class LiveScheduler {
     }
     this.parked.delete(key);
     if (!this.queue.has(key)) this.queue.set(key, { notBefore: 0, attempts: 0 });
+  }
+
+  /** --manage-claims: queues releasing the claims of a Pod of ours that is deleted or done. */
+  private releaseLater(pod: Pod): void {
+    const uid = pod.metadata.uid;
+    if (!this.opts.manageClaims || pod.spec.schedulerName !== this.opts.schedulerName || !uid || this.releases.has(uid)) return;
+    this.releases.set(uid, { pod, notBefore: 0, attempts: 0 });
   }
 
   private wants(pod: Pod): boolean {
@@ -155,12 +174,18 @@ export class LiveScheduler {
           this.queue.set(key, { notBefore: 0, attempts: 0 });
         }
       }
+      const release = [...this.releases.keys()].find((uid) => this.releases.get(uid)!.notBefore <= now);
+      if (release) {
+        await this.release(release);
+        continue;
+      }
       const next = this.pick(now);
       if (next) {
         await this.attempt(next).catch((e: unknown) => this.log(`internal error scheduling ${next}: ${(e as Error).stack ?? e}`));
         continue;
       }
-      const soonest = Math.min(...[...this.queue.values()].map((q) => q.notBefore), now + Math.min(resync, 1000));
+      const waiting = [...this.queue.values(), ...this.releases.values()];
+      const soonest = Math.min(...waiting.map((q) => q.notBefore), now + Math.min(resync, 1000));
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.max(1, soonest - now));
         this.wake = () => {
@@ -194,13 +219,33 @@ export class LiveScheduler {
 
   private backoff(key: string, why: string): void {
     const q = this.queue.get(key) ?? { notBefore: 0, attempts: 0 };
+    this.queue.set(key, q);
+    this.stats.retries++;
+    this.log(`retrying ${key} in ~${this.postpone(q)} ms: ${why}`);
+  }
+
+  /** Moves `q` back by a jittered exponential delay (racing writers drift apart); returns the delay. */
+  private postpone(q: Queued): number {
     q.attempts++;
     const base = this.opts.retryMs ?? 100;
     const delay = Math.min(base * 2 ** Math.min(q.attempts - 1, 6), 5000);
-    q.notBefore = Date.now() + delay / 2 + Math.random() * (delay / 2); // jitter: racing writers drift apart
-    this.queue.set(key, q);
-    this.stats.retries++;
-    this.log(`retrying ${key} in ~${delay} ms: ${why}`);
+    q.notBefore = Date.now() + delay / 2 + Math.random() * (delay / 2);
+    return delay;
+  }
+
+  /** Releases one done or deleted Pod's claims; on failure tries again after a backoff. */
+  private async release(uid: string): Promise<void> {
+    const r = this.releases.get(uid)!;
+    const name = `${podNamespace(r.pod)}/${r.pod.metadata.name}`;
+    try {
+      const done = await releasePodClaims(this.cluster, this.watch, r.pod);
+      this.releases.delete(uid);
+      this.stats.claimsDeleted += done.deleted;
+      this.stats.claimsDeallocated += done.deallocated;
+      if (done.unreserved + done.deleted > 0) this.log(`released pod ${name}: ${done.unreserved} reservation(s) removed, ${done.deallocated} claim(s) deallocated, ${done.deleted} deleted`);
+    } catch (e) {
+      this.log(`releasing the claims of pod ${name} again in ~${this.postpone(r)} ms: ${apiErrorText(e)}`);
+    }
   }
 
   /** One scheduling attempt for one Pod. */

@@ -14,7 +14,8 @@
  *   already bound);
  * - `restart()`: the server goes away (listener closed, every connection cut) and comes back on
  *   the same port, optionally with its history compacted; `expireWatches()` ends every watch
- *   with 410; `failNext()` injects API errors.
+ *   with 410; `failNext()` injects API errors; `beforeWrite()` lets a test act as a concurrent
+ *   client right before a write lands (so preconditions fail for real, e.g. a 409 on a PUT).
  */
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -63,6 +64,21 @@ interface Failure {
   left: number;
 }
 
+/** A write request (POST, PUT, PATCH, DELETE) as `beforeWrite` hooks see it. */
+export interface WriteRequest {
+  method: string;
+  /** Resource plural, e.g. `resourceclaims`. */
+  plural: string;
+  namespace?: string;
+  name?: string;
+  /** Subresource, e.g. `status` or `binding`. */
+  sub?: string;
+  /** The parsed request body (do not modify it). */
+  body?: Obj;
+}
+
+export type WriteHook = (w: WriteRequest) => void;
+
 export interface FakeApiServerOptions {
   /** How often open watches that asked for bookmarks get one (ms; default 100). */
   bookmarkIntervalMs?: number;
@@ -77,6 +93,7 @@ export class FakeApiServer {
   private readonly history: HistoryEntry[] = [];
   private readonly watchers = new Set<Watcher>();
   private readonly failures: Failure[] = [];
+  private readonly writeHooks = new Set<WriteHook>();
   private rv = 1;
   /** Watches from a resourceVersion below this get 410 Gone. */
   private compactedRv = 0;
@@ -185,6 +202,19 @@ export class FakeApiServer {
     this.failures.push({ method, path, code, left: count });
   }
 
+  /**
+   * Fault injection: `hook` runs synchronously right before every write request is applied —
+   * after its body arrived, before any precondition (resourceVersion, AlreadyExists, binding)
+   * is checked. A hook may change the store through create/update/remove as a concurrent
+   * client would; those changes bump resourceVersions and emit watch events, so e.g. updating
+   * a claim the request is about to PUT makes that PUT fail with a real 409 Conflict.
+   * Returns a function that removes the hook.
+   */
+  beforeWrite(hook: WriteHook): () => void {
+    this.writeHooks.add(hook);
+    return () => void this.writeHooks.delete(hook);
+  }
+
   // ---- direct store access for tests (each write is a real change with events) ----------------
 
   create(obj: Obj): Obj {
@@ -289,6 +319,7 @@ export class FakeApiServer {
 
   private route(r: Route, method: string, url: URL, contentType: string, body: Obj | undefined, res: ServerResponse): void {
     const { type: t, namespace, name, sub } = r;
+    if (method !== 'GET') for (const hook of [...this.writeHooks]) hook({ method, plural: t.plural, namespace, name, sub, body: body && clone(body) });
     const items = this.store.get(t.plural)!;
     if (!name) {
       if (method === 'GET' && (url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1')) {
