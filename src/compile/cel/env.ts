@@ -1,6 +1,6 @@
 /**
  * The DRA selector environment: the @bufbuild/cel runtime environment (standard library,
- * strings extension, Kubernetes lists/semver/quantity libraries, cel-go's sets extension,
+ * strings extension, Kubernetes lists/semver/quantity/IP/CIDR/URL libraries, cel-go's sets extension,
  * `includes()` when list-type attributes are enabled, the internal cost meter, a caching RE2
  * for `matches`) and the matching checker declarations (the `device` variable and
  * its `kubernetes.DRADevice` fields). One environment exists per option set.
@@ -9,12 +9,15 @@ import { celEnv, CelScalar, mapType, type CelEnv, type CelFunc, type CelType } f
 import { strings } from '@bufbuild/cel/ext';
 import { RE2JS } from '@bufbuild/re2';
 import { DEVICE_TYPE, type CheckerEnv } from './checker.js';
+import { cidrFuncs } from './cidr-lib.js';
 import { comprehensionFuncs } from './comprehension-lib.js';
 import { costFuncs } from './cost.js';
+import { ipFuncs } from './ip-lib.js';
 import { includesFuncs, listFuncs } from './lists-lib.js';
 import { kubeRegistry, QUANTITY_TYPE } from './kube-types.js';
 import { quantityFuncs } from './quantity-lib.js';
 import { semverFuncs } from './semver-lib.js';
+import { urlFuncs } from './url-lib.js';
 
 export interface EnvOptions {
   consumableCapacity: boolean;
@@ -43,7 +46,17 @@ const re2 = {
   },
 };
 
-const commonFuncs: CelFunc[] = [...strings, ...listFuncs, ...semverFuncs, ...quantityFuncs, ...comprehensionFuncs, ...costFuncs];
+const commonFuncs: CelFunc[] = [
+  ...strings,
+  ...listFuncs,
+  ...semverFuncs,
+  ...quantityFuncs,
+  ...ipFuncs,
+  ...cidrFuncs,
+  ...urlFuncs,
+  ...comprehensionFuncs,
+  ...costFuncs,
+];
 
 function deviceFields(opts: EnvOptions): Map<string, CelType> {
   const fields = new Map<string, CelType>([

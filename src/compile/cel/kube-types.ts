@@ -1,12 +1,16 @@
 /**
- * The Kubernetes CEL object types `kubernetes.Semver` and `kubernetes.Quantity`.
+ * The Kubernetes CEL object types `kubernetes.Semver`, `kubernetes.Quantity`, `net.IP`,
+ * `net.CIDR` and `kubernetes.URL`.
  *
  * @bufbuild/cel only knows scalars, lists, maps and protobuf messages, so both types are
  * declared as small runtime-built protobuf messages. Their fields hold a *canonical* form of the
  * value, which makes the library's built-in message equality coincide with Kubernetes' `==`:
  * - Semver: major/minor/patch and the pre-release string (build metadata dropped, as blang's
  *   `Version.EQ` ignores it);
- * - Quantity: the exact value in nano-units as a decimal string (so `1Gi == 1024Mi`).
+ * - Quantity: the exact value in nano-units as a decimal string (so `1Gi == 1024Mi`);
+ * - IP: the 4 or 16 address bytes (Go's `netip.Addr ==`; zones are rejected before);
+ * - CIDR: the address bytes as written (host bits kept) and the prefix length (`netip.Prefix ==`);
+ * - URL: the parsed components (equal components ⇔ equal `URL.String()`, upstream's `==`).
  * The selector checker forbids field selection on these types, so the fields stay private.
  */
 import { create, createFileRegistry, type DescMessage, type Registry } from '@bufbuild/protobuf';
@@ -18,9 +22,11 @@ import {
 } from '@bufbuild/protobuf/wkt';
 import { objectType, type CelObjectType } from '@bufbuild/cel';
 import { Quantity } from '../../model/quantity.js';
+import type { Addr, Prefix } from './netip.js';
 import type { SemanticVersion } from './semver.js';
+import type { UrlParts } from './go-url.js';
 
-const { UINT64, STRING } = FieldDescriptorProto_Type;
+const { UINT64, UINT32, STRING, BYTES } = FieldDescriptorProto_Type;
 
 function field(name: string, number: number, type: FieldDescriptorProto_Type) {
   return { name, number, type, label: FieldDescriptorProto_Label.OPTIONAL, jsonName: name };
@@ -41,11 +47,29 @@ const file = create(FileDescriptorProtoSchema, {
       ],
     },
     { name: 'Quantity', field: [field('nano', 1, STRING)] },
+    {
+      name: 'URL',
+      field: ['scheme', 'opaque', 'user', 'host', 'path', 'query', 'fragment'].map((name, i) => field(name, i + 1, STRING)),
+    },
   ],
 });
 
-/** Registry holding both message types; the CEL environment must be built with it. */
-export const kubeRegistry: Registry = createFileRegistry(file, () => undefined);
+/** `net.IP` and `net.CIDR` live in package `net`, as upstream names them. */
+const netFile = create(FileDescriptorProtoSchema, {
+  name: 'dralloc/net_cel.proto',
+  package: 'net',
+  syntax: 'proto3',
+  messageType: [
+    { name: 'IP', field: [field('addr', 1, BYTES)] },
+    { name: 'CIDR', field: [field('addr', 1, BYTES), field('bits', 2, UINT32)] },
+  ],
+});
+
+/** Registry holding all the message types; the CEL environment must be built with it. */
+export const kubeRegistry: Registry = createFileRegistry(
+  createFileRegistry(file, () => undefined),
+  createFileRegistry(netFile, () => undefined),
+);
 
 function message(typeName: string): DescMessage {
   const desc = kubeRegistry.getMessage(typeName);
@@ -56,8 +80,15 @@ function message(typeName: string): DescMessage {
 const semverDesc = message('kubernetes.Semver');
 const quantityDesc = message('kubernetes.Quantity');
 
+const ipDesc = message('net.IP');
+const cidrDesc = message('net.CIDR');
+const urlDesc = message('kubernetes.URL');
+
 export const SEMVER_TYPE: CelObjectType = objectType(semverDesc);
 export const QUANTITY_TYPE: CelObjectType = objectType(quantityDesc);
+export const IP_TYPE: CelObjectType = objectType(ipDesc);
+export const CIDR_TYPE: CelObjectType = objectType(cidrDesc);
+export const URL_TYPE: CelObjectType = objectType(urlDesc);
 
 interface SemverFields {
   major: bigint;
@@ -85,4 +116,36 @@ export function quantityValue(q: Quantity): ReflectMessage {
 /** The quantity held by a `kubernetes.Quantity` value. */
 export function quantityOf(value: ReflectMessage): Quantity {
   return Quantity.fromNano(BigInt((value.message as unknown as { nano: string }).nano));
+}
+
+/** Wraps a zone-less address as a CEL `net.IP` value. */
+export function ipValue(a: Addr): ReflectMessage {
+  return reflect(ipDesc, create(ipDesc, { addr: Uint8Array.from(a.bytes) }));
+}
+
+/** The address held by a `net.IP` value. */
+export function ipOf(value: ReflectMessage): Addr {
+  return { bytes: [...(value.message as unknown as { addr: Uint8Array }).addr], zone: '' };
+}
+
+/** Wraps a zone-less prefix as a CEL `net.CIDR` value. */
+export function cidrValue(p: Prefix): ReflectMessage {
+  return reflect(cidrDesc, create(cidrDesc, { addr: Uint8Array.from(p.addr.bytes), bits: p.bits }));
+}
+
+/** The prefix held by a `net.CIDR` value. */
+export function cidrOf(value: ReflectMessage): Prefix {
+  const m = value.message as unknown as { addr: Uint8Array; bits: number };
+  return { addr: { bytes: [...m.addr], zone: '' }, bits: m.bits };
+}
+
+/** Wraps parsed URL components as a CEL `kubernetes.URL` value. */
+export function urlValue(u: UrlParts): ReflectMessage {
+  return reflect(urlDesc, create(urlDesc, { ...u }));
+}
+
+/** The components held by a `kubernetes.URL` value. */
+export function urlOf(value: ReflectMessage): UrlParts {
+  const { scheme, opaque, user, host, path, query, fragment } = value.message as unknown as UrlParts;
+  return { scheme, opaque, user, host, path, query, fragment };
 }
