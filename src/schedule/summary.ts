@@ -12,18 +12,36 @@ import type { Engine } from '../engine.js';
 import type { Node } from '../model/types.js';
 import type { Slot } from '../model/requests.js';
 import { pairStatus, ST_SELECTABLE, ST_STATIC_OK, ST_ERROR, type CompileContext } from '../compile/problem.js';
-import { buildNodeView, counterKey } from '../compile/nodeview.js';
-import { q } from '../compile/capacity.js';
-import { FLAG_DEDICATED, FLAG_SHARED } from '../model/allocated.js';
+import { buildNodeView, counterKey, type NodeDevice } from '../compile/nodeview.js';
+import { q, consumedCapacity } from '../compile/capacity.js';
+import { FLAG_DEDICATED, FLAG_SHARED, type AllocatedState } from '../model/allocated.js';
 import { AllocationError } from '../outcome.js';
 
 /** The count of a node the summary cannot judge: never rejects it. */
 const UNKNOWN_FREE = 0x7fffffff;
 
-/** A request's identity for counting: what decides which devices can serve it. */
+const signatures = new WeakMap<Slot, string>();
+
+/** A request's identity for counting: what decides which devices can serve it (computed once per slot). */
 export function signatureOf(slot: Slot): string {
-  const s = slot.spec;
-  return JSON.stringify([slot.deviceClass.metadata.name, s.selectors ?? [], s.tolerations ?? [], s.capacity ?? {}, slot.adminAccess]);
+  let key = signatures.get(slot);
+  if (key === undefined) {
+    const s = slot.spec;
+    key = JSON.stringify([slot.deviceClass.metadata.name, s.selectors ?? [], s.tolerations ?? [], s.capacity ?? {}, slot.adminAccess]);
+    signatures.set(slot, key);
+  }
+  return key;
+}
+
+/** Whether one more share of a shared device still fits what its existing shares left of each capacity. */
+function shareFits(slot: Slot, nd: NodeDevice, allocated: AllocatedState): boolean {
+  const consumed = consumedCapacity(slot.spec.capacity?.requests, nd.device);
+  if (!consumed) return false;
+  for (const [name, amount] of consumed) {
+    const left = q(nd.device.capacity![name].value).milli() - allocated.consumed(nd.id, name).milli();
+    if (amount.milli() > left) return false;
+  }
+  return true;
 }
 
 interface Sig {
@@ -130,6 +148,7 @@ export class NodeSummaries {
         );
         if (!fits) continue;
       }
+      if (multi && a & FLAG_SHARED && !shareFits(sig.slot, nd, state.allocated)) continue;
       n++;
     }
     return n;
