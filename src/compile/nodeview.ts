@@ -9,7 +9,7 @@ import { deviceServesNode, gatherPools, type Pool } from '../model/pools.js';
 import type { Features } from '../features.js';
 import type { Inventory } from './inventory.js';
 import type { AllocatedState } from '../model/allocated.js';
-import { deviceId } from '../model/allocated.js';
+import { FLAG_DEDICATED, FLAG_SHARED } from '../model/allocated.js';
 import { q } from './capacity.js';
 
 export interface NodeDevice {
@@ -54,7 +54,8 @@ export interface NodeView extends NodePools {
 
 /** One device consuming counters: where its consumption goes, and how much (milli). */
 interface Consumer {
-  id: string;
+  /** Inventory index (the allocated state's per-device flags say whether it is in use). */
+  index: number;
   uses: [counter: number, amount: bigint][];
 }
 
@@ -89,7 +90,7 @@ export function gatherNodePools(inv: Inventory, node: Node, features: Features):
       }
       if (counters.avail.length > start) {
         for (const s of pool.allSlices) {
-          for (const d of s.spec.devices ?? []) {
+          (s.spec.devices ?? []).forEach((d, position) => {
             const uses: Consumer['uses'] = [];
             for (const c of d.consumesCounters ?? []) {
               for (const [name, v] of Object.entries(c.counters ?? {})) {
@@ -97,8 +98,8 @@ export function gatherNodePools(inv: Inventory, node: Node, features: Features):
                 if (k !== undefined) uses.push([k, q(v.value).milli()]);
               }
             }
-            if (uses.length) consumers.push({ id: deviceId(pool.driver, pool.name, d.name), uses });
-          }
+            if (uses.length) consumers.push({ index: inv.indexAt(s, position), uses });
+          });
         }
       }
     }
@@ -129,7 +130,7 @@ export function buildNodeView(np: NodePools, allocated: AllocatedState): NodeVie
   const avail = [...np.capacity.avail];
   // What allocated devices of the pool (on any node) consume is not available.
   for (const c of np.consumers) {
-    if (!allocated.isDedicated(c.id) && !allocated.hasShares(c.id)) continue;
+    if (!(allocated.flags[c.index] & (FLAG_DEDICATED | FLAG_SHARED))) continue;
     for (const [k, amount] of c.uses) avail[k] -= amount;
   }
   return { ...np, counters: { ...np.capacity, avail } };
