@@ -5,7 +5,7 @@
  *   node view (pools, devices in search order) → compile (pre-pass, masks, integers)
  *   → WASM search → decode (v1 AllocationResults)
  *
- * State changes go through add/remove/commit/release; derived data (inventory, selector masks)
+ * State changes go through upsert/delete/commit/release, by object key (model/keys.ts); derived data (inventory, selector masks)
  * is rebuilt lazily when the objects it depends on changed, never on the allocation path.
  */
 
@@ -23,6 +23,9 @@ import { decodeResults } from './decode/results.js';
 import { AllocationError, type Outcome } from './outcome.js';
 import { claimRef } from './model/requests.js';
 import { applyTaintRules } from './model/taintrules.js';
+import { checkObject, isEngineKind, keyOf, kindOfKey, type ObjectKey } from './model/keys.js';
+import { KeyedObjects } from './model/keyed.js';
+import { InputError } from './model/errors.js';
 
 export interface EngineOptions {
   objects?: readonly DraObject[];
@@ -53,9 +56,9 @@ export class Engine {
   private readonly maxSteps: number;
   private readonly nodes = new Map<string, Node>();
   private readonly classes = new Map<string, DeviceClass>();
-  private slices: ResourceSlice[] = [];
-  private taintRules: DeviceTaintRule[] = [];
-  private readonly claims: ResourceClaim[] = [];
+  private readonly slices = new KeyedObjects<ResourceSlice>();
+  private readonly taintRules = new KeyedObjects<DeviceTaintRule>();
+  private readonly claims = new KeyedObjects<ResourceClaim>();
   private readonly allocated = new AllocatedState();
   private compiled?: { inventory: Inventory; masks: SelectorMasks; nodePools: Map<string, NodePools> };
   /** The last masks built: the next inventory keeps the values of devices that did not change. */
@@ -76,64 +79,108 @@ export class Engine {
     this.gates = typeof opts.featureGates === 'string' ? parseFeatureGates(opts.featureGates) : parseFeatureGates(undefined, opts.featureGates);
     this.features = featuresFromGates(this.gates);
     this.maxSteps = opts.maxSteps ?? 0;
-    this.add(opts.objects ?? []);
+    const objects = opts.objects ?? [];
+    objects.forEach((o, i) => checkObject(o, `objects[${i}]`));
+    // The initial list is taken as given, like upstream's plain lists: repeated keys are all kept.
+    for (const o of objects) this.put(o, true);
   }
 
   static async create(opts: EngineOptions = {}): Promise<Engine> {
     return new Engine(await loadSolver(), opts);
   }
 
-  /** Adds objects; claims that carry `status.allocation` become allocated state. */
-  add(objects: readonly DraObject[]): void {
-    for (const o of objects) {
-      switch (o.kind) {
-        case 'Node':
-          this.nodes.set(o.metadata.name, o);
-          this.dropProblems();
-          break;
-        case 'DeviceClass':
-          this.classes.set(o.metadata.name, o);
-          this.dropProblems();
-          break;
-        case 'ResourceSlice':
-          this.slices.push(o);
-          this.invalidate();
-          break;
-        case 'DeviceTaintRule':
-          this.taintRules.push(o);
-          this.invalidate();
-          break;
-        case 'ResourceClaim':
-          this.claims.push(o);
-          if (o.status?.allocation) this.allocated.apply(o, this.features.consumableCapacity);
-          break;
-        default:
-          break; // Pods and templates are the schedule's business, not the allocator's.
+  /**
+   * Inserts objects, or replaces the object held under the same key (`keyOf`: kind and name;
+   * claims by uid, else namespace and name). A new version of a slice, class, node, taint rule
+   * or claim replaces the old one in place; a claim's allocation (`status.allocation`) is the
+   * allocated state, so upserting a claim moves its devices in or out of use. Pods,
+   * ResourceClaimTemplates and Namespaces are accepted and ignored (the schedule's business).
+   * Throws InputError, changing nothing, when any object is not one the engine can take.
+   */
+  upsert(objects: readonly DraObject[]): void {
+    objects.forEach((o, i) => checkObject(o, `upsert: objects[${i}]`));
+    for (const o of objects) this.put(o, false);
+  }
+
+  /**
+   * Deletes the objects held under the keys of `items` (objects, whose key is computed, or keys
+   * from `keyOf`): any version of an object deletes the one held. Unknown keys are ignored.
+   * Throws InputError, changing nothing, for an item that is neither.
+   */
+  delete(items: readonly (DraObject | ObjectKey)[]): void {
+    const keys = items.map((x, i) => {
+      if (typeof x === 'string') {
+        if (!isEngineKind(kindOfKey(x)) && !x.includes('/')) throw new InputError(`delete: items[${i}]: ${JSON.stringify(x)} is not an object key`);
+        return x;
       }
+      checkObject(x, `delete: items[${i}]`);
+      return keyOf(x);
+    });
+    for (const k of keys) this.drop(k);
+  }
+
+  /** `upsert`, under its former name. */
+  add(objects: readonly DraObject[]): void {
+    this.upsert(objects);
+  }
+
+  /** `delete`, under its former name. */
+  remove(items: readonly (DraObject | ObjectKey)[]): void {
+    this.delete(items);
+  }
+
+  private put(o: DraObject, keepDuplicates: boolean): void {
+    const key = keyOf(o);
+    switch (o.kind) {
+      case 'Node':
+        this.nodes.set(o.metadata.name, o);
+        this.dropProblems();
+        break;
+      case 'DeviceClass':
+        this.classes.set(o.metadata.name, o);
+        this.dropProblems();
+        break;
+      case 'ResourceSlice':
+        if (keepDuplicates) this.slices.push(key, o);
+        else this.slices.set(key, o);
+        this.invalidate();
+        break;
+      case 'DeviceTaintRule':
+        if (keepDuplicates) this.taintRules.push(key, o);
+        else this.taintRules.set(key, o);
+        this.invalidate();
+        break;
+      case 'ResourceClaim': {
+        const old = keepDuplicates ? (this.claims.push(key, o), []) : this.claims.set(key, o);
+        for (const c of old) if (c.status?.allocation) this.allocated.apply(c, this.features.consumableCapacity, -1);
+        if (o.status?.allocation) this.allocated.apply(o, this.features.consumableCapacity);
+        break;
+      }
+      default:
+        break; // Pods, templates and namespaces are the schedule's business, not the allocator's.
     }
   }
 
-  /** Removes objects (by identity, as given to add). */
-  remove(objects: readonly DraObject[]): void {
-    const gone = new Set(objects);
-    for (const o of objects) {
-      if (o.kind === 'Node' && this.nodes.get(o.metadata.name) === o) {
-        this.nodes.delete(o.metadata.name);
-        this.dropProblems();
-      }
-      if (o.kind === 'DeviceClass' && this.classes.get(o.metadata.name) === o) {
-        this.classes.delete(o.metadata.name);
-        this.dropProblems();
-      }
-      if (o.kind === 'ResourceClaim' && this.claims.includes(o)) {
-        this.claims.splice(this.claims.indexOf(o), 1);
-        if (o.status?.allocation) this.allocated.apply(o, this.features.consumableCapacity, -1);
-      }
+  private drop(key: ObjectKey): void {
+    switch (kindOfKey(key)) {
+      case 'Node':
+        if (this.nodes.delete(key.slice('Node/'.length))) this.dropProblems();
+        break;
+      case 'DeviceClass':
+        if (this.classes.delete(key.slice('DeviceClass/'.length))) this.dropProblems();
+        break;
+      case 'ResourceSlice':
+        if (this.slices.delete(key).length > 0) this.invalidate();
+        break;
+      case 'DeviceTaintRule':
+        if (this.taintRules.delete(key).length > 0) this.invalidate();
+        break;
+      case 'ResourceClaim':
+        for (const c of this.claims.delete(key)) if (c.status?.allocation) this.allocated.apply(c, this.features.consumableCapacity, -1);
+        break;
+      default:
+        break;
     }
-    const before = this.slices.length + this.taintRules.length;
-    this.slices = this.slices.filter((s) => !gone.has(s));
-    this.taintRules = this.taintRules.filter((r) => !gone.has(r));
-    if (this.slices.length + this.taintRules.length !== before) this.invalidate();
   }
 
   /** The inventory changed: everything compiled from it goes. */
@@ -147,16 +194,24 @@ export class Engine {
     this.memory.reset();
   }
 
-  /** Records an allocation (e.g. one returned by allocate) so that later allocations see the devices in use. */
+  /**
+   * Records an allocation (e.g. one returned by allocate): the claim, with `allocation` as its
+   * `status.allocation`, is upserted, so later allocations see its devices in use. Committing
+   * the same claim again replaces the earlier commit (it counts once). Returns the claim held.
+   */
   commit(claim: ResourceClaim, allocation: AllocationResult): ResourceClaim {
     const allocated: ResourceClaim = { ...claim, status: { ...claim.status, allocation } };
-    this.add([allocated]);
+    this.upsert([allocated]);
     return allocated;
   }
 
-  /** Frees the devices of an allocated claim that was added or committed. */
-  release(claim: ResourceClaim): void {
-    this.remove([claim]);
+  /**
+   * Deletes the claim held under the key of `claim` (or under `claim` when it is a key), freeing
+   * its devices: any version of the claim, e.g. an informer's copy, releases the one committed.
+   * Releasing a claim the engine does not hold does nothing.
+   */
+  release(claim: ResourceClaim | ObjectKey): void {
+    this.delete([claim]);
   }
 
   /** Allocates all `claims` together on one node (upstream `Allocator.Allocate`). */
@@ -220,7 +275,7 @@ export class Engine {
 
   /** Claims the engine holds (allocated ones are part of the allocated state). */
   listClaims(): readonly ResourceClaim[] {
-    return this.claims;
+    return this.claims.values();
   }
 
   /**
@@ -251,7 +306,8 @@ export class Engine {
 
   private compile(): { inventory: Inventory; masks: SelectorMasks; nodePools: Map<string, NodePools> } {
     if (!this.compiled) {
-      const slices = this.features.deviceTaints ? applyTaintRules(this.slices, this.taintRules) : this.slices;
+      const all = this.slices.values();
+      const slices = this.features.deviceTaints ? applyTaintRules(all, this.taintRules.values()) : all;
       const inventory = new Inventory(slices);
       this.allocated.attach(inventory);
       const masks = new SelectorMasks(inventory, {

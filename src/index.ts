@@ -2,13 +2,14 @@
  * dralloc's public API.
  *
  * - `Engine`: holds cluster objects and allocates claims on a node exactly as Kubernetes v1.36's
- *   structured DRA allocator does (`Engine.create`, `allocate`, `add`, `remove`, `commit`, `release`).
+ *   structured DRA allocator does (`Engine.create`, `allocate`, `upsert`, `delete`, `commit`, `release`; objects by `keyOf`).
  * - `loadPaths` / `loadText`: read YAML/JSON files, folders, Lists into decoded objects.
  * - `Outcome`: allocated | unsatisfiable | error — never a partial allocation.
  * - Feature gates by their Kubernetes names (`GATE_DEFAULTS`, `parseFeatureGates`).
  */
 
 export { Engine, type EngineOptions, type AllocateOptions } from './engine.js';
+export { keyOf, type ObjectKey } from './model/keys.js';
 export { AllocationError, type Outcome, type SearchStats } from './outcome.js';
 export { loadPaths, loadText, type Loaded, type LoadResult } from './model/load.js';
 export { InputError } from './model/errors.js';

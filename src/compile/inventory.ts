@@ -81,6 +81,11 @@ export class Inventory {
     return this.devices.length;
   }
 
+  /** Number of devices. */
+  get count(): number {
+    return this.devices.length;
+  }
+
   /** Index of the device at `position` of a slice of this inventory. */
   indexAt(slice: ResourceSlice, position: number): number {
     const start = this.sliceStart.get(slice);

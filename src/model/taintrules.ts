@@ -6,7 +6,7 @@
 
 import type { DeviceTaintRule, ResourceSlice } from './types.js';
 
-export function applyTaintRules(slices: ResourceSlice[], rules: readonly DeviceTaintRule[]): ResourceSlice[] {
+export function applyTaintRules(slices: readonly ResourceSlice[], rules: readonly DeviceTaintRule[]): readonly ResourceSlice[] {
   if (rules.length === 0) return slices;
   return slices.map((s) => {
     const hits = (s.spec.devices ?? []).map((d) =>
