@@ -22,7 +22,8 @@ import { RESULT } from './wasm/layout.js';
 import { decodeResults } from './decode/results.js';
 import { AllocationError, type Outcome } from './outcome.js';
 import { claimRef } from './model/requests.js';
-import { applyTaintRules } from './model/taintrules.js';
+import { ruleMayHit, taintSlice } from './model/taintrules.js';
+import { isShared, poolKeyOf } from './model/pools.js';
 import { checkObject, isEngineKind, keyOf, kindOfKey, type ObjectKey } from './model/keys.js';
 import { KeyedObjects } from './model/keyed.js';
 import { InputError } from './model/errors.js';
@@ -60,13 +61,19 @@ export class Engine {
   private readonly taintRules = new KeyedObjects<DeviceTaintRule>();
   private readonly claims = new KeyedObjects<ResourceClaim>();
   private readonly allocated = new AllocatedState();
+  /**
+   * What is compiled from the objects, built on first use and then kept current change by
+   * change: a slice change patches the inventory, the masks of its devices and the node views
+   * of the nodes that can see its pool; a node change drops that node's view.
+   */
   private compiled?: { inventory: Inventory; masks: SelectorMasks; nodePools: Map<string, NodePools> };
-  /** The last masks built: the next inventory keeps the values of devices that did not change. */
-  private previousMasks?: SelectorMasks;
+  /** While compiled: each held slice → the slice the inventory has (itself, or a copy with the taint rules' taints). */
+  private readonly effective = new Map<ResourceSlice, ResourceSlice>();
   /**
    * Compiled problems kept in solver memory, by node shape and claim specs: the next Pod with the
-   * same claims on a node of the same shape only refreshes the dynamic state. Valid while the inventory, the
-   * classes and the nodes are unchanged (dropped with them).
+   * same claims on a node of the same shape only refreshes the dynamic state. A shape names
+   * device contents (ids stable for the engine's life), so slice and node changes leave the
+   * cache valid; a DeviceClass change drops it (the claims' specs then compile differently).
    */
   private readonly problems = new Map<string, { problem: Problem; block: Block }>();
   private readonly memory: SolverMemory;
@@ -134,22 +141,22 @@ export class Engine {
     switch (o.kind) {
       case 'Node':
         this.nodes.set(o.metadata.name, o);
-        this.dropProblems();
+        this.compiled?.nodePools.delete(o.metadata.name);
         break;
       case 'DeviceClass':
         this.classes.set(o.metadata.name, o);
         this.dropProblems();
         break;
-      case 'ResourceSlice':
-        if (keepDuplicates) this.slices.push(key, o);
-        else this.slices.set(key, o);
-        this.invalidate();
+      case 'ResourceSlice': {
+        const old = keepDuplicates ? (this.slices.push(key, o), []) : this.slices.set(key, o);
+        this.slicesChanged(old, [o]);
         break;
-      case 'DeviceTaintRule':
-        if (keepDuplicates) this.taintRules.push(key, o);
-        else this.taintRules.set(key, o);
-        this.invalidate();
+      }
+      case 'DeviceTaintRule': {
+        const old = keepDuplicates ? (this.taintRules.push(key, o), []) : this.taintRules.set(key, o);
+        this.rulesChanged([...old, o]);
         break;
+      }
       case 'ResourceClaim': {
         const old = keepDuplicates ? (this.claims.push(key, o), []) : this.claims.set(key, o);
         for (const c of old) if (c.status?.allocation) this.allocated.apply(c, this.features.consumableCapacity, -1);
@@ -163,17 +170,20 @@ export class Engine {
 
   private drop(key: ObjectKey): void {
     switch (kindOfKey(key)) {
-      case 'Node':
-        if (this.nodes.delete(key.slice('Node/'.length))) this.dropProblems();
+      case 'Node': {
+        const name = key.slice('Node/'.length);
+        this.nodes.delete(name);
+        this.compiled?.nodePools.delete(name);
         break;
+      }
       case 'DeviceClass':
         if (this.classes.delete(key.slice('DeviceClass/'.length))) this.dropProblems();
         break;
       case 'ResourceSlice':
-        if (this.slices.delete(key).length > 0) this.invalidate();
+        this.slicesChanged(this.slices.delete(key), []);
         break;
       case 'DeviceTaintRule':
-        if (this.taintRules.delete(key).length > 0) this.invalidate();
+        this.rulesChanged(this.taintRules.delete(key));
         break;
       case 'ResourceClaim':
         for (const c of this.claims.delete(key)) if (c.status?.allocation) this.allocated.apply(c, this.features.consumableCapacity, -1);
@@ -183,10 +193,66 @@ export class Engine {
     }
   }
 
-  /** The inventory changed: everything compiled from it goes. */
-  private invalidate(): void {
-    this.compiled = undefined;
-    this.dropProblems();
+  /**
+   * Held slices `gone` were deleted or replaced by `added` (already in `this.slices`): the
+   * inventory, masks and allocated flags follow for their devices only, and the node views of
+   * nodes that see the slices' pools are dropped. O(devices of the slices), plus the pools'
+   * slices.
+   */
+  private slicesChanged(gone: readonly ResourceSlice[], added: readonly ResourceSlice[]): void {
+    if (!this.compiled) return; // compiled from everything on first use
+    const { inventory } = this.compiled;
+    const touched: ResourceSlice[] = [];
+    for (const s of gone) {
+      const e = this.effective.get(s)!;
+      this.effective.delete(s);
+      this.devicesChanged(inventory.removeSlice(e));
+      touched.push(e);
+    }
+    const rules = this.activeRules();
+    for (const s of added) {
+      const e = rules.length > 0 ? taintSlice(s, rules) : s;
+      this.effective.set(s, e);
+      this.devicesChanged(inventory.addSlice(e, this.slices.seqOf(keyOf(s), s)!));
+      touched.push(e);
+    }
+    this.dropNodeViews(touched);
+  }
+
+  /** Taint rules `changed` (old and new versions) came or went: the slices they may hit are tainted again. */
+  private rulesChanged(changed: readonly DeviceTaintRule[]): void {
+    if (!this.compiled || !this.features.deviceTaints || changed.length === 0) return;
+    const hit = this.slices.values().filter((s) => changed.some((r) => ruleMayHit(r, s)));
+    this.slicesChanged(hit, hit);
+  }
+
+  private activeRules(): readonly DeviceTaintRule[] {
+    return this.features.deviceTaints ? this.taintRules.values() : [];
+  }
+
+  private devicesChanged(slots: Int32Array): void {
+    this.compiled!.masks.patch(slots);
+    this.allocated.update(slots);
+  }
+
+  /**
+   * Drops the node views that may include the slices' pools: those of the nodes the pools'
+   * slices name, or all when one of them is for every node (no nodeName, or shared counters).
+   */
+  private dropNodeViews(slices: readonly ResourceSlice[]): void {
+    const { inventory, nodePools } = this.compiled!;
+    const nodes = new Set<string>();
+    const pools = new Set(slices.map(poolKeyOf));
+    for (const list of [slices, ...[...pools].map((p) => inventory.sliceIndex.pool(p))]) {
+      for (const s of list) {
+        if (isShared(s)) {
+          nodePools.clear();
+          return;
+        }
+        nodes.add(s.spec.nodeName!);
+      }
+    }
+    for (const n of nodes) nodePools.delete(n);
   }
 
   private dropProblems(): void {
@@ -286,10 +352,9 @@ export class Engine {
   precompile(): void {
     const { inventory, masks } = this.compile();
     for (const node of this.nodes.values()) this.nodePools(node);
-    // The first value of a selector fills its mask for every device (the fast path).
-    if (inventory.size === 0) return;
+    if (inventory.count === 0) return;
     for (const cls of this.classes.values()) {
-      for (const s of cls.spec?.selectors ?? []) if (s.cel) masks.value(s.cel.expression, 0);
+      for (const s of cls.spec?.selectors ?? []) if (s.cel) masks.prefill(s.cel.expression);
     }
   }
 
@@ -306,19 +371,25 @@ export class Engine {
 
   private compile(): { inventory: Inventory; masks: SelectorMasks; nodePools: Map<string, NodePools> } {
     if (!this.compiled) {
-      const all = this.slices.values();
-      const slices = this.features.deviceTaints ? applyTaintRules(all, this.taintRules.values()) : all;
-      const inventory = new Inventory(slices);
+      const held = this.slices.values();
+      const rules = this.activeRules();
+      this.effective.clear();
+      const slices = held.map((s) => {
+        const e = rules.length > 0 ? taintSlice(s, rules) : s;
+        this.effective.set(s, e);
+        return e;
+      });
+      const inventory = new Inventory(slices, (_e, i) => this.slices.seqOf(keyOf(held[i]), held[i])!);
       this.allocated.attach(inventory);
       const masks = new SelectorMasks(inventory, {
         consumableCapacity: this.features.consumableCapacity,
         listTypeAttributes: this.features.listTypeAttributes,
-      }, this.previousMasks);
-      this.previousMasks = masks;
+      });
       this.compiled = { inventory, masks, nodePools: new Map() };
     }
     return this.compiled;
   }
+
 }
 
 /** Claim specs are immutable; their text is computed once per spec object (Pods stamped from one template share it). */

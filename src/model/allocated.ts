@@ -25,8 +25,12 @@ const idOf = (r: DeviceRequestAllocationResult) => knownIds.get(r) ?? deviceId(r
 
 /** Resolves a device ID to the indices of the devices of an inventory that carry it. */
 export interface DeviceIndex {
+  /** Bound of the slot numbers, and the length to give per-slot arrays (room to grow). */
   readonly size: number;
+  readonly capacity: number;
   indicesOf(id: string): readonly number[];
+  /** The ID of the device in a slot (undefined when the slot is free). */
+  idAt(i: number): string | undefined;
 }
 
 export const FLAG_DEDICATED = 1;
@@ -41,12 +45,26 @@ export class AllocatedState {
   flags = new Uint8Array(0);
   private index?: DeviceIndex;
 
-  /** Mirrors the state into `flags` for the devices of `index` (again after each change). */
+  /** Mirrors the state into `flags` for the devices of `index`. */
   attach(index: DeviceIndex): void {
     this.index = index;
-    this.flags = new Uint8Array(index.size);
+    this.flags = new Uint8Array(index.capacity);
     for (const id of this.dedicated) this.sync(id);
     for (const id of this.shared.keys()) this.sync(id);
+  }
+
+  /** The devices of `slots` of the attached index changed: their flags follow. */
+  update(slots: ArrayLike<number>): void {
+    const index = this.index!;
+    if (this.flags.length < index.size) {
+      const grown = new Uint8Array(index.capacity);
+      grown.set(this.flags);
+      this.flags = grown;
+    }
+    for (let k = 0; k < slots.length; k++) {
+      const id = index.idAt(slots[k]);
+      this.flags[slots[k]] = id === undefined ? 0 : (this.dedicated.has(id) ? FLAG_DEDICATED : 0) | (this.shared.has(id) ? FLAG_SHARED : 0);
+    }
   }
 
   private sync(id: string): void {

@@ -50,7 +50,9 @@ const key = (s: ResourceSlice) => `${s.spec.driver}/${s.spec.pool.name}`;
 /**
  * The slices indexed for gatherPools, so that gathering one node's pools costs what that node
  * has, not what the cluster has: slices by nodeName, the slices every node must look at (no
- * nodeName, or shared counters), and slices by pool — each list in input order.
+ * nodeName, or shared counters), and slices by pool — each list in input order. Slices are added
+ * and removed one at a time; a slice's input order is a number given when it is added (a new
+ * version of a slice takes the number of the one it replaces).
  */
 export class SliceIndex {
   private readonly byNode = new Map<string, ResourceSlice[]>();
@@ -59,13 +61,21 @@ export class SliceIndex {
   private readonly order = new Map<ResourceSlice, number>();
 
   constructor(slices: readonly ResourceSlice[]) {
-    slices.forEach((s, i) => {
-      this.order.set(s, i);
-      const name = s.spec.nodeName;
-      if (!name || (s.spec.sharedCounters?.length ?? 0) > 0) this.shared.push(s);
-      else push(this.byNode, name, s);
-      push(this.byPool, key(s), s);
-    });
+    slices.forEach((s, i) => this.add(s, i));
+  }
+
+  add(s: ResourceSlice, order: number): void {
+    this.order.set(s, order);
+    if (isShared(s)) insert(this.shared, s, this.order);
+    else insert(listOf(this.byNode, s.spec.nodeName!), s, this.order);
+    insert(listOf(this.byPool, key(s)), s, this.order);
+  }
+
+  remove(s: ResourceSlice): void {
+    if (isShared(s)) cut(this.shared, s);
+    else cut(this.byNode.get(s.spec.nodeName!), s);
+    cut(this.byPool.get(key(s)), s);
+    this.order.delete(s);
   }
 
   /** The slices a node may use (its own and the shared ones), in input order. */
@@ -80,12 +90,41 @@ export class SliceIndex {
   pool(id: string): readonly ResourceSlice[] {
     return this.byPool.get(id) ?? [];
   }
+
+  /** Every slice, in input order. */
+  ordered(): ResourceSlice[] {
+    return [...this.order.keys()].sort((a, b) => this.order.get(a)! - this.order.get(b)!);
+  }
 }
 
-function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
-  const list = m.get(k);
-  if (list) list.push(v);
-  else m.set(k, [v]);
+/** Whether every node must look at the slice (no nodeName, or shared counters). */
+export function isShared(s: ResourceSlice): boolean {
+  return !s.spec.nodeName || (s.spec.sharedCounters?.length ?? 0) > 0;
+}
+
+/** `driver/pool` of a slice. */
+export function poolKeyOf(s: ResourceSlice): string {
+  return key(s);
+}
+
+function listOf<K, V>(m: Map<K, V[]>, k: K): V[] {
+  let list = m.get(k);
+  if (!list) m.set(k, (list = []));
+  return list;
+}
+
+/** Inserts `s` into a list sorted by order (appending is the common case). */
+function insert(list: ResourceSlice[], s: ResourceSlice, order: Map<ResourceSlice, number>): void {
+  const o = order.get(s)!;
+  let at = list.length;
+  while (at > 0 && order.get(list[at - 1])! > o) at--;
+  list.splice(at, 0, s);
+}
+
+/** Removes `s` from a list (no-op when absent). */
+function cut(list: ResourceSlice[] | undefined, s: ResourceSlice): void {
+  const at = list?.lastIndexOf(s) ?? -1;
+  if (at >= 0) list!.splice(at, 1);
 }
 
 /** `source`: the indexed slices (a plain list is indexed on the fly). */

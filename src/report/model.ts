@@ -277,6 +277,7 @@ function sharedPoolDevices(engine: Engine): number {
   const { inventory } = engine.inspect();
   let n = 0;
   for (let i = 0; i < inventory.size; i++) {
+    if (!inventory.live(i)) continue;
     const s = inventory.sliceOf[i].spec;
     if (!s.nodeName && !(s.perDeviceNodeSelection && inventory.devices[i].nodeName)) n++;
   }
@@ -290,7 +291,7 @@ function capacityTotals(engine: Engine): Fill[] {
   const totals = new Map<string, { used: bigint; cap: bigint; format: Quantity['format'] }>();
   for (let i = 0; i < inventory.size; i++) {
     const d = inventory.devices[i];
-    if (!d.allowMultipleAllocations) continue;
+    if (!d?.allowMultipleAllocations) continue;
     for (const [name, c] of Object.entries(d.capacity ?? {})) {
       const cap = q(c.value);
       const t = totals.get(name) ?? { used: 0n, cap: 0n, format: cap.format };

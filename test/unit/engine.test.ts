@@ -5,7 +5,7 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Engine, loadPaths, type Outcome } from '../../src/index.js';
-import type { DeviceToleration, DeviceTaintRule, DraObject, ResourceClaim, ResourceSlice, AllocationResult } from '../../src/model/types.js';
+import type { DeviceToleration, DeviceTaintRule, DraObject, Node, ResourceClaim, ResourceSlice, AllocationResult } from '../../src/model/types.js';
 import { keyOf } from '../../src/model/keys.js';
 import { InputError } from '../../src/model/errors.js';
 import { dev, slice } from './objects.js';
@@ -247,5 +247,42 @@ describe('keyed state: upsert / delete / commit / release by key', () => {
     expect((await engine.allocate([claim('c', 2)], { node: 'node-2' })).kind).toBe('unsatisfiable');
     // Pods, templates and namespaces are accepted (and ignored).
     engine.upsert([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } }, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [] } } as DraObject]);
+  });
+});
+
+describe('incremental slice changes', () => {
+  const node = (name: string) => objects.find((o) => o.kind === 'Node' && o.metadata?.name === name) as Node;
+  const node1Slice = () => objects.find((o) => o.kind === 'ResourceSlice' && o.metadata?.name === 'node-1-gpus') as ResourceSlice;
+
+  it('a slice change keeps other nodes\' views and reuses the freed slots', async () => {
+    await allocateOne(claim('c')); // compiles
+    const before = engine.nodePools(node('node-2'));
+    expect(engine.inspect().inventory.size).toBe(3);
+    const v2 = structuredClone(node1Slice());
+    v2.spec.devices = [dev('gpu-5'), dev('gpu-6')];
+    engine.upsert([v2]);
+    expect(engine.nodePools(node('node-2'))).toBe(before); // node-2 cannot see node-1's pool
+    const { inventory } = engine.inspect();
+    expect([inventory.size, inventory.count]).toEqual([3, 3]); // two freed slots taken again
+    expect(engine.nodePools(node('node-1')).devices.map((d) => d.id)).toEqual(['gpu.example.com/node-1/gpu-5', 'gpu.example.com/node-1/gpu-6']);
+    expect(devices(await engine.allocate([claim('c', 2)], { node: 'node-1' }))).toEqual(['node-1/gpu-5', 'node-1/gpu-6']);
+  });
+
+  it('a deleted slice leaves a free slot that allocations, masks and counts skip', async () => {
+    await allocateOne(claim('c'));
+    engine.delete([node1Slice()]);
+    const { inventory, masks } = engine.inspect();
+    expect([inventory.size, inventory.count]).toEqual([3, 1]);
+    expect([0, 1, 2].filter((i) => inventory.live(i))).toHaveLength(1);
+    const live = [0, 1, 2].find((i) => inventory.live(i))!;
+    expect(inventory.ids[live]).toBe('gpu.example.com/node-2/gpu-0');
+    // A selector over every slot evaluates only the device there is.
+    expect(masks.mask('device.attributes["gpu.example.com"].model == "H100"').values[live]).toBe(1);
+    expect(devices(await engine.allocate([claim('c')], { node: 'node-2' }))).toEqual(['node-2/gpu-0']);
+    // Devices allocated before keep their flags when their slice comes back.
+    engine.commit(claim('c2'), await allocateOne(claim('c2'), 'node-2'));
+    engine.upsert([node1Slice()]);
+    expect(devices(await engine.allocate([claim('c', 2)], { node: 'node-1' }))).toEqual(['node-1/gpu-0', 'node-1/gpu-1']);
+    expect((await engine.allocate([claim('c')], { node: 'node-2' })).kind).toBe('unsatisfiable');
   });
 });
