@@ -39,6 +39,8 @@ export const FLAG_SHARED = 2;
 export class AllocatedState {
   /** Devices allocated to one claim exclusively. */
   readonly dedicated = new Set<string>();
+  /** How many claims hold each dedicated device (inconsistent input may give one device to several). */
+  private readonly holders = new Map<string, number>();
   /** Devices with at least one share: how many, and the capacity the shares consume together. */
   readonly shared = new Map<string, { shares: number; consumed: Map<string, Quantity> }>();
   /** Per device of the attached inventory: FLAG_DEDICATED | FLAG_SHARED (the hot paths read this). */
@@ -80,10 +82,15 @@ export class AllocatedState {
       const id = idOf(r);
       if (consumableCapacity && r.shareID) {
         this.addShare(id, r.consumedCapacity ?? {}, sign);
-      } else if (sign > 0) {
-        this.dedicated.add(id);
       } else {
-        this.dedicated.delete(id);
+        const n = (this.holders.get(id) ?? 0) + sign;
+        if (n > 0) {
+          this.holders.set(id, n);
+          this.dedicated.add(id);
+        } else {
+          this.holders.delete(id);
+          this.dedicated.delete(id);
+        }
       }
       this.sync(id);
     }
