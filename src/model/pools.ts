@@ -18,7 +18,7 @@ export interface Pool {
   /** Node-relevant slices of the pool's generation, sorted by name (duplicates kept). */
   slices: ResourceSlice[];
   /** Every slice of the pool at that generation, for any node (counters consumed elsewhere). */
-  allSlices: ResourceSlice[];
+  allSlices: readonly ResourceSlice[];
   incomplete: boolean;
   /** Why the pool is invalid, when it is. */
   invalid?: string;
@@ -59,23 +59,48 @@ export class SliceIndex {
   private readonly shared: ResourceSlice[] = [];
   private readonly byPool = new Map<string, ResourceSlice[]>();
   private readonly order = new Map<ResourceSlice, number>();
+  /** `driver/pool` of each slice (computed once: gatherPools asks for it per node). */
+  private readonly poolOf = new Map<ResourceSlice, string>();
+  /** What gatherPools needs to know about a whole pool, per pool, until one of its slices changes. */
+  private readonly facts = new Map<string, PoolFacts>();
 
   constructor(slices: readonly ResourceSlice[]) {
     slices.forEach((s, i) => this.add(s, i));
   }
 
   add(s: ResourceSlice, order: number): void {
+    const pool = key(s);
     this.order.set(s, order);
+    this.poolOf.set(s, pool);
     if (isShared(s)) insert(this.shared, s, this.order);
     else insert(listOf(this.byNode, s.spec.nodeName!), s, this.order);
-    insert(listOf(this.byPool, key(s)), s, this.order);
+    insert(listOf(this.byPool, pool), s, this.order);
+    this.facts.delete(pool);
   }
 
   remove(s: ResourceSlice): void {
+    const pool = this.poolOf.get(s)!;
     if (isShared(s)) cut(this.shared, s);
     else cut(this.byNode.get(s.spec.nodeName!), s);
-    cut(this.byPool.get(key(s)), s);
+    cut(this.byPool.get(pool), s);
     this.order.delete(s);
+    this.poolOf.delete(s);
+    this.facts.delete(pool);
+  }
+
+  /** `driver/pool` of an indexed slice. */
+  poolKey(s: ResourceSlice): string {
+    return this.poolOf.get(s)!;
+  }
+
+  /** The pool's newest generation, its slices per generation and their counter validity. */
+  poolFacts(id: string): PoolFacts {
+    let f = this.facts.get(id);
+    if (f === undefined) {
+      f = new PoolFacts(this.pool(id));
+      this.facts.set(id, f);
+    }
+    return f;
   }
 
   /** The slices a node may use (its own and the shared ones), in input order. */
@@ -94,6 +119,34 @@ export class SliceIndex {
   /** Every slice, in input order. */
   ordered(): ResourceSlice[] {
     return [...this.order.keys()].sort((a, b) => this.order.get(a)! - this.order.get(b)!);
+  }
+}
+
+/** Facts about all slices of one pool (any node), computed on first use. */
+export class PoolFacts {
+  readonly maxGeneration: number;
+  private readonly byGeneration = new Map<number, ResourceSlice[]>();
+  private readonly counterErrors = new Map<number, string | undefined>();
+
+  constructor(slices: readonly ResourceSlice[]) {
+    let max = -Infinity;
+    for (const s of slices) {
+      const g = s.spec.pool.generation;
+      if (g > max) max = g;
+      listOf(this.byGeneration, g).push(s);
+    }
+    this.maxGeneration = max;
+  }
+
+  /** Every slice of the pool at `generation`, in input order. */
+  slicesOf(generation: number): ResourceSlice[] {
+    return this.byGeneration.get(generation) ?? [];
+  }
+
+  /** Why the pool's counters are invalid at `generation` (see counterError). */
+  counterError(generation: number): string | undefined {
+    if (!this.counterErrors.has(generation)) this.counterErrors.set(generation, counterError(this.slicesOf(generation)));
+    return this.counterErrors.get(generation);
   }
 }
 
@@ -136,7 +189,7 @@ export function gatherPools(source: SliceIndex | readonly ResourceSlice[], node:
     if (spec.nodeName && spec.nodeName !== node.metadata.name && !(spec.sharedCounters?.length)) continue;
     if (!features.partitionableDevices && (spec.perDeviceNodeSelection || (spec.sharedCounters?.length ?? 0) > 0)) continue;
     if (!relevantOrThrow(s, node)) continue;
-    const k = key(s);
+    const k = index.poolKey(s);
     const list = byPool.get(k);
     if (!list) byPool.set(k, [s]);
     else if (s.spec.pool.generation > list[0].spec.pool.generation) byPool.set(k, [s]);
@@ -147,15 +200,15 @@ export function gatherPools(source: SliceIndex | readonly ResourceSlice[], node:
   for (const [id, relevant] of byPool) {
     const first = relevant[0].spec;
     const generation = first.pool.generation;
-    const samePool = index.pool(id);
-    const all = samePool.filter((s) => s.spec.pool.generation === generation);
+    const facts = index.poolFacts(id);
+    const all = facts.slicesOf(generation);
     let incomplete = false;
     if (relevant.length !== first.pool.resourceSliceCount) {
       // Not complete with the node's slices alone: look at the whole pool.
-      if (samePool.some((s) => s.spec.pool.generation > generation)) continue; // obsolete
+      if (facts.maxGeneration > generation) continue; // obsolete
       incomplete = all.length !== first.pool.resourceSliceCount;
     }
-    const sorted = [...relevant].sort((a, b) => cmp(a.metadata?.name ?? '', b.metadata?.name ?? ''));
+    const sorted = relevant.length > 1 ? relevant.sort((a, b) => cmp(a.metadata?.name ?? '', b.metadata?.name ?? '')) : relevant;
     pools.push({
       driver: first.driver,
       name: first.pool.name,
@@ -165,7 +218,7 @@ export function gatherPools(source: SliceIndex | readonly ResourceSlice[], node:
       allSlices: all,
       incomplete,
       // An incomplete pool is never looked into: neither validated nor checked for binding conditions.
-      invalid: incomplete ? undefined : invalidReason(sorted, all),
+      invalid: incomplete ? undefined : (duplicateDevice(sorted) ?? facts.counterError(generation)),
       hasBindingConditions: false,
     });
   }
@@ -180,8 +233,8 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Duplicate device or counter-set names, or a counter consumption that names no counter. */
-function invalidReason(relevant: ResourceSlice[], all: ResourceSlice[]): string | undefined {
+/** A device name that the node's slices of a pool repeat. */
+function duplicateDevice(relevant: ResourceSlice[]): string | undefined {
   const names = new Set<string>();
   for (const s of relevant) {
     for (const d of s.spec.devices ?? []) {
@@ -189,6 +242,11 @@ function invalidReason(relevant: ResourceSlice[], all: ResourceSlice[]): string 
       names.add(d.name);
     }
   }
+  return undefined;
+}
+
+/** Duplicate counter-set names in the pool's slices, or a counter consumption that names no counter. */
+function counterError(all: readonly ResourceSlice[]): string | undefined {
   const sets = new Map<string, Set<string>>();
   for (const s of all) {
     for (const cs of s.spec.sharedCounters ?? []) {
