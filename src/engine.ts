@@ -18,7 +18,7 @@ import { buildNodeView, gatherNodePools, type NodePools } from './compile/nodevi
 import { compileProblem, refreshDynamic, type Problem } from './compile/problem.js';
 import { loadSolver, type SolverExports } from './wasm/instance.js';
 import { SolverMemory, type Block, type SolveAnswer } from './wasm/run.js';
-import { RESULT } from './wasm/layout.js';
+import { RESULT, isCounterAccounting, type CounterAccounting } from './wasm/layout.js';
 import { decodeResults } from './decode/results.js';
 import { AllocationError, type Outcome } from './outcome.js';
 import { claimRef } from './model/requests.js';
@@ -30,6 +30,14 @@ export interface EngineOptions {
   featureGates?: string | Partial<FeatureGates>;
   /** Stop a search after this many steps (upstream allocateOne invocations) with an error; 0 = no limit. */
   maxSteps?: number;
+  /**
+   * How the search accounts shared counters. `upstream` (default): as kube-scheduler v1.36 does,
+   * counters a device took stay taken when a taint or constraint then rejects it, and a share of
+   * a multi-allocatable device keeps its counters when the search backtracks over it — so some
+   * claims that fit are answered unsatisfiable, exactly like kube-scheduler. `exact`: every
+   * rejection and backtrack gives the counters back.
+   */
+  counterAccounting?: CounterAccounting;
 }
 
 export interface AllocateOptions {
@@ -47,9 +55,13 @@ export interface EngineState {
   features: Features;
 }
 
+/** An unknown EngineOptions.counterAccounting value. */
+export class CounterAccountingError extends Error {}
+
 export class Engine {
   readonly gates: FeatureGates;
   readonly features: Features;
+  readonly counterAccounting: CounterAccounting;
   private readonly maxSteps: number;
   private readonly nodes = new Map<string, Node>();
   private readonly classes = new Map<string, DeviceClass>();
@@ -72,7 +84,12 @@ export class Engine {
     wasm: SolverExports,
     opts: EngineOptions,
   ) {
-    this.memory = new SolverMemory(wasm);
+    const accounting: unknown = opts.counterAccounting ?? 'upstream';
+    if (!isCounterAccounting(accounting)) {
+      throw new CounterAccountingError(`EngineOptions.counterAccounting: invalid value ${JSON.stringify(accounting)}: want "upstream" or "exact"`);
+    }
+    this.counterAccounting = accounting;
+    this.memory = new SolverMemory(wasm, this.counterAccounting);
     this.gates = typeof opts.featureGates === 'string' ? parseFeatureGates(opts.featureGates) : parseFeatureGates(undefined, opts.featureGates);
     this.features = featuresFromGates(this.gates);
     this.maxSteps = opts.maxSteps ?? 0;

@@ -8,7 +8,7 @@
 
 import type { Problem } from '../compile/problem.js';
 import type { SolverExports } from './instance.js';
-import { H, HEADER_WORDS, OUT, OUT_WORDS } from './layout.js';
+import { ACCOUNTING, H, HEADER_WORDS, OUT, OUT_WORDS, type CounterAccounting } from './layout.js';
 
 export interface SolveAnswer {
   status: number;
@@ -39,7 +39,11 @@ export class SolverMemory {
   /** Bytes of the arena in use by kept blocks. */
   private used = 0;
 
-  constructor(private readonly wasm: SolverExports) {}
+  /** `accounting`: the counter accounting every block's search uses. */
+  constructor(
+    private readonly wasm: SolverExports,
+    private readonly accounting: CounterAccounting = 'upstream',
+  ) {}
 
   /** Forgets every kept block (their problems must be dropped too). */
   reset(): void {
@@ -72,6 +76,7 @@ export class SolverMemory {
     header[H.MAXSTEPS] = maxSteps;
     header[H.MAX_DEPTH] = p.maxDepth;
     header[H.MAX_PICKS] = p.maxPicks;
+    header[H.ACCOUNTING] = ACCOUNTING[this.accounting];
     regions.forEach((r, i) => {
       header[r.word] = offsets[i];
       if (r.word === H.WORK) header[H.WORK_BYTES] = r.bytes;
