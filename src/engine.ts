@@ -43,6 +43,8 @@ export interface EngineOptions {
 export interface AllocateOptions {
   /** Name of the Node (one of the engine's Node objects) to allocate for. */
   node: string;
+  /** This allocation's counter accounting instead of the engine's (EngineOptions.counterAccounting). */
+  counterAccounting?: CounterAccounting;
 }
 
 /** What `Engine.inspect()` exposes (read-only). */
@@ -84,12 +86,8 @@ export class Engine {
     wasm: SolverExports,
     opts: EngineOptions,
   ) {
-    const accounting: unknown = opts.counterAccounting ?? 'upstream';
-    if (!isCounterAccounting(accounting)) {
-      throw new CounterAccountingError(`EngineOptions.counterAccounting: invalid value ${JSON.stringify(accounting)}: want "upstream" or "exact"`);
-    }
-    this.counterAccounting = accounting;
-    this.memory = new SolverMemory(wasm, this.counterAccounting);
+    this.counterAccounting = checkAccounting('EngineOptions', opts.counterAccounting ?? 'upstream');
+    this.memory = new SolverMemory(wasm);
     this.gates = typeof opts.featureGates === 'string' ? parseFeatureGates(opts.featureGates) : parseFeatureGates(undefined, opts.featureGates);
     this.features = featuresFromGates(this.gates);
     this.maxSteps = opts.maxSteps ?? 0;
@@ -185,6 +183,7 @@ export class Engine {
   allocateSync(claims: readonly ResourceClaim[], opts: AllocateOptions): Outcome {
     const node = this.nodes.get(opts.node);
     if (!node) return { kind: 'error', message: `node ${opts.node} not found: the input has no Node object with that name` };
+    const accounting = opts.counterAccounting === undefined ? this.counterAccounting : checkAccounting('AllocateOptions', opts.counterAccounting);
     try {
       const { masks } = this.compile();
       const np = this.nodePools(node);
@@ -203,7 +202,7 @@ export class Engine {
         block = this.memory.write(problem, this.maxSteps, problem.cacheable);
         if (problem.cacheable) this.problems.set(key, { problem, block });
       }
-      const answer = this.memory.solve(block, problem);
+      const answer = this.memory.solve(block, problem, accounting);
       const stats = { steps: answer.steps };
       switch (answer.status) {
         case RESULT.OK:
@@ -280,6 +279,11 @@ export class Engine {
     }
     return this.compiled;
   }
+}
+
+function checkAccounting(where: string, v: unknown): CounterAccounting {
+  if (isCounterAccounting(v)) return v;
+  throw new CounterAccountingError(`${where}.counterAccounting: invalid value ${JSON.stringify(v)}: want "upstream" or "exact"`);
 }
 
 /** Claim specs are immutable; their text is computed once per spec object (Pods stamped from one template share it). */

@@ -39,11 +39,7 @@ export class SolverMemory {
   /** Bytes of the arena in use by kept blocks. */
   private used = 0;
 
-  /** `accounting`: the counter accounting every block's search uses. */
-  constructor(
-    private readonly wasm: SolverExports,
-    private readonly accounting: CounterAccounting = 'upstream',
-  ) {}
+  constructor(private readonly wasm: SolverExports) {}
 
   /** Forgets every kept block (their problems must be dropped too). */
   reset(): void {
@@ -76,7 +72,6 @@ export class SolverMemory {
     header[H.MAXSTEPS] = maxSteps;
     header[H.MAX_DEPTH] = p.maxDepth;
     header[H.MAX_PICKS] = p.maxPicks;
-    header[H.ACCOUNTING] = ACCOUNTING[this.accounting];
     regions.forEach((r, i) => {
       header[r.word] = offsets[i];
       if (r.word === H.WORK) header[H.WORK_BYTES] = r.bytes;
@@ -94,7 +89,9 @@ export class SolverMemory {
     if (p.capAvail.length) new BigInt64Array(buf, b.base + header[H.CAP_AVAIL], p.capAvail.length).set(p.capAvail);
   }
 
-  solve(b: Block, p: Problem): SolveAnswer {
+  /** Searches the block with the given counter accounting (a header word, set per solve). */
+  solve(b: Block, p: Problem, accounting: CounterAccounting = 'upstream'): SolveAnswer {
+    new Int32Array(this.wasm.memory.buffer, b.base, HEADER_WORDS)[H.ACCOUNTING] = ACCOUNTING[accounting];
     const status = this.wasm.solve(b.base);
     const buf = this.wasm.memory.buffer;
     const header = new Int32Array(buf, b.base, HEADER_WORDS);

@@ -72,6 +72,23 @@ describe('counter accounting: upstream (default) and exact', () => {
     });
   }
 
+  it('AllocateOptions.counterAccounting overrides the engine\'s for one allocation (also on a reused problem)', async () => {
+    const c = quirks.get('q1-counter-leak-constraint')!;
+    const objects = loadText(readFileSync(c.scenarioFile, 'utf8'), c.scenarioFile).objects.map((l) => l.object);
+    const claims = objects.filter((o): o is ResourceClaim => o.kind === 'ResourceClaim');
+    const engine = await Engine.create({ objects, featureGates: featureGatesFor(c.expect.features) });
+    const node = 'node-1';
+    expect((await engine.allocate(claims, { node })).kind).toBe('unsatisfiable');
+    expect(checkOutcome(exactCase(c), await engine.allocate(claims, { node, counterAccounting: 'exact' }))).toBeUndefined();
+    expect((await engine.allocate(claims, { node })).kind).toBe('unsatisfiable');
+    const exactEngine = await Engine.create({ objects, featureGates: featureGatesFor(c.expect.features), counterAccounting: 'exact' });
+    expect((await exactEngine.allocate(claims, { node })).kind).toBe('allocated');
+    expect((await exactEngine.allocate(claims, { node, counterAccounting: 'upstream' })).kind).toBe('unsatisfiable');
+    await expect(engine.allocate(claims, { node, counterAccounting: 'clean' as CounterAccounting })).rejects.toThrow(
+      'AllocateOptions.counterAccounting: invalid value "clean": want "upstream" or "exact"',
+    );
+  });
+
   it('rejects an unknown EngineOptions.counterAccounting with an error naming the option', async () => {
     const bad = Engine.create({ counterAccounting: 'clean' as CounterAccounting });
     await expect(bad).rejects.toBeInstanceOf(CounterAccountingError);
@@ -130,10 +147,12 @@ spec:
     expect(pod.spec.nodeName).toBe('node-1');
   });
 
-  it('explain: the verdict follows the accounting', { timeout: 60_000 }, async () => {
+  it('explain: the verdict follows the accounting; by default it names the accounting as the reason', { timeout: 60_000 }, async () => {
     const upstream = await cli(['explain', '-f', q1.scenarioFile, '--claim', 'default/c', '--node', 'node-1', ...gates]);
     expect(upstream.code).toBe(1);
-    expect(upstream.stdout).toContain('claim default/c on node node-1: unsatisfiable');
+    expect(upstream.stdout).toContain(
+      "claim default/c on node node-1: unsatisfiable\n  kube-scheduler v1.36's shared-counter accounting keeps counters of devices it rejected or backtracked over (it fits with --counter-accounting exact)\n",
+    );
     const exact = await cli(['explain', '-f', q1.scenarioFile, '--claim', 'default/c', '--node', 'node-1', ...gates, '--counter-accounting=exact']);
     expect(exact.code).toBe(0);
     expect(exact.stdout).toContain('claim default/c on node node-1: allocatable');
