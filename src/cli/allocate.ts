@@ -5,6 +5,8 @@
  */
 
 import { Engine } from '../engine.js';
+import { explainClaim, summarise } from '../explain/index.js';
+import { claimRef } from '../model/requests.js';
 import type { ResourceClaim } from '../model/types.js';
 import { formatObject, list } from './format.js';
 import { loadInputs } from './inputs.js';
@@ -25,7 +27,8 @@ export const allocateCommand: Command = {
 ${COUNTER_ACCOUNTING_HELP}
 
   Exit 0: stdout is a v1 List of those claims with status.allocation set.
-  Exit 1: the claims cannot be allocated on that node (stderr: "unsatisfiable: <why>").
+  Exit 1: the claims cannot be allocated on that node (stderr: "unsatisfiable: <why>", then per
+          claim the first reason dralloc explain finds, and the explain command to run).
   Exit 2: bad input or an allocation error (stderr: "error: <message>").`,
   async run(argv, io) {
     const { values } = parseFlags(argv, {
@@ -53,7 +56,7 @@ ${COUNTER_ACCOUNTING_HELP}
         return 0;
       }
       case 'unsatisfiable':
-        io.stderr(`unsatisfiable: ${outcome.reason}\n`);
+        io.stderr(`unsatisfiable: ${outcome.reason}\n${whyNot(engine, claims, node, files)}`);
         return 1;
       case 'error':
         io.stderr(`error: ${outcome.message}\n`);
@@ -61,3 +64,17 @@ ${COUNTER_ACCOUNTING_HELP}
     }
   },
 };
+
+/**
+ * The lines after `unsatisfiable: ...`: each claim explained alone on the node (as `schedule`
+ * explains an unschedulable Pod), and the `dralloc explain` command that shows the funnels.
+ */
+function whyNot(engine: Engine, claims: readonly ResourceClaim[], node: string, files: readonly string[]): string {
+  const explained = claims.map((c) => explainClaim(engine, c, node));
+  let out = explained.map((e) => `  ${summarise(e)}\n`).join('');
+  const failing = explained.find((e) => e.nodes[0]?.verdict !== 'allocatable');
+  if (!failing) out += '  each claim fits alone: together they compete for the same devices, counters or capacity\n';
+  const ref = failing?.claim ?? claimRef(claims[0]);
+  out += `  details: dralloc explain ${files.map((f) => `-f ${f}`).join(' ')} --claim ${ref} --node ${node}\n`;
+  return out;
+}

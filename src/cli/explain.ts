@@ -68,8 +68,13 @@ function exitCode(e: Explanation): number {
 
 /** Text for people: the funnels of one node, or the reason groups of several. */
 export function render(e: Explanation, wide: boolean, p: Palette): string {
-  if (e.nodes.length === 0) return `claim ${e.claim}: the input has no Node objects\n`;
-  if (e.nodes.length === 1) return renderNode(e.claim, e.nodes[0], wide, p);
+  const hints = (e.hints ?? []).map((h) => `\nhint: ${h}\n`).join('');
+  if (e.nodes.length === 0) return `claim ${e.claim}: the input has no Node objects\n${hints}`;
+  if (e.nodes.length === 1) return renderNode(e.claim, e.nodes[0], wide, p) + hints;
+  return renderNodes(e, wide, p) + hints;
+}
+
+function renderNodes(e: Explanation, wide: boolean, p: Palette): string {
   const ok = e.nodes.filter((n) => n.verdict === 'allocatable' || n.verdict === 'allocated').length;
   let out = `claim ${e.claim}: ${(ok > 0 ? p.green : p.red)(`${ok}/${e.nodes.length} nodes can allocate it`)}\n\n`;
   const groups = groupByReason(e.nodes).map((g) => [String(g.nodes.length), g.reason === 'fits' ? p.green(g.reason) : g.reason, listNodes(g.nodes, wide)]);

@@ -32,7 +32,8 @@ export const scheduleCommand: Command = {
   --quiet              no progress bar (it only shows on a terminal anyway)
 ${COUNTER_ACCOUNTING_HELP}
 
-  Exit 0: every Pod was placed. Exit 1: some Pods are unschedulable. Exit 2: error.`,
+  Exit 0: every Pod was placed. Exit 1: some Pods are unschedulable (stderr: one line per such
+  Pod, "unschedulable: NS/NAME: <why>"). Exit 2: error.`,
   async run(argv, io) {
     const { values } = parseFlags(argv, {
       filename: { type: 'string', short: 'f', multiple: true },
@@ -85,8 +86,12 @@ ${COUNTER_ACCOUNTING_HELP}
       const items: (Pod | ResourceClaim)[] = [...pods, ...result.claims];
       io.stdout(formatObject(list(items), output));
     }
+    // Whatever the output format, stderr says which Pods stayed unplaced and why (stdout may be piped away).
+    if (unschedulable > 0 && !objects.some((o) => o.kind === 'Node')) {
+      io.stderr('warning: the input has no Node objects, so no Pod can be placed (add the Nodes with -f, e.g. from dralloc snapshot or dralloc gen)\n');
+    }
     for (const p of result.pods) {
-      if (p.node === undefined && output === 'stats') io.stderr(`unschedulable: ${p.pod.metadata.namespace ?? 'default'}/${p.pod.metadata.name}: ${p.message}\n`);
+      if (p.node === undefined) io.stderr(`unschedulable: ${p.pod.metadata.namespace ?? 'default'}/${p.pod.metadata.name}: ${p.message}\n`);
     }
     return unschedulable > 0 ? 1 : 0;
   },

@@ -14,6 +14,7 @@ import { claimRef } from '../model/requests.js';
 import { deviceId } from '../model/allocated.js';
 import { AllocationError } from '../outcome.js';
 import { nodeFunnels } from './funnel.js';
+import { selectorHints } from './selector-hints.js';
 import type { Explanation, NodeExplanation, RequestExplanation, RequestFunnel, Stage } from './types.js';
 
 export * from './types.js';
@@ -32,7 +33,8 @@ export function explainClaim(engine: Engine, claim: ResourceClaim, node?: string
   }
   const nodes: NodeExplanation[] = [];
   for (const name of names) nodes.push(explainOnNode(engine, claim, name, state.nodes.get(name), holders));
-  return { claim: claimRef(claim), nodes };
+  const hints = selectorHints(state, claim);
+  return { claim: claimRef(claim), nodes, ...(hints.length > 0 ? { hints } : {}) };
 }
 
 function explainOnNode(
