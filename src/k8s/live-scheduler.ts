@@ -67,6 +67,11 @@ export class LiveScheduler {
   /** Pods waiting for a change (unschedulable, or claims missing): the generation they saw, and why. */
   private readonly parked = new Map<string, { generation: number; since: number; message: string }>();
   private readonly reported = new Map<string, string>();
+  /**
+   * Pods this process bound (key → uid) whose binding the Pod watch has not shown yet: a late
+   * event of the Pod without nodeName must not queue it again (kube-scheduler's "assumed" Pods).
+   */
+  private readonly bound = new Map<string, string>();
   private generation = 0;
   private stopped = false;
   private wake?: () => void;
@@ -111,6 +116,7 @@ export class LiveScheduler {
         this.queue.delete(key);
         this.parked.delete(key);
         this.reported.delete(key);
+        this.bound.delete(key);
         this.releaseLater(c.object as Pod);
       } else {
         this.consider(c.object as Pod);
@@ -125,6 +131,7 @@ export class LiveScheduler {
   /** Queues a Pod of ours that waits for a node; forgets any other. */
   private consider(pod: Pod): void {
     const key = objectKey(pod);
+    if (pod.spec.nodeName || this.bound.get(key) !== pod.metadata.uid) this.bound.delete(key);
     if (!this.wants(pod)) {
       this.queue.delete(key);
       this.parked.delete(key);
@@ -143,6 +150,7 @@ export class LiveScheduler {
 
   private wants(pod: Pod): boolean {
     const phase = pod.status?.phase;
+    if (this.bound.has(objectKey(pod))) return false;
     return pod.spec.schedulerName === this.opts.schedulerName && !pod.spec.nodeName && !pod.metadata.deletionTimestamp && phase !== 'Succeeded' && phase !== 'Failed';
   }
 
@@ -272,6 +280,7 @@ export class LiveScheduler {
     }
     try {
       await this.writeAndBind(pod, decision.node, commit);
+      this.bound.set(key, pod.metadata.uid ?? '');
       this.queue.delete(key);
       this.reported.delete(key);
       this.stats.scheduled++;

@@ -15,7 +15,10 @@
  * - `restart()`: the server goes away (listener closed, every connection cut) and comes back on
  *   the same port, optionally with its history compacted; `expireWatches()` ends every watch
  *   with 410; `failNext()` injects API errors; `beforeWrite()` lets a test act as a concurrent
- *   client right before a write lands (so preconditions fail for real, e.g. a 409 on a PUT).
+ *   client right before a write lands (so preconditions fail for real, e.g. a 409 on a PUT);
+ * - `watchLag`: every watch event (replayed or live) reaches the client a random delay later,
+ *   per watch in order (as kube-apiserver keeps it), so different kinds' watches overtake each
+ *   other and a client's own write answers arrive long before the watch shows them.
  */
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -56,6 +59,15 @@ interface Watcher {
   namespace?: string;
   res: ServerResponse;
   bookmarks?: NodeJS.Timeout;
+  /** When the last line sent on this watch is due (lines never overtake each other). */
+  due: number;
+}
+
+/** Watch delivery delays: each event `minMs`..`maxMs` late (uniform), for the listed plurals or all. */
+export interface WatchLag {
+  minMs: number;
+  maxMs: number;
+  plurals?: string[];
 }
 interface Failure {
   method: string;
@@ -99,6 +111,8 @@ export class FakeApiServer {
   private compactedRv = 0;
   private uid = 0;
   port = 0;
+  /** Delays of watch events from now on (undefined: sent at once). */
+  watchLag?: WatchLag;
   /** Counts of what clients did (for assertions on the protocol, not on timing). */
   readonly stats = { conflicts: 0, bindings: 0, gone: 0, watches: 0, lists: 0, injected: 0 };
   /** Events (core/v1) clients posted, in order. */
@@ -192,8 +206,8 @@ export class FakeApiServer {
     this.compact();
     for (const w of [...this.watchers]) {
       this.stats.gone++;
-      writeLine(w.res, { type: 'ERROR', object: status(410, 'Expired', 'too old resource version') });
-      this.endWatch(w);
+      this.send(w, { type: 'ERROR', object: status(410, 'Expired', 'too old resource version') });
+      this.send(w, undefined);
     }
   }
 
@@ -288,7 +302,7 @@ export class FakeApiServer {
   private emit(t: ResourceType, type: EventType, obj: Obj): void {
     const entry: HistoryEntry = { rv: this.rv, plural: t.plural, type, object: clone(obj) };
     this.history.push(entry);
-    for (const w of this.watchers) if (w.type === t && matchesNs(w, obj)) writeLine(w.res, { type, object: withKind(t, obj) });
+    for (const w of this.watchers) if (w.type === t && matchesNs(w, obj)) this.send(w, { type, object: withKind(t, obj) });
   }
 
   // ---- HTTP ------------------------------------------------------------------------------------
@@ -409,7 +423,7 @@ export class FakeApiServer {
     this.stats.watches++;
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
     res.flushHeaders();
-    const w: Watcher = { type: t, namespace, res };
+    const w: Watcher = { type: t, namespace, res, due: 0 };
     const from = url.searchParams.get('resourceVersion') ?? '';
     const rv = Number(from || '0');
     if (rv !== 0 && rv < this.compactedRv) {
@@ -419,16 +433,16 @@ export class FakeApiServer {
       return;
     }
     if (rv === 0) {
-      for (const o of this.store.get(t.plural)!.values()) if (matchesNs(w, o)) writeLine(res, { type: 'ADDED', object: withKind(t, o) });
+      for (const o of this.store.get(t.plural)!.values()) if (matchesNs(w, o)) this.send(w, { type: 'ADDED', object: withKind(t, o) });
     } else {
       for (const h of this.history) {
-        if (h.rv > rv && h.plural === t.plural && matchesNs(w, h.object)) writeLine(res, { type: h.type, object: withKind(t, h.object) });
+        if (h.rv > rv && h.plural === t.plural && matchesNs(w, h.object)) this.send(w, { type: h.type, object: withKind(t, h.object) });
       }
     }
     this.watchers.add(w);
     if (url.searchParams.get('allowWatchBookmarks') === 'true') {
       w.bookmarks = setInterval(() => {
-        writeLine(res, { type: 'BOOKMARK', object: { apiVersion: t.apiVersion, kind: t.kind, metadata: { resourceVersion: String(this.rv) } } });
+        this.send(w, { type: 'BOOKMARK', object: { apiVersion: t.apiVersion, kind: t.kind, metadata: { resourceVersion: String(this.rv) } } });
       }, this.opts.bookmarkIntervalMs ?? 100);
     }
     const timeout = Number(url.searchParams.get('timeoutSeconds') ?? '0');
@@ -438,6 +452,19 @@ export class FakeApiServer {
       clearInterval(w.bookmarks);
       this.watchers.delete(w);
     });
+  }
+
+  /** Sends one watch line (undefined: ends the watch) now or, under `watchLag`, in order later. */
+  private send(w: Watcher, event: unknown): void {
+    const lag = this.watchLag;
+    const now = Date.now();
+    const line = () => (event === undefined ? this.endWatch(w) : writeLine(w.res, event));
+    if (!lag || (lag.plurals && !lag.plurals.includes(w.type.plural))) {
+      if (w.due <= now) return line();
+    } else {
+      w.due = Math.max(w.due, now + lag.minMs + Math.random() * (lag.maxMs - lag.minMs));
+    }
+    setTimeout(line, w.due - now);
   }
 
   private endWatch(w: Watcher): void {
