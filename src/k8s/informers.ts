@@ -215,8 +215,11 @@ export class ClusterWatch {
 
 /** `a` is a later version than `b` (integer resourceVersions; anything else counts as later). */
 function newer(a: DraObject, b: DraObject): boolean {
-  const ra = a.metadata?.resourceVersion;
-  const rb = b.metadata?.resourceVersion;
-  if (!ra || !rb || !/^\d+$/.test(ra) || !/^\d+$/.test(rb)) return true;
-  return ra.length !== rb.length ? ra.length > rb.length : ra > rb;
+  return laterVersion(a.metadata?.resourceVersion, b.metadata?.resourceVersion);
+}
+
+/** resourceVersion `a` is later than `b` (compared as integers; a missing or other one counts as later). */
+export function laterVersion(a: string | undefined, b: string | undefined): boolean {
+  if (!a || !b || !/^\d+$/.test(a) || !/^\d+$/.test(b)) return true;
+  return a.length !== b.length ? a.length > b.length : a > b;
 }

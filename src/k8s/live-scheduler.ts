@@ -16,6 +16,12 @@
  *   it rolls back (both may; never neither, since each writes before it lists). Binding happens
  *   only after this check, so kubelets never act on a double allocation. Remaining window: see
  *   docs/cluster.md (one active scheduler per name — `--leader-elect` — is the real answer).
+ * - Ambiguous writes (5xx or a broken connection: the API server may have applied the write):
+ *   the object is read again before anything is undone. A claim write found applied counts as
+ *   done; one whose outcome stays unknown keeps its devices in use in the engine until the
+ *   informer shows a later version of the claim. A binding found applied counts as done; one
+ *   whose outcome stays unknown keeps the claims as written (the retry reuses them) — claims
+ *   are rolled back only when the Pod is known not to be bound.
  * - Unschedulable: a PodScheduled=False condition and a FailedScheduling event (once per
  *   distinct message); the Pod is retried when devices are freed or the cluster changes, and at
  *   least every `resyncMs`.
@@ -32,12 +38,12 @@ import type { Pod, ResourceClaim } from '../model/types.js';
 import type { Strategy } from '../schedule/scheduler.js';
 import { podNamespace } from '../schedule/pod-claims.js';
 import { apiErrorText, httpStatus, type Cluster } from './connect.js';
-import { ClusterWatch, type Change } from './informers.js';
+import { ClusterWatch, laterVersion, type Change } from './informers.js';
 import { LiveState, type Commit } from './live-state.js';
 import { LIVE_KINDS, objectKey, resolveKinds } from './resources.js';
 import { preparePodClaims } from './claims.js';
 import { podIsDone, releasePodClaims } from './claim-cleanup.js';
-import { bindPod, createClaim, patchPodStatus, readClaim, recordPodEvent, replaceClaimStatus } from './writes.js';
+import { bindPod, createClaim, patchPodStatus, readClaim, readPod, recordPodEvent, replaceClaimStatus } from './writes.js';
 
 export interface LiveSchedulerOptions {
   schedulerName: string;
@@ -53,6 +59,12 @@ export interface LiveSchedulerOptions {
 
 /** A step of one attempt failed in a way that is retried later (the message says why). */
 class Retry extends Error {}
+
+/** The API server may have applied the failed request: a 5xx, or no answer at all. */
+function ambiguous(e: unknown): boolean {
+  const code = httpStatus(e);
+  return code === undefined || code >= 500;
+}
 
 interface Queued {
   notBefore: number;
@@ -72,6 +84,8 @@ export class LiveScheduler {
    * event of the Pod without nodeName must not queue it again (kube-scheduler's "assumed" Pods).
    */
   private readonly bound = new Map<string, string>();
+  /** Claims of the attempt in progress whose write had an unknown outcome → the resourceVersion it replaced. */
+  private readonly unsure = new Map<string, string | undefined>();
   private generation = 0;
   private stopped = false;
   private wake?: () => void;
@@ -289,7 +303,11 @@ export class LiveScheduler {
       if (e instanceof Retry) this.backoff(key, e.message);
       else this.backoff(key, apiErrorText(e));
     } finally {
-      for (const c of commit.allocated) this.state.settle(objectKey(c));
+      for (const c of commit.allocated) {
+        const key = objectKey(c);
+        this.state.settle(key, this.unsure.has(key) ? { replaced: this.unsure.get(key) } : undefined);
+      }
+      this.unsure.clear();
     }
   }
 
@@ -326,9 +344,30 @@ export class LiveScheduler {
     } catch (e) {
       // 409: already bound (by another instance that saw the same claims): nothing to undo.
       if (httpStatus(e) === 409) return;
+      if (ambiguous(e)) {
+        const fresh = await this.reread(() => readPod(this.cluster, podNamespace(pod), pod.metadata.name));
+        if (fresh === undefined) throw new Retry(`binding ${objectKey(pod)}: ${apiErrorText(e)}; outcome unknown, its claims are kept as written`);
+        if (fresh.spec.nodeName) {
+          this.watch.observe('Pod', fresh);
+          return; // applied after all (or bound by another instance, as on 409)
+        }
+      }
       await this.rollback(written);
       throw e;
     }
+  }
+
+  /** Reads an object again after an ambiguous write, a few times; undefined when that fails too. */
+  private async reread<T>(read: () => Promise<T>): Promise<T | undefined> {
+    for (let i = 0; i < 3; i++) {
+      try {
+        return await read();
+      } catch (e) {
+        if (httpStatus(e) === 404) throw e;
+        await new Promise((r) => setTimeout(r, (this.opts.retryMs ?? 100) * 2 ** i));
+      }
+    }
+    return undefined;
   }
 
   /** A claim the decision made up (the extended-resource claim) that the API does not have yet. */
@@ -337,13 +376,28 @@ export class LiveScheduler {
     return (this.watch.observe('ResourceClaim', created) as ResourceClaim | undefined) ?? created;
   }
 
-  /** PUT status with the cached resourceVersion; on 409 takes in the fresh claim and retries the Pod. */
+  /**
+   * PUT status with the cached resourceVersion; on 409 takes in the fresh claim and retries the
+   * Pod. On an ambiguous failure the claim is read again: written as asked → done; otherwise
+   * the error stands, and when even the read fails the claim is marked unsure (see `unsure`).
+   */
   private async writeClaim(before: ResourceClaim, status: ResourceClaim['status']): Promise<ResourceClaim> {
     try {
       const after = await replaceClaimStatus(this.cluster, before, status);
       this.watch.observe('ResourceClaim', after);
       return after;
     } catch (e) {
+      if (ambiguous(e)) {
+        const key = objectKey(before);
+        const fresh = await this.reread(() => readClaim(this.cluster, before.metadata.namespace ?? 'default', before.metadata.name!));
+        if (fresh === undefined) {
+          this.unsure.set(key, before.metadata.resourceVersion);
+          throw e;
+        }
+        const held = this.watch.observe('ResourceClaim', fresh) as ResourceClaim | undefined;
+        if (laterVersion(fresh.metadata.resourceVersion, before.metadata.resourceVersion) && sameAllocation(fresh, { status } as ResourceClaim) && sameReservations(fresh.status?.reservedFor, status?.reservedFor)) return held ?? fresh;
+        throw e;
+      }
       if (httpStatus(e) !== 409) throw e;
       this.stats.conflicts++;
       const fresh = await readClaim(this.cluster, before.metadata.namespace ?? 'default', before.metadata.name!).catch(() => undefined);
@@ -386,6 +440,11 @@ export class LiveScheduler {
         this.watch.observe('ResourceClaim', await replaceClaimStatus(this.cluster, after, status));
       } catch (e) {
         this.log(`rollback of claim ${objectKey(after)} failed: ${apiErrorText(e)}`);
+        // The cache keeps what this process wrote until it learns better: the devices stay in use.
+        if (ambiguous(e)) {
+          const fresh = await this.reread(() => readClaim(this.cluster, after.metadata.namespace ?? 'default', after.metadata.name!)).catch(() => undefined);
+          if (fresh) this.watch.observe('ResourceClaim', fresh);
+        }
       }
     }
   }
@@ -414,6 +473,11 @@ function freesSomething(c: Change): boolean {
   const before = (c.old as ResourceClaim | undefined)?.status;
   const after = (c.object as ResourceClaim).status;
   return !!before?.allocation && !after?.allocation || (before?.reservedFor?.length ?? 0) > (after?.reservedFor?.length ?? 0);
+}
+
+function sameReservations(a: { uid: string }[] | undefined, b: { uid: string }[] | undefined): boolean {
+  const uids = (r: { uid: string }[] | undefined) => (r ?? []).map((x) => x.uid).sort().join(',');
+  return uids(a) === uids(b);
 }
 
 function sameAllocation(a: ResourceClaim, b: ResourceClaim): boolean {

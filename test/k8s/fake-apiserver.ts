@@ -74,6 +74,8 @@ interface Failure {
   path: RegExp;
   code: number;
   left: number;
+  /** The request is carried out, only its answer is replaced by the error (an ambiguous write). */
+  applied?: boolean;
 }
 
 /** A write request (POST, PUT, PATCH, DELETE) as `beforeWrite` hooks see it. */
@@ -217,6 +219,14 @@ export class FakeApiServer {
   }
 
   /**
+   * The next `count` matching requests are carried out (stored, watch events sent) but answered
+   * with `code`, as when kube-apiserver times out after etcd applied the write.
+   */
+  failAfterApplying(method: string, path: RegExp, code: number, count = 1): void {
+    this.failures.push({ method, path, code, left: count, applied: true });
+  }
+
+  /**
    * Fault injection: `hook` runs synchronously right before every write request is applied —
    * after its body arrived, before any precondition (resourceVersion, AlreadyExists, binding)
    * is checked. A hook may change the store through create/update/remove as a concurrent
@@ -314,10 +324,12 @@ export class FakeApiServer {
     if (failure) {
       failure.left--;
       this.stats.injected++;
-      return send(res, failure.code, status(failure.code, 'InternalError', 'injected failure'));
+      if (!failure.applied) return send(res, failure.code, status(failure.code, 'InternalError', 'injected failure'));
     }
     const route = parsePath(url.pathname);
     if (!route) return send(res, 404, status(404, 'NotFound', `the server could not find the requested resource (${url.pathname})`));
+    // An ambiguous write: the request runs against a response that goes nowhere; the client gets the error.
+    const answer = failure ? ({ writeHead: () => undefined, end: () => send(res, failure.code, status(failure.code, 'InternalError', 'injected failure after applying')) } as unknown as ServerResponse) : res;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -327,7 +339,7 @@ export class FakeApiServer {
       } catch {
         return send(res, 400, status(400, 'BadRequest', 'invalid JSON body'));
       }
-      this.route(route, method, url, req.headers['content-type'] ?? '', body, res);
+      this.route(route, method, url, req.headers['content-type'] ?? '', body, answer);
     });
   }
 

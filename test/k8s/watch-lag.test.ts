@@ -15,7 +15,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LiveScheduler } from '../../src/k8s/live-scheduler.js';
 import type { FakeApiServer, WatchLag } from './fake-apiserver.js';
-import { deviceOwners, gpuClass, gpuNode, gpuPod, gpuTemplate, startCluster, until } from './cluster.js';
+import { gpuClass, gpuNode, gpuPod, gpuTemplate, startCluster, until, violations } from './cluster.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -23,28 +23,6 @@ afterEach(async () => {
 });
 
 const FULL = !!process.env.DRALLOC_FULL;
-
-/** What the server holds that breaks the rules above; empty when all is well. */
-export function violations(server: FakeApiServer): string[] {
-  const out: string[] = [];
-  for (const [device, owners] of deviceOwners(server)) if (owners.length > 1) out.push(`${device} in ${owners.join(', ')}`);
-  for (const pod of server.list('Pod')) {
-    for (const ref of pod.spec.resourceClaims ?? []) {
-      const claimName = pod.status?.resourceClaimStatuses?.find((s: { name: string }) => s.name === ref.name)?.resourceClaimName;
-      const claim = claimName && server.get('ResourceClaim', claimName, pod.metadata.namespace);
-      const allocation = claim?.status?.allocation;
-      const reserved = (claim?.status?.reservedFor ?? []).some((r: { uid: string }) => r.uid === pod.metadata.uid);
-      if (pod.spec.nodeName) {
-        if (!allocation) out.push(`pod ${pod.metadata.name} bound to ${pod.spec.nodeName} but claim ${claimName} is not allocated`);
-        else if (allocation.devices.results.some((r: { pool: string }) => r.pool !== pod.spec.nodeName)) out.push(`pod ${pod.metadata.name}: claim on another node`);
-        if (!reserved) out.push(`pod ${pod.metadata.name} bound but claim ${claimName} not reserved for it`);
-      } else if (allocation && reserved) {
-        out.push(`pod ${pod.metadata.name} unbound but claim ${claimName} allocated and reserved for it`);
-      }
-    }
-  }
-  return out;
-}
 
 const bound = (s: FakeApiServer) => s.list('Pod').filter((p) => p.spec.nodeName);
 const gpusOf = (name: string) => (name.startsWith('two') ? 2 : 1);
