@@ -161,10 +161,15 @@ export class ClusterWatch {
     return k ? this.deliver(k, 'update', raw) : undefined;
   }
 
-  /** Takes in a deletion this process made (the object as last seen), ahead of the informer. */
-  observeDelete(kind: LiveKindName, raw: unknown): void {
-    const k = this.informers.find((e) => e.kind.kind === kind)?.kind;
-    if (k) this.deliver(k, 'delete', raw);
+  /**
+   * Lists the given kinds afresh and takes every object in (newer versions only, as always):
+   * afterwards the store is at least as recent as the API server was when the lists began.
+   */
+  async refresh(kinds: readonly LiveKindName[]): Promise<void> {
+    for (const entry of this.informers.filter((e) => kinds.includes(e.kind.kind))) {
+      const list = await entry.kind.list(this.cluster);
+      for (const item of list.items) this.deliver(entry.kind, 'update', item);
+    }
   }
 
   private deliver(kind: LiveKind, type: ChangeType, raw: unknown): DraObject | undefined {

@@ -22,6 +22,12 @@
  *   informer shows a later version of the claim. A binding found applied counts as done; one
  *   whose outcome stays unknown keeps the claims as written (the retry reuses them) — claims
  *   are rolled back only when the Pod is known not to be bound.
+ * - Several replicas (`leaderElection`): only the holder of the Lease schedules (leader.ts).
+ *   Followers keep their informers warm. On taking over, the leader lists claims and Pods
+ *   afresh (its watches may lag behind the old leader's last writes) before its first attempt,
+ *   and it checks that it still leads before every write. A replica that stops leading in the
+ *   middle of an attempt leaves what it wrote as it is (never rolls back): the new leader may
+ *   already be binding that Pod with those claims; it picks up half-written Pods as they are.
  * - Unschedulable: a PodScheduled=False condition and a FailedScheduling event (once per
  *   distinct message); the Pod is retried when devices are freed or the cluster changes, and at
  *   least every `resyncMs`.
@@ -43,6 +49,7 @@ import { LiveState, type Commit } from './live-state.js';
 import { LIVE_KINDS, objectKey, resolveKinds } from './resources.js';
 import { preparePodClaims } from './claims.js';
 import { podIsDone, releasePodClaims } from './claim-cleanup.js';
+import { LeaderElector, type LeaderElectionOptions } from './leader.js';
 import { bindPod, createClaim, patchPodStatus, readClaim, readPod, recordPodEvent, replaceClaimStatus } from './writes.js';
 
 export interface LiveSchedulerOptions {
@@ -54,11 +61,16 @@ export interface LiveSchedulerOptions {
   resyncMs?: number;
   /** First retry delay after a conflict or API error (ms, default 100; doubles up to 5000). */
   retryMs?: number;
+  /** Schedule only while holding this Lease (undefined: always, a single instance). */
+  leaderElection?: LeaderElectionOptions;
   log?: (line: string) => void;
 }
 
 /** A step of one attempt failed in a way that is retried later (the message says why). */
 class Retry extends Error {}
+
+/** This replica stopped leading during an attempt: what it wrote stays for the new leader. */
+class NotLeader extends Retry {}
 
 /** The API server may have applied the failed request: a 5xx, or no answer at all. */
 function ambiguous(e: unknown): boolean {
@@ -90,6 +102,9 @@ export class LiveScheduler {
   private stopped = false;
   private wake?: () => void;
   private loop?: Promise<void>;
+  private elector?: LeaderElector;
+  /** Leading and caught up with the cluster (the fresh lists after taking over are in). */
+  private leading = false;
 
   private constructor(
     private readonly cluster: Cluster,
@@ -115,7 +130,42 @@ export class LiveScheduler {
       if (podIsDone(pod)) self.releaseLater(pod);
     }
     self.loop = self.run();
+    if (opts.leaderElection) {
+      const me = self;
+      self.elector = new LeaderElector(cluster, opts.leaderElection, { started: () => void me.takeOver(), stopped: () => void (me.leading = false), log });
+      self.elector.start();
+    }
     return self;
+  }
+
+  /** May schedule now: no election, or leading and caught up. */
+  private active(): boolean {
+    return !this.elector || (this.leading && this.elector.isLeader());
+  }
+
+  /** Throws NotLeader when this replica may not write any more. */
+  private mustLead(): void {
+    if (!this.active()) throw new NotLeader('this replica is no longer the leader');
+  }
+
+  /** Just became the leader: re-read claims and Pods (retrying), then start scheduling. */
+  private async takeOver(): Promise<void> {
+    for (let delay = this.opts.retryMs ?? 100; !this.stopped && this.elector?.isLeader(); delay = Math.min(delay * 2, 2000)) {
+      try {
+        await this.watch.refresh(['ResourceClaim', 'Pod']);
+        if (this.elector.isLeader()) this.leading = true;
+        this.wake?.();
+        return;
+      } catch (e) {
+        this.log(`taking over: listing claims and pods failed, retrying: ${apiErrorText(e)}`);
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  /** Whether this replica schedules now (always true without leader election). */
+  isLeader(): boolean {
+    return this.active();
   }
 
   private log(line: string): void {
@@ -168,11 +218,26 @@ export class LiveScheduler {
     return pod.spec.schedulerName === this.opts.schedulerName && !pod.spec.nodeName && !pod.metadata.deletionTimestamp && phase !== 'Succeeded' && phase !== 'Failed';
   }
 
-  /** Stops after the Pod in progress (its writes complete or roll back); then the informers. */
+  /**
+   * Stops after the Pod in progress (its writes complete or roll back), hands back the Lease
+   * (so a follower takes over at once), then stops the informers.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake?.();
     await this.loop;
+    await this.elector?.stop(true);
+    await this.watch.stop();
+  }
+
+  /**
+   * Stops as abruptly as SIGKILL would, for tests of a takeover: the Lease is neither renewed
+   * nor released, and an attempt in progress stops at its next write, leaving what it wrote.
+   */
+  async kill(): Promise<void> {
+    this.stopped = true;
+    await this.elector?.stop(false);
+    this.wake?.();
     await this.watch.stop();
   }
 
@@ -196,17 +261,17 @@ export class LiveScheduler {
           this.queue.set(key, { notBefore: 0, attempts: 0 });
         }
       }
-      const release = [...this.releases.keys()].find((uid) => this.releases.get(uid)!.notBefore <= now);
+      const release = this.active() && [...this.releases.keys()].find((uid) => this.releases.get(uid)!.notBefore <= now);
       if (release) {
         await this.release(release);
         continue;
       }
-      const next = this.pick(now);
+      const next = this.active() ? this.pick(now) : undefined;
       if (next) {
         await this.attempt(next).catch((e: unknown) => this.log(`internal error scheduling ${next}: ${(e as Error).stack ?? e}`));
         continue;
       }
-      const waiting = [...this.queue.values(), ...this.releases.values()];
+      const waiting = this.active() ? [...this.queue.values(), ...this.releases.values()] : [];
       const soonest = Math.min(...waiting.map((q) => q.notBefore), now + Math.min(resync, 1000));
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.max(1, soonest - now));
@@ -277,6 +342,7 @@ export class LiveScheduler {
       this.queue.delete(key);
       return;
     }
+    if (!this.active()) return;
     try {
       const claims = await preparePodClaims(this.cluster, this.watch, pod, this.opts.manageClaims ?? false);
       if (!claims.ready) return this.park(key, claims.waiting);
@@ -313,7 +379,8 @@ export class LiveScheduler {
 
   /**
    * Writes the decision's allocations and reservations, checks for concurrent writers, binds.
-   * On any failure before the binding, what was written is rolled back and the error rethrown.
+   * On any failure before the binding, what was written is rolled back (unless this replica
+   * stopped leading meanwhile) and the error rethrown.
    */
   private async writeAndBind(pod: Pod, node: string, commit: Commit): Promise<void> {
     const podRef = { resource: 'pods', name: pod.metadata.name, uid: pod.metadata.uid ?? '' };
@@ -322,6 +389,7 @@ export class LiveScheduler {
       for (const claim of commit.allocated) {
         const before = this.watch.get<ResourceClaim>('ResourceClaim', objectKey(claim)) ?? (await this.createMissing(claim));
         const status = { ...before.status, allocation: claim.status!.allocation, reservedFor: [podRef] };
+        this.mustLead();
         written.push({ before, after: await this.writeClaim(before, status) });
       }
       for (const claim of commit.reserved) {
@@ -329,6 +397,7 @@ export class LiveScheduler {
         if (!before?.status?.allocation) throw new Retry(`claim ${objectKey(claim)} is no longer allocated`);
         const reservedFor = before.status.reservedFor ?? [];
         if (reservedFor.some((r) => r.uid === podRef.uid)) continue; // reserved by an earlier attempt
+        this.mustLead();
         written.push({ before, after: await this.writeClaim(before, { ...before.status, reservedFor: [...reservedFor, podRef] }) });
       }
       if (commit.allocated.length > 0) {
@@ -336,10 +405,11 @@ export class LiveScheduler {
         if (concurrent) throw new Retry(concurrent);
       }
     } catch (e) {
-      await this.rollback(written);
+      if (this.active()) await this.rollback(written);
       throw e;
     }
     try {
+      this.mustLead();
       await bindPod(this.cluster, pod, node);
     } catch (e) {
       // 409: already bound (by another instance that saw the same claims): nothing to undo.
@@ -352,7 +422,7 @@ export class LiveScheduler {
           return; // applied after all (or bound by another instance, as on 409)
         }
       }
-      await this.rollback(written);
+      if (this.active()) await this.rollback(written);
       throw e;
     }
   }
