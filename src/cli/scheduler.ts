@@ -1,6 +1,7 @@
 /** `dralloc scheduler`: run as a secondary scheduler against a live cluster until SIGTERM/SIGINT. */
 
-import { connect, connectOptions, CONNECT_FLAGS, CONNECT_USAGE } from '../k8s/connect.js';
+import { apiErrorText, connect, connectOptions, CONNECT_FLAGS, CONNECT_USAGE } from '../k8s/connect.js';
+import { InputError } from '../model/errors.js';
 import { LiveScheduler } from '../k8s/live-scheduler.js';
 import { LEADER_DEFAULTS } from '../k8s/leader.js';
 import type { Strategy } from '../schedule/scheduler.js';
@@ -70,6 +71,8 @@ ${CONNECT_USAGE}`,
       resyncMs: resync * 1000,
       leaderElection: values['no-leader-elect'] ? undefined : election,
       log,
+    }).catch((e: unknown) => {
+      throw new InputError(`${cluster.server}: ${apiErrorText(e)}`);
     });
     log(`scheduler ${schedulerName} running against ${cluster.server}`);
     await new Promise<void>((resolve) => {
@@ -79,7 +82,10 @@ ${CONNECT_USAGE}`,
     log('stopping');
     await scheduler.stop();
     log(`stopped: ${JSON.stringify(scheduler.stats)}`);
-    return 0;
+    // A watch whose response headers have not arrived (a buffering proxy) cannot be aborted
+    // through client-node and would keep the process alive; everything is written (stderr is
+    // synchronous), so leave now.
+    process.exit(0);
   },
 };
 

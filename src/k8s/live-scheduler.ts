@@ -46,7 +46,7 @@ import { podNamespace } from '../schedule/pod-claims.js';
 import { apiErrorText, httpStatus, type Cluster } from './connect.js';
 import { ClusterWatch, laterVersion, type Change } from './informers.js';
 import { LiveState, type Commit } from './live-state.js';
-import { LIVE_KINDS, objectKey, resolveKinds } from './resources.js';
+import { LIVE_KINDS, objectKey, resolveKinds, type LiveKind } from './resources.js';
 import { preparePodClaims } from './claims.js';
 import { podIsDone, releasePodClaims } from './claim-cleanup.js';
 import { LeaderElector, type LeaderElectionOptions } from './leader.js';
@@ -116,7 +116,7 @@ export class LiveScheduler {
   /** Connects informers, waits for the first full sync, and starts scheduling. */
   static async start(cluster: Cluster, opts: LiveSchedulerOptions): Promise<LiveScheduler> {
     const log = opts.log ?? (() => {});
-    const { kinds } = await resolveKinds(cluster, log);
+    const kinds = await LiveScheduler.discover(cluster, opts, log);
     const engine = await Engine.create({ featureGates: opts.featureGates });
     let self: LiveScheduler | undefined;
     // Until the first sync is complete the caches collect everything; load() takes it in at once.
@@ -136,6 +136,23 @@ export class LiveScheduler {
       self.elector.start();
     }
     return self;
+  }
+
+  /**
+   * Which kinds the cluster serves; an unreachable API server or a 5xx is retried with backoff
+   * (`retryMs` doubling up to 2 s) until it answers, so that the scheduler can start before the
+   * API server is up. Other errors (401, 403, ...) are thrown.
+   */
+  private static async discover(cluster: Cluster, opts: LiveSchedulerOptions, log: (line: string) => void): Promise<LiveKind[]> {
+    for (let delay = opts.retryMs ?? 100; ; delay = Math.min(delay * 2, 2000)) {
+      try {
+        return (await resolveKinds(cluster, log)).kinds;
+      } catch (e) {
+        if (!ambiguous(e)) throw e;
+        log(`${cluster.server}: ${apiErrorText(e)}; retrying in ${delay} ms`);
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
   }
 
   /** May schedule now: no election, or leading and caught up. */

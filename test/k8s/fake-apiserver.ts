@@ -115,6 +115,11 @@ export class FakeApiServer {
   port = 0;
   /** Delays of watch events from now on (undefined: sent at once). */
   watchLag?: WatchLag;
+  /**
+   * Watches opened from now on send their response headers (and everything after) only this
+   * many ms late, as a proxy that buffers a response until it has a body does.
+   */
+  watchHeaderDelayMs = 0;
   /** Counts of what clients did (for assertions on the protocol, not on timing). */
   readonly stats = { conflicts: 0, bindings: 0, gone: 0, watches: 0, lists: 0, injected: 0 };
   /** Events (core/v1) clients posted, in order. */
@@ -433,9 +438,17 @@ export class FakeApiServer {
 
   private watch(t: ResourceType, namespace: string | undefined, url: URL, res: ServerResponse): void {
     this.stats.watches++;
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
-    res.flushHeaders();
+    const headers = () => {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+      res.flushHeaders();
+    };
     const w: Watcher = { type: t, namespace, res, due: 0 };
+    if (this.watchHeaderDelayMs > 0) {
+      w.due = Date.now() + this.watchHeaderDelayMs;
+      setTimeout(() => !res.destroyed && !res.headersSent && headers(), this.watchHeaderDelayMs);
+    } else {
+      headers();
+    }
     const from = url.searchParams.get('resourceVersion') ?? '';
     const rv = Number(from || '0');
     if (rv !== 0 && rv < this.compactedRv) {
