@@ -64,7 +64,7 @@ function expectRendered(dom: string, model: ReportModel): void {
 
 describe.skipIf(!HAVE_CHROMIUM)(`report in headless Chromium${SKIPPED}`, () => {
   it('the fragmented example renders without script errors, node-b in the details', async () => {
-    const objs = (await loadPaths(['test/fixtures/schedule/fragmented.yaml'])).objects.map((l) => l.object);
+    const objs = (await loadPaths(['examples/fragmented.yaml'])).objects.map((l) => l.object);
     const { file, model } = await writePage('fragmented.html', objs, 'upstream');
     const dom = dumpDom(file);
     expectRendered(dom, model);

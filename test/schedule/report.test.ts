@@ -15,7 +15,7 @@ import { generateWorkload } from '../../src/gen/workloads.js';
 import type { Device, DraObject, ResourceSlice } from '../../src/model/types.js';
 import { claim, gpuPod, namespace, objects, pod, template } from '../fixtures/schedule/build.js';
 
-const FRAGMENTED = 'test/fixtures/schedule/fragmented.yaml';
+const FRAGMENTED = 'examples/fragmented.yaml';
 
 async function reportOf(objs: DraObject[], strategy: Strategy = 'upstream', title?: string): Promise<ReportModel> {
   const engine = await Engine.create({ objects: objs });
