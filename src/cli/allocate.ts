@@ -10,12 +10,13 @@ import { claimRef } from '../model/requests.js';
 import type { ResourceClaim } from '../model/types.js';
 import { formatObject, list } from './format.js';
 import { loadInputs } from './inputs.js';
-import { outputFormat, parseFlags, positiveInt, required, type Command } from './command.js';
+import { counterAccounting, COUNTER_ACCOUNTING_FLAG, COUNTER_ACCOUNTING_HELP, outputFormat, parseFlags, positiveInt, required, type Command } from './command.js';
 
 export const allocateCommand: Command = {
   name: 'allocate',
   summary: 'allocate the unallocated claims of the input together on one node (upstream Allocate)',
   usage: `dralloc allocate -f PATH [-f PATH ...] --node NAME [--feature-gates K=V,...] [-o yaml|json] [--max-steps N]
+                 [${COUNTER_ACCOUNTING_FLAG}]
 
   Allocate all ResourceClaims of the input that have no status.allocation, together, on node
   NAME, exactly as the Kubernetes v1.36 scheduler's DRA allocator would. Claims that already
@@ -23,6 +24,7 @@ export const allocateCommand: Command = {
   PATH: a YAML (multi-document) or JSON file, a folder (all *.yaml, *.yml, *.json below), or -
   for standard input.
   --max-steps N  stop a search after N steps with an error (default: no limit)
+${COUNTER_ACCOUNTING_HELP}
 
   Exit 0: stdout is a v1 List of those claims with status.allocation set.
   Exit 1: the claims cannot be allocated on that node (stderr: "unsatisfiable: <why>", then per
@@ -35,14 +37,16 @@ export const allocateCommand: Command = {
       'feature-gates': { type: 'string' },
       output: { type: 'string', short: 'o', default: 'yaml' },
       'max-steps': { type: 'string' },
+      'counter-accounting': { type: 'string' },
     });
     const files = required(values.filename, '-f PATH');
     const node = required(values.node, '--node NAME');
     const output = outputFormat(values.output);
     const maxSteps = positiveInt('--max-steps', values['max-steps']);
+    const accounting = counterAccounting(values['counter-accounting']);
 
     const objects = await loadInputs(files, io);
-    const engine = await Engine.create({ objects, featureGates: values['feature-gates'], maxSteps });
+    const engine = await Engine.create({ objects, featureGates: values['feature-gates'], maxSteps, counterAccounting: accounting });
     const claims = objects.filter((o): o is ResourceClaim => o.kind === 'ResourceClaim' && !o.status?.allocation);
     const outcome = await engine.allocate(claims, { node });
     switch (outcome.kind) {
