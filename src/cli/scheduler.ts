@@ -5,13 +5,13 @@ import { InputError } from '../model/errors.js';
 import { LiveScheduler } from '../k8s/live-scheduler.js';
 import { LEADER_DEFAULTS } from '../k8s/leader.js';
 import type { Strategy } from '../schedule/scheduler.js';
-import { parseFlags, positiveInt, required, UsageError, type Command } from './command.js';
+import { counterAccounting, COUNTER_ACCOUNTING_FLAG, COUNTER_ACCOUNTING_HELP, parseFlags, positiveInt, required, UsageError, type Command } from './command.js';
 
 export const schedulerCommand: Command = {
   name: 'scheduler',
   summary: 'run a secondary scheduler for Pods with spec.schedulerName: NAME on a live cluster',
   usage: `dralloc scheduler --scheduler-name NAME [--manage-claims] [--strategy upstream|pack] [--feature-gates K=V,...]
-                  [--resync-seconds N] [--leader-elect[=false]] [--leader-elect-* ...]
+                  [--resync-seconds N] [${COUNTER_ACCOUNTING_FLAG}] [--leader-elect[=false]] [--leader-elect-* ...]
                   [--kubeconfig FILE] [--context NAME] [--in-cluster]
 
   Schedules the Pods with spec.schedulerName: NAME: allocates their claims (status.allocation and
@@ -21,6 +21,7 @@ export const schedulerCommand: Command = {
   --manage-claims      also create the Pods' claims from ResourceClaimTemplates (the resourceclaim
                        controller's job) for clusters without kube-controller-manager
   --resync-seconds N   retry unschedulable Pods at least every N seconds (default 30)
+${COUNTER_ACCOUNTING_HELP}
   --leader-elect[=true|false]
                        only the holder of a coordination.k8s.io/v1 Lease schedules, as kube-scheduler
                        (default true; run several replicas for HA)
@@ -38,6 +39,7 @@ ${CONNECT_USAGE}`,
       strategy: { type: 'string', default: 'upstream' },
       'feature-gates': { type: 'string' },
       'resync-seconds': { type: 'string' },
+      'counter-accounting': { type: 'string' },
       'leader-elect': { type: 'boolean', default: true },
       'no-leader-elect': { type: 'boolean', default: false },
       'leader-elect-resource-name': { type: 'string' },
@@ -51,6 +53,7 @@ ${CONNECT_USAGE}`,
     const strategy = values.strategy as Strategy;
     if (strategy !== 'upstream' && strategy !== 'pack') throw new UsageError(`unknown strategy "${strategy}" (want upstream or pack)`);
     const resync = positiveInt('--resync-seconds', values['resync-seconds']) ?? 30;
+    const accounting = counterAccounting(values['counter-accounting']);
     const election = {
       name: values['leader-elect-resource-name'] ?? schedulerName,
       namespace: values['leader-elect-resource-namespace'],
@@ -68,6 +71,7 @@ ${CONNECT_USAGE}`,
       manageClaims: values['manage-claims'],
       strategy,
       featureGates: values['feature-gates'],
+      counterAccounting: accounting,
       resyncMs: resync * 1000,
       leaderElection: values['no-leader-elect'] ? undefined : election,
       log,

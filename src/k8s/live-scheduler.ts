@@ -40,6 +40,7 @@
  */
 
 import { Engine } from '../engine.js';
+import type { CounterAccounting } from '../wasm/layout.js';
 import type { Pod, ResourceClaim } from '../model/types.js';
 import type { Strategy } from '../schedule/scheduler.js';
 import { podNamespace } from '../schedule/pod-claims.js';
@@ -57,6 +58,8 @@ export interface LiveSchedulerOptions {
   manageClaims?: boolean;
   strategy?: Strategy;
   featureGates?: string;
+  /** How the search accounts shared counters (EngineOptions.counterAccounting; default upstream). */
+  counterAccounting?: CounterAccounting;
   /** Unschedulable Pods are retried at least this often (ms, default 30000). */
   resyncMs?: number;
   /** First retry delay after a conflict or API error (ms, default 100; doubles up to 5000). */
@@ -117,7 +120,7 @@ export class LiveScheduler {
   static async start(cluster: Cluster, opts: LiveSchedulerOptions): Promise<LiveScheduler> {
     const log = opts.log ?? (() => {});
     const kinds = await LiveScheduler.discover(cluster, opts, log);
-    const engine = await Engine.create({ featureGates: opts.featureGates });
+    const engine = await Engine.create({ featureGates: opts.featureGates, counterAccounting: opts.counterAccounting });
     let self: LiveScheduler | undefined;
     // Until the first sync is complete the caches collect everything; load() takes it in at once.
     const watch = new ClusterWatch(cluster, kinds, (c) => self?.onChange(c), { onError: log, retryMs: 100, maxRetryMs: 2000 });
