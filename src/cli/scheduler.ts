@@ -16,7 +16,8 @@ export const schedulerCommand: Command = {
 
   Schedules the Pods with spec.schedulerName: NAME: allocates their claims (status.allocation and
   status.reservedFor, written with resourceVersion preconditions), then binds them. Unschedulable
-  Pods get a PodScheduled=False condition and a FailedScheduling event. Runs until SIGTERM or
+  Pods get a PodScheduled=False condition and a FailedScheduling event, bound ones a Scheduled
+  event (events.k8s.io/v1). Runs until SIGTERM or
   SIGINT, then finishes the Pod in progress and exits 0. See docs/cluster.md (RBAC, manifests).
   --manage-claims      also create the Pods' claims from ResourceClaimTemplates (the resourceclaim
                        controller's job) for clusters without kube-controller-manager

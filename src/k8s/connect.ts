@@ -29,6 +29,7 @@ export interface Cluster {
   resource: InstanceType<ClientNode['ResourceV1Api']>;
   resourceAlpha3: InstanceType<ClientNode['ResourceV1alpha3Api']>;
   coordination: InstanceType<ClientNode['CoordinationV1Api']>;
+  events: InstanceType<ClientNode['EventsV1Api']>;
   /** The API server URL, for messages. */
   server: string;
 }
@@ -58,6 +59,7 @@ export async function connect(opts: ConnectOptions = {}): Promise<Cluster> {
     resource: kc.makeApiClient(k8s.ResourceV1Api),
     resourceAlpha3: kc.makeApiClient(k8s.ResourceV1alpha3Api),
     coordination: kc.makeApiClient(k8s.CoordinationV1Api),
+    events: kc.makeApiClient(k8s.EventsV1Api),
     server: cluster.server,
   };
 }

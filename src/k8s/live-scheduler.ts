@@ -39,6 +39,7 @@
  *   the same loop as the attempts (never concurrently with one), before any ready Pod.
  */
 
+import { hostname } from 'node:os';
 import { Engine } from '../engine.js';
 import type { CounterAccounting } from '../wasm/layout.js';
 import type { Pod, ResourceClaim } from '../model/types.js';
@@ -381,6 +382,7 @@ export class LiveScheduler {
     try {
       await this.writeAndBind(pod, decision.node, commit);
       this.bound.set(key, pod.metadata.uid ?? '');
+      void this.reportScheduled(pod, decision.node); // not awaited: the next Pod need not wait for it
       this.queue.delete(key);
       this.reported.delete(key);
       this.stats.scheduled++;
@@ -539,6 +541,19 @@ export class LiveScheduler {
     }
   }
 
+  /** Who reports events: the scheduler name, and this replica. */
+  private reporter(): { controller: string; instance: string } {
+    return { controller: this.opts.schedulerName, instance: `${this.opts.schedulerName}-${hostname()}` };
+  }
+
+  /** kube-scheduler's `Scheduled` event (best effort: a failure is logged, the binding stands). */
+  private async reportScheduled(pod: Pod, node: string): Promise<void> {
+    const note = `Successfully assigned ${podNamespace(pod)}/${pod.metadata.name} to ${node}`;
+    await recordPodEvent(this.cluster, pod, { type: 'Normal', reason: 'Scheduled', action: 'Binding', note, ...this.reporter() }).catch((e: unknown) =>
+      this.log(`recording that ${podNamespace(pod)}/${pod.metadata.name} was scheduled failed: ${apiErrorText(e)}`),
+    );
+  }
+
   /** A PodScheduled=False condition and a FailedScheduling event, once per distinct message. */
   private async reportUnschedulable(pod: Pod, message: string): Promise<void> {
     const key = objectKey(pod);
@@ -548,7 +563,7 @@ export class LiveScheduler {
     const condition = { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
     try {
       this.watch.observe('Pod', await patchPodStatus(this.cluster, pod, { conditions: [...conditions, condition] }));
-      await recordPodEvent(this.cluster, pod, { type: 'Warning', reason: 'FailedScheduling', message, component: this.opts.schedulerName });
+      await recordPodEvent(this.cluster, pod, { type: 'Warning', reason: 'FailedScheduling', action: 'Scheduling', note: message, ...this.reporter() });
     } catch (e) {
       this.reported.delete(key);
       this.log(`recording that ${podNamespace(pod)}/${pod.metadata.name} is unschedulable failed: ${apiErrorText(e)}`);
