@@ -67,8 +67,13 @@ export interface LiveSchedulerOptions {
   retryMs?: number;
   /** Schedule only while holding this Lease (undefined: always, a single instance). */
   leaderElection?: LeaderElectionOptions;
+  /** Called after every scheduling attempt with its result and duration (metrics). */
+  onAttempt?: (result: AttemptResult, seconds: number) => void;
   log?: (line: string) => void;
 }
+
+/** How a scheduling attempt ended (kube-scheduler's `result` label). */
+export type AttemptResult = 'scheduled' | 'unschedulable' | 'error';
 
 /** A step of one attempt failed in a way that is retried later (the message says why). */
 class Retry extends Error {}
@@ -88,7 +93,7 @@ interface Queued {
 }
 
 export class LiveScheduler {
-  readonly stats = { scheduled: 0, unschedulable: 0, conflicts: 0, rollbacks: 0, retries: 0, claimsCreated: 0, claimsDeleted: 0, claimsDeallocated: 0 };
+  readonly stats = { scheduled: 0, unschedulable: 0, claimsAllocated: 0, conflicts: 0, rollbacks: 0, retries: 0, claimsCreated: 0, claimsDeleted: 0, claimsDeallocated: 0 };
   private readonly queue = new Map<string, Queued>();
   /** --manage-claims: Pods (by uid) of ours deleted or done whose claims are still to be released. */
   private readonly releases = new Map<string, Queued & { pod: Pod }>();
@@ -267,6 +272,30 @@ export class LiveScheduler {
     return this.queue.size + this.parked.size;
   }
 
+  /** Pending Pods as kube-scheduler's queues count them: ready now, waiting out a backoff, parked. */
+  pendingByQueue(): { active: number; backoff: number; unschedulable: number } {
+    const now = Date.now();
+    const ready = [...this.queue.values()].filter((q) => q.notBefore <= now).length;
+    return { active: ready, backoff: this.queue.size - ready, unschedulable: this.parked.size };
+  }
+
+  /** The Lease this replica competes for (`namespace/name`), when electing. */
+  leaseName(): string | undefined {
+    const le = this.opts.leaderElection;
+    return le && `${le.namespace}/${le.name}`;
+  }
+
+  /** Why this replica is not ready (/readyz), or undefined: informers synced and, when electing, the lease state known. */
+  notReady(): string | undefined {
+    if (this.elector && !this.elector.known()) return 'lease state not known yet';
+    return undefined;
+  }
+
+  /** Devices in the engine's inventory. */
+  inventoryDevices(): number {
+    return this.state.engine.inspect().inventory.devices.length;
+  }
+
   /** The invariant between the engine and the informer caches (see LiveState). */
   consistency(): string | undefined {
     return this.state.agreesWithStore();
@@ -356,28 +385,39 @@ export class LiveScheduler {
     }
   }
 
-  /** One scheduling attempt for one Pod. */
+  /** One scheduling attempt for one Pod, timed and counted (`onAttempt`). */
   private async attempt(key: string): Promise<void> {
+    const started = performance.now();
+    const result = await this.tryPod(key);
+    if (result) this.opts.onAttempt?.(result, (performance.now() - started) / 1000);
+  }
+
+  /** Schedules one Pod; returns the attempt's result (undefined: no attempt was made). */
+  private async tryPod(key: string): Promise<AttemptResult | undefined> {
     let pod = this.watch.get<Pod>('Pod', key);
     if (!pod || !this.wants(pod)) {
       this.queue.delete(key);
-      return;
+      return undefined;
     }
-    if (!this.active()) return;
+    if (!this.active()) return undefined;
     try {
       const claims = await preparePodClaims(this.cluster, this.watch, pod, this.opts.manageClaims ?? false);
-      if (!claims.ready) return this.park(key, claims.waiting);
+      if (!claims.ready) {
+        this.park(key, claims.waiting);
+        return 'unschedulable';
+      }
       this.stats.claimsCreated += claims.created;
       pod = claims.pod;
     } catch (e) {
-      return this.backoff(key, `preparing claims: ${apiErrorText(e)}`);
+      this.backoff(key, `preparing claims: ${apiErrorText(e)}`);
+      return 'error';
     }
     const { decision, commit } = this.state.schedule(pod);
     if (decision.node === undefined) {
       this.park(key, decision.message ?? 'unschedulable');
       this.stats.unschedulable++;
       await this.reportUnschedulable(pod, decision.message ?? 'unschedulable');
-      return;
+      return 'unschedulable';
     }
     try {
       await this.writeAndBind(pod, decision.node, commit);
@@ -386,10 +426,13 @@ export class LiveScheduler {
       this.queue.delete(key);
       this.reported.delete(key);
       this.stats.scheduled++;
+      this.stats.claimsAllocated += commit.allocated.length;
       this.log(`bound ${key} to ${decision.node}`);
+      return 'scheduled';
     } catch (e) {
       if (e instanceof Retry) this.backoff(key, e.message);
       else this.backoff(key, apiErrorText(e));
+      return 'error';
     } finally {
       for (const c of commit.allocated) {
         const key = objectKey(c);
