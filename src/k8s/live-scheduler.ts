@@ -138,6 +138,7 @@ export class LiveScheduler {
       self.consider(pod);
       if (podIsDone(pod)) self.releaseLater(pod);
     }
+    if (!opts.leaderElection) await self.sweepGonePods();
     self.loop = self.run();
     if (opts.leaderElection) {
       const me = self;
@@ -179,6 +180,7 @@ export class LiveScheduler {
     for (let delay = this.opts.retryMs ?? 100; !this.stopped && this.elector?.isLeader(); delay = Math.min(delay * 2, 2000)) {
       try {
         await this.watch.refresh(['ResourceClaim', 'Pod']);
+        await this.sweepGonePods();
         if (this.elector.isLeader()) this.leading = true;
         this.wake?.();
         return;
@@ -232,10 +234,42 @@ export class LiveScheduler {
   }
 
   /** --manage-claims: queues releasing the claims of a Pod of ours that is deleted or done. */
-  private releaseLater(pod: Pod): void {
+  private releaseLater(pod: Pod, anyScheduler = false): void {
     const uid = pod.metadata.uid;
-    if (!this.opts.manageClaims || pod.spec.schedulerName !== this.opts.schedulerName || !uid || this.releases.has(uid)) return;
+    if (!this.opts.manageClaims || (!anyScheduler && pod.spec.schedulerName !== this.opts.schedulerName) || !uid || this.releases.has(uid)) return;
     this.releases.set(uid, { pod, notBefore: 0, attempts: 0 });
+  }
+
+  /**
+   * --manage-claims, on start (or on taking over as leader): claims reserved for Pods that no
+   * longer exist — deleted while no dralloc ran — are released as the resourceclaim controller
+   * would. A Pod missing from the cache is looked up in the API first (the cache may lag); only
+   * a 404, or a Pod of that name with another uid, counts as gone. Lookup failures leave the
+   * reservation for the next start.
+   */
+  private async sweepGonePods(): Promise<void> {
+    if (!this.opts.manageClaims) return;
+    const alive = new Set(this.watch.all<Pod>('Pod').map((p) => p.metadata.uid));
+    const gone = new Map<string, Pod>();
+    for (const claim of this.watch.all<ResourceClaim>('ResourceClaim')) {
+      for (const r of claim.status?.reservedFor ?? []) {
+        if (r.resource !== 'pods' || r.apiGroup || !r.uid || alive.has(r.uid) || gone.has(r.uid)) continue;
+        const namespace = claim.metadata.namespace ?? 'default';
+        try {
+          if ((await readPod(this.cluster, namespace, r.name)).metadata.uid === r.uid) continue; // alive, the cache lags
+        } catch (e) {
+          if (httpStatus(e) !== 404) {
+            this.log(`checking whether pod ${namespace}/${r.name} still exists failed: ${apiErrorText(e)}`);
+            continue;
+          }
+        }
+        gone.set(r.uid, { apiVersion: 'v1', kind: 'Pod', metadata: { name: r.name, namespace, uid: r.uid }, spec: {} } as Pod);
+      }
+    }
+    for (const pod of gone.values()) {
+      this.log(`pod ${podNamespace(pod)}/${pod.metadata.name} (uid ${pod.metadata.uid}) no longer exists: releasing its claims`);
+      this.releaseLater(pod, true);
+    }
   }
 
   private wants(pod: Pod): boolean {
