@@ -19,6 +19,7 @@ import { deviceServesNode } from '../model/pools.js';
 import { NodeSelectorError } from '../model/nodes.js';
 import { Interner } from './intern.js';
 import { MAX_ELEMS } from '../wasm/layout.js';
+import type { SolverInput } from '../wasm/input.js';
 
 export const ST_SELECTABLE = 1;
 export const ST_ERROR = 2;
@@ -36,7 +37,8 @@ export interface CapEntry {
   value: bigint;
 }
 
-export interface Problem {
+/** The solver's input (wasm/input.ts) and what decoding its answer needs (view, claims, plan). */
+export interface Problem extends SolverInput {
   view: NodeView;
   claims: readonly ResourceClaim[];
   plan: Plan;

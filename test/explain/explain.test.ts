@@ -11,7 +11,7 @@ import { Engine } from '../../src/engine.js';
 import { loadPaths } from '../../src/model/load.js';
 import type { DraObject, ResourceClaim } from '../../src/model/types.js';
 import { explainClaim, summarise, STAGES, type Explanation } from '../../src/explain/index.js';
-import { findClaim } from '../../src/explain/find-claim.js';
+import { findClaim } from '../../src/cli/find-claim.js';
 import { compileProblem, ST_SELECTABLE } from '../../src/compile/problem.js';
 import { buildNodeView } from '../../src/compile/nodeview.js';
 import { main } from '../../src/cli/main.js';
