@@ -48,7 +48,7 @@ function expectError(r: { code: number; stdout: string; stderr: string }, messag
 const usageError = (message: string) => `${message}\n\nUsage: ${allocateCommand.usage}`;
 
 describe('bad input files', () => {
-  it('the valid part alone allocates (so every error below comes from the bad part)', async () => {
+  it('the valid part alone allocates (so every error below comes from the bad part)', { timeout: 60_000 }, async () => {
     const r = await run('-f', CLUSTER, '-f', CLAIM, '--node', 'node-1', '-o', 'json');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).items[0].status.allocation.devices.results).toEqual([
@@ -56,20 +56,20 @@ describe('bad input files', () => {
     ]);
   });
 
-  it('truncated YAML: a syntax error with file, line and column', async () => {
+  it('truncated YAML: a syntax error with file, line and column', { timeout: 60_000 }, async () => {
     // The quote opened on line 13 is still open at the end of the file (line 14, column 1),
     // which is where the YAML parser notices.
     expectError(await run('-f', CLUSTER, '-f', `${DIR}/truncated.yaml`, '--node', 'node-1'), `${DIR}/truncated.yaml: line 14, column 1: syntax error: Missing closing "quote`);
   });
 
-  it('a wrong type: devices[0].name: 5', async () => {
+  it('a wrong type: devices[0].name: 5', { timeout: 60_000 }, async () => {
     expectError(
       await run('-f', CLUSTER, '-f', `${DIR}/wrong-type.yaml`, '--node', 'node-1'),
       `${DIR}/wrong-type.yaml: document 1 (ResourceSlice node-1-more): spec.devices[0].name: expected a string, got number`,
     );
   });
 
-  it('an invalid quantity: 400Gbps (the seed article\'s mistake)', async () => {
+  it('an invalid quantity: 400Gbps (the seed article\'s mistake)', { timeout: 60_000 }, async () => {
     expectError(
       await run('-f', CLUSTER, '-f', `${DIR}/bad-quantity.yaml`, '--node', 'node-1'),
       `${DIR}/bad-quantity.yaml: document 1 (ResourceSlice node-1-nics): spec.devices[0].capacity.bandwidth.value: ` +
@@ -77,20 +77,20 @@ describe('bad input files', () => {
     );
   });
 
-  it('a file that does not exist', async () => {
+  it('a file that does not exist', { timeout: 60_000 }, async () => {
     expectError(await run('-f', `${DIR}/missing.yaml`, '--node', 'node-1'), `${DIR}/missing.yaml: no such file or directory`);
   });
 });
 
 describe('allocation errors (upstream\'s texts)', () => {
-  it('a claim naming an unknown DeviceClass', async () => {
+  it('a claim naming an unknown DeviceClass', { timeout: 60_000 }, async () => {
     expectError(
       await run('-f', CLUSTER, '-f', `${DIR}/unknown-class.yaml`, '--node', 'node-1'),
       'claim default/c, request gpu: could not retrieve device class nvidia-a100: deviceclass.resource.k8s.io "nvidia-a100" not found',
     );
   });
 
-  it('an empty request selector {}', async () => {
+  it('an empty request selector {}', { timeout: 60_000 }, async () => {
     expectError(
       await run('-f', CLUSTER, '-f', `${DIR}/empty-selector.yaml`, '--node', 'node-1'),
       'claim default/c, request gpu, selector #0: CEL expression empty (unsupported selector type?)',
@@ -99,21 +99,21 @@ describe('allocation errors (upstream\'s texts)', () => {
 
   // Upstream relies on API validation here (it would dereference nil); dralloc answers with the
   // request-selector text, naming the class.
-  it('an empty DeviceClass selector {}', async () => {
+  it('an empty DeviceClass selector {}', { timeout: 60_000 }, async () => {
     expectError(
       await run('-f', CLUSTER, '-f', `${DIR}/class-empty-selector.yaml`, '--node', 'node-1'),
       'class empty: selector #0: CEL expression empty (unsupported selector type?)',
     );
   });
 
-  it('duplicate device names in one pool', async () => {
+  it('duplicate device names in one pool', { timeout: 60_000 }, async () => {
     expectError(
       await run('-f', CLUSTER, '-f', CLAIM, '-f', `${DIR}/duplicate-devices.yaml`, '--node', 'node-2'),
       'invalid resource pools were encountered: gpu.example.com/node-2 (duplicate device name gpu-0)',
     );
   });
 
-  it('the seed article\'s CEL: device.attributes["gpu.nvidia.com/gpu"] == "A100-SXM4-80GB"', async () => {
+  it('the seed article\'s CEL: device.attributes["gpu.nvidia.com/gpu"] == "A100-SXM4-80GB"', { timeout: 60_000 }, async () => {
     // device.attributes is map(domain, map(name, dyn)): indexing it with any string gives a
     // map (empty for an unknown domain) — never a string. The type checker knows that, so this
     // is a compile error (no `==` between a map and a string), raised when the first device
@@ -127,39 +127,39 @@ describe('allocation errors (upstream\'s texts)', () => {
   });
 
   // Upstream (GatherPools) answers `node selector in resource slice <name>: <why>`.
-  it('an unknown node selector operator in a slice', async () => {
+  it('an unknown node selector operator in a slice', { timeout: 60_000 }, async () => {
     const r = await run('-f', CLUSTER, '-f', CLAIM, '-f', `${DIR}/node-selector-operator.yaml`, '--node', 'node-1');
     expect(r.stderr).toMatch(/^error: node selector in resource slice zone-gpus: .*"Like"/);
     expect(r.stderr).not.toContain('internal error');
     expect(r.code).toBe(2);
   });
 
-  it('a node name that is not in the input', async () => {
+  it('a node name that is not in the input', { timeout: 60_000 }, async () => {
     expectError(await run('-f', CLUSTER, '-f', CLAIM, '--node', 'node-9'), 'node node-9 not found: the input has no Node object with that name');
   });
 });
 
 describe('bad flags', () => {
-  it('an unknown flag', async () => {
+  it('an unknown flag', { timeout: 60_000 }, async () => {
     expectError(await run('-f', CLUSTER, '-f', CLAIM, '--node', 'node-1', '--frobnicate'), usageError(`Unknown option '--frobnicate'`));
   });
 
-  it('a missing --node', async () => {
+  it('a missing --node', { timeout: 60_000 }, async () => {
     expectError(await run('-f', CLUSTER, '-f', CLAIM), usageError('missing --node NAME'));
   });
 
-  it('a missing -f', async () => {
+  it('a missing -f', { timeout: 60_000 }, async () => {
     expectError(await run('--node', 'node-1'), usageError('missing -f PATH'));
   });
 
-  it('an unknown feature gate', async () => {
+  it('an unknown feature gate', { timeout: 60_000 }, async () => {
     expectError(
       await run('-f', CLUSTER, '-f', CLAIM, '--node', 'node-1', '--feature-gates', 'DRAFoo=true'),
       `unknown feature gate "DRAFoo" (known: ${Object.keys(GATE_DEFAULTS).join(', ')})`,
     );
   });
 
-  it('a feature gate value that is not a boolean', async () => {
+  it('a feature gate value that is not a boolean', { timeout: 60_000 }, async () => {
     expectError(
       await run('-f', CLUSTER, '-f', CLAIM, '--node', 'node-1', '--feature-gates', 'DRAAdminAccess=maybe'),
       'invalid value "maybe" for feature gate DRAAdminAccess: want true or false',
