@@ -16,8 +16,11 @@ export interface SolverInput {
     /** S slots (a request, or one subrequest of it). */
     slots: readonly { mode: string; numDevices: number; adminAccess: boolean }[];
   };
+  /** Request index → index of its first slot; length R+1. */
   reqSlotStart: Int32Array;
+  /** Claim index → first request index; length C+1. */
   claimReqStart: Int32Array;
+  /** S × D status bits. */
   status: Uint8Array;
   devFlags: Int32Array;
   devCntStart: Int32Array;
@@ -29,6 +32,7 @@ export interface SolverInput {
   capuseStart: Int32Array;
   capuseIdx: Int32Array;
   capuseAmt: BigInt64Array;
+  /** Constraints; `values` per (k, device): element count, 0 absent, -1 unusable; elements in `elems`. */
   cons: { claim: Int32Array; kind: Int32Array; values: Int32Array; elemStart: Int32Array; elems: Int32Array; applies: Uint8Array };
   allStart: Int32Array;
   allList: Int32Array;
