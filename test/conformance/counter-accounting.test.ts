@@ -60,13 +60,13 @@ describe('counter accounting: upstream (default) and exact', () => {
     expect([...quirks.keys()].sort()).toEqual(Object.keys(EXACT).sort());
   });
   for (const c of quirks.values()) {
-    it(`${c.dir}: engine, upstream accounting (explicit) is unsatisfiable`, async () => {
+    it(`${c.dir}: engine, upstream accounting (explicit) is unsatisfiable`, { timeout: 60_000 }, async () => {
       expect(checkOutcome(c, await runCase(c, { counterAccounting: 'upstream' }))).toBeUndefined();
     });
-    it(`${c.dir}: engine, exact accounting allocates`, async () => {
+    it(`${c.dir}: engine, exact accounting allocates`, { timeout: 60_000 }, async () => {
       expect(checkOutcome(exactCase(c), await runCase(c, { counterAccounting: 'exact' }))).toBeUndefined();
     });
-    it(`${c.dir}: reference, both accountings`, () => {
+    it(`${c.dir}: reference, both accountings`, { timeout: 60_000 }, () => {
       expect(checkOutcome(c, reference(c))).toBeUndefined();
       expect(checkOutcome(exactCase(c), reference(c, 'exact'))).toBeUndefined();
     });
