@@ -16,19 +16,22 @@
  * Dynamic checks (what the allocated state holds before this Allocate):
  * - `free`: not allocated to another claim (admin access ignores allocations);
  * - `counters`: what the device consumes still fits what its pool's counters have left, and no
- *   counter of the pool is over-allocated (a shared device consumes them with its first share);
+ *   counter of the pool is over-allocated. A shared device with shares already consumed them
+ *   with the first one: with exact counter accounting any share counts, with upstream's only
+ *   one that reported consumedCapacity (upstream's AggregatedCapacity);
  * - `capacityLeft`: a shared device has what one more share consumes left of every capacity.
  *
- * Two orders read them. Upstream's (`staticMiss`, then `dynamicMiss`): isSelectable (binding,
- * class, selectors, node), allocateDevice's static part (partitionable, taint, capacity), then
- * the search's state (free, counters, capacity left); a CEL or node-selector error is raised
- * even for a device a later check would drop. The funnel's (`funnelMiss`, explain): binding,
+ * Two orders read them. Upstream's (compileProblem's pairStatus, then `dynamicMiss`):
+ * isSelectable (`selectableMiss`: binding, class, selectors, node), allocateDevice's static part
+ * (partitionable, capacity; taint), then the search's state (free, counters, capacity left); a
+ * CEL or node-selector error is raised even for a device a later check would drop. The funnel's (`funnelMiss`, explain): binding,
  * node, class, selectors, free, taint, partitionable, counters, capacity, capacity left. A
  * device passes one order exactly when it passes the other.
  */
 
 import type { Features } from '../features.js';
-import { FLAG_DEDICATED, FLAG_SHARED, type AllocatedState } from '../model/allocated.js';
+import { FLAG_AGGREGATED, FLAG_DEDICATED, FLAG_SHARED, type AllocatedState } from '../model/allocated.js';
+import type { CounterAccounting } from '../wasm/layout.js';
 import { NodeSelectorError } from '../model/nodes.js';
 import { deviceServesNode } from '../model/pools.js';
 import type { Quantity } from '../model/quantity.js';
@@ -74,6 +77,8 @@ export interface StaticContext {
 export interface DynamicContext {
   features: Features;
   allocated: AllocatedState;
+  /** The allocator's (Engine.counterAccounting). */
+  accounting: CounterAccounting;
   view: () => NodeView;
 }
 
@@ -107,11 +112,11 @@ const classMiss = (slot: Slot, nd: NodeDevice, masks: SelectorMasks) =>
   selectorMiss('class', slot.deviceClass.spec?.selectors ?? [], nd, masks);
 const requestMiss = (slot: Slot, nd: NodeDevice, masks: SelectorMasks) => selectorMiss('selectors', slot.spec.selectors ?? [], nd, masks);
 
-function partitionableMiss(nd: NodeDevice, features: Features): Miss | undefined {
+export function partitionableMiss(nd: NodeDevice, features: Features): Miss | undefined {
   return !features.partitionableDevices && (nd.device.consumesCounters?.length ?? 0) > 0 ? { check: 'partitionable' } : undefined;
 }
 
-function taintMiss(slot: Slot, nd: NodeDevice, features: Features): Miss | undefined {
+export function taintMiss(slot: Slot, nd: NodeDevice, features: Features): Miss | undefined {
   if (!features.deviceTaints) return undefined;
   const taint = (nd.device.taints ?? []).find((t) => !taintTolerated(t, slot.spec.tolerations));
   return taint ? { check: 'taint', taint } : undefined;
@@ -168,13 +173,14 @@ function freeMiss(slot: Slot, nd: NodeDevice, ctx: DynamicContext): Miss | undef
 
 /**
  * The counters check of the search's takeCounters: after subtracting what the device consumes,
- * no counter of its pool may be negative. A shared device that already has shares consumed its
- * counters with the first one. Off without DRAPartitionableDevices (`partitionable` decides).
+ * no counter of its pool may be negative. A shared device whose shares hold its counters already
+ * (see `counters` above) needs none. Off without DRAPartitionableDevices (`partitionable` decides).
  */
 export function countersMiss(nd: NodeDevice, ctx: DynamicContext): Miss | undefined {
   const consumes = nd.device.consumesCounters ?? [];
   if (consumes.length === 0 || !ctx.features.partitionableDevices) return undefined;
-  if (isShared(nd, ctx.features) && ctx.allocated.flags[nd.index] & FLAG_SHARED) return undefined;
+  const holds = ctx.accounting === 'exact' ? FLAG_SHARED : FLAG_AGGREGATED;
+  if (isShared(nd, ctx.features) && ctx.allocated.flags[nd.index] & holds) return undefined;
   const view = ctx.view();
   const p = view.pools.indexOf(nd.pool);
   const avail = view.counters.avail;
@@ -222,12 +228,6 @@ export function capacityLeftMiss(nd: NodeDevice, consumed: Map<string, Quantity>
 /** Upstream `isSelectable`: binding conditions gate, class selectors, request selectors, node. */
 export function selectableMiss(slot: Slot, nd: NodeDevice, node: Node, ctx: StaticContext): Miss | undefined {
   return bindingMiss(nd, ctx.features) ?? classMiss(slot, nd, ctx.masks) ?? requestMiss(slot, nd, ctx.masks) ?? nodeMiss(nd, node);
-}
-
-/** Upstream's order of the static checks; `consumed` (capacity per allocation) when all pass. */
-export function staticMiss(slot: Slot, nd: NodeDevice, node: Node, ctx: StaticContext): { miss?: Miss; consumed?: Map<string, Quantity> } {
-  const miss = selectableMiss(slot, nd, node, ctx) ?? partitionableMiss(nd, ctx.features) ?? taintMiss(slot, nd, ctx.features);
-  return miss ? { miss } : capacityCheck(slot, nd, ctx.features);
 }
 
 /**

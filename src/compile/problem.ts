@@ -9,22 +9,24 @@ import type { DeviceAttribute, DeviceClass, Node, ResourceClaim } from '../model
 import type { Features } from '../features.js';
 import { AllocationError } from '../outcome.js';
 import { planClaims, claimRef, MAX_RESULTS_PER_CLAIM, type Plan, type Slot } from '../model/requests.js';
-import { FLAG_SHARED, type AllocatedState } from '../model/allocated.js';
+import { FLAG_AGGREGATED, FLAG_SHARED, type AllocatedState } from '../model/allocated.js';
 import type { SelectorMasks } from './selectors.js';
 import type { NodeDevice, NodeView } from './nodeview.js';
 import { counterKey } from './nodeview.js';
 import { q } from './capacity.js';
 import type { Quantity } from '../model/quantity.js';
-import { capacityCheck, capacityLeftMiss, heldByOthers, isError, isShared, selectableMiss, staticMiss, type Miss } from './eligibility.js';
+import { capacityCheck, capacityLeftMiss, heldByOthers, isError, isShared, partitionableMiss, selectableMiss, taintMiss, type Miss } from './eligibility.js';
 import { Interner } from './intern.js';
 import { MAX_ELEMS } from '../wasm/layout.js';
 
 export const ST_SELECTABLE = 1;
 export const ST_ERROR = 2;
 export const ST_STATIC_OK = 4;
+export const ST_TAINTED = 8;
 export const DEV_ALLOCATED = 1;
 export const DEV_MULTI = 2;
 export const DEV_SHARED_BEFORE = 4;
+export const DEV_AGGREGATED_BEFORE = 8;
 
 /** One shareable capacity of a multi-allocatable device: its device, name and value (milli). */
 export interface CapEntry {
@@ -143,7 +145,8 @@ export function compileProblem(view: NodeView, claims: readonly ResourceClaim[],
       const st = pairStatus(slot, nd, ref, view.node, ctx);
       status[k] = st.bits;
       if (st.error !== undefined) errors.set(k, st.error);
-      if (st.consumed && multi[d] && st.bits & ST_STATIC_OK) {
+      // A tainted device too: under upstream accounting the search checks its capacity first.
+      if (st.consumed && multi[d] && st.bits & (ST_STATIC_OK | ST_TAINTED)) {
         consumed.set(k, st.consumed);
         for (const [name, amount] of st.consumed) {
           capuseIdx.push(capIndex.get(`${d}\u0000${name}`)!);
@@ -249,6 +252,7 @@ export function refreshDynamic(p: Problem, view: NodeView, allocated: AllocatedS
     if (heldByOthers(a, features)) f |= DEV_ALLOCATED;
     if (multi) f |= DEV_MULTI;
     if (multi && a & FLAG_SHARED) f |= DEV_SHARED_BEFORE;
+    if (multi && a & FLAG_AGGREGATED) f |= DEV_AGGREGATED_BEFORE;
     p.devFlags[d] = f;
   }
   const avail = view.counters.avail;
@@ -269,14 +273,18 @@ export interface PairStatus {
 /**
  * Everything about a (slot, device) pair that does not depend on what else is allocated, as the
  * solver's status bits: selectable (or the error the selectors raise), and whether the device
- * passes the static checks of upstream's allocateDevice (eligibility.ts: staticMiss).
+ * passes the static checks of upstream's allocateDevice (eligibility.ts). ST_TAINTED: every
+ * check but the taints passes (upstream takes the counters before it looks at the taints).
  */
 export function pairStatus(slot: Slot, nd: NodeDevice, ref: string, node: Node, ctx: CompileContext): PairStatus {
-  const { miss, consumed } = staticMiss(slot, nd, node, ctx);
-  if (miss === undefined) return { bits: ST_SELECTABLE | ST_STATIC_OK, consumed };
-  if (isError(miss)) return { bits: ST_ERROR, error: errorText(miss, slot, ref) };
-  const selectable = miss.check === 'partitionable' || miss.check === 'taint' || miss.check === 'capacity';
-  return { bits: selectable ? ST_SELECTABLE : 0 };
+  const sel = selectableMiss(slot, nd, node, ctx);
+  if (isError(sel)) return { bits: ST_ERROR, error: errorText(sel!, slot, ref) };
+  if (sel) return { bits: 0 };
+  const gate = partitionableMiss(nd, ctx.features);
+  const { miss, consumed } = gate ? { miss: gate, consumed: undefined } : capacityCheck(slot, nd, ctx.features);
+  if (miss) return { bits: ST_SELECTABLE };
+  const tainted = taintMiss(slot, nd, ctx.features) !== undefined;
+  return { bits: ST_SELECTABLE | (tainted ? ST_TAINTED : ST_STATIC_OK), consumed };
 }
 
 /** The allocator's error for a miss that is an error (isError): upstream's text first. */

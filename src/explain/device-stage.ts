@@ -12,6 +12,7 @@ import { Quantity } from '../model/quantity.js';
 import type { SelectorMasks } from '../compile/selectors.js';
 import type { NodeDevice, NodeView } from '../compile/nodeview.js';
 import { funnelMiss, type Miss } from '../compile/eligibility.js';
+import type { CounterAccounting } from '../wasm/layout.js';
 import { q } from '../compile/capacity.js';
 import { STAGES, type Stage } from './types.js';
 
@@ -20,6 +21,8 @@ export interface StageContext {
   masks: SelectorMasks;
   allocated: AllocatedState;
   features: Features;
+  /** The allocator's counter accounting (Engine.counterAccounting). */
+  accounting: CounterAccounting;
   /** `driver/pool/device` → the claim (`ns/name`) whose allocation holds it. */
   holders: ReadonlyMap<string, string>;
 }

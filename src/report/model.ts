@@ -137,10 +137,7 @@ export function buildReport(engine: Engine, result: ScheduleResult, opts: Report
       counterSetsPartlyUsed: counterSets.filter((u) => u > 0 && u < 1).length,
     },
     classes: Object.entries(util.byClass).map(([name, c]) => ({ name, devices: c.devices, used: c.used })),
-    counters: Object.entries(util.counters).map(([label, c]) => {
-      const format = counterNameFormat(engine, label);
-      return fill(label, Quantity.fromNano(q(c.consumed).nano, format), Quantity.fromNano(q(c.capacity).nano, format));
-    }),
+    counters: Object.entries(util.counters).map(([label, c]) => fill(label, q(c.consumed), q(c.capacity))),
     capacities: capacityTotals(engine),
     nameLists: Array.from({ length: nameLists.size }, (_, i) => nameLists.string(i + 1)).map((s) => (s ? s.split(NUL) : [])),
     nodes,
@@ -177,7 +174,7 @@ function nodeReport(engine: Engine, node: Node, nameLists: Interner, pods: strin
       const fills = Object.entries(nd.device.capacity ?? {}).map(([cap, c]) => fill(`${nd.device.name}/${cap}`, allocated.consumed(nd.id, cap), q(c.value)));
       capacity.push(...fills);
       deviceUse.push(fills.length ? mean(fills.map((f) => f.used)) : 1);
-    } else if (countersMiss(nd, { features, allocated, view: () => view })) {
+    } else if (countersMiss(nd, { features, allocated, accounting: engine.counterAccounting, view: () => view })) {
       states += DEVICE_STATE.blocked;
       deviceUse.push(1);
     } else {
@@ -225,16 +222,6 @@ function counterFills(view: NodeView, node: string): Fill[] {
 }
 
 /** The format counters named `name` are written in (the first one found). */
-function counterNameFormat(engine: Engine, name: string): Quantity['format'] {
-  for (const s of engine.inspect().inventory.slices) {
-    for (const set of s.spec.sharedCounters ?? []) {
-      const c = set.counters?.[name];
-      if (c) return q(c.value).format;
-    }
-  }
-  return 'DecimalSI';
-}
-
 /** Per counter set (label before the last `/`): its most used counter. */
 function setFills(counters: readonly Fill[]): number[] {
   const bySet = new Map<string, number>();

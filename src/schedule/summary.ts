@@ -106,7 +106,12 @@ export class NodeSummaries {
     const ctx: CompileContext = { features: state.features, classes: state.classes, masks: state.masks, allocated: state.allocated };
     const np = this.engine.nodePools(node);
     let view: NodeView | undefined;
-    const now: DynamicContext = { features: state.features, allocated: state.allocated, view: () => (view ??= buildNodeView(np, state.allocated)) };
+    const now: DynamicContext = {
+      features: state.features,
+      allocated: state.allocated,
+      accounting: this.engine.counterAccounting,
+      view: () => (view ??= buildNodeView(np, state.allocated)),
+    };
     let n = 0;
     for (const nd of np.devices) {
       const perNode = nd.slice.spec.perDeviceNodeSelection === true;

@@ -9,10 +9,14 @@
  * - pool n1-nic: nic0 shared (allowMultipleAllocations), bandwidth 100G, 80G of it used by a
  *   share of the holder;
  * - pool n1-mig, counter set m2 of 10Gi: mig0 shared, consumes all 10Gi and has a share of the
- *   holder: its counters were consumed by that first share, so another share needs none;
+ *   holder that reported no consumedCapacity: with exact counter accounting that share holds
+ *   the counters, so another share needs none; with upstream's (the default) only a share in
+ *   AggregatedCapacity (one that reported consumedCapacity) would, so another share needs
+ *   10Gi again and none is left;
  * - pool shared (perDeviceNodeSelection): d-n1 on n1, d-n2 on n2 (not reachable from n1).
  * So for "1 device of kind gpu": g3, p2, d-n1 (3); tolerating the taint adds g1 (4); for
- * "kind nic with 10G bandwidth": nic0 (1); with 30G: nothing (20G left); kind mig: mig0 (1).
+ * "kind nic with 10G bandwidth": nic0 (1); with 30G: nothing (20G left); kind mig: mig0 (1) with
+ * exact accounting, nothing with upstream's.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine.js';
@@ -23,6 +27,7 @@ import { buildNodeView } from '../../src/compile/nodeview.js';
 import { compileProblem } from '../../src/compile/problem.js';
 import { NodeSummaries } from '../../src/schedule/summary.js';
 import type { Device, DeviceRequest, DraObject, ResourceClaim, ResourceSlice } from '../../src/model/types.js';
+import type { CounterAccounting } from '../../src/wasm/layout.js';
 
 const DRIVER = 'x.example.com';
 const kind = (k: string) => ({ kind: { string: k } });
@@ -132,22 +137,33 @@ function claim(name: string, k: string, count: number, more: Partial<NonNullable
 const tolerate = { tolerations: [{ key: 'example.com/k', operator: 'Equal' as const, value: 'v', effect: 'NoSchedule' as const }] };
 const bandwidth = (amount: string) => ({ capacity: { requests: { bandwidth: amount } } });
 
-const cases: { name: string; kind: string; more: Partial<NonNullable<DeviceRequest['exactly']>>; eligible: string[] }[] = [
+interface Case {
+  name: string;
+  kind: string;
+  more: Partial<NonNullable<DeviceRequest['exactly']>>;
+  eligible: string[];
+  /** Only with this counter accounting. */
+  accounting?: CounterAccounting;
+}
+const cases: Case[] = [
   { name: 'gpu', kind: 'gpu', more: {}, eligible: ['n1-gpu/g3', 'n1-part/p2', 'shared/d-n1'] },
   { name: 'gpu-tolerating', kind: 'gpu', more: tolerate, eligible: ['n1-gpu/g1', 'n1-gpu/g3', 'n1-part/p2', 'shared/d-n1'] },
   { name: 'nic-10g', kind: 'nic', more: bandwidth('10G'), eligible: ['n1-nic/nic0'] },
   { name: 'nic-30g', kind: 'nic', more: bandwidth('30G'), eligible: [] },
-  { name: 'mig-shared', kind: 'mig', more: {}, eligible: ['n1-mig/mig0'] },
+  { name: 'mig-shared', kind: 'mig', more: {}, eligible: ['n1-mig/mig0'], accounting: 'exact' },
+  { name: 'mig-shared', kind: 'mig', more: {}, eligible: [], accounting: 'upstream' },
 ];
 
-let engine: Engine;
+const engines = {} as Record<CounterAccounting, Engine>;
 beforeAll(async () => {
-  engine = await Engine.create({ objects });
+  for (const counterAccounting of ['upstream', 'exact'] as const) engines[counterAccounting] = await Engine.create({ objects, counterAccounting });
 });
 
 describe('one eligibility rule: explain, summaries and allocate agree', () => {
-  for (const c of cases) {
-    it(`${c.name}: ${c.eligible.length} eligible devices`, { timeout: 30_000 }, () => {
+  const runs = (['upstream', 'exact'] as const).flatMap((a) => cases.filter((c) => (c.accounting ?? a) === a).map((c) => [a, c] as const));
+  for (const [accounting, c] of runs) {
+    it(`${c.name}, ${accounting} accounting: ${c.eligible.length} eligible devices`, { timeout: 30_000 }, () => {
+      const engine = engines[accounting];
       const state = engine.inspect();
       const node = state.nodes.get('n1')!;
       const view = buildNodeView(engine.nodePools(node), state.allocated);
@@ -155,7 +171,7 @@ describe('one eligibility rule: explain, summaries and allocate agree', () => {
       const slot = compileProblem(view, [one], { ...state }).plan.slots[0];
 
       // explain: the devices that pass every per-device stage, and the funnel's count of them
-      const ctx = { view, masks: state.masks, allocated: state.allocated, features: state.features, holders: new Map() };
+      const ctx = { view, masks: state.masks, allocated: state.allocated, features: state.features, accounting, holders: new Map() };
       const passed = view.devices.filter((nd) => deviceStage(slot, nd, ctx).failed === 'passed').map((nd) => `${nd.pool.name}/${nd.device.name}`);
       expect(passed.sort()).toEqual(c.eligible);
       const funnel = explainClaim(engine, one, 'n1').nodes[0].requests[0].funnels[0];
@@ -177,10 +193,12 @@ describe('one eligibility rule: explain, summaries and allocate agree', () => {
   }
 
   it('explain names why each of the other devices is out', { timeout: 30_000 }, () => {
+    const engine = engines.upstream;
     const state = engine.inspect();
     const view = buildNodeView(engine.nodePools(state.nodes.get('n1')!), state.allocated);
     const slotOf = (cl: ResourceClaim) => compileProblem(view, [cl], { ...state }).plan.slots[0];
-    const ctx = { view, masks: state.masks, allocated: state.allocated, features: state.features, holders: new Map([[`${DRIVER}/n1-gpu/g0`, 'default/holder']]) };
+    const holders = new Map([[`${DRIVER}/n1-gpu/g0`, 'default/holder']]);
+    const ctx = { view, masks: state.masks, allocated: state.allocated, features: state.features, accounting: 'upstream' as const, holders };
     const why = (cl: ResourceClaim) =>
       Object.fromEntries(view.devices.map((nd) => [nd.device.name, deviceStage(slotOf(cl), nd, ctx)]).filter(([, s]) => (s as { failed: string }).failed !== 'passed'));
     expect(why(claim('gpu', 'gpu', 1))).toEqual({
@@ -196,6 +214,10 @@ describe('one eligibility rule: explain, summaries and allocate agree', () => {
     expect(why(claim('nic', 'nic', 1, bandwidth('30G'))).nic0).toEqual({
       failed: 'fits',
       reason: 'capacity bandwidth: needs 30G, 20G left of 100G (short by 10G)',
+    });
+    expect(why(claim('mig', 'mig', 1)).mig0).toEqual({
+      failed: 'fits',
+      reason: 'counter set m2 counter memory: needs 10Gi, 0 left (short by 10Gi)',
     });
   });
 });
