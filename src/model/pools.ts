@@ -6,7 +6,7 @@
 
 import type { Device, Node, ResourceSlice } from './types.js';
 import { nodeMatches, NodeSelectorError } from './nodes.js';
-import { AllocationError } from '../outcome.js';
+import { AllocationError } from './errors.js';
 import type { Features } from '../features.js';
 
 export interface Pool {

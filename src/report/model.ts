@@ -16,6 +16,7 @@ import type { Node } from '../model/types.js';
 import type { ScheduleResult, Strategy } from '../schedule/scheduler.js';
 import { utilization } from '../schedule/stats.js';
 import { buildNodeView, counterKey, type NodeDevice, type NodeView } from '../compile/nodeview.js';
+import { countersMiss } from '../compile/eligibility.js';
 import { q } from '../compile/capacity.js';
 import { FLAG_DEDICATED, FLAG_SHARED } from '../model/allocated.js';
 import { Quantity } from '../model/quantity.js';
@@ -183,7 +184,7 @@ function nodeReport(engine: Engine, node: Node, nameLists: Interner, pods: strin
       const fills = Object.entries(nd.device.capacity ?? {}).map(([cap, c]) => fill(`${nd.device.name}/${cap}`, allocated.consumed(nd.id, cap), q(c.value)));
       capacity.push(...fills);
       deviceUse.push(fills.length ? mean(fills.map((f) => f.used)) : 1);
-    } else if (features.partitionableDevices && !countersFit(view, nd)) {
+    } else if (countersMiss(nd, { features, allocated, accounting: engine.counterAccounting, view: () => view })) {
       states += DEVICE_STATE.blocked;
       deviceUse.push(1);
     } else {
@@ -207,17 +208,6 @@ function nodeReport(engine: Engine, node: Node, nameLists: Interner, pods: strin
   if (counters.length) report.counters = counters;
   if (capacity.length) report.capacity = capacity;
   return report;
-}
-
-/** Whether what the device consumes still fits what is left of its pool's counters. */
-function countersFit(view: NodeView, nd: NodeDevice): boolean {
-  const p = view.pools.indexOf(nd.pool);
-  return (nd.device.consumesCounters ?? []).every((c) =>
-    Object.entries(c.counters ?? {}).every(([counter, v]) => {
-      const k = view.counters.index.get(counterKey(p, c.counterSet, counter));
-      return k === undefined || view.counters.avail[k] >= q(v.value).milli();
-    }),
-  );
 }
 
 /** Fills of the counters of the node's own pools (capacity − what is left), in the format they were written in. */

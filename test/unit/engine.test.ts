@@ -49,7 +49,7 @@ const taintRule = (name: string, device: string, effect: string): DeviceTaintRul
 });
 
 describe('Engine.allocate', () => {
-  it('allocates the first matching device of the node, pinned to the node', async () => {
+  it('allocates the first matching device of the node, pinned to the node', { timeout: 60_000 }, async () => {
     const r = await allocateOne(claim('c1'));
     expect(r).toEqual({
       devices: { results: [{ request: 'gpu', driver: 'gpu.example.com', pool: 'node-1', device: 'gpu-0' }] },
@@ -58,7 +58,7 @@ describe('Engine.allocate', () => {
     expect(devices(await engine.allocate([claim('c1')], { node: 'node-2' }))).toEqual(['node-2/gpu-0']);
   });
 
-  it('allocates claims together, never partially', async () => {
+  it('allocates claims together, never partially', { timeout: 60_000 }, async () => {
     const o = await engine.allocate([claim('a'), claim('b')], { node: 'node-1' });
     expect(o.kind).toBe('allocated');
     if (o.kind !== 'allocated') return;
