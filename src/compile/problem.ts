@@ -18,6 +18,7 @@ import type { Quantity } from '../model/quantity.js';
 import { capacityCheck, capacityLeftMiss, heldByOthers, isError, isShared, partitionableMiss, selectableMiss, taintMiss, type Miss } from './eligibility.js';
 import { Interner } from './intern.js';
 import { CONS, DEV, MAX_ELEMS, MAX_RESULTS_PER_CLAIM, ST, searchDepth } from '../wasm/layout.js';
+import type { SolverInput } from '../wasm/input.js';
 
 
 /** One shareable capacity of a multi-allocatable device: its device, name and value (milli). */
@@ -27,39 +28,22 @@ export interface CapEntry {
   value: bigint;
 }
 
-export interface Problem {
+/**
+ * The solver's input (wasm/input.ts: the integer arrays) and what the host keeps beside it:
+ * the objects decoding needs (view, claims, plan) and the errors, capacities and shares that
+ * are looked up by (slot, device) after the search.
+ */
+export interface Problem extends SolverInput {
   view: NodeView;
   claims: readonly ResourceClaim[];
   plan: Plan;
-  /** Request index → index of its first slot; length R+1. */
-  reqSlotStart: Int32Array;
-  /** Claim index → first request index; length C+1. */
-  claimReqStart: Int32Array;
-  /** S × D status bits. */
-  status: Uint8Array;
   /** (slot × D + device) → the error the search raises when it reaches that pair. */
   errors: Map<number, string>;
-  devFlags: Int32Array;
-  devCntStart: Int32Array;
-  cntIdx: Int32Array;
-  cntAmt: BigInt64Array;
-  counterAvail: BigInt64Array;
-  devPoolCnt: [Int32Array, Int32Array];
-  capAvail: BigInt64Array;
   capEntries: CapEntry[];
   /** No pair raises an error and no slot is All (whose device list depends on the state): reusable after refreshDynamic. */
   cacheable: boolean;
-  capuseStart: Int32Array;
-  capuseIdx: Int32Array;
-  capuseAmt: BigInt64Array;
   /** (slot × D + device) → what one share consumes (multi-allocatable devices only). */
   consumed: Map<number, Map<string, Quantity>>;
-  /** Constraints; `values` per (k, device): element count, 0 absent, -1 unusable; elements in `elems`. */
-  cons: { claim: Int32Array; kind: Int32Array; values: Int32Array; elemStart: Int32Array; elems: Int32Array; applies: Uint8Array };
-  allStart: Int32Array;
-  allList: Int32Array;
-  maxDepth: number;
-  maxPicks: number;
 }
 
 export interface CompileContext {

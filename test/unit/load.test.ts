@@ -7,7 +7,7 @@ import { decodeObject } from '../../src/model/decode.js';
 import { InputError } from '../../src/model/errors.js';
 import { loadPaths, loadText, type LoadResult } from '../../src/model/load.js';
 
-const CASES = '/work/shared/conformance/cases';
+const CASES = 'test/conformance/cases';
 const tmp = mkdtempSync(join(tmpdir(), 'dralloc-load-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -218,7 +218,7 @@ spec:
     expect(spec.devices).toEqual([{ name: 'a', capacity: { cores: { value: '8' }, mem: { value: '0' } } }]);
   });
 
-  it('keeps 64-bit attribute integers exact and refuses what int64 cannot hold', () => {
+  it('keeps 64-bit attribute integers exact and refuses what int64 cannot hold', { timeout: 60_000 }, () => {
     const ints = (v: string) => slice(`  - name: a\n    attributes:\n      n: {int: ${v}}\n      l: {ints: [1, ${v}]}\n`);
     const attrs = (v: string) =>
       (loadText(ints(v), 'i.yaml').objects[0].object as { spec: { devices: { attributes: unknown }[] } }).spec.devices[0]
@@ -295,7 +295,7 @@ describe('loadPaths', () => {
     });
   });
 
-  it('loads every conformance scenario', async () => {
+  it('loads every conformance scenario', { timeout: 60_000 }, async () => {
     const cases = readdirSync(CASES).filter((c) => /^\d{3}-/.test(c));
     expect(cases.length).toBeGreaterThan(100);
     for (const c of cases) {
