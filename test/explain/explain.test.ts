@@ -12,7 +12,8 @@ import { loadPaths } from '../../src/model/load.js';
 import type { DraObject, ResourceClaim } from '../../src/model/types.js';
 import { explainClaim, summarise, STAGES, type Explanation } from '../../src/explain/index.js';
 import { findClaim } from '../../src/cli/find-claim.js';
-import { compileProblem, ST_SELECTABLE } from '../../src/compile/problem.js';
+import { compileProblem } from '../../src/compile/problem.js';
+import { ST } from '../../src/wasm/layout.js';
 import { buildNodeView } from '../../src/compile/nodeview.js';
 import { main } from '../../src/cli/main.js';
 
@@ -117,7 +118,7 @@ describe('explain funnels', () => {
         const funnels = e.nodes[0].requests.flatMap((r) => r.funnels);
         p.plan.slots.forEach((_, s) => {
           let selectable = 0;
-          for (let d = 0; d < view.devices.length; d++) if (p.status[s * view.devices.length + d] & ST_SELECTABLE) selectable++;
+          for (let d = 0; d < view.devices.length; d++) if (p.status[s * view.devices.length + d] & ST.SELECTABLE) selectable++;
           expect(funnels[s].stages[STAGES.indexOf('selectors')].count).toBe(selectable);
         });
         // A blocked request is a proof of unsatisfiability: never claim one on an allocatable node.
