@@ -13,7 +13,7 @@ import type { DeviceClass, DeviceTaintRule, DraObject, Node, ResourceClaim, Reso
 import { featuresFromGates, parseFeatureGates, type FeatureGates, type Features } from './features.js';
 import { AllocatedState } from './model/allocated.js';
 import { Inventory } from './compile/inventory.js';
-import { SelectorMasks } from './compile/selectors.js';
+import type { SelectorMasks } from './compile/selectors.js';
 import { buildNodeView, gatherNodePools, type NodePools } from './compile/nodeview.js';
 import { compileProblem, refreshDynamic, type Problem } from './compile/problem.js';
 import { loadSolver, type SolverExports } from './wasm/instance.js';
@@ -70,6 +70,8 @@ export class Engine {
 
   private constructor(
     wasm: SolverExports,
+    /** The selector evaluator: the CEL runtime, loaded by `create` so that importing dralloc does not load it. */
+    private readonly Masks: SelectorMasksClass,
     opts: EngineOptions,
   ) {
     this.memory = new SolverMemory(wasm);
@@ -79,8 +81,10 @@ export class Engine {
     this.add(opts.objects ?? []);
   }
 
+  /** A new engine with its own solver instance; loads the WASM solver and the CEL runtime on first use in the process. */
   static async create(opts: EngineOptions = {}): Promise<Engine> {
-    return new Engine(await loadSolver(), opts);
+    const [wasm, { SelectorMasks }] = await Promise.all([loadSolver(), import('./compile/selectors.js')]);
+    return new Engine(wasm, SelectorMasks, opts);
   }
 
   /** Adds objects; claims that carry `status.allocation` become allocated state. */
@@ -254,7 +258,7 @@ export class Engine {
       const slices = this.features.deviceTaints ? applyTaintRules(this.slices, this.taintRules) : this.slices;
       const inventory = new Inventory(slices);
       this.allocated.attach(inventory);
-      const masks = new SelectorMasks(inventory, {
+      const masks = new this.Masks(inventory, {
         consumableCapacity: this.features.consumableCapacity,
         listTypeAttributes: this.features.listTypeAttributes,
       }, this.previousMasks);
@@ -264,6 +268,8 @@ export class Engine {
     return this.compiled;
   }
 }
+
+type SelectorMasksClass = typeof import('./compile/selectors.js').SelectorMasks;
 
 /** Claim specs are immutable; their text is computed once per spec object (Pods stamped from one template share it). */
 const specKeys = new WeakMap<object, string>();

@@ -12,7 +12,6 @@ import { outputFormat, parseFlags, positiveInt, required, type Command } from '.
 
 export const allocateCommand: Command = {
   name: 'allocate',
-  summary: 'allocate the unallocated claims of the input together on one node (upstream Allocate)',
   usage: `dralloc allocate -f PATH [-f PATH ...] --node NAME [--feature-gates K=V,...] [-o yaml|json] [--max-steps N]
 
   Allocate all ResourceClaims of the input that have no status.allocation, together, on node

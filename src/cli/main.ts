@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 /**
- * The `dralloc` command line: dispatches to the commands in commands.ts.
- * Exit codes: 0 ok, 1 unsatisfiable (or findings), 2 error; errors print `error: <message>`.
+ * The `dralloc` command line: dispatches to the commands in commands.ts, loading only the one
+ * that runs (this module imports nothing heavy). Exit codes: 0 ok, 1 unsatisfiable (or findings), 2 error; errors print `error: <message>`.
  */
 
 import { pathToFileURL } from 'node:url';
-import { realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { COMMANDS } from './commands.js';
 import { UsageError } from './command.js';
 import { processIO, type CliIO } from './io.js';
@@ -20,21 +20,33 @@ const GATES = `Feature gates (--feature-gates K=V,...; Kubernetes names, v1.36 d
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
-  return `Usage: dralloc <command> [flags]   (dralloc help <command> for details)\n\nCommands:\n${lines.join('\n')}\n\n${GATES}\n`;
+  return `Usage: dralloc <command> [flags]   (dralloc help <command> for details; dralloc --version)\n\nCommands:\n${lines.join('\n')}\n\n${GATES}\n`;
+}
+
+/** The package's name and version, from the package.json above build/js/cli (or src/cli when run from source). */
+function version(): string {
+  const up = existsSync(new URL('../../package.json', import.meta.url)) ? '../../' : '../../../';
+  const pkg = JSON.parse(readFileSync(new URL(`${up}package.json`, import.meta.url), 'utf8')) as { name: string; version: string };
+  return `${pkg.name} ${pkg.version}\n`;
 }
 
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === 'version') {
+    io.stdout(version());
+    return 0;
+  }
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     const topic = name === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
-    io.stdout(topic ? `Usage: ${topic.usage}\n` : overview());
+    io.stdout(topic ? `Usage: ${(await topic.load()).usage}\n` : overview());
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     io.stderr(`error: unknown command "${name}"\n\n${overview()}`);
     return 2;
   }
+  const command = await entry.load();
   try {
     return await command.run(rest, io);
   } catch (e) {

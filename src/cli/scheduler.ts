@@ -7,7 +7,6 @@ import { parseFlags, positiveInt, required, UsageError, type Command } from './c
 
 export const schedulerCommand: Command = {
   name: 'scheduler',
-  summary: 'run a secondary scheduler for Pods with spec.schedulerName: NAME on a live cluster',
   usage: `dralloc scheduler --scheduler-name NAME [--manage-claims] [--strategy upstream|pack] [--feature-gates K=V,...]
                   [--resync-seconds N] [--kubeconfig FILE] [--context NAME] [--in-cluster]
 

@@ -6,7 +6,7 @@
  */
 
 import { readFile } from 'node:fs/promises';
-import { parseAllDocuments } from 'yaml';
+import { yaml } from '../model/yaml.js';
 import { decodeObject } from '../model/decode.js';
 import { InputError } from '../model/errors.js';
 import { filesOf, listItems, safeIntegersAsNumbers, STDIN_NAME } from '../model/load.js';
@@ -52,7 +52,7 @@ export async function lintLoad(paths: string[], stdin?: string): Promise<LintInp
 /** Adds the documents of one text to `input` (exported for tests and fuzzing). */
 export function lintText(text: string, file: string, input: LintInput): void {
   const lineOf = lineIndex(text);
-  parseAllDocuments(text, { intAsBigInt: true }).forEach((doc, index) => {
+  yaml().parseAllDocuments(text, { intAsBigInt: true }).forEach((doc, index) => {
     const line = lineOf(doc.range?.[0] ?? 0);
     const origin: Origin = { file, doc: index };
     if (doc.errors.length > 0) {

@@ -4,7 +4,8 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseAllDocuments, type YAMLError } from 'yaml';
+import type { YAMLError } from 'yaml';
+import { yaml } from './yaml.js';
 import { decodeObject, jsonType } from './decode.js';
 import { InputError, originText } from './errors.js';
 import type { DraObject, Origin } from './types.js';
@@ -72,7 +73,7 @@ export function loadText(text: string, file: string): LoadResult {
 function documents(text: string, file: string, warnings: string[]): unknown[] {
   const json = parseExactJson(text);
   if (json !== undefined) return [json];
-  return parseAllDocuments(text, { intAsBigInt: true }).map((doc, index) => {
+  return yaml().parseAllDocuments(text, { intAsBigInt: true }).map((doc, index) => {
     if (doc.errors.length > 0) throw new InputError(yamlMessage(file, doc.errors[0], 'syntax error: '));
     for (const warning of doc.warnings) warnings.push(yamlMessage(file, warning));
     try {
