@@ -23,6 +23,7 @@ import { decodeResults } from './decode/results.js';
 import { AllocationError, type Outcome } from './outcome.js';
 import { claimRef } from './model/requests.js';
 import { applyTaintRules } from './model/taintrules.js';
+import { drain } from './util/steps.js';
 
 export interface EngineOptions {
   objects?: readonly DraObject[];
@@ -233,12 +234,22 @@ export class Engine {
    * phase measures solving). Never raises a selector error: values are computed, not reported.
    */
   precompile(): void {
+    drain(this.precompileSteps());
+  }
+
+  /** `precompile` one node or class at a time (yields after each), for the async `prepare`. */
+  *precompileSteps(): Generator<void, void> {
     const { inventory, masks } = this.compile();
-    for (const node of this.nodes.values()) this.nodePools(node);
+    yield;
+    for (const node of this.nodes.values()) {
+      this.nodePools(node);
+      yield;
+    }
     // The first value of a selector fills its mask for every device (the fast path).
     if (inventory.size === 0) return;
     for (const cls of this.classes.values()) {
       for (const s of cls.spec?.selectors ?? []) if (s.cel) masks.value(s.cel.expression, 0);
+      yield;
     }
   }
 

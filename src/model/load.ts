@@ -6,6 +6,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { YAMLError } from 'yaml';
 import { yaml } from './yaml.js';
+import { drain, drainSliced, TimeSlicer, type AsyncOptions } from '../util/steps.js';
 import { decodeObject, jsonType } from './decode.js';
 import { InputError, originText } from './errors.js';
 import type { DraObject, Origin } from './types.js';
@@ -26,21 +27,25 @@ const EXTENSIONS = ['.yaml', '.yml', '.json'];
 /**
  * Loads `paths` in the order given: files, folders or `-` (the text in `opts.stdin`). A folder
  * contributes every `*.yaml`, `*.yml` and `*.json` file below it, recursively, sorted by relative
- * path (plain string order). Throws InputError for unreadable paths and bad content.
+ * path (plain string order). Throws InputError for unreadable paths and bad content. Decoding
+ * yields to the event loop between slices of objects (`opts.sliceMs`) and stops when
+ * `opts.signal` aborts; parsing one file's text is a single step.
  */
-export async function loadPaths(paths: string[], opts: { stdin?: string } = {}): Promise<LoadResult> {
+export async function loadPaths(paths: string[], opts: { stdin?: string } & AsyncOptions = {}): Promise<LoadResult> {
   const result: LoadResult = { objects: [], warnings: [] };
+  const slicer = new TimeSlicer(opts);
   for (const path of paths) {
     if (path === '-') {
       if (opts.stdin === undefined) throw new InputError('-: no standard input was given');
-      append(result, loadText(opts.stdin, STDIN_NAME));
+      await drainSliced(textSteps(opts.stdin, STDIN_NAME, result), slicer);
       continue;
     }
     for (const file of await filesOf(path, result.warnings)) {
       const text = await readFile(file, 'utf8').catch((e: unknown) => {
         throw new InputError(`${file}: ${fsReason(e)}`);
       });
-      append(result, loadText(text, file));
+      await slicer.tick();
+      await drainSliced(textSteps(text, file, result), slicer);
     }
   }
   return result;
@@ -55,18 +60,32 @@ export async function loadPaths(paths: string[], opts: { stdin?: string } = {}):
  */
 export function loadText(text: string, file: string): LoadResult {
   const result: LoadResult = { objects: [], warnings: [] };
+  drain(textSteps(text, file, result));
+  return result;
+}
+
+/** `loadText` into `result`, yielding after the parse and after every 100 objects decoded. */
+function* textSteps(text: string, file: string, result: LoadResult): Generator<void, void> {
   const add = (raw: unknown, origin: Origin) => {
     const object = decodeObject(raw, origin, result.warnings);
     if (object) result.objects.push({ object, origin });
   };
-  documents(text, file, result.warnings).forEach((value, index) => {
-    if (value === null || value === undefined) return;
+  const docs = documents(text, file, result.warnings);
+  yield;
+  let n = 0;
+  for (const [index, value] of docs.entries()) {
+    if (value === null || value === undefined) continue;
     const origin: Origin = { file, doc: index };
     const items = listItems(value, origin);
     if (items === undefined) add(value, origin);
-    else items.forEach((item, i) => add(item, { ...origin, item: i }));
-  });
-  return result;
+    else {
+      for (const [i, item] of items.entries()) {
+        add(item, { ...origin, item: i });
+        if (++n % 100 === 0) yield;
+      }
+    }
+    if (++n % 100 === 0) yield;
+  }
 }
 
 /** The documents of `text` as plain JS values (`null` for empty ones), in order. */
@@ -96,11 +115,6 @@ function parseExactJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function append(into: LoadResult, from: LoadResult): void {
-  into.objects.push(...from.objects);
-  into.warnings.push(...from.warnings);
 }
 
 /** The items of a `kind: List` document (`null`/absent = none), or undefined for any other value. */
