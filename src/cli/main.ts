@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 /**
  * The `dralloc` command line: dispatches to the commands in commands.ts, loading only the one
- * that runs (this module imports nothing heavy). Exit codes: 0 ok, 1 unsatisfiable (or findings), 2 error; errors print `error: <message>`.
+ * that runs (this module imports nothing heavy).
+ * Exit codes: 0 ok, 1 unsatisfiable (or findings), 2 error; errors print `error: <message>`.
  */
 
 import { pathToFileURL } from 'node:url';
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { COMMANDS } from './commands.js';
 import { UsageError } from './command.js';
 import { processIO, type CliIO } from './io.js';
+import { packageVersion } from './version.js';
 import { InputError } from '../model/errors.js';
 import { FeatureGateError } from '../features.js';
 
@@ -20,33 +22,51 @@ const GATES = `Feature gates (--feature-gates K=V,...; Kubernetes names, v1.36 d
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
-  return `Usage: dralloc <command> [flags]   (dralloc help <command> for details; dralloc --version)\n\nCommands:\n${lines.join('\n')}\n\n${GATES}\n`;
+  return `Usage: dralloc <command> [flags]\n       dralloc help <command>, dralloc <command> --help   its flags and exit codes\n       dralloc --version\n\nCommands:\n${lines.join('\n')}\n\n${GATES}\n`;
 }
 
-/** The package's name and version, from the package.json above build/js/cli (or src/cli when run from source). */
-function version(): string {
-  const up = existsSync(new URL('../../package.json', import.meta.url)) ? '../../' : '../../../';
-  const pkg = JSON.parse(readFileSync(new URL(`${up}package.json`, import.meta.url), 'utf8')) as { name: string; version: string };
-  return `${pkg.name} ${pkg.version}\n`;
+/** Asking for help is `--help` or `-h` anywhere in a command's flags (no command takes it as a value). */
+function wantsHelp(args: string[]): boolean {
+  return args.includes('--help') || args.includes('-h');
+}
+
+function commandNames(): string {
+  return COMMANDS.map((c) => c.name).join(', ');
 }
 
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h') {
+    io.stdout(overview());
+    return name === undefined ? 2 : 0;
+  }
   if (name === '--version' || name === 'version') {
-    io.stdout(version());
+    io.stdout(`dralloc ${packageVersion()}\n`);
     return 0;
   }
-  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    const topic = name === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
-    io.stdout(topic ? `Usage: ${(await topic.load()).usage}\n` : overview());
-    return name === undefined ? 2 : 0;
+  if (name === 'help') {
+    if (rest[0] === undefined) {
+      io.stdout(overview());
+      return 0;
+    }
+    const topic = COMMANDS.find((c) => c.name === rest[0]);
+    if (!topic) {
+      io.stderr(`error: unknown command "${rest[0]}" (commands: ${commandNames()})\n`);
+      return 2;
+    }
+    io.stdout(`Usage: ${(await topic.load()).usage}\n`);
+    return 0;
   }
   const entry = COMMANDS.find((c) => c.name === name);
   if (!entry) {
-    io.stderr(`error: unknown command "${name}"\n\n${overview()}`);
+    io.stderr(`error: unknown command "${name}" (commands: ${commandNames()}; dralloc help lists them)\n`);
     return 2;
   }
   const command = await entry.load();
+  if (wantsHelp(rest)) {
+    io.stdout(`Usage: ${command.usage}\n`);
+    return 0;
+  }
   try {
     return await command.run(rest, io);
   } catch (e) {

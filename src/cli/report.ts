@@ -8,12 +8,13 @@ import { Engine } from '../engine.js';
 import { schedule, type Strategy } from '../schedule/scheduler.js';
 import { writeReport } from '../report/index.js';
 import { loadInputs } from './inputs.js';
-import { parseFlags, required, UsageError, type Command } from './command.js';
+import { counterAccounting, COUNTER_ACCOUNTING_FLAG, COUNTER_ACCOUNTING_HELP, parseFlags, required, UsageError, type Command } from './command.js';
 import { progressBar } from './progress.js';
 
 export const reportCommand: Command = {
   name: 'report',
   usage: `dralloc report -f PATH [-f PATH ...] -o FILE.html [--strategy upstream|pack] [--feature-gates K=V,...] [--title TEXT] [--quiet]
+               [${COUNTER_ACCOUNTING_FLAG}]
 
   Places every Pod as \`dralloc schedule\` does, then writes one self-contained HTML page (no
   network access needed): per node and device a grid of what is allocated, shared, free or
@@ -23,6 +24,7 @@ export const reportCommand: Command = {
   -o FILE.html         where to write the page
   --strategy           upstream (default) or pack, as for schedule
   --title TEXT         the page's title (default "dralloc schedule report")
+${COUNTER_ACCOUNTING_HELP}
 
   Exit 0: every Pod was placed. Exit 1: some Pods are unschedulable (the page says why).
   Exit 2: error. Either way stdout names the file written.`,
@@ -34,14 +36,16 @@ export const reportCommand: Command = {
       'feature-gates': { type: 'string' },
       title: { type: 'string' },
       quiet: { type: 'boolean', short: 'q', default: false },
+      'counter-accounting': { type: 'string' },
     });
     const files = required(values.filename, '-f PATH');
     const out = required(values.output, '-o FILE.html');
     const strategy = values.strategy as Strategy;
     if (strategy !== 'upstream' && strategy !== 'pack') throw new UsageError(`unknown strategy "${strategy}" (want upstream or pack)`);
+    const accounting = counterAccounting(values['counter-accounting']);
 
     const objects = await loadInputs(files, io);
-    const engine = await Engine.create({ objects, featureGates: values['feature-gates'] });
+    const engine = await Engine.create({ objects, featureGates: values['feature-gates'], counterAccounting: accounting });
     engine.precompile(); // as schedule does: compiling every node up front is much faster than on first use
     const bar = progressBar(!values.quiet, 'scheduling');
     const result = schedule(engine, objects, { strategy, progress: (d, t) => bar.update(d, t) });

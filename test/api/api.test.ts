@@ -170,7 +170,7 @@ describe('lint', () => {
     const text = 'apiVersion: resource.k8s.io/v1\nkind: DeviceClass\nmetadata: {name: Bad_Name}\nspec: {}\n';
     const findings = await api.lint({ text, file: 'c.yaml' });
     expect(findings.length).toBeGreaterThan(0);
-    expect(findings[0]).toMatchObject({ severity: 'error', file: 'c.yaml', line: 1, path: 'metadata.name' });
+    expect(findings[0]).toMatchObject({ severity: 'error', file: 'c.yaml', line: 3, path: 'metadata.name' });
   });
 });
 

@@ -8,7 +8,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 
 const SRC = resolve(__dirname, '../../src');
 const IMPORT = /^\s*(import|export)\s+(?!type\b)[^'"]*?from\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]/gm;
@@ -40,7 +39,7 @@ describe('light imports', () => {
   it('the CLI entry loads no command until one runs', () => {
     const { files, packages } = staticGraph('cli/main.ts');
     expect([...packages]).toEqual([]);
-    expect([...files].sort()).toEqual(['cli/command.ts', 'cli/commands.ts', 'cli/io.ts', 'cli/main.ts', 'features.ts', 'model/errors.ts']);
+    expect([...files].sort()).toEqual(['cli/command.ts', 'cli/commands.ts', 'cli/io.ts', 'cli/main.ts', 'cli/version.ts', 'features.ts', 'model/errors.ts', 'wasm/layout.ts']);
   });
 
   it('only src/k8s imports @kubernetes/client-node, and only dynamically', () => {
@@ -52,15 +51,5 @@ describe('light imports', () => {
       const text = readFileSync(join(SRC, f), 'utf8');
       expect(text, f).not.toMatch(/^\s*import\s+(?!type\b)[^'"]*from\s*['"]@kubernetes\/client-node['"]/m);
     }
-  });
-});
-
-describe('dralloc --version', () => {
-  it('prints the package name and version from package.json', async () => {
-    const pkg = JSON.parse(readFileSync(resolve(__dirname, '../../package.json'), 'utf8')) as { version: string };
-    let out = '';
-    const code = await main(['--version'], { stdout: (t) => void (out += t), stderr: () => {}, readStdin: async () => '' });
-    expect(code).toBe(0);
-    expect(out).toBe(`dralloc ${pkg.version}\n`);
   });
 });
