@@ -44,7 +44,7 @@ afterAll(() => {
 
 describe('the packed dralloc', () => {
   it('ships the compiled library, the solver, the CommonJS answer and the examples, not the sources', () => {
-    expect(files).toEqual(expect.arrayContaining(['build/js/index.js', 'build/js/index.d.ts', 'build/js/index-k8s.js', 'build/js/index-report.js', 'build/wasm/solver.wasm', 'cjs/require.cjs', 'examples/a100/cluster.yaml', 'package.json']));
+    expect(files).toEqual(expect.arrayContaining(['build/js/index.js', 'build/js/index.d.ts', 'build/js/index-k8s.js', 'build/js/index-report.js', 'build/js/index-gen.js', 'build/wasm/solver.wasm', 'cjs/require.cjs', 'examples/a100/cluster.yaml', 'package.json']));
     expect(files.filter((f) => f.startsWith('src/') || f.startsWith('test/'))).toEqual([]);
   });
 
@@ -55,18 +55,20 @@ describe('the packed dralloc', () => {
 import { Engine, decode, schedule } from 'dralloc';
 import { buildReport } from 'dralloc/report';
 import { connect } from 'dralloc/k8s';
+import { generateWorkload } from 'dralloc/gen';
 const ex = (f) => decode(readFileSync(new URL('./node_modules/dralloc/examples/a100/' + f, import.meta.url), 'utf8'), f).objects;
 const objects = [...ex('cluster.yaml'), ...ex('claims.yaml')];
 const engine = await Engine.create({ objects });
 const claims = objects.filter((o) => o.kind === 'ResourceClaim' && !o.status?.allocation);
 const out = await engine.allocate(claims, { node: 'worker-gpu-01' });
 const result = await schedule(await Engine.create({ objects: [...objects, ...ex('pods.yaml')] }), [...objects, ...ex('pods.yaml')]);
-console.log(JSON.stringify({ kind: out.kind, claims: claims.length, pods: result.pods.length, fns: [typeof buildReport, typeof connect] }));
+console.log(JSON.stringify({ kind: out.kind, claims: claims.length, pods: result.pods.length, fns: [typeof buildReport, typeof connect], gen: generateWorkload('gpu-5k', { scale: 2 }).nodes.length }));
 `,
     );
     const r = node('use.mjs');
     expect(r.stderr).toBe('');
-    const got = JSON.parse(r.stdout) as { kind: string; claims: number; pods: number; fns: string[] };
+    const got = JSON.parse(r.stdout) as { kind: string; claims: number; pods: number; fns: string[]; gen: number };
+    expect(got.gen).toBe(2);
     expect(got.kind).toBe('allocated');
     expect(got.claims).toBeGreaterThan(0);
     expect(got.pods).toBeGreaterThan(0);
