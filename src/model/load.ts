@@ -6,6 +6,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { YAMLError } from 'yaml';
 import { yaml } from './yaml.js';
+import { splitJsonList } from './json-list.js';
 import { drain, drainSliced, TimeSlicer, type AsyncOptions } from '../util/steps.js';
 import { decodeObject, jsonType } from './decode.js';
 import { InputError, originText } from './errors.js';
@@ -70,7 +71,7 @@ function* textSteps(text: string, file: string, result: LoadResult): Generator<v
     const object = decodeObject(raw, origin, result.warnings);
     if (object) result.objects.push({ object, origin });
   };
-  const docs = documents(text, file, result.warnings);
+  const docs = (yield* parseLargeList(text)) ?? documents(text, file, result.warnings);
   yield;
   let n = 0;
   for (const [index, value] of docs.entries()) {
@@ -86,6 +87,30 @@ function* textSteps(text: string, file: string, result: LoadResult): Generator<v
     }
     if (++n % 100 === 0) yield;
   }
+}
+
+/** JSON texts at least this long that are a `kind: List` are parsed item by item (json-list.ts). */
+const SPLIT_MIN = 1 << 20;
+
+/**
+ * A large JSON List parsed item by item (a step per 100 items): the one document `JSON.parse` of
+ * the whole text would give, or undefined when the text is not such a List or an item is not
+ * valid JSON (then `documents` reads it whole, and the YAML parser names an error's line).
+ */
+function* parseLargeList(text: string): Generator<void, unknown[] | undefined> {
+  if (text.length < SPLIT_MIN || /\d{16}/.test(text)) return undefined; // see parseExactJson
+  const split = splitJsonList(text);
+  if (!split) return undefined;
+  const items: unknown[] = [];
+  for (const item of split.items) {
+    try {
+      items.push(JSON.parse(item));
+    } catch {
+      return undefined;
+    }
+    if (items.length % 100 === 0) yield;
+  }
+  return [{ ...split.head, items }];
 }
 
 /** The documents of `text` as plain JS values (`null` for empty ones), in order. */
