@@ -2,7 +2,8 @@
  * dralloc's public API (docs/api.md has every export's contract, errors, cost and an example).
  *
  * - `Engine`: holds cluster objects and allocates claims on a node exactly as Kubernetes v1.36's
- *   structured DRA allocator does. `EngineOptions.counterAccounting: 'upstream' | 'exact'`:
+ *   structured DRA allocator does; it holds objects by `keyOf` (`upsert`, `delete`, `commit`,
+ *   `release`). `EngineOptions.counterAccounting: 'upstream' | 'exact'`:
  *   kube-scheduler's shared-counter accounting (default) or exact accounting.
  * - Input: `decode` (a YAML/JSON text), `decodeFiles` (files, folders, stdin), `normalize` (one
  *   object from client-node, kubectl JSON or YAML) → the objects the engine reads.
@@ -19,6 +20,7 @@
 
 export { Engine, CounterAccountingError, type EngineOptions, type AllocateOptions, type EngineState } from './engine.js';
 export type { CounterAccounting } from './wasm/layout.js';
+export { keyOf, type ObjectKey } from './model/keys.js';
 export { AllocationError, type Outcome, type SearchStats } from './outcome.js';
 export { decode, decodeFiles, type Decoded } from './api/decode.js';
 export { normalize, type NormalizeOptions } from './model/normalize.js';

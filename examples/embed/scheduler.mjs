@@ -9,18 +9,18 @@
 //
 // Rules of the idiom:
 // - normalize() every object as it arrives (client-node models, watch JSON, YAML alike).
-// - The engine holds objects by identity: to update one, remove the object it was given and
-//   add the new one (Engine.upsert/delete do this by key). Keep what you gave it in a store.
+// - engine.upsert / engine.delete take the events as they come: the engine holds objects by key
+//   (kind, namespace, name; claims by uid), so a new version replaces the old one and a delete
+//   event's copy deletes the object held. Pods and templates are accepted and ignored.
 // - A Scheduler is cheap to create: make one per batch from the store, so it sees the current
-//   Nodes, DeviceClasses, claims and templates. schedulePod commits its allocations into the
-//   engine; record the claims it returns (created, updated) in the store, since those objects
-//   are the ones the engine holds.
+//   Nodes, DeviceClasses, claims and templates, so keep a store of the current objects too.
+//   schedulePod commits its allocations into the engine; record the claims it returns (created,
+//   updated) in the store.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Engine, createScheduler, normalize } from 'dralloc';
 
 const keyOf = (o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
-const ENGINE_KINDS = new Set(['Node', 'DeviceClass', 'ResourceSlice', 'ResourceClaim', 'DeviceTaintRule']);
 
 /**
  * Replays `batches` (arrays of `{ type: 'upsert' | 'delete', object }`) through a scheduler named
@@ -28,31 +28,21 @@ const ENGINE_KINDS = new Set(['Node', 'DeviceClass', 'ResourceSlice', 'ResourceC
  */
 export async function runScheduler(batches, { schedulerName = 'embedded' } = {}) {
   const engine = await Engine.create();
-  const store = new Map(); // key → the object the engine (or the scheduler) was given
+  const store = new Map(); // key → the current object, for the next Scheduler
   const pending = new Map(); // key → Pod of ours without a node
   const bindings = [];
-
-  const put = (o) => {
-    const old = store.get(keyOf(o));
-    if (old && ENGINE_KINDS.has(o.kind)) engine.remove([old]);
-    store.set(keyOf(o), o);
-    if (ENGINE_KINDS.has(o.kind)) engine.add([o]);
-  };
-  const drop = (o) => {
-    const old = store.get(keyOf(o));
-    if (old && ENGINE_KINDS.has(o.kind)) engine.remove([old]);
-    store.delete(keyOf(o));
-    pending.delete(keyOf(o));
-  };
 
   for (const batch of batches) {
     for (const event of batch) {
       const o = normalize(event.object);
       if (event.type === 'delete') {
-        drop(o);
+        engine.delete([o]);
+        store.delete(keyOf(o));
+        pending.delete(keyOf(o));
         continue;
       }
-      put(o);
+      engine.upsert([o]);
+      store.set(keyOf(o), o);
       if (o.kind === 'Pod' && o.spec.schedulerName === schedulerName && !o.spec.nodeName) pending.set(keyOf(o), o);
     }
     if (pending.size === 0) continue;

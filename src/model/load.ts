@@ -30,7 +30,7 @@ const EXTENSIONS = ['.yaml', '.yml', '.json'];
  * contributes every `*.yaml`, `*.yml` and `*.json` file below it, recursively, sorted by relative
  * path (plain string order). Throws InputError for unreadable paths and bad content. Decoding
  * yields to the event loop between slices of objects (`opts.sliceMs`) and stops when
- * `opts.signal` aborts; parsing one file's text is a single step.
+ * `opts.signal` aborts; parsing one text is a single step, except a large JSON List (item by item).
  */
 export async function loadPaths(paths: string[], opts: { stdin?: string } & AsyncOptions = {}): Promise<LoadResult> {
   const result: LoadResult = { objects: [], warnings: [] };
@@ -42,11 +42,12 @@ export async function loadPaths(paths: string[], opts: { stdin?: string } & Asyn
       continue;
     }
     for (const file of await filesOf(path, result.warnings)) {
-      const text = await readFile(file, 'utf8').catch((e: unknown) => {
+      // Read as bytes and decode in one go: readFile's own 'utf8' decoding goes chunk by chunk.
+      const bytes = await readFile(file).catch((e: unknown) => {
         throw new InputError(`${file}: ${fsReason(e)}`);
       });
       await slicer.tick();
-      await drainSliced(textSteps(text, file, result), slicer);
+      await drainSliced(textSteps(bytes.toString('utf8'), file, result), slicer);
     }
   }
   return result;
@@ -57,31 +58,30 @@ export async function loadPaths(paths: string[], opts: { stdin?: string } & Asyn
  * subset; big integers are read exactly, not rounded). Empty and comment-only documents are
  * skipped; a `kind: List` document (any apiVersion) contributes its `items` in order, each with
  * `origin.item` set. Throws InputError on syntax errors (with line and column) and on objects
- * `decodeObject` refuses.
+ * `decodeObject` refuses. The objects and warnings are appended to `into` (default: a new result).
  */
-export function loadText(text: string, file: string): LoadResult {
-  const result: LoadResult = { objects: [], warnings: [] };
-  drain(textSteps(text, file, result));
-  return result;
+export function loadText(text: string, file: string, into: LoadResult = { objects: [], warnings: [] }): LoadResult {
+  drain(textSteps(text, file, into));
+  return into;
 }
 
-/** `loadText` into `result`, yielding after the parse and after every 100 objects decoded. */
-function* textSteps(text: string, file: string, result: LoadResult): Generator<void, void> {
-  const add = (raw: unknown, origin: Origin) => {
-    const object = decodeObject(raw, origin, result.warnings);
-    if (object) result.objects.push({ object, origin });
-  };
-  const docs = (yield* parseLargeList(text)) ?? documents(text, file, result.warnings);
+/** `loadText` into `into`, yielding after the parse and after every 100 objects decoded. */
+function* textSteps(text: string, file: string, into: LoadResult): Generator<void, void> {
+  const large = yield* parseLargeList(text);
+  const { values, fromJson } = large ? { values: large, fromJson: true } : documents(text, file, into.warnings);
   yield;
+  const add = (raw: unknown, origin: Origin) => {
+    const object = decodeObject(raw, origin, into.warnings, { reuse: fromJson });
+    if (object) into.objects.push({ object, origin });
+  };
   let n = 0;
-  for (const [index, value] of docs.entries()) {
+  for (const [doc, value] of values.entries()) {
     if (value === null || value === undefined) continue;
-    const origin: Origin = { file, doc: index };
-    const items = listItems(value, origin);
-    if (items === undefined) add(value, origin);
+    const items = listItems(value, { file, doc });
+    if (items === undefined) add(value, { file, doc });
     else {
       for (const [i, item] of items.entries()) {
-        add(item, { ...origin, item: i });
+        add(item, { file, doc, item: i });
         if (++n % 100 === 0) yield;
       }
     }
@@ -113,11 +113,14 @@ function* parseLargeList(text: string): Generator<void, unknown[] | undefined> {
   return [{ ...split.head, items }];
 }
 
-/** The documents of `text` as plain JS values (`null` for empty ones), in order. */
-function documents(text: string, file: string, warnings: string[]): unknown[] {
+/**
+ * The documents of `text` as plain JS values (`null` for empty ones), in order; `fromJson` when
+ * JSON.parse made them (then no two parts of them are the same object, unlike YAML aliases).
+ */
+function documents(text: string, file: string, warnings: string[]): { values: unknown[]; fromJson: boolean } {
   const json = parseExactJson(text);
-  if (json !== undefined) return [json];
-  return yaml().parseAllDocuments(text, { intAsBigInt: true }).map((doc, index) => {
+  if (json !== undefined) return { values: [json], fromJson: true };
+  const values = yaml().parseAllDocuments(text, { intAsBigInt: true }).map((doc, index) => {
     if (doc.errors.length > 0) throw new InputError(yamlMessage(file, doc.errors[0], 'syntax error: '));
     for (const warning of doc.warnings) warnings.push(yamlMessage(file, warning));
     try {
@@ -126,6 +129,7 @@ function documents(text: string, file: string, warnings: string[]): unknown[] {
       throw new InputError(`${originText({ file, doc: index })}: ${(e as Error).message}`);
     }
   });
+  return { values, fromJson: false };
 }
 
 /**

@@ -16,10 +16,12 @@ import type { Node } from '../model/types.js';
 import type { ScheduleResult, Strategy } from '../schedule/scheduler.js';
 import { utilization } from '../schedule/stats.js';
 import { buildNodeView, counterKey, type NodeDevice, type NodeView } from '../compile/nodeview.js';
+import { countersMiss } from '../compile/eligibility.js';
 import { q } from '../compile/capacity.js';
 import { FLAG_DEDICATED, FLAG_SHARED } from '../model/allocated.js';
 import { Quantity } from '../model/quantity.js';
 import { Interner } from '../compile/intern.js';
+import { beforeLabels, holders, podKey, utilisationCurve, type Curve } from './holders.js';
 
 const NUL = '\u0000';
 
@@ -43,6 +45,11 @@ export interface NodeReport {
   shares?: [number, number][];
   /** Pods bound to the node by this run (namespace/name). */
   pods?: string[];
+  /**
+   * Allocations on the node's devices that no Pod of the run explains (present before the run):
+   * `claim (reserved for ...): device, device`, one per claim.
+   */
+  before?: string[];
   /** Counters of the node's own pools: label `set/counter` (prefixed `pool:` when the node has several pools with counters). */
   counters?: Fill[];
   /** Consumable capacity of devices with shares: label `device/capacity`. */
@@ -89,6 +96,8 @@ export interface ReportModel {
   nodes: NodeReport[];
   /** Unschedulable Pods grouped by message, most Pods first. */
   unschedulable: { message: string; pods: string[] }[];
+  /** Devices in use after each Pod (holders.ts). */
+  curve: Curve;
 }
 
 export interface ReportOptions {
@@ -103,10 +112,12 @@ export function buildReport(engine: Engine, result: ScheduleResult, opts: Report
   for (const p of result.pods) {
     if (p.node === undefined) continue;
     const list = podsOn.get(p.node) ?? [];
-    list.push(podName(p.pod.metadata));
+    list.push(podKey(p.pod.metadata));
     podsOn.set(p.node, list);
   }
-  const nodes = [...state.nodes.values()].map((n) => nodeReport(engine, n, nameLists, podsOn.get(n.metadata.name)));
+  const held = holders(result);
+  const before = beforeLabels(held);
+  const nodes = [...state.nodes.values()].map((n) => nodeReport(engine, n, nameLists, podsOn.get(n.metadata.name), before));
 
   const states = nodes.map((n) => n.states).join('');
   const count = (c: string) => states.split(c).length - 1;
@@ -141,11 +152,8 @@ export function buildReport(engine: Engine, result: ScheduleResult, opts: Report
     nameLists: Array.from({ length: nameLists.size }, (_, i) => nameLists.string(i + 1)).map((s) => (s ? s.split(NUL) : [])),
     nodes,
     unschedulable: unschedulableGroups(result),
+    curve: utilisationCurve(result, held, state.inventory.size),
   };
-}
-
-function podName(m: { namespace?: string; name: string }): string {
-  return `${m.namespace ?? 'default'}/${m.name}`;
 }
 
 /** A device that belongs to this node alone (its slice, or its own entry, names the node). */
@@ -153,7 +161,7 @@ function isLocal(nd: NodeDevice, node: string): boolean {
   return nd.slice.spec.nodeName === node || (nd.slice.spec.perDeviceNodeSelection === true && nd.device.nodeName === node);
 }
 
-function nodeReport(engine: Engine, node: Node, nameLists: Interner, pods: string[] | undefined): NodeReport {
+function nodeReport(engine: Engine, node: Node, nameLists: Interner, pods: string[] | undefined, before: ReadonlyMap<string, string>): NodeReport {
   const name = node.metadata.name;
   const { allocated, features } = engine.inspect();
   const view = buildNodeView(engine.nodePools(node), allocated);
@@ -162,7 +170,10 @@ function nodeReport(engine: Engine, node: Node, nameLists: Interner, pods: strin
   const shares: [number, number][] = [];
   const capacity: Fill[] = [];
   const deviceUse: number[] = [];
+  const held = new Map<string, string[]>(); // before-the-run claim label → its devices here
   local.forEach((nd, i) => {
+    const label = before.get(nd.id);
+    if (label !== undefined) held.set(label, [...(held.get(label) ?? []), nd.device.name]);
     const flags = allocated.flags[nd.index];
     if (flags & FLAG_DEDICATED) {
       states += DEVICE_STATE.allocated;
@@ -173,7 +184,7 @@ function nodeReport(engine: Engine, node: Node, nameLists: Interner, pods: strin
       const fills = Object.entries(nd.device.capacity ?? {}).map(([cap, c]) => fill(`${nd.device.name}/${cap}`, allocated.consumed(nd.id, cap), q(c.value)));
       capacity.push(...fills);
       deviceUse.push(fills.length ? mean(fills.map((f) => f.used)) : 1);
-    } else if (features.partitionableDevices && !countersFit(view, nd)) {
+    } else if (countersMiss(nd, { features, allocated, accounting: engine.counterAccounting, view: () => view })) {
       states += DEVICE_STATE.blocked;
       deviceUse.push(1);
     } else {
@@ -193,20 +204,10 @@ function nodeReport(engine: Engine, node: Node, nameLists: Interner, pods: strin
   };
   if (shares.length) report.shares = shares;
   if (pods?.length) report.pods = pods;
+  if (held.size) report.before = [...held].map(([label, devices]) => `${label}: ${devices.join(', ')}`);
   if (counters.length) report.counters = counters;
   if (capacity.length) report.capacity = capacity;
   return report;
-}
-
-/** Whether what the device consumes still fits what is left of its pool's counters. */
-function countersFit(view: NodeView, nd: NodeDevice): boolean {
-  const p = view.pools.indexOf(nd.pool);
-  return (nd.device.consumesCounters ?? []).every((c) =>
-    Object.entries(c.counters ?? {}).every(([counter, v]) => {
-      const k = view.counters.index.get(counterKey(p, c.counterSet, counter));
-      return k === undefined || view.counters.avail[k] >= q(v.value).milli();
-    }),
-  );
 }
 
 /** Fills of the counters of the node's own pools (capacity − what is left), in the format they were written in. */
@@ -264,6 +265,7 @@ function sharedPoolDevices(engine: Engine): number {
   const { inventory } = engine.inspect();
   let n = 0;
   for (let i = 0; i < inventory.size; i++) {
+    if (!inventory.live(i)) continue;
     const s = inventory.sliceOf[i].spec;
     if (!s.nodeName && !(s.perDeviceNodeSelection && inventory.devices[i].nodeName)) n++;
   }
@@ -277,7 +279,7 @@ function capacityTotals(engine: Engine): Fill[] {
   const totals = new Map<string, { used: bigint; cap: bigint; format: Quantity['format'] }>();
   for (let i = 0; i < inventory.size; i++) {
     const d = inventory.devices[i];
-    if (!d.allowMultipleAllocations) continue;
+    if (!d?.allowMultipleAllocations) continue;
     for (const [name, c] of Object.entries(d.capacity ?? {})) {
       const cap = q(c.value);
       const t = totals.get(name) ?? { used: 0n, cap: 0n, format: cap.format };
@@ -295,7 +297,7 @@ function unschedulableGroups(result: ScheduleResult): ReportModel['unschedulable
     if (p.node !== undefined) continue;
     const message = p.message ?? '';
     const list = groups.get(message) ?? [];
-    list.push(podName(p.pod.metadata));
+    list.push(podKey(p.pod.metadata));
     groups.set(message, list);
   }
   return [...groups].map(([message, pods]) => ({ message, pods })).sort((a, b) => b.pods.length - a.pods.length);
