@@ -14,7 +14,6 @@ import { counterAccounting, COUNTER_ACCOUNTING_FLAG, COUNTER_ACCOUNTING_HELP, ou
 
 export const allocateCommand: Command = {
   name: 'allocate',
-  summary: 'allocate the unallocated claims of the input together on one node (upstream Allocate)',
   usage: `dralloc allocate -f PATH [-f PATH ...] --node NAME [--feature-gates K=V,...] [-o yaml|json] [--max-steps N]
                  [${COUNTER_ACCOUNTING_FLAG}]
 

@@ -15,7 +15,6 @@ import { stdoutPalette, table, type Palette } from './table.js';
 
 export const explainCommand: Command = {
   name: 'explain',
-  summary: 'explain why a claim can or cannot be allocated: per-request device funnels, closest devices',
   usage: `dralloc explain -f PATH [-f PATH ...] --claim NS/NAME [--node NAME | --all-nodes] [--feature-gates K=V,...] [-o text|wide|json]
                 [${COUNTER_ACCOUNTING_FLAG}]
 

@@ -11,7 +11,6 @@ import { stdoutPalette, table, type Palette } from './table.js';
 
 export const lintCommand: Command = {
   name: 'lint',
-  summary: 'validate DRA objects like the API server and warn about likely mistakes',
   usage: `dralloc lint -f PATH [-f PATH ...] [--feature-gates K=V,...] [-o text|wide|json]
 
   Errors: what the API server would refuse (names, required fields, one-of rules, enums,
