@@ -77,7 +77,7 @@ function whyNot(engine: Engine, claims: readonly ResourceClaim[], node: string, 
   let out = explained.map((e) => `  ${summarise(e)}\n`).join('');
   if (claims.length > MAX_EXPLAINED) out += `  … and ${claims.length - MAX_EXPLAINED} more claims\n`;
   const failing = explained.find((e) => e.nodes[0]?.verdict !== 'allocatable');
-  if (!failing) out += '  each claim fits alone: together they compete for the same devices, counters or capacity\n';
+  if (!failing && claims.length <= MAX_EXPLAINED) out += '  each claim fits alone: together they compete for the same devices, counters or capacity\n';
   const ref = failing?.claim ?? claimRef(claims[0]);
   out += `  details: dralloc explain ${files.map((f) => `-f ${f}`).join(' ')} --claim ${ref} --node ${node}\n`;
   return out;
