@@ -136,19 +136,19 @@ describe('dralloc explain (CLI)', () => {
     return { code, stdout, stderr };
   }
 
-  it('golden: one node', async () => {
+  it('golden: one node', { timeout: 60_000 }, async () => {
     const r = await run(['-f', FIXTURE, '--claim', 'default/c-fit', '--node', 'n1']);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe(readFileSync('test/fixtures/explain/c-fit.n1.txt', 'utf8'));
   });
 
-  it('golden: all nodes grouped by reason', async () => {
+  it('golden: all nodes grouped by reason', { timeout: 60_000 }, async () => {
     const r = await run(['-f', FIXTURE, '--claim', 'c-any', '--all-nodes']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(readFileSync('test/fixtures/explain/c-any.all.txt', 'utf8'));
   });
 
-  it('-o json is the explanation; exit codes 0/1/2', async () => {
+  it('-o json is the explanation; exit codes 0/1/2', { timeout: 60_000 }, async () => {
     const r = await run(['-f', FIXTURE, '--claim', 'default/c-free', '--node', 'n1', '-o', 'json']);
     expect(r.code).toBe(1);
     const json = JSON.parse(r.stdout) as Explanation;
