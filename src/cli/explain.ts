@@ -9,6 +9,8 @@
 import { Engine } from '../engine.js';
 import { explainClaim, groupByReason, funnelReason, STAGES, type Explanation, type NodeExplanation, type RequestFunnel } from '../explain/index.js';
 import { findClaim } from '../explain/find-claim.js';
+import { explainGroup, renderGang } from '../explain/gang.js';
+import { DEFAULT_GANG_SEARCH } from '../schedule/gang-search.js';
 import { loadInputs } from './inputs.js';
 import { outputFormat, parseFlags, required, UsageError, type Command } from './command.js';
 import { stdoutPalette, table, type Palette } from './table.js';
@@ -17,6 +19,7 @@ export const explainCommand: Command = {
   name: 'explain',
   summary: 'explain why a claim can or cannot be allocated: per-request device funnels, closest devices',
   usage: `dralloc explain -f PATH [-f PATH ...] --claim NS/NAME [--node NAME | --all-nodes] [--feature-gates K=V,...] [-o text|wide|json]
+       dralloc explain -f PATH [-f PATH ...] --pod-group NS/NAME [--gang-search] [--feature-gates K=V,...] [-o text|json]
 
   For each request of the claim (each subrequest of a firstAvailable list), counts the devices
   that pass each stage: reachable from the node → match the class → match the request's
@@ -29,9 +32,13 @@ export const explainCommand: Command = {
                    grouped by the reason they fail
   -o text          funnels (one node) or reason groups (several); -o wide adds every node's
                    funnel counts and all near misses; -o json the explanation as data
+  --pod-group NS/NAME  instead of a claim, a PodGroup: how many of its Pods fit one after the
+                   other as kube-scheduler's group cycle tries them, against minCount, and why
+                   each other Pod does not; --gang-search also runs the gang search
 
-  Exit 0: the claim fits (on at least one node). Exit 1: it fits nowhere. Exit 2: bad input, or
-  the allocator answers with an error on every node.`,
+  Exit 0: the claim fits (on at least one node) / the group is admitted. Exit 1: it fits
+  nowhere / the group is not admitted. Exit 2: bad input, or the allocator answers with an
+  error on every node.`,
   async run(argv, io) {
     const { values } = parseFlags(argv, {
       filename: { type: 'string', short: 'f', multiple: true },
@@ -40,8 +47,19 @@ export const explainCommand: Command = {
       'all-nodes': { type: 'boolean', default: false },
       'feature-gates': { type: 'string' },
       output: { type: 'string', short: 'o', default: 'text' },
+      'pod-group': { type: 'string' },
+      'gang-search': { type: 'boolean', default: false },
     });
     const files = required(values.filename, '-f PATH');
+    if (values['pod-group'] !== undefined) {
+      if (values.claim !== undefined || values.node !== undefined) throw new UsageError('--pod-group excludes --claim and --node');
+      const output = outputFormat(values.output, ['text', 'json'] as const);
+      const objects = await loadInputs(files, io);
+      const engine = await Engine.create({ objects, featureGates: values['feature-gates'] });
+      const e = explainGroup(engine, objects, values['pod-group'], { search: values['gang-search'] ? DEFAULT_GANG_SEARCH : undefined });
+      io.stdout(output === 'json' ? JSON.stringify(e, null, 2) + '\n' : renderGang(e));
+      return e.admitted ? 0 : 1;
+    }
     const ref = required(values.claim, '--claim NS/NAME');
     const output = outputFormat(values.output, ['text', 'wide', 'json'] as const);
     if (values.node !== undefined && values['all-nodes']) throw new UsageError('--node and --all-nodes exclude each other');
