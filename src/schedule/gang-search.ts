@@ -6,6 +6,8 @@
  * never revisits it, this finds e.g. two 4-GPU workers a place on the two NVLink halves of one
  * node instead of stranding GPUs on several.
  *
+ * The Pods are searched biggest first (most devices requested; equal Pods next to each other),
+ * so that a small Pod does not take the place a big one needed only to be backtracked over.
  * Choices per Pod: every node in input order; on a node, up to `alternatives` allocations with
  * disjoint devices (the allocator's first answer, then its answer with those devices blocked,
  * and so on). Pods with the same spec that follow each other take nodes in non-decreasing order
@@ -43,7 +45,7 @@ class BudgetExhausted extends Error {}
 type Choice = { node: number } | { skipped: true };
 
 export function searchGang(s: Scheduler, members: readonly Pod[], minCount: number, opts: GangSearchOptions): GangSearchResult {
-  const pods = members.filter((p) => !p.spec.nodeName);
+  const pods = biggestFirst(s, members.filter((p) => !p.spec.nodeName));
   const needed = minCount - (members.length - pods.length);
   const signatures = pods.map(signature);
   const choices: Choice[] = [];
@@ -87,10 +89,10 @@ export function searchGang(s: Scheduler, members: readonly Pod[], minCount: numb
   if (!found) return { steps, exhausted: false };
   // Pods left out are tried once more as single Pods: they are bound if they fit now, or
   // carry their own reason.
-  let next = 0;
+  const byPod = new Map(pods.map((p, i) => [p, i]));
   const out = members.map((pod): PodDecision => {
     if (pod.spec.nodeName) return { pod, node: pod.spec.nodeName, created: [], updated: [] };
-    const i = next++;
+    const i = byPod.get(pod)!;
     return 'skipped' in choices[i] ? s.schedulePod(pod) : decisions[i];
   });
   return { decisions: out, steps, exhausted: false };
@@ -139,6 +141,19 @@ function withBlocked<T>(s: Scheduler, results: readonly DeviceRequestAllocationR
   } finally {
     s.engine.release(committed);
   }
+}
+
+/** `pods` by devices requested, most first; then by signature, so that equal Pods are neighbours; then in order. */
+function biggestFirst(s: Scheduler, pods: readonly Pod[]): Pod[] {
+  const keyed = pods.map((pod, i) => {
+    const m = s.mark();
+    const a = s.prepare(pod);
+    s.undo(m);
+    const devices = 'pending' in a ? a.pending.reduce((n, c) => n + (c.spec.devices?.requests ?? []).reduce((k, r) => k + (r.exactly?.count ?? r.firstAvailable?.[0]?.count ?? 1), 0), 0) : 0;
+    return { pod, i, devices, sig: signature(pod) };
+  });
+  keyed.sort((a, b) => b.devices - a.devices || (a.sig < b.sig ? -1 : a.sig > b.sig ? 1 : 0) || a.i - b.i);
+  return keyed.map((k) => k.pod);
 }
 
 /** Pods with equal signatures are interchangeable for the search: same namespace and spec. */

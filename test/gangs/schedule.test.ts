@@ -137,8 +137,9 @@ describe('gangs, --gang-search', () => {
 
   it('finds a device choice upstream misses: the 2-GPU worker on the broken NVLink half, leaving a whole half for the 4-GPU one', async () => {
     // n1: gpu-0..3 in NVLink domain a, gpu-4..7 in b; gpu-4 and gpu-5 are taken. Upstream gives
-    // w-pair gpu-0,1; w-quad (4 GPUs, one domain) then finds 2 free in each. The search blocks
-    // gpu-0,1, then gpu-0..3: w-pair gets gpu-6,7 and w-quad all of domain a.
+    // w-pair gpu-0,1; w-quad (4 GPUs, one domain) then finds 2 free in each. The search places
+    // the bigger w-quad first: it takes domain a (gpu-0..3, the first 4 free of one domain), and
+    // w-pair gpu-6,7.
     const domain = (i: number) => ({ nvlink: { string: i < 4 ? 'a' : 'b' } });
     const quad = template('quad', [gpuRequest('gpu', 4)]);
     quad.spec.spec.devices!.constraints = [{ requests: ['gpu'], matchAttribute: `${DRIVER}/nvlink` }];
@@ -151,24 +152,44 @@ describe('gangs, --gang-search', () => {
     expect(r.inUse()).toEqual(['n1/gpu-0', 'n1/gpu-1', 'n1/gpu-2', 'n1/gpu-3', 'n1/gpu-4', 'n1/gpu-5', 'n1/gpu-6', 'n1/gpu-7']);
   });
 
-  // n1, n2: 4 GPUs each; a 4-GPU and an 8-GPU worker can never both fit. Steps (a node tried for
-  // a Pod): small on n1 (1); big on n1 (2), n2 (3); small's second choice on n1 (4, none);
-  // small on n2 (5); big on n1 (6), n2 (7); small's second choice on n2 (8, none) → 8 steps.
+  it('tries other devices on the same node: the first answer blocked, the allocator asked again', async () => {
+    // n1: 4 GPUs, gpu-0 and gpu-1 are `fast`. `any` (2 GPUs) comes first, in the input and in the
+    // search (equal sizes: by spec, template a-any-2 < b-fast-2); `fast` needs 2 fast GPUs.
+    // Upstream: any gets gpu-0,1, fast fits nowhere. Search steps: any on n1 (1: gpu-0,1), fast
+    // (2: none); any's second choice with gpu-0,1 blocked (3: gpu-2,3); fast (4: gpu-0,1).
+    const fast = (i: number) => ({ fast: { string: i < 2 ? 'yes' : 'no' } });
+    const fastTpl = template('b-fast-2', [gpuRequest('gpu', 2, { selectors: [{ cel: { expression: `device.attributes["${DRIVER}"].fast == "yes"` } }] })]);
+    const objs = objects(gpuClass(), gpuNode('n1', 4, { attributes: fast }), template('a-any-2', [gpuRequest('gpu', 2)]), fastTpl,
+      gang('train', 2), member('train', gpuPod('any', 'a-any-2')), member('train', gpuPod('fast', 'b-fast-2')));
+    expect((await run(objs)).placed).toEqual({ any: undefined, fast: undefined });
+    const r = await run(objs, { gangSearch: SEARCH });
+    expect(r.devices('any-gpu')).toEqual(['n1/gpu-2', 'n1/gpu-3']);
+    expect(r.devices('fast-gpu')).toEqual(['n1/gpu-0', 'n1/gpu-1']);
+    expect(r.result.groups?.[0].search).toEqual({ steps: 4, found: true, exhausted: false });
+    // With one device choice per node the search cannot find it.
+    const one = await run(objs, { gangSearch: { budget: 1000, alternatives: 1 } });
+    expect(one.result.groups?.[0].search).toEqual({ steps: 2, found: false, exhausted: false });
+    expect(one.inUse()).toEqual([]);
+  });
+
+  // n1, n2: 4 GPUs each; a 4-GPU and an 8-GPU worker can never both fit. The search takes the
+  // biggest Pod first. Steps (a node tried for a Pod): big on n1 (1), on n2 (2), nowhere; leaving
+  // it out leaves 1 Pod for minCount 2 → no placement, 2 steps.
   const impossible = () => objects(gpuClass(), gpuNode('n1', 4), gpuNode('n2', 4), template('gpu-4', [gpuRequest('gpu', 4)]), template('gpu-8', [gpuRequest('gpu', 8)]),
     gang('train', 2), member('train', gpuPod('small', 'gpu-4')), member('train', gpuPod('big', 'gpu-8')));
 
   it('says when no placement exists, with the steps it took', async () => {
     const r = await run(impossible(), { gangSearch: SEARCH });
-    const why = notAdmitted('minCount (2) cannot be satisfied: 1 scheduled, 0 remaining; the gang search found no placement for 2 Pods in 8 steps (every node, and up to 4 device choices per node, for each Pod)');
+    const why = notAdmitted('minCount (2) cannot be satisfied: 1 scheduled, 0 remaining; the gang search found no placement for 2 Pods in 2 steps (every node, and up to 4 device choices per node, for each Pod)');
     expect(r.message('small')).toBe(why);
-    expect(r.result.groups?.[0].search).toEqual({ steps: 8, found: false, exhausted: false });
+    expect(r.result.groups?.[0].search).toEqual({ steps: 2, found: false, exhausted: false });
     expect(r.inUse()).toEqual([]);
   });
 
   it('says when the budget, not infeasibility, ended the search', async () => {
-    const r = await run(impossible(), { gangSearch: { budget: 3, alternatives: 4 } });
-    expect(r.message('small')).toBe(notAdmitted('minCount (2) cannot be satisfied: 1 scheduled, 0 remaining; the gang search stopped at its budget of 3 steps before finding a placement (--gang-search-budget)'));
-    expect(r.result.groups?.[0].search).toEqual({ steps: 3, found: false, exhausted: true });
+    const r = await run(impossible(), { gangSearch: { budget: 1, alternatives: 4 } });
+    expect(r.message('small')).toBe(notAdmitted('minCount (2) cannot be satisfied: 1 scheduled, 0 remaining; the gang search stopped at its budget of 1 steps before finding a placement (--gang-search-budget)'));
+    expect(r.result.groups?.[0].search).toEqual({ steps: 1, found: false, exhausted: true });
     expect(r.inUse()).toEqual([]);
   });
 
