@@ -18,7 +18,7 @@ import { buildNodeView, gatherNodePools, type NodePools } from './compile/nodevi
 import { compileProblem, refreshDynamic, type Problem } from './compile/problem.js';
 import { loadSolver, type SolverExports } from './wasm/instance.js';
 import { SolverMemory, type Block, type SolveAnswer } from './wasm/run.js';
-import { RESULT } from './wasm/layout.js';
+import { RESULT, isCounterAccounting, type CounterAccounting } from './wasm/layout.js';
 import { decodeResults } from './decode/results.js';
 import { AllocationError, type Outcome } from './outcome.js';
 import { claimRef } from './model/requests.js';
@@ -30,11 +30,21 @@ export interface EngineOptions {
   featureGates?: string | Partial<FeatureGates>;
   /** Stop a search after this many steps (upstream allocateOne invocations) with an error; 0 = no limit. */
   maxSteps?: number;
+  /**
+   * How the search accounts shared counters. `upstream` (default): as kube-scheduler v1.36 does,
+   * counters a device took stay taken when a taint or constraint then rejects it, and a share of
+   * a multi-allocatable device keeps its counters when the search backtracks over it — so some
+   * claims that fit are answered unsatisfiable, exactly like kube-scheduler. `exact`: every
+   * rejection and backtrack gives the counters back.
+   */
+  counterAccounting?: CounterAccounting;
 }
 
 export interface AllocateOptions {
   /** Name of the Node (one of the engine's Node objects) to allocate for. */
   node: string;
+  /** This allocation's counter accounting instead of the engine's (EngineOptions.counterAccounting). */
+  counterAccounting?: CounterAccounting;
 }
 
 /** What `Engine.inspect()` exposes (read-only). */
@@ -47,9 +57,13 @@ export interface EngineState {
   features: Features;
 }
 
+/** An unknown EngineOptions.counterAccounting value. */
+export class CounterAccountingError extends Error {}
+
 export class Engine {
   readonly gates: FeatureGates;
   readonly features: Features;
+  readonly counterAccounting: CounterAccounting;
   private readonly maxSteps: number;
   private readonly nodes = new Map<string, Node>();
   private readonly classes = new Map<string, DeviceClass>();
@@ -72,6 +86,7 @@ export class Engine {
     wasm: SolverExports,
     opts: EngineOptions,
   ) {
+    this.counterAccounting = checkAccounting('EngineOptions', opts.counterAccounting ?? 'upstream');
     this.memory = new SolverMemory(wasm);
     this.gates = typeof opts.featureGates === 'string' ? parseFeatureGates(opts.featureGates) : parseFeatureGates(undefined, opts.featureGates);
     this.features = featuresFromGates(this.gates);
@@ -168,6 +183,7 @@ export class Engine {
   allocateSync(claims: readonly ResourceClaim[], opts: AllocateOptions): Outcome {
     const node = this.nodes.get(opts.node);
     if (!node) return { kind: 'error', message: `node ${opts.node} not found: the input has no Node object with that name` };
+    const accounting = opts.counterAccounting === undefined ? this.counterAccounting : checkAccounting('AllocateOptions', opts.counterAccounting);
     try {
       const { masks } = this.compile();
       const np = this.nodePools(node);
@@ -186,7 +202,7 @@ export class Engine {
         block = this.memory.write(problem, this.maxSteps, problem.cacheable);
         if (problem.cacheable) this.problems.set(key, { problem, block });
       }
-      const answer = this.memory.solve(block, problem);
+      const answer = this.memory.solve(block, problem, accounting);
       const stats = { steps: answer.steps };
       switch (answer.status) {
         case RESULT.OK:
@@ -263,6 +279,11 @@ export class Engine {
     }
     return this.compiled;
   }
+}
+
+function checkAccounting(where: string, v: unknown): CounterAccounting {
+  if (isCounterAccounting(v)) return v;
+  throw new CounterAccountingError(`${where}.counterAccounting: invalid value ${JSON.stringify(v)}: want "upstream" or "exact"`);
 }
 
 /** Claim specs are immutable; their text is computed once per spec object (Pods stamped from one template share it). */

@@ -12,14 +12,15 @@ import { findClaim } from '../explain/find-claim.js';
 import { explainGroup, renderGang } from '../explain/gang.js';
 import { DEFAULT_GANG_SEARCH } from '../schedule/gang-search.js';
 import { loadInputs } from './inputs.js';
-import { outputFormat, parseFlags, required, UsageError, type Command } from './command.js';
+import { counterAccounting, COUNTER_ACCOUNTING_FLAG, COUNTER_ACCOUNTING_HELP, outputFormat, parseFlags, required, UsageError, type Command } from './command.js';
 import { stdoutPalette, table, type Palette } from './table.js';
 
 export const explainCommand: Command = {
   name: 'explain',
   summary: 'explain why a claim can or cannot be allocated: per-request device funnels, closest devices',
   usage: `dralloc explain -f PATH [-f PATH ...] --claim NS/NAME [--node NAME | --all-nodes] [--feature-gates K=V,...] [-o text|wide|json]
-       dralloc explain -f PATH [-f PATH ...] --pod-group NS/NAME [--gang-search] [--feature-gates K=V,...] [-o text|json]
+                [${COUNTER_ACCOUNTING_FLAG}]
+       dralloc explain -f PATH [-f PATH ...] --pod-group NS/NAME [--gang-search] [--feature-gates K=V,...] [-o text|json] [${COUNTER_ACCOUNTING_FLAG}]
 
   For each request of the claim (each subrequest of a firstAvailable list), counts the devices
   that pass each stage: reachable from the node → match the class → match the request's
@@ -35,6 +36,7 @@ export const explainCommand: Command = {
   --pod-group NS/NAME  instead of a claim, a PodGroup: how many of its Pods fit one after the
                    other as kube-scheduler's group cycle tries them, against minCount, and why
                    each other Pod does not; --gang-search also runs the gang search
+${COUNTER_ACCOUNTING_HELP}
 
   Exit 0: the claim fits (on at least one node) / the group is admitted. Exit 1: it fits
   nowhere / the group is not admitted. Exit 2: bad input, or the allocator answers with an
@@ -49,13 +51,15 @@ export const explainCommand: Command = {
       output: { type: 'string', short: 'o', default: 'text' },
       'pod-group': { type: 'string' },
       'gang-search': { type: 'boolean', default: false },
+      'counter-accounting': { type: 'string' },
     });
     const files = required(values.filename, '-f PATH');
+    const accounting = counterAccounting(values['counter-accounting']);
     if (values['pod-group'] !== undefined) {
       if (values.claim !== undefined || values.node !== undefined) throw new UsageError('--pod-group excludes --claim and --node');
       const output = outputFormat(values.output, ['text', 'json'] as const);
       const objects = await loadInputs(files, io);
-      const engine = await Engine.create({ objects, featureGates: values['feature-gates'] });
+      const engine = await Engine.create({ objects, featureGates: values['feature-gates'], counterAccounting: accounting });
       const e = explainGroup(engine, objects, values['pod-group'], { search: values['gang-search'] ? DEFAULT_GANG_SEARCH : undefined });
       io.stdout(output === 'json' ? JSON.stringify(e, null, 2) + '\n' : renderGang(e));
       return e.admitted ? 0 : 1;
@@ -66,7 +70,7 @@ export const explainCommand: Command = {
 
     const objects = await loadInputs(files, io);
     const claim = findClaim(objects, ref);
-    const engine = await Engine.create({ objects, featureGates: values['feature-gates'] });
+    const engine = await Engine.create({ objects, featureGates: values['feature-gates'], counterAccounting: accounting });
     const explanation = explainClaim(engine, claim, values.node);
     if (output === 'json') io.stdout(JSON.stringify(explanation, null, 2) + '\n');
     else io.stdout(render(explanation, output === 'wide', stdoutPalette()));
@@ -82,8 +86,13 @@ function exitCode(e: Explanation): number {
 
 /** Text for people: the funnels of one node, or the reason groups of several. */
 export function render(e: Explanation, wide: boolean, p: Palette): string {
-  if (e.nodes.length === 0) return `claim ${e.claim}: the input has no Node objects\n`;
-  if (e.nodes.length === 1) return renderNode(e.claim, e.nodes[0], wide, p);
+  const hints = (e.hints ?? []).map((h) => `\nhint: ${h}\n`).join('');
+  if (e.nodes.length === 0) return `claim ${e.claim}: the input has no Node objects\n${hints}`;
+  if (e.nodes.length === 1) return renderNode(e.claim, e.nodes[0], wide, p) + hints;
+  return renderNodes(e, wide, p) + hints;
+}
+
+function renderNodes(e: Explanation, wide: boolean, p: Palette): string {
   const ok = e.nodes.filter((n) => n.verdict === 'allocatable' || n.verdict === 'allocated').length;
   let out = `claim ${e.claim}: ${(ok > 0 ? p.green : p.red)(`${ok}/${e.nodes.length} nodes can allocate it`)}\n\n`;
   const groups = groupByReason(e.nodes).map((g) => [String(g.nodes.length), g.reason === 'fits' ? p.green(g.reason) : g.reason, listNodes(g.nodes, wide)]);

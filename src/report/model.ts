@@ -140,10 +140,7 @@ export function buildReport(engine: Engine, result: ScheduleResult, opts: Report
       counterSetsPartlyUsed: counterSets.filter((u) => u > 0 && u < 1).length,
     },
     classes: Object.entries(util.byClass).map(([name, c]) => ({ name, devices: c.devices, used: c.used })),
-    counters: Object.entries(util.counters).map(([label, c]) => {
-      const format = counterNameFormat(engine, label);
-      return fill(label, Quantity.fromNano(q(c.consumed).nano, format), Quantity.fromNano(q(c.capacity).nano, format));
-    }),
+    counters: Object.entries(util.counters).map(([label, c]) => fill(label, q(c.consumed), q(c.capacity))),
     capacities: capacityTotals(engine),
     nameLists: Array.from({ length: nameLists.size }, (_, i) => nameLists.string(i + 1)).map((s) => (s ? s.split(NUL) : [])),
     nodes,
@@ -240,16 +237,6 @@ function counterFills(view: NodeView, node: string): Fill[] {
 }
 
 /** The format counters named `name` are written in (the first one found). */
-function counterNameFormat(engine: Engine, name: string): Quantity['format'] {
-  for (const s of engine.inspect().inventory.slices) {
-    for (const set of s.spec.sharedCounters ?? []) {
-      const c = set.counters?.[name];
-      if (c) return q(c.value).format;
-    }
-  }
-  return 'DecimalSI';
-}
-
 /** Per counter set (label before the last `/`): its most used counter. */
 function setFills(counters: readonly Fill[]): number[] {
   const bySet = new Map<string, number>();

@@ -8,7 +8,7 @@
 
 import type { Problem } from '../compile/problem.js';
 import type { SolverExports } from './instance.js';
-import { H, HEADER_WORDS, OUT, OUT_WORDS } from './layout.js';
+import { ACCOUNTING, H, HEADER_WORDS, OUT, OUT_WORDS, type CounterAccounting } from './layout.js';
 
 export interface SolveAnswer {
   status: number;
@@ -89,7 +89,9 @@ export class SolverMemory {
     if (p.capAvail.length) new BigInt64Array(buf, b.base + header[H.CAP_AVAIL], p.capAvail.length).set(p.capAvail);
   }
 
-  solve(b: Block, p: Problem): SolveAnswer {
+  /** Searches the block with the given counter accounting (a header word, set per solve). */
+  solve(b: Block, p: Problem, accounting: CounterAccounting = 'upstream'): SolveAnswer {
+    new Int32Array(this.wasm.memory.buffer, b.base, HEADER_WORDS)[H.ACCOUNTING] = ACCOUNTING[accounting];
     const status = this.wasm.solve(b.base);
     const buf = this.wasm.memory.buffer;
     const header = new Int32Array(buf, b.base, HEADER_WORDS);
