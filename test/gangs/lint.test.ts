@@ -67,7 +67,7 @@ describe('PodGroup validation', () => {
 });
 
 describe('PodGroup warnings', () => {
-  it('a Pod whose PodGroup is missing (namespaced), a gang smaller than minCount, mixed schedulerNames', () => {
+  it('a Pod whose PodGroup is missing (namespaced), a gang smaller than minCount, mixed schedulerNames (at the field\'s line)', () => {
     const out = lintString([
       group('train', '  schedulingPolicy: {gang: {minCount: 3}}'),
       pod('w0', '  schedulingGroup: {podGroupName: train}\n'),
@@ -76,10 +76,10 @@ describe('PodGroup warnings', () => {
       pod('other-ns', '  schedulingGroup: {podGroupName: train}\n').replace('{name: other-ns}', '{name: other-ns, namespace: team-b}'),
     ].join('---\n'), 'g.yaml', CEL);
     expect(out.map(formatFinding)).toEqual([
-      'g.yaml:1: PodGroup train: spec.schedulingPolicy.gang.minCount: 3, but 2 Pods of the input belong to the group: none is scheduled until minCount Pods exist',
       'g.yaml:1: PodGroup train: its Pods use different schedulerNames (default-scheduler, dralloc): kube-scheduler rejects every Pod of the group',
-      "g.yaml:21: Pod lost: spec.schedulingGroup.podGroupName: PodGroup default/elsewhere is not in the input: the Pod stays pending until it exists (PodGroups are namespaced: the Pod's namespace is searched)",
-      "g.yaml:28: Pod team-b/other-ns: spec.schedulingGroup.podGroupName: PodGroup team-b/train is not in the input: the Pod stays pending until it exists (PodGroups are namespaced: the Pod's namespace is searched)",
+      'g.yaml:5: PodGroup train: spec.schedulingPolicy.gang.minCount: 3, but 2 Pods of the input belong to the group: none is scheduled until minCount Pods exist',
+      "g.yaml:27: Pod lost: spec.schedulingGroup.podGroupName: PodGroup default/elsewhere is not in the input: the Pod stays pending until it exists (PodGroups are namespaced: the Pod's namespace is searched)",
+      "g.yaml:34: Pod team-b/other-ns: spec.schedulingGroup.podGroupName: PodGroup team-b/train is not in the input: the Pod stays pending until it exists (PodGroups are namespaced: the Pod's namespace is searched)",
     ]);
     expect(out.every((f) => f.severity === 'warning')).toBe(true);
   });
