@@ -22,6 +22,7 @@ import { q } from '../compile/capacity.js';
 import { FLAG_DEDICATED, FLAG_SHARED } from '../model/allocated.js';
 import { Quantity } from '../model/quantity.js';
 import { Interner } from '../compile/intern.js';
+import { beforeLabels, holders, podKey, utilisationCurve, type Curve } from './holders.js';
 
 const NUL = '\u0000';
 
@@ -45,6 +46,11 @@ export interface NodeReport {
   shares?: [number, number][];
   /** Pods bound to the node by this run (namespace/name). */
   pods?: string[];
+  /**
+   * Allocations on the node's devices that no Pod of the run explains (present before the run):
+   * `claim (reserved for ...): device, device`, one per claim.
+   */
+  before?: string[];
   /** Counters of the node's own pools: label `set/counter` (prefixed `pool:` when the node has several pools with counters). */
   counters?: Fill[];
   /** Consumable capacity of devices with shares: label `device/capacity`. */
@@ -91,6 +97,8 @@ export interface ReportModel {
   nodes: NodeReport[];
   /** Unschedulable Pods grouped by message, most Pods first. */
   unschedulable: { message: string; pods: string[] }[];
+  /** Devices in use after each Pod (holders.ts). */
+  curve: Curve;
   /** The PodGroups the Pods name (absent when none does): not admitted ones first, then by name. */
   podGroups?: GroupOutcome[];
 }
@@ -107,10 +115,12 @@ export function buildReport(engine: Engine, result: ScheduleResult, opts: Report
   for (const p of result.pods) {
     if (p.node === undefined) continue;
     const list = podsOn.get(p.node) ?? [];
-    list.push(podName(p.pod.metadata));
+    list.push(podKey(p.pod.metadata));
     podsOn.set(p.node, list);
   }
-  const nodes = [...state.nodes.values()].map((n) => nodeReport(engine, n, nameLists, podsOn.get(n.metadata.name)));
+  const held = holders(result);
+  const before = beforeLabels(held);
+  const nodes = [...state.nodes.values()].map((n) => nodeReport(engine, n, nameLists, podsOn.get(n.metadata.name), before));
 
   const states = nodes.map((n) => n.states).join('');
   const count = (c: string) => states.split(c).length - 1;
@@ -145,12 +155,9 @@ export function buildReport(engine: Engine, result: ScheduleResult, opts: Report
     nameLists: Array.from({ length: nameLists.size }, (_, i) => nameLists.string(i + 1)).map((s) => (s ? s.split(NUL) : [])),
     nodes,
     unschedulable: unschedulableGroups(result),
+    curve: utilisationCurve(result, held, state.inventory.size),
     ...(result.groups ? { podGroups: [...result.groups].sort((a, b) => Number(a.admitted) - Number(b.admitted) || `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`)) } : {}),
   };
-}
-
-function podName(m: { namespace?: string; name: string }): string {
-  return `${m.namespace ?? 'default'}/${m.name}`;
 }
 
 /** A device that belongs to this node alone (its slice, or its own entry, names the node). */
@@ -158,7 +165,7 @@ function isLocal(nd: NodeDevice, node: string): boolean {
   return nd.slice.spec.nodeName === node || (nd.slice.spec.perDeviceNodeSelection === true && nd.device.nodeName === node);
 }
 
-function nodeReport(engine: Engine, node: Node, nameLists: Interner, pods: string[] | undefined): NodeReport {
+function nodeReport(engine: Engine, node: Node, nameLists: Interner, pods: string[] | undefined, before: ReadonlyMap<string, string>): NodeReport {
   const name = node.metadata.name;
   const { allocated, features } = engine.inspect();
   const view = buildNodeView(engine.nodePools(node), allocated);
@@ -167,7 +174,10 @@ function nodeReport(engine: Engine, node: Node, nameLists: Interner, pods: strin
   const shares: [number, number][] = [];
   const capacity: Fill[] = [];
   const deviceUse: number[] = [];
+  const held = new Map<string, string[]>(); // before-the-run claim label → its devices here
   local.forEach((nd, i) => {
+    const label = before.get(nd.id);
+    if (label !== undefined) held.set(label, [...(held.get(label) ?? []), nd.device.name]);
     const flags = allocated.flags[nd.index];
     if (flags & FLAG_DEDICATED) {
       states += DEVICE_STATE.allocated;
@@ -198,6 +208,7 @@ function nodeReport(engine: Engine, node: Node, nameLists: Interner, pods: strin
   };
   if (shares.length) report.shares = shares;
   if (pods?.length) report.pods = pods;
+  if (held.size) report.before = [...held].map(([label, devices]) => `${label}: ${devices.join(', ')}`);
   if (counters.length) report.counters = counters;
   if (capacity.length) report.capacity = capacity;
   return report;
@@ -269,6 +280,7 @@ function sharedPoolDevices(engine: Engine): number {
   const { inventory } = engine.inspect();
   let n = 0;
   for (let i = 0; i < inventory.size; i++) {
+    if (!inventory.live(i)) continue;
     const s = inventory.sliceOf[i].spec;
     if (!s.nodeName && !(s.perDeviceNodeSelection && inventory.devices[i].nodeName)) n++;
   }
@@ -282,7 +294,7 @@ function capacityTotals(engine: Engine): Fill[] {
   const totals = new Map<string, { used: bigint; cap: bigint; format: Quantity['format'] }>();
   for (let i = 0; i < inventory.size; i++) {
     const d = inventory.devices[i];
-    if (!d.allowMultipleAllocations) continue;
+    if (!d?.allowMultipleAllocations) continue;
     for (const [name, c] of Object.entries(d.capacity ?? {})) {
       const cap = q(c.value);
       const t = totals.get(name) ?? { used: 0n, cap: 0n, format: cap.format };
@@ -300,7 +312,7 @@ function unschedulableGroups(result: ScheduleResult): ReportModel['unschedulable
     if (p.node !== undefined) continue;
     const message = p.message ?? '';
     const list = groups.get(message) ?? [];
-    list.push(podName(p.pod.metadata));
+    list.push(podKey(p.pod.metadata));
     groups.set(message, list);
   }
   return [...groups].map(([message, pods]) => ({ message, pods })).sort((a, b) => b.pods.length - a.pods.length);

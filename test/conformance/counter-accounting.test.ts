@@ -130,7 +130,11 @@ spec:
     for (const flags of [[], ['--counter-accounting=upstream']]) {
       const r = await cli(['allocate', '-f', q1.scenarioFile, '--node', 'node-1', ...gates, ...flags]);
       expect(r.code).toBe(1);
-      expect(r.stderr).toBe('unsatisfiable: cannot allocate all claims on node node-1\n');
+      const lines = r.stderr.split('\n');
+      expect(lines[0]).toBe('unsatisfiable: cannot allocate all claims on node node-1');
+      // allocate's per-claim reason (from explain) names the accounting and the way out.
+      expect(lines[1]).toContain('claim default/c cannot be allocated on node node-1');
+      expect(lines[1]).toContain('--counter-accounting exact');
     }
     const r = await cli(['allocate', '-f', q1.scenarioFile, '--node', 'node-1', ...gates, '--counter-accounting', 'exact', '-o', 'json']);
     expect(r.code).toBe(0);
