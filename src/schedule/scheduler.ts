@@ -105,11 +105,13 @@ interface Misfit {
 
 /**
  * One change a tentative placement made, undone in reverse order: a claim map entry (with the
- * value it replaced), an allocation committed to the engine, a node whose summary to recount.
+ * value it replaced), an allocation committed to the engine (undone by putting the unallocated
+ * claim back under its key: for a claim stamped here the engine then holds it unallocated,
+ * which allocates nothing), a node whose summary to recount.
  */
 type JournalEntry =
   | { claim: ClaimKey; before: ResourceClaim | undefined }
-  | { committed: ResourceClaim }
+  | { committedFrom: ResourceClaim }
   | { touched: number | 'all' };
 
 /**
@@ -174,7 +176,7 @@ export class Scheduler {
 
   /**
    * Takes back every change journaled after `mark`, newest first: claims get their earlier
-   * versions (or are forgotten), committed allocations are released, touched nodes recounted.
+   * versions (or are forgotten), committed allocations are taken back, touched nodes recounted.
    */
   undo(mark: number): void {
     const journal = this.journal ?? [];
@@ -183,7 +185,7 @@ export class Scheduler {
       if ('claim' in e) {
         if (e.before) this.claims.set(e.claim, e.before);
         else this.claims.delete(e.claim);
-      } else if ('committed' in e) this.engine.release(e.committed);
+      } else if ('committedFrom' in e) this.engine.upsert([e.committedFrom]); // same key: the allocation goes
       else if (e.touched === 'all') this.summaries.touchAll();
       else this.summaries.touch(e.touched);
     }
@@ -306,7 +308,7 @@ export class Scheduler {
     p.claims.forEach((c, i) => {
       const allocation = p.results.results[i];
       const committed = this.engine.commit(c, allocation);
-      this.journal?.push({ committed });
+      this.journal?.push({ committedFrom: c });
       committed.status = { ...committed.status, reservedFor: [podRef] };
       this.remember(committed);
       decision.updated.push(committed);
