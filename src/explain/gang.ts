@@ -58,18 +58,18 @@ export function explainGroup(engine: Engine, objects: readonly DraObject[], ref:
   if (members.length < out.needs) return { ...out, waiting: WAITING_FOR_MIN_COUNT };
 
   const s = new Scheduler(engine, objects, { strategy: opts.strategy });
-  s.begin();
+  const start = s.begin();
   for (const pod of members.filter((p) => !p.spec.nodeName)) {
     const d = s.schedulePod(pod);
     if (d.node) out.fit++;
     else out.misfits.push({ pod: pod.metadata.name, reason: d.message ?? '' });
   }
-  s.undo(0);
+  s.undo(start);
   out.admitted = bound + out.fit >= out.needs;
   if (!out.admitted && opts.search) {
     const found = searchGang(s, members, out.needs, opts.search);
     out.search = { found: found.decisions !== undefined, exhausted: found.exhausted, steps: found.steps };
-    s.undo(0);
+    s.undo(start);
   }
   s.end();
   return out;

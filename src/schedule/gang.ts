@@ -41,16 +41,17 @@ export function scheduleGroup(s: Scheduler, g: GroupMembers, pods: readonly Pod[
     return { results, outcome: { ...outcome, policy: 'basic', placed: results.filter((r) => r.node).length, admitted: true } };
   }
   const minCount = gang.minCount;
-  Object.assign(outcome, { policy: 'gang', minCount });
+  outcome.policy = 'gang';
+  outcome.minCount = minCount;
   if (members.length < minCount) return pending(WAITING_FOR_MIN_COUNT);
 
-  s.begin();
+  const start = s.begin();
   const cycle = upstreamCycle(s, members, minCount);
   if (cycle.placed >= minCount) {
     s.end();
     return { results: cycle.decisions.map(strip), outcome: { ...outcome, placed: cycle.placed, admitted: true } };
   }
-  s.undo(0);
+  s.undo(start);
   let reason = `pod group ${g.namespace}/${g.name} was not admitted: ${cycle.why}`;
   if (search) {
     const found = searchGang(s, members, minCount, search);
