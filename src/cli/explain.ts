@@ -9,6 +9,8 @@
 import { Engine } from '../engine.js';
 import { explainClaim, groupByReason, funnelReason, STAGES, type Explanation, type NodeExplanation, type RequestFunnel } from '../explain/index.js';
 import { findClaim } from './find-claim.js';
+import { explainGroup, renderGang } from '../explain/gang.js';
+import { DEFAULT_GANG_SEARCH } from '../schedule/gang-search.js';
 import { loadInputs } from './inputs.js';
 import { counterAccounting, COUNTER_ACCOUNTING_FLAG, COUNTER_ACCOUNTING_HELP, outputFormat, parseFlags, required, UsageError, type Command } from './command.js';
 import { stdoutPalette, table, type Palette } from './table.js';
@@ -17,6 +19,7 @@ export const explainCommand: Command = {
   name: 'explain',
   usage: `dralloc explain -f PATH [-f PATH ...] --claim NS/NAME [--node NAME | --all-nodes] [--feature-gates K=V,...] [-o text|wide|json]
                 [${COUNTER_ACCOUNTING_FLAG}]
+       dralloc explain -f PATH [-f PATH ...] --pod-group NS/NAME [--gang-search] [--feature-gates K=V,...] [-o text|json] [${COUNTER_ACCOUNTING_FLAG}]
 
   For each request of the claim (each subrequest of a firstAvailable list), counts the devices
   that pass each stage: reachable from the node → match the class → match the request's
@@ -31,10 +34,14 @@ export const explainCommand: Command = {
                    funnel counts and all near misses; -o json the explanation as data
   A selector (of the claim or its classes) that looks up an attribute or capacity no device has
   gets a "hint:" line with the closest one that exists ("did you mean ...?").
+  --pod-group NS/NAME  instead of a claim, a PodGroup: how many of its Pods fit one after the
+                   other as kube-scheduler's group cycle tries them, against minCount, and why
+                   each other Pod does not; --gang-search also runs the gang search
 ${COUNTER_ACCOUNTING_HELP}
 
-  Exit 0: the claim fits (on at least one node). Exit 1: it fits nowhere. Exit 2: bad input, or
-  the allocator answers with an error on every node.`,
+  Exit 0: the claim fits (on at least one node) / the group is admitted. Exit 1: it fits
+  nowhere / the group is not admitted. Exit 2: bad input, or the allocator answers with an
+  error on every node.`,
   async run(argv, io) {
     const { values } = parseFlags(argv, {
       filename: { type: 'string', short: 'f', multiple: true },
@@ -43,13 +50,24 @@ ${COUNTER_ACCOUNTING_HELP}
       'all-nodes': { type: 'boolean', default: false },
       'feature-gates': { type: 'string' },
       output: { type: 'string', short: 'o', default: 'text' },
+      'pod-group': { type: 'string' },
+      'gang-search': { type: 'boolean', default: false },
       'counter-accounting': { type: 'string' },
     });
     const files = required(values.filename, '-f PATH');
+    const accounting = counterAccounting(values['counter-accounting']);
+    if (values['pod-group'] !== undefined) {
+      if (values.claim !== undefined || values.node !== undefined) throw new UsageError('--pod-group excludes --claim and --node');
+      const output = outputFormat(values.output, ['text', 'json'] as const);
+      const objects = await loadInputs(files, io);
+      const engine = await Engine.create({ objects, featureGates: values['feature-gates'], counterAccounting: accounting });
+      const e = explainGroup(engine, objects, values['pod-group'], { search: values['gang-search'] ? DEFAULT_GANG_SEARCH : undefined });
+      io.stdout(output === 'json' ? JSON.stringify(e, null, 2) + '\n' : renderGang(e));
+      return e.admitted ? 0 : 1;
+    }
     const ref = required(values.claim, '--claim NS/NAME');
     const output = outputFormat(values.output, ['text', 'wide', 'json'] as const);
     if (values.node !== undefined && values['all-nodes']) throw new UsageError('--node and --all-nodes exclude each other');
-    const accounting = counterAccounting(values['counter-accounting']);
 
     const objects = await loadInputs(files, io);
     const claim = findClaim(objects, ref);

@@ -7,22 +7,24 @@
 import { Engine } from '../engine.js';
 import { schedule, type Strategy } from '../schedule/scheduler.js';
 import { writeReport } from '../report/index.js';
+import { DEFAULT_GANG_SEARCH } from '../schedule/gang-search.js';
 import { loadInputs } from './inputs.js';
 import { counterAccounting, COUNTER_ACCOUNTING_FLAG, COUNTER_ACCOUNTING_HELP, parseFlags, required, UsageError, type Command } from './command.js';
 import { progressBar } from './progress.js';
 
 export const reportCommand: Command = {
   name: 'report',
-  usage: `dralloc report -f PATH [-f PATH ...] -o FILE.html [--strategy upstream|pack] [--feature-gates K=V,...] [--title TEXT] [--quiet]
+  usage: `dralloc report -f PATH [-f PATH ...] -o FILE.html [--strategy upstream|pack] [--gang-search] [--feature-gates K=V,...] [--title TEXT] [--quiet]
                [${COUNTER_ACCOUNTING_FLAG}]
 
   Places every Pod as \`dralloc schedule\` does, then writes one self-contained HTML page (no
   network access needed): per node and device a grid of what is allocated, shared, free or
   blocked; counter and capacity fill; fragmentation; utilisation per DeviceClass; the
-  unschedulable Pods and why. Large clusters stay usable: one small cell per node, details on
+  unschedulable Pods and why; PodGroups admitted or not, and why. Large clusters stay usable: one small cell per node, details on
   hover and click.
   -o FILE.html         where to write the page
   --strategy           upstream (default) or pack, as for schedule
+  --gang-search        search again for gangs the upstream cycle rejects, as for schedule
   --title TEXT         the page's title (default "dralloc schedule report")
 ${COUNTER_ACCOUNTING_HELP}
 
@@ -36,6 +38,7 @@ ${COUNTER_ACCOUNTING_HELP}
       'feature-gates': { type: 'string' },
       title: { type: 'string' },
       quiet: { type: 'boolean', short: 'q', default: false },
+      'gang-search': { type: 'boolean', default: false },
       'counter-accounting': { type: 'string' },
     });
     const files = required(values.filename, '-f PATH');
@@ -48,7 +51,8 @@ ${COUNTER_ACCOUNTING_HELP}
     const engine = await Engine.create({ objects, featureGates: values['feature-gates'], counterAccounting: accounting });
     engine.precompile(); // as schedule does: compiling every node up front is much faster than on first use
     const bar = progressBar(!values.quiet, 'scheduling');
-    const result = schedule(engine, objects, { strategy, progress: (d, t) => bar.update(d, t) });
+    const gangSearch = values['gang-search'] ? DEFAULT_GANG_SEARCH : undefined;
+    const result = schedule(engine, objects, { strategy, gangSearch, progress: (d, t) => bar.update(d, t) });
     bar.end();
     const bytes = await writeReport(out, '-o', engine, result, { strategy, title: values.title });
     const placed = result.pods.filter((p) => p.node !== undefined).length;

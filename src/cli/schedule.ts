@@ -6,24 +6,33 @@
 import { Engine } from '../engine.js';
 import type { Pod, ResourceClaim } from '../model/types.js';
 import { schedule, type Strategy } from '../schedule/scheduler.js';
+import type { GroupOutcome } from '../schedule/pod-groups.js';
 import { utilization } from '../schedule/stats.js';
 import { formatObject, list } from './format.js';
 import { loadInputs } from './inputs.js';
-import { counterAccounting, COUNTER_ACCOUNTING_FLAG, COUNTER_ACCOUNTING_HELP, outputFormat, parseFlags, required, UsageError, type Command } from './command.js';
+import { counterAccounting, COUNTER_ACCOUNTING_FLAG, COUNTER_ACCOUNTING_HELP, outputFormat, parseFlags, positiveInt, required, UsageError, type Command } from './command.js';
+import { DEFAULT_GANG_SEARCH } from '../schedule/gang-search.js';
 import { progressBar } from './progress.js';
 import { writeReport } from '../report/index.js';
 
 export const scheduleCommand: Command = {
   name: 'schedule',
-  usage: `dralloc schedule -f PATH [-f PATH ...] [--strategy upstream|pack] [--feature-gates K=V,...] [-o yaml|json|stats] [--report FILE.html] [--quiet]
-                 [${COUNTER_ACCOUNTING_FLAG}]
+  usage: `dralloc schedule -f PATH [-f PATH ...] [--strategy upstream|pack] [--gang-search] [--gang-search-budget N]
+                [--feature-gates K=V,...] [-o yaml|json|stats] [--report FILE.html] [--quiet]
+                [${COUNTER_ACCOUNTING_FLAG}]
 
   Pods are taken by priority (spec.priority, higher first), then in input order. For each, a node
   is found where all its claims (named claims, claims stamped from ResourceClaimTemplates, and
   extended-resource requests) can be allocated together; the allocation is carried into the
-  state the next Pod sees.
+  state the next Pod sees. Pods of a PodGroup (spec.schedulingGroup) are scheduled together when
+  the group's first Pod comes up; a gang (minCount) is bound only if at least minCount of its
+  Pods fit, otherwise none is and its devices stay free (kube-scheduler v1.36's PodGroup cycle).
   --strategy upstream  kube-scheduler's node order and DRA score (default; ties: first node)
   --strategy pack      best fit: fullest nodes first, fewer fragmented devices and counters
+  --gang-search        a gang the upstream cycle does not admit is searched as a unit: other
+                       nodes and devices for its Pods, backtracking (see docs/gangs.md)
+  --gang-search-budget N  steps (a node tried for a Pod) per gang before the search gives up
+                       (default ${DEFAULT_GANG_SEARCH.budget}; implies --gang-search)
   -o yaml|json         a v1 List: Pods (spec.nodeName set, or a PodScheduled=False condition
                        saying why not) and claims (status.allocation, status.reservedFor)
   -o stats             one JSON object: counts, seconds per phase, Pods per second, utilisation
@@ -41,12 +50,16 @@ ${COUNTER_ACCOUNTING_HELP}
       output: { type: 'string', short: 'o', default: 'yaml' },
       quiet: { type: 'boolean', short: 'q', default: false },
       report: { type: 'string' },
+      'gang-search': { type: 'boolean', default: false },
+      'gang-search-budget': { type: 'string' },
       'counter-accounting': { type: 'string' },
     });
     const files = required(values.filename, '-f PATH');
     const output = outputFormat(values.output, ['yaml', 'json', 'stats'] as const);
     const strategy = values.strategy as Strategy;
     if (strategy !== 'upstream' && strategy !== 'pack') throw new UsageError(`unknown strategy "${strategy}" (want upstream or pack)`);
+    const budget = positiveInt('--gang-search-budget', values['gang-search-budget']);
+    const gangSearch = values['gang-search'] || budget !== undefined ? { ...DEFAULT_GANG_SEARCH, budget: budget ?? DEFAULT_GANG_SEARCH.budget } : undefined;
     const accounting = counterAccounting(values['counter-accounting']);
 
     const t0 = performance.now();
@@ -56,7 +69,7 @@ ${COUNTER_ACCOUNTING_HELP}
     engine.precompile(); // inventory and node pools now, so that the solve phase measures solving
     const t2 = performance.now();
     const bar = progressBar(!values.quiet, 'scheduling');
-    const result = schedule(engine, objects, { strategy, progress: (d, t) => bar.update(d, t) });
+    const result = schedule(engine, objects, { strategy, gangSearch, progress: (d, t) => bar.update(d, t) });
     bar.end();
     const t3 = performance.now();
     if (values.report) await writeReport(values.report, '--report', engine, result, { strategy });
@@ -78,6 +91,7 @@ ${COUNTER_ACCOUNTING_HELP}
         rejectedBySummary: result.counters.rejectedBySummary,
         devicesUsed: used.devicesUsed,
         utilization: { byClass: used.byClass, counters: used.counters },
+        ...(result.groups ? { podGroups: groupStats(result.groups) } : {}),
       };
       io.stdout(JSON.stringify(stats, null, 2) + '\n');
     } else {
@@ -95,6 +109,22 @@ ${COUNTER_ACCOUNTING_HELP}
     return unschedulable > 0 ? 1 : 0;
   },
 };
+
+/** Counts over the PodGroups of a run, for `-o stats`. */
+function groupStats(groups: readonly GroupOutcome[]) {
+  const gangs = groups.filter((g) => g.policy === 'gang');
+  const searched = gangs.filter((g) => g.search);
+  return {
+    gangs: gangs.length,
+    admitted: gangs.filter((g) => g.admitted).length,
+    rejected: gangs.filter((g) => !g.admitted).length,
+    basic: groups.filter((g) => g.policy === 'basic').length,
+    missing: groups.filter((g) => g.policy === 'missing').length,
+    ...(searched.length
+      ? { search: { searched: searched.length, found: searched.filter((g) => g.search!.found).length, budgetExhausted: searched.filter((g) => g.search!.exhausted).length, steps: searched.reduce((n, g) => n + g.search!.steps, 0) } }
+      : {}),
+  };
+}
 
 function round(s: number): number {
   return Math.round(s * 1e4) / 1e4;

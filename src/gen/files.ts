@@ -1,6 +1,6 @@
 /**
- * A workload as files: `cluster.json` (DeviceClasses, Nodes, ResourceSlices) and `pods.json`
- * (ResourceClaimTemplates, Pods), each one JSON `v1 List` with one item per line — compact
+ * A workload as files: `cluster.json` (DeviceClasses, Nodes, ResourceSlices, allocated
+ * ResourceClaims) and `pods.json` (ResourceClaimTemplates, PodGroups, Pods), each one JSON `v1 List` with one item per line — compact
  * (JSON.parse is ~100× faster than the YAML parser at this size) yet diffable. The text is a
  * pure function of the workload, so the same seed gives byte-identical files.
  */
@@ -23,8 +23,8 @@ export function listText(items: readonly KObject[]): string {
 }
 
 export function workloadFiles(w: Workload): WorkloadFile[] {
-  const cluster = [...w.classes, ...w.nodes, ...w.slices];
-  const pods = [...w.templates, ...w.pods];
+  const cluster = [...w.classes, ...w.nodes, ...w.slices, ...(w.claims ?? [])];
+  const pods = [...w.templates, ...(w.podGroups ?? []), ...w.pods];
   return [
     { name: 'cluster.json', text: listText(cluster), count: cluster.length },
     { name: 'pods.json', text: listText(pods), count: pods.length },

@@ -9,6 +9,8 @@ import type {
   DeviceClass,
   Node,
   Pod,
+  PodGroup,
+  ResourceClaim,
   ResourceClaimSpec,
   ResourceClaimTemplate,
   ResourceSlice,
@@ -27,6 +29,10 @@ export interface Workload {
   templates: ResourceClaimTemplate[];
   /** In arrival order; each references templates by name through spec.resourceClaims. */
   pods: Pod[];
+  /** Claims already allocated: devices in use before the Pods arrive (part of the cluster). */
+  claims?: ResourceClaim[];
+  /** The PodGroups the Pods name (spec.schedulingGroup). */
+  podGroups?: PodGroup[];
 }
 
 /** A named workload: `generate(scale, rng)` is a pure function of its arguments. */

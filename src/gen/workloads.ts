@@ -4,13 +4,14 @@
  */
 
 import { fallback, gpu5k, nvlink4gpu } from './gpu-workloads.js';
+import { gangs } from './gangs.js';
 import { mig1k } from './mig.js';
 import { mixed } from './mixed.js';
 import { Random } from './random.js';
 import { rdmaBw } from './rdma.js';
 import type { Workload, WorkloadDef } from './workload.js';
 
-export const WORKLOADS: readonly WorkloadDef[] = [gpu5k, nvlink4gpu, mig1k, rdmaBw, fallback, mixed];
+export const WORKLOADS: readonly WorkloadDef[] = [gpu5k, nvlink4gpu, mig1k, rdmaBw, fallback, mixed, gangs];
 
 export const DEFAULT_SEED = 1;
 

@@ -13,7 +13,7 @@ import type { Finding } from './types.js';
 export { lintLoad, lintText, type LintInput, type LintDoc } from './load.js';
 export { formatFinding, type Finding, type Severity } from './types.js';
 
-const READ_KINDS = new Set(['Node', 'ResourceSlice', 'DeviceClass', 'ResourceClaim', 'ResourceClaimTemplate', 'Pod', 'DeviceTaintRule']);
+const READ_KINDS = new Set(['Node', 'ResourceSlice', 'DeviceClass', 'ResourceClaim', 'ResourceClaimTemplate', 'Pod', 'PodGroup', 'DeviceTaintRule']);
 
 /** All findings for a loaded input, errors and warnings, in file and line order (stable). */
 export function lint(input: LintInput, cel: CelOptions): Finding[] {

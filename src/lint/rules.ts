@@ -5,7 +5,7 @@
  * find nothing either.
  */
 
-import type { DeviceClass, DeviceRequestCore, DeviceSelector, DeviceTaintRule, DraObject, Pod, ResourceClaim, ResourceClaimTemplate, ResourceSlice } from '../model/types.js';
+import type { DeviceClass, DeviceRequestCore, DeviceSelector, DeviceTaintRule, DraObject, Pod, PodGroup, ResourceClaim, ResourceClaimTemplate, ResourceSlice } from '../model/types.js';
 import type { CelOptions } from '../compile/cel/index.js';
 import { Inventory } from '../compile/inventory.js';
 import { SelectorMasks } from '../compile/selectors.js';
@@ -50,6 +50,7 @@ export function semanticWarnings(docs: readonly LintDoc[], cel: CelOptions, inva
   for (const d of of('ResourceClaim')) claimRules(d, d.object.spec, 'spec', ctx);
   for (const d of of('ResourceClaimTemplate')) claimRules(d, d.object.spec.spec, 'spec.spec', ctx);
   podRefs(of('Pod'), of('ResourceClaim'), of('ResourceClaimTemplate'), warn);
+  podGroups(of('Pod'), of('PodGroup'), invalid, warn);
   for (const d of of('DeviceTaintRule')) taintRule(d, d.object, inv, warn);
   return out;
 }
@@ -214,6 +215,36 @@ function podRefs(
         warn(d, 'unknown-template', `spec.resourceClaims[${i}].resourceClaimTemplateName`, `ResourceClaimTemplate ${key(ns, r.resourceClaimTemplateName)} is not in the input (templates are namespaced: the Pod's namespace is searched)`);
       }
     });
+  }
+}
+
+/**
+ * Pods and their PodGroups, as kube-scheduler's GangScheduling plugin treats them: a Pod whose
+ * PodGroup does not exist waits for it; a gang with fewer Pods than minCount waits for more;
+ * Pods of one group with different schedulerNames are all rejected. Groups the API server would
+ * refuse (`invalid`) get no warnings of their own.
+ */
+function podGroups(pods: readonly (LintDoc & { object: Pod })[], groups: readonly (LintDoc & { object: PodGroup })[], invalid: ReadonlySet<LintDoc>, warn: Warn): void {
+  const key = (ns: string | undefined, name: string) => `${ns ?? 'default'}/${name}`;
+  const members = new Map<string, (LintDoc & { object: Pod })[]>(groups.map((d) => [key(d.object.metadata.namespace, d.object.metadata.name), []]));
+  for (const d of pods) {
+    const name = d.object.spec.schedulingGroup?.podGroupName;
+    if (!name) continue;
+    const k = key(d.object.metadata.namespace, name);
+    const list = members.get(k);
+    if (list) list.push(d);
+    else warn(d, 'unknown-pod-group', 'spec.schedulingGroup.podGroupName', `PodGroup ${k} is not in the input: the Pod stays pending until it exists (PodGroups are namespaced: the Pod's namespace is searched)`);
+  }
+  for (const d of groups.filter((g) => !invalid.has(g))) {
+    const pods = members.get(key(d.object.metadata.namespace, d.object.metadata.name)) ?? [];
+    const minCount = d.object.spec.schedulingPolicy?.gang?.minCount;
+    if (minCount !== undefined && minCount > 0 && pods.length < minCount) {
+      warn(d, 'gang-too-small', 'spec.schedulingPolicy.gang.minCount', `${minCount}, but ${pods.length} Pod${pods.length === 1 ? '' : 's'} of the input belong${pods.length === 1 ? 's' : ''} to the group: none is scheduled until minCount Pods exist`);
+    }
+    const names = new Set(pods.map((p) => p.object.spec.schedulerName ?? 'default-scheduler'));
+    if (names.size > 1) {
+      warn(d, 'pod-group-scheduler-names', '', `its Pods use different schedulerNames (${[...names].sort().join(', ')}): kube-scheduler rejects every Pod of the group`);
+    }
   }
 }
 

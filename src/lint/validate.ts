@@ -69,6 +69,9 @@ export function validateObject(raw: unknown, cel: CelOptions): FieldIssue[] {
     case 'Pod':
       podSpec(v, spec, 'spec');
       break;
+    case 'PodGroup':
+      podGroupSpec(v, spec, 'spec');
+      break;
     case 'DeviceTaintRule': {
       const taint = v.obj(spec, 'taint', 'spec', true);
       if (taint) deviceTaint(v, taint, 'spec.taint');
@@ -373,7 +376,21 @@ function requestCore(v: Issues, r: Obj, path: string, cel: CelOptions): void {
 // ---- Pod ---------------------------------------------------------------------------------------
 
 function podSpec(v: Issues, spec: Obj, path: string): void {
-  const refs = v.objects(spec, 'resourceClaims', path);
+  claimRefs(v, spec, path);
+  const group = v.obj(spec, 'schedulingGroup', path);
+  if (group) {
+    // A union with one member (podGroupName): it must be set, and be a DNS subdomain.
+    const name = v.str(group, 'podGroupName', `${path}.schedulingGroup`, true);
+    if (name !== undefined) v.name(`${path}.schedulingGroup.podGroupName`, name, dns1123Subdomain(name));
+  }
+}
+
+/**
+ * `resourceClaims` of a Pod or PodGroup: unique DNS-label names, each with exactly one of
+ * `resourceClaimName` and `resourceClaimTemplateName` (DNS subdomains); `max` items at most.
+ */
+function claimRefs(v: Issues, spec: Obj, path: string, max?: number): void {
+  const refs = v.objects(spec, 'resourceClaims', path, max);
   v.unique(refs.map(([r, p]) => [typeof r.name === 'string' ? r.name : undefined, `${p}.name`]));
   for (const [r, p] of refs) {
     const name = v.str(r, 'name', p, true);
@@ -382,4 +399,40 @@ function podSpec(v: Issues, spec: Obj, path: string): void {
     if (set.length !== 1) v.invalid('one-of', p, r, 'must specify one of: `resourceClaimName`, `resourceClaimTemplateName`');
     for (const k of set) v.name(`${p}.${k}`, r[k] as string, dns1123Subdomain(r[k] as string));
   }
+}
+
+// ---- PodGroup (scheduling.k8s.io/v1alpha2) -----------------------------------------------------
+
+/** MaxPodGroupResourceClaims in k8s.io/api/scheduling/v1alpha2 (v1.36). */
+const POD_GROUP_CLAIMS = 4;
+
+/** pkg/apis/scheduling/validation (v1.36) and the declarative tags of the v1alpha2 types. */
+function podGroupSpec(v: Issues, spec: Obj, path: string): void {
+  const ref = v.obj(spec, 'podGroupTemplateRef', path);
+  if (ref) {
+    const p = `${path}.podGroupTemplateRef`;
+    const workload = v.obj(ref, 'workload', p);
+    if (!workload) v.invalid('one-of', p, '', 'must specify one of: `workload`');
+    else {
+      const wp = `${p}.workload`;
+      const name = v.str(workload, 'workloadName', wp, true);
+      if (name !== undefined) v.name(`${wp}.workloadName`, name, dns1123Subdomain(name));
+      const template = v.str(workload, 'podGroupTemplateName', wp, true);
+      if (template !== undefined) v.name(`${wp}.podGroupTemplateName`, template, dns1123Label(template));
+    }
+  }
+  const policyPath = `${path}.schedulingPolicy`;
+  const policy = v.obj(spec, 'schedulingPolicy', path) ?? {};
+  const set = ['basic', 'gang'].filter((k) => policy[k] !== undefined && policy[k] !== null);
+  if (set.length === 0) v.invalid('one-of', policyPath, '', 'must specify one of: `basic`, `gang`');
+  else if (set.length > 1) v.invalid('one-of', policyPath, '{`basic`, `gang`}', 'exactly one of `basic`, `gang` is required, but multiple fields are set');
+  else if (set[0] === 'basic') v.obj(policy, 'basic', policyPath);
+  else {
+    const gang = v.obj(policy, 'gang', policyPath);
+    // Upstream reports 0 (Go's zero value, also when absent) as Required, negatives as not positive.
+    const minCount = gang ? v.int(gang, 'minCount', `${policyPath}.gang`) ?? 0 : undefined;
+    if (minCount === 0 && gang && (gang.minCount === undefined || gang.minCount === null || gang.minCount === 0)) v.required(`${policyPath}.gang.minCount`);
+    else if (minCount !== undefined && minCount < 0) v.invalid('invalid-value', `${policyPath}.gang.minCount`, minCount, 'must be greater than zero');
+  }
+  claimRefs(v, spec, path, POD_GROUP_CLAIMS);
 }

@@ -427,8 +427,24 @@ const KINDS: Record<string, KindRule> = {
         resourceClaims: list(
           struct({ name: str, resourceClaimName: str, resourceClaimTemplateName: str }, ['name']),
         ),
+        schedulingGroup: struct({ podGroupName: str }),
         containers: list(any),
       }),
+      status: struct({}),
+    }),
+    needsSpec: true,
+  },
+  PodGroup: {
+    apiVersions: ['scheduling.k8s.io/v1alpha2'],
+    codec: topLevel({
+      spec: struct(
+        {
+          podGroupTemplateRef: struct({ workload: struct({ workloadName: str, podGroupTemplateName: str }, ['workloadName', 'podGroupTemplateName']) }),
+          schedulingPolicy: struct({ basic: struct({}), gang: struct({ minCount: int }, ['minCount']) }),
+          resourceClaims: list(struct({ name: str, resourceClaimName: str, resourceClaimTemplateName: str }, ['name'])),
+        },
+        ['schedulingPolicy'],
+      ),
       status: struct({}),
     }),
     needsSpec: true,
@@ -461,7 +477,7 @@ function objectName(metadata: unknown): string | undefined {
  * Checked (what Go's JSON decoding into the `k8s.io/api` structs would refuse):
  * - `apiVersion` and `kind` are strings; the apiVersion is one dralloc reads for that kind
  *   (resource kinds: `resource.k8s.io/v1` or the identically shaped `v1beta2`; DeviceTaintRule:
- *   `v1alpha3`/`v1beta2`; Node and Pod: `v1`);
+ *   `v1alpha3`/`v1beta2`; PodGroup: `scheduling.k8s.io/v1alpha2`; Node and Pod: `v1`);
  * - the JSON type of every field typed in types.ts (string, boolean, integer, array, map, object),
  *   integers are whole and fit int64 (attribute `int`/`ints`: number when safe, else bigint;
  *   other integer fields must be at most 2^53 - 1);

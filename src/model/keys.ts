@@ -15,8 +15,8 @@ export type ObjectKey = string;
 /** Kinds the allocator keeps and uses. */
 const ENGINE_KINDS = ['Node', 'DeviceClass', 'ResourceSlice', 'DeviceTaintRule', 'ResourceClaim'] as const;
 /** Kinds an engine accepts and ignores: they are the business of `schedule` and the live scheduler. */
-const IGNORED_KINDS = ['Pod', 'ResourceClaimTemplate', 'Namespace'] as const;
-const NAMESPACED = new Set(['ResourceClaim', 'ResourceClaimTemplate', 'Pod']);
+const IGNORED_KINDS = ['Pod', 'ResourceClaimTemplate', 'Namespace', 'PodGroup'] as const;
+const NAMESPACED = new Set(['ResourceClaim', 'ResourceClaimTemplate', 'Pod', 'PodGroup']);
 
 export type EngineKind = (typeof ENGINE_KINDS)[number];
 

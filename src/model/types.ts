@@ -248,6 +248,8 @@ export interface Pod extends KObject {
     schedulerName?: string;
     priority?: number;
     resourceClaims?: { name: string; resourceClaimName?: string; resourceClaimTemplateName?: string }[];
+    /** The PodGroup (scheduling.k8s.io/v1alpha2, same namespace) the Pod belongs to (GenericWorkload). */
+    schedulingGroup?: { podGroupName?: string };
     containers?: unknown[];
     [k: string]: unknown;
   };
@@ -263,6 +265,32 @@ export interface DeviceTaintRule extends KObject {
   };
 }
 
+// ---- scheduling.k8s.io/v1alpha2 (Kubernetes v1.36, alpha: GenericWorkload) ----------------------
+
+/** Exactly one of `basic` and `gang` (API-server validated; decoded as given). */
+export interface PodGroupSchedulingPolicy {
+  basic?: Record<string, unknown>;
+  /** All-or-nothing: at least `minCount` (≥ 1) Pods are placed together, or none. */
+  gang?: { minCount: number };
+}
+/** A claim shared by the group's Pods (DRAWorkloadResourceClaims, alpha): exactly one source. */
+export interface PodGroupResourceClaim {
+  name: string;
+  resourceClaimName?: string;
+  resourceClaimTemplateName?: string;
+}
+export interface PodGroup extends KObject {
+  kind: 'PodGroup';
+  metadata: ObjectMeta & { name: string };
+  spec: {
+    podGroupTemplateRef?: { workload?: { workloadName: string; podGroupTemplateName: string } };
+    schedulingPolicy: PodGroupSchedulingPolicy;
+    resourceClaims?: PodGroupResourceClaim[];
+    [k: string]: unknown;
+  };
+  status?: Record<string, unknown>;
+}
+
 export type DraObject =
   | Node
   | Namespace
@@ -271,6 +299,7 @@ export type DraObject =
   | ResourceClaim
   | ResourceClaimTemplate
   | Pod
+  | PodGroup
   | DeviceTaintRule;
 
 /**

@@ -8,6 +8,7 @@
 import type { Fill, ReportModel } from './model.js';
 import { CLIENT_SCRIPT } from './client.js';
 import { fragmentationChart, utilisationChart } from './charts.js';
+import type { GroupOutcome } from '../schedule/pod-groups.js';
 
 /** Pods listed per unschedulable message before "… N more". */
 const PODS_PER_MESSAGE = 100;
@@ -83,6 +84,7 @@ export function renderHtml(m: ReportModel): string {
     </ul>
   </div>
 </section>
+${m.podGroups ? podGroups(m.podGroups) : ''}
 <section class="panel">
   <h2>Unschedulable Pods${s.unschedulable ? ` (${num(s.unschedulable)})` : ''}</h2>
   ${m.unschedulable.length ? m.unschedulable.map(group).join('') : '<p class="good-text">Every Pod was placed.</p>'}
@@ -145,6 +147,23 @@ function heatLegend(): string {
   return `<span class="heat"></span> 0 → 100%`;
 }
 
+/** The PodGroups panel: counts, then one row per group (not admitted first) with the reason. */
+function podGroups(groups: readonly GroupOutcome[]): string {
+  const gangs = groups.filter((g) => g.policy === 'gang');
+  const notAdmitted = gangs.filter((g) => !g.admitted).length;
+  const missing = groups.filter((g) => g.policy === 'missing').length;
+  const rows = groups.map((g) => {
+    const verdict = g.admitted ? '<span class="good-text">admitted</span>' : '<span class="bad-text">not admitted</span>';
+    const search = g.search ? ` · gang search: ${g.search.found ? 'found a placement' : g.search.exhausted ? 'budget exhausted' : 'no placement'} (${num(g.search.steps)} steps)` : '';
+    return `<tr><td>${esc(`${g.namespace}/${g.name}`)}</td><td>${esc(g.policy)}${g.minCount !== undefined ? ` · minCount ${num(g.minCount)}` : ''}</td><td>${num(g.placed)} / ${num(g.pods)}</td><td>${verdict}${esc(search)}</td><td class="small">${esc(g.reason ?? '')}</td></tr>`;
+  });
+  return `<section class="panel">
+  <h2>PodGroups (${num(groups.length)})</h2>
+  <p class="muted">${num(gangs.length)} gangs: ${num(gangs.length - notAdmitted)} admitted, ${num(notAdmitted)} not admitted (none of their Pods holds a device)${missing ? ` · ${num(missing)} PodGroups named by Pods but missing` : ''}</p>
+  <table class="groups"><thead><tr><th>group</th><th>policy</th><th>Pods placed</th><th>verdict</th><th>why</th></tr></thead><tbody>${rows.join('')}</tbody></table>
+</section>`;
+}
+
 function group(g: { message: string; pods: string[] }): string {
   const shown = g.pods.slice(0, PODS_PER_MESSAGE).map(esc).join(', ');
   const more = g.pods.length > PODS_PER_MESSAGE ? ` … and ${num(g.pods.length - PODS_PER_MESSAGE)} more` : '';
@@ -197,7 +216,8 @@ details.unsched { border-top: 1px solid var(--line); padding: 8px 0; }
 details.unsched summary { cursor: pointer; }
 .count { display: inline-block; background: #fde8e8; color: #a12d2d; border-radius: 4px; padding: 0 6px; font-size: 12px; font-weight: 600; margin-right: 6px; }
 .pod-list { font-size: 12px; color: var(--muted); margin: 6px 0 0 4px; }
-.good-text { color: var(--green); }
+.good-text { color: var(--green); } .bad-text { color: var(--red); }
+table.groups { width: 100%; border-collapse: collapse; } table.groups th, table.groups td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 .tip { position: absolute; display: none; pointer-events: none; background: #111827; color: #fff; font-size: 12px; padding: 7px 9px; border-radius: 6px; box-shadow: 0 4px 12px rgba(0,0,0,.2); max-width: 280px; }
 .tip .tag { background: #a85d0c; color: #fff; }
 footer { margin-top: 8px; }

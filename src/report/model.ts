@@ -4,7 +4,8 @@
  * allocated, shared, or free but blocked because the counters it needs are used up), how full
  * the node's counter sets and shared devices' capacities are, which Pods landed there, and
  * cluster-wide: Pods placed, utilisation per DeviceClass, counter and capacity totals,
- * fragmentation counts and the unschedulable Pods grouped by message.
+ * fragmentation counts, the unschedulable Pods grouped by message and, when Pods name
+ * PodGroups, each group: admitted or not, and why.
  *
  * Devices of pools that serve several nodes (nodeSelector / allNodes slices) are not in any
  * node's row; `summary.sharedPoolDevices` counts them. Everything here is JSON-safe and
@@ -14,6 +15,7 @@
 import type { Engine } from '../engine.js';
 import type { Node } from '../model/types.js';
 import type { ScheduleResult, Strategy } from '../schedule/scheduler.js';
+import type { GroupOutcome } from '../schedule/pod-groups.js';
 import { utilization } from '../schedule/stats.js';
 import { buildNodeView, counterKey, type NodeDevice, type NodeView } from '../compile/nodeview.js';
 import { countersMiss } from '../compile/eligibility.js';
@@ -98,6 +100,8 @@ export interface ReportModel {
   unschedulable: { message: string; pods: string[] }[];
   /** Devices in use after each Pod (holders.ts). */
   curve: Curve;
+  /** The PodGroups the Pods name (absent when none does): not admitted ones first, then by name. */
+  podGroups?: GroupOutcome[];
 }
 
 export interface ReportOptions {
@@ -153,6 +157,7 @@ export function buildReport(engine: Engine, result: ScheduleResult, opts: Report
     nodes,
     unschedulable: unschedulableGroups(result),
     curve: utilisationCurve(result, held, state.inventory.size),
+    ...(result.groups ? { podGroups: [...result.groups].sort((a, b) => Number(a.admitted) - Number(b.admitted) || `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`)) } : {}),
   };
 }
 

@@ -31,6 +31,9 @@ import { numFeasibleNodesToFind, podOrder } from './order.js';
 import { nodeRejects } from './node-filter.js';
 import { draScore, FIRST_AVAILABLE_MAX } from './score.js';
 import { claimKey, extendedResourceClaim, resolvePodClaims, PodClaimError, type ClaimKey } from './pod-claims.js';
+import { groupKeyOf, groupPods, type GroupOutcome } from './pod-groups.js';
+import { scheduleGroup, strip } from './gang.js';
+import type { GangSearchOptions } from './gang-search.js';
 
 export type Strategy = 'upstream' | 'pack';
 
@@ -40,6 +43,8 @@ export interface ScheduleOptions {
   percentageOfNodesToScore?: number;
   /** Called after each Pod with (done, total). */
   progress?: (done: number, total: number) => void;
+  /** Search again for gangs the upstream PodGroup cycle does not admit (gang-search.ts); off when undefined. */
+  gangSearch?: GangSearchOptions;
 }
 
 export interface PodResult {
@@ -56,6 +61,8 @@ export interface ScheduleResult {
   claims: ResourceClaim[];
   /** Nodes examined (filtered) and full allocations run, summed over Pods. */
   counters: { nodesExamined: number; allocations: number; rejectedBySummary: number };
+  /** What became of each PodGroup the Pods name (absent when no Pod names one). */
+  groups?: GroupOutcome[];
 }
 
 const MAX_RESERVED_FOR = 256;
@@ -69,23 +76,65 @@ export interface PodDecision extends PodResult {
   updated: ResourceClaim[];
 }
 
+/** A Pod ready to be tried on nodes: its claims resolved and planned. */
+export interface PodAttempt {
+  pod: Pod;
+  /** The decision so far (claims stamped from templates). */
+  decision: PodDecision;
+  /** Claims still to allocate, and claims already allocated (the Pod joins their reservedFor). */
+  pending: ResourceClaim[];
+  bound: ResourceClaim[];
+  plan?: Plan;
+  /** The highest DRA score a node can give (all firstAvailable requests on their first choice). */
+  maxScore: number;
+  /** DRAExtendedResource is on: extended-resource requests become a claim per node. */
+  extended: boolean;
+}
+
+/** A node where the Pod fits: the claims to allocate there (with the extended-resource claim) and their results. */
+export interface Placement {
+  node: number;
+  claims: ResourceClaim[];
+  results: Outcome & { kind: 'allocated' };
+}
+
+/** Why a node does not fit: kube-scheduler's reason, and whether the claims were the problem. */
+interface Misfit {
+  reason: string;
+  claims: boolean;
+}
+
+/**
+ * One change a tentative placement made, undone in reverse order: a claim map entry (with the
+ * value it replaced), an allocation committed to the engine (undone by putting the unallocated
+ * claim back under its key: for a claim stamped here the engine then holds it unallocated,
+ * which allocates nothing), a node whose summary to recount.
+ */
+type JournalEntry =
+  | { claim: ClaimKey; before: ResourceClaim | undefined }
+  | { committedFrom: ResourceClaim }
+  | { touched: number | 'all' };
+
 /**
  * Places Pods one at a time on the engine's nodes and keeps the claims it knows up to date.
  * The engine's allocated state is the truth about devices; this holds claims, templates and
  * namespaces (by namespace/name), the per-node summaries and kube-scheduler's rotating start.
+ * Between `begin()` and `end()` every change is journaled, so that `undo(mark)` can take back
+ * exactly what was placed since `mark` (a gang that is not admitted).
  */
 export class Scheduler {
-  private readonly nodes: Node[];
+  readonly nodes: Node[];
   private readonly classes: DeviceClass[];
   private readonly namespaces = new Map<string, Namespace>();
   private readonly claims = new Map<ClaimKey, ResourceClaim>();
   private readonly templates = new Map<ClaimKey, ResourceClaimTemplate>();
   private readonly summaries: NodeSummaries;
   private nextStart = 0;
+  private journal?: JournalEntry[];
   readonly counters = { nodesExamined: 0, allocations: 0, rejectedBySummary: 0 };
 
   constructor(
-    private readonly engine: Engine,
+    readonly engine: Engine,
     objects: readonly DraObject[],
     private readonly opts: ScheduleOptions = {},
   ) {
@@ -97,8 +146,11 @@ export class Scheduler {
 
   /** Takes a claim, template or namespace into account (new or changed); other kinds are ignored. */
   remember(o: DraObject): void {
-    if (o.kind === 'ResourceClaim') this.claims.set(claimKey(o.metadata.namespace, o.metadata.name ?? ''), o);
-    else if (o.kind === 'ResourceClaimTemplate') this.templates.set(claimKey(o.metadata.namespace, o.metadata.name), o);
+    if (o.kind === 'ResourceClaim') {
+      const key = claimKey(o.metadata.namespace, o.metadata.name ?? '');
+      this.journal?.push({ claim: key, before: this.claims.get(key) });
+      this.claims.set(key, o);
+    } else if (o.kind === 'ResourceClaimTemplate') this.templates.set(claimKey(o.metadata.namespace, o.metadata.name), o);
     else if (o.kind === 'Namespace') this.namespaces.set(o.metadata.name, o);
   }
 
@@ -112,6 +164,39 @@ export class Scheduler {
     this.summaries.touchAll();
   }
 
+  /** Starts journaling (placements from now on can be undone); returns the mark of the start. */
+  begin(): number {
+    this.journal = [];
+    return 0;
+  }
+
+  /** Where the journal stands: `undo(mark)` takes back everything placed after this point. */
+  mark(): number {
+    return this.journal?.length ?? 0;
+  }
+
+  /**
+   * Takes back every change journaled after `mark`, newest first: claims get their earlier
+   * versions (or are forgotten), committed allocations are taken back, touched nodes recounted.
+   */
+  undo(mark: number): void {
+    const journal = this.journal ?? [];
+    while (journal.length > mark) {
+      const e = journal.pop()!;
+      if ('claim' in e) {
+        if (e.before) this.claims.set(e.claim, e.before);
+        else this.claims.delete(e.claim);
+      } else if ('committedFrom' in e) this.engine.upsert([e.committedFrom]); // same key: the allocation goes
+      else if (e.touched === 'all') this.summaries.touchAll();
+      else this.summaries.touch(e.touched);
+    }
+  }
+
+  /** Stops journaling: what was placed stays. */
+  end(): void {
+    this.journal = undefined;
+  }
+
   /** What `dralloc explain` says about the Pod's claims on the first node they failed on. */
   private why(pending: readonly ResourceClaim[], node: string | undefined): string {
     if (!node) return '';
@@ -119,7 +204,8 @@ export class Scheduler {
     return parts.length ? ` ${parts.join('; ')}.` : '';
   }
 
-  schedulePod(pod: Pod): PodDecision {
+  /** Resolves and plans the Pod's claims; a decision instead when the Pod cannot be tried at all. */
+  prepare(pod: Pod): PodAttempt | PodDecision {
     const decision: PodDecision = { pod, created: [], updated: [] };
     if (pod.spec.nodeName) return { ...decision, node: pod.spec.nodeName };
     const state = this.engine.inspect();
@@ -148,6 +234,38 @@ export class Scheduler {
       plan = undefined; // the allocator reports the same error per node
     }
     const maxScore = FIRST_AVAILABLE_MAX * (plan?.requests.filter((r) => r.hasSubs).length ?? 0);
+    return { pod, decision, pending, bound, plan, maxScore, extended: state.features.extendedResource };
+  }
+
+  /**
+   * Whether the Pod fits node `n`: node checks, the summary, then the allocator. `useSummary`
+   * false skips the summary (it may be stale while devices are blocked: see gang-search.ts).
+   */
+  fit(a: PodAttempt, n: number, useSummary = true): Placement | Misfit {
+    const node = this.nodes[n];
+    const why = nodeRejects(a.pod, node) ?? boundClaimsReject(a.bound, node);
+    if (why) return { reason: why, claims: false };
+    if (useSummary && a.plan && !summaryAdmits(this.summaries, a.plan, n)) {
+      this.counters.rejectedBySummary++;
+      return { reason: 'cannot allocate all claims', claims: true };
+    }
+    const ext = a.extended ? extendedResourceClaim(a.pod, node, this.classes) : undefined;
+    const toAllocate = ext ? [...a.pending, ext] : a.pending;
+    let outcome: Outcome;
+    if (toAllocate.length === 0) {
+      outcome = { kind: 'allocated', results: [], stats: { steps: 0 } };
+    } else {
+      this.counters.allocations++;
+      outcome = this.engine.allocateSync(toAllocate, { node: node.metadata.name });
+    }
+    if (outcome.kind === 'unsatisfiable') return { reason: 'cannot allocate all claims', claims: true };
+    if (outcome.kind === 'error') return { reason: outcome.message, claims: false };
+    return { node: n, claims: toAllocate, results: outcome };
+  }
+
+  schedulePod(pod: Pod): PodDecision {
+    const a = this.prepare(pod);
+    if (!('pending' in a)) return a;
     const strategy = this.opts.strategy ?? 'upstream';
     const nodes = this.nodes;
 
@@ -155,60 +273,43 @@ export class Scheduler {
     const reject = (why: string) => reasons.set(why, (reasons.get(why) ?? 0) + 1);
     /** The first node where the claims were the problem, for the explanation of a failure. */
     let claimsFailedOn: string | undefined;
-    const order = strategy === 'pack' ? packOrder(this.summaries, plan) : rotate(nodes.length, this.nextStart);
+    const order = strategy === 'pack' ? packOrder(this.summaries, a.plan) : rotate(nodes.length, this.nextStart);
     // Both strategies stop at the first node with the highest possible score (any feasible node
     // when the Pod has no firstAvailable request); pack's order only decides which nodes come first.
     const wanted = numFeasibleNodesToFind(nodes.length, this.opts.percentageOfNodesToScore);
-    let best: { node: number; score: number; claims: ResourceClaim[]; results: Outcome & { kind: 'allocated' } } | undefined;
+    let best: (Placement & { score: number }) | undefined;
     let feasible = 0;
     let examined = 0;
     for (const n of order) {
       examined++;
-      const node = nodes[n];
-      const why = nodeRejects(pod, node) ?? boundClaimsReject(bound, node);
-      if (why) {
-        reject(why);
-        continue;
-      }
-      if (plan && !summaryAdmits(this.summaries, plan, n)) {
-        this.counters.rejectedBySummary++;
-        reject('cannot allocate all claims');
-        claimsFailedOn ??= node.metadata.name;
-        continue;
-      }
-      const ext = state.features.extendedResource ? extendedResourceClaim(pod, node, this.classes) : undefined;
-      const toAllocate = ext ? [...pending, ext] : pending;
-      let outcome: Outcome;
-      if (toAllocate.length === 0) {
-        outcome = { kind: 'allocated', results: [], stats: { steps: 0 } };
-      } else {
-        this.counters.allocations++;
-        outcome = this.engine.allocateSync(toAllocate, { node: node.metadata.name });
-      }
-      if (outcome.kind === 'unsatisfiable') {
-        reject('cannot allocate all claims');
-        claimsFailedOn ??= node.metadata.name;
-        continue;
-      }
-      if (outcome.kind === 'error') {
-        reject(outcome.message);
+      const fit = this.fit(a, n);
+      if ('reason' in fit) {
+        reject(fit.reason);
+        if (fit.claims) claimsFailedOn ??= nodes[n].metadata.name;
         continue;
       }
       feasible++;
-      const score = draScore(toAllocate, outcome);
-      if (!best || score > best.score) best = { node: n, score, claims: toAllocate, results: outcome };
-      if (best.score >= maxScore || feasible >= wanted) break;
+      const score = draScore(fit.claims, fit.results);
+      if (!best || score > best.score) best = { ...fit, score };
+      if (best.score >= a.maxScore || feasible >= wanted) break;
     }
     this.counters.nodesExamined += examined;
     if (strategy === 'upstream' && nodes.length > 0) this.nextStart = (this.nextStart + examined) % nodes.length;
-    if (!best) return { ...decision, message: availability(nodes.length, reasons) + this.why(pending, claimsFailedOn) };
+    if (!best) return { ...a.decision, message: availability(nodes.length, reasons) + this.why(a.pending, claimsFailedOn) };
+    return this.place(a, best);
+  }
 
-    const node = nodes[best.node];
+  /** Commits the placement: allocations into the engine, claims reserved for the Pod, the Pod bound. */
+  place(a: PodAttempt, p: Placement): PodDecision {
+    const decision: PodDecision = { ...a.decision, updated: [] };
+    const { pod } = a;
+    const node = this.nodes[p.node];
     const podRef = { resource: 'pods', name: pod.metadata.name, uid: pod.metadata.uid ?? '' };
     let spansNodes = false;
-    best.claims.forEach((c, i) => {
-      const allocation = best!.results.results[i];
+    p.claims.forEach((c, i) => {
+      const allocation = p.results.results[i];
       const committed = this.engine.commit(c, allocation);
+      this.journal?.push({ committedFrom: c });
       committed.status = { ...committed.status, reservedFor: [podRef] };
       this.remember(committed);
       decision.updated.push(committed);
@@ -217,18 +318,23 @@ export class Scheduler {
         spansNodes = true;
       }
     });
-    for (const c of bound) {
+    for (const c of a.bound) {
       const updated = { ...c, status: { ...c.status, reservedFor: [...(c.status?.reservedFor ?? []), podRef] } };
       this.remember(updated);
       decision.updated.push(updated);
     }
-    if (spansNodes) this.summaries.touchAll();
-    else this.summaries.touch(best.node);
+    const touched = spansNodes ? 'all' : p.node;
+    this.journal?.push({ touched });
+    if (touched === 'all') this.summaries.touchAll();
+    else this.summaries.touch(touched);
     return { ...decision, pod: { ...pod, spec: { ...pod.spec, nodeName: node.metadata.name } }, node: node.metadata.name };
   }
 }
 
-/** Schedules every Pod of `objects` (by priority, then input order) against the engine. */
+/**
+ * Schedules every Pod of `objects` (by priority, then input order) against the engine. A Pod of
+ * a PodGroup is scheduled with its whole group, when the group's first Pod comes up (gang.ts).
+ */
 export function schedule(engine: Engine, objects: readonly DraObject[], opts: ScheduleOptions = {}): ScheduleResult {
   return drain(scheduleSteps(engine, objects, opts));
 }
@@ -241,15 +347,29 @@ export function schedule(engine: Engine, objects: readonly DraObject[], opts: Sc
 export function* scheduleSteps(engine: Engine, objects: readonly DraObject[], opts: ScheduleOptions = {}): Generator<void, ScheduleResult> {
   const scheduler = new Scheduler(engine, objects, opts);
   const pods = podOrder(objects.filter((o): o is Pod => o.kind === 'Pod'));
-  const results: PodResult[] = [];
-  for (const pod of pods) {
-    opts.progress?.(results.length, pods.length);
-    const { created: _c, updated: _u, ...result } = scheduler.schedulePod(pod);
-    results.push(result);
+  const groups = groupPods(objects, pods);
+  const results: PodResult[] = new Array(pods.length);
+  const outcomes: GroupOutcome[] = [];
+  let done = 0;
+  for (let i = 0; i < pods.length; i++) {
+    if (results[i]) continue; // placed with its group
+    const pod = pods[i];
+    opts.progress?.(done, pods.length);
+    const key = groups && groupKeyOf(pod);
+    if (!key) {
+      results[i] = strip(scheduler.schedulePod(pod));
+      done++;
+    } else {
+      const g = groups.get(key)!;
+      const cycle = scheduleGroup(scheduler, g, pods, opts.gangSearch);
+      g.members.forEach((m, j) => (results[m] = cycle.results[j]));
+      outcomes.push(cycle.outcome);
+      done += g.members.length;
+    }
     yield;
   }
   opts.progress?.(pods.length, pods.length);
-  return { pods: results, claims: scheduler.allClaims(), counters: scheduler.counters };
+  return { pods: results, claims: scheduler.allClaims(), counters: scheduler.counters, ...(groups ? { groups: outcomes } : {}) };
 }
 
 function* rotate(n: number, start: number): Generator<number> {

@@ -274,7 +274,7 @@ describe('dralloc gen', () => {
   it('rejects an unknown workload with exit 2 and the list of names', async () => {
     const r = await run(['gen', '--workload', 'gpu-6k', '-o', join(tmp, 'x')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^error: unknown workload "gpu-6k" \(known: gpu-5k, nvlink-4gpu, mig-1k, rdma-bw, fallback, mixed\)/);
+    expect(r.stderr).toMatch(/^error: unknown workload "gpu-6k" \(known: gpu-5k, nvlink-4gpu, mig-1k, rdma-bw, fallback, mixed, gangs\)/);
   });
 
   it('rejects a bad seed and a missing -o with exit 2', async () => {
