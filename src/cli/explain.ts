@@ -9,7 +9,7 @@
 import { Engine } from '../engine.js';
 import { explainClaim, groupByReason, funnelReason, STAGES, type Explanation, type NodeExplanation, type RequestFunnel } from '../explain/index.js';
 import { findClaim } from './find-claim.js';
-import { explainGroup, renderGang } from '../explain/gang.js';
+import { explainGroup, renderGang } from '../schedule/gang-explain.js';
 import { DEFAULT_GANG_SEARCH } from '../schedule/gang-search.js';
 import { loadInputs } from './inputs.js';
 import { counterAccounting, COUNTER_ACCOUNTING_FLAG, COUNTER_ACCOUNTING_HELP, outputFormat, parseFlags, required, UsageError, type Command } from './command.js';

@@ -5,7 +5,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { Engine } from '../../src/engine.js';
-import { explainGroup, renderGang } from '../../src/explain/gang.js';
+import { explainGroup, renderGang } from '../../src/schedule/gang-explain.js';
 import { DEFAULT_GANG_SEARCH } from '../../src/schedule/gang-search.js';
 import { gpuClass, gpuNode, gpuPod, gpuRequest, objects, template } from '../fixtures/schedule/build.js';
 import { gang, member } from './build.js';

@@ -9,10 +9,10 @@
 import type { Engine } from '../engine.js';
 import type { DraObject, Pod } from '../model/types.js';
 import { InputError } from '../model/errors.js';
-import { podOrder } from '../schedule/order.js';
-import { Scheduler, type Strategy } from '../schedule/scheduler.js';
-import { groupPods, missingGroupMessage, WAITING_FOR_MIN_COUNT } from '../schedule/pod-groups.js';
-import { searchGang, type GangSearchOptions } from '../schedule/gang-search.js';
+import { podOrder } from './order.js';
+import { Scheduler, type Strategy } from './scheduler.js';
+import { groupPods, missingGroupMessage, WAITING_FOR_MIN_COUNT } from './pod-groups.js';
+import { searchGang, type GangSearchOptions } from './gang-search.js';
 
 export interface GangExplanation {
   group: string;
