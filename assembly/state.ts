@@ -49,6 +49,8 @@ export class State {
   nCons: i32;
   nSlots: i32;
   nPicks: i32;
+  // Frames on the stack of a paused search (0 once it finished).
+  depth: i32;
   // The return value of the frame that returned last.
   retOk: bool;
   retErr: i32;
@@ -75,6 +77,7 @@ export class State {
     this.nCons = this.hdr(H_NCONS);
     this.nSlots = this.hdr(H_NSLOT);
     this.nPicks = 0;
+    this.depth = 0;
     this.retOk = false;
     this.retErr = 0;
     this.fatal = RESULT_UNSAT;

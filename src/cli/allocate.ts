@@ -8,38 +8,41 @@ import { Engine } from '../engine.js';
 import type { ResourceClaim } from '../model/types.js';
 import { formatObject, list } from './format.js';
 import { loadInputs } from './inputs.js';
-import { outputFormat, parseFlags, positiveInt, required, type Command } from './command.js';
+import { outputFormat, parseFlags, required, type Command } from './command.js';
+import { BUDGET_FLAGS, BUDGET_USAGE, budgetFlags } from './budget-flags.js';
 
 export const allocateCommand: Command = {
   name: 'allocate',
   summary: 'allocate the unallocated claims of the input together on one node (upstream Allocate)',
-  usage: `dralloc allocate -f PATH [-f PATH ...] --node NAME [--feature-gates K=V,...] [-o yaml|json] [--max-steps N]
+  usage: `dralloc allocate -f PATH [-f PATH ...] --node NAME [--feature-gates K=V,...] [-o yaml|json]
+                 [--filter-timeout D] [--max-steps N]
 
   Allocate all ResourceClaims of the input that have no status.allocation, together, on node
   NAME, exactly as the Kubernetes v1.36 scheduler's DRA allocator would. Claims that already
   have status.allocation are the allocated state.
   PATH: a YAML (multi-document) or JSON file, a folder (all *.yaml, *.yml, *.json below), or -
   for standard input.
-  --max-steps N  stop a search after N steps with an error (default: no limit)
+${BUDGET_USAGE}
 
   Exit 0: stdout is a v1 List of those claims with status.allocation set.
   Exit 1: the claims cannot be allocated on that node (stderr: "unsatisfiable: <why>").
-  Exit 2: bad input or an allocation error (stderr: "error: <message>").`,
+  Exit 2: bad input or an allocation error, also a search that ran out of its budget
+  (stderr: "error: <message>").`,
   async run(argv, io) {
     const { values } = parseFlags(argv, {
       filename: { type: 'string', short: 'f', multiple: true },
       node: { type: 'string' },
       'feature-gates': { type: 'string' },
       output: { type: 'string', short: 'o', default: 'yaml' },
-      'max-steps': { type: 'string' },
+      ...BUDGET_FLAGS,
     });
     const files = required(values.filename, '-f PATH');
     const node = required(values.node, '--node NAME');
     const output = outputFormat(values.output);
-    const maxSteps = positiveInt('--max-steps', values['max-steps']);
+    const budget = budgetFlags(values);
 
     const objects = await loadInputs(files, io);
-    const engine = await Engine.create({ objects, featureGates: values['feature-gates'], maxSteps });
+    const engine = await Engine.create({ objects, featureGates: values['feature-gates'], ...budget });
     const claims = objects.filter((o): o is ResourceClaim => o.kind === 'ResourceClaim' && !o.status?.allocation);
     const outcome = await engine.allocate(claims, { node });
     switch (outcome.kind) {

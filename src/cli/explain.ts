@@ -12,11 +12,13 @@ import { findClaim } from '../explain/find-claim.js';
 import { loadInputs } from './inputs.js';
 import { outputFormat, parseFlags, required, UsageError, type Command } from './command.js';
 import { stdoutPalette, table, type Palette } from './table.js';
+import { BUDGET_FLAGS, BUDGET_USAGE, budgetFlags } from './budget-flags.js';
 
 export const explainCommand: Command = {
   name: 'explain',
   summary: 'explain why a claim can or cannot be allocated: per-request device funnels, closest devices',
   usage: `dralloc explain -f PATH [-f PATH ...] --claim NS/NAME [--node NAME | --all-nodes] [--feature-gates K=V,...] [-o text|wide|json]
+                [--filter-timeout D] [--max-steps N]
 
   For each request of the claim (each subrequest of a firstAvailable list), counts the devices
   that pass each stage: reachable from the node → match the class → match the request's
@@ -29,6 +31,7 @@ export const explainCommand: Command = {
                    grouped by the reason they fail
   -o text          funnels (one node) or reason groups (several); -o wide adds every node's
                    funnel counts and all near misses; -o json the explanation as data
+${BUDGET_USAGE}
 
   Exit 0: the claim fits (on at least one node). Exit 1: it fits nowhere. Exit 2: bad input, or
   the allocator answers with an error on every node.`,
@@ -40,15 +43,17 @@ export const explainCommand: Command = {
       'all-nodes': { type: 'boolean', default: false },
       'feature-gates': { type: 'string' },
       output: { type: 'string', short: 'o', default: 'text' },
+      ...BUDGET_FLAGS,
     });
     const files = required(values.filename, '-f PATH');
     const ref = required(values.claim, '--claim NS/NAME');
     const output = outputFormat(values.output, ['text', 'wide', 'json'] as const);
+    const budget = budgetFlags(values);
     if (values.node !== undefined && values['all-nodes']) throw new UsageError('--node and --all-nodes exclude each other');
 
     const objects = await loadInputs(files, io);
     const claim = findClaim(objects, ref);
-    const engine = await Engine.create({ objects, featureGates: values['feature-gates'] });
+    const engine = await Engine.create({ objects, featureGates: values['feature-gates'], ...budget });
     const explanation = explainClaim(engine, claim, values.node);
     if (output === 'json') io.stdout(JSON.stringify(explanation, null, 2) + '\n');
     else io.stdout(render(explanation, output === 'wide', stdoutPalette()));

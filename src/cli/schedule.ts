@@ -11,12 +11,14 @@ import { formatObject, list } from './format.js';
 import { loadInputs } from './inputs.js';
 import { outputFormat, parseFlags, required, UsageError, type Command } from './command.js';
 import { progressBar } from './progress.js';
+import { BUDGET_FLAGS, BUDGET_USAGE, budgetFlags } from './budget-flags.js';
 import { writeReport } from '../report/index.js';
 
 export const scheduleCommand: Command = {
   name: 'schedule',
   summary: 'place Pods on nodes one by one as kube-scheduler does, allocating their claims',
   usage: `dralloc schedule -f PATH [-f PATH ...] [--strategy upstream|pack] [--feature-gates K=V,...] [-o yaml|json|stats] [--report FILE.html] [--quiet]
+                 [--filter-timeout D] [--max-steps N]
 
   Pods are taken by priority (spec.priority, higher first), then in input order. For each, a node
   is found where all its claims (named claims, claims stamped from ResourceClaimTemplates, and
@@ -29,6 +31,7 @@ export const scheduleCommand: Command = {
   -o stats             one JSON object: counts, seconds per phase, Pods per second, utilisation
   --report FILE.html   also write the HTML report of the run (as dralloc report does)
   --quiet              no progress bar (it only shows on a terminal anyway)
+${BUDGET_USAGE}
 
   Exit 0: every Pod was placed. Exit 1: some Pods are unschedulable. Exit 2: error.`,
   async run(argv, io) {
@@ -39,16 +42,18 @@ export const scheduleCommand: Command = {
       output: { type: 'string', short: 'o', default: 'yaml' },
       quiet: { type: 'boolean', short: 'q', default: false },
       report: { type: 'string' },
+      ...BUDGET_FLAGS,
     });
     const files = required(values.filename, '-f PATH');
     const output = outputFormat(values.output, ['yaml', 'json', 'stats'] as const);
     const strategy = values.strategy as Strategy;
+    const budget = budgetFlags(values);
     if (strategy !== 'upstream' && strategy !== 'pack') throw new UsageError(`unknown strategy "${strategy}" (want upstream or pack)`);
 
     const t0 = performance.now();
     const objects = await loadInputs(files, io);
     const t1 = performance.now();
-    const engine = await Engine.create({ objects, featureGates: values['feature-gates'] });
+    const engine = await Engine.create({ objects, featureGates: values['feature-gates'], ...budget });
     engine.precompile(); // inventory and node pools now, so that the solve phase measures solving
     const t2 = performance.now();
     const bar = progressBar(!values.quiet, 'scheduling');

@@ -28,6 +28,7 @@
  */
 
 import { Engine } from '../engine.js';
+import type { Budget } from '../budget.js';
 import type { Pod, ResourceClaim } from '../model/types.js';
 import type { Strategy } from '../schedule/scheduler.js';
 import { podNamespace } from '../schedule/pod-claims.js';
@@ -44,6 +45,8 @@ export interface LiveSchedulerOptions {
   manageClaims?: boolean;
   strategy?: Strategy;
   featureGates?: string;
+  /** Time and step limits of each allocation on one node (default: the Engine's, a 10 s filter timeout). */
+  budget?: Partial<Budget>;
   /** Unschedulable Pods are retried at least this often (ms, default 30000). */
   resyncMs?: number;
   /** First retry delay after a conflict or API error (ms, default 100; doubles up to 5000). */
@@ -69,6 +72,8 @@ export class LiveScheduler {
   private readonly reported = new Map<string, string>();
   private generation = 0;
   private stopped = false;
+  /** Aborts the searches of the attempt in progress when stopping. */
+  private readonly stopping = new AbortController();
   private wake?: () => void;
   private loop?: Promise<void>;
 
@@ -83,7 +88,7 @@ export class LiveScheduler {
   static async start(cluster: Cluster, opts: LiveSchedulerOptions): Promise<LiveScheduler> {
     const log = opts.log ?? (() => {});
     const { kinds } = await resolveKinds(cluster, log);
-    const engine = await Engine.create({ featureGates: opts.featureGates });
+    const engine = await Engine.create({ featureGates: opts.featureGates, ...opts.budget });
     let self: LiveScheduler | undefined;
     // Until the first sync is complete the caches collect everything; load() takes it in at once.
     const watch = new ClusterWatch(cluster, kinds, (c) => self?.onChange(c), { onError: log, retryMs: 100, maxRetryMs: 2000 });
@@ -149,6 +154,7 @@ export class LiveScheduler {
   /** Stops after the Pod in progress (its writes complete or roll back); then the informers. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     this.wake?.();
     await this.loop;
     await this.watch.stop();
@@ -263,8 +269,9 @@ export class LiveScheduler {
     } catch (e) {
       return this.backoff(key, `preparing claims: ${apiErrorText(e)}`);
     }
-    const { decision, commit } = this.state.schedule(pod);
+    const { decision, commit } = await this.state.schedule(pod, this.stopping.signal);
     if (decision.node === undefined) {
+      if (this.stopped) return; // searches cut short by stop(): no verdict to report
       this.park(key, decision.message ?? 'unschedulable');
       this.stats.unschedulable++;
       await this.reportUnschedulable(pod, decision.message ?? 'unschedulable');

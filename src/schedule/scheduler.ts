@@ -118,7 +118,27 @@ export class Scheduler {
     return parts.length ? ` ${parts.join('; ')}.` : '';
   }
 
+  /** Decides where the Pod goes, allocating synchronously (batch runs). */
   schedulePod(pod: Pod): PodDecision {
+    const decide = this.decide(pod);
+    let step = decide.next();
+    while (!step.done) step = decide.next(this.engine.allocateSync(step.value.claims, { node: step.value.node }));
+    return step.value;
+  }
+
+  /**
+   * Decides where the Pod goes with `Engine.allocate`, which yields to the event loop during long
+   * searches (the live scheduler). `signal` stops the searches still running (they fail with an error).
+   */
+  async schedulePodAsync(pod: Pod, signal?: AbortSignal): Promise<PodDecision> {
+    const decide = this.decide(pod);
+    let step = decide.next();
+    while (!step.done) step = decide.next(await this.engine.allocate(step.value.claims, { node: step.value.node, signal }));
+    return step.value;
+  }
+
+  /** The scheduling of one Pod; yields each allocation it needs and is resumed with its outcome. */
+  private *decide(pod: Pod): Generator<{ claims: ResourceClaim[]; node: string }, PodDecision, Outcome> {
     const decision: PodDecision = { pod, created: [], updated: [] };
     if (pod.spec.nodeName) return { ...decision, node: pod.spec.nodeName };
     const state = this.engine.inspect();
@@ -182,7 +202,7 @@ export class Scheduler {
         outcome = { kind: 'allocated', results: [], stats: { steps: 0 } };
       } else {
         this.counters.allocations++;
-        outcome = this.engine.allocateSync(toAllocate, { node: node.metadata.name });
+        outcome = yield { claims: toAllocate, node: node.metadata.name };
       }
       if (outcome.kind === 'unsatisfiable') {
         reject('cannot allocate all claims');

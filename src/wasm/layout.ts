@@ -11,7 +11,6 @@ export const H = {
   NCOUNTER: 4,
   NCAP: 5,
   NCONS: 6,
-  MAXSTEPS: 7,
   DEV_FLAGS: 8,
   DEV_CNT_START: 9,
   CNT_IDX: 10,
@@ -61,6 +60,11 @@ export const RESULT = {
   CEL_ERROR: 3,
   CONSTRAINT_ALL: 4,
   UNSUPPORTED_VALUE: 5,
+  /** The host's: the step budget ran out between two slices. */
   STEP_BUDGET: 6,
   DEPTH: 7,
+  /** `run` used up its slice; the search goes on with the next call. */
+  PAUSED: 8,
+  /** The host's: the time budget (filter timeout) ran out between two slices. */
+  TIMEOUT: 9,
 } as const;
