@@ -62,6 +62,12 @@ export function addConstraints(s: State, claim: i32, slot: i32, req: i32, d: i32
   return ADD_OK;
 }
 
+/** Whether some constraint of `claim` covers `slot`. */
+export function constrained(s: State, claim: i32, slot: i32): bool {
+  for (let k = 0; k < s.nCons; k++) if (applies(s, k, claim, slot)) return true;
+  return false;
+}
+
 export function removeConstraints(s: State, claim: i32, slot: i32, req: i32): void {
   for (let k = 0; k < s.nCons; k++) if (applies(s, k, claim, slot)) removeOne(s, k, req);
 }

@@ -86,6 +86,8 @@ export const H_CONS_ELEMS: i32 = 40;
 export const H_MAX_DEPTH: i32 = 37;
 /** Total number of picks the output region holds. */
 export const H_MAX_PICKS: i32 = 38;
+/** ACCOUNTING_*: how shared counters are accounted during the search (see counters.ts). */
+export const H_ACCOUNTING: i32 = 41;
 export const HEADER_WORDS: i32 = 42;
 
 /** Upstream's ResourceSliceMaxAttributeValuesPerDevice: elements of one attribute value at most. */
@@ -94,10 +96,17 @@ export const MAX_ELEMS: i32 = 48;
 export const DEV_ALLOCATED: i32 = 1; // dedicated allocation in the allocated state
 export const DEV_MULTI: i32 = 2; // allowMultipleAllocations (and DRAConsumableCapacity on)
 export const DEV_SHARED_BEFORE: i32 = 4; // has shares in the allocated state (its counters are consumed)
+export const DEV_AGGREGATED_BEFORE: i32 = 8; // a share in the allocated state reported consumedCapacity (upstream AggregatedCapacity)
 
 export const ST_SELECTABLE: u8 = 1; // class and request selectors match (and node, binding conditions)
 export const ST_ERROR: u8 = 2; // evaluating the selectors fails: the search stops with an error here
 export const ST_STATIC_OK: u8 = 4; // taints tolerated, capacity policy and partitionable gate permit
+export const ST_TAINTED: u8 = 8; // capacity policy and partitionable gate permit, but an untolerated taint blocks it
+
+/** Upstream v1.36's accounting: counters leak where allocateDevice rejects after taking them (counters.ts). */
+export const ACCOUNTING_UPSTREAM: i32 = 0;
+/** Counters are given back on every rejection and backtrack. */
+export const ACCOUNTING_EXACT: i32 = 1;
 
 export const MODE_EXACT: i32 = 0;
 export const MODE_ALL: i32 = 1;

@@ -13,14 +13,15 @@ import {
   H_NDEV, H_NCLAIM, H_CLAIM_REQ_START, H_REQ_SLOT_START,
   H_REQ_HAS_SUBS, H_SLOT_MODE, H_SLOT_NUM, H_SLOT_ADMIN, H_SLOT_STATUS, H_SLOT_ALL_START,
   H_ALL_LIST, H_OUT_SELSUB, H_OUT, H_MAX_DEPTH, H_NREQ,
-  ST_SELECTABLE, ST_ERROR, MODE_ALL,
+  H_DEV_FLAGS, ST_SELECTABLE, ST_ERROR, ST_STATIC_OK, ST_TAINTED, DEV_MULTI, MODE_ALL,
   OUT_STATUS, OUT_NPICKS, OUT_STEPS, OUT_ERR_SLOT, OUT_ERR_DEV, OUT_ERR_CONS, OUT_WORDS,
   RESULT_UNSAT, RESULT_OK, RESULT_MAXSIZE, RESULT_CEL_ERROR, RESULT_DEPTH, RESULT_PAUSED,
   MAX_RESULTS_PER_CLAIM,
 } from './layout';
 import { i32At, setI32 } from './block';
 import { tryAllocate, deallocate, inUse, allocatingForClaim, TRY_OK, TRY_FATAL } from './allocate';
-import { matchAllows } from './constraints';
+import { matchAllows, constrained } from './constraints';
+import { hasCounters } from './counters';
 import { State, STATE, FRAME_WORDS } from './state';
 
 const ERR_NONE: i32 = 0;
@@ -198,24 +199,36 @@ function enter(s: State, f: usize): i32 {
   // take (selectable, free for this request, and sharing a value with what the claim's
   // matchAttribute constraints already hold), no choice in this subtree completes the request,
   // and upstream's search would come back empty-handed too — unless the loop would meet a
-  // device whose selectors fail to evaluate on its way (an error), so then no pruning.
+  // device whose selectors fail to evaluate on its way (an error), or, under upstream counter
+  // accounting, one whose try may leave counters taken (a side effect later choices see).
   if (potential(s, claim, slot, fw(f, F_START), num - dev) < num - dev) return ret(s, false, ERR_NONE);
   setFw(f, F_KIND, K_DEVLOOP);
   setFw(f, F_POS, fw(f, F_START));
   return deviceLoop(s, f);
 }
 
-/** Devices from `start` on that the device loop could take, counted up to `enough` (`enough` when it would meet an error). */
+/**
+ * Devices from `start` on that the device loop could take, counted up to `enough` (`enough`
+ * when trying them could have an effect beyond the subtree: an error, or counters left taken).
+ */
 function potential(s: State, claim: i32, slot: i32, start: i32, enough: i32): i32 {
   const nDev = s.nDev;
   const admin = i32At(s.region(H_SLOT_ADMIN), slot) != 0;
   const status = s.region(H_SLOT_STATUS) + <usize>slot * <usize>nDev;
+  // Upstream accounting: counters stay taken when a taint or a constraint rejects the device,
+  // or when a share is given back.
+  const leaks = !s.exact;
+  const slotConstrained = leaks && constrained(s, claim, slot);
+  const flags = s.region(H_DEV_FLAGS);
   let n = 0;
   for (let p = start; p < nDev && n < enough; p++) {
     const st = load<u8>(status + <usize>p);
     if (!(st & (ST_SELECTABLE | ST_ERROR))) continue;
     if (admin ? allocatingForClaim(s, p, claim) : inUse(s, p)) continue;
     if (st & ST_ERROR) return enough; // reachable error: never prune
+    if (leaks && st & (ST_STATIC_OK | ST_TAINTED) && hasCounters(s, p)) {
+      if (slotConstrained || st & ST_TAINTED || i32At(flags, p) & DEV_MULTI) return enough;
+    }
     if (!matchAllows(s, claim, slot, p)) continue; // its attribute value no longer fits
     n++;
   }

@@ -4,11 +4,16 @@
 //   allocTotal     i32 × D        devices being allocated by this solve, any claim (dedicated only)
 //   allocByClaim   u8  × D × C    1 when the device is being allocated for that claim
 //   shares         i32 × D        shares of a multi-allocatable device taken by this solve
+//   held           i32 × D        1 while upstream's allocatingCapacity has an entry for the device (counters.ts)
+//   nzShares       i32 × D        shares taken by this solve that consume a non-zero amount of some capacity
 //   consState      i32 × K × CONS_STATE_WORDS   per constraint, see constraints.ts
 //   claimPicks     i32 × (C+1)    index of each claim's first result in the picks
 //   frames         i32 × FRAME_WORDS × maxDepth
 
-import { H_NDEV, H_NCLAIM, H_NCONS, H_NSLOT, H_WORK, H_OUT_PICKS, RESULT_UNSAT, MAX_RESULTS_PER_CLAIM, MAX_ELEMS } from './layout';
+import {
+  H_NDEV, H_NCLAIM, H_NCONS, H_NSLOT, H_WORK, H_OUT_PICKS, H_ACCOUNTING, ACCOUNTING_EXACT, RESULT_UNSAT,
+  MAX_RESULTS_PER_CLAIM, MAX_ELEMS,
+} from './layout';
 
 /**
  * Per-constraint state: two words (devices added, elements used) and room for one element set
@@ -26,7 +31,7 @@ export function workBytes(nDev: i32, nClaim: i32, nCons: i32, maxDepth: i32): us
   const d = <usize>nDev;
   const c = <usize>nClaim;
   const k = <usize>nCons;
-  return align8(d * 4) + align8(d * c) + align8(d * 4) + align8(k * <usize>CONS_STATE_WORDS * 4) +
+  return align8(d * 4) + align8(d * c) + 3 * align8(d * 4) + align8(k * <usize>CONS_STATE_WORDS * 4) +
     align8((c + 1) * 4) + <usize>FRAME_WORDS * 4 * <usize>maxDepth;
 }
 
@@ -40,6 +45,8 @@ export class State {
   allocTotal: usize;
   allocByClaim: usize;
   shares: usize;
+  held: usize;
+  nzShares: usize;
   consState: usize;
   claimPicks: usize;
   frames: usize;
@@ -51,6 +58,8 @@ export class State {
   nPicks: i32;
   // Frames on the stack of a paused search (0 once it finished).
   depth: i32;
+  /** ACCOUNTING_EXACT in the header: counters are given back on every rejection and backtrack. */
+  exact: bool;
   // The return value of the frame that returned last.
   retOk: bool;
   retErr: i32;
@@ -78,6 +87,7 @@ export class State {
     this.nSlots = this.hdr(H_NSLOT);
     this.nPicks = 0;
     this.depth = 0;
+    this.exact = this.hdr(H_ACCOUNTING) == ACCOUNTING_EXACT;
     this.retOk = false;
     this.retErr = 0;
     this.fatal = RESULT_UNSAT;
@@ -91,6 +101,8 @@ export class State {
     this.allocTotal = p; p += align8(d * 4);
     this.allocByClaim = p; p += align8(d * c);
     this.shares = p; p += align8(d * 4);
+    this.held = p; p += align8(d * 4);
+    this.nzShares = p; p += align8(d * 4);
     this.consState = p; p += align8(k * <usize>CONS_STATE_WORDS * 4);
     this.claimPicks = p; p += align8((c + 1) * 4);
     this.frames = p;

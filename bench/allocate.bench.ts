@@ -1,6 +1,6 @@
 /**
  * Allocate benchmarks on generated GPU workloads (src/gen), compared with upstream's allocator
- * measured on a machine of this kind (/work/shared/upstream/performance-anchors.md §3.0):
+ * measured on a machine of this kind (bench/README.md, What is measured):
  * one Allocate including NewAllocator takes 25.6 µs on a node with 8 devices and 76 µs with
  * 128; Pod by Pod on 5,000 nodes about 18 µs per Allocate.
  *

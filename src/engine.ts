@@ -18,7 +18,7 @@ import { buildNodeView, gatherNodePools, type NodePools } from './compile/nodevi
 import { compileProblem, refreshDynamic, type Problem } from './compile/problem.js';
 import { loadSolver, type SolverExports } from './wasm/instance.js';
 import { SolverMemory, type Block, type SolveAnswer } from './wasm/run.js';
-import { RESULT } from './wasm/layout.js';
+import { RESULT, isCounterAccounting, type CounterAccounting } from './wasm/layout.js';
 import { decodeResults } from './decode/results.js';
 import { AllocationError, type Outcome } from './outcome.js';
 import { claimRef } from './model/requests.js';
@@ -36,6 +36,14 @@ export interface EngineOptions {
    * kube-scheduler's DRA Filter timeout; default 10000 (upstream's); 0 = no limit.
    */
   filterTimeoutMs?: number;
+  /**
+   * How the search accounts shared counters. `upstream` (default): as kube-scheduler v1.36 does,
+   * counters a device took stay taken when a taint or constraint then rejects it, and a share of
+   * a multi-allocatable device keeps its counters when the search backtracks over it — so some
+   * claims that fit are answered unsatisfiable, exactly like kube-scheduler. `exact`: every
+   * rejection and backtrack gives the counters back.
+   */
+  counterAccounting?: CounterAccounting;
 }
 
 export interface AllocateOptions {
@@ -47,6 +55,8 @@ export interface AllocateOptions {
   filterTimeoutMs?: number;
   /** Stops the search between two slices with an error (`allocate` only: a sync call never sees it fire). */
   signal?: AbortSignal;
+  /** This allocation's counter accounting instead of the engine's (EngineOptions.counterAccounting). */
+  counterAccounting?: CounterAccounting;
 }
 
 /**
@@ -65,9 +75,13 @@ export interface EngineState {
   features: Features;
 }
 
+/** An unknown EngineOptions.counterAccounting value. */
+export class CounterAccountingError extends Error {}
+
 export class Engine {
   readonly gates: FeatureGates;
   readonly features: Features;
+  readonly counterAccounting: CounterAccounting;
   private readonly budget: Budget;
   private readonly nodes = new Map<string, Node>();
   private readonly classes = new Map<string, DeviceClass>();
@@ -94,6 +108,7 @@ export class Engine {
     wasm: SolverExports,
     opts: EngineOptions,
   ) {
+    this.counterAccounting = checkAccounting('EngineOptions', opts.counterAccounting ?? 'upstream');
     this.memory = new SolverMemory(wasm);
     this.gates = typeof opts.featureGates === 'string' ? parseFeatureGates(opts.featureGates) : parseFeatureGates(undefined, opts.featureGates);
     this.features = featuresFromGates(this.gates);
@@ -220,6 +235,7 @@ export class Engine {
     const deadline = budget.filterTimeoutMs > 0 ? performance.now() + budget.filterTimeoutMs : Infinity;
     const node = this.nodes.get(opts.node);
     if (!node) return { kind: 'error', message: `node ${opts.node} not found: the input has no Node object with that name` };
+    const accounting = opts.counterAccounting === undefined ? this.counterAccounting : checkAccounting('AllocateOptions', opts.counterAccounting);
     this.searching = true;
     try {
       const { masks } = this.compile();
@@ -239,7 +255,7 @@ export class Engine {
         block = this.memory.write(problem, problem.cacheable);
         if (problem.cacheable) this.problems.set(key, { problem, block });
       }
-      this.memory.start(block);
+      this.memory.start(block, accounting);
       let steps = 0;
       for (;;) {
         const slice = budget.maxSteps > 0 ? Math.min(SLICE_STEPS, budget.maxSteps - steps) : SLICE_STEPS;
@@ -335,6 +351,11 @@ export class Engine {
     }
     return this.compiled;
   }
+}
+
+function checkAccounting(where: string, v: unknown): CounterAccounting {
+  if (isCounterAccounting(v)) return v;
+  throw new CounterAccountingError(`${where}.counterAccounting: invalid value ${JSON.stringify(v)}: want "upstream" or "exact"`);
 }
 
 /** Claim specs are immutable; their text is computed once per spec object (Pods stamped from one template share it). */

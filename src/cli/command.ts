@@ -3,6 +3,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { CliIO } from './io.js';
 import type { OutputFormat } from './format.js';
+import { isCounterAccounting, type CounterAccounting } from '../wasm/layout.js';
 
 export interface Command {
   name: string;
@@ -62,4 +63,20 @@ export function positiveInt(flag: string, v: string | undefined): number | undef
 export function required<T>(v: T | undefined, what: string): T {
   if (v === undefined || (Array.isArray(v) && v.length === 0)) throw new UsageError(`missing ${what}`);
   return v;
+}
+
+/** Usage line and help text of `--counter-accounting`, shared by every command that allocates. */
+export const COUNTER_ACCOUNTING_FLAG = '--counter-accounting upstream|exact';
+export const COUNTER_ACCOUNTING_HELP = `  --counter-accounting upstream|exact
+                 how shared counters are accounted during the search. upstream (default):
+                 as kube-scheduler v1.36 — counters stay taken when a taint or constraint
+                 rejects a device after they were taken, and when the search backtracks
+                 over a share of a multi-allocatable device, so some claims that would fit
+                 are unsatisfiable, exactly as in kube-scheduler. exact: always given back.`;
+
+/** The value of `--counter-accounting` (default upstream). */
+export function counterAccounting(v: string | undefined): CounterAccounting {
+  if (v === undefined) return 'upstream';
+  if (isCounterAccounting(v)) return v;
+  throw new UsageError(`--counter-accounting wants upstream or exact, got "${v}"`);
 }

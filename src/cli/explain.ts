@@ -10,7 +10,7 @@ import { Engine } from '../engine.js';
 import { explainClaim, groupByReason, funnelReason, STAGES, type Explanation, type NodeExplanation, type RequestFunnel } from '../explain/index.js';
 import { findClaim } from '../explain/find-claim.js';
 import { loadInputs } from './inputs.js';
-import { outputFormat, parseFlags, required, UsageError, type Command } from './command.js';
+import { counterAccounting, COUNTER_ACCOUNTING_FLAG, COUNTER_ACCOUNTING_HELP, outputFormat, parseFlags, required, UsageError, type Command } from './command.js';
 import { stdoutPalette, table, type Palette } from './table.js';
 import { BUDGET_FLAGS, BUDGET_USAGE, budgetFlags } from './budget-flags.js';
 
@@ -19,6 +19,7 @@ export const explainCommand: Command = {
   summary: 'explain why a claim can or cannot be allocated: per-request device funnels, closest devices',
   usage: `dralloc explain -f PATH [-f PATH ...] --claim NS/NAME [--node NAME | --all-nodes] [--feature-gates K=V,...] [-o text|wide|json]
                 [--filter-timeout D] [--max-steps N]
+                [${COUNTER_ACCOUNTING_FLAG}]
 
   For each request of the claim (each subrequest of a firstAvailable list), counts the devices
   that pass each stage: reachable from the node → match the class → match the request's
@@ -32,6 +33,7 @@ export const explainCommand: Command = {
   -o text          funnels (one node) or reason groups (several); -o wide adds every node's
                    funnel counts and all near misses; -o json the explanation as data
 ${BUDGET_USAGE}
+${COUNTER_ACCOUNTING_HELP}
 
   Exit 0: the claim fits (on at least one node). Exit 1: it fits nowhere. Exit 2: bad input, or
   the allocator answers with an error on every node.`,
@@ -44,16 +46,18 @@ ${BUDGET_USAGE}
       'feature-gates': { type: 'string' },
       output: { type: 'string', short: 'o', default: 'text' },
       ...BUDGET_FLAGS,
+      'counter-accounting': { type: 'string' },
     });
     const files = required(values.filename, '-f PATH');
     const ref = required(values.claim, '--claim NS/NAME');
     const output = outputFormat(values.output, ['text', 'wide', 'json'] as const);
     const budget = budgetFlags(values);
     if (values.node !== undefined && values['all-nodes']) throw new UsageError('--node and --all-nodes exclude each other');
+    const accounting = counterAccounting(values['counter-accounting']);
 
     const objects = await loadInputs(files, io);
     const claim = findClaim(objects, ref);
-    const engine = await Engine.create({ objects, featureGates: values['feature-gates'], ...budget });
+    const engine = await Engine.create({ objects, featureGates: values['feature-gates'], ...budget, counterAccounting: accounting });
     const explanation = explainClaim(engine, claim, values.node);
     if (output === 'json') io.stdout(JSON.stringify(explanation, null, 2) + '\n');
     else io.stdout(render(explanation, output === 'wide', stdoutPalette()));
@@ -69,8 +73,13 @@ function exitCode(e: Explanation): number {
 
 /** Text for people: the funnels of one node, or the reason groups of several. */
 export function render(e: Explanation, wide: boolean, p: Palette): string {
-  if (e.nodes.length === 0) return `claim ${e.claim}: the input has no Node objects\n`;
-  if (e.nodes.length === 1) return renderNode(e.claim, e.nodes[0], wide, p);
+  const hints = (e.hints ?? []).map((h) => `\nhint: ${h}\n`).join('');
+  if (e.nodes.length === 0) return `claim ${e.claim}: the input has no Node objects\n${hints}`;
+  if (e.nodes.length === 1) return renderNode(e.claim, e.nodes[0], wide, p) + hints;
+  return renderNodes(e, wide, p) + hints;
+}
+
+function renderNodes(e: Explanation, wide: boolean, p: Palette): string {
   const ok = e.nodes.filter((n) => n.verdict === 'allocatable' || n.verdict === 'allocated').length;
   let out = `claim ${e.claim}: ${(ok > 0 ? p.green : p.red)(`${ok}/${e.nodes.length} nodes can allocate it`)}\n\n`;
   const groups = groupByReason(e.nodes).map((g) => [String(g.nodes.length), g.reason === 'fits' ? p.green(g.reason) : g.reason, listNodes(g.nodes, wide)]);

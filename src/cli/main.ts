@@ -9,6 +9,7 @@ import { realpathSync } from 'node:fs';
 import { COMMANDS } from './commands.js';
 import { UsageError } from './command.js';
 import { processIO, type CliIO } from './io.js';
+import { packageVersion } from './version.js';
 import { InputError } from '../model/errors.js';
 import { FeatureGateError } from '../features.js';
 
@@ -20,20 +21,49 @@ const GATES = `Feature gates (--feature-gates K=V,...; Kubernetes names, v1.36 d
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
-  return `Usage: dralloc <command> [flags]   (dralloc help <command> for details)\n\nCommands:\n${lines.join('\n')}\n\n${GATES}\n`;
+  return `Usage: dralloc <command> [flags]\n       dralloc help <command>, dralloc <command> --help   its flags and exit codes\n       dralloc --version\n\nCommands:\n${lines.join('\n')}\n\n${GATES}\n`;
+}
+
+/** Asking for help is `--help` or `-h` anywhere in a command's flags (no command takes it as a value). */
+function wantsHelp(args: string[]): boolean {
+  return args.includes('--help') || args.includes('-h');
+}
+
+function commandNames(): string {
+  return COMMANDS.map((c) => c.name).join(', ');
 }
 
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    const topic = name === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
-    io.stdout(topic ? `Usage: ${topic.usage}\n` : overview());
+  if (name === undefined || name === '--help' || name === '-h') {
+    io.stdout(overview());
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === 'version') {
+    io.stdout(`dralloc ${packageVersion()}\n`);
+    return 0;
+  }
+  if (name === 'help') {
+    if (rest[0] === undefined) {
+      io.stdout(overview());
+      return 0;
+    }
+    const topic = COMMANDS.find((c) => c.name === rest[0]);
+    if (!topic) {
+      io.stderr(`error: unknown command "${rest[0]}" (commands: ${commandNames()})\n`);
+      return 2;
+    }
+    io.stdout(`Usage: ${topic.usage}\n`);
+    return 0;
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    io.stderr(`error: unknown command "${name}"\n\n${overview()}`);
+    io.stderr(`error: unknown command "${name}" (commands: ${commandNames()}; dralloc help lists them)\n`);
     return 2;
+  }
+  if (wantsHelp(rest)) {
+    io.stdout(`Usage: ${command.usage}\n`);
+    return 0;
   }
   try {
     return await command.run(rest, io);

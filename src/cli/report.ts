@@ -8,7 +8,7 @@ import { Engine } from '../engine.js';
 import { schedule, type Strategy } from '../schedule/scheduler.js';
 import { writeReport } from '../report/index.js';
 import { loadInputs } from './inputs.js';
-import { parseFlags, required, UsageError, type Command } from './command.js';
+import { counterAccounting, COUNTER_ACCOUNTING_FLAG, COUNTER_ACCOUNTING_HELP, parseFlags, required, UsageError, type Command } from './command.js';
 import { progressBar } from './progress.js';
 import { BUDGET_FLAGS, BUDGET_USAGE, budgetFlags } from './budget-flags.js';
 
@@ -17,6 +17,7 @@ export const reportCommand: Command = {
   summary: 'schedule the Pods as `schedule` does and write an HTML report of the result',
   usage: `dralloc report -f PATH [-f PATH ...] -o FILE.html [--strategy upstream|pack] [--feature-gates K=V,...] [--title TEXT] [--quiet]
                [--filter-timeout D] [--max-steps N]
+               [${COUNTER_ACCOUNTING_FLAG}]
 
   Places every Pod as \`dralloc schedule\` does, then writes one self-contained HTML page (no
   network access needed): per node and device a grid of what is allocated, shared, free or
@@ -27,6 +28,7 @@ export const reportCommand: Command = {
   --strategy           upstream (default) or pack, as for schedule
   --title TEXT         the page's title (default "dralloc schedule report")
 ${BUDGET_USAGE}
+${COUNTER_ACCOUNTING_HELP}
 
   Exit 0: every Pod was placed. Exit 1: some Pods are unschedulable (the page says why).
   Exit 2: error. Either way stdout names the file written.`,
@@ -39,15 +41,17 @@ ${BUDGET_USAGE}
       title: { type: 'string' },
       quiet: { type: 'boolean', short: 'q', default: false },
       ...BUDGET_FLAGS,
+      'counter-accounting': { type: 'string' },
     });
     const files = required(values.filename, '-f PATH');
     const out = required(values.output, '-o FILE.html');
     const strategy = values.strategy as Strategy;
     const budget = budgetFlags(values);
     if (strategy !== 'upstream' && strategy !== 'pack') throw new UsageError(`unknown strategy "${strategy}" (want upstream or pack)`);
+    const accounting = counterAccounting(values['counter-accounting']);
 
     const objects = await loadInputs(files, io);
-    const engine = await Engine.create({ objects, featureGates: values['feature-gates'], ...budget });
+    const engine = await Engine.create({ objects, featureGates: values['feature-gates'], ...budget, counterAccounting: accounting });
     engine.precompile(); // as schedule does: compiling every node up front is much faster than on first use
     const bar = progressBar(!values.quiet, 'scheduling');
     const result = schedule(engine, objects, { strategy, progress: (d, t) => bar.update(d, t) });

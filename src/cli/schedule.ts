@@ -9,7 +9,7 @@ import { schedule, type Strategy } from '../schedule/scheduler.js';
 import { utilization } from '../schedule/stats.js';
 import { formatObject, list } from './format.js';
 import { loadInputs } from './inputs.js';
-import { outputFormat, parseFlags, required, UsageError, type Command } from './command.js';
+import { counterAccounting, COUNTER_ACCOUNTING_FLAG, COUNTER_ACCOUNTING_HELP, outputFormat, parseFlags, required, UsageError, type Command } from './command.js';
 import { progressBar } from './progress.js';
 import { BUDGET_FLAGS, BUDGET_USAGE, budgetFlags } from './budget-flags.js';
 import { writeReport } from '../report/index.js';
@@ -19,6 +19,7 @@ export const scheduleCommand: Command = {
   summary: 'place Pods on nodes one by one as kube-scheduler does, allocating their claims',
   usage: `dralloc schedule -f PATH [-f PATH ...] [--strategy upstream|pack] [--feature-gates K=V,...] [-o yaml|json|stats] [--report FILE.html] [--quiet]
                  [--filter-timeout D] [--max-steps N]
+                 [${COUNTER_ACCOUNTING_FLAG}]
 
   Pods are taken by priority (spec.priority, higher first), then in input order. For each, a node
   is found where all its claims (named claims, claims stamped from ResourceClaimTemplates, and
@@ -32,8 +33,10 @@ export const scheduleCommand: Command = {
   --report FILE.html   also write the HTML report of the run (as dralloc report does)
   --quiet              no progress bar (it only shows on a terminal anyway)
 ${BUDGET_USAGE}
+${COUNTER_ACCOUNTING_HELP}
 
-  Exit 0: every Pod was placed. Exit 1: some Pods are unschedulable. Exit 2: error.`,
+  Exit 0: every Pod was placed. Exit 1: some Pods are unschedulable (stderr: one line per such
+  Pod, "unschedulable: NS/NAME: <why>"). Exit 2: error.`,
   async run(argv, io) {
     const { values } = parseFlags(argv, {
       filename: { type: 'string', short: 'f', multiple: true },
@@ -43,17 +46,19 @@ ${BUDGET_USAGE}
       quiet: { type: 'boolean', short: 'q', default: false },
       report: { type: 'string' },
       ...BUDGET_FLAGS,
+      'counter-accounting': { type: 'string' },
     });
     const files = required(values.filename, '-f PATH');
     const output = outputFormat(values.output, ['yaml', 'json', 'stats'] as const);
     const strategy = values.strategy as Strategy;
     const budget = budgetFlags(values);
     if (strategy !== 'upstream' && strategy !== 'pack') throw new UsageError(`unknown strategy "${strategy}" (want upstream or pack)`);
+    const accounting = counterAccounting(values['counter-accounting']);
 
     const t0 = performance.now();
     const objects = await loadInputs(files, io);
     const t1 = performance.now();
-    const engine = await Engine.create({ objects, featureGates: values['feature-gates'], ...budget });
+    const engine = await Engine.create({ objects, featureGates: values['feature-gates'], ...budget, counterAccounting: accounting });
     engine.precompile(); // inventory and node pools now, so that the solve phase measures solving
     const t2 = performance.now();
     const bar = progressBar(!values.quiet, 'scheduling');
@@ -86,8 +91,12 @@ ${BUDGET_USAGE}
       const items: (Pod | ResourceClaim)[] = [...pods, ...result.claims];
       io.stdout(formatObject(list(items), output));
     }
+    // Whatever the output format, stderr says which Pods stayed unplaced and why (stdout may be piped away).
+    if (unschedulable > 0 && !objects.some((o) => o.kind === 'Node')) {
+      io.stderr('warning: the input has no Node objects, so no Pod can be placed (add the Nodes with -f, e.g. from dralloc snapshot or dralloc gen)\n');
+    }
     for (const p of result.pods) {
-      if (p.node === undefined && output === 'stats') io.stderr(`unschedulable: ${p.pod.metadata.namespace ?? 'default'}/${p.pod.metadata.name}: ${p.message}\n`);
+      if (p.node === undefined) io.stderr(`unschedulable: ${p.pod.metadata.namespace ?? 'default'}/${p.pod.metadata.name}: ${p.message}\n`);
     }
     return unschedulable > 0 ? 1 : 0;
   },

@@ -9,7 +9,7 @@ import type { DeviceAttribute, DeviceClass, Node, ResourceClaim, DeviceToleratio
 import type { Features } from '../features.js';
 import { AllocationError } from '../outcome.js';
 import { planClaims, claimRef, MAX_RESULTS_PER_CLAIM, type Plan, type Slot } from '../model/requests.js';
-import { FLAG_DEDICATED, FLAG_SHARED, type AllocatedState } from '../model/allocated.js';
+import { FLAG_AGGREGATED, FLAG_DEDICATED, FLAG_SHARED, type AllocatedState } from '../model/allocated.js';
 import type { SelectorMasks } from './selectors.js';
 import type { NodeDevice, NodeView } from './nodeview.js';
 import { counterKey } from './nodeview.js';
@@ -23,9 +23,11 @@ import { MAX_ELEMS } from '../wasm/layout.js';
 export const ST_SELECTABLE = 1;
 export const ST_ERROR = 2;
 export const ST_STATIC_OK = 4;
+export const ST_TAINTED = 8;
 export const DEV_ALLOCATED = 1;
 export const DEV_MULTI = 2;
 export const DEV_SHARED_BEFORE = 4;
+export const DEV_AGGREGATED_BEFORE = 8;
 
 /** One shareable capacity of a multi-allocatable device: its device, name and value (milli). */
 export interface CapEntry {
@@ -151,7 +153,8 @@ export function compileProblem(view: NodeView, claims: readonly ResourceClaim[],
       const st = pairStatus(slot, nd, ref, view.node, ctx);
       status[k] = st.bits;
       if (st.error !== undefined) errors.set(k, st.error);
-      if (st.consumed && multi[d] && st.bits & ST_STATIC_OK) {
+      // A tainted device too: under upstream accounting the search checks its capacity first.
+      if (st.consumed && multi[d] && st.bits & (ST_STATIC_OK | ST_TAINTED)) {
         consumed.set(k, st.consumed);
         for (const [name, amount] of st.consumed) {
           capuseIdx.push(capIndex.get(`${d}\u0000${name}`)!);
@@ -257,6 +260,7 @@ export function refreshDynamic(p: Problem, view: NodeView, allocated: AllocatedS
     if (a & FLAG_DEDICATED || (!features.consumableCapacity && a & FLAG_SHARED)) f |= DEV_ALLOCATED;
     if (multi) f |= DEV_MULTI;
     if (multi && a & FLAG_SHARED) f |= DEV_SHARED_BEFORE;
+    if (multi && a & FLAG_AGGREGATED) f |= DEV_AGGREGATED_BEFORE;
     p.devFlags[d] = f;
   }
   const avail = view.counters.avail;
@@ -278,7 +282,8 @@ export interface PairStatus {
  * Everything about a (slot, device) pair that does not depend on what else is allocated:
  * selectable (or the error the selectors raise), and whether the device passes the static checks
  * of upstream's allocateDevice — partitionable gate, taints, capacity request policy (for a
- * device that is not shared, also that the request fits its capacity at all).
+ * device that is not shared, also that the request fits its capacity at all). ST_TAINTED: every
+ * check but the taints passes (upstream takes the counters before it looks at the taints).
  */
 export function pairStatus(slot: Slot, nd: NodeDevice, ref: string, node: Node, ctx: CompileContext): PairStatus {
   const { features } = ctx;
@@ -286,7 +291,7 @@ export function pairStatus(slot: Slot, nd: NodeDevice, ref: string, node: Node, 
   if (typeof sel === 'string') return { bits: ST_ERROR, error: sel };
   if (!sel) return { bits: 0 };
   let ok = features.partitionableDevices || (nd.device.consumesCounters?.length ?? 0) === 0;
-  if (ok && features.deviceTaints) ok = (nd.device.taints ?? []).every((t) => taintTolerated(t, slot.spec.tolerations));
+  const tolerated = !features.deviceTaints || (nd.device.taints ?? []).every((t) => taintTolerated(t, slot.spec.tolerations));
   let consumed: Map<string, Quantity> | undefined;
   if (ok && features.consumableCapacity) {
     consumed = consumedCapacity(slot.spec.capacity?.requests, nd.device);
@@ -295,7 +300,8 @@ export function pairStatus(slot: Slot, nd: NodeDevice, ref: string, node: Node, 
       for (const [name, amount] of consumed) if (amount.cmp(q(nd.device.capacity![name].value)) > 0) ok = false;
     }
   }
-  return { bits: ST_SELECTABLE | (ok ? ST_STATIC_OK : 0), consumed };
+  const bits = ST_SELECTABLE | (ok && tolerated ? ST_STATIC_OK : 0) | (ok && !tolerated ? ST_TAINTED : 0);
+  return { bits, consumed };
 }
 
 /**

@@ -14,6 +14,7 @@ import { claimRef } from '../model/requests.js';
 import { deviceId } from '../model/allocated.js';
 import { AllocationError } from '../outcome.js';
 import { nodeFunnels } from './funnel.js';
+import { selectorHints } from './selector-hints.js';
 import type { Explanation, NodeExplanation, RequestExplanation, RequestFunnel, Stage } from './types.js';
 
 export * from './types.js';
@@ -32,7 +33,8 @@ export function explainClaim(engine: Engine, claim: ResourceClaim, node?: string
   }
   const nodes: NodeExplanation[] = [];
   for (const name of names) nodes.push(explainOnNode(engine, claim, name, state.nodes.get(name), holders));
-  return { claim: claimRef(claim), nodes };
+  const hints = selectorHints(state, claim);
+  return { claim: claimRef(claim), nodes, ...(hints.length > 0 ? { hints } : {}) };
 }
 
 function explainOnNode(
@@ -60,12 +62,23 @@ function explainOnNode(
     return { ...base, verdict: 'error', message: e.message, reason: `error: ${e.message}` };
   }
   if (outcome.kind === 'allocated') return { ...base, ...funnels, verdict: 'allocatable', reason: 'fits' };
-  return { ...base, ...funnels, verdict: 'unsatisfiable', message: outcome.reason, reason: blockedReason(funnels.requests) };
+  return { ...base, ...funnels, verdict: 'unsatisfiable', message: outcome.reason, reason: blockedReason(funnels.requests, () => onlyUpstreamAccounting(engine, claim, name)) };
+}
+
+/**
+ * Whether the claim fails only because of upstream's counter accounting: the engine uses it, and
+ * the same allocation with exact accounting succeeds.
+ */
+function onlyUpstreamAccounting(engine: Engine, claim: ResourceClaim, node: string): boolean {
+  return engine.counterAccounting === 'upstream' && engine.allocateSync([claim], { node, counterAccounting: 'exact' }).kind === 'allocated';
 }
 
 /** Why an unsatisfiable claim fails on a node, in words that do not depend on the node. */
-function blockedReason(requests: RequestExplanation[]): string {
+function blockedReason(requests: RequestExplanation[], quirksOnly: () => boolean): string {
   const blocked = requests.find((r) => r.blocked);
+  if (!blocked && quirksOnly()) {
+    return "kube-scheduler v1.36's shared-counter accounting keeps counters of devices it rejected or backtracked over (it fits with --counter-accounting exact)";
+  }
   if (!blocked) return 'the requests cannot be satisfied together (they compete for the same devices, counters or capacity, or their constraints conflict)';
   const [first] = blocked.funnels;
   if (blocked.funnels.length === 1) return `request ${first.request}: ${funnelReason(first)}`;

@@ -75,6 +75,11 @@ export interface Explanation {
   /** `namespace/name` of the claim. */
   claim: string;
   nodes: NodeExplanation[];
+  /**
+   * Selector lookups of attributes or capacities no device of the input has, with the closest
+   * one that exists (selector-hints.ts); absent when there are none.
+   */
+  hints?: string[];
 }
 
 export const MAX_NEAR_MISSES = 10;

@@ -2,11 +2,15 @@
  * Connecting to a cluster: the only module that loads @kubernetes/client-node, and it does so
  * lazily (`await import()`, ~0.5 s) so that commands working on files never pay for it.
  *
- * Credentials come from, in this order: `--in-cluster` (the Pod's service account), the
- * `--kubeconfig` file, or the default chain ($KUBECONFIG, ~/.kube/config, then the in-cluster
- * config when running in a Pod). `--context` picks a context of the kubeconfig.
+ * Credentials are found as kubectl finds them: `--in-cluster` forces the Pod's service account;
+ * else `--kubeconfig FILE`; else the files in $KUBECONFIG (path-list, merged; missing files
+ * skipped); else ~/.kube/config; else the in-cluster service account when running in a Pod.
+ * Nothing found is an error naming what was tried. `--context` picks a context of the kubeconfig.
  */
 
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import { InputError } from '../model/errors.js';
 
 export type ClientNode = typeof import('@kubernetes/client-node');
@@ -33,12 +37,12 @@ export interface Cluster {
 export async function connect(opts: ConnectOptions = {}): Promise<Cluster> {
   const k8s = await import('@kubernetes/client-node');
   const kc = new k8s.KubeConfig();
+  const source = findConfig(opts);
   try {
-    if (opts.inCluster) kc.loadFromCluster();
-    else if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
-    else kc.loadFromDefault();
+    if (source.inCluster) kc.loadFromCluster();
+    else for (const file of source.files) kc.mergeConfig(loadFile(k8s, file), !!kc.getCurrentContext());
   } catch (e) {
-    throw new InputError(`${opts.kubeconfig ?? 'kubeconfig'}: cannot load: ${(e as Error).message}`);
+    throw new InputError(`${source.label}: cannot load: ${(e as Error).message}`);
   }
   if (opts.context) {
     if (!kc.getContexts().some((c) => c.name === opts.context)) {
@@ -60,6 +64,37 @@ export async function connect(opts: ConnectOptions = {}): Promise<Cluster> {
   };
 }
 
+/** The service account files a Pod gets (what client-node's loadFromCluster reads). */
+const SERVICE_ACCOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+function findConfig(opts: ConnectOptions): { label: string; files: string[]; inCluster?: boolean } {
+  if (opts.inCluster) {
+    if (!inPod()) throw new InputError(`--in-cluster: no service account here (${SERVICE_ACCOUNT}/token and KUBERNETES_SERVICE_HOST)`);
+    return { label: '--in-cluster', files: [], inCluster: true };
+  }
+  if (opts.kubeconfig) {
+    if (!existsSync(opts.kubeconfig)) throw new InputError(`--kubeconfig ${opts.kubeconfig}: no such file`);
+    return { label: opts.kubeconfig, files: [opts.kubeconfig] };
+  }
+  const fromEnv = (process.env.KUBECONFIG ?? '').split(delimiter).filter((f) => f && existsSync(f));
+  if (fromEnv.length > 0) return { label: `KUBECONFIG=${process.env.KUBECONFIG}`, files: fromEnv };
+  const home = join(homedir(), '.kube', 'config');
+  if (existsSync(home)) return { label: home, files: [home] };
+  if (inPod()) return { label: 'in-cluster service account', files: [], inCluster: true };
+  throw new InputError('no kubeconfig found (tried --kubeconfig, KUBECONFIG, ~/.kube/config, in-cluster service account)');
+}
+
+function inPod(): boolean {
+  return !!process.env.KUBERNETES_SERVICE_HOST && existsSync(join(SERVICE_ACCOUNT, 'token'));
+}
+
+/** One kubeconfig file (when merging several, the first current-context wins, as kubectl). */
+function loadFile(k8s: ClientNode, file: string): InstanceType<ClientNode['KubeConfig']> {
+  const one = new k8s.KubeConfig();
+  one.loadFromFile(file);
+  return one;
+}
+
 /** The HTTP status of a failed client-node call (ApiException.code), or undefined for other errors. */
 export function httpStatus(e: unknown): number | undefined {
   const code = (e as { code?: unknown } | null)?.code;
@@ -71,7 +106,11 @@ export function apiErrorText(e: unknown): string {
   const err = e as { code?: number; body?: unknown; message?: string };
   const body = typeof err.body === 'string' ? safeParse(err.body) : err.body;
   const message = (body as { message?: string } | undefined)?.message;
-  return typeof err.code === 'number' ? `HTTP ${err.code}${message ? `: ${message}` : ''}` : (err.message ?? String(e));
+  if (typeof err.code === 'number') return `HTTP ${err.code}${message ? `: ${message}` : ''}`;
+  // undici's "fetch failed" says why only in its cause (ECONNREFUSED, a TLS error, ...).
+  const cause = (e as { cause?: { code?: string; message?: string } } | null)?.cause;
+  const why = cause?.code ?? cause?.message;
+  return `${err.message ?? String(e)}${why ? ` (${why})` : ''}`;
 }
 
 function safeParse(text: string): unknown {

@@ -5,12 +5,22 @@
  *
  * - watch expiry (410 Gone, as an ERROR event or status): client-node relists and reports the
  *   difference (deletes for vanished objects, adds/updates for the rest) — handled upstream;
- * - any other failure (API server down, 5xx, network): client-node stops the informer and
- *   reports an error; ClusterWatch restarts it after a bounded exponential backoff, resuming the
+ * - any other failure (API server down, 5xx, network), also on the first list: client-node
+ *   stops the informer and reports an error; ClusterWatch restarts it after a bounded
+ *   exponential backoff (one doubling per failure, reset by a successful list), resuming the
  *   watch from the last resourceVersion (or relisting when that is gone).
  *
+ * `start()` resolves once every kind has been *listed*: it does not wait for the watch's
+ * response headers (a proxy that buffers them would otherwise hold up scheduling).
+ *
+ * The store never goes back in time (as kube-scheduler's assume cache): an object whose
+ * resourceVersion is older than the stored one — a late watch event arriving after this process
+ * took in its own newer write through `observe()` — is dropped, and once an object (uid) was
+ * deleted, later events for that uid are dropped too. resourceVersions are compared as integers
+ * (what kube-apiserver/etcd hand out); one that is not an integer is taken as newer.
+ *
  * Invariant: after every delivered change, `get(kind, key)` is the object that change named
- * (undefined after a delete), and changes for one key arrive in the order the informer saw them.
+ * (undefined after a delete); a key's stored resourceVersion only grows while its uid stays.
  */
 
 import type { DraObject } from '../model/types.js';
@@ -40,12 +50,28 @@ export interface WatchOptions {
 
 type Informer = ReturnType<Cluster['k8s']['makeInformer']>;
 
+interface Entry {
+  kind: LiveKind;
+  informer: Informer;
+  delay: number;
+  timer?: NodeJS.Timeout;
+  /** Resolves once this kind was listed for the first time. */
+  listed: Promise<void>;
+  markListed: () => void;
+}
+
+/** Deleted uids remembered to drop late events about them (oldest forgotten first). */
+const TOMBSTONES = 100_000;
+
 export class ClusterWatch {
   private readonly stores = new Map<LiveKindName, Map<string, DraObject>>();
-  private readonly informers: { kind: LiveKind; informer: Informer; failed: boolean; delay: number; timer?: NodeJS.Timeout }[] = [];
+  private readonly informers: Entry[] = [];
+  private readonly deleted = new Set<string>();
   private stopped = false;
   /** Restarts after failures, for tests and logs. */
   restarts = 0;
+  /** Late events dropped because the store already held a newer version (for tests and logs). */
+  stale = 0;
 
   constructor(
     private readonly cluster: Cluster,
@@ -55,14 +81,24 @@ export class ClusterWatch {
   ) {
     for (const kind of kinds) {
       this.stores.set(kind.kind, new Map());
-      const informer = cluster.k8s.makeInformer(cluster.kc, kind.path, () => kind.list(cluster) as never);
-      const entry = { kind, informer, failed: false, delay: opts.retryMs ?? 250 };
-      informer.on('add', (o) => this.deliver(kind, 'add', o));
-      informer.on('update', (o) => this.deliver(kind, 'update', o));
-      informer.on('delete', (o) => this.deliver(kind, 'delete', o));
-      informer.on('error', (e: unknown) => {
+      let markListed = () => {};
+      const listed = new Promise<void>((resolve) => (markListed = resolve));
+      // client-node takes in the list's items synchronously once this promise resolves; the
+      // setImmediate runs after that, so `listed` means "the store holds the list".
+      const list = async () => {
+        const result = await kind.list(cluster);
+        setImmediate(() => {
+          entry.delay = this.opts.retryMs ?? 250;
+          entry.markListed();
+        });
+        return result;
+      };
+      const entry: Entry = { kind, informer: cluster.k8s.makeInformer(cluster.kc, kind.path, list as never), delay: opts.retryMs ?? 250, listed, markListed };
+      entry.informer.on('add', (o) => this.deliver(kind, 'add', o));
+      entry.informer.on('update', (o) => this.deliver(kind, 'update', o));
+      entry.informer.on('delete', (o) => this.deliver(kind, 'delete', o));
+      entry.informer.on('error', (e: unknown) => {
         if (this.stopped) return; // stop() aborts the watch: an AbortError, not a failure
-        entry.failed = true;
         this.opts.onError?.(`watch ${kind.path}: ${apiErrorText(e)}; retrying in ${entry.delay} ms`);
         this.retryLater(entry);
       });
@@ -70,32 +106,33 @@ export class ClusterWatch {
     }
   }
 
-  /** Starts every informer; resolves once each has listed successfully (retrying failures). */
+  /** Starts every informer; resolves once each has listed successfully (failures are retried). */
   async start(): Promise<void> {
-    await Promise.all(this.informers.map(async (entry) => {
-      for (;;) {
-        entry.failed = false;
-        await entry.informer.start();
-        if (!entry.failed || this.stopped) return;
-        clearTimeout(entry.timer); // the loop retries the first sync itself
-        await new Promise((r) => setTimeout(r, entry.delay));
-        entry.delay = Math.min(entry.delay * 2, this.opts.maxRetryMs ?? 5000);
-      }
-    }));
+    for (const entry of this.informers) this.launch(entry);
+    await Promise.all(this.informers.map((e) => e.listed));
   }
 
-  private retryLater(entry: (typeof this.informers)[number]): void {
+  /** Starts one informer without waiting for its watch to connect; failures arrive as 'error'. */
+  private launch(entry: Entry): void {
+    entry.informer.start().catch((e: unknown) => {
+      if (this.stopped) return;
+      this.opts.onError?.(`watch ${entry.kind.path}: ${apiErrorText(e)}; retrying in ${entry.delay} ms`);
+      this.retryLater(entry);
+    });
+  }
+
+  /** The one backoff of a failed informer: restart after `delay`, then double it (bounded). */
+  private retryLater(entry: Entry): void {
     clearTimeout(entry.timer);
-    entry.timer = setTimeout(async () => {
+    entry.timer = setTimeout(() => {
       if (this.stopped) return;
       this.restarts++;
-      entry.failed = false;
-      await entry.informer.start();
-      if (!entry.failed) entry.delay = this.opts.retryMs ?? 250;
+      this.launch(entry);
     }, entry.delay);
     entry.delay = Math.min(entry.delay * 2, this.opts.maxRetryMs ?? 5000);
   }
 
+  /** Stops every informer at once (a watch still waiting for its headers is abandoned, not awaited). */
   async stop(): Promise<void> {
     this.stopped = true;
     for (const e of this.informers) clearTimeout(e.timer);
@@ -116,12 +153,23 @@ export class ClusterWatch {
   }
 
   /**
-   * Takes in an object this process just wrote (the API server's answer), ahead of the informer:
-   * the same change the watch will deliver later (which then changes nothing of substance).
+   * Takes in an object this process just wrote or read (the API server's answer), ahead of the
+   * informer. Returns what the store holds afterwards: this object, or a newer one already there.
    */
   observe(kind: LiveKindName, raw: unknown): DraObject | undefined {
     const k = this.informers.find((e) => e.kind.kind === kind)?.kind;
     return k ? this.deliver(k, 'update', raw) : undefined;
+  }
+
+  /**
+   * Lists the given kinds afresh and takes every object in (newer versions only, as always):
+   * afterwards the store is at least as recent as the API server was when the lists began.
+   */
+  async refresh(kinds: readonly LiveKindName[]): Promise<void> {
+    for (const entry of this.informers.filter((e) => kinds.includes(e.kind.kind))) {
+      const list = await entry.kind.list(this.cluster);
+      for (const item of list.items) this.deliver(entry.kind, 'update', item);
+    }
   }
 
   private deliver(kind: LiveKind, type: ChangeType, raw: unknown): DraObject | undefined {
@@ -135,14 +183,48 @@ export class ClusterWatch {
     const store = this.stores.get(kind.kind)!;
     const key = objectKey(object);
     const old = store.get(key);
+    const uid = object.metadata?.uid;
     if (type === 'delete') {
       if (!old) return undefined;
+      // A late delete of an earlier object of the same name must not remove its successor.
+      if (uid && old.metadata?.uid && uid !== old.metadata.uid && !newer(object, old)) {
+        this.stale++;
+        return old;
+      }
       store.delete(key);
+      this.remember(uid ?? old.metadata?.uid);
     } else {
-      if (old?.metadata?.resourceVersion !== undefined && old.metadata.resourceVersion === object.metadata?.resourceVersion) return old;
+      if (uid && this.deleted.has(uid)) {
+        this.stale++;
+        return old;
+      }
+      if (old && old.metadata?.uid === uid) {
+        if (old.metadata?.resourceVersion !== undefined && old.metadata.resourceVersion === object.metadata?.resourceVersion) return old;
+        if (!newer(object, old)) {
+          this.stale++;
+          return old;
+        }
+      }
       store.set(key, object);
     }
     this.onChange({ kind: kind.kind, type: old || type === 'delete' ? (type === 'delete' ? 'delete' : 'update') : 'add', object, old });
     return object;
   }
+
+  private remember(uid: string | undefined): void {
+    if (!uid) return;
+    this.deleted.add(uid);
+    if (this.deleted.size > TOMBSTONES) this.deleted.delete(this.deleted.values().next().value!);
+  }
+}
+
+/** `a` is a later version than `b` (integer resourceVersions; anything else counts as later). */
+function newer(a: DraObject, b: DraObject): boolean {
+  return laterVersion(a.metadata?.resourceVersion, b.metadata?.resourceVersion);
+}
+
+/** resourceVersion `a` is later than `b` (compared as integers; a missing or other one counts as later). */
+export function laterVersion(a: string | undefined, b: string | undefined): boolean {
+  if (!a || !b || !/^\d+$/.test(a) || !/^\d+$/.test(b)) return true;
+  return a.length !== b.length ? a.length > b.length : a > b;
 }

@@ -16,6 +16,18 @@
  *   it rolls back (both may; never neither, since each writes before it lists). Binding happens
  *   only after this check, so kubelets never act on a double allocation. Remaining window: see
  *   docs/cluster.md (one active scheduler per name — `--leader-elect` — is the real answer).
+ * - Ambiguous writes (5xx or a broken connection: the API server may have applied the write):
+ *   the object is read again before anything is undone. A claim write found applied counts as
+ *   done; one whose outcome stays unknown keeps its devices in use in the engine until the
+ *   informer shows a later version of the claim. A binding found applied counts as done; one
+ *   whose outcome stays unknown keeps the claims as written (the retry reuses them) — claims
+ *   are rolled back only when the Pod is known not to be bound.
+ * - Several replicas (`leaderElection`): only the holder of the Lease schedules (leader.ts).
+ *   Followers keep their informers warm. On taking over, the leader lists claims and Pods
+ *   afresh (its watches may lag behind the old leader's last writes) before its first attempt,
+ *   and it checks that it still leads before every write. A replica that stops leading in the
+ *   middle of an attempt leaves what it wrote as it is (never rolls back): the new leader may
+ *   already be binding that Pod with those claims; it picks up half-written Pods as they are.
  * - Unschedulable: a PodScheduled=False condition and a FailedScheduling event (once per
  *   distinct message); the Pod is retried when devices are freed or the cluster changes, and at
  *   least every `resyncMs`.
@@ -29,16 +41,18 @@
 
 import { Engine } from '../engine.js';
 import type { Budget } from '../budget.js';
+import type { CounterAccounting } from '../wasm/layout.js';
 import type { Pod, ResourceClaim } from '../model/types.js';
 import type { Strategy } from '../schedule/scheduler.js';
 import { podNamespace } from '../schedule/pod-claims.js';
 import { apiErrorText, httpStatus, type Cluster } from './connect.js';
-import { ClusterWatch, type Change } from './informers.js';
+import { ClusterWatch, laterVersion, type Change } from './informers.js';
 import { LiveState, type Commit } from './live-state.js';
-import { LIVE_KINDS, objectKey, resolveKinds } from './resources.js';
+import { LIVE_KINDS, objectKey, resolveKinds, type LiveKind } from './resources.js';
 import { preparePodClaims } from './claims.js';
 import { podIsDone, releasePodClaims } from './claim-cleanup.js';
-import { bindPod, createClaim, patchPodStatus, readClaim, recordPodEvent, replaceClaimStatus } from './writes.js';
+import { LeaderElector, type LeaderElectionOptions } from './leader.js';
+import { bindPod, createClaim, patchPodStatus, readClaim, readPod, recordPodEvent, replaceClaimStatus } from './writes.js';
 
 export interface LiveSchedulerOptions {
   schedulerName: string;
@@ -47,15 +61,28 @@ export interface LiveSchedulerOptions {
   featureGates?: string;
   /** Time and step limits of each allocation on one node (default: the Engine's, a 10 s filter timeout). */
   budget?: Partial<Budget>;
+  /** How the search accounts shared counters (EngineOptions.counterAccounting; default upstream). */
+  counterAccounting?: CounterAccounting;
   /** Unschedulable Pods are retried at least this often (ms, default 30000). */
   resyncMs?: number;
   /** First retry delay after a conflict or API error (ms, default 100; doubles up to 5000). */
   retryMs?: number;
+  /** Schedule only while holding this Lease (undefined: always, a single instance). */
+  leaderElection?: LeaderElectionOptions;
   log?: (line: string) => void;
 }
 
 /** A step of one attempt failed in a way that is retried later (the message says why). */
 class Retry extends Error {}
+
+/** This replica stopped leading during an attempt: what it wrote stays for the new leader. */
+class NotLeader extends Retry {}
+
+/** The API server may have applied the failed request: a 5xx, or no answer at all. */
+function ambiguous(e: unknown): boolean {
+  const code = httpStatus(e);
+  return code === undefined || code >= 500;
+}
 
 interface Queued {
   notBefore: number;
@@ -70,12 +97,22 @@ export class LiveScheduler {
   /** Pods waiting for a change (unschedulable, or claims missing): the generation they saw, and why. */
   private readonly parked = new Map<string, { generation: number; since: number; message: string }>();
   private readonly reported = new Map<string, string>();
+  /**
+   * Pods this process bound (key → uid) whose binding the Pod watch has not shown yet: a late
+   * event of the Pod without nodeName must not queue it again (kube-scheduler's "assumed" Pods).
+   */
+  private readonly bound = new Map<string, string>();
+  /** Claims of the attempt in progress whose write had an unknown outcome → the resourceVersion it replaced. */
+  private readonly unsure = new Map<string, string | undefined>();
   private generation = 0;
   private stopped = false;
   /** Aborts the searches of the attempt in progress when stopping. */
   private readonly stopping = new AbortController();
   private wake?: () => void;
   private loop?: Promise<void>;
+  private elector?: LeaderElector;
+  /** Leading and caught up with the cluster (the fresh lists after taking over are in). */
+  private leading = false;
 
   private constructor(
     private readonly cluster: Cluster,
@@ -87,8 +124,8 @@ export class LiveScheduler {
   /** Connects informers, waits for the first full sync, and starts scheduling. */
   static async start(cluster: Cluster, opts: LiveSchedulerOptions): Promise<LiveScheduler> {
     const log = opts.log ?? (() => {});
-    const { kinds } = await resolveKinds(cluster, log);
-    const engine = await Engine.create({ featureGates: opts.featureGates, ...opts.budget });
+    const kinds = await LiveScheduler.discover(cluster, opts, log);
+    const engine = await Engine.create({ featureGates: opts.featureGates, counterAccounting: opts.counterAccounting, ...opts.budget });
     let self: LiveScheduler | undefined;
     // Until the first sync is complete the caches collect everything; load() takes it in at once.
     const watch = new ClusterWatch(cluster, kinds, (c) => self?.onChange(c), { onError: log, retryMs: 100, maxRetryMs: 2000 });
@@ -101,7 +138,59 @@ export class LiveScheduler {
       if (podIsDone(pod)) self.releaseLater(pod);
     }
     self.loop = self.run();
+    if (opts.leaderElection) {
+      const me = self;
+      self.elector = new LeaderElector(cluster, opts.leaderElection, { started: () => void me.takeOver(), stopped: () => void (me.leading = false), log });
+      self.elector.start();
+    }
     return self;
+  }
+
+  /**
+   * Which kinds the cluster serves; an unreachable API server or a 5xx is retried with backoff
+   * (`retryMs` doubling up to 2 s) until it answers, so that the scheduler can start before the
+   * API server is up. Other errors (401, 403, ...) are thrown.
+   */
+  private static async discover(cluster: Cluster, opts: LiveSchedulerOptions, log: (line: string) => void): Promise<LiveKind[]> {
+    for (let delay = opts.retryMs ?? 100; ; delay = Math.min(delay * 2, 2000)) {
+      try {
+        return (await resolveKinds(cluster, log)).kinds;
+      } catch (e) {
+        if (!ambiguous(e)) throw e;
+        log(`${cluster.server}: ${apiErrorText(e)}; retrying in ${delay} ms`);
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  /** May schedule now: no election, or leading and caught up. */
+  private active(): boolean {
+    return !this.elector || (this.leading && this.elector.isLeader());
+  }
+
+  /** Throws NotLeader when this replica may not write any more. */
+  private mustLead(): void {
+    if (!this.active()) throw new NotLeader('this replica is no longer the leader');
+  }
+
+  /** Just became the leader: re-read claims and Pods (retrying), then start scheduling. */
+  private async takeOver(): Promise<void> {
+    for (let delay = this.opts.retryMs ?? 100; !this.stopped && this.elector?.isLeader(); delay = Math.min(delay * 2, 2000)) {
+      try {
+        await this.watch.refresh(['ResourceClaim', 'Pod']);
+        if (this.elector.isLeader()) this.leading = true;
+        this.wake?.();
+        return;
+      } catch (e) {
+        this.log(`taking over: listing claims and pods failed, retrying: ${apiErrorText(e)}`);
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  /** Whether this replica schedules now (always true without leader election). */
+  isLeader(): boolean {
+    return this.active();
   }
 
   private log(line: string): void {
@@ -116,6 +205,7 @@ export class LiveScheduler {
         this.queue.delete(key);
         this.parked.delete(key);
         this.reported.delete(key);
+        this.bound.delete(key);
         this.releaseLater(c.object as Pod);
       } else {
         this.consider(c.object as Pod);
@@ -130,6 +220,7 @@ export class LiveScheduler {
   /** Queues a Pod of ours that waits for a node; forgets any other. */
   private consider(pod: Pod): void {
     const key = objectKey(pod);
+    if (pod.spec.nodeName || this.bound.get(key) !== pod.metadata.uid) this.bound.delete(key);
     if (!this.wants(pod)) {
       this.queue.delete(key);
       this.parked.delete(key);
@@ -148,15 +239,32 @@ export class LiveScheduler {
 
   private wants(pod: Pod): boolean {
     const phase = pod.status?.phase;
+    if (this.bound.has(objectKey(pod))) return false;
     return pod.spec.schedulerName === this.opts.schedulerName && !pod.spec.nodeName && !pod.metadata.deletionTimestamp && phase !== 'Succeeded' && phase !== 'Failed';
   }
 
-  /** Stops after the Pod in progress (its writes complete or roll back); then the informers. */
+  /**
+   * Stops after the Pod in progress (its writes complete or roll back), hands back the Lease
+   * (so a follower takes over at once), then stops the informers.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     this.stopping.abort();
     this.wake?.();
     await this.loop;
+    await this.elector?.stop(true);
+    await this.watch.stop();
+  }
+
+  /**
+   * Stops as abruptly as SIGKILL would, for tests of a takeover: the Lease is neither renewed
+   * nor released, and an attempt in progress stops at its next write, leaving what it wrote.
+   */
+  async kill(): Promise<void> {
+    this.stopped = true;
+    this.stopping.abort();
+    await this.elector?.stop(false);
+    this.wake?.();
     await this.watch.stop();
   }
 
@@ -180,17 +288,17 @@ export class LiveScheduler {
           this.queue.set(key, { notBefore: 0, attempts: 0 });
         }
       }
-      const release = [...this.releases.keys()].find((uid) => this.releases.get(uid)!.notBefore <= now);
+      const release = this.active() && [...this.releases.keys()].find((uid) => this.releases.get(uid)!.notBefore <= now);
       if (release) {
         await this.release(release);
         continue;
       }
-      const next = this.pick(now);
+      const next = this.active() ? this.pick(now) : undefined;
       if (next) {
         await this.attempt(next).catch((e: unknown) => this.log(`internal error scheduling ${next}: ${(e as Error).stack ?? e}`));
         continue;
       }
-      const waiting = [...this.queue.values(), ...this.releases.values()];
+      const waiting = this.active() ? [...this.queue.values(), ...this.releases.values()] : [];
       const soonest = Math.min(...waiting.map((q) => q.notBefore), now + Math.min(resync, 1000));
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.max(1, soonest - now));
@@ -261,6 +369,7 @@ export class LiveScheduler {
       this.queue.delete(key);
       return;
     }
+    if (!this.active()) return;
     try {
       const claims = await preparePodClaims(this.cluster, this.watch, pod, this.opts.manageClaims ?? false);
       if (!claims.ready) return this.park(key, claims.waiting);
@@ -279,6 +388,7 @@ export class LiveScheduler {
     }
     try {
       await this.writeAndBind(pod, decision.node, commit);
+      this.bound.set(key, pod.metadata.uid ?? '');
       this.queue.delete(key);
       this.reported.delete(key);
       this.stats.scheduled++;
@@ -287,13 +397,18 @@ export class LiveScheduler {
       if (e instanceof Retry) this.backoff(key, e.message);
       else this.backoff(key, apiErrorText(e));
     } finally {
-      for (const c of commit.allocated) this.state.settle(objectKey(c));
+      for (const c of commit.allocated) {
+        const key = objectKey(c);
+        this.state.settle(key, this.unsure.has(key) ? { replaced: this.unsure.get(key) } : undefined);
+      }
+      this.unsure.clear();
     }
   }
 
   /**
    * Writes the decision's allocations and reservations, checks for concurrent writers, binds.
-   * On any failure before the binding, what was written is rolled back and the error rethrown.
+   * On any failure before the binding, what was written is rolled back (unless this replica
+   * stopped leading meanwhile) and the error rethrown.
    */
   private async writeAndBind(pod: Pod, node: string, commit: Commit): Promise<void> {
     const podRef = { resource: 'pods', name: pod.metadata.name, uid: pod.metadata.uid ?? '' };
@@ -302,6 +417,7 @@ export class LiveScheduler {
       for (const claim of commit.allocated) {
         const before = this.watch.get<ResourceClaim>('ResourceClaim', objectKey(claim)) ?? (await this.createMissing(claim));
         const status = { ...before.status, allocation: claim.status!.allocation, reservedFor: [podRef] };
+        this.mustLead();
         written.push({ before, after: await this.writeClaim(before, status) });
       }
       for (const claim of commit.reserved) {
@@ -309,6 +425,7 @@ export class LiveScheduler {
         if (!before?.status?.allocation) throw new Retry(`claim ${objectKey(claim)} is no longer allocated`);
         const reservedFor = before.status.reservedFor ?? [];
         if (reservedFor.some((r) => r.uid === podRef.uid)) continue; // reserved by an earlier attempt
+        this.mustLead();
         written.push({ before, after: await this.writeClaim(before, { ...before.status, reservedFor: [...reservedFor, podRef] }) });
       }
       if (commit.allocated.length > 0) {
@@ -316,17 +433,39 @@ export class LiveScheduler {
         if (concurrent) throw new Retry(concurrent);
       }
     } catch (e) {
-      await this.rollback(written);
+      if (this.active()) await this.rollback(written);
       throw e;
     }
     try {
+      this.mustLead();
       await bindPod(this.cluster, pod, node);
     } catch (e) {
       // 409: already bound (by another instance that saw the same claims): nothing to undo.
       if (httpStatus(e) === 409) return;
-      await this.rollback(written);
+      if (ambiguous(e)) {
+        const fresh = await this.reread(() => readPod(this.cluster, podNamespace(pod), pod.metadata.name));
+        if (fresh === undefined) throw new Retry(`binding ${objectKey(pod)}: ${apiErrorText(e)}; outcome unknown, its claims are kept as written`);
+        if (fresh.spec.nodeName) {
+          this.watch.observe('Pod', fresh);
+          return; // applied after all (or bound by another instance, as on 409)
+        }
+      }
+      if (this.active()) await this.rollback(written);
       throw e;
     }
+  }
+
+  /** Reads an object again after an ambiguous write, a few times; undefined when that fails too. */
+  private async reread<T>(read: () => Promise<T>): Promise<T | undefined> {
+    for (let i = 0; i < 3; i++) {
+      try {
+        return await read();
+      } catch (e) {
+        if (httpStatus(e) === 404) throw e;
+        await new Promise((r) => setTimeout(r, (this.opts.retryMs ?? 100) * 2 ** i));
+      }
+    }
+    return undefined;
   }
 
   /** A claim the decision made up (the extended-resource claim) that the API does not have yet. */
@@ -335,13 +474,28 @@ export class LiveScheduler {
     return (this.watch.observe('ResourceClaim', created) as ResourceClaim | undefined) ?? created;
   }
 
-  /** PUT status with the cached resourceVersion; on 409 takes in the fresh claim and retries the Pod. */
+  /**
+   * PUT status with the cached resourceVersion; on 409 takes in the fresh claim and retries the
+   * Pod. On an ambiguous failure the claim is read again: written as asked → done; otherwise
+   * the error stands, and when even the read fails the claim is marked unsure (see `unsure`).
+   */
   private async writeClaim(before: ResourceClaim, status: ResourceClaim['status']): Promise<ResourceClaim> {
     try {
       const after = await replaceClaimStatus(this.cluster, before, status);
       this.watch.observe('ResourceClaim', after);
       return after;
     } catch (e) {
+      if (ambiguous(e)) {
+        const key = objectKey(before);
+        const fresh = await this.reread(() => readClaim(this.cluster, before.metadata.namespace ?? 'default', before.metadata.name!));
+        if (fresh === undefined) {
+          this.unsure.set(key, before.metadata.resourceVersion);
+          throw e;
+        }
+        const held = this.watch.observe('ResourceClaim', fresh) as ResourceClaim | undefined;
+        if (laterVersion(fresh.metadata.resourceVersion, before.metadata.resourceVersion) && sameAllocation(fresh, { status } as ResourceClaim) && sameReservations(fresh.status?.reservedFor, status?.reservedFor)) return held ?? fresh;
+        throw e;
+      }
       if (httpStatus(e) !== 409) throw e;
       this.stats.conflicts++;
       const fresh = await readClaim(this.cluster, before.metadata.namespace ?? 'default', before.metadata.name!).catch(() => undefined);
@@ -384,6 +538,11 @@ export class LiveScheduler {
         this.watch.observe('ResourceClaim', await replaceClaimStatus(this.cluster, after, status));
       } catch (e) {
         this.log(`rollback of claim ${objectKey(after)} failed: ${apiErrorText(e)}`);
+        // The cache keeps what this process wrote until it learns better: the devices stay in use.
+        if (ambiguous(e)) {
+          const fresh = await this.reread(() => readClaim(this.cluster, after.metadata.namespace ?? 'default', after.metadata.name!)).catch(() => undefined);
+          if (fresh) this.watch.observe('ResourceClaim', fresh);
+        }
       }
     }
   }
@@ -412,6 +571,11 @@ function freesSomething(c: Change): boolean {
   const before = (c.old as ResourceClaim | undefined)?.status;
   const after = (c.object as ResourceClaim).status;
   return !!before?.allocation && !after?.allocation || (before?.reservedFor?.length ?? 0) > (after?.reservedFor?.length ?? 0);
+}
+
+function sameReservations(a: { uid: string }[] | undefined, b: { uid: string }[] | undefined): boolean {
+  const uids = (r: { uid: string }[] | undefined) => (r ?? []).map((x) => x.uid).sort().join(',');
+  return uids(a) === uids(b);
 }
 
 function sameAllocation(a: ResourceClaim, b: ResourceClaim): boolean {

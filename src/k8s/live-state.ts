@@ -6,15 +6,17 @@
  * recreated lazily after the set of nodes, classes or slices changed.
  *
  * Claims: for every claim key the engine holds exactly one object, the *desired* one — the
- * allocation this process committed and is writing (`pending`), else the informer's latest
- * version. `syncClaim` restores that after every change; `agreesWithStore()` checks it.
+ * allocation this process committed and is writing (`pending`); else one whose write had an
+ * unknown outcome (`uncertain`: the API server may have applied it) until the cache shows a
+ * later version than the one that write replaced; else the informer's latest version.
+ * `syncClaim` restores that after every change; `agreesWithStore()` checks it.
  */
 
 import type { Engine } from '../engine.js';
 import type { DraObject, ResourceClaim } from '../model/types.js';
 import { Scheduler, type PodDecision, type Strategy } from '../schedule/scheduler.js';
 import type { Pod } from '../model/types.js';
-import type { Change } from './informers.js';
+import { laterVersion, type Change } from './informers.js';
 import { objectKey, type LiveKindName } from './resources.js';
 
 /** Read access to the informer caches (ClusterWatch, or a plain map in tests). */
@@ -40,6 +42,8 @@ export class LiveState {
   private readonly held = new Map<string, ResourceClaim>();
   /** Allocations committed by this process and not yet confirmed or given up, per claim key. */
   private readonly pending = new Map<string, ResourceClaim>();
+  /** Written with an unknown outcome: the claim as written, and the resourceVersion it replaced. */
+  private readonly uncertain = new Map<string, { claim: ResourceClaim; replaced: string | undefined }>();
 
   constructor(
     readonly engine: Engine,
@@ -80,7 +84,8 @@ export class LiveState {
 
   /** Makes the engine hold the desired object for a claim key (pending commit, else the cache's). */
   syncClaim(key: string): void {
-    const desired = this.pending.get(key) ?? this.source.get<ResourceClaim>('ResourceClaim', key);
+    const desired = this.desired(key);
+    if (this.uncertain.has(key) && desired !== this.uncertain.get(key)!.claim) this.uncertain.delete(key);
     const current = this.held.get(key);
     if (current === desired) return;
     if (current) this.engine.remove([current]);
@@ -92,6 +97,14 @@ export class LiveState {
       this.held.delete(key);
     }
     if (current?.status?.allocation || desired?.status?.allocation) this.scheduler?.stateChanged();
+  }
+
+  private desired(key: string): ResourceClaim | undefined {
+    const pending = this.pending.get(key);
+    if (pending) return pending;
+    const cached = this.source.get<ResourceClaim>('ResourceClaim', key);
+    const u = this.uncertain.get(key);
+    return u && cached && !laterVersion(cached.metadata.resourceVersion, u.replaced) ? u.claim : cached;
   }
 
   private current(): Scheduler {
@@ -132,8 +145,14 @@ export class LiveState {
     return { decision, commit };
   }
 
-  /** A pending allocation was written (or given up): the engine follows the cache again. */
-  settle(key: string): void {
+  /**
+   * A pending allocation was written (or given up): the engine follows the cache again — or,
+   * when `uncertain` (the write's outcome is unknown), keeps holding the allocation until the
+   * cache shows a later version of the claim than `uncertain.replaced`.
+   */
+  settle(key: string, uncertain?: { replaced: string | undefined }): void {
+    const claim = this.pending.get(key);
+    if (uncertain && claim) this.uncertain.set(key, { claim, replaced: uncertain.replaced });
     this.pending.delete(key);
     this.syncClaim(key);
     const cached = this.source.get<ResourceClaim>('ResourceClaim', key);
@@ -151,10 +170,9 @@ export class LiveState {
    * and its allocated devices are those of the desired claims.
    */
   agreesWithStore(): string | undefined {
-    const keys = new Set([...this.held.keys(), ...this.pending.keys(), ...this.source.all('ResourceClaim').map(objectKey)]);
+    const keys = new Set([...this.held.keys(), ...this.pending.keys(), ...this.uncertain.keys(), ...this.source.all('ResourceClaim').map(objectKey)]);
     for (const key of keys) {
-      const desired = this.pending.get(key) ?? this.source.get<ResourceClaim>('ResourceClaim', key);
-      if (this.held.get(key) !== desired) return `claim ${key}: the engine holds another version than the ${this.pending.has(key) ? 'pending' : 'cached'} one`;
+      if (this.held.get(key) !== this.desired(key)) return `claim ${key}: the engine holds another version than the ${this.pending.has(key) ? 'pending' : 'cached'} one`;
     }
     const inEngine = new Set(this.engine.listClaims());
     for (const [key, c] of this.held) if (!inEngine.has(c)) return `claim ${key}: not in the engine`;

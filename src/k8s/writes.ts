@@ -40,6 +40,10 @@ export async function deleteClaim(c: Cluster, claim: ResourceClaim): Promise<voi
   await c.resource.deleteNamespacedResourceClaim({ name: claim.metadata.name!, namespace: claim.metadata.namespace ?? 'default' });
 }
 
+export async function readPod(c: Cluster, namespace: string, name: string): Promise<Pod> {
+  return plain(await c.core.readNamespacedPod({ name, namespace }));
+}
+
 /** POST pods/{name}/binding: assigns the Pod to the node (409 when it already has one). */
 export async function bindPod(c: Cluster, pod: Pod, node: string): Promise<void> {
   const namespace = pod.metadata.namespace ?? 'default';

@@ -6,6 +6,7 @@
 
 import { Quantity, QuantityError } from '../model/quantity.js';
 import { fieldError } from './types.js';
+import { quantitySuggestion } from './quantity-hint.js';
 
 export type Obj = Record<string, unknown>;
 
@@ -120,7 +121,8 @@ export class Issues {
       return Quantity.parse(String(v));
     } catch (e) {
       if (!(e instanceof QuantityError)) throw e;
-      this.invalid('invalid-quantity', p, String(v), e.message);
+      const meant = quantitySuggestion(String(v));
+      this.invalid('invalid-quantity', p, String(v), meant === undefined ? e.message : `${e.message}; did you mean ${JSON.stringify(meant)}?`);
       return undefined;
     }
   }

@@ -22,12 +22,15 @@ export function lint(input: LintInput, cel: CelOptions): Finding[] {
   for (const doc of input.docs) {
     const kind = (doc.raw as { kind?: unknown } | null)?.kind;
     if (typeof kind === 'string' && !READ_KINDS.has(kind)) continue;
-    const issues = validateObject(doc.raw, cel);
+    // An apiVersion dralloc does not read (v1beta1, ...) has other field shapes: that is the finding, not its fields.
+    const wrongVersion = doc.decodeError?.startsWith('apiVersion: ') === true;
+    const issues = wrongVersion ? [] : validateObject(doc.raw, cel);
     if (issues.length > 0 || doc.decodeError) invalid.add(doc);
-    for (const i of issues) out.push({ severity: 'error', rule: i.rule, file: doc.origin.file, line: doc.line, object: doc.label, path: i.path, message: i.message });
+    for (const i of issues) out.push({ severity: 'error', rule: i.rule, file: doc.origin.file, line: doc.lineOf(i.path), object: doc.label, path: i.path, message: i.message });
     if (issues.length === 0 && doc.decodeError) {
       const m = /^([\w.[\]"/-]+): (.*)$/s.exec(doc.decodeError);
-      out.push({ severity: 'error', rule: 'decode', file: doc.origin.file, line: doc.line, object: doc.label, path: m ? m[1] : '', message: m ? m[2] : doc.decodeError });
+      const path = m ? m[1] : '';
+      out.push({ severity: 'error', rule: 'decode', file: doc.origin.file, line: doc.lineOf(path), object: doc.label, path, message: m ? m[2] : doc.decodeError });
     }
   }
   out.push(...semanticWarnings(input.docs, cel, invalid));

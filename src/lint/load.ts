@@ -6,7 +6,7 @@
  */
 
 import { readFile } from 'node:fs/promises';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, isMap, isScalar, isSeq } from 'yaml';
 import { decodeObject } from '../model/decode.js';
 import { InputError } from '../model/errors.js';
 import { filesOf, listItems, safeIntegersAsNumbers, STDIN_NAME } from '../model/load.js';
@@ -16,7 +16,13 @@ import type { Finding } from './types.js';
 export interface LintDoc {
   raw: unknown;
   origin: Origin;
+  /** 1-based line where the document (or List item) starts. */
   line: number;
+  /**
+   * The line of a field path (`spec.devices[3].name`, as findings name fields): where its key
+   * (or list item) is written; for a field that is absent, its deepest parent that is present.
+   */
+  lineOf(path: string): number;
   /** `Kind name`, `Kind ns/name` or `document N`. */
   label: string;
   object?: DraObject;
@@ -77,12 +83,54 @@ export function lintText(text: string, file: string, input: LintInput): void {
       input.findings.push({ severity: 'error', rule: 'decode', file, line, object: `document ${index + 1} (List)`, path: 'items', message: (e as Error).message.replace(/^.*?: items: /, '') });
       return;
     }
-    if (items === undefined) addDoc(input, value, origin, line);
-    else items.forEach((item, i) => addDoc(input, item, { ...origin, item: i }, line));
+    const fieldLine = (base: (string | number)[], start: number) => (path: string) => {
+      if (path === '') return start;
+      const offset = sourceOffset(doc.contents, [...base, ...pathSegments(path)]);
+      return offset === undefined ? start : lineOf(offset);
+    };
+    if (items === undefined) addDoc(input, value, origin, line, fieldLine([], line));
+    else {
+      items.forEach((item, i) => {
+        const start = sourceOffset(doc.contents, ['items', i]);
+        const itemLine = start === undefined ? line : lineOf(start);
+        addDoc(input, item, { ...origin, item: i }, itemLine, fieldLine(['items', i], itemLine));
+      });
+    }
   });
 }
 
-function addDoc(input: LintInput, raw: unknown, origin: Origin, line: number): void {
+/** `spec.devices[3]["a/b"].value` → `['spec', 'devices', 3, 'a/b', 'value']` (the form fields.ts `at` writes); stops at what it cannot read. */
+export function pathSegments(path: string): (string | number)[] {
+  const out: (string | number)[] = [];
+  const part = /\.?([A-Za-z_][\w-]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/y;
+  for (let m = part.exec(path); m; m = part.exec(path)) {
+    if (m[1] !== undefined) out.push(m[1]);
+    else if (m[2] !== undefined) out.push(Number(m[2]));
+    else out.push(JSON.parse(m[3]) as string);
+    if (part.lastIndex === path.length) break;
+  }
+  return out;
+}
+
+/** Source offset of the deepest node along `segments` (a map key's own offset; a list item's). */
+function sourceOffset(root: unknown, segments: readonly (string | number)[]): number | undefined {
+  let node = root;
+  let offset: number | undefined;
+  for (const s of segments) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(s));
+      if (!pair) break;
+      offset = (pair.key as { range?: [number, number, number] }).range?.[0] ?? offset;
+      node = pair.value;
+    } else if (isSeq(node) && typeof s === 'number' && s < node.items.length) {
+      node = node.items[s];
+      offset = (node as { range?: [number, number, number] } | null)?.range?.[0] ?? offset;
+    } else break;
+  }
+  return offset;
+}
+
+function addDoc(input: LintInput, raw: unknown, origin: Origin, line: number, lineOf: (path: string) => number): void {
   const label = labelOf(raw, origin);
   let object: DraObject | undefined;
   let decodeError: string | undefined;
@@ -92,7 +140,7 @@ function addDoc(input: LintInput, raw: unknown, origin: Origin, line: number): v
     if (!(e instanceof InputError)) throw e;
     decodeError = e.message.replace(/^.*?: document \d+( item \d+)?( \([^)]*\))?: /, '');
   }
-  input.docs.push({ raw, origin, line, label, object, decodeError });
+  input.docs.push({ raw, origin, line, lineOf, label, object, decodeError });
 }
 
 /** `Kind ns/name` from a raw value, as far as it has them. */

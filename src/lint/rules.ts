@@ -31,7 +31,7 @@ interface Ctx {
 export function semanticWarnings(docs: readonly LintDoc[], cel: CelOptions, invalid: ReadonlySet<LintDoc>): Finding[] {
   const out: Finding[] = [];
   const warn: Warn = (doc, rule, path, message) =>
-    out.push({ severity: 'warning', rule, file: doc.origin.file, line: doc.line, object: doc.label, path, message });
+    out.push({ severity: 'warning', rule, file: doc.origin.file, line: doc.lineOf(path), object: doc.label, path, message });
   const ok = docs.filter((d): d is LintDoc & { object: DraObject } => d.object !== undefined);
   const of = <K extends DraObject['kind']>(kind: K) => ok.filter((d) => d.object.kind === kind) as (LintDoc & { object: Extract<DraObject, { kind: K }> })[];
   const slices = of('ResourceSlice').filter((d) => !invalid.has(d));

@@ -8,7 +8,7 @@ export interface Finding {
   /** The rule's id (see docs/explain-lint.md), e.g. `invalid-name`, `selector-matches-nothing`. */
   rule: string;
   file: string;
-  /** 1-based line where the object's document starts (0 when unknown). */
+  /** 1-based line of the field `path` in the file (its deepest part written there; the document's first line for the whole object; 0 when unknown). */
   line: number;
   /** `Kind name` or `Kind namespace/name` (`<document N>` when it has no usable kind/name). */
   object: string;

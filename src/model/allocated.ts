@@ -31,12 +31,17 @@ export interface DeviceIndex {
 
 export const FLAG_DEDICATED = 1;
 export const FLAG_SHARED = 2;
+/** Some share reported consumedCapacity (the device is in upstream's AggregatedCapacity). */
+export const FLAG_AGGREGATED = 4;
 
 export class AllocatedState {
   /** Devices allocated to one claim exclusively. */
   readonly dedicated = new Set<string>();
-  /** Devices with at least one share: how many, and the capacity the shares consume together. */
-  readonly shared = new Map<string, { shares: number; consumed: Map<string, Quantity> }>();
+  /**
+   * Devices with at least one share: how many, how many of them reported consumedCapacity, and
+   * the capacity the shares consume together.
+   */
+  readonly shared = new Map<string, { shares: number; reported: number; consumed: Map<string, Quantity> }>();
   /** Per device of the attached inventory: FLAG_DEDICATED | FLAG_SHARED (the hot paths read this). */
   flags = new Uint8Array(0);
   private index?: DeviceIndex;
@@ -51,7 +56,8 @@ export class AllocatedState {
 
   private sync(id: string): void {
     if (!this.index) return;
-    const f = (this.dedicated.has(id) ? FLAG_DEDICATED : 0) | (this.shared.has(id) ? FLAG_SHARED : 0);
+    const share = this.shared.get(id);
+    const f = (this.dedicated.has(id) ? FLAG_DEDICATED : 0) | (share ? FLAG_SHARED : 0) | (share && share.reported > 0 ? FLAG_AGGREGATED : 0);
     for (const i of this.index.indicesOf(id)) this.flags[i] = f;
   }
 
@@ -61,7 +67,7 @@ export class AllocatedState {
       if (r.adminAccess) continue;
       const id = idOf(r);
       if (consumableCapacity && r.shareID) {
-        this.addShare(id, r.consumedCapacity ?? {}, sign);
+        this.addShare(id, r.consumedCapacity, sign);
       } else if (sign > 0) {
         this.dedicated.add(id);
       } else {
@@ -71,14 +77,15 @@ export class AllocatedState {
     }
   }
 
-  private addShare(id: string, consumed: Record<string, string>, sign: 1 | -1): void {
+  private addShare(id: string, consumed: Record<string, string> | undefined, sign: 1 | -1): void {
     let entry = this.shared.get(id);
     if (!entry) {
-      entry = { shares: 0, consumed: new Map() };
+      entry = { shares: 0, reported: 0, consumed: new Map() };
       this.shared.set(id, entry);
     }
     entry.shares += sign;
-    for (const [name, value] of Object.entries(consumed)) {
+    if (consumed !== undefined) entry.reported += sign;
+    for (const [name, value] of Object.entries(consumed ?? {})) {
       const v = Quantity.parse(value);
       const prev = entry.consumed.get(name) ?? ZERO;
       entry.consumed.set(name, sign > 0 ? prev.add(v) : prev.sub(v));

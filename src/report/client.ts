@@ -22,7 +22,10 @@ export const CLIENT_SCRIPT = String.raw`
     var fragBox = document.getElementById('only-frag');
     var nodes = D.nodes;
     var order = nodes.map(function (_, i) { return i; });
-    var geo = { cell: 12, gap: 2, cols: 1 };
+    // stepX/stepY: the space of one node; left: room for row labels. With few nodes every cell is
+    // named under it ('cell'); with many, each row by its first node ('row').
+    var geo = { cell: 12, gap: 2, cols: 1, stepX: 14, stepY: 14, left: 0, labels: 'row' };
+    var CELL_LABEL = 18, ROW_LABEL = 120;
     var selected = -1;
 
     function heat(u) {
@@ -48,15 +51,38 @@ export const CLIENT_SCRIPT = String.raw`
       var n = nodes.length;
       geo.cell = n <= 64 ? 44 : n <= 400 ? 26 : n <= 1600 ? 16 : 12;
       geo.gap = geo.cell >= 16 ? 3 : 2;
-      var width = Math.max(200, canvas.parentElement.clientWidth);
-      geo.cols = Math.max(1, Math.floor((width + geo.gap) / (geo.cell + geo.gap)));
+      geo.labels = n <= 64 ? 'cell' : 'row';
+      canvas.setAttribute('data-labels', geo.labels); // which labelling the grid uses (the browser test reads it)
+      geo.left = geo.labels === 'row' ? ROW_LABEL : 0;
+      geo.stepX = geo.labels === 'cell' ? 96 : geo.cell + geo.gap;
+      geo.stepY = geo.cell + geo.gap + (geo.labels === 'cell' ? CELL_LABEL : 0);
+      var width = Math.max(200, canvas.parentElement.clientWidth) - geo.left;
+      geo.cols = Math.max(1, Math.floor((width + geo.gap) / geo.stepX));
       var rows = Math.max(1, Math.ceil(n / geo.cols));
       var dpr = window.devicePixelRatio || 1;
-      canvas.style.width = geo.cols * (geo.cell + geo.gap) + 'px';
-      canvas.style.height = rows * (geo.cell + geo.gap) + 'px';
-      canvas.width = Math.round(geo.cols * (geo.cell + geo.gap) * dpr);
-      canvas.height = Math.round(rows * (geo.cell + geo.gap) * dpr);
+      var w = geo.left + geo.cols * geo.stepX, h = rows * geo.stepY;
+      canvas.style.width = w + 'px';
+      canvas.style.height = h + 'px';
+      canvas.width = Math.round(w * dpr);
+      canvas.height = Math.round(h * dpr);
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    }
+
+    /** The text cut with an ellipsis to fit maxWidth pixels in the current font. */
+    function fit(text, maxWidth) {
+      if (ctx.measureText(text).width <= maxWidth) return text;
+      var lo = 0, hi = text.length;
+      while (lo < hi) {
+        var mid = (lo + hi + 1) >> 1;
+        if (ctx.measureText(text.slice(0, mid) + '…').width <= maxWidth) lo = mid; else hi = mid - 1;
+      }
+      return text.slice(0, lo) + '…';
+    }
+
+    /** Top-left corner of the k-th node's square. */
+    function cellAt(k) {
+      var x = geo.left + (k % geo.cols) * geo.stepX, y = Math.floor(k / geo.cols) * geo.stepY;
+      return { x: geo.labels === 'cell' ? x + (geo.stepX - geo.cell) / 2 : x, y: y };
     }
 
     /** Device micro-grid columns for d devices, or 0 when the devices would be too small to see. */
@@ -91,10 +117,20 @@ export const CLIENT_SCRIPT = String.raw`
     function draw() {
       ctx.clearRect(0, 0, canvas.width, canvas.height);
       var onlyFrag = fragBox.checked;
-      var step = geo.cell + geo.gap;
+      ctx.fillStyle = '#4b5563';
+      ctx.textBaseline = 'alphabetic';
+      ctx.font = (geo.labels === 'cell' ? 11 : Math.min(11, geo.cell)) + 'px system-ui, sans-serif';
       for (var k = 0; k < order.length; k++) {
         var n = nodes[order[k]];
-        var x = (k % geo.cols) * step, y = Math.floor(k / geo.cols) * step;
+        var c = cellAt(k), x = c.x, y = c.y;
+        ctx.fillStyle = '#4b5563';
+        if (geo.labels === 'cell') {
+          ctx.textAlign = 'center';
+          ctx.fillText(fit(n.name, geo.stepX - 6), x + geo.cell / 2, y + geo.cell + 13);
+        } else if (k % geo.cols === 0) {
+          ctx.textAlign = 'right';
+          ctx.fillText(fit(n.name, geo.left - 10), geo.left - 8, y + geo.cell / 2 + 4);
+        }
         drawNode(n, x, y, onlyFrag && !n.fragmented);
         if (order[k] === selected) {
           ctx.strokeStyle = '#111827';
@@ -106,8 +142,7 @@ export const CLIENT_SCRIPT = String.raw`
 
     function at(ev) {
       var r = canvas.getBoundingClientRect();
-      var step = geo.cell + geo.gap;
-      var col = Math.floor((ev.clientX - r.left) / step), row = Math.floor((ev.clientY - r.top) / step);
+      var col = Math.floor((ev.clientX - r.left - geo.left) / geo.stepX), row = Math.floor((ev.clientY - r.top) / geo.stepY);
       var k = row * geo.cols + col;
       return col >= 0 && col < geo.cols && k >= 0 && k < order.length ? order[k] : -1;
     }
@@ -137,13 +172,16 @@ export const CLIENT_SCRIPT = String.raw`
           (n.states.length <= 32 ? esc(label) : '') + '</span>';
       }).join('');
       var pods = n.pods || [];
+      var before = n.before || [];
       detail.innerHTML = '<h2>' + esc(n.name) + '</h2><p class="muted">' + esc(summaryLine(n)) + (n.fragmented ? ' · <span class="tag">fragmented</span>' : '') + '</p>' +
         (n.states.length ? '<h3>Devices</h3><div class="chips' + (n.states.length > 32 ? ' small' : '') + '">' + chips + '</div>' : '') +
         (n.counters ? '<h3>Counters</h3>' + n.counters.map(bar).join('') : '') +
         (n.capacity ? '<h3>Shared capacity</h3>' + n.capacity.map(bar).join('') : '') +
         '<h3>Pods placed here (' + pods.length + ')</h3>' +
         (pods.length ? '<ul class="pods">' + pods.slice(0, 40).map(function (p) { return '<li>' + esc(p) + '</li>'; }).join('') +
-          (pods.length > 40 ? '<li class="muted">… ' + (pods.length - 40) + ' more</li>' : '') + '</ul>' : '<p class="muted">none in this run</p>');
+          (pods.length > 40 ? '<li class="muted">… ' + (pods.length - 40) + ' more</li>' : '') + '</ul>' : '<p class="muted">none in this run</p>') +
+        (before.length ? '<h3>Allocated before this run (' + before.length + ' claim' + (before.length === 1 ? '' : 's') + ')</h3><ul class="pods">' +
+          before.map(function (b) { return '<li>' + esc(b) + '</li>'; }).join('') + '</ul>' : '');
       draw();
     }
 
@@ -151,7 +189,7 @@ export const CLIENT_SCRIPT = String.raw`
       var i = at(ev);
       if (i < 0) { tip.style.display = 'none'; return; }
       var n = nodes[i];
-      tip.innerHTML = '<b>' + esc(n.name) + '</b><br>' + esc(summaryLine(n)) + '<br>' + (n.pods ? n.pods.length : 0) + ' Pods placed' + (n.fragmented ? '<br><span class="tag">fragmented</span>' : '');
+      tip.innerHTML = '<b>' + esc(n.name) + '</b><br>' + esc(summaryLine(n)) + '<br>' + (n.pods ? n.pods.length : 0) + ' Pods placed' + (n.before ? ', ' + n.before.length + ' claims from before the run' : '') + (n.fragmented ? '<br><span class="tag">fragmented</span>' : '');
       tip.style.display = 'block';
       tip.style.left = ev.pageX + 14 + 'px';
       tip.style.top = ev.pageY + 14 + 'px';

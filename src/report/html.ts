@@ -7,6 +7,7 @@
 
 import type { Fill, ReportModel } from './model.js';
 import { CLIENT_SCRIPT } from './client.js';
+import { fragmentationChart, utilisationChart } from './charts.js';
 
 /** Pods listed per unschedulable message before "… N more". */
 const PODS_PER_MESSAGE = 100;
@@ -43,10 +44,22 @@ export function renderHtml(m: ReportModel): string {
       <label><input type="checkbox" id="only-frag"> highlight fragmented</label>
       <span class="legend">${legend()}</span>
     </div>
-    <p class="muted small">One cell per node; with up to 16 devices per node each device is a square, otherwise the cell's colour is how used the node is (${heatLegend()}). Hover for a summary, click for details.</p>
+    <p class="muted small">One cell per node, named under it (with many nodes, each row is named by its first node); with up to 16 devices per node each device is a square, otherwise the cell's colour is how used the node is (${heatLegend()}). Hover for a summary, click for details.</p>
     <div class="canvas-wrap"><canvas id="grid" role="img" aria-label="node utilisation grid"></canvas></div>
   </div>
   <aside id="detail" class="detail"><p class="muted">Click a node.</p></aside>
+</section>
+<section class="columns">
+  <div class="panel">
+    <h2>Utilisation over the run</h2>
+    <p class="muted small">Devices in use (of all ${num(m.curve.devices)}) after each Pod, in scheduling order; it starts at what was allocated before the run.</p>
+    ${utilisationChart(m.curve)}
+  </div>
+  <div class="panel">
+    <h2>Free devices per node</h2>
+    <p class="muted small">Nodes by how many of their devices are free: <span class="key bin-full"></span> none (full), <span class="key bin-partly"></span> some (fragmented), <span class="key bin-empty"></span> all (empty).</p>
+    ${fragmentationChart(m.nodes)}
+  </div>
 </section>
 <section class="columns">
   <div class="panel">
@@ -188,5 +201,15 @@ details.unsched summary { cursor: pointer; }
 .tip { position: absolute; display: none; pointer-events: none; background: #111827; color: #fff; font-size: 12px; padding: 7px 9px; border-radius: 6px; box-shadow: 0 4px 12px rgba(0,0,0,.2); max-width: 280px; }
 .tip .tag { background: #a85d0c; color: #fff; }
 footer { margin-top: 8px; }
+.chart { width: 100%; height: auto; display: block; }
+.chart .axis { font-size: 11px; fill: var(--muted); }
+.chart .gridline { stroke: var(--line); stroke-width: 1; }
+.chart .curve { fill: none; stroke: var(--blue); stroke-width: 2; stroke-linejoin: round; }
+.chart .area { fill: rgba(53,103,214,.12); stroke: none; }
+.chart .fail { stroke: var(--red); stroke-width: 1.5; stroke-dasharray: 4 3; }
+.chart .fail-label { font-size: 11px; fill: var(--red); }
+.chart .count-label { font-size: 11px; fill: var(--ink); }
+.bin-full { fill: var(--blue); background: var(--blue); } .bin-partly { fill: var(--amber); background: var(--amber); } .bin-empty { fill: #c9d3df; background: #c9d3df; }
+.key { display: inline-block; width: 10px; height: 10px; border-radius: 2px; vertical-align: middle; }
 @media (max-width: 900px) { .grid-panel, .columns { grid-template-columns: 1fr; } .detail { border-left: 0; padding-left: 0; } }
 `;

@@ -20,6 +20,7 @@ import { q } from '../compile/capacity.js';
 import { FLAG_DEDICATED, FLAG_SHARED } from '../model/allocated.js';
 import { Quantity } from '../model/quantity.js';
 import { Interner } from '../compile/intern.js';
+import { beforeLabels, holders, podKey, utilisationCurve, type Curve } from './holders.js';
 
 const NUL = '\u0000';
 
@@ -43,6 +44,11 @@ export interface NodeReport {
   shares?: [number, number][];
   /** Pods bound to the node by this run (namespace/name). */
   pods?: string[];
+  /**
+   * Allocations on the node's devices that no Pod of the run explains (present before the run):
+   * `claim (reserved for ...): device, device`, one per claim.
+   */
+  before?: string[];
   /** Counters of the node's own pools: label `set/counter` (prefixed `pool:` when the node has several pools with counters). */
   counters?: Fill[];
   /** Consumable capacity of devices with shares: label `device/capacity`. */
@@ -89,6 +95,8 @@ export interface ReportModel {
   nodes: NodeReport[];
   /** Unschedulable Pods grouped by message, most Pods first. */
   unschedulable: { message: string; pods: string[] }[];
+  /** Devices in use after each Pod (holders.ts). */
+  curve: Curve;
 }
 
 export interface ReportOptions {
@@ -103,10 +111,12 @@ export function buildReport(engine: Engine, result: ScheduleResult, opts: Report
   for (const p of result.pods) {
     if (p.node === undefined) continue;
     const list = podsOn.get(p.node) ?? [];
-    list.push(podName(p.pod.metadata));
+    list.push(podKey(p.pod.metadata));
     podsOn.set(p.node, list);
   }
-  const nodes = [...state.nodes.values()].map((n) => nodeReport(engine, n, nameLists, podsOn.get(n.metadata.name)));
+  const held = holders(result);
+  const before = beforeLabels(held);
+  const nodes = [...state.nodes.values()].map((n) => nodeReport(engine, n, nameLists, podsOn.get(n.metadata.name), before));
 
   const states = nodes.map((n) => n.states).join('');
   const count = (c: string) => states.split(c).length - 1;
@@ -136,19 +146,13 @@ export function buildReport(engine: Engine, result: ScheduleResult, opts: Report
       counterSetsPartlyUsed: counterSets.filter((u) => u > 0 && u < 1).length,
     },
     classes: Object.entries(util.byClass).map(([name, c]) => ({ name, devices: c.devices, used: c.used })),
-    counters: Object.entries(util.counters).map(([label, c]) => {
-      const format = counterNameFormat(engine, label);
-      return fill(label, Quantity.fromNano(q(c.consumed).nano, format), Quantity.fromNano(q(c.capacity).nano, format));
-    }),
+    counters: Object.entries(util.counters).map(([label, c]) => fill(label, q(c.consumed), q(c.capacity))),
     capacities: capacityTotals(engine),
     nameLists: Array.from({ length: nameLists.size }, (_, i) => nameLists.string(i + 1)).map((s) => (s ? s.split(NUL) : [])),
     nodes,
     unschedulable: unschedulableGroups(result),
+    curve: utilisationCurve(result, held, state.inventory.size),
   };
-}
-
-function podName(m: { namespace?: string; name: string }): string {
-  return `${m.namespace ?? 'default'}/${m.name}`;
 }
 
 /** A device that belongs to this node alone (its slice, or its own entry, names the node). */
@@ -156,7 +160,7 @@ function isLocal(nd: NodeDevice, node: string): boolean {
   return nd.slice.spec.nodeName === node || (nd.slice.spec.perDeviceNodeSelection === true && nd.device.nodeName === node);
 }
 
-function nodeReport(engine: Engine, node: Node, nameLists: Interner, pods: string[] | undefined): NodeReport {
+function nodeReport(engine: Engine, node: Node, nameLists: Interner, pods: string[] | undefined, before: ReadonlyMap<string, string>): NodeReport {
   const name = node.metadata.name;
   const { allocated, features } = engine.inspect();
   const view = buildNodeView(engine.nodePools(node), allocated);
@@ -165,7 +169,10 @@ function nodeReport(engine: Engine, node: Node, nameLists: Interner, pods: strin
   const shares: [number, number][] = [];
   const capacity: Fill[] = [];
   const deviceUse: number[] = [];
+  const held = new Map<string, string[]>(); // before-the-run claim label → its devices here
   local.forEach((nd, i) => {
+    const label = before.get(nd.id);
+    if (label !== undefined) held.set(label, [...(held.get(label) ?? []), nd.device.name]);
     const flags = allocated.flags[nd.index];
     if (flags & FLAG_DEDICATED) {
       states += DEVICE_STATE.allocated;
@@ -196,6 +203,7 @@ function nodeReport(engine: Engine, node: Node, nameLists: Interner, pods: strin
   };
   if (shares.length) report.shares = shares;
   if (pods?.length) report.pods = pods;
+  if (held.size) report.before = [...held].map(([label, devices]) => `${label}: ${devices.join(', ')}`);
   if (counters.length) report.counters = counters;
   if (capacity.length) report.capacity = capacity;
   return report;
@@ -235,16 +243,6 @@ function counterFills(view: NodeView, node: string): Fill[] {
 }
 
 /** The format counters named `name` are written in (the first one found). */
-function counterNameFormat(engine: Engine, name: string): Quantity['format'] {
-  for (const s of engine.inspect().inventory.slices) {
-    for (const set of s.spec.sharedCounters ?? []) {
-      const c = set.counters?.[name];
-      if (c) return q(c.value).format;
-    }
-  }
-  return 'DecimalSI';
-}
-
 /** Per counter set (label before the last `/`): its most used counter. */
 function setFills(counters: readonly Fill[]): number[] {
   const bySet = new Map<string, number>();
@@ -308,7 +306,7 @@ function unschedulableGroups(result: ScheduleResult): ReportModel['unschedulable
     if (p.node !== undefined) continue;
     const message = p.message ?? '';
     const list = groups.get(message) ?? [];
-    list.push(podName(p.pod.metadata));
+    list.push(podKey(p.pod.metadata));
     groups.set(message, list);
   }
   return [...groups].map(([message, pods]) => ({ message, pods })).sort((a, b) => b.pods.length - a.pods.length);

@@ -312,8 +312,12 @@ function adminAccessError(pending: readonly ResourceClaim[], namespaces: Readonl
   return undefined;
 }
 
-/** kube-scheduler's FitError text: `0/N nodes are available: 1 reason, 2 other.` — the "count reason" strings sorted as strings (Go sort.Strings). */
+/**
+ * kube-scheduler's FitError text: `0/N nodes are available: 1 reason, 2 other.` — the "count
+ * reason" strings sorted as strings (Go sort.Strings); with no nodes at all, its ErrNoNodesAvailable.
+ */
 function availability(total: number, reasons: ReadonlyMap<string, number>): string {
+  if (total === 0) return 'no nodes available to schedule pods';
   const parts = [...reasons].map(([why, n]) => `${n} ${why}`).sort();
   return `0/${total} nodes are available${parts.length ? ': ' + parts.join(', ') : ''}.`;
 }

@@ -8,10 +8,12 @@ import type { Engine } from '../engine.js';
 import type { ResourceClaim } from '../model/types.js';
 import { deviceId } from '../model/allocated.js';
 import { q } from '../compile/capacity.js';
+import { Quantity } from '../model/quantity.js';
 
 export interface Utilization {
   devicesUsed: number;
   byClass: Record<string, { devices: number; used: number; fraction: number }>;
+  /** Per counter name: the Σ of its capacity over all counter sets and what allocated devices consume, as quantities (`40Gi`). */
   counters: Record<string, { capacity: string; consumed: string; fraction: number }>;
 }
 
@@ -33,28 +35,29 @@ export function utilization(engine: Engine, claims: readonly ResourceClaim[]): U
     }
     byClass[name] = { devices, used: inUse, fraction: devices ? inUse / devices : 0 };
   }
-  // Counters: Σ over counter sets of their capacity, and what used devices consume of them.
-  const capacity = new Map<string, bigint>();
+  // Counters: Σ over counter sets of their capacity, and what used devices consume of them,
+  // printed as Kubernetes prints quantities, in the format of the first counter of that name.
+  const capacity = new Map<string, Quantity>();
   const consumed = new Map<string, bigint>();
   for (const s of inventory.slices) {
     for (const set of s.spec.sharedCounters ?? []) {
-      for (const [name, c] of Object.entries(set.counters ?? {})) capacity.set(name, (capacity.get(name) ?? 0n) + q(c.value).milli());
+      for (const [name, c] of Object.entries(set.counters ?? {})) {
+        const v = q(c.value);
+        const sum = capacity.get(name);
+        capacity.set(name, sum ? sum.add(v) : v);
+      }
     }
   }
   for (let i = 0; i < inventory.size; i++) {
     if (!used.has(inventory.ids[i])) continue;
     for (const c of inventory.devices[i].consumesCounters ?? []) {
-      for (const [name, v] of Object.entries(c.counters ?? {})) consumed.set(name, (consumed.get(name) ?? 0n) + q(v.value).milli());
+      for (const [name, v] of Object.entries(c.counters ?? {})) consumed.set(name, (consumed.get(name) ?? 0n) + q(v.value).nano);
     }
   }
   const counters: Utilization['counters'] = {};
   for (const [name, cap] of capacity) {
-    const con = consumed.get(name) ?? 0n;
-    counters[name] = { capacity: milliText(cap), consumed: milliText(con), fraction: cap > 0n ? Number(con) / Number(cap) : 0 };
+    const con = Quantity.fromNano(consumed.get(name) ?? 0n, cap.format);
+    counters[name] = { capacity: cap.toString(), consumed: con.toString(), fraction: cap.sign() > 0 ? con.toNumber() / cap.toNumber() : 0 };
   }
   return { devicesUsed: used.size, byClass, counters };
-}
-
-function milliText(m: bigint): string {
-  return m % 1000n === 0n ? String(m / 1000n) : `${m}m`;
 }

@@ -44,11 +44,17 @@ export const H = {
   MAX_PICKS: 38,
   CONS_ELEM_START: 39,
   CONS_ELEMS: 40,
+  ACCOUNTING: 41,
 } as const;
 export const HEADER_WORDS = 42;
 
 /** Elements of one attribute value at most (upstream ResourceSliceMaxAttributeValuesPerDevice). */
 export const MAX_ELEMS = 48;
+
+/** Header word ACCOUNTING: how the search accounts shared counters (assembly/counters.ts). */
+export const ACCOUNTING = { upstream: 0, exact: 1 } as const;
+export type CounterAccounting = keyof typeof ACCOUNTING;
+export const isCounterAccounting = (v: unknown): v is CounterAccounting => typeof v === 'string' && Object.hasOwn(ACCOUNTING, v);
 
 export const OUT = { STATUS: 0, NPICKS: 1, STEPS: 2, ERR_SLOT: 3, ERR_DEV: 4, ERR_CONS: 5 } as const;
 export const OUT_WORDS = 8;

@@ -8,7 +8,7 @@
 
 import type { Problem } from '../compile/problem.js';
 import type { SolverExports } from './instance.js';
-import { H, HEADER_WORDS, OUT, OUT_WORDS } from './layout.js';
+import { ACCOUNTING, H, HEADER_WORDS, OUT, OUT_WORDS, type CounterAccounting } from './layout.js';
 
 export interface SolveAnswer {
   status: number;
@@ -88,8 +88,9 @@ export class SolverMemory {
     if (p.capAvail.length) new BigInt64Array(buf, b.base + header[H.CAP_AVAIL], p.capAvail.length).set(p.capAvail);
   }
 
-  /** Starts a search on the block (one search at a time: this abandons a paused one). */
-  start(b: Block): void {
+  /** Starts a search on the block with the given counter accounting (one search at a time: this abandons a paused one). */
+  start(b: Block, accounting: CounterAccounting = 'upstream'): void {
+    new Int32Array(this.wasm.memory.buffer, b.base, HEADER_WORDS)[H.ACCOUNTING] = ACCOUNTING[accounting];
     this.wasm.start(b.base);
   }
 

@@ -1,7 +1,7 @@
 /**
  * Seeded generators for the selector differential tests and the benchmark: ResourceSlices of
  * GPU-like devices and selector expressions, each expression paired with a slow, readable
- * reference evaluator written from the CEL spec and SPEC.md (not from our code): missing keys
+ * reference evaluator written from the CEL spec and docs/semantics.md (not from our code): missing keys
  * are errors, `has()`/`in` test presence, `&&`/`||` are commutative (false/true absorb errors),
  * `==` across types is false, ordering across types is an error, an unconvertible device fails
  * every selector.

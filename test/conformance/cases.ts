@@ -1,15 +1,20 @@
-/** Reads the conformance cases (cases/NNN-slug/{scenario,expect}.yaml) and runs one through the engine. */
+/**
+ * Reads the conformance cases (cases/NNN-slug/{scenario,expect}.yaml, and the same format in
+ * upstream-quirks/) and runs one through the engine.
+ */
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { loadText } from '../../src/model/load.js';
-import { Engine } from '../../src/engine.js';
+import { Engine, type EngineOptions } from '../../src/engine.js';
 import type { Outcome } from '../../src/outcome.js';
 import type { ResourceClaim } from '../../src/model/types.js';
 import { compareAllocation, type Allocation } from './compare.js';
 
 export const CASES_DIR = new URL('./cases/', import.meta.url).pathname;
+/** Three scenarios answered by upstream's allocator that pin its shared-counter accounting (see its README). */
+export const QUIRKS_DIR = new URL('./upstream-quirks/', import.meta.url).pathname;
 
 export interface Expect {
   upstream_name: string;
@@ -27,13 +32,15 @@ export interface Case {
   scenarioFile: string;
 }
 
-export function listCases(): Case[] {
-  return readdirSync(CASES_DIR)
+export function listCases(root = CASES_DIR): Case[] {
+  return readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
     .sort()
     .map((dir) => ({
       dir,
-      scenarioFile: join(CASES_DIR, dir, 'scenario.yaml'),
-      expect: parse(readFileSync(join(CASES_DIR, dir, 'expect.yaml'), 'utf8')) as Expect,
+      scenarioFile: join(root, dir, 'scenario.yaml'),
+      expect: parse(readFileSync(join(root, dir, 'expect.yaml'), 'utf8')) as Expect,
     }));
 }
 
@@ -54,10 +61,10 @@ export function featureGatesFor(features: Record<string, boolean> | null): strin
   return all.map((g) => `${g}=${on.has(g)}`).join(',');
 }
 
-export async function runCase(c: Case): Promise<Outcome> {
+export async function runCase(c: Case, opts: Pick<EngineOptions, 'counterAccounting'> = {}): Promise<Outcome> {
   const { objects } = loadText(readFileSync(c.scenarioFile, 'utf8'), c.scenarioFile);
   const all = objects.map((l) => l.object);
-  const engine = await Engine.create({ objects: all, featureGates: featureGatesFor(c.expect.features) });
+  const engine = await Engine.create({ ...opts, objects: all, featureGates: featureGatesFor(c.expect.features) });
   const claims = all.filter((o): o is ResourceClaim => o.kind === 'ResourceClaim' && !o.status?.allocation);
   return engine.allocate(claims, { node: c.expect.node });
 }

@@ -14,7 +14,7 @@ const bases = ['test/fixtures/explain/cluster.yaml', 'test/fixtures/lint/rules.y
   .filter((d) => d !== null);
 
 describe('fuzz: lint', () => {
-  it('1,200 mutated objects: findings, never a crash', () => {
+  it('1,200 mutated objects: findings, never a crash', { timeout: 180_000 }, () => {
     const r = rng(20260507);
     let withFindings = 0;
     for (let i = 0; i < 1200; i++) {

@@ -87,3 +87,30 @@ export function deviceOwners(server: FakeApiServer): Map<string, string[]> {
   }
   return owners;
 }
+
+/**
+ * What the server holds that must never be: a device in two claims, a bound Pod whose claim is
+ * not allocated (on its node) and reserved for it, an unbound Pod holding an allocated claim
+ * reserved for it. Pods that finished (Succeeded/Failed) hold nothing any more. Empty when all is well.
+ */
+export function violations(server: FakeApiServer): string[] {
+  const out: string[] = [];
+  for (const [device, owners] of deviceOwners(server)) if (owners.length > 1) out.push(`${device} in ${owners.join(', ')}`);
+  for (const pod of server.list('Pod')) {
+    if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') continue;
+    for (const ref of pod.spec.resourceClaims ?? []) {
+      const claimName = ref.resourceClaimName ?? pod.status?.resourceClaimStatuses?.find((s: { name: string }) => s.name === ref.name)?.resourceClaimName;
+      const claim = claimName && server.get('ResourceClaim', claimName, pod.metadata.namespace);
+      const allocation = claim?.status?.allocation;
+      const reserved = (claim?.status?.reservedFor ?? []).some((r: { uid: string }) => r.uid === pod.metadata.uid);
+      if (pod.spec.nodeName) {
+        if (!allocation) out.push(`pod ${pod.metadata.name} bound to ${pod.spec.nodeName} but claim ${claimName} is not allocated`);
+        else if (allocation.devices.results.some((r: { pool: string }) => r.pool !== pod.spec.nodeName)) out.push(`pod ${pod.metadata.name}: claim on another node`);
+        if (!reserved) out.push(`pod ${pod.metadata.name} bound but claim ${claimName} not reserved for it`);
+      } else if (allocation && reserved) {
+        out.push(`pod ${pod.metadata.name} unbound but claim ${claimName} allocated and reserved for it`);
+      }
+    }
+  }
+  return out;
+}

@@ -15,7 +15,10 @@
  * - `restart()`: the server goes away (listener closed, every connection cut) and comes back on
  *   the same port, optionally with its history compacted; `expireWatches()` ends every watch
  *   with 410; `failNext()` injects API errors; `beforeWrite()` lets a test act as a concurrent
- *   client right before a write lands (so preconditions fail for real, e.g. a 409 on a PUT).
+ *   client right before a write lands (so preconditions fail for real, e.g. a 409 on a PUT);
+ * - `watchLag`: every watch event (replayed or live) reaches the client a random delay later,
+ *   per watch in order (as kube-apiserver keeps it), so different kinds' watches overtake each
+ *   other and a client's own write answers arrive long before the watch shows them.
  */
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -56,12 +59,23 @@ interface Watcher {
   namespace?: string;
   res: ServerResponse;
   bookmarks?: NodeJS.Timeout;
+  /** When the last line sent on this watch is due (lines never overtake each other). */
+  due: number;
+}
+
+/** Watch delivery delays: each event `minMs`..`maxMs` late (uniform), for the listed plurals or all. */
+export interface WatchLag {
+  minMs: number;
+  maxMs: number;
+  plurals?: string[];
 }
 interface Failure {
   method: string;
   path: RegExp;
   code: number;
   left: number;
+  /** The request is carried out, only its answer is replaced by the error (an ambiguous write). */
+  applied?: boolean;
 }
 
 /** A write request (POST, PUT, PATCH, DELETE) as `beforeWrite` hooks see it. */
@@ -99,6 +113,13 @@ export class FakeApiServer {
   private compactedRv = 0;
   private uid = 0;
   port = 0;
+  /** Delays of watch events from now on (undefined: sent at once). */
+  watchLag?: WatchLag;
+  /**
+   * Watches opened from now on send their response headers (and everything after) only this
+   * many ms late, as a proxy that buffers a response until it has a body does.
+   */
+  watchHeaderDelayMs = 0;
   /** Counts of what clients did (for assertions on the protocol, not on timing). */
   readonly stats = { conflicts: 0, bindings: 0, gone: 0, watches: 0, lists: 0, injected: 0 };
   /** Events (core/v1) clients posted, in order. */
@@ -192,14 +213,22 @@ export class FakeApiServer {
     this.compact();
     for (const w of [...this.watchers]) {
       this.stats.gone++;
-      writeLine(w.res, { type: 'ERROR', object: status(410, 'Expired', 'too old resource version') });
-      this.endWatch(w);
+      this.send(w, { type: 'ERROR', object: status(410, 'Expired', 'too old resource version') });
+      this.send(w, undefined);
     }
   }
 
   /** The next `count` requests with this method whose path matches fail with `code`. */
   failNext(method: string, path: RegExp, code: number, count = 1): void {
     this.failures.push({ method, path, code, left: count });
+  }
+
+  /**
+   * The next `count` matching requests are carried out (stored, watch events sent) but answered
+   * with `code`, as when kube-apiserver times out after etcd applied the write.
+   */
+  failAfterApplying(method: string, path: RegExp, code: number, count = 1): void {
+    this.failures.push({ method, path, code, left: count, applied: true });
   }
 
   /**
@@ -288,7 +317,7 @@ export class FakeApiServer {
   private emit(t: ResourceType, type: EventType, obj: Obj): void {
     const entry: HistoryEntry = { rv: this.rv, plural: t.plural, type, object: clone(obj) };
     this.history.push(entry);
-    for (const w of this.watchers) if (w.type === t && matchesNs(w, obj)) writeLine(w.res, { type, object: withKind(t, obj) });
+    for (const w of this.watchers) if (w.type === t && matchesNs(w, obj)) this.send(w, { type, object: withKind(t, obj) });
   }
 
   // ---- HTTP ------------------------------------------------------------------------------------
@@ -300,10 +329,12 @@ export class FakeApiServer {
     if (failure) {
       failure.left--;
       this.stats.injected++;
-      return send(res, failure.code, status(failure.code, 'InternalError', 'injected failure'));
+      if (!failure.applied) return send(res, failure.code, status(failure.code, 'InternalError', 'injected failure'));
     }
     const route = parsePath(url.pathname);
     if (!route) return send(res, 404, status(404, 'NotFound', `the server could not find the requested resource (${url.pathname})`));
+    // An ambiguous write: the request runs against a response that goes nowhere; the client gets the error.
+    const answer = failure ? ({ writeHead: () => undefined, end: () => send(res, failure.code, status(failure.code, 'InternalError', 'injected failure after applying')) } as unknown as ServerResponse) : res;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -313,7 +344,7 @@ export class FakeApiServer {
       } catch {
         return send(res, 400, status(400, 'BadRequest', 'invalid JSON body'));
       }
-      this.route(route, method, url, req.headers['content-type'] ?? '', body, res);
+      this.route(route, method, url, req.headers['content-type'] ?? '', body, answer);
     });
   }
 
@@ -407,9 +438,17 @@ export class FakeApiServer {
 
   private watch(t: ResourceType, namespace: string | undefined, url: URL, res: ServerResponse): void {
     this.stats.watches++;
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
-    res.flushHeaders();
-    const w: Watcher = { type: t, namespace, res };
+    const headers = () => {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+      res.flushHeaders();
+    };
+    const w: Watcher = { type: t, namespace, res, due: 0 };
+    if (this.watchHeaderDelayMs > 0) {
+      w.due = Date.now() + this.watchHeaderDelayMs;
+      setTimeout(() => !res.destroyed && !res.headersSent && headers(), this.watchHeaderDelayMs);
+    } else {
+      headers();
+    }
     const from = url.searchParams.get('resourceVersion') ?? '';
     const rv = Number(from || '0');
     if (rv !== 0 && rv < this.compactedRv) {
@@ -419,16 +458,16 @@ export class FakeApiServer {
       return;
     }
     if (rv === 0) {
-      for (const o of this.store.get(t.plural)!.values()) if (matchesNs(w, o)) writeLine(res, { type: 'ADDED', object: withKind(t, o) });
+      for (const o of this.store.get(t.plural)!.values()) if (matchesNs(w, o)) this.send(w, { type: 'ADDED', object: withKind(t, o) });
     } else {
       for (const h of this.history) {
-        if (h.rv > rv && h.plural === t.plural && matchesNs(w, h.object)) writeLine(res, { type: h.type, object: withKind(t, h.object) });
+        if (h.rv > rv && h.plural === t.plural && matchesNs(w, h.object)) this.send(w, { type: h.type, object: withKind(t, h.object) });
       }
     }
     this.watchers.add(w);
     if (url.searchParams.get('allowWatchBookmarks') === 'true') {
       w.bookmarks = setInterval(() => {
-        writeLine(res, { type: 'BOOKMARK', object: { apiVersion: t.apiVersion, kind: t.kind, metadata: { resourceVersion: String(this.rv) } } });
+        this.send(w, { type: 'BOOKMARK', object: { apiVersion: t.apiVersion, kind: t.kind, metadata: { resourceVersion: String(this.rv) } } });
       }, this.opts.bookmarkIntervalMs ?? 100);
     }
     const timeout = Number(url.searchParams.get('timeoutSeconds') ?? '0');
@@ -438,6 +477,19 @@ export class FakeApiServer {
       clearInterval(w.bookmarks);
       this.watchers.delete(w);
     });
+  }
+
+  /** Sends one watch line (undefined: ends the watch) now or, under `watchLag`, in order later. */
+  private send(w: Watcher, event: unknown): void {
+    const lag = this.watchLag;
+    const now = Date.now();
+    const line = () => (event === undefined ? this.endWatch(w) : writeLine(w.res, event));
+    if (!lag || (lag.plurals && !lag.plurals.includes(w.type.plural))) {
+      if (w.due <= now) return line();
+    } else {
+      w.due = Math.max(w.due, now + lag.minMs + Math.random() * (lag.maxMs - lag.minMs));
+    }
+    setTimeout(line, w.due - now);
   }
 
   private endWatch(w: Watcher): void {

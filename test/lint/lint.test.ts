@@ -6,6 +6,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { lintPaths, lintString, formatFinding, type Finding } from '../../src/lint/index.js';
+import { quantitySuggestion } from '../../src/lint/quantity-hint.js';
 import { main } from '../../src/cli/main.js';
 
 const CEL = { consumableCapacity: true, listTypeAttributes: false };
@@ -14,39 +15,40 @@ const key = (f: Finding) => `${f.severity} ${f.rule} ${f.object} ${f.path}`;
 describe('lint rules', () => {
   it('reports each rule of the rules fixture, with file, line, object and path', async () => {
     const findings = await lintPaths(['test/fixtures/lint/rules.yaml'], CEL);
-    expect(findings.map(key)).toEqual([
-      'error invalid-name ResourceSlice Bad_Slice metadata.name',
-      'error invalid-value ResourceSlice Bad_Slice spec.pool.generation',
-      'error invalid-value ResourceSlice Bad_Slice spec.pool.resourceSliceCount',
-      'error one-of ResourceSlice Bad_Slice spec',
-      'error duplicate ResourceSlice Bad_Slice spec.devices[1].name',
-      'error invalid-name ResourceSlice Bad_Slice spec.devices[0].name',
-      'error one-of ResourceSlice Bad_Slice spec.devices[0].attributes.model',
-      'error unsupported-value ResourceSlice Bad_Slice spec.devices[0].taints[0].effect',
-      'error invalid-name ResourceSlice Bad_Slice spec.devices[1].name',
-      'warning pool-count ResourceSlice counters spec.pool.resourceSliceCount',
-      'warning counter-unused ResourceSlice counters spec.sharedCounters[0].counters.cores',
-      'warning pool-count ResourceSlice partitions spec.pool.resourceSliceCount',
-      'warning unknown-attribute DeviceClass typo spec.selectors[0].cel.expression',
-      'warning selector-runtime-error DeviceClass typo spec.selectors[0].cel.expression',
-      'warning selector-matches-nothing DeviceClass typo spec.selectors[0].cel.expression',
-      'warning selector-runtime-error DeviceClass never spec.selectors[0].cel.expression',
-      'warning class-unsatisfiable DeviceClass never spec.selectors',
-      'error duplicate ResourceClaim default/claim spec.devices.requests[1].name',
-      'error unsupported-value ResourceClaim default/claim spec.devices.requests[0].exactly.allocationMode',
-      'error required ResourceClaim default/claim spec.devices.requests[1].firstAvailable',
-      'error unknown-request ResourceClaim default/claim spec.devices.constraints[0].requests[1]',
-      'error invalid-name ResourceClaim default/claim spec.devices.constraints[0].matchAttribute',
-      'warning selector-matches-nothing ResourceClaim default/claim spec.devices.requests[0].exactly.selectors[0].cel.expression',
-      'warning unknown-template Pod default/pod spec.resourceClaims[0].resourceClaimTemplateName',
+    // Each finding's line is its field's line in the fixture (the key, or the list item), in line order.
+    expect(findings.map((f) => `${f.line} ${key(f)}`)).toEqual([
+      '16 error invalid-name ResourceSlice Bad_Slice metadata.name',
+      '17 error one-of ResourceSlice Bad_Slice spec',
+      '21 error invalid-value ResourceSlice Bad_Slice spec.pool.generation',
+      '21 error invalid-value ResourceSlice Bad_Slice spec.pool.resourceSliceCount',
+      '23 error invalid-name ResourceSlice Bad_Slice spec.devices[0].name',
+      '24 error one-of ResourceSlice Bad_Slice spec.devices[0].attributes.model',
+      '25 error unsupported-value ResourceSlice Bad_Slice spec.devices[0].taints[0].effect',
+      '26 error duplicate ResourceSlice Bad_Slice spec.devices[1].name',
+      '26 error invalid-name ResourceSlice Bad_Slice spec.devices[1].name',
+      '34 warning pool-count ResourceSlice counters spec.pool.resourceSliceCount',
+      '37 warning counter-unused ResourceSlice counters spec.sharedCounters[0].counters.cores',
+      '45 warning pool-count ResourceSlice partitions spec.pool.resourceSliceCount',
+      '55 warning unknown-attribute DeviceClass typo spec.selectors[0].cel.expression',
+      '55 warning selector-runtime-error DeviceClass typo spec.selectors[0].cel.expression',
+      '55 warning selector-matches-nothing DeviceClass typo spec.selectors[0].cel.expression',
+      '61 warning class-unsatisfiable DeviceClass never spec.selectors',
+      '62 warning selector-runtime-error DeviceClass never spec.selectors[0].cel.expression',
+      '81 error unsupported-value ResourceClaim default/claim spec.devices.requests[0].exactly.allocationMode',
+      '83 warning selector-matches-nothing ResourceClaim default/claim spec.devices.requests[0].exactly.selectors[0].cel.expression',
+      '84 error duplicate ResourceClaim default/claim spec.devices.requests[1].name',
+      '85 error required ResourceClaim default/claim spec.devices.requests[1].firstAvailable',
+      '87 error unknown-request ResourceClaim default/claim spec.devices.constraints[0].requests[1]',
+      '88 error invalid-name ResourceClaim default/claim spec.devices.constraints[0].matchAttribute',
+      '95 warning unknown-template Pod default/pod spec.resourceClaims[0].resourceClaimTemplateName',
     ]);
     const text = findings.map(formatFinding);
     expect(text).toContain(
-      'test/fixtures/lint/rules.yaml:13: ResourceSlice Bad_Slice: spec.devices[0].name: Invalid value: "GPU_0": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or \'-\', and must start and end with an alphanumeric character (e.g. \'my-name\',  or \'123-abc\', regex used for validation is \'[a-z0-9]([-a-z0-9]*[a-z0-9])?\')',
+      'test/fixtures/lint/rules.yaml:23: ResourceSlice Bad_Slice: spec.devices[0].name: Invalid value: "GPU_0": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or \'-\', and must start and end with an alphanumeric character (e.g. \'my-name\',  or \'123-abc\', regex used for validation is \'[a-z0-9]([-a-z0-9]*[a-z0-9])?\')',
     );
-    expect(text).toContain('test/fixtures/lint/rules.yaml:13: ResourceSlice Bad_Slice: spec.devices[0].taints[0].effect: Unsupported value: "Sometimes": supported values: "NoSchedule", "NoExecute", "None"');
-    expect(text).toContain('test/fixtures/lint/rules.yaml:49: DeviceClass typo: spec.selectors[0].cel.expression: device.attributes["gpu.example.com"].modle: no device in the input has attribute gpu.example.com/modle; did you mean .model?');
-    expect(text).toContain('test/fixtures/lint/rules.yaml:27: ResourceSlice counters: spec.sharedCounters[0].counters.cores: no device of pool part.example.com/parts consumes counter cores of counter set mem');
+    expect(text).toContain('test/fixtures/lint/rules.yaml:25: ResourceSlice Bad_Slice: spec.devices[0].taints[0].effect: Unsupported value: "Sometimes": supported values: "NoSchedule", "NoExecute", "None"');
+    expect(text).toContain('test/fixtures/lint/rules.yaml:55: DeviceClass typo: spec.selectors[0].cel.expression: device.attributes["gpu.example.com"].modle: no device in the input has attribute gpu.example.com/modle; did you mean .model?');
+    expect(text).toContain('test/fixtures/lint/rules.yaml:37: ResourceSlice counters: spec.sharedCounters[0].counters.cores: no device of pool part.example.com/parts consumes counter cores of counter set mem');
   });
 
   it('limits: devices per slice (64 with taints), requests per claim, subrequests, selector length', () => {
@@ -128,7 +130,7 @@ describe('dralloc lint (CLI)', () => {
     const bad = await run(['-f', '-'], 'apiVersion: resource.k8s.io/v1\nkind: DeviceClass\nmetadata: {name: X}\nspec: {}\n');
     expect(bad.code).toBe(1);
     expect(bad.stdout).toBe(
-      'error: <stdin>:1: DeviceClass X: metadata.name: Invalid value: "X": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, \'-\' or \'.\', and must start and end with an alphanumeric character (e.g. \'example.com\', regex used for validation is \'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\') [invalid-name]\n1 error, 0 warnings\n',
+      'error: <stdin>:3: DeviceClass X: metadata.name: Invalid value: "X": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, \'-\' or \'.\', and must start and end with an alphanumeric character (e.g. \'example.com\', regex used for validation is \'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\') [invalid-name]\n1 error, 0 warnings\n',
     );
     const missing = await run(['-f', 'no/such/path']);
     expect(missing.code).toBe(2);
@@ -143,10 +145,10 @@ describe('dralloc lint (CLI)', () => {
       severity: 'error',
       rule: 'invalid-quantity',
       file: 'test/fixtures/lint/seed/08-rdma-slice.yaml',
-      line: 1,
+      line: 20, // value: "400Gbps"
       object: 'ResourceSlice rdma-nic-worker-01',
       path: 'spec.devices[0].capacity.bandwidth.value',
-      message: 'Invalid value: "400Gbps": quantities must match the regular expression \'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$\'',
+      message: 'Invalid value: "400Gbps": quantities must match the regular expression \'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$\'; did you mean "400G"?',
     });
     const wide = await run(['-f', 'test/fixtures/lint/seed/01-resourceslice-gpu.yaml', '-f', 'test/fixtures/lint/seed/11-devicetaintrule.yaml', '-o', 'wide']);
     const lines = wide.stdout.split('\n');
@@ -155,5 +157,62 @@ describe('dralloc lint (CLI)', () => {
     expect(row.indexOf('taint-rule-matches-nothing')).toBe(lines[0].indexOf('RULE'));
     expect(row.indexOf('DeviceTaintRule')).toBe(lines[0].indexOf('OBJECT'));
     expect(lines.at(-2)).toBe('0 errors, 7 warnings');
+  });
+});
+
+describe('lint: where and what a newcomer sees', () => {
+  const at = (text: string) => lintString(text, 'x.yaml', CEL).map((f) => `${f.line} ${f.rule} ${f.path}`);
+
+  it('a finding names the line of its field, also inside a List and for absent fields', () => {
+    const claim = [
+      'apiVersion: v1', //                        1
+      'kind: List', //                            2
+      'items:', //                                3
+      '- apiVersion: resource.k8s.io/v1', //      4
+      '  kind: ResourceClaim', //                 5
+      '  metadata: {name: c}', //                 6
+      '  spec:', //                               7
+      '    devices:', //                          8
+      '      requests:', //                       9
+      '      - name: ok', //                      10
+      '        exactly: {deviceClassName: x}', // 11
+      '      - name: bad', //                     12
+      '        exactly:', //                      13
+      '          deviceClassName: x', //          14
+      '          count: 0', //                    15
+      '      - name: empty', //                   16
+    ].join('\n');
+    expect(at(claim)).toEqual([
+      '11 unknown-class spec.devices.requests[0].exactly.deviceClassName', // class x is not in the input
+      '14 unknown-class spec.devices.requests[1].exactly.deviceClassName',
+      '15 invalid-value spec.devices.requests[1].exactly.count',
+      // requests[2] has neither exactly nor firstAvailable: the line of requests[2] itself.
+      '16 required spec.devices.requests[2]',
+    ]);
+  });
+
+  it('a ResourceClaim of another apiVersion gets the apiVersion message allocate gives, not its fields', () => {
+    const beta = 'apiVersion: resource.k8s.io/v1beta1\nkind: ResourceClaim\nmetadata: {name: c}\nspec:\n  devices:\n    requests:\n    - name: gpu\n      deviceClassName: gpu\n';
+    const findings = lintString(beta, 'x.yaml', CEL);
+    expect(findings.map(formatFinding)).toEqual([
+      'x.yaml:1: ResourceClaim c: apiVersion: resource.k8s.io/v1beta1 is not supported for ResourceClaim (use resource.k8s.io/v1 or resource.k8s.io/v1beta2)',
+    ]);
+  });
+
+  it('a quantity written with a unit gets the quantity it probably meant', () => {
+    expect(quantitySuggestion('400Gbps')).toBe('400G');
+    expect(quantitySuggestion('10GiB')).toBe('10Gi');
+    expect(quantitySuggestion('512 MB')).toBe('512M');
+    expect(quantitySuggestion('8kiB')).toBe('8Ki');
+    expect(quantitySuggestion('1.5 Gi')).toBe('1.5Gi');
+    expect(quantitySuggestion('1Kb')).toBe('1k');
+    // No guess where the intent is unclear, or nothing is wrong.
+    for (const t of ['2GPUs', '5ms', '1mB', 'abc', '40Gi', '100', '1e3Gbps']) expect(quantitySuggestion(t), t).toBeUndefined();
+    const slice =
+      'apiVersion: resource.k8s.io/v1\nkind: ResourceSlice\nmetadata: {name: s}\nspec:\n  driver: d.example.com\n  allNodes: true\n  pool: {name: p, generation: 0, resourceSliceCount: 1}\n  devices:\n  - name: d\n    capacity:\n      memory: {value: 80GB}\n      ports: {value: 2GPUs}\n';
+    expect(lintString(slice, 'x.yaml', CEL).map((f) => `${f.line} ${f.path}: ${f.message.replace(/ quantities must match .*'(;|$)/, '$1')}`)).toEqual([
+      '11 spec.devices[0].capacity.memory.value: Invalid value: "80GB":; did you mean "80G"?',
+      '12 spec.devices[0].capacity.ports.value: Invalid value: "2GPUs":',
+    ]);
   });
 });

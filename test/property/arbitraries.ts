@@ -2,7 +2,8 @@
  * fast-check arbitraries for small random DRA scenarios: 1–3 pools with 1–8 devices in all,
  * attributes drawn from a small value set (so constraints and selectors sometimes hold),
  * optional taints, shared counters, multi-allocatable devices with capacities and request
- * policies, binding conditions, pre-allocated claims, and 1–3 claims with 1–3 requests each
+ * policies (the `counterMix` knob makes counters, taints, constraints and shared devices
+ * frequent together), binding conditions, pre-allocated claims, and 1–3 claims with 1–3 requests each
  * (ExactCount 1–3, All, firstAvailable, adminAccess, tolerations, capacity requests,
  * matchAttribute / distinctAttribute), under a random feature-gate set.
  *
@@ -48,6 +49,13 @@ export interface ScenarioOptions {
    * All request (the engine checks capacity before constraints there).
    */
   knownEngineBugs?: boolean;
+  /**
+   * Shared counters mixed with what upstream's counter accounting interacts with: nearly every
+   * pool has counters and nearly every device consumes them, with more taints, match/distinct
+   * constraints and multi-allocatable devices (some without capacities), and allocated shares
+   * that do not always report consumedCapacity.
+   */
+  counterMix?: boolean;
 }
 
 type Raw = Record<string, unknown>;
@@ -130,11 +138,13 @@ function capacity(d: Draw): Raw {
 
 function device(d: Draw, name: string, lists: boolean, counterSet: string | undefined, perDevice: boolean, opts: ScenarioOptions): Raw {
   const dev: Raw = { name, attributes: attributes(d, lists, opts) };
-  const multi = d.chance(25);
+  const mix = opts.counterMix === true;
+  const multi = d.chance(mix ? 40 : 25);
   if (multi) dev.allowMultipleAllocations = true;
-  if (multi || d.chance(45)) dev.capacity = capacity(d);
-  if (counterSet && d.chance(70)) dev.consumesCounters = [{ counterSet, counters: { c: { value: String(d.int(1, 3)) } } }];
-  if (d.chance(12)) dev.taints = [{ key: d.pick(['k1', 'k2']), value: 'v', effect: d.pick(['NoSchedule', 'NoExecute', 'None']) }];
+  // Without counterMix a multi-allocatable device always has a capacity.
+  if ((multi && (!mix || d.chance(75))) || d.chance(45)) dev.capacity = capacity(d);
+  if (counterSet && d.chance(mix ? 90 : 70)) dev.consumesCounters = [{ counterSet, counters: { c: { value: String(d.int(1, 3)) } } }];
+  if (d.chance(mix ? 30 : 12)) dev.taints = [{ key: d.pick(['k1', 'k2']), value: 'v', effect: d.pick(['NoSchedule', 'NoExecute', 'None']) }];
   if (d.chance(8)) dev.bindingConditions = ['ready'];
   if (d.chance(8)) dev.bindsToNode = true;
   if (perDevice) {
@@ -150,7 +160,7 @@ function device(d: Draw, name: string, lists: boolean, counterSet: string | unde
 function pool(d: Draw, index: number, numDevices: number, lists: boolean, opts: ScenarioOptions): Raw[] {
   const driver = d.pick(DRIVERS);
   const name = `pool-${index}`;
-  const withCounters = d.chance(35);
+  const withCounters = d.chance(opts.counterMix ? 90 : 35);
   const counterSet = withCounters ? 'set-1' : undefined;
   const placement = d.pick(['nodeName', 'nodeName', 'nodeName', 'allNodes', 'nodeSelector', 'perDevice', 'otherNode']);
   const numSlices = numDevices > 1 && d.chance(30) ? 2 : 1;
@@ -248,10 +258,10 @@ function claim(d: Draw, name: string, g: FeatureGates, opts: ScenarioOptions): R
   const hasAll = JSON.stringify(requests).includes('"All"');
   if (hasAll && !opts.knownEngineBugs) {
     // no constraints next to All requests (see knownEngineBugs)
-  } else if (d.chance(30)) {
+  } else if (d.chance(opts.counterMix ? 60 : 30)) {
     constraints.push({ requests: d.subset(names), matchAttribute: d.pick(['driver-a/model', 'driver-b/model', 'driver-a/rank', 'example.com/zone']) });
   }
-  if (!(hasAll && !opts.knownEngineBugs) && gated(d, g.DRAConsumableCapacity, 20, opts.knownEngineBugs ? 20 : 0)) {
+  if (!(hasAll && !opts.knownEngineBugs) && gated(d, g.DRAConsumableCapacity, opts.counterMix ? 40 : 20, opts.knownEngineBugs ? 20 : 0)) {
     // distinctAttribute over requests that take one device each unless distinctMulti is on
     const single = requests.filter((r) => opts.distinctMulti || (r.exactly as Raw | undefined)?.count === 1);
     if (single.length > 0) constraints.push({ requests: single.map((r) => r.name), distinctAttribute: d.pick(['driver-a/model', 'driver-a/rank']) });
@@ -262,7 +272,7 @@ function claim(d: Draw, name: string, g: FeatureGates, opts: ScenarioOptions): R
 }
 
 /** Claims that already hold some of the devices: dedicated, shared (with capacity) or admin access. */
-function allocatedClaims(d: Draw, slices: Raw[]): Raw[] {
+function allocatedClaims(d: Draw, slices: Raw[], opts: ScenarioOptions): Raw[] {
   const devices = slices.flatMap((s) => {
     const spec = s.spec as { driver: string; pool: { name: string; generation: number }; devices?: Raw[] };
     return spec.pool.generation === 1 ? (spec.devices ?? []).map((dev) => ({ spec, dev })) : [];
@@ -274,7 +284,8 @@ function allocatedClaims(d: Draw, slices: Raw[]): Raw[] {
     const result: Raw = { request: 'req-0', driver: spec.driver, pool: spec.pool.name, device: dev.name };
     if (dev.allowMultipleAllocations && d.chance(80)) {
       result.shareID = `bbbbbbbb-bbbb-bbbb-bbbb-00000000000${i}`;
-      if (dev.capacity) result.consumedCapacity = { mem: '1' };
+      // counterMix: a share that reports no consumedCapacity (upstream then counts its counters again).
+      if (dev.capacity && (!opts.counterMix || d.chance(70))) result.consumedCapacity = { mem: '1' };
     } else if (d.chance(15)) result.adminAccess = true;
     out.push({
       apiVersion: 'resource.k8s.io/v1',
@@ -316,7 +327,7 @@ export function scenarioArbitrary(opts: ScenarioOptions = {}): fc.Arbitrary<Scen
     }
     const node: Raw = { apiVersion: 'v1', kind: 'Node', metadata: { name: NODE, labels: { region: 'r1' } } };
     const other: Raw = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-2', labels: { region: 'r2' } } };
-    const objects = decode([node, other, ...deviceClasses(), ...slices, ...allocatedClaims(d, slices)]);
+    const objects = decode([node, other, ...deviceClasses(), ...slices, ...allocatedClaims(d, slices, opts)]);
     const claims = decode(Array.from({ length: d.pick([1, 1, 1, 2, 3]) }, (_, i) => claim(d, `claim-${i}`, gateSet, opts))) as ResourceClaim[];
     const otherClaims = decode(Array.from({ length: d.int(1, 2) }, (_, i) => claim(d, `other-${i}`, gateSet, opts))) as ResourceClaim[];
     return { objects, claims, otherClaims, gates: gateSet };

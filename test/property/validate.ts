@@ -1,5 +1,5 @@
 /**
- * An independent check of one allocation against the invariants SPEC.md states, without
+ * An independent check of one allocation against the invariants docs/semantics.md states, without
  * re-running any search: every result names a usable device of the node that matches its
  * (sub)request's class and request selectors; counts are exact (All = every matching device);
  * matchAttribute values are common, distinctAttribute values differ across requests (upstream
@@ -117,7 +117,7 @@ export function validateAllocation(input: ValidationInput): string[] {
       if (mode === 'All') {
         const want = [...usable.entries()].filter(([, u]) => matches(spec, u)).map(([id]) => id);
         const got = mine.map((r) => deviceKey(r.driver, r.pool, r.device));
-        // v1.36.2 leaves out devices whose remaining capacity is too small (semantics notes 2.7).
+        // v1.36.2 leaves out devices whose remaining capacity is too small (docs/semantics.md, Consumable capacity).
         const fits = (id: string) => !f.consumableCapacity || fitsCapacity(spec.capacity?.requests, usable.get(id)!.device, allocated.aggregated.get(id), undefined);
         const wantFitting = want.filter(fits);
         if (got.length !== wantFitting.length || !wantFitting.every((id) => got.includes(id))) {

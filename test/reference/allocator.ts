@@ -18,6 +18,16 @@
  * order, devices in pool / slice / device order; within one request only later positions are
  * tried (combinations, not permutations); first complete solution wins; exhaustive
  * backtracking otherwise. `steps` counts allocateOne invocations like upstream's stats.
+ *
+ * Counter accounting (`counterAccounting`, as the engine's option): `upstream` (default) keeps
+ * v1.36's bookkeeping — allocateDevice takes a device's counters before the taint, constraint
+ * and (All mode) capacity checks and keeps them when those reject the device; a share's rollback
+ * never gives counters back; a share takes them unless the device has an entry in
+ * AggregatedCapacity or allocatingCapacity (upstream's map semantics: Insert creates the entry,
+ * Remove deletes it once what is left is all zero, and is skipped for a device without
+ * capacities). `exact` gives counters back on every rejection and rollback, and a
+ * multi-allocatable device holds them while it has any share. Not replicated in either mode:
+ * upstream also keeps the constraint entries when the capacity check of an All request fails.
  */
 
 import { randomUUID } from 'node:crypto';
@@ -40,6 +50,8 @@ export interface ReferenceInput {
   claims: readonly ResourceClaim[];
   node: string;
   features: Features;
+  /** Default `upstream`. */
+  counterAccounting?: 'upstream' | 'exact';
 }
 
 /** Upstream `resourceapi.AllocationResultsMaxSize`. */
@@ -184,6 +196,9 @@ class Search {
   private readonly allocating = new Map<string, Set<number>>();
   /** Multi-allocatable device → shares in progress and what they consume together. */
   private readonly allocatingShares = new Map<string, { shares: number; consumed: Consumed }>();
+  /** Devices with an entry in upstream's `allocatingCapacity` map (see the accounting notes above). */
+  private readonly allocatingCapacityKeys = new Set<string>();
+  private readonly exact: boolean;
   /** Pool → counter set → counter → amount consumed by devices being allocated. */
   private readonly consumedCounters = new Map<string, Map<string, Map<string, Quantity>>>();
   private readonly availableCounters = new Map<string, Map<string, Map<string, Quantity>>>();
@@ -194,6 +209,7 @@ class Search {
     private readonly node: Node,
   ) {
     this.f = input.features;
+    this.exact = input.counterAccounting === 'exact';
     this.claims = input.claims;
     for (const o of input.objects) if (o.kind === 'DeviceClass') this.classes.set(o.metadata.name, o);
     const allocatedClaims = input.objects.filter((o): o is ResourceClaim => o.kind === 'ResourceClaim' && o.status?.allocation !== undefined);
@@ -367,9 +383,14 @@ class Search {
   private allocatingFor(id: string, claim: number): boolean {
     return this.allocating.get(id)?.has(claim) ?? false;
   }
-  /** Some share of the device is allocated or being allocated (its counters are already consumed). */
+  /**
+   * Whether a new share of the device takes no counters: exact — some share is allocated or being
+   * allocated; upstream (`deviceCapacityInUse`) — the device has an AggregatedCapacity or
+   * allocatingCapacity entry.
+   */
   private capacityInUse(id: string): boolean {
-    return this.allocated.aggregated.has(id) || (this.allocatingShares.get(id)?.shares ?? 0) > 0;
+    if (this.exact) return this.allocated.shared.has(id) || (this.allocatingShares.get(id)?.shares ?? 0) > 0;
+    return this.allocated.aggregated.has(id) || this.allocatingCapacityKeys.has(id);
   }
 
   private capacityFits(req: Req, cand: Candidate): boolean {
@@ -426,10 +447,11 @@ class Search {
     const undo: (() => void)[] = [];
     const rollback = () => undo.reverse().forEach((u) => u());
     // A multi-allocatable device consumes its counters once, with its first share.
-    if (!(allowMulti && this.capacityInUse(id)) && consumes.length > 0) {
-      if (!this.takeCounters(cand, 1)) return undefined;
-      undo.push(() => this.takeCounters(cand, -1));
-    }
+    const counters = !(allowMulti && this.capacityInUse(id)) && consumes.length > 0;
+    if (counters && !this.takeCounters(cand, 1)) return undefined;
+    const giveBack = () => this.takeCounters(cand, -1);
+    // Exact accounting gives the counters back on a rejection from here on; upstream keeps them.
+    if (counters && this.exact) undo.push(giveBack);
     if (this.f.deviceTaints && taintPrevents(device, req.tolerations)) {
       rollback();
       return undefined;
@@ -463,9 +485,12 @@ class Search {
         this.allocatingShares.set(id, entry);
         entry.shares++;
         addConsumed(entry.consumed, share);
+        this.allocatingCapacityKeys.add(id);
         undo.push(() => {
           entry.shares--;
           addConsumed(entry.consumed, share!, -1);
+          // Upstream Remove (only with a consumedCapacity to remove): the entry goes once it is all zero.
+          if (share!.size > 0 && [...entry.consumed.values()].every((v) => v.sign() === 0)) this.allocatingCapacityKeys.delete(id);
         });
       }
     }
@@ -487,6 +512,8 @@ class Search {
       },
     });
     undo.push(() => picks.pop());
+    // Upstream's rollback gives counters back for a dedicated device only.
+    if (counters && !this.exact && !allowMulti) undo.unshift(giveBack);
     return rollback;
   }
 

@@ -143,7 +143,7 @@ export class MatchAttribute extends AttributeConstraint {
  * value *per request name* (`attributes[requestName]`, the parent's name for subrequests) and
  * rejects a device whose value equals (lists: intersects) any remembered one. A second device of
  * the same request overwrites that request's entry, and `remove` deletes it, so within one
- * request only consecutive devices are compared (see the semantics notes, 2.6).
+ * request only consecutive devices are compared (docs/semantics.md, Constraints).
  */
 export class DistinctAttribute extends AttributeConstraint {
   private readonly byRequest = new Map<string, DeviceAttribute>();

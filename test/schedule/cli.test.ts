@@ -1,7 +1,7 @@
 /**
  * `dralloc schedule` and `dralloc report` through the CLI entry point (in process): exit codes,
  * the List's Pods and claims, `-o stats` fields, and the report files. Expected values are the
- * placements of test/fixtures/schedule/fragmented.yaml (see its header and semantics.test.ts).
+ * placements of examples/fragmented.yaml (see its header and semantics.test.ts).
  */
 import { describe, it, expect, afterAll } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/io.js';
 
-const FRAGMENTED = 'test/fixtures/schedule/fragmented.yaml';
+const FRAGMENTED = 'examples/fragmented.yaml';
 const tmp = mkdtempSync(join(tmpdir(), 'dralloc-schedule-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

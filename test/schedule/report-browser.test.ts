@@ -64,11 +64,13 @@ function expectRendered(dom: string, model: ReportModel): void {
 
 describe.skipIf(!HAVE_CHROMIUM)(`report in headless Chromium${SKIPPED}`, () => {
   it('the fragmented example renders without script errors, node-b in the details', async () => {
-    const objs = (await loadPaths(['test/fixtures/schedule/fragmented.yaml'])).objects.map((l) => l.object);
+    const objs = (await loadPaths(['examples/fragmented.yaml'])).objects.map((l) => l.object);
     const { file, model } = await writePage('fragmented.html', objs, 'upstream');
     const dom = dumpDom(file);
     expectRendered(dom, model);
     expect(dom).toContain('<h2>node-b</h2>'); // node-a is full, node-b the first partly used node
+    expect(dom).toContain('data-labels="cell"'); // 3 nodes: each named under its cell
+    expect(dom.match(/<svg class="chart"/g)).toHaveLength(2);
   });
 
   it('a mixed generated workload (whole GPUs, MIG counters, shared NICs) renders without script errors', async () => {
@@ -76,6 +78,8 @@ describe.skipIf(!HAVE_CHROMIUM)(`report in headless Chromium${SKIPPED}`, () => {
     const { file, model } = await writePage('mixed.html', [...w.classes, ...w.nodes, ...w.slices, ...w.templates, ...w.pods], 'pack');
     expect(model.summary.counterSets).toBeGreaterThan(0);
     expect(model.summary.devicesShared).toBeGreaterThan(0);
-    expectRendered(dumpDom(file), model);
+    const dom = dumpDom(file);
+    expectRendered(dom, model);
+    expect(dom).toContain(model.nodes.length <= 64 ? 'data-labels="cell"' : 'data-labels="row"');
   });
 });

@@ -8,12 +8,14 @@ import { describe, it, expect } from 'vitest';
 import { Engine } from '../../src/engine.js';
 import { schedule, type Strategy } from '../../src/schedule/scheduler.js';
 import { buildReport, renderHtml, type ReportModel } from '../../src/report/index.js';
+import { fragmentationBins, utilisationChart } from '../../src/report/charts.js';
+import { CURVE_POINTS } from '../../src/report/holders.js';
 import { loadPaths } from '../../src/model/load.js';
 import { generateWorkload } from '../../src/gen/workloads.js';
 import type { Device, DraObject, ResourceSlice } from '../../src/model/types.js';
 import { claim, gpuPod, namespace, objects, pod, template } from '../fixtures/schedule/build.js';
 
-const FRAGMENTED = 'test/fixtures/schedule/fragmented.yaml';
+const FRAGMENTED = 'examples/fragmented.yaml';
 
 async function reportOf(objs: DraObject[], strategy: Strategy = 'upstream', title?: string): Promise<ReportModel> {
   const engine = await Engine.create({ objects: objs });
@@ -42,6 +44,12 @@ describe('report model: whole devices (fragmented.yaml)', () => {
     expect(n['node-a'].pods).toEqual(['default/small-1']);
     expect(n['node-b'].pods).toEqual(['default/small-2']);
     expect(n['node-c'].pods).toBeUndefined();
+    // The allocations in the input are attributed to their claims (their Pods are not in the input).
+    expect(n['node-a'].before).toEqual(['default/running-a (reserved for running-a): gpu-0, gpu-1, gpu-2']);
+    expect(n['node-b'].before).toBeUndefined();
+    expect(n['node-c'].before).toEqual(['default/running-c (reserved for running-c): gpu-0, gpu-1']);
+    // 5 devices in use before the run; small-1 and small-2 take one each; big (the 3rd Pod) fails.
+    expect(m.curve).toEqual({ devices: 12, points: [[0, 5], [1, 6], [2, 7], [3, 7]], firstUnschedulable: 3 });
     expect(m.nodes.map((x) => x.use)).toEqual([1, 0.25, 0.5]);
     expect(m.nodes.map((x) => x.fragmented)).toEqual([false, true, true]);
     expect(m.summary).toEqual({
@@ -70,6 +78,16 @@ describe('report model: whole devices (fragmented.yaml)', () => {
   it('pack: two nodes full, one fragmented, nothing unschedulable', async () => {
     const m = await reportOf(await fixture(FRAGMENTED), 'pack');
     expect(m.nodes.map((x) => x.states)).toEqual(['####', '####', '###.']);
+    // small-1 → node-a (6), small-2 → node-c (7), big → node-b (11); no Pod fails.
+    expect(m.curve).toEqual({ devices: 12, points: [[0, 5], [1, 6], [2, 7], [3, 11]] });
+    // node-a and node-b have no free device, node-c one.
+    expect(fragmentationBins(m.nodes)).toEqual([
+      { label: '0', nodes: 2, kind: 'full' },
+      { label: '1', nodes: 1, kind: 'partly' },
+      { label: '2', nodes: 0, kind: 'partly' },
+      { label: '3', nodes: 0, kind: 'partly' },
+      { label: '4', nodes: 0, kind: 'partly' },
+    ]);
     expect(m.summary).toMatchObject({ scheduled: 3, unschedulable: 0, devicesAllocated: 11, nodesFull: 2, nodesPartlyUsed: 1, nodesEmpty: 0 });
     expect(m.unschedulable).toEqual([]);
   });
@@ -164,5 +182,29 @@ describe('report page', () => {
     expect(m.summary).toMatchObject({ devices: 40000, devicesAllocated: 10000, scheduled: 10000 });
     const bytes = Buffer.byteLength(renderHtml(m));
     expect(bytes).toBeLessThan(1024 * 1024);
+    // 10,000 Pods, 2 devices each over 40,000 devices: the curve is sampled, linear, ends at 25%.
+    expect(m.curve.points).toHaveLength(CURVE_POINTS + 1);
+    expect(m.curve.points[0]).toEqual([0, 0]);
+    expect(m.curve.points.at(-1)).toEqual([10000, 10000]);
+    expect(m.curve.points[100]).toEqual([5000, 5000]);
+    // Every node got 2 Pods of 1 GPU: 6 of 8 free everywhere.
+    expect(fragmentationBins(m.nodes).map((b) => b.nodes)).toEqual([0, 0, 0, 0, 0, 0, 5000, 0, 0]);
+  });
+
+  it('the plots are inline SVG: the curve ends where utilisation ends, bars per bin', async () => {
+    const m = await reportOf(await fixture(FRAGMENTED));
+    const html = renderHtml(m);
+    expect(html.match(/<svg class="chart"/g)).toHaveLength(2);
+    expect(html).toContain('aria-label="devices in use after each Pod, ending at 58%"'); // 7 of 12
+    expect(html).toContain('first unschedulable Pod: #3');
+    // Histogram (upstream): node-a 0 free, node-b 3 free, node-c 2 free; bins 0..4.
+    expect(html.match(/<title>\d+ nodes with \d+ free<\/title>/g)).toEqual([
+      '<title>1 nodes with 0 free</title>',
+      '<title>0 nodes with 1 free</title>',
+      '<title>1 nodes with 2 free</title>',
+      '<title>1 nodes with 3 free</title>',
+      '<title>0 nodes with 4 free</title>',
+    ]);
+    expect(utilisationChart({ devices: 0, points: [[0, 0]] })).toBe('<p class="muted">No devices or no Pods.</p>');
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The Engine API on the hand-made cluster in test/fixtures/small: allocate, commit/release,
- * add/remove of slices, DeviceTaintRules, and errors. Expected devices follow SPEC.md's search
- * order (pools by name, devices in slice order, first solution wins).
+ * add/remove of slices, DeviceTaintRules, and errors. Expected devices follow the search order
+ * of docs/semantics.md (pools by name, devices in slice order, first solution wins).
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Engine, loadPaths, type Outcome } from '../../src/index.js';

@@ -1,7 +1,7 @@
 /**
  * Workload generators (src/gen) and `dralloc gen`: every workload is valid input (loads without
  * errors, respects upstream's slice limits, references only counters and templates that exist)
- * and its claims allocate as worked out by hand from SPEC.md; same seed → same bytes.
+ * and its claims allocate as worked out by hand from docs/semantics.md; same seed → same bytes.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -7,7 +7,7 @@ import { decodeObject } from '../../src/model/decode.js';
 import { InputError } from '../../src/model/errors.js';
 import { loadPaths, loadText, type LoadResult } from '../../src/model/load.js';
 
-const CASES = '/work/shared/conformance/cases';
+const CASES = 'test/conformance/cases';
 const tmp = mkdtempSync(join(tmpdir(), 'dralloc-load-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
