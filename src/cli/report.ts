@@ -8,6 +8,8 @@ import { Engine } from '../engine.js';
 import { schedule, type Strategy } from '../schedule/scheduler.js';
 import { writeReport } from '../report/index.js';
 import { loadInputs } from './inputs.js';
+import { allocatedStateError, allocatedStateProblems } from '../schedule/allocated-check.js';
+import { InputError } from '../model/errors.js';
 import { counterAccounting, COUNTER_ACCOUNTING_FLAG, COUNTER_ACCOUNTING_HELP, parseFlags, required, UsageError, type Command } from './command.js';
 import { progressBar } from './progress.js';
 import { BUDGET_FLAGS, BUDGET_USAGE, budgetFlags } from './budget-flags.js';
@@ -51,6 +53,8 @@ ${COUNTER_ACCOUNTING_HELP}
     const accounting = counterAccounting(values['counter-accounting']);
 
     const objects = await loadInputs(files, io);
+    const inconsistent = allocatedStateProblems(objects);
+    if (inconsistent.length > 0) throw new InputError(allocatedStateError(inconsistent));
     const engine = await Engine.create({ objects, featureGates: values['feature-gates'], ...budget, counterAccounting: accounting });
     engine.precompile(); // as schedule does: compiling every node up front is much faster than on first use
     const bar = progressBar(!values.quiet, 'scheduling');

@@ -9,6 +9,8 @@ import { schedule, type Strategy } from '../schedule/scheduler.js';
 import { utilization } from '../schedule/stats.js';
 import { formatObject, list } from './format.js';
 import { loadInputs } from './inputs.js';
+import { allocatedStateError, allocatedStateProblems } from '../schedule/allocated-check.js';
+import { InputError } from '../model/errors.js';
 import { counterAccounting, COUNTER_ACCOUNTING_FLAG, COUNTER_ACCOUNTING_HELP, outputFormat, parseFlags, required, UsageError, type Command } from './command.js';
 import { progressBar } from './progress.js';
 import { BUDGET_FLAGS, BUDGET_USAGE, budgetFlags } from './budget-flags.js';
@@ -57,6 +59,8 @@ ${COUNTER_ACCOUNTING_HELP}
 
     const t0 = performance.now();
     const objects = await loadInputs(files, io);
+    const inconsistent = allocatedStateProblems(objects);
+    if (inconsistent.length > 0) throw new InputError(allocatedStateError(inconsistent));
     const t1 = performance.now();
     const engine = await Engine.create({ objects, featureGates: values['feature-gates'], ...budget, counterAccounting: accounting });
     engine.precompile(); // inventory and node pools now, so that the solve phase measures solving
