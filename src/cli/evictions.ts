@@ -2,7 +2,7 @@
 
 import { InputError } from '../model/errors.js';
 import { planEvictions, type Eviction } from '../k8s/evictions.js';
-import { clusterInput } from '../k8s/input.js';
+import { clusterInput } from './cluster-input.js';
 import { apiErrorText, CONNECT_FLAGS, CONNECT_USAGE } from '../k8s/connect.js';
 import { deletePod } from '../k8s/writes.js';
 import type { Pod } from '../model/types.js';

@@ -8,7 +8,7 @@
 
 import { Engine } from '../engine.js';
 import { explainClaim, groupByReason, funnelReason, STAGES, type Explanation, type NodeExplanation, type RequestFunnel } from '../explain/index.js';
-import { findClaim } from '../explain/find-claim.js';
+import { findClaim } from './find-claim.js';
 import { loadInputs } from './inputs.js';
 import { counterAccounting, COUNTER_ACCOUNTING_FLAG, COUNTER_ACCOUNTING_HELP, outputFormat, parseFlags, required, UsageError, type Command } from './command.js';
 import { stdoutPalette, table, type Palette } from './table.js';

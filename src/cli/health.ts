@@ -1,7 +1,7 @@
 /** `dralloc health`: devices kubelet reports as not healthy, per node, with the Pods using them. */
 
 import { healthReport } from '../k8s/health.js';
-import { clusterInput } from '../k8s/input.js';
+import { clusterInput } from './cluster-input.js';
 import { CONNECT_FLAGS, CONNECT_USAGE } from '../k8s/connect.js';
 import { formatObject } from './format.js';
 import { outputFormat, parseFlags, type Command } from './command.js';

@@ -4,6 +4,7 @@ import { apiErrorText, connect, connectOptions, CONNECT_FLAGS, CONNECT_USAGE } f
 import { InputError } from '../model/errors.js';
 import { LiveScheduler } from '../k8s/live-scheduler.js';
 import { LEADER_DEFAULTS } from '../k8s/leader.js';
+import { parseBindAddress, startMetrics } from '../k8s/metrics.js';
 import type { Strategy } from '../schedule/scheduler.js';
 import { counterAccounting, COUNTER_ACCOUNTING_FLAG, COUNTER_ACCOUNTING_HELP, parseFlags, positiveInt, required, UsageError, type Command } from './command.js';
 import { BUDGET_FLAGS, BUDGET_USAGE, budgetFlags } from './budget-flags.js';
@@ -15,11 +16,12 @@ export const schedulerCommand: Command = {
   usage: `dralloc scheduler --scheduler-name NAME [--manage-claims] [--strategy upstream|pack] [--feature-gates K=V,...]
                   [--resync-seconds N] [--filter-timeout D] [--max-steps N] [${COUNTER_ACCOUNTING_FLAG}]
                   [--leader-elect[=false]] [--leader-elect-* ...]
-                  [--kubeconfig FILE] [--context NAME] [--in-cluster]
+                  [--metrics-bind-address HOST:PORT] [--kubeconfig FILE] [--context NAME] [--in-cluster]
 
   Schedules the Pods with spec.schedulerName: NAME: allocates their claims (status.allocation and
   status.reservedFor, written with resourceVersion preconditions), then binds them. Unschedulable
-  Pods get a PodScheduled=False condition and a FailedScheduling event. Runs until SIGTERM or
+  Pods get a PodScheduled=False condition and a FailedScheduling event, bound ones a Scheduled
+  event (events.k8s.io/v1). Runs until SIGTERM or
   SIGINT, then finishes the Pod in progress and exits 0. See docs/cluster.md (RBAC, manifests).
   --manage-claims      also create the Pods' claims from ResourceClaimTemplates (the resourceclaim
                        controller's job) for clusters without kube-controller-manager
@@ -37,6 +39,9 @@ ${COUNTER_ACCOUNTING_HELP}
   --leader-elect-renew-deadline D          the leader stops when it cannot renew for this long (default 10s)
   --leader-elect-retry-period D            how often to try to acquire or renew (default 2s)
                        (durations as kube-scheduler's: 500ms, 15s, 1m30s)
+  --metrics-bind-address HOST:PORT
+                       serve /metrics (Prometheus, kube-scheduler's metric names), /healthz,
+                       /livez and /readyz there (e.g. :10259; default: off)
 ${CONNECT_USAGE}`,
   async run(argv, io) {
     const { values } = parseFlags(leaderElectFlag(argv), {
@@ -54,6 +59,7 @@ ${CONNECT_USAGE}`,
       'leader-elect-lease-duration': { type: 'string' },
       'leader-elect-renew-deadline': { type: 'string' },
       'leader-elect-retry-period': { type: 'string' },
+      'metrics-bind-address': { type: 'string' },
       ...CONNECT_FLAGS,
     });
     const schedulerName = required(values['scheduler-name'], '--scheduler-name NAME');
@@ -72,9 +78,16 @@ ${CONNECT_USAGE}`,
     if (!(election.retryPeriodMs < election.renewDeadlineMs && election.renewDeadlineMs < election.leaseDurationMs)) {
       throw new UsageError('leader election needs --leader-elect-retry-period < --leader-elect-renew-deadline < --leader-elect-lease-duration');
     }
+    const bind = values['metrics-bind-address'];
+    const address = bind === undefined ? undefined : parseBindAddress(bind);
+    if (bind !== undefined && !address) throw new UsageError(`--metrics-bind-address wants HOST:PORT, got "${bind}"`);
     const cluster = await connect(connectOptions(values));
+    let scheduler: LiveScheduler | undefined;
+    const metrics = address && (await startMetrics(address, schedulerName, () => scheduler).catch((e: unknown) => {
+      throw new InputError(`--metrics-bind-address ${bind}: ${(e as Error).message}`);
+    }));
     const log = (line: string) => io.stderr(`${new Date().toISOString()} ${line}\n`);
-    const scheduler = await LiveScheduler.start(cluster, {
+    scheduler = await LiveScheduler.start(cluster, {
       schedulerName,
       manageClaims: values['manage-claims'],
       strategy,
@@ -83,17 +96,19 @@ ${CONNECT_USAGE}`,
       resyncMs: resync * 1000,
       budget,
       leaderElection: values['no-leader-elect'] ? undefined : election,
+      onAttempt: metrics ? metrics.record : undefined,
       log,
     }).catch((e: unknown) => {
       throw new InputError(`${cluster.server}: ${apiErrorText(e)}`);
     });
-    log(`scheduler ${schedulerName} running against ${cluster.server}`);
+    log(`scheduler ${schedulerName} running against ${cluster.server}${metrics ? `; metrics and health on ${metrics.address}` : ''}`);
     await new Promise<void>((resolve) => {
       process.once('SIGTERM', resolve);
       process.once('SIGINT', resolve);
     });
     log('stopping');
     await scheduler.stop();
+    await metrics?.close();
     log(`stopped: ${JSON.stringify(scheduler.stats)}`);
     // A watch whose response headers have not arrived (a buffering proxy) cannot be aborted
     // through client-node and would keep the process alive; everything is written (stderr is

@@ -27,9 +27,9 @@ export interface Cluster {
   kc: InstanceType<ClientNode['KubeConfig']>;
   core: InstanceType<ClientNode['CoreV1Api']>;
   resource: InstanceType<ClientNode['ResourceV1Api']>;
-  resourceBeta2: InstanceType<ClientNode['ResourceV1beta2Api']>;
   resourceAlpha3: InstanceType<ClientNode['ResourceV1alpha3Api']>;
   coordination: InstanceType<ClientNode['CoordinationV1Api']>;
+  events: InstanceType<ClientNode['EventsV1Api']>;
   /** The API server URL, for messages. */
   server: string;
 }
@@ -57,9 +57,9 @@ export async function connect(opts: ConnectOptions = {}): Promise<Cluster> {
     kc,
     core: kc.makeApiClient(k8s.CoreV1Api),
     resource: kc.makeApiClient(k8s.ResourceV1Api),
-    resourceBeta2: kc.makeApiClient(k8s.ResourceV1beta2Api),
     resourceAlpha3: kc.makeApiClient(k8s.ResourceV1alpha3Api),
     coordination: kc.makeApiClient(k8s.CoordinationV1Api),
+    events: kc.makeApiClient(k8s.EventsV1Api),
     server: cluster.server,
   };
 }

@@ -38,11 +38,10 @@ export function planEvictions(objects: readonly DraObject[], now: Date): Evictio
     }
   }
   const pods = objects.filter((o): o is Pod => o.kind === 'Pod' && !isTerminated(o));
-  const byUid = new Map(pods.map((p) => [p.metadata.uid ?? `${p.metadata.namespace}/${p.metadata.name}`, p]));
   const earliest = new Map<Pod, Eviction>();
   for (const claim of objects.filter((o): o is ResourceClaim => o.kind === 'ResourceClaim')) {
     const results = claim.status?.allocation?.devices?.results ?? [];
-    const users = claimUsers(claim, pods, byUid);
+    const users = claimUsers(claim, pods);
     if (users.length === 0) continue;
     for (const r of results) {
       const id = deviceId(r.driver, r.pool, r.device);
@@ -87,13 +86,19 @@ export function tolerates(t: DeviceToleration, taint: DeviceTaint): boolean {
   return false;
 }
 
-function claimUsers(claim: ResourceClaim, pods: readonly Pod[], byUid: ReadonlyMap<string, Pod>): Pod[] {
+/**
+ * The Pods using a claim: those in `status.reservedFor` — matched by uid, or by name in the
+ * claim's namespace when the entry's uid is empty (files written without uids, e.g. by
+ * `dralloc schedule` for Pods that had none) — and bound Pods that reference the claim.
+ */
+function claimUsers(claim: ResourceClaim, pods: readonly Pod[]): Pod[] {
   const users = new Set<Pod>();
+  const ns = claim.metadata.namespace ?? 'default';
   for (const r of claim.status?.reservedFor ?? []) {
-    const p = r.resource === 'pods' ? byUid.get(r.uid) : undefined;
+    if (r.resource !== 'pods' || r.apiGroup) continue;
+    const p = pods.find((x) => (r.uid ? x.metadata.uid === r.uid : x.metadata.name === r.name && (x.metadata.namespace ?? 'default') === ns));
     if (p) users.add(p);
   }
-  const ns = claim.metadata.namespace ?? 'default';
   for (const p of pods) {
     if (!p.spec.nodeName || (p.metadata.namespace ?? 'default') !== ns) continue;
     const statuses = (p.status?.resourceClaimStatuses as { resourceClaimName?: string }[] | undefined) ?? [];

@@ -39,6 +39,7 @@
  *   the same loop as the attempts (never concurrently with one), before any ready Pod.
  */
 
+import { hostname } from 'node:os';
 import { Engine } from '../engine.js';
 import type { Budget } from '../budget.js';
 import type { CounterAccounting } from '../wasm/layout.js';
@@ -69,8 +70,13 @@ export interface LiveSchedulerOptions {
   retryMs?: number;
   /** Schedule only while holding this Lease (undefined: always, a single instance). */
   leaderElection?: LeaderElectionOptions;
+  /** Called after every scheduling attempt with its result and duration (metrics). */
+  onAttempt?: (result: AttemptResult, seconds: number) => void;
   log?: (line: string) => void;
 }
+
+/** How a scheduling attempt ended (kube-scheduler's `result` label). */
+export type AttemptResult = 'scheduled' | 'unschedulable' | 'error';
 
 /** A step of one attempt failed in a way that is retried later (the message says why). */
 class Retry extends Error {}
@@ -90,7 +96,7 @@ interface Queued {
 }
 
 export class LiveScheduler {
-  readonly stats = { scheduled: 0, unschedulable: 0, conflicts: 0, rollbacks: 0, retries: 0, claimsCreated: 0, claimsDeleted: 0, claimsDeallocated: 0 };
+  readonly stats = { scheduled: 0, unschedulable: 0, claimsAllocated: 0, conflicts: 0, rollbacks: 0, retries: 0, claimsCreated: 0, claimsDeleted: 0, claimsDeallocated: 0 };
   private readonly queue = new Map<string, Queued>();
   /** --manage-claims: Pods (by uid) of ours deleted or done whose claims are still to be released. */
   private readonly releases = new Map<string, Queued & { pod: Pod }>();
@@ -137,6 +143,7 @@ export class LiveScheduler {
       self.consider(pod);
       if (podIsDone(pod)) self.releaseLater(pod);
     }
+    if (!opts.leaderElection) await self.sweepGonePods();
     self.loop = self.run();
     if (opts.leaderElection) {
       const me = self;
@@ -178,6 +185,7 @@ export class LiveScheduler {
     for (let delay = this.opts.retryMs ?? 100; !this.stopped && this.elector?.isLeader(); delay = Math.min(delay * 2, 2000)) {
       try {
         await this.watch.refresh(['ResourceClaim', 'Pod']);
+        await this.sweepGonePods();
         if (this.elector.isLeader()) this.leading = true;
         this.wake?.();
         return;
@@ -231,10 +239,42 @@ export class LiveScheduler {
   }
 
   /** --manage-claims: queues releasing the claims of a Pod of ours that is deleted or done. */
-  private releaseLater(pod: Pod): void {
+  private releaseLater(pod: Pod, anyScheduler = false): void {
     const uid = pod.metadata.uid;
-    if (!this.opts.manageClaims || pod.spec.schedulerName !== this.opts.schedulerName || !uid || this.releases.has(uid)) return;
+    if (!this.opts.manageClaims || (!anyScheduler && pod.spec.schedulerName !== this.opts.schedulerName) || !uid || this.releases.has(uid)) return;
     this.releases.set(uid, { pod, notBefore: 0, attempts: 0 });
+  }
+
+  /**
+   * --manage-claims, on start (or on taking over as leader): claims reserved for Pods that no
+   * longer exist — deleted while no dralloc ran — are released as the resourceclaim controller
+   * would. A Pod missing from the cache is looked up in the API first (the cache may lag); only
+   * a 404, or a Pod of that name with another uid, counts as gone. Lookup failures leave the
+   * reservation for the next start.
+   */
+  private async sweepGonePods(): Promise<void> {
+    if (!this.opts.manageClaims) return;
+    const alive = new Set(this.watch.all<Pod>('Pod').map((p) => p.metadata.uid));
+    const gone = new Map<string, Pod>();
+    for (const claim of this.watch.all<ResourceClaim>('ResourceClaim')) {
+      for (const r of claim.status?.reservedFor ?? []) {
+        if (r.resource !== 'pods' || r.apiGroup || !r.uid || alive.has(r.uid) || gone.has(r.uid)) continue;
+        const namespace = claim.metadata.namespace ?? 'default';
+        try {
+          if ((await readPod(this.cluster, namespace, r.name)).metadata.uid === r.uid) continue; // alive, the cache lags
+        } catch (e) {
+          if (httpStatus(e) !== 404) {
+            this.log(`checking whether pod ${namespace}/${r.name} still exists failed: ${apiErrorText(e)}`);
+            continue;
+          }
+        }
+        gone.set(r.uid, { apiVersion: 'v1', kind: 'Pod', metadata: { name: r.name, namespace, uid: r.uid }, spec: {} } as Pod);
+      }
+    }
+    for (const pod of gone.values()) {
+      this.log(`pod ${podNamespace(pod)}/${pod.metadata.name} (uid ${pod.metadata.uid}) no longer exists: releasing its claims`);
+      this.releaseLater(pod, true);
+    }
   }
 
   private wants(pod: Pod): boolean {
@@ -271,6 +311,30 @@ export class LiveScheduler {
   /** Pods of ours not bound yet (queued or parked). */
   pendingPods(): number {
     return this.queue.size + this.parked.size;
+  }
+
+  /** Pending Pods as kube-scheduler's queues count them: ready now, waiting out a backoff, parked. */
+  pendingByQueue(): { active: number; backoff: number; unschedulable: number } {
+    const now = Date.now();
+    const ready = [...this.queue.values()].filter((q) => q.notBefore <= now).length;
+    return { active: ready, backoff: this.queue.size - ready, unschedulable: this.parked.size };
+  }
+
+  /** The Lease this replica competes for (`namespace/name`), when electing. */
+  leaseName(): string | undefined {
+    const le = this.opts.leaderElection;
+    return le && `${le.namespace}/${le.name}`;
+  }
+
+  /** Why this replica is not ready (/readyz), or undefined: informers synced and, when electing, the lease state known. */
+  notReady(): string | undefined {
+    if (this.elector && !this.elector.known()) return 'lease state not known yet';
+    return undefined;
+  }
+
+  /** Devices in the engine's inventory. */
+  inventoryDevices(): number {
+    return this.state.engine.inspect().inventory.devices.length;
   }
 
   /** The invariant between the engine and the informer caches (see LiveState). */
@@ -362,21 +426,32 @@ export class LiveScheduler {
     }
   }
 
-  /** One scheduling attempt for one Pod. */
+  /** One scheduling attempt for one Pod, timed and counted (`onAttempt`). */
   private async attempt(key: string): Promise<void> {
+    const started = performance.now();
+    const result = await this.tryPod(key);
+    if (result) this.opts.onAttempt?.(result, (performance.now() - started) / 1000);
+  }
+
+  /** Schedules one Pod; returns the attempt's result (undefined: no attempt was made). */
+  private async tryPod(key: string): Promise<AttemptResult | undefined> {
     let pod = this.watch.get<Pod>('Pod', key);
     if (!pod || !this.wants(pod)) {
       this.queue.delete(key);
-      return;
+      return undefined;
     }
-    if (!this.active()) return;
+    if (!this.active()) return undefined;
     try {
       const claims = await preparePodClaims(this.cluster, this.watch, pod, this.opts.manageClaims ?? false);
-      if (!claims.ready) return this.park(key, claims.waiting);
+      if (!claims.ready) {
+        this.park(key, claims.waiting);
+        return 'unschedulable';
+      }
       this.stats.claimsCreated += claims.created;
       pod = claims.pod;
     } catch (e) {
-      return this.backoff(key, `preparing claims: ${apiErrorText(e)}`);
+      this.backoff(key, `preparing claims: ${apiErrorText(e)}`);
+      return 'error';
     }
     const { decision, commit } = await this.state.schedule(pod, this.stopping.signal);
     if (decision.node === undefined) {
@@ -384,18 +459,22 @@ export class LiveScheduler {
       this.park(key, decision.message ?? 'unschedulable');
       this.stats.unschedulable++;
       await this.reportUnschedulable(pod, decision.message ?? 'unschedulable');
-      return;
+      return 'unschedulable';
     }
     try {
       await this.writeAndBind(pod, decision.node, commit);
       this.bound.set(key, pod.metadata.uid ?? '');
+      void this.reportScheduled(pod, decision.node); // not awaited: the next Pod need not wait for it
       this.queue.delete(key);
       this.reported.delete(key);
       this.stats.scheduled++;
+      this.stats.claimsAllocated += commit.allocated.length;
       this.log(`bound ${key} to ${decision.node}`);
+      return 'scheduled';
     } catch (e) {
       if (e instanceof Retry) this.backoff(key, e.message);
       else this.backoff(key, apiErrorText(e));
+      return 'error';
     } finally {
       for (const c of commit.allocated) {
         const key = objectKey(c);
@@ -547,6 +626,19 @@ export class LiveScheduler {
     }
   }
 
+  /** Who reports events: the scheduler name, and this replica. */
+  private reporter(): { controller: string; instance: string } {
+    return { controller: this.opts.schedulerName, instance: `${this.opts.schedulerName}-${hostname()}` };
+  }
+
+  /** kube-scheduler's `Scheduled` event (best effort: a failure is logged, the binding stands). */
+  private async reportScheduled(pod: Pod, node: string): Promise<void> {
+    const note = `Successfully assigned ${podNamespace(pod)}/${pod.metadata.name} to ${node}`;
+    await recordPodEvent(this.cluster, pod, { type: 'Normal', reason: 'Scheduled', action: 'Binding', note, ...this.reporter() }).catch((e: unknown) =>
+      this.log(`recording that ${podNamespace(pod)}/${pod.metadata.name} was scheduled failed: ${apiErrorText(e)}`),
+    );
+  }
+
   /** A PodScheduled=False condition and a FailedScheduling event, once per distinct message. */
   private async reportUnschedulable(pod: Pod, message: string): Promise<void> {
     const key = objectKey(pod);
@@ -556,7 +648,7 @@ export class LiveScheduler {
     const condition = { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
     try {
       this.watch.observe('Pod', await patchPodStatus(this.cluster, pod, { conditions: [...conditions, condition] }));
-      await recordPodEvent(this.cluster, pod, { type: 'Warning', reason: 'FailedScheduling', message, component: this.opts.schedulerName });
+      await recordPodEvent(this.cluster, pod, { type: 'Warning', reason: 'FailedScheduling', action: 'Scheduling', note: message, ...this.reporter() });
     } catch (e) {
       this.reported.delete(key);
       this.log(`recording that ${podNamespace(pod)}/${pod.metadata.name} is unschedulable failed: ${apiErrorText(e)}`);

@@ -41,9 +41,33 @@ export const LIVE_KINDS: readonly LiveKind[] = [
     kind: 'DeviceTaintRule',
     apiVersion: 'resource.k8s.io/v1beta2',
     path: '/apis/resource.k8s.io/v1beta2/devicetaintrules',
-    list: (c) => c.resourceBeta2.listDeviceTaintRule(),
+    // client-node 1.4 (the last that runs on Node 20, see README) has no v1beta2 DeviceTaintRule
+    // API: the v1alpha3 call, sent to the v1beta2 path (the objects have the same fields but
+    // status, which dralloc does not read).
+    list: (c) => c.resourceAlpha3.listDeviceTaintRule({}, { middleware: [TO_V1BETA2 as never], middlewareMergeStrategy: 'append' }),
   },
 ];
+
+/**
+ * Rewrites a request URL from resource.k8s.io/v1alpha3 to v1beta2: a client-node middleware,
+ * which client-node 1.4 calls expecting its Observable stub (`toPromise`, `pipe`) back.
+ */
+const TO_V1BETA2 = {
+  pre: <C extends { getUrl(): string; setUrl(url: string): void }>(ctx: C) => {
+    ctx.setUrl(ctx.getUrl().replace('/apis/resource.k8s.io/v1alpha3/', '/apis/resource.k8s.io/v1beta2/'));
+    return observable(Promise.resolve(ctx));
+  },
+  post: <R>(response: R) => observable(Promise.resolve(response)),
+};
+
+interface Observed<T> {
+  toPromise(): Promise<T>;
+  pipe<U>(f: (v: T) => U | Promise<U>): Observed<U>;
+}
+
+function observable<T>(p: Promise<T>): Observed<T> {
+  return { toPromise: () => p, pipe: (f) => observable(p.then(f)) };
+}
 
 const TAINT_RULES_ALPHA: LiveKind = {
   kind: 'DeviceTaintRule',

@@ -65,24 +65,28 @@ export async function deletePod(c: Cluster, pod: Pod): Promise<void> {
   await c.core.deleteNamespacedPod({ name: pod.metadata.name, namespace: pod.metadata.namespace ?? 'default' });
 }
 
-/** A core/v1 Event about a Pod (e.g. FailedScheduling, as kube-scheduler records). */
-export async function recordPodEvent(c: Cluster, pod: Pod, e: { type: 'Normal' | 'Warning'; reason: string; message: string; component: string }): Promise<void> {
+/**
+ * An events.k8s.io/v1 Event about a Pod, as kube-scheduler records them: `Scheduled` (action
+ * Binding) and `FailedScheduling` (action Scheduling), reportingController = the scheduler name.
+ */
+export async function recordPodEvent(
+  c: Cluster,
+  pod: Pod,
+  e: { type: 'Normal' | 'Warning'; reason: string; action: string; note: string; controller: string; instance: string },
+): Promise<void> {
   const namespace = pod.metadata.namespace ?? 'default';
-  const now = new Date();
-  await c.core.createNamespacedEvent({
-    namespace,
-    body: {
-      metadata: { generateName: `${pod.metadata.name}.`, namespace },
-      involvedObject: { apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name, namespace, uid: pod.metadata.uid },
-      type: e.type,
-      reason: e.reason,
-      message: e.message,
-      source: { component: e.component },
-      reportingComponent: e.component,
-      reportingInstance: e.component,
-      firstTimestamp: now,
-      lastTimestamp: now,
-      count: 1,
-    },
-  });
+  const body = {
+    apiVersion: 'events.k8s.io/v1',
+    kind: 'Event',
+    metadata: { generateName: `${pod.metadata.name}.`, namespace },
+    eventTime: new Date().toISOString().replace(/Z$/, '000Z'), // a MicroTime
+    regarding: { apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name, namespace, uid: pod.metadata.uid },
+    type: e.type,
+    reason: e.reason,
+    action: e.action,
+    note: e.note,
+    reportingController: e.controller,
+    reportingInstance: e.instance,
+  };
+  await c.events.createNamespacedEvent({ namespace, body: body as never });
 }

@@ -33,14 +33,15 @@ export async function loadPaths(paths: string[], opts: { stdin?: string } = {}):
   for (const path of paths) {
     if (path === '-') {
       if (opts.stdin === undefined) throw new InputError('-: no standard input was given');
-      append(result, loadText(opts.stdin, STDIN_NAME));
+      loadText(opts.stdin, STDIN_NAME, result);
       continue;
     }
     for (const file of await filesOf(path, result.warnings)) {
-      const text = await readFile(file, 'utf8').catch((e: unknown) => {
+      // Read as bytes and decode in one go: readFile's own 'utf8' decoding goes chunk by chunk.
+      const bytes = await readFile(file).catch((e: unknown) => {
         throw new InputError(`${file}: ${fsReason(e)}`);
       });
-      append(result, loadText(text, file));
+      loadText(bytes.toString('utf8'), file, result);
     }
   }
   return result;
@@ -51,29 +52,31 @@ export async function loadPaths(paths: string[], opts: { stdin?: string } = {}):
  * subset; big integers are read exactly, not rounded). Empty and comment-only documents are
  * skipped; a `kind: List` document (any apiVersion) contributes its `items` in order, each with
  * `origin.item` set. Throws InputError on syntax errors (with line and column) and on objects
- * `decodeObject` refuses.
+ * `decodeObject` refuses. The objects and warnings are appended to `into` (default: a new result).
  */
-export function loadText(text: string, file: string): LoadResult {
-  const result: LoadResult = { objects: [], warnings: [] };
+export function loadText(text: string, file: string, into: LoadResult = { objects: [], warnings: [] }): LoadResult {
+  const { values, fromJson } = documents(text, file, into.warnings);
   const add = (raw: unknown, origin: Origin) => {
-    const object = decodeObject(raw, origin, result.warnings);
-    if (object) result.objects.push({ object, origin });
+    const object = decodeObject(raw, origin, into.warnings, { reuse: fromJson });
+    if (object) into.objects.push({ object, origin });
   };
-  documents(text, file, result.warnings).forEach((value, index) => {
+  values.forEach((value, doc) => {
     if (value === null || value === undefined) return;
-    const origin: Origin = { file, doc: index };
-    const items = listItems(value, origin);
-    if (items === undefined) add(value, origin);
-    else items.forEach((item, i) => add(item, { ...origin, item: i }));
+    const items = listItems(value, { file, doc });
+    if (items === undefined) add(value, { file, doc });
+    else items.forEach((item, i) => add(item, { file, doc, item: i }));
   });
-  return result;
+  return into;
 }
 
-/** The documents of `text` as plain JS values (`null` for empty ones), in order. */
-function documents(text: string, file: string, warnings: string[]): unknown[] {
+/**
+ * The documents of `text` as plain JS values (`null` for empty ones), in order; `fromJson` when
+ * JSON.parse made them (then no two parts of them are the same object, unlike YAML aliases).
+ */
+function documents(text: string, file: string, warnings: string[]): { values: unknown[]; fromJson: boolean } {
   const json = parseExactJson(text);
-  if (json !== undefined) return [json];
-  return parseAllDocuments(text, { intAsBigInt: true }).map((doc, index) => {
+  if (json !== undefined) return { values: [json], fromJson: true };
+  const values = parseAllDocuments(text, { intAsBigInt: true }).map((doc, index) => {
     if (doc.errors.length > 0) {
       const e = doc.errors[0];
       const duplicate = duplicateField(doc, e);
@@ -86,6 +89,7 @@ function documents(text: string, file: string, warnings: string[]): unknown[] {
       throw new InputError(`${originText({ file, doc: index })}: ${(e as Error).message}`);
     }
   });
+  return { values, fromJson: false };
 }
 
 /**
@@ -101,11 +105,6 @@ function parseExactJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function append(into: LoadResult, from: LoadResult): void {
-  into.objects.push(...from.objects);
-  into.warnings.push(...from.warnings);
 }
 
 /** The items of a `kind: List` document (`null`/absent = none), or undefined for any other value. */

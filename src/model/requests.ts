@@ -7,7 +7,7 @@
 
 import type { DeviceClass, DeviceRequestCore, ResourceClaim } from './types.js';
 import type { Features } from '../features.js';
-import { AllocationError } from '../outcome.js';
+import { AllocationError } from './errors.js';
 
 /** Upstream's AllocationResultsMaxSize. */
 export const MAX_RESULTS_PER_CLAIM = 32;

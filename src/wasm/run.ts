@@ -1,12 +1,12 @@
 /**
- * The solver's memory, from the host side. A compiled Problem is written into the WASM
+ * The solver's memory, from the host side. A compiled problem (SolverInput) is written into the WASM
  * memory as one block (layout: assembly/layout.ts). Blocks of reusable problems stay in
  * memory (an arena from the heap base up), so solving such a problem again only rewrites its
  * dynamic regions (device flags, counters and capacity left) — no copies of the rest, no
  * allocation. Typed-array views are made after any memory growth, never kept across it.
  */
 
-import type { Problem } from '../compile/problem.js';
+import type { SolverInput } from './input.js';
 import type { SolverExports } from './instance.js';
 import { ACCOUNTING, H, HEADER_WORDS, OUT, OUT_WORDS, type CounterAccounting } from './layout.js';
 
@@ -47,7 +47,7 @@ export class SolverMemory {
   }
 
   /** Writes the whole problem; a kept block stays valid until reset(), a scratch block until the next write. */
-  write(p: Problem, keep: boolean): Block {
+  write(p: SolverInput, keep: boolean): Block {
     const regions = layout(this.wasm, p);
     let size = HEADER_WORDS * 4;
     const offsets: number[] = [];
@@ -80,7 +80,7 @@ export class SolverMemory {
   }
 
   /** Rewrites what refreshDynamic changed: device flags, counters and capacity left. */
-  refresh(b: Block, p: Problem): void {
+  refresh(b: Block, p: SolverInput): void {
     const buf = this.wasm.memory.buffer;
     const header = new Int32Array(buf, b.base, HEADER_WORDS);
     new Int32Array(buf, b.base + header[H.DEV_FLAGS], p.devFlags.length).set(p.devFlags);
@@ -101,7 +101,7 @@ export class SolverMemory {
   }
 
   /** The answer of a finished search; `steps` counts all of its slices. */
-  answer(b: Block, p: Problem, status: number, steps: number): SolveAnswer {
+  answer(b: Block, p: SolverInput, status: number, steps: number): SolveAnswer {
     const buf = this.wasm.memory.buffer;
     const header = new Int32Array(buf, b.base, HEADER_WORDS);
     const out = this.outWords(b);
@@ -127,7 +127,7 @@ export class SolverMemory {
   }
 }
 
-function layout(wasm: SolverExports, p: Problem): Region[] {
+function layout(wasm: SolverExports, p: SolverInput): Region[] {
   const D = p.view.devices.length;
   const C = p.claims.length;
   const R = p.plan.requests.length;

@@ -48,8 +48,8 @@ describe('library API budgets', () => {
     const engine = await Engine.create({ objects, filterTimeoutMs: 200 });
     const out = engine.allocateSync([hostile], { node: 'n1' });
     expect(out).toMatchObject({ kind: 'error', message: TIMEOUT });
-    // The search ran several slices before the deadline hit.
-    expect(out.stats!.steps).toBeGreaterThan(1 << 14);
+    // The deadline is checked after each slice: at least one full slice ran.
+    expect(out.stats!.steps).toBeGreaterThanOrEqual(1 << 14);
   });
 
   it('per-call options override the engine: a step budget, and a time limit', { timeout: 30_000 }, async () => {

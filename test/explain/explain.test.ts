@@ -11,7 +11,7 @@ import { Engine } from '../../src/engine.js';
 import { loadPaths } from '../../src/model/load.js';
 import type { DraObject, ResourceClaim } from '../../src/model/types.js';
 import { explainClaim, summarise, STAGES, type Explanation } from '../../src/explain/index.js';
-import { findClaim } from '../../src/explain/find-claim.js';
+import { findClaim } from '../../src/cli/find-claim.js';
 import { compileProblem, ST_SELECTABLE } from '../../src/compile/problem.js';
 import { buildNodeView } from '../../src/compile/nodeview.js';
 import { main } from '../../src/cli/main.js';
@@ -162,7 +162,7 @@ describe('dralloc explain (CLI)', () => {
     expect((await run(['-f', FIXTURE, '--claim', 'c-any', '--node', 'n1', '--all-nodes'])).code).toBe(2);
   });
 
-  it('finds claims stamped from a Pod\'s ResourceClaimTemplate', async () => {
+  it('finds claims stamped from a Pod\'s ResourceClaimTemplate', { timeout: 60_000 }, async () => {
     const r = await run(['-f', 'examples/a100', '-f', '-', '--claim', 'default/llm-inference-gpu', '--node', 'worker-gpu-01', '-o', 'json']);
     expect(r.code).toBe(2); // no such Pod in the example: the stamped claim does not exist
     const pod = `apiVersion: v1\nkind: Pod\nmetadata: {name: llm, namespace: default}\nspec:\n  resourceClaims: [{name: gpu, resourceClaimTemplateName: gpu-claim-template}]\n`;

@@ -42,6 +42,17 @@ describe('eviction planner', () => {
   it('a toleration with the wrong value does not tolerate', () => {
     expect(planEvictions(objects([{ key: 'gpu.example.com/ecc', value: 'other' }]), now).map((e) => e.reason)).toEqual(['not tolerated']);
   });
+  it('reservedFor entries without uid (files from `dralloc schedule`) match Pods by name in the claim\'s namespace', () => {
+    const noUids = objects(undefined).map((o) => {
+      const c = structuredClone(o) as { kind: string; metadata: { uid?: string }; status?: { reservedFor?: { uid: string }[] } };
+      delete c.metadata.uid;
+      for (const r of c.status?.reservedFor ?? []) r.uid = '';
+      return c as unknown as DraObject;
+    });
+    // The same name in another namespace is another Pod: not evicted.
+    noUids.push({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p0', namespace: 'other' }, spec: { nodeName: 'n1' } } as DraObject);
+    expect(planEvictions(noUids, now).map((e) => `${e.pod.namespace}/${e.pod.name}`)).toEqual(['default/p0']);
+  });
   it('toleration matching follows the Kubernetes rules', () => {
     const taint = { key: 'k', value: 'v', effect: 'NoExecute' };
     expect(tolerates({ operator: 'Exists' }, taint)).toBe(true); // empty key + Exists: everything

@@ -37,6 +37,7 @@ const TYPES: ResourceType[] = [
   { plural: 'namespaces', kind: 'Namespace', apiVersion: 'v1', namespaced: false },
   { plural: 'pods', kind: 'Pod', apiVersion: 'v1', namespaced: true },
   { plural: 'events', kind: 'Event', apiVersion: 'v1', namespaced: true },
+  { plural: 'events', kind: 'Event', apiVersion: 'events.k8s.io/v1', namespaced: true },
   { plural: 'resourceslices', kind: 'ResourceSlice', apiVersion: 'resource.k8s.io/v1', namespaced: false },
   { plural: 'deviceclasses', kind: 'DeviceClass', apiVersion: 'resource.k8s.io/v1', namespaced: false },
   { plural: 'resourceclaims', kind: 'ResourceClaim', apiVersion: 'resource.k8s.io/v1', namespaced: true },
@@ -122,7 +123,7 @@ export class FakeApiServer {
   watchHeaderDelayMs = 0;
   /** Counts of what clients did (for assertions on the protocol, not on timing). */
   readonly stats = { conflicts: 0, bindings: 0, gone: 0, watches: 0, lists: 0, injected: 0 };
-  /** Events (core/v1) clients posted, in order. */
+  /** Events (core/v1 or events.k8s.io/v1) clients posted, in order. */
   readonly events: Obj[] = [];
 
   private constructor(private readonly opts: FakeApiServerOptions) {

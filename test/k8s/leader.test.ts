@@ -2,7 +2,7 @@
  * Several `dralloc scheduler` replicas with leader election (a coordination.k8s.io/v1 Lease):
  * only the leader schedules; when it is killed (no release) a follower takes over after the
  * lease expires; when its lease is stolen it stops at once; SIGTERM (stop) hands the lease over.
- * Short durations here (lease 800 ms, renew deadline 500 ms, retry 100 ms).
+ * Short durations here (lease 1.5 s, renew deadline 1 s, retry 200 ms).
  *
  * Expected values by hand: 3 nodes × 4 GPUs = 12 devices; Pods of 2 GPUs each, so 6 fit. In
  * every case: no device in two claims, each bound Pod bound by exactly one binding, every bound
@@ -21,7 +21,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-const LEASE = { name: 'dralloc', namespace: 'kube-system', leaseDurationMs: 800, renewDeadlineMs: 500, retryPeriodMs: 100 };
+const LEASE = { name: 'dralloc', namespace: 'kube-system', leaseDurationMs: 1_500, renewDeadlineMs: 1_000, retryPeriodMs: 200 };
 
 async function replicas(n: number) {
   const e = await startCluster();
@@ -110,7 +110,7 @@ describe('leader election', () => {
     await until('4 bound', () => bound(server) === 4, 10_000);
     const lease = server.get('Lease', 'dralloc', 'kube-system')!;
     server.update({ ...lease, spec: { ...lease.spec, holderIdentity: 'thief', renewTime: new Date().toISOString() } });
-    await until('nobody of ours leads', () => leaders(all) === 0, 2_000);
+    await until('nobody of ours leads', () => leaders(all) === 0, 3_000);
     for (let p = 4; p < 16; p++) server.create(gpuPod(`p-${p}`, 'two', 'dralloc'));
     let boundAtTakeover = -1;
     await until('one of ours leads again', () => leaders(all) === 1 && (boundAtTakeover = bound(server)) >= 0, 5_000);
