@@ -16,7 +16,6 @@ import { BUDGET_FLAGS, BUDGET_USAGE, budgetFlags } from './budget-flags.js';
 
 export const reportCommand: Command = {
   name: 'report',
-  summary: 'schedule the Pods as `schedule` does and write an HTML report of the result',
   usage: `dralloc report -f PATH [-f PATH ...] -o FILE.html [--strategy upstream|pack] [--feature-gates K=V,...] [--title TEXT] [--quiet]
                [--filter-timeout D] [--max-steps N]
                [${COUNTER_ACCOUNTING_FLAG}]

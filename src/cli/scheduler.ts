@@ -12,7 +12,6 @@ import { parseDuration } from '../budget.js';
 
 export const schedulerCommand: Command = {
   name: 'scheduler',
-  summary: 'run a secondary scheduler for Pods with spec.schedulerName: NAME on a live cluster',
   usage: `dralloc scheduler --scheduler-name NAME [--manage-claims] [--strategy upstream|pack] [--feature-gates K=V,...]
                   [--resync-seconds N] [--filter-timeout D] [--max-steps N] [${COUNTER_ACCOUNTING_FLAG}]
                   [--leader-elect[=false]] [--leader-elect-* ...]

@@ -4,7 +4,8 @@
  * command that loads files) and `lint`, with the same text, instead of silently keeping the
  * last value.
  */
-import { isMap, isScalar, isSeq, type Document, type YAMLError } from 'yaml';
+import type { Document, YAMLError } from 'yaml';
+import { yaml } from './yaml.js';
 
 /**
  * For a YAML parser error about a duplicate key: upstream's text naming the field's path
@@ -18,6 +19,7 @@ export function duplicateField(doc: Document.Parsed, e: YAMLError): string | und
 
 /** The path of the map key that starts at `offset` below `node` (depth-first). */
 function pathOfKeyAt(node: unknown, offset: number, prefix: string): string | undefined {
+  const { isMap, isScalar, isSeq } = yaml();
   if (isMap(node)) {
     for (const pair of node.items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : '?';
