@@ -2,7 +2,7 @@
 // the problem blocks and calls these) shares the memory contract of layout.ts; nothing here knows
 // Kubernetes.
 
-import { search } from './search';
+import { start as startSearch, run as runSearch } from './search';
 import { workBytes as work } from './state';
 
 /**
@@ -28,7 +28,16 @@ export function workBytes(nDev: i32, nClaim: i32, nCons: i32, maxDepth: i32): i3
   return <i32>work(nDev, nClaim, nCons, maxDepth);
 }
 
-/** Solves the problem block at `base`; returns the RESULT_* status (also in the output words). Once per Allocate. */
-export function solve(base: usize): i32 {
-  return search(base);
+/** Starts solving the problem block at `base` (once per Allocate); `run` does the work. */
+export function start(base: usize): void {
+  startSearch(base);
+}
+
+/**
+ * Goes on with the search `start` began, for at most `slice` steps: RESULT_PAUSED when there is
+ * more to do, else the final RESULT_* status (also in the output words). One search at a time:
+ * starting another abandons a paused one.
+ */
+export function run(slice: u32): i32 {
+  return runSearch(slice);
 }

@@ -19,8 +19,8 @@ export const H_NSLOT: i32 = 3;
 export const H_NCOUNTER: i32 = 4;
 export const H_NCAP: i32 = 5;
 export const H_NCONS: i32 = 6;
-/** Search step budget (allocateOne invocations); 0 = unlimited. */
-export const H_MAXSTEPS: i32 = 7;
+/** Unused: it held the step budget, which the host now checks between slices of `run`. */
+export const H_RESERVED: i32 = 7;
 /** i32 × D: DEV_* flag bits. */
 export const H_DEV_FLAGS: i32 = 8;
 /** i32 × (D+1): start of each device's counter consumption pairs. */
@@ -131,8 +131,8 @@ export const RESULT_MAXSIZE: i32 = 2; // "allocation max size exceeded" reached 
 export const RESULT_CEL_ERROR: i32 = 3; // at (slot, device)
 export const RESULT_CONSTRAINT_ALL: i32 = 4; // an All slot's device breaks a constraint (slot, device)
 export const RESULT_UNSUPPORTED_VALUE: i32 = 5; // distinctAttribute on an unsupported value (slot, device, cons)
-export const RESULT_STEP_BUDGET: i32 = 6;
 export const RESULT_DEPTH: i32 = 7; // frame stack too small: a host bug
+export const RESULT_PAUSED: i32 = 8; // `run` used up its slice of steps; call it again to go on
 
 /** Upstream's AllocationResultsMaxSize: devices per claim. */
 export const MAX_RESULTS_PER_CLAIM: i32 = 32;

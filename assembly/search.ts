@@ -1,5 +1,6 @@
 // The depth-first search of upstream's allocator (structured/internal/*/allocator_*.go,
-// `allocateOne`), as a loop over an explicit frame stack instead of recursion.
+// `allocateOne`), as a loop over an explicit frame stack instead of recursion — resumable: the
+// host runs it in slices of steps and checks its time and step budgets in between.
 //
 // Every frame is one allocateOne invocation. A frame either returns at once, or "calls" a
 // child frame and is resumed with the child's (ok, err) — exactly the control flow of the
@@ -9,12 +10,12 @@
 // in the output words).
 
 import {
-  H_NDEV, H_NCLAIM, H_MAXSTEPS, H_CLAIM_REQ_START, H_REQ_SLOT_START,
+  H_NDEV, H_NCLAIM, H_CLAIM_REQ_START, H_REQ_SLOT_START,
   H_REQ_HAS_SUBS, H_SLOT_MODE, H_SLOT_NUM, H_SLOT_ADMIN, H_SLOT_STATUS, H_SLOT_ALL_START,
   H_ALL_LIST, H_OUT_SELSUB, H_OUT, H_MAX_DEPTH, H_NREQ,
   H_DEV_FLAGS, ST_SELECTABLE, ST_ERROR, ST_STATIC_OK, ST_TAINTED, DEV_MULTI, MODE_ALL,
   OUT_STATUS, OUT_NPICKS, OUT_STEPS, OUT_ERR_SLOT, OUT_ERR_DEV, OUT_ERR_CONS, OUT_WORDS,
-  RESULT_UNSAT, RESULT_OK, RESULT_MAXSIZE, RESULT_CEL_ERROR, RESULT_STEP_BUDGET, RESULT_DEPTH,
+  RESULT_UNSAT, RESULT_OK, RESULT_MAXSIZE, RESULT_CEL_ERROR, RESULT_DEPTH, RESULT_PAUSED,
   MAX_RESULTS_PER_CLAIM,
 } from './layout';
 import { i32At, setI32 } from './block';
@@ -46,38 +47,51 @@ const K_REQ_END: i32 = 3;
 const K_ALLDEV: i32 = 4;
 const K_DEVLOOP: i32 = 5;
 
-/** Runs the search on the problem block at `base`; writes the output words. Returns OUT_STATUS. */
-export function search(base: usize): i32 {
+/**
+ * Starts a search on the problem block at `base`: zeroes the outputs, pushes the root frame.
+ * `run` then does the work, in slices.
+ */
+export function start(base: usize): void {
   const s = STATE;
   s.init(base);
   const out = s.region(H_OUT);
   for (let i = 0; i < OUT_WORDS; i++) store<i32>(out + (<usize>i << 2), 0);
   const nReq = s.hdr(H_NREQ);
   for (let r = 0; r < nReq; r++) setI32(s.region(H_OUT_SELSUB), r, -1);
+  push(s, 0, 0, 0, 0, 0, 0, 0);
+  s.depth = 1;
+}
 
+/**
+ * Continues the search that `start` began for at most `slice` (> 0) more steps (frames entered).
+ * Returns RESULT_PAUSED when the slice ran out first — the frame stack and the allocation state
+ * stay as they are, and the next `run` picks up exactly there, so a search run in slices takes
+ * the same steps and finds the same answer as one run at once. Otherwise writes the output
+ * words and returns the final status. OUT_STEPS holds the steps of this call only (the host
+ * sums them: budgets and counts beyond 32 bits are the host's business).
+ */
+export function run(slice: u32): i32 {
+  const s = STATE;
+  const out = s.region(H_OUT);
   const maxDepth = s.hdr(H_MAX_DEPTH);
-  const maxSteps = <u32>s.hdr(H_MAXSTEPS);
   let steps: u32 = 0;
-  let depth = 0;
+  let depth = s.depth;
   // Result of the frame that returned last, delivered to its parent.
   let retOk = false;
   let retErr = ERR_NONE;
-
-  push(s, 0, 0, 0, 0, 0, 0, 0);
-  depth = 1;
+  // A paused search always stopped before entering a frame, never while returning into one.
   let resuming = false;
 
   while (depth > 0) {
     const f = s.frames + <usize>((depth - 1) * FRAME_WORDS) * 4;
     let action: i32; // 0 = returned (retOk/retErr set), 1 = called a child
     if (!resuming) {
-      steps++;
-      if (maxSteps != 0 && steps > maxSteps) {
-        s.fatal = RESULT_STEP_BUDGET;
-        retOk = false;
-        retErr = ERR_FATAL;
-        break;
+      if (steps == slice) {
+        s.depth = depth;
+        store<i32>(out + (<usize>OUT_STEPS << 2), <i32>steps);
+        return RESULT_PAUSED;
       }
+      steps++;
       action = enter(s, f);
     } else {
       action = resume(s, f, retOk, retErr);
@@ -99,6 +113,7 @@ export function search(base: usize): i32 {
     depth--;
     resuming = true;
   }
+  s.depth = 0;
 
   let status: i32;
   if (retErr == ERR_FATAL) status = s.fatal;

@@ -56,6 +56,8 @@ export class State {
   nCons: i32;
   nSlots: i32;
   nPicks: i32;
+  // Frames on the stack of a paused search (0 once it finished).
+  depth: i32;
   /** ACCOUNTING_EXACT in the header: counters are given back on every rejection and backtrack. */
   exact: bool;
   // The return value of the frame that returned last.
@@ -84,6 +86,7 @@ export class State {
     this.nCons = this.hdr(H_NCONS);
     this.nSlots = this.hdr(H_NSLOT);
     this.nPicks = 0;
+    this.depth = 0;
     this.exact = this.hdr(H_ACCOUNTING) == ACCOUNTING_EXACT;
     this.retOk = false;
     this.retErr = 0;

@@ -56,8 +56,14 @@ const ctx = { features: state.features, classes: state.classes, masks: state.mas
 const np = gpuEngine.nodePools(gpuNode);
 const problem = compileProblem(buildNodeView(np, state.allocated), [gpuClaim], ctx);
 const memory = new SolverMemory(await loadSolver());
-const block = memory.write(problem, 0, true);
-const wasmPicks = memory.solve(block, problem).picks.map(([, d]) => d);
+const block = memory.write(problem, true);
+/** The whole search in one slice (no budget: these searches are short). */
+function solve() {
+  memory.start(block);
+  const ran = memory.run(block, 0xffffffff);
+  return memory.answer(block, problem, ran.status, ran.steps);
+}
+const wasmPicks = solve().picks.map(([, d]) => d);
 if (JSON.stringify(wasmPicks) !== JSON.stringify(firstFit(problem))) throw new Error(`WASM ${wasmPicks} and TS ${firstFit(problem)} disagree`);
 
 const search = new Bench({ name: 'search only', time: 1500, warmupTime: 300 });
@@ -65,7 +71,7 @@ search
   .add('WASM solve (refresh + search + read back)', () => {
     refreshDynamic(problem, problem.view, state.allocated, state.features);
     memory.refresh(block, problem);
-    memory.solve(block, problem);
+    solve();
   })
   .add('plain-TS first-fit loop', () => {
     refreshDynamic(problem, problem.view, state.allocated, state.features);

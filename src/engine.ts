@@ -27,14 +27,20 @@ import { isShared, poolKeyOf } from './model/pools.js';
 import { checkObject, isEngineKind, keyOf, kindOfKey, type ObjectKey } from './model/keys.js';
 import { KeyedObjects } from './model/keyed.js';
 import { InputError } from './model/errors.js';
+import { checkBudget, DEFAULT_FILTER_TIMEOUT_MS, formatDuration, type Budget } from './budget.js';
 import { drain } from './util/steps.js';
 
 export interface EngineOptions {
   objects?: readonly DraObject[];
   /** Gate overrides over the Kubernetes v1.36 defaults (a `K=V,...` string or an object). */
   featureGates?: string | Partial<FeatureGates>;
-  /** Stop a search after this many steps (upstream allocateOne invocations) with an error; 0 = no limit. */
+  /** Stop a search after this many steps (upstream allocateOne invocations) with an error; 0 = no limit (the default). */
   maxSteps?: number;
+  /**
+   * Time limit of one allocation (all claims of one call on one node) in milliseconds, like
+   * kube-scheduler's DRA Filter timeout; default 10000 (upstream's); 0 = no limit.
+   */
+  filterTimeoutMs?: number;
   /**
    * How the search accounts shared counters. `upstream` (default): as kube-scheduler v1.36 does,
    * counters a device took stay taken when a taint or constraint then rejects it, and a share of
@@ -48,9 +54,21 @@ export interface EngineOptions {
 export interface AllocateOptions {
   /** Name of the Node (one of the engine's Node objects) to allocate for. */
   node: string;
+  /** This call's step budget instead of the engine's. */
+  maxSteps?: number;
+  /** This call's time limit (ms) instead of the engine's. */
+  filterTimeoutMs?: number;
+  /** Stops the search between two slices with an error (`allocate` only: a sync call never sees it fire). */
+  signal?: AbortSignal;
   /** This allocation's counter accounting instead of the engine's (EngineOptions.counterAccounting). */
   counterAccounting?: CounterAccounting;
 }
+
+/**
+ * Steps per slice of the search: the budgets are checked, and `allocate` yields to the event
+ * loop, between slices. About 10–20 ms of search; most allocations take one slice.
+ */
+const SLICE_STEPS = 1 << 14;
 
 /** What `Engine.inspect()` exposes (read-only). */
 export interface EngineState {
@@ -69,7 +87,7 @@ export class Engine {
   readonly gates: FeatureGates;
   readonly features: Features;
   readonly counterAccounting: CounterAccounting;
-  private readonly maxSteps: number;
+  private readonly budget: Budget;
   private readonly nodes = new Map<string, Node>();
   private readonly classes = new Map<string, DeviceClass>();
   private readonly slices = new KeyedObjects<ResourceSlice>();
@@ -92,6 +110,10 @@ export class Engine {
    */
   private readonly problems = new Map<string, { problem: Problem; block: Block }>();
   private readonly memory: SolverMemory;
+  /** A search of `allocate` is paused between slices: the solver's memory holds its state. */
+  private searching = false;
+  /** `allocate` calls run one at a time: each waits for this, the end of the one before. */
+  private lastAllocate: Promise<unknown> = Promise.resolve();
 
   private constructor(
     wasm: SolverExports,
@@ -103,7 +125,7 @@ export class Engine {
     this.memory = new SolverMemory(wasm);
     this.gates = typeof opts.featureGates === 'string' ? parseFeatureGates(opts.featureGates) : parseFeatureGates(undefined, opts.featureGates);
     this.features = featuresFromGates(this.gates);
-    this.maxSteps = opts.maxSteps ?? 0;
+    this.budget = checkBudget({ maxSteps: opts.maxSteps ?? 0, filterTimeoutMs: opts.filterTimeoutMs ?? DEFAULT_FILTER_TIMEOUT_MS }, 'EngineOptions');
     const objects = opts.objects ?? [];
     objects.forEach((o, i) => checkObject(o, `objects[${i}]`));
     // The initial list is taken as given, like upstream's plain lists: repeated keys are all kept.
@@ -300,16 +322,47 @@ export class Engine {
     this.delete([claim]);
   }
 
-  /** Allocates all `claims` together on one node (upstream `Allocator.Allocate`). */
+  /**
+   * Allocates all `claims` together on one node (upstream `Allocator.Allocate`). Yields to the
+   * event loop between slices of a long search, so a process keeps serving other work (and
+   * signals) meanwhile; calls on one engine run one after the other.
+   */
   async allocate(claims: readonly ResourceClaim[], opts: AllocateOptions): Promise<Outcome> {
-    return this.allocateSync(claims, opts);
+    const before = this.lastAllocate;
+    let done!: () => void;
+    this.lastAllocate = new Promise<void>((resolve) => (done = resolve));
+    await before;
+    try {
+      const search = this.search(claims, opts);
+      for (let step = search.next(); ; step = search.next()) {
+        if (step.done) return step.value;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      done();
+    }
   }
 
-  /** `allocate` without the promise, for loops that call it per node and Pod (schedule). */
+  /**
+   * `allocate` without the promise, for loops that call it per node and Pod (schedule): runs
+   * the search to its end (or its budget) at once. Not while an `allocate` is paused.
+   */
   allocateSync(claims: readonly ResourceClaim[], opts: AllocateOptions): Outcome {
+    const search = this.search(claims, opts);
+    let step = search.next();
+    while (!step.done) step = search.next();
+    return step.value;
+  }
+
+  /** One allocation, as a generator that yields between slices of the search (the callers decide whether to wait). */
+  private *search(claims: readonly ResourceClaim[], opts: AllocateOptions): Generator<void, Outcome, void> {
+    if (this.searching) throw new Error('Engine.allocateSync was called while an allocate() of the same engine is in progress: await it first');
+    const budget = checkBudget({ maxSteps: opts.maxSteps ?? this.budget.maxSteps, filterTimeoutMs: opts.filterTimeoutMs ?? this.budget.filterTimeoutMs }, 'AllocateOptions');
+    const deadline = budget.filterTimeoutMs > 0 ? performance.now() + budget.filterTimeoutMs : Infinity;
     const node = this.nodes.get(opts.node);
     if (!node) return { kind: 'error', message: `node ${opts.node} not found: the input has no Node object with that name` };
     const accounting = opts.counterAccounting === undefined ? this.counterAccounting : checkAccounting('AllocateOptions', opts.counterAccounting);
+    this.searching = true;
     try {
       const { masks } = this.compile();
       const np = this.nodePools(node);
@@ -325,28 +378,47 @@ export class Engine {
         this.memory.refresh(block, problem);
       } else {
         problem = compileProblem(view, claims, { features: this.features, classes: this.classes, masks, allocated: this.allocated });
-        block = this.memory.write(problem, this.maxSteps, problem.cacheable);
+        block = this.memory.write(problem, problem.cacheable);
         if (problem.cacheable) this.problems.set(key, { problem, block });
       }
-      const answer = this.memory.solve(block, problem, accounting);
-      const stats = { steps: answer.steps };
-      switch (answer.status) {
-        case RESULT.OK:
-          return { kind: 'allocated', results: decodeResults(problem, answer, this.features), stats };
-        case RESULT.UNSAT: {
-          const invalid = view.pools.filter((p) => p.invalid);
-          if (invalid.length > 0) {
-            const which = invalid.map((p) => `${p.id} (${p.invalid})`).join(', ');
-            return { kind: 'error', message: `invalid resource pools were encountered: ${which}`, stats };
+      this.memory.start(block, accounting);
+      let steps = 0;
+      for (;;) {
+        const slice = budget.maxSteps > 0 ? Math.min(SLICE_STEPS, budget.maxSteps - steps) : SLICE_STEPS;
+        const ran = this.memory.run(block, slice);
+        steps += ran.steps;
+        const stats = { steps };
+        if (ran.status !== RESULT.PAUSED) {
+          const answer = this.memory.answer(block, problem, ran.status, steps);
+          switch (answer.status) {
+            case RESULT.OK:
+              return { kind: 'allocated', results: decodeResults(problem, answer, this.features), stats };
+            case RESULT.UNSAT: {
+              const invalid = view.pools.filter((p) => p.invalid);
+              if (invalid.length > 0) {
+                const which = invalid.map((p) => `${p.id} (${p.invalid})`).join(', ');
+                return { kind: 'error', message: `invalid resource pools were encountered: ${which}`, stats };
+              }
+              return { kind: 'unsatisfiable', reason: `cannot allocate all claims on node ${node.metadata.name}`, stats };
+            }
+            default:
+              return { kind: 'error', message: searchError(problem, answer), stats };
           }
-          return { kind: 'unsatisfiable', reason: `cannot allocate all claims on node ${node.metadata.name}`, stats };
         }
-        default:
-          return { kind: 'error', message: searchError(problem, answer, this.maxSteps), stats };
+        if (budget.maxSteps > 0 && steps >= budget.maxSteps) {
+          return { kind: 'error', message: `search stopped after ${budget.maxSteps} steps without an answer (step budget); the claims ask for a combination that is very expensive to search`, stats };
+        }
+        if (performance.now() >= deadline) {
+          return { kind: 'error', message: `timed out trying to allocate devices after ${formatDuration(budget.filterTimeoutMs)} (filter timeout)`, stats };
+        }
+        if (opts.signal?.aborted) return { kind: 'error', message: 'allocation aborted', stats };
+        yield;
       }
     } catch (e) {
       if (e instanceof AllocationError) return { kind: 'error', message: e.message };
       throw e;
+    } finally {
+      this.searching = false;
     }
   }
 
@@ -443,7 +515,7 @@ function specKey(c: ResourceClaim): string {
 }
 
 /** The message for a search that stopped with an error (not found/ not allocatable are not errors). */
-function searchError(p: Problem, a: SolveAnswer, maxSteps: number): string {
+function searchError(p: Problem, a: SolveAnswer): string {
   const D = p.view.devices.length;
   const slot = p.plan.slots[a.errSlot];
   const device = p.view.devices[a.errDev];
@@ -459,8 +531,6 @@ function searchError(p: Problem, a: SolveAnswer, maxSteps: number): string {
     }
     case RESULT.MAXSIZE:
       return 'allocation max size exceeded';
-    case RESULT.STEP_BUDGET:
-      return `search stopped after ${maxSteps} steps without an answer (step budget); the claims ask for a combination that is very expensive to search`;
     default:
       return `solver failed with status ${a.status}`;
   }

@@ -10,11 +10,13 @@ import { claimRef } from '../model/requests.js';
 import type { ResourceClaim } from '../model/types.js';
 import { formatObject, list } from './format.js';
 import { loadInputs } from './inputs.js';
-import { counterAccounting, COUNTER_ACCOUNTING_FLAG, COUNTER_ACCOUNTING_HELP, outputFormat, parseFlags, positiveInt, required, type Command } from './command.js';
+import { counterAccounting, COUNTER_ACCOUNTING_FLAG, COUNTER_ACCOUNTING_HELP, outputFormat, parseFlags, required, type Command } from './command.js';
+import { BUDGET_FLAGS, BUDGET_USAGE, budgetFlags } from './budget-flags.js';
 
 export const allocateCommand: Command = {
   name: 'allocate',
-  usage: `dralloc allocate -f PATH [-f PATH ...] --node NAME [--feature-gates K=V,...] [-o yaml|json] [--max-steps N]
+  usage: `dralloc allocate -f PATH [-f PATH ...] --node NAME [--feature-gates K=V,...] [-o yaml|json]
+                 [--filter-timeout D] [--max-steps N]
                  [${COUNTER_ACCOUNTING_FLAG}]
 
   Allocate all ResourceClaims of the input that have no status.allocation, together, on node
@@ -22,30 +24,31 @@ export const allocateCommand: Command = {
   have status.allocation are the allocated state.
   PATH: a YAML (multi-document) or JSON file, a folder (all *.yaml, *.yml, *.json below), or -
   for standard input.
-  --max-steps N  stop a search after N steps with an error (default: no limit)
+${BUDGET_USAGE}
 ${COUNTER_ACCOUNTING_HELP}
 
   Exit 0: stdout is a v1 List of those claims with status.allocation set.
   Exit 1: the claims cannot be allocated on that node (stderr: "unsatisfiable: <why>", then per
           claim the first reason dralloc explain finds, and the explain command to run).
-  Exit 2: bad input or an allocation error (stderr: "error: <message>").`,
+  Exit 2: bad input or an allocation error, also a search that ran out of its budget
+          (stderr: "error: <message>").`,
   async run(argv, io) {
     const { values } = parseFlags(argv, {
       filename: { type: 'string', short: 'f', multiple: true },
       node: { type: 'string' },
       'feature-gates': { type: 'string' },
       output: { type: 'string', short: 'o', default: 'yaml' },
-      'max-steps': { type: 'string' },
+      ...BUDGET_FLAGS,
       'counter-accounting': { type: 'string' },
     });
     const files = required(values.filename, '-f PATH');
     const node = required(values.node, '--node NAME');
     const output = outputFormat(values.output);
-    const maxSteps = positiveInt('--max-steps', values['max-steps']);
+    const budget = budgetFlags(values);
     const accounting = counterAccounting(values['counter-accounting']);
 
     const objects = await loadInputs(files, io);
-    const engine = await Engine.create({ objects, featureGates: values['feature-gates'], maxSteps, counterAccounting: accounting });
+    const engine = await Engine.create({ objects, featureGates: values['feature-gates'], ...budget, counterAccounting: accounting });
     const claims = objects.filter((o): o is ResourceClaim => o.kind === 'ResourceClaim' && !o.status?.allocation);
     const outcome = await engine.allocate(claims, { node });
     switch (outcome.kind) {

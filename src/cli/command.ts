@@ -22,10 +22,28 @@ export type ParsedFlags<T extends Options> = ReturnType<typeof parseArgs<{ optio
 
 export function parseFlags<T extends Options>(argv: string[], options: T, allowPositionals = false): ParsedFlags<T> {
   try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals }) as ParsedFlags<T>;
+    return parseArgs({ args: negativeValues(argv, options), options, strict: true, allowPositionals }) as ParsedFlags<T>;
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+}
+
+/**
+ * parseArgs takes `--scale -5` for a flag without its value followed by a flag `-5` ("argument
+ * is ambiguous"). A value flag followed by a negative number gets it as its value
+ * (`--scale=-5`), so that the flag's own check names it and says what it wants.
+ */
+function negativeValues(argv: string[], options: Options): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].startsWith('--') ? argv[i].slice(2) : Object.keys(options).find((k) => argv[i] === `-${options[k].short}`);
+    if (name !== undefined && options[name]?.type === 'string' && /^-[\d.]/.test(argv[i + 1] ?? '')) {
+      out.push(`--${name}=${argv[++i]}`);
+    } else {
+      out.push(argv[i]);
+    }
+  }
+  return out;
 }
 
 export function outputFormat<F extends string = OutputFormat>(v: string | undefined, allowed: readonly F[] = ['yaml', 'json'] as unknown as F[]): F {

@@ -14,10 +14,12 @@ import { DEFAULT_GANG_SEARCH } from '../schedule/gang-search.js';
 import { loadInputs } from './inputs.js';
 import { counterAccounting, COUNTER_ACCOUNTING_FLAG, COUNTER_ACCOUNTING_HELP, outputFormat, parseFlags, required, UsageError, type Command } from './command.js';
 import { stdoutPalette, table, type Palette } from './table.js';
+import { BUDGET_FLAGS, BUDGET_USAGE, budgetFlags } from './budget-flags.js';
 
 export const explainCommand: Command = {
   name: 'explain',
   usage: `dralloc explain -f PATH [-f PATH ...] --claim NS/NAME [--node NAME | --all-nodes] [--feature-gates K=V,...] [-o text|wide|json]
+                [--filter-timeout D] [--max-steps N]
                 [${COUNTER_ACCOUNTING_FLAG}]
        dralloc explain -f PATH [-f PATH ...] --pod-group NS/NAME [--gang-search] [--feature-gates K=V,...] [-o text|json] [${COUNTER_ACCOUNTING_FLAG}]
 
@@ -32,6 +34,7 @@ export const explainCommand: Command = {
                    grouped by the reason they fail
   -o text          funnels (one node) or reason groups (several); -o wide adds every node's
                    funnel counts and all near misses; -o json the explanation as data
+${BUDGET_USAGE}
   A selector (of the claim or its classes) that looks up an attribute or capacity no device has
   gets a "hint:" line with the closest one that exists ("did you mean ...?").
   --pod-group NS/NAME  instead of a claim, a PodGroup: how many of its Pods fit one after the
@@ -52,15 +55,17 @@ ${COUNTER_ACCOUNTING_HELP}
       output: { type: 'string', short: 'o', default: 'text' },
       'pod-group': { type: 'string' },
       'gang-search': { type: 'boolean', default: false },
+      ...BUDGET_FLAGS,
       'counter-accounting': { type: 'string' },
     });
     const files = required(values.filename, '-f PATH');
     const accounting = counterAccounting(values['counter-accounting']);
+    const budget = budgetFlags(values);
     if (values['pod-group'] !== undefined) {
       if (values.claim !== undefined || values.node !== undefined) throw new UsageError('--pod-group excludes --claim and --node');
       const output = outputFormat(values.output, ['text', 'json'] as const);
       const objects = await loadInputs(files, io);
-      const engine = await Engine.create({ objects, featureGates: values['feature-gates'], counterAccounting: accounting });
+      const engine = await Engine.create({ objects, featureGates: values['feature-gates'], ...budget, counterAccounting: accounting });
       const e = explainGroup(engine, objects, values['pod-group'], { search: values['gang-search'] ? DEFAULT_GANG_SEARCH : undefined });
       io.stdout(output === 'json' ? JSON.stringify(e, null, 2) + '\n' : renderGang(e));
       return e.admitted ? 0 : 1;
@@ -71,7 +76,7 @@ ${COUNTER_ACCOUNTING_HELP}
 
     const objects = await loadInputs(files, io);
     const claim = findClaim(objects, ref);
-    const engine = await Engine.create({ objects, featureGates: values['feature-gates'], counterAccounting: accounting });
+    const engine = await Engine.create({ objects, featureGates: values['feature-gates'], ...budget, counterAccounting: accounting });
     const explanation = explainClaim(engine, claim, values.node);
     if (output === 'json') io.stdout(JSON.stringify(explanation, null, 2) + '\n');
     else io.stdout(render(explanation, output === 'wide', stdoutPalette()));

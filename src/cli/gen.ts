@@ -6,12 +6,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../model/errors.js';
-import { DEFAULT_SEED, generateWorkload, UnknownWorkloadError, WORKLOADS } from '../gen/workloads.js';
-import type { Workload } from '../gen/workload.js';
+import { DEFAULT_SEED, findWorkload, generateWorkload, UnknownWorkloadError, WORKLOADS } from '../gen/workloads.js';
+import type { WorkloadDef } from '../gen/workload.js';
 import { workloadFiles } from '../gen/files.js';
 import { parseFlags, positiveInt, required, UsageError, type Command } from './command.js';
 
-const WORKLOAD_LIST = WORKLOADS.map((w) => `    ${w.name.padEnd(12)} ${w.summary} (default scale ${w.defaultScale})`).join('\n');
+const WORKLOAD_LIST = WORKLOADS.map((w) => `    ${w.name.padEnd(12)} ${w.summary} (default scale ${w.defaultScale}, at most ${w.maxScale})`).join('\n');
 
 export const genCommand: Command = {
   name: 'gen',
@@ -22,7 +22,8 @@ export const genCommand: Command = {
   workload, scale and seed give byte-identical files.
   --workload NAME  one of:
 ${WORKLOAD_LIST}
-  --scale N        number of nodes (default: the workload's)
+  --scale N        number of nodes (default: the workload's), at most the workload's maximum
+                   (listed above; about 1 GB of memory, as the files are built in memory)
   --seed S         PRNG seed, an integer 0..4294967295 (default ${DEFAULT_SEED})
   -o DIR           output folder (created if missing)
 
@@ -38,13 +39,17 @@ ${WORKLOAD_LIST}
     const dir = required(values.output, '-o DIR');
     const scale = positiveInt('--scale', values.scale);
     const seed = seedFlag(values.seed);
-    let workload: Workload;
+    let def: WorkloadDef;
     try {
-      workload = generateWorkload(name, { scale, seed });
+      def = findWorkload(name);
     } catch (e) {
       if (e instanceof UnknownWorkloadError) throw new UsageError(e.message);
       throw e;
     }
+    if (scale !== undefined && scale > def.maxScale) {
+      throw new UsageError(`--scale ${scale} is more than workload ${name} allows (${def.maxScale} nodes): the generated objects are built in memory and would need more than about 1 GB`);
+    }
+    const workload = generateWorkload(name, { scale, seed });
     const files = workloadFiles(workload);
     try {
       await mkdir(dir, { recursive: true });

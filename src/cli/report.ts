@@ -9,12 +9,16 @@ import { schedule, type Strategy } from '../schedule/scheduler.js';
 import { writeReport } from '../report/index.js';
 import { DEFAULT_GANG_SEARCH } from '../schedule/gang-search.js';
 import { loadInputs } from './inputs.js';
+import { allocatedStateError, allocatedStateProblems } from '../schedule/allocated-check.js';
+import { InputError } from '../model/errors.js';
 import { counterAccounting, COUNTER_ACCOUNTING_FLAG, COUNTER_ACCOUNTING_HELP, parseFlags, required, UsageError, type Command } from './command.js';
 import { progressBar } from './progress.js';
+import { BUDGET_FLAGS, BUDGET_USAGE, budgetFlags } from './budget-flags.js';
 
 export const reportCommand: Command = {
   name: 'report',
   usage: `dralloc report -f PATH [-f PATH ...] -o FILE.html [--strategy upstream|pack] [--gang-search] [--feature-gates K=V,...] [--title TEXT] [--quiet]
+               [--filter-timeout D] [--max-steps N]
                [${COUNTER_ACCOUNTING_FLAG}]
 
   Places every Pod as \`dralloc schedule\` does, then writes one self-contained HTML page (no
@@ -26,6 +30,7 @@ export const reportCommand: Command = {
   --strategy           upstream (default) or pack, as for schedule
   --gang-search        search again for gangs the upstream cycle rejects, as for schedule
   --title TEXT         the page's title (default "dralloc schedule report")
+${BUDGET_USAGE}
 ${COUNTER_ACCOUNTING_HELP}
 
   Exit 0: every Pod was placed. Exit 1: some Pods are unschedulable (the page says why).
@@ -39,16 +44,20 @@ ${COUNTER_ACCOUNTING_HELP}
       title: { type: 'string' },
       quiet: { type: 'boolean', short: 'q', default: false },
       'gang-search': { type: 'boolean', default: false },
+      ...BUDGET_FLAGS,
       'counter-accounting': { type: 'string' },
     });
     const files = required(values.filename, '-f PATH');
     const out = required(values.output, '-o FILE.html');
     const strategy = values.strategy as Strategy;
+    const budget = budgetFlags(values);
     if (strategy !== 'upstream' && strategy !== 'pack') throw new UsageError(`unknown strategy "${strategy}" (want upstream or pack)`);
     const accounting = counterAccounting(values['counter-accounting']);
 
     const objects = await loadInputs(files, io);
-    const engine = await Engine.create({ objects, featureGates: values['feature-gates'], counterAccounting: accounting });
+    const inconsistent = allocatedStateProblems(objects);
+    if (inconsistent.length > 0) throw new InputError(allocatedStateError(inconsistent));
+    const engine = await Engine.create({ objects, featureGates: values['feature-gates'], ...budget, counterAccounting: accounting });
     engine.precompile(); // as schedule does: compiling every node up front is much faster than on first use
     const bar = progressBar(!values.quiet, 'scheduling');
     const gangSearch = values['gang-search'] ? DEFAULT_GANG_SEARCH : undefined;

@@ -10,16 +10,19 @@ import type { GroupOutcome } from '../schedule/pod-groups.js';
 import { utilization } from '../schedule/stats.js';
 import { formatObject, list } from './format.js';
 import { loadInputs } from './inputs.js';
+import { allocatedStateError, allocatedStateProblems } from '../schedule/allocated-check.js';
+import { InputError } from '../model/errors.js';
 import { counterAccounting, COUNTER_ACCOUNTING_FLAG, COUNTER_ACCOUNTING_HELP, outputFormat, parseFlags, positiveInt, required, UsageError, type Command } from './command.js';
 import { DEFAULT_GANG_SEARCH } from '../schedule/gang-search.js';
 import { progressBar } from './progress.js';
+import { BUDGET_FLAGS, BUDGET_USAGE, budgetFlags } from './budget-flags.js';
 import { writeReport } from '../report/index.js';
 
 export const scheduleCommand: Command = {
   name: 'schedule',
   usage: `dralloc schedule -f PATH [-f PATH ...] [--strategy upstream|pack] [--gang-search] [--gang-search-budget N]
                 [--feature-gates K=V,...] [-o yaml|json|stats] [--report FILE.html] [--quiet]
-                [${COUNTER_ACCOUNTING_FLAG}]
+                [--filter-timeout D] [--max-steps N] [${COUNTER_ACCOUNTING_FLAG}]
 
   Pods are taken by priority (spec.priority, higher first), then in input order. For each, a node
   is found where all its claims (named claims, claims stamped from ResourceClaimTemplates, and
@@ -38,6 +41,7 @@ export const scheduleCommand: Command = {
   -o stats             one JSON object: counts, seconds per phase, Pods per second, utilisation
   --report FILE.html   also write the HTML report of the run (as dralloc report does)
   --quiet              no progress bar (it only shows on a terminal anyway)
+${BUDGET_USAGE}
 ${COUNTER_ACCOUNTING_HELP}
 
   Exit 0: every Pod was placed. Exit 1: some Pods are unschedulable (stderr: one line per such
@@ -52,20 +56,24 @@ ${COUNTER_ACCOUNTING_HELP}
       report: { type: 'string' },
       'gang-search': { type: 'boolean', default: false },
       'gang-search-budget': { type: 'string' },
+      ...BUDGET_FLAGS,
       'counter-accounting': { type: 'string' },
     });
     const files = required(values.filename, '-f PATH');
     const output = outputFormat(values.output, ['yaml', 'json', 'stats'] as const);
     const strategy = values.strategy as Strategy;
+    const budget = budgetFlags(values);
     if (strategy !== 'upstream' && strategy !== 'pack') throw new UsageError(`unknown strategy "${strategy}" (want upstream or pack)`);
-    const budget = positiveInt('--gang-search-budget', values['gang-search-budget']);
-    const gangSearch = values['gang-search'] || budget !== undefined ? { ...DEFAULT_GANG_SEARCH, budget: budget ?? DEFAULT_GANG_SEARCH.budget } : undefined;
+    const gangBudget = positiveInt('--gang-search-budget', values['gang-search-budget']);
+    const gangSearch = values['gang-search'] || gangBudget !== undefined ? { ...DEFAULT_GANG_SEARCH, budget: gangBudget ?? DEFAULT_GANG_SEARCH.budget } : undefined;
     const accounting = counterAccounting(values['counter-accounting']);
 
     const t0 = performance.now();
     const objects = await loadInputs(files, io);
+    const inconsistent = allocatedStateProblems(objects);
+    if (inconsistent.length > 0) throw new InputError(allocatedStateError(inconsistent));
     const t1 = performance.now();
-    const engine = await Engine.create({ objects, featureGates: values['feature-gates'], counterAccounting: accounting });
+    const engine = await Engine.create({ objects, featureGates: values['feature-gates'], ...budget, counterAccounting: accounting });
     engine.precompile(); // inventory and node pools now, so that the solve phase measures solving
     const t2 = performance.now();
     const bar = progressBar(!values.quiet, 'scheduling');

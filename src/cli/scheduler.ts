@@ -7,11 +7,14 @@ import { LEADER_DEFAULTS } from '../k8s/leader.js';
 import { parseBindAddress, startMetrics } from '../k8s/metrics.js';
 import type { Strategy } from '../schedule/scheduler.js';
 import { counterAccounting, COUNTER_ACCOUNTING_FLAG, COUNTER_ACCOUNTING_HELP, parseFlags, positiveInt, required, UsageError, type Command } from './command.js';
+import { BUDGET_FLAGS, BUDGET_USAGE, budgetFlags } from './budget-flags.js';
+import { parseDuration } from '../budget.js';
 
 export const schedulerCommand: Command = {
   name: 'scheduler',
   usage: `dralloc scheduler --scheduler-name NAME [--manage-claims] [--strategy upstream|pack] [--feature-gates K=V,...]
-                  [--resync-seconds N] [${COUNTER_ACCOUNTING_FLAG}] [--leader-elect[=false]] [--leader-elect-* ...]
+                  [--resync-seconds N] [--filter-timeout D] [--max-steps N] [${COUNTER_ACCOUNTING_FLAG}]
+                  [--leader-elect[=false]] [--leader-elect-* ...]
                   [--metrics-bind-address HOST:PORT] [--kubeconfig FILE] [--context NAME] [--in-cluster]
 
   Schedules the Pods with spec.schedulerName: NAME: allocates their claims (status.allocation and
@@ -22,6 +25,9 @@ export const schedulerCommand: Command = {
   --manage-claims      also create the Pods' claims from ResourceClaimTemplates (the resourceclaim
                        controller's job) for clusters without kube-controller-manager
   --resync-seconds N   retry unschedulable Pods at least every N seconds (default 30)
+${BUDGET_USAGE}
+                       A long search yields between slices: other Pods' writes, informer
+                       events and SIGTERM are served meanwhile.
 ${COUNTER_ACCOUNTING_HELP}
   --leader-elect[=true|false]
                        only the holder of a coordination.k8s.io/v1 Lease schedules, as kube-scheduler
@@ -43,6 +49,7 @@ ${CONNECT_USAGE}`,
       strategy: { type: 'string', default: 'upstream' },
       'feature-gates': { type: 'string' },
       'resync-seconds': { type: 'string' },
+      ...BUDGET_FLAGS,
       'counter-accounting': { type: 'string' },
       'leader-elect': { type: 'boolean', default: true },
       'no-leader-elect': { type: 'boolean', default: false },
@@ -58,6 +65,7 @@ ${CONNECT_USAGE}`,
     const strategy = values.strategy as Strategy;
     if (strategy !== 'upstream' && strategy !== 'pack') throw new UsageError(`unknown strategy "${strategy}" (want upstream or pack)`);
     const resync = positiveInt('--resync-seconds', values['resync-seconds']) ?? 30;
+    const budget = budgetFlags(values);
     const accounting = counterAccounting(values['counter-accounting']);
     const election = {
       name: values['leader-elect-resource-name'] ?? schedulerName,
@@ -85,6 +93,7 @@ ${CONNECT_USAGE}`,
       featureGates: values['feature-gates'],
       counterAccounting: accounting,
       resyncMs: resync * 1000,
+      budget,
       leaderElection: values['no-leader-elect'] ? undefined : election,
       onAttempt: metrics ? metrics.record : undefined,
       log,
@@ -121,9 +130,7 @@ function leaderElectFlag(argv: string[]): string[] {
 /** A Go-style duration (`500ms`, `15s`, `1m30s`, `1h`) in milliseconds. */
 export function duration(flag: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
-  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  const parts = [...v.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
-  const ms = parts.reduce((sum, p) => sum + Number(p[1]) * unit[p[2]], 0);
-  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== v || ms <= 0) throw new UsageError(`${flag} wants a duration such as 15s or 500ms, got "${v}"`);
+  const ms = parseDuration(v);
+  if (ms === undefined || ms <= 0) throw new UsageError(`${flag} wants a duration such as 15s or 500ms, got "${v}"`);
   return Math.round(ms);
 }

@@ -67,6 +67,9 @@ export const gangs: WorkloadDef = {
   name: 'gangs',
   summary: 'nodes × 8 GPUs, 0–6 in use each; gang jobs of 2–16 workers × 1–8 GPUs (2 and 4 on one PCIe root)',
   defaultScale: 200,
+  // A node brings its slice, a fill claim and ~1.2 × its free GPUs in gang Pods, claims and groups:
+  // about three times what an nvlink-4gpu node brings, so a third of its bound.
+  maxScale: 10_000,
   generate(scale, rng) {
     const { nodes, slices } = gpuNodes(rng, 'gang', scale, GPUS_PER_NODE);
     const claims: ResourceClaim[] = [];

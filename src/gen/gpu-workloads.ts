@@ -8,6 +8,7 @@ interface GpuWorkload {
   name: string;
   summary: string;
   defaultScale: number;
+  maxScale: number;
   /** Prefix of node and Pod names. */
   prefix: string;
   podsPerNode: number;
@@ -21,6 +22,7 @@ function gpuWorkload(w: GpuWorkload): WorkloadDef {
     name: w.name,
     summary: w.summary,
     defaultScale: w.defaultScale,
+    maxScale: w.maxScale,
     generate(scale, rng) {
       const { nodes, slices } = gpuNodes(rng, w.prefix, scale);
       const templates = [claimTemplate(w.template.name, structuredClone(w.template.spec))];
@@ -34,6 +36,7 @@ export const gpu5k = gpuWorkload({
   name: 'gpu-5k',
   summary: 'nodes × 8 GPUs (A100/H100 mix); 2 Pods per node, each 1 GPU of class gpu',
   defaultScale: 5000,
+  maxScale: 50_000,
   prefix: 'gpu',
   podsPerNode: 2,
   template: { name: 'gpu-1', claim: 'gpu', spec: { devices: { requests: [{ name: 'gpu', exactly: { deviceClassName: 'gpu', count: 1 } }] } } },
@@ -44,6 +47,7 @@ export const nvlink4gpu = gpuWorkload({
   name: 'nvlink-4gpu',
   summary: 'nodes × 8 GPUs on 2 PCIe roots; 2 Pods per node, each 4 GPUs with matchAttribute pcieRoot',
   defaultScale: 1000,
+  maxScale: 30_000,
   prefix: 'nvl',
   podsPerNode: 2,
   template: {
@@ -58,6 +62,7 @@ export const fallback = gpuWorkload({
   name: 'fallback',
   summary: 'nodes × 8 GPUs; 4 Pods per node, each firstAvailable [1 H100, 2 A100, 1 any GPU]',
   defaultScale: 1000,
+  maxScale: 30_000,
   prefix: 'fb',
   podsPerNode: 4,
   template: {

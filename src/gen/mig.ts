@@ -84,6 +84,7 @@ export const mig1k: WorkloadDef = {
   name: 'mig-1k',
   summary: 'nodes × 8 partitionable GPUs (MIG-like profiles over shared counters); 16 Pods per node, each 1 profile',
   defaultScale: 1000,
+  maxScale: 5_000,
   generate(scale, rng: Random) {
     const nodes = Array.from({ length: scale }, (_, n) => node(indexedName('mig-node', n, scale), rng));
     const slices = nodes.flatMap((n) => migSlices(n.metadata.name));

@@ -32,6 +32,7 @@ export const mixed: WorkloadDef = {
   name: 'mixed',
   summary: 'all of the above in one cluster: scale nodes split evenly over the five, Pods shuffled',
   defaultScale: 500,
+  maxScale: 10_000,
   generate(scale, rng) {
     const parts: Workload[] = PARTS.map((def, k) => def.generate(Math.floor((scale + k) / PARTS.length), rng.fork()));
     return {

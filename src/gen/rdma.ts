@@ -31,6 +31,7 @@ export const rdmaBw: WorkloadDef = {
   name: 'rdma-bw',
   summary: 'nodes × 2 shared 400G NICs (consumable capacity); 6 Pods per node, each 10G-200G of bandwidth',
   defaultScale: 1000,
+  maxScale: 30_000,
   generate(scale, rng) {
     const nodes = Array.from({ length: scale }, (_, n) => node(indexedName('rdma-node', n, scale), rng));
     const slices = nodes.map((n) => nodeSlice(`${n.metadata.name}-rdma`, n.metadata.name, RDMA_DRIVER, 1, { devices: Array.from({ length: NICS }, (_, i) => nic(i)) }));

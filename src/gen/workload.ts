@@ -42,6 +42,11 @@ export interface WorkloadDef {
   summary: string;
   /** The scale (number of nodes) used when none is given. */
   defaultScale: number;
+  /**
+   * The largest scale `dralloc gen` accepts: about 1 GB of generator memory (the objects are
+   * built and serialised in memory; beyond this V8 runs out of heap after minutes of work).
+   */
+  maxScale: number;
   generate(scale: number, rng: Random): Workload;
 }
 

@@ -41,6 +41,7 @@
 
 import { hostname } from 'node:os';
 import { Engine } from '../engine.js';
+import type { Budget } from '../budget.js';
 import type { CounterAccounting } from '../wasm/layout.js';
 import type { Pod, ResourceClaim } from '../model/types.js';
 import type { Strategy } from '../schedule/scheduler.js';
@@ -59,6 +60,8 @@ export interface LiveSchedulerOptions {
   manageClaims?: boolean;
   strategy?: Strategy;
   featureGates?: string;
+  /** Time and step limits of each allocation on one node (default: the Engine's, a 10 s filter timeout). */
+  budget?: Partial<Budget>;
   /** How the search accounts shared counters (EngineOptions.counterAccounting; default upstream). */
   counterAccounting?: CounterAccounting;
   /** Unschedulable Pods are retried at least this often (ms, default 30000). */
@@ -109,6 +112,8 @@ export class LiveScheduler {
   private readonly unsure = new Map<string, string | undefined>();
   private generation = 0;
   private stopped = false;
+  /** Aborts the searches of the attempt in progress when stopping. */
+  private readonly stopping = new AbortController();
   private wake?: () => void;
   private loop?: Promise<void>;
   private elector?: LeaderElector;
@@ -126,7 +131,7 @@ export class LiveScheduler {
   static async start(cluster: Cluster, opts: LiveSchedulerOptions): Promise<LiveScheduler> {
     const log = opts.log ?? (() => {});
     const kinds = await LiveScheduler.discover(cluster, opts, log);
-    const engine = await Engine.create({ featureGates: opts.featureGates, counterAccounting: opts.counterAccounting });
+    const engine = await Engine.create({ featureGates: opts.featureGates, counterAccounting: opts.counterAccounting, ...opts.budget });
     let self: LiveScheduler | undefined;
     // Until the first sync is complete the caches collect everything; load() takes it in at once.
     const watch = new ClusterWatch(cluster, kinds, (c) => self?.onChange(c), { onError: log, retryMs: 100, maxRetryMs: 2000 });
@@ -284,6 +289,7 @@ export class LiveScheduler {
    */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     this.wake?.();
     await this.loop;
     await this.elector?.stop(true);
@@ -296,6 +302,7 @@ export class LiveScheduler {
    */
   async kill(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     await this.elector?.stop(false);
     this.wake?.();
     await this.watch.stop();
@@ -446,8 +453,9 @@ export class LiveScheduler {
       this.backoff(key, `preparing claims: ${apiErrorText(e)}`);
       return 'error';
     }
-    const { decision, commit } = this.state.schedule(pod);
+    const { decision, commit } = await this.state.schedule(pod, this.stopping.signal);
     if (decision.node === undefined) {
+      if (this.stopped) return; // searches cut short by stop(): no verdict to report
       this.park(key, decision.message ?? 'unschedulable');
       this.stats.unschedulable++;
       await this.reportUnschedulable(pod, decision.message ?? 'unschedulable');

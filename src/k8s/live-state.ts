@@ -126,9 +126,10 @@ export class LiveState {
    * Runs the scheduler for one Pod. On success the allocations are committed into the engine and
    * recorded as pending; the caller writes them and then calls `settle` for every claim key.
    */
-  schedule(pod: Pod): { decision: PodDecision; commit: Commit } {
+  async schedule(pod: Pod, signal?: AbortSignal): Promise<{ decision: PodDecision; commit: Commit }> {
     const commit: Commit = { allocated: [], reserved: [], known: new Map(this.held) };
-    const decision = this.current().schedulePod(pod);
+    // Long searches yield to the event loop: informer changes may be applied meanwhile.
+    const decision = await this.current().schedulePodAsync(pod, signal);
     if (decision.node === undefined) return { decision, commit };
     for (const u of decision.updated) {
       const key = objectKey(u);

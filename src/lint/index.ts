@@ -8,6 +8,7 @@ import type { CelOptions } from '../compile/cel/index.js';
 import { lintLoad, lintText, type LintDoc, type LintInput } from './load.js';
 import { validateObject } from './validate.js';
 import { semanticWarnings } from './rules.js';
+import { allocatedStateProblems } from '../schedule/allocated-check.js';
 import type { Finding } from './types.js';
 
 export { lintLoad, lintText, type LintInput, type LintDoc } from './load.js';
@@ -34,6 +35,11 @@ export function lint(input: LintInput, cel: CelOptions): Finding[] {
     }
   }
   out.push(...semanticWarnings(input.docs, cel, invalid));
+  const docOf = new Map(input.docs.filter((d) => d.object !== undefined && !invalid.has(d)).map((d) => [d.object!, d]));
+  for (const p of allocatedStateProblems([...docOf.keys()])) {
+    const doc = docOf.get(p.object)!;
+    out.push({ severity: 'error', rule: 'allocated-state', file: doc.origin.file, line: doc.lineOf(p.path), object: doc.label, path: p.path, message: p.message });
+  }
   return out
     .map((f, i) => [f, i] as const)
     .sort(([a, i], [b, j]) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || i - j))

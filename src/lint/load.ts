@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { parseAllDocuments, isMap, isScalar, isSeq } from 'yaml';
 import { decodeObject } from '../model/decode.js';
 import { InputError } from '../model/errors.js';
+import { duplicateField } from '../model/duplicate-keys.js';
 import { filesOf, listItems, safeIntegersAsNumbers, STDIN_NAME } from '../model/load.js';
 import type { DraObject, Origin } from '../model/types.js';
 import type { Finding } from './types.js';
@@ -65,7 +66,8 @@ export function lintText(text: string, file: string, input: LintInput): void {
       const e = doc.errors[0];
       const at = e.linePos?.[0];
       const reason = e.message.replace(/ at line \d+, column \d+:[\s\S]*$/, '');
-      input.findings.push({ severity: 'error', rule: 'syntax', file, line: at?.line ?? line, object: `document ${index + 1}`, path: '', message: `YAML syntax error: ${reason}` });
+      const message = duplicateField(doc, e) ?? `YAML syntax error: ${reason}`;
+      input.findings.push({ severity: 'error', rule: 'syntax', file, line: at?.line ?? line, object: `document ${index + 1}`, path: '', message });
       return;
     }
     let value: unknown;

@@ -2,13 +2,14 @@
  * Loading: files, folders and stdin → the ordered list of decoded objects dralloc works on.
  * Objects stay a list in input order (never deduplicated by name; upstream passes plain lists).
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { join, sep } from 'node:path';
 import type { YAMLError } from 'yaml';
 import { yaml } from './yaml.js';
 import { splitJsonList } from './json-list.js';
 import { drain, drainSliced, TimeSlicer, type AsyncOptions } from '../util/steps.js';
 import { decodeObject, jsonType } from './decode.js';
+import { duplicateField, jsonKeysAllKept } from './duplicate-keys.js';
 import { InputError, originText } from './errors.js';
 import type { DraObject, Origin } from './types.js';
 
@@ -121,7 +122,11 @@ function documents(text: string, file: string, warnings: string[]): { values: un
   const json = parseExactJson(text);
   if (json !== undefined) return { values: [json], fromJson: true };
   const values = yaml().parseAllDocuments(text, { intAsBigInt: true }).map((doc, index) => {
-    if (doc.errors.length > 0) throw new InputError(yamlMessage(file, doc.errors[0], 'syntax error: '));
+    if (doc.errors.length > 0) {
+      const e = doc.errors[0];
+      const duplicate = duplicateField(doc, e);
+      throw new InputError(duplicate ? yamlMessage(file, e, duplicate, true) : yamlMessage(file, e, 'syntax error: '));
+    }
     for (const warning of doc.warnings) warnings.push(yamlMessage(file, warning));
     try {
       return doc.toJS({ reviver: safeIntegersAsNumbers });
@@ -134,13 +139,14 @@ function documents(text: string, file: string, warnings: string[]): { values: un
 
 /**
  * Fast path (the YAML parser is ~100x slower than JSON.parse): `text` as one JSON value when it
- * parses and has no digit run long enough to be an integer a double cannot hold exactly;
- * otherwise undefined and the YAML parser, which reads JSON too, takes over.
+ * parses, has no digit run long enough to be an integer a double cannot hold exactly and no
+ * duplicate key; otherwise undefined and the YAML parser, which reads JSON too, takes over.
  */
 function parseExactJson(text: string): unknown {
   if (!/^\s*[{[]/.test(text) || /\d{16}/.test(text)) return undefined;
   try {
-    return JSON.parse(text);
+    const value: unknown = JSON.parse(text);
+    return jsonKeysAllKept(text, value) ? value : undefined;
   } catch {
     return undefined;
   }
@@ -166,30 +172,59 @@ export function safeIntegersAsNumbers(_key: unknown, value: unknown): unknown {
   return typeof value === 'bigint' && value >= MIN_SAFE && value <= MAX_SAFE ? Number(value) : value;
 }
 
-/** `file: line L, column C: <what><the parser's reason>` (without the excerpt yaml appends). */
-function yamlMessage(file: string, e: YAMLError, what = ''): string {
-  const reason = e.message.replace(/ at line \d+, column \d+:[\s\S]*$/, '');
+/** `file: line L, column C: <what><the parser's reason>` (without the excerpt yaml appends), or `<what>` alone. */
+function yamlMessage(file: string, e: YAMLError, what = '', whatAlone = false): string {
+  const reason = whatAlone ? '' : e.message.replace(/ at line \d+, column \d+:[\s\S]*$/, '');
   const at = e.linePos?.[0];
   return `${file}: ${at ? `line ${at.line}, column ${at.col}: ` : ''}${what}${reason}`;
 }
 
-/** The files `path` stands for: itself, or for a folder the matching files below it, sorted. */
+/**
+ * The files `path` stands for: itself, or for a folder the matching files below it, sorted by
+ * relative path. Symbolic links to folders that lead back into the folder (a cycle such as
+ * `loop -> .`, or a second way to the same files) are not followed, with a warning; links to
+ * folders outside are followed once each.
+ */
 export async function filesOf(path: string, warnings: string[]): Promise<string[]> {
   const info = await stat(path).catch((e: unknown) => {
     throw new InputError(`${path}: ${fsReason(e)}`);
   });
   if (!info.isDirectory()) return [path];
-  const below = (await readdir(path, { recursive: true })).filter((rel) => EXTENSIONS.some((ext) => rel.endsWith(ext)));
-  const files: string[] = [];
-  for (const rel of below.sort()) {
-    const file = join(path, rel);
-    if ((await stat(file)).isFile()) files.push(file);
-  }
+  const root = await realpath(path);
+  const below: string[] = [];
+  await walk(path, '', root, new Set([root]), below, warnings);
+  const files = below.filter((rel) => EXTENSIONS.some((ext) => rel.endsWith(ext))).sort().map((rel) => join(path, rel));
   if (files.length === 0) warnings.push(`${path}: no ${EXTENSIONS.map((e) => `*${e}`).join(', ')} files found`);
   return files;
 }
 
+/** Collects the files below `dir` (relative to the walk's start) into `out`; `seen`: real paths of folders entered. */
+async function walk(dir: string, rel: string, root: string, seen: Set<string>, out: string[], warnings: string[]): Promise<void> {
+  const entries = await readdir(join(dir, rel), { withFileTypes: true }).catch((e: unknown) => {
+    throw new InputError(`${join(dir, rel)}: cannot read the folder: ${fsReason(e)}`);
+  });
+  for (const entry of entries) {
+    const name = rel ? join(rel, entry.name) : entry.name;
+    if (entry.isFile()) out.push(name);
+    else if (entry.isDirectory()) await walk(dir, name, root, seen, out, warnings);
+    else if (entry.isSymbolicLink()) {
+      const target = await stat(join(dir, name)).catch(() => undefined); // a dangling link: nothing to read
+      if (target?.isFile()) out.push(name);
+      if (!target?.isDirectory()) continue;
+      const real = await realpath(join(dir, name));
+      if (seen.has(real) || real === root || real.startsWith(root + sep)) {
+        warnings.push(`${join(dir, name)}: not following the symbolic link to ${real}: it leads back into ${dir} (a cycle, or the same files twice)`);
+        continue;
+      }
+      seen.add(real);
+      await walk(dir, name, root, seen, out, warnings);
+    }
+  }
+}
+
 function fsReason(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
-  return err.code === 'ENOENT' ? 'no such file or directory' : err.message;
+  if (err.code === 'ENOENT') return 'no such file or directory';
+  if (err.code === 'EACCES' || err.code === 'EPERM') return 'permission denied';
+  return err.message;
 }

@@ -37,10 +37,21 @@ export function podNamespace(pod: Pod): string {
   return pod.metadata.namespace ?? 'default';
 }
 
+/**
+ * The name of the claim a Pod's `spec.resourceClaims` entry stands for: the named claim, the
+ * claim recorded in `status.resourceClaimStatuses`, else the one dralloc stamps from the
+ * template (`<pod>-<entry>`); undefined when the entry names neither a claim nor a template.
+ */
+export function podClaimName(pod: Pod, ref: NonNullable<Pod['spec']['resourceClaims']>[number]): string | undefined {
+  if (ref.resourceClaimName) return ref.resourceClaimName;
+  if (!ref.resourceClaimTemplateName) return undefined;
+  const statuses = (pod.status?.resourceClaimStatuses as { name: string; resourceClaimName?: string }[] | undefined) ?? [];
+  return statuses.find((s) => s.name === ref.name)?.resourceClaimName ?? `${pod.metadata.name}-${ref.name}`;
+}
+
 export function resolvePodClaims(pod: Pod, src: ClaimSource): PodClaims {
   const ns = podNamespace(pod);
   const out: PodClaims = { claims: [], created: [] };
-  const statuses = (pod.status?.resourceClaimStatuses as { name: string; resourceClaimName?: string }[] | undefined) ?? [];
   for (const ref of pod.spec.resourceClaims ?? []) {
     if (ref.resourceClaimName) {
       const c = src.claims.get(claimKey(ns, ref.resourceClaimName));
@@ -51,8 +62,7 @@ export function resolvePodClaims(pod: Pod, src: ClaimSource): PodClaims {
     if (!ref.resourceClaimTemplateName) {
       throw new PodClaimError(`pod ${ns}/${pod.metadata.name}: spec.resourceClaims[${ref.name}]: neither resourceClaimName nor resourceClaimTemplateName is set`);
     }
-    const recorded = statuses.find((s) => s.name === ref.name)?.resourceClaimName;
-    const name = recorded ?? `${pod.metadata.name}-${ref.name}`;
+    const name = podClaimName(pod, ref)!;
     const existing = src.claims.get(claimKey(ns, name));
     if (existing) {
       out.claims.push(existing);

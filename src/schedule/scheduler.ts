@@ -98,6 +98,12 @@ export interface Placement {
   results: Outcome & { kind: 'allocated' };
 }
 
+/** An allocation a scheduling step needs: the claims, together, on one node. */
+interface AllocationAsk {
+  claims: ResourceClaim[];
+  node: string;
+}
+
 /** Why a node does not fit: kube-scheduler's reason, and whether the claims were the problem. */
 interface Misfit {
   reason: string;
@@ -242,6 +248,11 @@ export class Scheduler {
    * false skips the summary (it may be stale while devices are blocked: see gang-search.ts).
    */
   fit(a: PodAttempt, n: number, useSummary = true): Placement | Misfit {
+    return this.driveSync(this.fitSteps(a, n, useSummary));
+  }
+
+  /** `fit` as steps: yields each allocation it needs and is resumed with its outcome. */
+  private *fitSteps(a: PodAttempt, n: number, useSummary = true): Generator<AllocationAsk, Placement | Misfit, Outcome> {
     const node = this.nodes[n];
     const why = nodeRejects(a.pod, node) ?? boundClaimsReject(a.bound, node);
     if (why) return { reason: why, claims: false };
@@ -256,14 +267,38 @@ export class Scheduler {
       outcome = { kind: 'allocated', results: [], stats: { steps: 0 } };
     } else {
       this.counters.allocations++;
-      outcome = this.engine.allocateSync(toAllocate, { node: node.metadata.name });
+      outcome = yield { claims: toAllocate, node: node.metadata.name };
     }
     if (outcome.kind === 'unsatisfiable') return { reason: 'cannot allocate all claims', claims: true };
     if (outcome.kind === 'error') return { reason: outcome.message, claims: false };
     return { node: n, claims: toAllocate, results: outcome };
   }
 
+  /** Decides where the Pod goes, allocating synchronously (batch runs). */
   schedulePod(pod: Pod): PodDecision {
+    return this.driveSync(this.decide(pod));
+  }
+
+  /**
+   * Decides where the Pod goes with `Engine.allocate`, which yields to the event loop during long
+   * searches (the live scheduler). `signal` stops the searches still running (they fail with an error).
+   */
+  async schedulePodAsync(pod: Pod, signal?: AbortSignal): Promise<PodDecision> {
+    const decide = this.decide(pod);
+    let step = decide.next();
+    while (!step.done) step = decide.next(await this.engine.allocate(step.value.claims, { node: step.value.node, signal }));
+    return step.value;
+  }
+
+  /** Runs steps to the end, answering each allocation they ask for with `Engine.allocateSync`. */
+  private driveSync<T>(steps: Generator<AllocationAsk, T, Outcome>): T {
+    let step = steps.next();
+    while (!step.done) step = steps.next(this.engine.allocateSync(step.value.claims, { node: step.value.node }));
+    return step.value;
+  }
+
+  /** The scheduling of one Pod as steps: yields each allocation it needs and is resumed with its outcome. */
+  private *decide(pod: Pod): Generator<AllocationAsk, PodDecision, Outcome> {
     const a = this.prepare(pod);
     if (!('pending' in a)) return a;
     const strategy = this.opts.strategy ?? 'upstream';
@@ -282,7 +317,7 @@ export class Scheduler {
     let examined = 0;
     for (const n of order) {
       examined++;
-      const fit = this.fit(a, n);
+      const fit = yield* this.fitSteps(a, n);
       if ('reason' in fit) {
         reject(fit.reason);
         if (fit.claims) claimsFailedOn ??= nodes[n].metadata.name;

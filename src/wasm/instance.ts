@@ -23,7 +23,8 @@ export interface SolverExports {
   memory: WasmMemory;
   ensure(bytes: number): number;
   workBytes(nDev: number, nClaim: number, nCons: number, maxDepth: number): number;
-  solve(base: number): number;
+  start(base: number): void;
+  run(slice: number): number;
 }
 
 let compiling: Promise<WasmModule> | undefined;

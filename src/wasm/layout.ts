@@ -17,7 +17,8 @@ export const H = {
   NCOUNTER: 4,
   NCAP: 5,
   NCONS: 6,
-  MAXSTEPS: 7,
+  /** Unused (the step budget's word before the host checked budgets between slices). */
+  RESERVED: 7,
   DEV_FLAGS: 8,
   DEV_CNT_START: 9,
   CNT_IDX: 10,
@@ -106,8 +107,9 @@ export const RESULT = {
   CEL_ERROR: 3,
   CONSTRAINT_ALL: 4,
   UNSUPPORTED_VALUE: 5,
-  STEP_BUDGET: 6,
   DEPTH: 7,
+  /** `run` used up its slice; the search goes on with the next call. */
+  PAUSED: 8,
 } as const;
 
 /** The frame-depth rule's terms (assembly/layout.ts explains them). */

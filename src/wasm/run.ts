@@ -47,7 +47,7 @@ export class SolverMemory {
   }
 
   /** Writes the whole problem; a kept block stays valid until reset(), a scratch block until the next write. */
-  write(p: SolverInput, maxSteps: number, keep: boolean): Block {
+  write(p: SolverInput, keep: boolean): Block {
     const regions = layout(this.wasm, p);
     let size = HEADER_WORDS * 4;
     const offsets: number[] = [];
@@ -69,7 +69,6 @@ export class SolverMemory {
     header[H.NCOUNTER] = p.counterAvail.length;
     header[H.NCAP] = p.capAvail.length;
     header[H.NCONS] = p.cons.claim.length;
-    header[H.MAXSTEPS] = maxSteps;
     header[H.MAX_DEPTH] = p.maxDepth;
     header[H.MAX_PICKS] = p.maxPicks;
     regions.forEach((r, i) => {
@@ -89,26 +88,42 @@ export class SolverMemory {
     if (p.capAvail.length) new BigInt64Array(buf, b.base + header[H.CAP_AVAIL], p.capAvail.length).set(p.capAvail);
   }
 
-  /** Searches the block with the given counter accounting (a header word, set per solve). */
-  solve(b: Block, p: SolverInput, accounting: CounterAccounting = 'upstream'): SolveAnswer {
+  /** Starts a search on the block with the given counter accounting (one search at a time: this abandons a paused one). */
+  start(b: Block, accounting: CounterAccounting = 'upstream'): void {
     new Int32Array(this.wasm.memory.buffer, b.base, HEADER_WORDS)[H.ACCOUNTING] = ACCOUNTING[accounting];
-    const status = this.wasm.solve(b.base);
+    this.wasm.start(b.base);
+  }
+
+  /** Goes on with the started search for at most `slice` steps: RESULT.PAUSED or the final status, and the steps taken. */
+  run(b: Block, slice: number): { status: number; steps: number } {
+    const status = this.wasm.run(slice);
+    return { status, steps: this.outWords(b)[OUT.STEPS] >>> 0 };
+  }
+
+  /** The answer of a finished search; `steps` counts all of its slices. */
+  answer(b: Block, p: SolverInput, status: number, steps: number): SolveAnswer {
     const buf = this.wasm.memory.buffer;
     const header = new Int32Array(buf, b.base, HEADER_WORDS);
-    const out = new Int32Array(buf, b.base + header[H.OUT], OUT_WORDS);
+    const out = this.outWords(b);
     const n = out[OUT.NPICKS];
     const raw = new Int32Array(buf, b.base + header[H.OUT_PICKS], 2 * n);
     const picks: [number, number][] = [];
     for (let i = 0; i < n; i++) picks.push([raw[2 * i], raw[2 * i + 1]]);
     return {
       status,
-      steps: out[OUT.STEPS],
+      steps,
       picks,
       selectedSub: new Int32Array(buf, b.base + header[H.OUT_SELSUB], p.plan.requests.length).slice(),
       errSlot: out[OUT.ERR_SLOT],
       errDev: out[OUT.ERR_DEV],
       errCons: out[OUT.ERR_CONS],
     };
+  }
+
+  private outWords(b: Block): Int32Array {
+    const buf = this.wasm.memory.buffer;
+    const header = new Int32Array(buf, b.base, HEADER_WORDS);
+    return new Int32Array(buf, b.base + header[H.OUT], OUT_WORDS);
   }
 }
 

@@ -70,7 +70,7 @@ describe('LiveState: engine and informer caches agree after any order of events'
             if (!c || c.status?.allocation || state.pendingKeys().includes(`default/c${step.i}`)) continue;
             // A Pod using only this claim; other free devices may be picked: the engine decides.
             const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: `p${step.i}`, namespace: 'default', uid: `u${step.i}` }, spec: { resourceClaims: [{ name: 'gpu', resourceClaimName: `c${step.i}` }] } } as Pod;
-            const { commit } = state.schedule(pod);
+            const { commit } = await state.schedule(pod);
             inFlight.push(...commit.allocated.map(objectKey));
           }
           if (step.op === 'settle') for (const k of inFlight.splice(0)) state.settle(k);

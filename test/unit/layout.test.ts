@@ -101,7 +101,9 @@ beforeAll(async () => {
 function solveWithDepth(p: Problem, depth: number): number {
   const limited = { ...p, maxDepth: depth };
   memory.reset();
-  return memory.solve(memory.write(limited, 0, false), limited).status;
+  const block = memory.write(limited, false);
+  memory.start(block);
+  return memory.run(block, 0xffffffff).status;
 }
 
 describe('the frame-depth rule', () => {

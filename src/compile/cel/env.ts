@@ -1,7 +1,7 @@
 /**
  * The DRA selector environment: the @bufbuild/cel runtime environment (standard library,
  * strings extension, Kubernetes lists/semver/quantity/IP/CIDR/URL libraries, cel-go's sets extension,
- * `includes()` when list-type attributes are enabled, the internal cost meter, a caching RE2
+ * `includes()` when list-type attributes are enabled, the internal cost meters, a caching RE2
  * for `matches`) and the matching checker declarations (the `device` variable and
  * its `kubernetes.DRADevice` fields). One environment exists per option set.
  */
@@ -12,6 +12,7 @@ import { DEVICE_TYPE, type CheckerEnv } from './checker.js';
 import { cidrFuncs } from './cidr-lib.js';
 import { comprehensionFuncs } from './comprehension-lib.js';
 import { costFuncs } from './cost.js';
+import { meterSizes } from './size-cost.js';
 import { ipFuncs } from './ip-lib.js';
 import { includesFuncs, listFuncs } from './lists-lib.js';
 import { kubeRegistry, QUANTITY_TYPE } from './kube-types.js';
@@ -70,7 +71,10 @@ function deviceFields(opts: EnvOptions): Map<string, CelType> {
 
 function build(opts: EnvOptions): SelectorEnv {
   const funcs = opts.listTypeAttributes ? [...commonFuncs, ...includesFuncs] : commonFuncs;
-  const runtime = celEnv({ registry: kubeRegistry, funcs, re2 });
+  // Every function once (the standard library's included, with the caching RE2 `matches`),
+  // then again with the size-dependent ones metered, replacing the originals by id.
+  const unmetered = celEnv({ registry: kubeRegistry, funcs, re2 });
+  const runtime = celEnv({ registry: kubeRegistry, funcs: meterSizes(unmetered.funcs) });
   const functions = new Map<string, CelFunc[]>();
   for (const f of runtime.funcs) {
     const list = functions.get(f.name);

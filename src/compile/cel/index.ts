@@ -2,7 +2,7 @@
  * The DRA CEL selector environment (Kubernetes v1.36 `k8s.io/dynamic-resource-allocation/cel`):
  * compile a DeviceClass / request selector once, evaluate it per device.
  *
- * Pipeline: length limit → parse (@bufbuild/cel) → rewrites (`cel.bind`, cost metering) →
+ * Pipeline: length limit → recursion limit → parse (@bufbuild/cel) → rewrites (`cel.bind`, cost metering) →
  * static check (checker.ts) → cost estimate (estimate.ts) → plan (@bufbuild/cel). Compilation results, errors included, are
  * cached per (expression, options).
  */
@@ -10,9 +10,10 @@ import { celError, celType, CelScalar, isCelError, parse, plan, type CelResult, 
 import type { Expr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
 import type { Device } from '../../model/types.js';
 import { Checker, type Issue } from './checker.js';
-import { COST_LIMIT, costExceeded, costUsed, resetCost } from './cost.js';
+import { COST_LIMIT, COST_LIMIT_MESSAGE, costExceeded, costUsed, resetCost } from './cost.js';
 import { estimateCost } from './estimate.js';
 import { deviceValue } from './device-value.js';
+import { exprDepth, MAX_RECURSION_DEPTH } from './depth.js';
 import { selectorEnv, type SelectorEnv } from './env.js';
 import { CelCompileError, CelRuntimeError } from './errors.js';
 import { rewrite } from './rewrite.js';
@@ -77,6 +78,10 @@ function checkExpression(expression: string, opts: CelOptions, variables?: Reado
       `compilation failed: expression is ${bytes} bytes long, over the limit of ${MAX_EXPRESSION_LENGTH} bytes (10 KiB): ${expression.slice(0, 80)}...`,
     );
   }
+  if (exprDepth(expression) > MAX_RECURSION_DEPTH) {
+    // cel-go reports it without a position.
+    throw new CelCompileError(`compilation failed: ERROR: <input>:-1:0: expression recursion limit exceeded: ${MAX_RECURSION_DEPTH}`);
+  }
   let parsed;
   try {
     parsed = parse(expression);
@@ -115,7 +120,7 @@ export function compileExpression(
     withoutStacks(() => {
       resetCost();
       const result = program(bindings);
-      return costExceeded() ? celError('operation cancelled: actual cost limit exceeded') : result;
+      return costExceeded() ? celError(COST_LIMIT_MESSAGE) : result;
     });
 }
 
@@ -139,7 +144,7 @@ function compile(expression: string, opts: CelOptions): CompiledSelector {
         const input = deviceValue(device, driver, opts);
         resetCost();
         const result: CelResult = program({ device: input });
-        if (costExceeded()) throw new CelRuntimeError('operation cancelled: actual cost limit exceeded');
+        if (costExceeded()) throw new CelRuntimeError(COST_LIMIT_MESSAGE);
         if (typeof result === 'boolean') return result;
         if (isCelError(result)) throw new CelRuntimeError(runtimeMessage(result.message));
         throw new CelRuntimeError(`CEL result of type ${celType(result)} could not be converted to bool`);
