@@ -531,5 +531,13 @@ export function decodeObject(
   }
   if (name === undefined) throw new InputError(`${label()}: metadata.name: missing`);
   if (rule.needsSpec && decoded.spec === undefined) throw new InputError(`${label()}: spec: missing`);
+  if (kind === 'ResourceSlice') {
+    // The API server refuses such a slice (partitionable devices publish their counters in a
+    // slice of their own); upstream's allocator, were it to see one, would ignore its devices.
+    const spec = decoded.spec as { devices?: unknown[]; sharedCounters?: unknown[] };
+    if ((spec.devices?.length ?? 0) > 0 && (spec.sharedCounters?.length ?? 0) > 0) {
+      throw new InputError(`${label()}: spec: Forbidden: only one of devices and sharedCounters can be set in a ResourceSlice`);
+    }
+  }
   return decoded as unknown as DraObject;
 }

@@ -133,6 +133,13 @@ items:
     );
   });
 
+  it('refuses a ResourceSlice with both devices and sharedCounters, as the API server does', () => {
+    const text = slice('  - name: gpu-0\n') + '  sharedCounters:\n  - name: gpu-0-counters\n    counters:\n      memory: {value: 80Gi}\n';
+    expect(loadError(text)).toBe(
+      'bad.yaml: document 1 (ResourceSlice gpu-node-1): spec: Forbidden: only one of devices and sharedCounters can be set in a ResourceSlice',
+    );
+  });
+
   it('warns about and skips unknown kinds', () => {
     const r = loadText(`apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n---\n${node('n1')}`, 'mixed.yaml');
     expect(names(r)).toEqual(['Node n1']);
