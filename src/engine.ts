@@ -3,7 +3,7 @@
  * upstream's structured allocator does. The pipeline of one allocation:
  *
  *   node view (pools, devices in search order) → compile (pre-pass, masks, integers)
- *   → WASM search → decode (v1 AllocationResults)
+ *   → WASM search → results (assembled v1 AllocationResults)
  *
  * State changes go through upsert/delete/commit/release, by object key (model/keys.ts); derived data (inventory, selector masks)
  * is rebuilt lazily when the objects it depends on changed, never on the allocation path.
@@ -19,7 +19,7 @@ import { compileProblem, refreshDynamic, type Problem } from './compile/problem.
 import { loadSolver, type SolverExports } from './wasm/instance.js';
 import { SolverMemory, type Block, type SolveAnswer } from './wasm/run.js';
 import { RESULT, isCounterAccounting, type CounterAccounting } from './wasm/layout.js';
-import { decodeResults } from './decode/results.js';
+import { assembleResults } from './results/assemble.js';
 import { AllocationError, type Outcome } from './outcome.js';
 import { claimRef } from './model/requests.js';
 import { ruleMayHit, taintSlice } from './model/taintrules.js';
@@ -392,7 +392,7 @@ export class Engine {
           const answer = this.memory.answer(block, problem, ran.status, steps);
           switch (answer.status) {
             case RESULT.OK:
-              return { kind: 'allocated', results: decodeResults(problem, answer, this.features), stats };
+              return { kind: 'allocated', results: assembleResults(problem, answer, this.features), stats };
             case RESULT.UNSAT: {
               const invalid = view.pools.filter((p) => p.invalid);
               if (invalid.length > 0) {

@@ -18,7 +18,7 @@ import type { Features } from '../features.js';
 import { AllocationError } from '../outcome.js';
 import { rememberDeviceId } from '../model/allocated.js';
 
-export function decodeResults(p: Problem, a: SolveAnswer, features: Features): AllocationResult[] {
+export function assembleResults(p: Problem, a: SolveAnswer, features: Features): AllocationResult[] {
   const D = p.view.devices.length;
   return p.claims.map((claim, c) => {
     const results: DeviceRequestAllocationResult[] = [];
