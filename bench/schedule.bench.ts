@@ -21,7 +21,7 @@ import { schedule, type Strategy } from '../src/schedule/scheduler.js';
 import { generateWorkload } from '../src/gen/workloads.js';
 import type { Workload } from '../src/gen/workload.js';
 import type { DraObject, ResourceClaim } from '../src/model/types.js';
-import { q } from '../src/compile/capacity.js';
+import { parseQuantity } from '../src/model/quantity.js';
 import { deviceId } from '../src/model/allocated.js';
 
 const UPSTREAM_GPU5K_PODS_PER_S = 105;
@@ -90,7 +90,7 @@ function fragmentation(w: Workload, claims: readonly ResourceClaim[]) {
     for (const r of c.status?.allocation?.devices?.results ?? []) {
       const id = deviceId(r.driver, r.pool, r.device);
       used.add(id);
-      for (const v of Object.values(r.consumedCapacity ?? {})) consumed.set(id, (consumed.get(id) ?? 0n) + q(v).milli());
+      for (const v of Object.values(r.consumedCapacity ?? {})) consumed.set(id, (consumed.get(id) ?? 0n) + parseQuantity(v).milli());
     }
   }
   let partialSets = 0;
@@ -103,15 +103,15 @@ function fragmentation(w: Workload, claims: readonly ResourceClaim[]) {
       if (used.has(id)) {
         for (const c of d.consumesCounters ?? []) {
           const mem = c.counters.memory;
-          if (mem) setUse.set(c.counterSet, (setUse.get(c.counterSet) ?? 0n) + q(mem.value).milli());
+          if (mem) setUse.set(c.counterSet, (setUse.get(c.counterSet) ?? 0n) + parseQuantity(mem.value).milli());
         }
       }
       const cap = d.capacity?.bandwidth;
       const taken = consumed.get(id) ?? 0n;
-      if (d.allowMultipleAllocations && cap && taken > 0n && taken < q(cap.value).milli()) partialDevices++;
+      if (d.allowMultipleAllocations && cap && taken > 0n && taken < parseQuantity(cap.value).milli()) partialDevices++;
     }
     for (const [, u] of setUse) {
-      if (u >= q('80Gi').milli()) fullSets++;
+      if (u >= parseQuantity('80Gi').milli()) fullSets++;
       else partialSets++;
     }
   }

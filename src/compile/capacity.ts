@@ -5,31 +5,20 @@
  */
 
 import type { CapacityRequestPolicy, Device, DeviceCapacity } from '../model/types.js';
-import { Quantity } from '../model/quantity.js';
-
-const parsed = new Map<string, Quantity>();
-/** Parses a quantity string the decoder has already checked (memoised: few distinct strings). */
-export function q(text: string): Quantity {
-  let v = parsed.get(text);
-  if (!v) {
-    v = Quantity.parse(text);
-    parsed.set(text, v);
-  }
-  return v;
-}
+import { parseQuantity, Quantity } from '../model/quantity.js';
 
 /** The amount one allocation consumes, given the request (undefined = not requested). */
 export function consumedAmount(requested: Quantity | undefined, cap: DeviceCapacity): Quantity {
   const policy = cap.requestPolicy;
   if (requested === undefined) {
-    return policy?.default !== undefined ? q(policy.default) : q(cap.value);
+    return policy?.default !== undefined ? parseQuantity(policy.default) : parseQuantity(cap.value);
   }
   if (!policy) return requested;
   const range = policy.validRange;
-  if (range?.min !== undefined) return roundUpRange(requested, q(range.min), range.step !== undefined ? q(range.step) : undefined);
+  if (range?.min !== undefined) return roundUpRange(requested, parseQuantity(range.min), range.step !== undefined ? parseQuantity(range.step) : undefined);
   if (policy.validValues && policy.validValues.length > 0) {
     for (const v of policy.validValues) {
-      const value = q(v);
+      const value = parseQuantity(v);
       if (value.cmp(requested) >= 0) return value;
     }
   }
@@ -50,19 +39,19 @@ function roundUpRange(requested: Quantity, min: Quantity, step: Quantity | undef
 
 export function violatesPolicy(value: Quantity, policy: CapacityRequestPolicy | undefined): boolean {
   if (!policy) return false;
-  if (policy.default !== undefined && q(policy.default).cmp(value) === 0) return false;
+  if (policy.default !== undefined && parseQuantity(policy.default).cmp(value) === 0) return false;
   const range = policy.validRange;
   if (range?.min !== undefined) {
-    if (range.max !== undefined && value.cmp(q(range.max)) > 0) return true;
-    if (value.cmp(q(range.min)) < 0) return true;
+    if (range.max !== undefined && value.cmp(parseQuantity(range.max)) > 0) return true;
+    if (value.cmp(parseQuantity(range.min)) < 0) return true;
     if (range.step !== undefined) {
-      const step = q(range.step).nano;
-      if (step > 0n && (value.nano - q(range.min).nano) % step !== 0n) return true;
+      const step = parseQuantity(range.step).nano;
+      if (step > 0n && (value.nano - parseQuantity(range.min).nano) % step !== 0n) return true;
     }
     return false;
   }
   if (policy.validValues && policy.validValues.length > 0) {
-    return !policy.validValues.some((v) => q(v).cmp(value) === 0);
+    return !policy.validValues.some((v) => parseQuantity(v).cmp(value) === 0);
   }
   return false;
 }
@@ -84,7 +73,7 @@ export function capacityDemand(requests: Record<string, string> | undefined, dev
   const consumed = new Map<string, Quantity>();
   for (const [name, cap] of Object.entries(caps)) {
     const requested = requests?.[name];
-    const amount = consumedAmount(requested !== undefined ? q(requested) : undefined, cap);
+    const amount = consumedAmount(requested !== undefined ? parseQuantity(requested) : undefined, cap);
     if (violatesPolicy(amount, cap.requestPolicy)) return { name, problem: 'policy', amount };
     consumed.set(name, amount);
   }

@@ -35,10 +35,10 @@ import { FLAG_AGGREGATED, FLAG_DEDICATED, FLAG_SHARED, type AllocatedState } fro
 import type { CounterAccounting } from '../wasm/layout.js';
 import { NodeSelectorError } from '../model/nodes.js';
 import { deviceServesNode } from '../model/pools.js';
-import type { Quantity } from '../model/quantity.js';
+import { parseQuantity, type Quantity } from '../model/quantity.js';
 import type { Slot } from '../model/requests.js';
 import type { DeviceSelector, DeviceTaint, DeviceToleration, Node } from '../model/types.js';
-import { capacityDemand, q } from './capacity.js';
+import { capacityDemand } from './capacity.js';
 import { counterKey, type NodeDevice, type NodeView } from './nodeview.js';
 import type { SelectorMasks, SelectorValue } from './selectors.js';
 
@@ -157,7 +157,7 @@ export function capacityCheck(slot: Slot, nd: NodeDevice, features: Features): {
   if (nd.device.allowMultipleAllocations !== true) {
     for (const [name, amount] of demand.consumed) {
       const total = nd.device.capacity![name].value;
-      if (amount.cmp(q(total)) > 0) return { miss: { check: 'capacity', name, problem: 'total', amount, total } };
+      if (amount.cmp(parseQuantity(total)) > 0) return { miss: { check: 'capacity', name, problem: 'total', amount, total } };
     }
   }
   return { consumed: demand.consumed };
@@ -191,7 +191,7 @@ export function countersMiss(nd: NodeDevice, ctx: DynamicContext): Miss | undefi
     for (const [counter, v] of Object.entries(c.counters ?? {})) {
       const k = view.counters.index.get(counterKey(p, c.counterSet, counter));
       if (k === undefined) continue; // an invalid pool has no devices in the view
-      const need = q(v.value).milli();
+      const need = parseQuantity(v.value).milli();
       if (need > avail[k]) return { check: 'counters', set: c.counterSet, counter, need: v.value, left: avail[k] };
       indices.push(k);
       amounts.push(need);
@@ -218,7 +218,7 @@ function counterName(view: NodeView, k: number): [string, string] {
 export function capacityLeftMiss(nd: NodeDevice, consumed: Map<string, Quantity>, allocated: AllocatedState): Miss | undefined {
   for (const [name, amount] of consumed) {
     const total = nd.device.capacity![name].value;
-    const left = q(total).milli() - allocated.consumed(nd.id, name).milli();
+    const left = parseQuantity(total).milli() - allocated.consumed(nd.id, name).milli();
     if (amount.milli() > left) return { check: 'capacityLeft', name, amount, left, total };
   }
   return undefined;

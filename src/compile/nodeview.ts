@@ -10,7 +10,7 @@ import type { Features } from '../features.js';
 import type { Inventory } from './inventory.js';
 import type { AllocatedState } from '../model/allocated.js';
 import { FLAG_DEDICATED, FLAG_SHARED } from '../model/allocated.js';
-import { q } from './capacity.js';
+import { parseQuantity } from '../model/quantity.js';
 
 export interface NodeDevice {
   /** Index in the inventory. */
@@ -84,7 +84,7 @@ export function gatherNodePools(inv: Inventory, node: Node, features: Features):
         for (const set of s.spec.sharedCounters ?? []) {
           for (const [name, c] of Object.entries(set.counters ?? {})) {
             counters.index.set(counterKey(p, set.name, name), counters.avail.length);
-            counters.avail.push(q(c.value).milli());
+            counters.avail.push(parseQuantity(c.value).milli());
           }
         }
       }
@@ -95,7 +95,7 @@ export function gatherNodePools(inv: Inventory, node: Node, features: Features):
             for (const c of d.consumesCounters ?? []) {
               for (const [name, v] of Object.entries(c.counters ?? {})) {
                 const k = counters.index.get(counterKey(p, c.counterSet, name));
-                if (k !== undefined) uses.push([k, q(v.value).milli()]);
+                if (k !== undefined) uses.push([k, parseQuantity(v.value).milli()]);
               }
             }
             if (uses.length) consumers.push({ index: inv.indexAt(s, position), uses });

@@ -13,8 +13,7 @@ import { FLAG_AGGREGATED, FLAG_SHARED, type AllocatedState } from '../model/allo
 import type { SelectorMasks } from './selectors.js';
 import type { NodeDevice, NodeView } from './nodeview.js';
 import { counterKey } from './nodeview.js';
-import { q } from './capacity.js';
-import type { Quantity } from '../model/quantity.js';
+import { parseQuantity, type Quantity } from '../model/quantity.js';
 import { capacityCheck, capacityLeftMiss, heldByOthers, isError, isShared, partitionableMiss, selectableMiss, taintMiss, type Miss } from './eligibility.js';
 import { Interner } from './intern.js';
 import { CONS, DEV, MAX_ELEMS, MAX_RESULTS_PER_CLAIM, ST, searchDepth } from '../wasm/layout.js';
@@ -66,7 +65,7 @@ export function compileProblem(view: NodeView, claims: readonly ResourceClaim[],
     if (!multi[d]) return;
     for (const [name, cap] of Object.entries(nd.device.capacity ?? {})) {
       capIndex.set(`${d}\u0000${name}`, capEntries.length);
-      capEntries.push({ device: d, name, value: q(cap.value).milli() });
+      capEntries.push({ device: d, name, value: parseQuantity(cap.value).milli() });
     }
   });
   const capAvail = capEntries.map((e) => e.value - ctx.allocated.consumed(devices[e.device].id, e.name).milli());
@@ -149,7 +148,7 @@ export function compileProblem(view: NodeView, claims: readonly ResourceClaim[],
     for (const c of nd.device.consumesCounters ?? []) {
       for (const [name, v] of Object.entries(c.counters ?? {})) {
         cntIdx.push(view.counters.index.get(counterKey(p, c.counterSet, name))!);
-        cntAmt.push(q(v.value).milli());
+        cntAmt.push(parseQuantity(v.value).milli());
       }
     }
   });

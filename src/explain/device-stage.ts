@@ -8,12 +8,11 @@
 import type { Features } from '../features.js';
 import type { AllocatedState } from '../model/allocated.js';
 import type { Slot } from '../model/requests.js';
-import { Quantity } from '../model/quantity.js';
+import { parseQuantity, Quantity } from '../model/quantity.js';
 import type { SelectorMasks } from '../compile/selectors.js';
 import type { NodeDevice, NodeView } from '../compile/nodeview.js';
 import { funnelMiss, type Miss } from '../compile/eligibility.js';
 import type { CounterAccounting } from '../wasm/layout.js';
-import { q } from '../compile/capacity.js';
 import { STAGES, type Stage } from './types.js';
 
 export interface StageContext {
@@ -87,7 +86,7 @@ function reasonOf(miss: Miss, slot: Slot, nd: NodeDevice, ctx: StageContext): st
       return 'consumes shared counters, but DRAPartitionableDevices is disabled';
     case 'counters': {
       if (miss.overAllocated) return `counter set ${miss.set} counter ${miss.counter} is over-allocated already (${milli(miss.left)} left)`;
-      const need = q(miss.need);
+      const need = parseQuantity(miss.need);
       const fmt = need.format === 'BinarySI' ? 'BinarySI' : 'DecimalSI';
       return `counter set ${miss.set} counter ${miss.counter}: needs ${miss.need}, ${milli(miss.left, fmt)} left (short by ${milli(need.milli() - miss.left, fmt)})`;
     }
@@ -96,7 +95,7 @@ function reasonOf(miss: Miss, slot: Slot, nd: NodeDevice, ctx: StageContext): st
       if (miss.problem === 'policy') return `capacity ${miss.name}: ${miss.amount} is not allowed by its request policy`;
       return `capacity ${miss.name}: needs ${miss.amount}, the device has ${miss.total}`;
     case 'capacityLeft': {
-      const total = q(miss.total);
+      const total = parseQuantity(miss.total);
       const fmt = total.format === 'BinarySI' ? 'BinarySI' : 'DecimalSI';
       const short = milli(miss.amount.milli() - miss.left, fmt);
       return `capacity ${miss.name}: needs ${miss.amount}, ${milli(miss.left, fmt)} left of ${miss.total} (short by ${short})`;

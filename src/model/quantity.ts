@@ -153,3 +153,18 @@ function decimal(nano: bigint, format: 'DecimalSI' | 'DecimalExponent'): string 
   const suffix: Record<number, string> = { [-9]: 'n', [-6]: 'u', [-3]: 'm', 0: '', 3: 'k', 6: 'M', 9: 'G', 12: 'T', 15: 'P', 18: 'E' };
   return `${mantissa}${suffix[exp]}`;
 }
+
+const parsed = new Map<string, Quantity>();
+/**
+ * The Quantity of a string the decoder has already checked (object fields, capacity values,
+ * request policies), memoised: clusters repeat few distinct strings, and a Quantity is
+ * immutable, so sharing one is safe. Throws QuantityError on a string that is not a quantity.
+ */
+export function parseQuantity(text: string): Quantity {
+  let v = parsed.get(text);
+  if (!v) {
+    v = Quantity.parse(text);
+    parsed.set(text, v);
+  }
+  return v;
+}

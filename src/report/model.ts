@@ -19,9 +19,8 @@ import type { GroupOutcome } from '../schedule/pod-groups.js';
 import { utilization } from '../schedule/stats.js';
 import { buildNodeView, counterKey, type NodeDevice, type NodeView } from '../compile/nodeview.js';
 import { countersMiss } from '../compile/eligibility.js';
-import { q } from '../compile/capacity.js';
 import { FLAG_DEDICATED, FLAG_SHARED } from '../model/allocated.js';
-import { Quantity } from '../model/quantity.js';
+import { parseQuantity, Quantity } from '../model/quantity.js';
 import { Interner } from '../compile/intern.js';
 import { beforeLabels, holders, podKey, utilisationCurve, type Curve } from './holders.js';
 
@@ -151,7 +150,7 @@ export function buildReport(engine: Engine, result: ScheduleResult, opts: Report
       counterSetsPartlyUsed: counterSets.filter((u) => u > 0 && u < 1).length,
     },
     classes: Object.entries(util.byClass).map(([name, c]) => ({ name, devices: c.devices, used: c.used })),
-    counters: Object.entries(util.counters).map(([label, c]) => fill(label, q(c.consumed), q(c.capacity))),
+    counters: Object.entries(util.counters).map(([label, c]) => fill(label, parseQuantity(c.consumed), parseQuantity(c.capacity))),
     capacities: capacityTotals(engine),
     nameLists: Array.from({ length: nameLists.size }, (_, i) => nameLists.string(i + 1)).map((s) => (s ? s.split(NUL) : [])),
     nodes,
@@ -186,7 +185,7 @@ function nodeReport(engine: Engine, node: Node, nameLists: Interner, pods: strin
     } else if (flags & FLAG_SHARED) {
       states += DEVICE_STATE.shared;
       shares.push([i, allocated.shared.get(nd.id)?.shares ?? 0]);
-      const fills = Object.entries(nd.device.capacity ?? {}).map(([cap, c]) => fill(`${nd.device.name}/${cap}`, allocated.consumed(nd.id, cap), q(c.value)));
+      const fills = Object.entries(nd.device.capacity ?? {}).map(([cap, c]) => fill(`${nd.device.name}/${cap}`, allocated.consumed(nd.id, cap), parseQuantity(c.value)));
       capacity.push(...fills);
       deviceUse.push(fills.length ? mean(fills.map((f) => f.used)) : 1);
     } else if (countersMiss(nd, { features, allocated, accounting: engine.counterAccounting, view: () => view })) {
@@ -224,7 +223,7 @@ function counterFills(view: NodeView, node: string): Fill[] {
       for (const set of s.spec.sharedCounters ?? []) {
         for (const [counter, c] of Object.entries(set.counters ?? {})) {
           const k = view.counters.index.get(counterKey(p, set.name, counter));
-          if (k !== undefined) rows.push({ pool: pool.name, label: `${set.name}/${counter}`, k, format: q(c.value).format });
+          if (k !== undefined) rows.push({ pool: pool.name, label: `${set.name}/${counter}`, k, format: parseQuantity(c.value).format });
         }
       }
     }
@@ -286,7 +285,7 @@ function capacityTotals(engine: Engine): Fill[] {
     const d = inventory.devices[i];
     if (!d?.allowMultipleAllocations) continue;
     for (const [name, c] of Object.entries(d.capacity ?? {})) {
-      const cap = q(c.value);
+      const cap = parseQuantity(c.value);
       const t = totals.get(name) ?? { used: 0n, cap: 0n, format: cap.format };
       t.cap += cap.nano;
       t.used += allocated.consumed(inventory.ids[i], name).nano;

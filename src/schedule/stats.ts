@@ -7,8 +7,7 @@
 import type { Engine } from '../engine.js';
 import type { ResourceClaim } from '../model/types.js';
 import { deviceId } from '../model/allocated.js';
-import { q } from '../compile/capacity.js';
-import { Quantity } from '../model/quantity.js';
+import { parseQuantity, Quantity } from '../model/quantity.js';
 
 export interface Utilization {
   devicesUsed: number;
@@ -43,7 +42,7 @@ export function utilization(engine: Engine, claims: readonly ResourceClaim[]): U
   for (const s of inventory.slices) {
     for (const set of s.spec.sharedCounters ?? []) {
       for (const [name, c] of Object.entries(set.counters ?? {})) {
-        const v = q(c.value);
+        const v = parseQuantity(c.value);
         const sum = capacity.get(name);
         capacity.set(name, sum ? sum.add(v) : v);
       }
@@ -52,7 +51,7 @@ export function utilization(engine: Engine, claims: readonly ResourceClaim[]): U
   for (let i = 0; i < inventory.size; i++) {
     if (!inventory.live(i) || !used.has(inventory.ids[i])) continue;
     for (const c of inventory.devices[i].consumesCounters ?? []) {
-      for (const [name, v] of Object.entries(c.counters ?? {})) consumed.set(name, (consumed.get(name) ?? 0n) + q(v.value).nano);
+      for (const [name, v] of Object.entries(c.counters ?? {})) consumed.set(name, (consumed.get(name) ?? 0n) + parseQuantity(v.value).nano);
     }
   }
   const counters: Utilization['counters'] = {};
