@@ -24,8 +24,8 @@ import type { ResourceClaim } from '../src/model/types.js';
 import { podClaims } from '../src/gen/claims.js';
 import { gpuClasses, gpuNodes } from '../src/gen/gpu.js';
 import { Random } from '../src/gen/random.js';
-import { generateWorkload } from '../src/gen/workloads.js';
-import type { Workload } from '../src/gen/workload.js';
+import { generateWorkload } from '../src/gen/registry.js';
+import type { Workload } from '../src/gen/builders.js';
 
 /** Upstream's µs per Allocate (performance-anchors.md §3.0). */
 const ANCHOR_8 = 25.6;

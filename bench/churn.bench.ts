@@ -18,7 +18,7 @@
 
 import { Bench } from 'tinybench';
 import { Engine } from '../src/engine.js';
-import { generateWorkload } from '../src/gen/workloads.js';
+import { generateWorkload } from '../src/gen/registry.js';
 import type { DraObject, ResourceClaim, ResourceSlice } from '../src/model/types.js';
 
 const SCALES = (process.env.BENCH_SCALES ?? '5000,50000').split(',').map(Number);

@@ -12,10 +12,10 @@
 import { Bench } from 'tinybench';
 import { Engine } from '../src/engine.js';
 import { schedule, type ScheduleOptions, type ScheduleResult } from '../src/schedule/scheduler.js';
-import { generateWorkload } from '../src/gen/workloads.js';
+import { generateWorkload } from '../src/gen/registry.js';
 import { DEFAULT_GANG_SEARCH } from '../src/schedule/gang-search.js';
 import type { DraObject, Pod } from '../src/model/types.js';
-import type { Workload } from '../src/gen/workload.js';
+import type { Workload } from '../src/gen/builders.js';
 
 const SCALES = (process.env.BENCH_GANG_SCALES ?? '200,1000').split(',').map(Number);
 

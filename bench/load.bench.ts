@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Bench } from 'tinybench';
 import { workloadFiles } from '../src/gen/files.js';
-import { generateWorkload } from '../src/gen/workloads.js';
+import { generateWorkload } from '../src/gen/registry.js';
 import { loadPaths } from '../src/model/load.js';
 
 type Load = typeof loadPaths;

@@ -18,8 +18,8 @@
 import { Bench } from 'tinybench';
 import { Engine } from '../src/engine.js';
 import { schedule, type Strategy } from '../src/schedule/scheduler.js';
-import { generateWorkload } from '../src/gen/workloads.js';
-import type { Workload } from '../src/gen/workload.js';
+import { generateWorkload } from '../src/gen/registry.js';
+import type { Workload } from '../src/gen/builders.js';
 import type { DraObject, ResourceClaim } from '../src/model/types.js';
 import { parseQuantity } from '../src/model/quantity.js';
 import { deviceId } from '../src/model/allocated.js';

@@ -17,9 +17,9 @@
 
 import { Bench } from 'tinybench';
 import { Engine } from '../src/engine.js';
-import { generateWorkload } from '../src/gen/workloads.js';
+import { generateWorkload } from '../src/gen/registry.js';
 import { podClaims } from '../src/gen/claims.js';
-import type { Workload } from '../src/gen/workload.js';
+import type { Workload } from '../src/gen/builders.js';
 import type { DraObject, ResourceClaim } from '../src/model/types.js';
 import { buildNodeView } from '../src/compile/nodeview.js';
 import { compileProblem, refreshDynamic, type Problem } from '../src/compile/problem.js';

@@ -6,8 +6,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../model/errors.js';
-import { DEFAULT_SEED, findWorkload, generateWorkload, UnknownWorkloadError, WORKLOADS } from '../gen/workloads.js';
-import type { WorkloadDef } from '../gen/workload.js';
+import { DEFAULT_SEED, findWorkload, generateWorkload, UnknownWorkloadError, WORKLOADS } from '../gen/registry.js';
+import type { WorkloadDef } from '../gen/builders.js';
 import { workloadFiles } from '../gen/files.js';
 import { parseFlags, positiveInt, required, UsageError, type Command } from './command.js';
 

@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 /**
- * The `dralloc` command line: dispatches to the commands in commands.ts, loading only the one
+ * The `dralloc` command line: dispatches to the commands in registry.ts, loading only the one
  * that runs (this module imports nothing heavy).
  * Exit codes: 0 ok, 1 unsatisfiable (or findings), 2 error; errors print `error: <message>`.
  */
 
 import { pathToFileURL } from 'node:url';
 import { realpathSync } from 'node:fs';
-import { COMMANDS } from './commands.js';
+import { COMMANDS } from './registry.js';
 import { UsageError } from './command.js';
 import { processIO, type CliIO } from './io.js';
 import { packageVersion } from './version.js';

@@ -7,7 +7,7 @@
 
 import type { Pod, ResourceClaim } from '../model/types.js';
 import { claimKey, resolvePodClaims } from '../schedule/pod-claims.js';
-import type { Workload } from './workload.js';
+import type { Workload } from './builders.js';
 
 /** The Pod's claims in spec.resourceClaims order; throws PodClaimError when a template is missing. */
 export function podClaims(w: Pick<Workload, 'templates'>, pod: Pod): ResourceClaim[] {

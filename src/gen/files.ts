@@ -6,7 +6,7 @@
  */
 
 import type { KObject } from '../model/types.js';
-import type { Workload } from './workload.js';
+import type { Workload } from './builders.js';
 
 export interface WorkloadFile {
   /** File name inside the output folder. */

@@ -15,7 +15,7 @@
 
 import type { PodGroup, ResourceClaim, ResourceClaimSpec } from '../model/types.js';
 import { GPU_DRIVER, gpuClasses, gpuNodes, PCIE_ROOT } from './gpu.js';
-import { claimTemplate, indexedName, NAMESPACE, pod, type WorkloadDef } from './workload.js';
+import { claimTemplate, indexedName, NAMESPACE, pod, type WorkloadDef } from './builders.js';
 
 const GPUS_PER_NODE = 8;
 const MAX_IN_USE = 6;

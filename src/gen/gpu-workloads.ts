@@ -2,7 +2,7 @@
 
 import type { ResourceClaimSpec } from '../model/types.js';
 import { gpuClasses, gpuNodes, PCIE_ROOT } from './gpu.js';
-import { claimTemplate, podsFor, type WorkloadDef } from './workload.js';
+import { claimTemplate, podsFor, type WorkloadDef } from './builders.js';
 
 interface GpuWorkload {
   name: string;

@@ -6,7 +6,7 @@
 
 import type { DeviceClass, Node, ResourceSlice } from '../model/types.js';
 import type { Random } from './random.js';
-import { attributeIs, deviceClass, driverIs, indexedName, int, node, nodeSlice, str, version } from './workload.js';
+import { attributeIs, deviceClass, driverIs, indexedName, int, node, nodeSlice, str, version } from './builders.js';
 
 export const GPU_DRIVER = 'gpu.example.com';
 export const A100 = 'A100-SXM4-80GB';

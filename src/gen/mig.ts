@@ -9,7 +9,7 @@
 
 import type { Device, ResourceClaimTemplate, ResourceSlice } from '../model/types.js';
 import type { Random } from './random.js';
-import { attributeIs, claimTemplate, deviceClass, driverIs, indexedName, int, node, nodeSlice, podsFor, str, type WorkloadDef } from './workload.js';
+import { attributeIs, claimTemplate, deviceClass, driverIs, indexedName, int, node, nodeSlice, podsFor, str, type WorkloadDef } from './builders.js';
 
 export const MIG_DRIVER = 'mig.example.com';
 const GPUS = 8;

@@ -4,7 +4,7 @@ import type { KObject } from '../model/types.js';
 import { fallback, gpu5k, nvlink4gpu } from './gpu-workloads.js';
 import { mig1k } from './mig.js';
 import { rdmaBw } from './rdma.js';
-import type { Workload, WorkloadDef } from './workload.js';
+import type { Workload, WorkloadDef } from './builders.js';
 
 const PARTS: readonly WorkloadDef[] = [gpu5k, nvlink4gpu, mig1k, rdmaBw, fallback];
 

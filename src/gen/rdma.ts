@@ -5,7 +5,7 @@
  */
 
 import type { Device } from '../model/types.js';
-import { claimTemplate, deviceClass, driverIs, indexedName, int, node, nodeSlice, podsFor, str, type WorkloadDef } from './workload.js';
+import { claimTemplate, deviceClass, driverIs, indexedName, int, node, nodeSlice, podsFor, str, type WorkloadDef } from './builders.js';
 
 export const RDMA_DRIVER = 'rdma.example.com';
 const NICS = 2;

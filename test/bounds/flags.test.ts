@@ -5,7 +5,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { WORKLOADS } from '../../src/gen/workloads.js';
+import { WORKLOADS } from '../../src/gen/registry.js';
 
 async function run(args: string[]) {
   const out = { stdout: '', stderr: '' };

@@ -4,7 +4,7 @@
  * same Pods without groups) some are.
  */
 import { describe, it, expect } from 'vitest';
-import { generateWorkload } from '../../src/gen/workloads.js';
+import { generateWorkload } from '../../src/gen/registry.js';
 import { Engine } from '../../src/engine.js';
 import { schedule } from '../../src/schedule/scheduler.js';
 import { lintString } from '../../src/lint/index.js';

@@ -6,7 +6,7 @@
  * rejected gangs' claims must hold nothing.
  */
 import { describe, it, expect } from 'vitest';
-import { generateWorkload } from '../../src/gen/workloads.js';
+import { generateWorkload } from '../../src/gen/registry.js';
 import { Engine } from '../../src/engine.js';
 import { schedule, type ScheduleResult } from '../../src/schedule/scheduler.js';
 import type { DraObject } from '../../src/model/types.js';

@@ -12,7 +12,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LiveScheduler } from '../../src/k8s/live-scheduler.js';
 import { main } from '../../src/cli/main.js';
-import { duration } from '../../src/cli/scheduler.js';
+import { duration } from '../../src/cli/live-scheduler.js';
 import { gpuClass, gpuNode, gpuPod, gpuTemplate, startCluster, until, violations } from './cluster.js';
 import type { FakeApiServer } from './fake-apiserver.js';
 

@@ -8,7 +8,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateWorkload } from '../../src/gen/workloads.js';
+import { generateWorkload } from '../../src/gen/registry.js';
 import { workloadFiles } from '../../src/gen/files.js';
 import { main } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/io.js';

@@ -13,7 +13,7 @@ import { Engine } from '../../src/engine.js';
 import { schedule, type Strategy } from '../../src/schedule/scheduler.js';
 import { buildReport, renderHtml, type ReportModel } from '../../src/report/index.js';
 import { loadPaths } from '../../src/model/load.js';
-import { generateWorkload } from '../../src/gen/workloads.js';
+import { generateWorkload } from '../../src/gen/registry.js';
 import type { DraObject } from '../../src/model/types.js';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -11,7 +11,7 @@ import { buildReport, renderHtml, type ReportModel } from '../../src/report/inde
 import { fragmentationBins, utilisationChart } from '../../src/report/charts.js';
 import { CURVE_POINTS } from '../../src/report/holders.js';
 import { loadPaths } from '../../src/model/load.js';
-import { generateWorkload } from '../../src/gen/workloads.js';
+import { generateWorkload } from '../../src/gen/registry.js';
 import type { Device, DraObject, ResourceSlice } from '../../src/model/types.js';
 import { claim, gpuPod, namespace, objects, pod, template } from '../fixtures/schedule/build.js';
 

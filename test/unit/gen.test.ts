@@ -18,8 +18,8 @@ import { workloadFiles } from '../../src/gen/files.js';
 import { A100, H100, PCIE_ROOT } from '../../src/gen/gpu.js';
 import { MIG_PROFILES } from '../../src/gen/mig.js';
 import { Random } from '../../src/gen/random.js';
-import { pod, type Workload } from '../../src/gen/workload.js';
-import { generateWorkload, WORKLOADS } from '../../src/gen/workloads.js';
+import { pod, type Workload } from '../../src/gen/builders.js';
+import { generateWorkload, WORKLOADS } from '../../src/gen/registry.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'dralloc-gen-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -21,7 +21,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'lint', summary: 'validate DRA objects like the API server and warn about likely mistakes', load: async () => (await import('./lint.js')).lintCommand },
   { name: 'gen', summary: 'write a seeded synthetic workload (nodes, slices, classes, Pods) as JSON', load: async () => (await import('./gen.js')).genCommand },
   { name: 'snapshot', summary: 'list a live cluster\'s Nodes, slices, classes, claims, templates, Pods and taint rules into one file', load: async () => (await import('./snapshot.js')).snapshotCommand },
-  { name: 'scheduler', summary: 'run a secondary scheduler for Pods with spec.schedulerName: NAME on a live cluster', load: async () => (await import('./scheduler.js')).schedulerCommand },
+  { name: 'scheduler', summary: 'run a secondary scheduler for Pods with spec.schedulerName: NAME on a live cluster', load: async () => (await import('./live-scheduler.js')).schedulerCommand },
   { name: 'evictions', summary: 'list the Pods NoExecute device taints would evict, and when (--apply deletes the due ones)', load: async () => (await import('./evictions.js')).evictionsCommand },
   { name: 'health', summary: 'report devices that Pod status marks Unhealthy or Unknown, per node, with their Pods', load: async () => (await import('./health.js')).healthCommand },
 ];

@@ -9,7 +9,7 @@ import { mig1k } from './mig.js';
 import { mixed } from './mixed.js';
 import { Random } from './random.js';
 import { rdmaBw } from './rdma.js';
-import type { Workload, WorkloadDef } from './workload.js';
+import type { Workload, WorkloadDef } from './builders.js';
 
 export const WORKLOADS: readonly WorkloadDef[] = [gpu5k, nvlink4gpu, mig1k, rdmaBw, fallback, mixed, gangs];
 
