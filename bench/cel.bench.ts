@@ -14,9 +14,9 @@
  */
 import { Bench } from 'tinybench';
 import { parse, plan } from '@bufbuild/cel';
-import { compileSelector, type CelOptions } from '../src/compile/cel/index.js';
-import { selectorEnv } from '../src/compile/cel/env.js';
-import { deviceValue } from '../src/compile/cel/device-value.js';
+import { compileSelector, type CelOptions } from '../src/cel/index.js';
+import { selectorEnv } from '../src/cel/env.js';
+import { deviceValue } from '../src/cel/device-value.js';
 import { Inventory } from '../src/compile/inventory.js';
 import { SelectorMasks } from '../src/compile/selectors.js';
 import { Columns } from '../src/compile/fastpath/columns.js';

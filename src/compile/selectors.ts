@@ -12,7 +12,7 @@
  * device changed (they are computed again when looked at), and every other value stays.
  */
 
-import { compileSelector, CelCompileError, CelRuntimeError, type CelOptions, type CompiledSelector } from './cel/index.js';
+import { compileSelector, CelCompileError, CelRuntimeError, type CelOptions, type CompiledSelector } from '../cel/index.js';
 import type { Inventory } from './inventory.js';
 import { Columns } from './fastpath/columns.js';
 import { fastMask, FALSE, TRUE, UNKNOWN } from './fastpath/mask.js';

@@ -7,7 +7,7 @@
 
 import type { EngineState } from '../engine.js';
 import type { DeviceSelector, ResourceClaim } from '../model/types.js';
-import { unknownAttributeReferences } from '../compile/cel/diagnose.js';
+import { unknownAttributeReferences } from '../compile/selector-diagnostics.js';
 
 /** One line per unknown reference: `request R, selector #i: <reference>: <what>; did you mean <ref>?`. */
 export function selectorHints(state: EngineState, claim: ResourceClaim): string[] {

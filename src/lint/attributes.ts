@@ -9,7 +9,7 @@
 import { parse } from '@bufbuild/cel';
 import type { Expr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
 import type { ResourceSlice } from '../model/types.js';
-import { editDistance } from '../compile/cel/diagnose.js';
+import { editDistance } from '../compile/selector-diagnostics.js';
 
 type Field = 'attributes' | 'capacity';
 

@@ -4,7 +4,7 @@
  * does not read are skipped.
  */
 
-import type { CelOptions } from '../compile/cel/index.js';
+import type { CelOptions } from '../cel/index.js';
 import { lintLoad, lintText, type LintDoc, type LintInput } from './load.js';
 import { validateObject } from './validate.js';
 import { semanticWarnings } from './rules.js';

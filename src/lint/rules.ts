@@ -6,7 +6,7 @@
  */
 
 import type { DeviceClass, DeviceRequestCore, DeviceSelector, DeviceTaintRule, DraObject, Pod, PodGroup, ResourceClaim, ResourceClaimTemplate, ResourceSlice } from '../model/types.js';
-import type { CelOptions } from '../compile/cel/index.js';
+import type { CelOptions } from '../cel/index.js';
 import { Inventory } from '../compile/inventory.js';
 import { SelectorMasks } from '../compile/selectors.js';
 import { Quantity } from '../model/quantity.js';

@@ -6,7 +6,7 @@
  * everything wrong in an object, not only the first thing the decoder stumbles on.
  */
 
-import { compileSelector, CelCompileError, MAX_EXPRESSION_LENGTH, type CelOptions } from '../compile/cel/index.js';
+import { compileSelector, CelCompileError, MAX_EXPRESSION_LENGTH, type CelOptions } from '../cel/index.js';
 import { Issues, at, isObj, type FieldIssue, type Obj } from './fields.js';
 import { dns1123Label, dns1123Subdomain, draFullyQualifiedName, draQualifiedName, labelValue, qualifiedName, SEMVER_RE } from './names.js';
 import { fieldError } from './types.js';

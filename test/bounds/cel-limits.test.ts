@@ -7,9 +7,9 @@
  */
 import { describe, it, expect } from 'vitest';
 import { CelScalar } from '@bufbuild/cel';
-import { compileExpression, compileSelector } from '../../src/compile/cel/index.js';
-import { costUsed } from '../../src/compile/cel/cost.js';
-import { exprDepth } from '../../src/compile/cel/depth.js';
+import { compileExpression, compileSelector } from '../../src/cel/index.js';
+import { costUsed } from '../../src/cel/cost.js';
+import { exprDepth } from '../../src/cel/depth.js';
 import { main } from '../../src/cli/main.js';
 
 const OPTS = { consumableCapacity: true, listTypeAttributes: false };

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { unknownAttributeReferences, editDistance } from '../../src/compile/cel/diagnose.js';
+import { unknownAttributeReferences, editDistance } from '../../src/compile/selector-diagnostics.js';
 import { Inventory } from '../../src/compile/inventory.js';
 import type { ResourceSlice } from '../../src/model/types.js';
 

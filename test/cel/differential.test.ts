@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { compileSelector, CelRuntimeError, type CelOptions } from '../../src/compile/cel/index.js';
+import { compileSelector, CelRuntimeError, type CelOptions } from '../../src/cel/index.js';
 import { Inventory } from '../../src/compile/inventory.js';
 import { SelectorMasks } from '../../src/compile/selectors.js';
 import { Columns } from '../../src/compile/fastpath/columns.js';

@@ -8,7 +8,7 @@
  */
 import type { Device, ResourceSlice } from '../../src/model/types.js';
 import { Quantity } from '../../src/model/quantity.js';
-import { compareSemver, parseSemver } from '../../src/compile/cel/semver.js';
+import { compareSemver, parseSemver } from '../../src/cel/semver.js';
 
 /** mulberry32: a small deterministic PRNG. */
 export function rng(seed: number): () => number {

@@ -31,7 +31,7 @@ import {
   type CelType,
   type CelValue,
 } from '@bufbuild/cel';
-import { compileExpression, CelCompileError } from '../../src/compile/cel/index.js';
+import { compileExpression, CelCompileError } from '../../src/cel/index.js';
 
 const OPTS = { consumableCapacity: true, listTypeAttributes: true };
 

@@ -14,7 +14,7 @@ import type { AllocationResult, Device, DeviceAttribute, DeviceRequestCore, Devi
 import type { Features } from '../../src/features.js';
 import { Quantity } from '../../src/model/quantity.js';
 import { nodeMatches } from '../../src/model/nodes.js';
-import { compileSelector } from '../../src/compile/cel/index.js';
+import { compileSelector } from '../../src/cel/index.js';
 import { poolsForNode, type RefPool } from '../reference/pools.js';
 import { ReferenceAllocatedState, deviceKey } from '../reference/allocated-state.js';
 import { lookupAttribute } from '../reference/constraints.js';

@@ -10,7 +10,7 @@
  * - src/model/nodes.ts — core/v1 node selector matching (per-device node selection);
  * - src/model/pools.ts `gatherPools` — slice relevance, generations, completeness (validity and
  *   order are recomputed in ./pools.ts);
- * - src/compile/cel `compileSelector` — the Kubernetes CEL environment (a second CEL
+ * - src/cel `compileSelector` — the Kubernetes CEL environment (a second CEL
  *   implementation is out of scope; the CEL unit tests check it separately);
  * - src/features.ts — the `Features` type.
  *
@@ -36,7 +36,7 @@ import type { Features } from '../../src/features.js';
 import type { Outcome } from '../../src/outcome.js';
 import { Quantity } from '../../src/model/quantity.js';
 import { nodeMatches } from '../../src/model/nodes.js';
-import { compileSelector, CelCompileError, CelRuntimeError } from '../../src/compile/cel/index.js';
+import { compileSelector, CelCompileError, CelRuntimeError } from '../../src/cel/index.js';
 import { DistinctAttribute, MatchAttribute, type Constraint, type RequestNames } from './constraints.js';
 import { addConsumed, consumedByShare, fitsCapacity, type Consumed } from './capacity.js';
 import { ReferenceAllocatedState, deviceKey } from './allocated-state.js';

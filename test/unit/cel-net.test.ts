@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { isCelError } from '@bufbuild/cel';
-import { compileExpression, compileSelector, CelCompileError, CelRuntimeError, type CelOptions } from '../../src/compile/cel/index.js';
+import { compileExpression, compileSelector, CelCompileError, CelRuntimeError, type CelOptions } from '../../src/cel/index.js';
 import { Inventory } from '../../src/compile/inventory.js';
 import { SelectorMasks } from '../../src/compile/selectors.js';
 import { dev, slice } from './objects.js';

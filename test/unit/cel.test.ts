@@ -4,7 +4,7 @@ import {
   CelCompileError,
   CelRuntimeError,
   type CelOptions,
-} from '../../src/compile/cel/index.js';
+} from '../../src/cel/index.js';
 import type { Device } from '../../src/model/types.js';
 
 const BASE: CelOptions = { consumableCapacity: false, listTypeAttributes: false };

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Inventory } from '../../src/compile/inventory.js';
 import { SelectorMasks } from '../../src/compile/selectors.js';
-import { compileSelector, type CelOptions } from '../../src/compile/cel/index.js';
+import { compileSelector, type CelOptions } from '../../src/cel/index.js';
 import { dev, slice } from './objects.js';
 
 const OPTS: CelOptions = { consumableCapacity: true, listTypeAttributes: false };

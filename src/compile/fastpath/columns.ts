@@ -13,7 +13,7 @@
  */
 import type { Device, DeviceAttribute } from '../../model/types.js';
 import type { Inventory } from '../inventory.js';
-import { convertible, type DeviceValueOptions } from '../cel/device-value.js';
+import { convertible, type DeviceValueOptions } from '../../cel/device-value.js';
 
 /** A field of `device` whose value a column holds. */
 export type ColumnKey =

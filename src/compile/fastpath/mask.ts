@@ -16,8 +16,8 @@
  * within the budget and no opaque leaf contains a loop, so no device it decides could have
  * exceeded the budget in the evaluator.
  */
-import type { CompiledSelector } from '../cel/index.js';
-import { COST_LIMIT } from '../cel/cost.js';
+import type { CompiledSelector } from '../../cel/index.js';
+import { COST_LIMIT } from '../../cel/cost.js';
 import type { Columns } from './columns.js';
 import { logicPlan, someLeaf, type LogicPlan } from './plan.js';
 

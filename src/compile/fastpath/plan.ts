@@ -10,7 +10,7 @@
  * are left to the evaluator.
  */
 import type { Expr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
-import { children } from '../cel/rewrite.js';
+import { children } from '../../cel/rewrite.js';
 import { keyText, type ColumnKey } from './columns.js';
 
 export type LogicPlan =

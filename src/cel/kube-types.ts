@@ -21,7 +21,7 @@ import {
   FileDescriptorProtoSchema,
 } from '@bufbuild/protobuf/wkt';
 import { objectType, type CelObjectType } from '@bufbuild/cel';
-import { Quantity } from '../../model/quantity.js';
+import { Quantity } from '../model/quantity.js';
 import type { Addr, Prefix } from './netip.js';
 import type { SemanticVersion } from './semver.js';
 import type { UrlParts } from './go-url.js';

@@ -5,8 +5,8 @@
  * one unsupported attribute makes every selector on that device fail, referenced or not.
  */
 import { celList, celMap, type CelMap, type CelValue } from '@bufbuild/cel';
-import type { Device, DeviceAttribute } from '../../model/types.js';
-import { Quantity } from '../../model/quantity.js';
+import type { Device, DeviceAttribute } from '../model/types.js';
+import { Quantity } from '../model/quantity.js';
 import { CelRuntimeError } from './errors.js';
 import { quantityValue, semverValue } from './kube-types.js';
 import { parseSemver } from './semver.js';

@@ -6,11 +6,11 @@
  * closest existing reference (by edit distance), in selector syntax.
  */
 import type { Expr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
-import type { Inventory } from '../inventory.js';
-import { compileSelector, CelCompileError, type CelOptions } from './index.js';
-import { children } from './rewrite.js';
-import { splitQualifiedName } from './device-value.js';
-import { domainRef, keyRef } from '../fastpath/plan.js';
+import type { Inventory } from './inventory.js';
+import { compileSelector, CelCompileError, type CelOptions } from '../cel/index.js';
+import { children } from '../cel/rewrite.js';
+import { splitQualifiedName } from '../cel/device-value.js';
+import { domainRef, keyRef } from './fastpath/plan.js';
 
 export interface Warning {
   /** The reference as written, e.g. `device.attributes["gpu.nvidia.com/gpu"]`. */

@@ -5,7 +5,7 @@
  * asApproximateFloat() isInteger()`; `add`/`sub` also accept an int.
  */
 import { celFunc, celMethod, CelScalar, type CelFunc } from '@bufbuild/cel';
-import { Quantity } from '../../model/quantity.js';
+import { Quantity } from '../model/quantity.js';
 import { QUANTITY_TYPE, quantityOf, quantityValue } from './kube-types.js';
 
 const { STRING, BOOL, INT, DOUBLE } = CelScalar;

@@ -8,7 +8,7 @@
  */
 import { celError, celType, CelScalar, isCelError, parse, plan, type CelResult, type CelType, type CelValue } from '@bufbuild/cel';
 import type { Expr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
-import type { Device } from '../../model/types.js';
+import type { Device } from '../model/types.js';
 import { Checker, type Issue } from './checker.js';
 import { COST_LIMIT, COST_LIMIT_MESSAGE, costExceeded, costUsed, resetCost } from './cost.js';
 import { estimateCost } from './estimate.js';
