@@ -7,8 +7,7 @@ import { describe, it, expect, afterAll } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
-import type { CliIO } from '../../src/cli/io.js';
+import { cli } from '../run-cli.js';
 import type { DraObject, Pod, ResourceClaim } from '../../src/model/types.js';
 import { deterministicUid, stampUids, withUid } from '../../src/schedule/uids.js';
 
@@ -52,6 +51,18 @@ describe('deterministic uids', () => {
   });
 });
 
+/** Node n1's slice: gpu-0 and gpu-1, each with `extra` fields. */
+function slice(generation: number, extra: string): string {
+  return `apiVersion: resource.k8s.io/v1
+kind: ResourceSlice
+metadata: {name: n1-gpus}
+spec:
+  driver: gpu.example.com
+  nodeName: n1
+  pool: {name: n1, generation: ${generation}, resourceSliceCount: 1}
+  devices: [{name: gpu-0${extra}}, {name: gpu-1${extra}}]`;
+}
+
 const INPUT = `
 apiVersion: resource.k8s.io/v1
 kind: DeviceClass
@@ -63,14 +74,7 @@ apiVersion: v1
 kind: Node
 metadata: {name: n1}
 ---
-apiVersion: resource.k8s.io/v1
-kind: ResourceSlice
-metadata: {name: n1-gpus}
-spec:
-  driver: gpu.example.com
-  nodeName: n1
-  pool: {name: n1, generation: 1, resourceSliceCount: 1}
-  devices: [{name: gpu-0}, {name: gpu-1}]
+${slice(1, '')}
 ---
 apiVersion: resource.k8s.io/v1
 kind: ResourceClaimTemplate
@@ -103,29 +107,10 @@ spec:
 `;
 
 /** The same slice after both devices were tainted NoExecute (at 00:00, judged at 00:01). */
-const TAINTED = `
-apiVersion: resource.k8s.io/v1
-kind: ResourceSlice
-metadata: {name: n1-gpus}
-spec:
-  driver: gpu.example.com
-  nodeName: n1
-  pool: {name: n1, generation: 2, resourceSliceCount: 1}
-  devices:
-  - {name: gpu-0, taints: [{key: gpu.example.com/ecc, value: fatal, effect: NoExecute, timeAdded: "2026-01-01T00:00:00Z"}]}
-  - {name: gpu-1, taints: [{key: gpu.example.com/ecc, value: fatal, effect: NoExecute, timeAdded: "2026-01-01T00:00:00Z"}]}
-`;
+const TAINTED = slice(2, ', taints: [{key: gpu.example.com/ecc, value: fatal, effect: NoExecute, timeAdded: "2026-01-01T00:00:00Z"}]');
 
 const tmp = mkdtempSync(join(tmpdir(), 'dralloc-uids-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), readStdin: async () => '' };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
 
 describe('dralloc schedule stamps uids (CLI)', () => {
   const input = join(tmp, 'input.yaml');
