@@ -17,6 +17,7 @@ import { DEFAULT_GANG_SEARCH } from '../schedule/gang-search.js';
 import { progressBar } from './progress.js';
 import { BUDGET_FLAGS, BUDGET_USAGE, budgetFlags } from './budget-flags.js';
 import { writeReport } from '../report/index.js';
+import { stampUids, withUid } from '../schedule/uids.js';
 
 export const scheduleCommand: Command = {
   name: 'schedule',
@@ -37,7 +38,9 @@ export const scheduleCommand: Command = {
   --gang-search-budget N  steps (a node tried for a Pod) per gang before the search gives up
                        (default ${DEFAULT_GANG_SEARCH.budget}; implies --gang-search)
   -o yaml|json         a v1 List: Pods (spec.nodeName set, or a PodScheduled=False condition
-                       saying why not) and claims (status.allocation, status.reservedFor)
+                       saying why not) and claims (status.allocation, status.reservedFor); a Pod
+                       or claim without metadata.uid gets a deterministic one (UUID v5 of
+                       Kind/namespace/name), so reservedFor always names the Pod's uid
   -o stats             one JSON object: counts, seconds per phase, Pods per second, utilisation
   --report FILE.html   also write the HTML report of the run (as dralloc report does)
   --quiet              no progress bar (it only shows on a terminal anyway)
@@ -69,7 +72,8 @@ ${COUNTER_ACCOUNTING_HELP}
     const accounting = counterAccounting(values['counter-accounting']);
 
     const t0 = performance.now();
-    const objects = await loadInputs(files, io);
+    // Pods and claims without metadata.uid get deterministic ones (uids.ts), so reservedFor always names a uid.
+    const objects = stampUids(await loadInputs(files, io));
     const inconsistent = allocatedStateProblems(objects);
     if (inconsistent.length > 0) throw new InputError(allocatedStateError(inconsistent));
     const t1 = performance.now();
@@ -104,7 +108,7 @@ ${COUNTER_ACCOUNTING_HELP}
       io.stdout(JSON.stringify(stats, null, 2) + '\n');
     } else {
       const pods: Pod[] = result.pods.map((p) => (p.node !== undefined ? p.pod : withUnschedulable(p.pod, p.message ?? '')));
-      const items: (Pod | ResourceClaim)[] = [...pods, ...result.claims];
+      const items: (Pod | ResourceClaim)[] = [...pods, ...result.claims.map(withUid)]; // claims stamped from templates get theirs here
       io.stdout(formatObject(list(items), output));
     }
     // Whatever the output format, stderr says which Pods stayed unplaced and why (stdout may be piped away).

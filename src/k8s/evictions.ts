@@ -88,8 +88,8 @@ export function tolerates(t: DeviceToleration, taint: DeviceTaint): boolean {
 
 /**
  * The Pods using a claim: those in `status.reservedFor` — matched by uid, or by name in the
- * claim's namespace when the entry's uid is empty (files written without uids, e.g. by
- * `dralloc schedule` for Pods that had none) — and bound Pods that reference the claim.
+ * claim's namespace when the entry's uid is empty (hand-written files; `dralloc schedule` stamps
+ * uids since schedule/uids.ts) — and bound Pods that reference the claim.
  */
 function claimUsers(claim: ResourceClaim, pods: readonly Pod[]): Pod[] {
   const users = new Set<Pod>();

@@ -7,20 +7,11 @@ import { describe, it, expect, afterAll } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
-import type { CliIO } from '../../src/cli/io.js';
+import { cli } from '../run-cli.js';
 
 const FRAGMENTED = 'examples/fragmented.yaml';
 const tmp = mkdtempSync(join(tmpdir(), 'dralloc-schedule-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), readStdin: async () => '' };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
 
 interface Item {
   kind: string;
