@@ -52,31 +52,73 @@ export interface CompileContext {
   allocated: AllocatedState;
 }
 
+/**
+ * Compiles `claims` on one node into the solver's integer problem, in named steps: the shareable
+ * capacity of multi-allocatable devices, the plan (requests → slots, All-mode device lists), the
+ * (slot × device) table, the devices' counter consumption and the request/claim indexes. Throws
+ * AllocationError where upstream's Allocate fails before searching.
+ */
 export function compileProblem(view: NodeView, claims: readonly ResourceClaim[], ctx: CompileContext): Problem {
   const { features } = ctx;
   const devices = view.devices;
-  const D = devices.length;
   const multi = devices.map((nd) => isShared(nd, features));
+  const capacity = shareableCapacity(devices, multi, ctx.allocated);
+  const plan = planWithAllDevices(view, claims, ctx, multi);
+  const pairs = pairTable(plan, claims, view, ctx, multi, capacity.index);
+  const counters = deviceCounters(view, features);
+  const index = requestIndex(plan, claims);
 
-  // Shareable capacity of multi-allocatable devices; what is left of it is dynamic state.
-  const capIndex = new Map<string, number>();
-  const capEntries: CapEntry[] = [];
+  const problem: Problem = {
+    view,
+    claims,
+    plan,
+    ...index,
+    status: pairs.status,
+    errors: pairs.errors,
+    ...counters,
+    counterAvail: BigInt64Array.from(view.counters.avail),
+    capAvail: BigInt64Array.from(capacity.avail),
+    capEntries: capacity.entries,
+    cacheable: pairs.errors.size === 0 && plan.slots.every((s) => s.mode !== 'All'),
+    capuseStart: pairs.capuseStart,
+    capuseIdx: Int32Array.from(pairs.capuseIdx),
+    capuseAmt: BigInt64Array.from(pairs.capuseAmt),
+    consumed: pairs.consumed,
+    cons: compileConstraints(plan, devices, features),
+    maxPicks: MAX_RESULTS_PER_CLAIM * claims.length,
+  };
+  refreshDynamic(problem, view, ctx.allocated, features);
+  return problem;
+}
+
+/**
+ * Shareable capacity of multi-allocatable devices: one entry per (device, capacity name), its
+ * index by `${d}\0${name}`, and what is left of it now (the dynamic part).
+ */
+function shareableCapacity(devices: readonly NodeDevice[], multi: readonly boolean[], allocated: AllocatedState) {
+  const index = new Map<string, number>();
+  const entries: CapEntry[] = [];
   devices.forEach((nd, d) => {
     if (!multi[d]) return;
     for (const [name, cap] of Object.entries(nd.device.capacity ?? {})) {
-      capIndex.set(`${d}\u0000${name}`, capEntries.length);
-      capEntries.push({ device: d, name, value: parseQuantity(cap.value).milli() });
+      index.set(`${d}\u0000${name}`, entries.length);
+      entries.push({ device: d, name, value: parseQuantity(cap.value).milli() });
     }
   });
-  const capAvail = capEntries.map((e) => e.value - ctx.allocated.consumed(devices[e.device].id, e.name).milli());
+  const avail = entries.map((e) => e.value - allocated.consumed(devices[e.device].id, e.name).milli());
+  return { index, entries, avail };
+}
 
+/** The claims' plan; an All-mode slot's devices are listed pool by pool, as upstream lists them. */
+function planWithAllDevices(view: NodeView, claims: readonly ResourceClaim[], ctx: CompileContext, multi: readonly boolean[]): Plan {
+  const { features } = ctx;
+  const devices = view.devices;
   /** Capacity check of upstream's CmpRequestOverCapacity, against what is left now. */
   const capacityFits = (slot: Slot, d: number): boolean => {
     const { miss, consumed } = capacityCheck(slot, devices[d], features);
     return !miss && !(multi[d] && capacityLeftMiss(devices[d], consumed!, ctx.allocated));
   };
-
-  const plan = planClaims(claims, {
+  return planClaims(claims, {
     features,
     classes: ctx.classes,
     allDevices: (slot) => {
@@ -104,7 +146,16 @@ export function compileProblem(view: NodeView, claims: readonly ResourceClaim[],
       return out;
     },
   });
+}
 
+/**
+ * The (slot × device) table: each pair's status bits, the error the search raises on reaching
+ * it, and for multi-allocatable devices what one share consumes (as capacity-entry indexes and
+ * amounts, CSR by pair).
+ */
+function pairTable(plan: Plan, claims: readonly ResourceClaim[], view: NodeView, ctx: CompileContext, multi: readonly boolean[], capIndex: Map<string, number>) {
+  const devices = view.devices;
+  const D = devices.length;
   const S = plan.slots.length;
   const status = new Uint8Array(S * D);
   const errors = new Map<number, string>();
@@ -131,8 +182,13 @@ export function compileProblem(view: NodeView, claims: readonly ResourceClaim[],
     });
   });
   capuseStart[S * D] = capuseIdx.length;
+  return { status, errors, consumed, capuseStart, capuseIdx, capuseAmt };
+}
 
-  // Devices: flags and counter consumption.
+/** Per device: its flags (filled by refreshDynamic), its counter consumption (CSR) and its pool's counter range. */
+function deviceCounters(view: NodeView, features: Features) {
+  const devices = view.devices;
+  const D = devices.length;
   const devFlags = new Int32Array(D);
   const devCntStart = new Int32Array(D + 1);
   const cntIdx: number[] = [];
@@ -153,9 +209,12 @@ export function compileProblem(view: NodeView, claims: readonly ResourceClaim[],
     }
   });
   devCntStart[D] = cntIdx.length;
+  return { devFlags, devCntStart, cntIdx: Int32Array.from(cntIdx), cntAmt: BigInt64Array.from(cntAmt), devPoolCnt: [poolStart, poolEnd] as [Int32Array, Int32Array] };
+}
 
-  const cons = compileConstraints(plan, devices, features);
-
+/** Where each request's slots and each claim's requests start, the All-mode device lists (CSR), and the frame depth they need. */
+function requestIndex(plan: Plan, claims: readonly ResourceClaim[]) {
+  const S = plan.slots.length;
   const reqSlotStart = new Int32Array(plan.requests.length + 1);
   plan.requests.forEach((r, i) => (reqSlotStart[i + 1] = reqSlotStart[i] + r.slots.length));
   const claimReqStart = new Int32Array(claims.length + 1);
@@ -172,36 +231,7 @@ export function compileProblem(view: NodeView, claims: readonly ResourceClaim[],
 
   // Per claim, per request: the most devices one of its slots needs (the frame-depth rule).
   const picks = claims.map((_, c) => plan.requests.filter((r) => r.claim === c).map((r) => Math.max(...r.slots.map((s) => s.numDevices))));
-
-  const problem: Problem = {
-    view,
-    claims,
-    plan,
-    reqSlotStart,
-    claimReqStart,
-    status,
-    errors,
-    devFlags,
-    devCntStart,
-    cntIdx: Int32Array.from(cntIdx),
-    cntAmt: BigInt64Array.from(cntAmt),
-    counterAvail: BigInt64Array.from(view.counters.avail),
-    devPoolCnt: [poolStart, poolEnd],
-    capAvail: BigInt64Array.from(capAvail),
-    capEntries,
-    cacheable: errors.size === 0 && plan.slots.every((s) => s.mode !== 'All'),
-    capuseStart,
-    capuseIdx: Int32Array.from(capuseIdx),
-    capuseAmt: BigInt64Array.from(capuseAmt),
-    consumed,
-    cons,
-    allStart,
-    allList: Int32Array.from(allList),
-    maxDepth: searchDepth(picks),
-    maxPicks: MAX_RESULTS_PER_CLAIM * claims.length,
-  };
-  refreshDynamic(problem, view, ctx.allocated, features);
-  return problem;
+  return { reqSlotStart, claimReqStart, allStart, allList: Int32Array.from(allList), maxDepth: searchDepth(picks) };
 }
 
 /**
