@@ -49,7 +49,7 @@ describe('gen --workload gangs', () => {
     expect(w.pods.reduce((n, p) => n + gpus(p), 0)).toBeGreaterThanOrEqual(1.2 * free);
   });
 
-  it('lints clean', () => {
+  it('lints clean', { timeout: 60_000 }, () => {
     const text = workloadFiles(w).map((f) => f.text).join('\n---\n');
     expect(lintString(text, 'gangs.json', { consumableCapacity: true, listTypeAttributes: false })).toEqual([]);
   });

@@ -56,7 +56,7 @@ async function check(s: Scenario, tally?: Record<string, number>, counterAccount
 }
 
 describe('engine vs reference allocator (property)', () => {
-  it(`agrees on ${RUNS} seeded random scenarios, and every allocation is valid`, async () => {
+  it(`agrees on ${RUNS} seeded random scenarios, and every allocation is valid`, { timeout: 240_000 }, async () => {
     const tally: Record<string, number> = { allocated: 0, unsatisfiable: 0, error: 0, sameSteps: 0 };
     await fc.assert(
       fc.asyncProperty(scenarioArbitrary(), (s) => check(s, tally)),
