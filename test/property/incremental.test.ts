@@ -18,7 +18,7 @@ import { keyOf } from '../../src/model/keys.js';
 import type { DeviceTaintRule, DraObject, ResourceClaim } from '../../src/model/types.js';
 import type { Outcome } from '../../src/outcome.js';
 import { scenarioArbitrary, scenarioYaml, NODE, type Scenario } from './arbitraries.js';
-import { disagreement } from './outcomes.js';
+import { allocatedSnapshot, disagreement } from './outcomes.js';
 
 const RUNS = process.env.DRALLOC_FULL ? 1000 : 100;
 const SEED = 20261202;
@@ -38,15 +38,6 @@ const RULES = [
   rule('r-dev-1', { device: 'dev-1' }, 'NoExecute'),
   rule('r-pool-0', { pool: 'pool-0', device: 'dev-0' }, 'NoSchedule'), // a second version of r-pool-0
 ];
-
-/** The engine's allocated state in a comparable form. */
-function allocatedSnapshot(engine: Engine): string {
-  const { allocated } = engine.inspect();
-  const shared = [...allocated.shared.entries()]
-    .map(([id, s]) => [id, s.shares, [...s.consumed.entries()].map(([k, v]) => [k, v.nano.toString()]).sort()] as const)
-    .sort((a, b) => (a[0] < b[0] ? -1 : 1));
-  return JSON.stringify({ dedicated: [...allocated.dedicated].sort(), shared });
-}
 
 /** Disagreement of two engines' outcomes: `disagreement`, and errors with the same text. */
 function differ(a: Outcome, b: Outcome): string | undefined {

@@ -1,4 +1,5 @@
 /** Comparing allocation outcomes in the property tests. */
+import type { Engine } from '../../src/engine.js';
 import type { Outcome } from '../../src/outcome.js';
 import { compareAllocation, type Allocation } from '../conformance/compare.js';
 
@@ -22,4 +23,13 @@ export function disagreement(engine: Outcome, reference: Outcome): string | unde
     }
   }
   return undefined;
+}
+
+/** The engine's allocated state in a comparable form. */
+export function allocatedSnapshot(engine: Engine): string {
+  const { allocated } = engine.inspect();
+  const shared = [...allocated.shared.entries()]
+    .map(([id, s]) => [id, s.shares, [...s.consumed.entries()].map(([k, v]) => [k, v.nano.toString()]).sort()] as const)
+    .sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  return JSON.stringify({ dedicated: [...allocated.dedicated].sort(), shared });
 }

@@ -9,20 +9,11 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { Engine } from '../../src/engine.js';
 import { scenarioArbitrary, scenarioYaml, NODE, type Scenario } from './arbitraries.js';
-import { disagreement } from './outcomes.js';
+import { allocatedSnapshot, disagreement } from './outcomes.js';
 import { runs } from '../full.js';
 
 const RUNS = runs(500, 200);
 const SEED = 4711;
-
-/** The engine's allocated state in a comparable form. */
-function allocatedSnapshot(engine: Engine): string {
-  const { allocated } = engine.inspect();
-  const shared = [...allocated.shared.entries()]
-    .map(([id, s]) => [id, s.shares, [...s.consumed.entries()].map(([k, v]) => [k, v.nano.toString()]).sort()] as const)
-    .sort((a, b) => (a[0] < b[0] ? -1 : 1));
-  return JSON.stringify({ dedicated: [...allocated.dedicated].sort(), shared });
-}
 
 function same(what: string, a: Parameters<typeof disagreement>[0], b: Parameters<typeof disagreement>[0], s: Scenario): void {
   const why = disagreement(a, b);
