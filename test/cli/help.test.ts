@@ -5,17 +5,8 @@
  */
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { main } from '../../src/cli/main.js';
 import { COMMANDS } from '../../src/cli/registry.js';
-import type { CliIO } from '../../src/cli/io.js';
-
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), readStdin: async () => '' };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
+import { cli } from '../run-cli.js';
 
 describe('dralloc help and version', () => {
   for (const flag of ['--help', '-h']) {

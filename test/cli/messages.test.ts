@@ -6,16 +6,7 @@
  * out by hand from the inputs (device counts in comments).
  */
 import { describe, it, expect } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import type { CliIO } from '../../src/cli/io.js';
-
-async function cli(stdin: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), readStdin: async () => stdin };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
+import { cliWithStdin as cli } from '../run-cli.js';
 
 const doc = (...parts: string[]) => parts.join('\n---\n');
 

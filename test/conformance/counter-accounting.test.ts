@@ -17,8 +17,10 @@ import type { ResourceClaim } from '../../src/model/types.js';
 import type { Outcome } from '../../src/outcome.js';
 import type { CounterAccounting } from '../../src/wasm/layout.js';
 import { referenceAllocate } from '../reference/allocator.js';
-import { main } from '../../src/cli/main.js';
-import type { CliIO } from '../../src/cli/io.js';
+import { cli as runCli } from '../run-cli.js';
+
+/** Runs `dralloc` in process (test/run-cli.ts) with the arguments as one array. */
+const cli = (args: string[]) => runCli(...args);
 
 const quirks = new Map(listCases(QUIRKS_DIR).map((c) => [c.dir, c]));
 const result = (request: string, device: string, extra: Record<string, unknown> = {}) => ({ request, driver: 'gpu.example.com', pool: 'p', device, ...extra });
@@ -195,15 +197,6 @@ describe("upstream's allocatingCapacity entry of a shared device (hand-worked)",
 });
 
 // ---- the CLI -------------------------------------------------------------------------------------
-
-/** Runs `dralloc` in-process. */
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), readStdin: async () => '' };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
-}
 
 describe('--counter-accounting on the commands that allocate', () => {
   const q1 = quirks.get('q1-counter-leak-constraint')!;

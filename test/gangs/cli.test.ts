@@ -3,17 +3,9 @@
  * in its header and in schedule.test.ts) with and without --gang-search, and bad flags.
  */
 import { describe, it, expect } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import type { CliIO } from '../../src/cli/io.js';
+import { cli } from '../run-cli.js';
 
 const EXAMPLE = 'examples/gangs/nvlink-gang.yaml';
-
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), readStdin: async () => '' };
-  return { code: await main(argv, io), stdout, stderr };
-}
 
 interface Item {
   kind: string;

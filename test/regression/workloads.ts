@@ -10,8 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateWorkload } from '../../src/gen/registry.js';
 import { workloadFiles } from '../../src/gen/files.js';
-import { main } from '../../src/cli/main.js';
-import type { CliIO } from '../../src/cli/io.js';
+import { cli, type CliRun } from '../run-cli.js';
 
 export const SCALES: Record<string, number> = { 'gpu-5k': 12, 'nvlink-4gpu': 6, 'mig-1k': 4, 'rdma-bw': 6, fallback: 6, mixed: 15 };
 export const SEEDS = [1, 2, 3];
@@ -59,10 +58,6 @@ export function withoutShareIds(text: string): string {
 }
 
 /** `dralloc schedule -f dir --strategy s -o json --quiet`, in process. */
-export async function scheduleJson(dir: string, strategy: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), readStdin: async () => '' };
-  const code = await main(['schedule', '-f', dir, '--strategy', strategy, '-o', 'json', '--quiet'], io);
-  return { code, stdout, stderr };
+export function scheduleJson(dir: string, strategy: string): Promise<CliRun> {
+  return cli('schedule', '-f', dir, '--strategy', strategy, '-o', 'json', '--quiet');
 }
