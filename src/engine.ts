@@ -13,7 +13,7 @@ import type { DeviceClass, DeviceTaintRule, DraObject, Node, ResourceClaim, Reso
 import { featuresFromGates, parseFeatureGates, type FeatureGates, type Features } from './features.js';
 import { AllocatedState } from './model/allocated.js';
 import { Inventory } from './compile/inventory.js';
-import { SelectorMasks } from './compile/selectors.js';
+import type { SelectorMasks } from './compile/selectors.js';
 import { buildNodeView, gatherNodePools, type NodePools } from './compile/nodeview.js';
 import { compileProblem, refreshDynamic, type Problem } from './compile/problem.js';
 import { loadSolver, type SolverExports } from './wasm/instance.js';
@@ -27,6 +27,7 @@ import { isShared, poolKeyOf } from './model/pools.js';
 import { checkObject, isEngineKind, keyOf, kindOfKey, type ObjectKey } from './model/keys.js';
 import { KeyedObjects } from './model/keyed.js';
 import { InputError } from './model/errors.js';
+import { drain } from './util/steps.js';
 
 export interface EngineOptions {
   objects?: readonly DraObject[];
@@ -94,6 +95,8 @@ export class Engine {
 
   private constructor(
     wasm: SolverExports,
+    /** The selector evaluator: the CEL runtime, loaded by `create` so that importing dralloc does not load it. */
+    private readonly Masks: SelectorMasksClass,
     opts: EngineOptions,
   ) {
     this.counterAccounting = checkAccounting('EngineOptions', opts.counterAccounting ?? 'upstream');
@@ -107,8 +110,10 @@ export class Engine {
     for (const o of objects) this.put(o, true);
   }
 
+  /** A new engine with its own solver instance; loads the WASM solver and the CEL runtime on first use in the process. */
   static async create(opts: EngineOptions = {}): Promise<Engine> {
-    return new Engine(await loadSolver(), opts);
+    const [wasm, { SelectorMasks }] = await Promise.all([loadSolver(), import('./compile/selectors.js')]);
+    return new Engine(wasm, SelectorMasks, opts);
   }
 
   /**
@@ -366,11 +371,21 @@ export class Engine {
    * phase measures solving). Never raises a selector error: values are computed, not reported.
    */
   precompile(): void {
+    drain(this.precompileSteps());
+  }
+
+  /** `precompile` one node or class at a time (yields after each), for the async `prepare`. */
+  *precompileSteps(): Generator<void, void> {
     const { inventory, masks } = this.compile();
-    for (const node of this.nodes.values()) this.nodePools(node);
+    yield;
+    for (const node of this.nodes.values()) {
+      this.nodePools(node);
+      yield;
+    }
     if (inventory.count === 0) return;
     for (const cls of this.classes.values()) {
       for (const s of cls.spec?.selectors ?? []) if (s.cel) masks.prefill(s.cel.expression);
+      yield;
     }
   }
 
@@ -397,7 +412,7 @@ export class Engine {
       });
       const inventory = new Inventory(slices, (_e, i) => this.slices.seqOf(keyOf(held[i]), held[i])!);
       this.allocated.attach(inventory);
-      const masks = new SelectorMasks(inventory, {
+      const masks = new this.Masks(inventory, {
         consumableCapacity: this.features.consumableCapacity,
         listTypeAttributes: this.features.listTypeAttributes,
       });
@@ -407,6 +422,8 @@ export class Engine {
   }
 
 }
+
+type SelectorMasksClass = typeof import('./compile/selectors.js').SelectorMasks;
 
 function checkAccounting(where: string, v: unknown): CounterAccounting {
   if (isCounterAccounting(v)) return v;

@@ -11,7 +11,6 @@ import { outputFormat, parseFlags, UsageError, type Command } from './command.js
 
 export const evictionsCommand: Command = {
   name: 'evictions',
-  summary: 'list the Pods NoExecute device taints would evict, and when (--apply deletes the due ones)',
   usage: `dralloc evictions [-f PATH ...] [--now TIME] [--apply] [-o text|yaml|json] [--kubeconfig FILE] [--context NAME] [--in-cluster]
 
   Device taints with effect NoExecute (in ResourceSlices and from DeviceTaintRules) evict the

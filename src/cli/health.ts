@@ -8,7 +8,6 @@ import { outputFormat, parseFlags, type Command } from './command.js';
 
 export const healthCommand: Command = {
   name: 'health',
-  summary: 'report devices that Pod status marks Unhealthy or Unknown, per node, with their Pods',
   usage: `dralloc health [-f PATH ...] [-o text|yaml|json] [--kubeconfig FILE] [--context NAME] [--in-cluster]
 
   Reads pod.status.*ContainerStatuses[].allocatedResourcesStatus (kubelet's device health for

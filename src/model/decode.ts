@@ -440,6 +440,11 @@ const KINDS: Record<string, KindRule> = {
   },
 };
 
+/** The kinds decodeObject reads, each with the apiVersion given to an object of that kind that lacks one (the first one read). */
+export function defaultApiVersion(kind: string): string | undefined {
+  return Object.hasOwn(KINDS, kind) ? KINDS[kind].apiVersions[0] : undefined;
+}
+
 /** `namespace/name`, `name`, or undefined when the object has no usable name. */
 function objectName(metadata: unknown): string | undefined {
   if (!isPlainObject(metadata) || typeof metadata.name !== 'string' || metadata.name === '') return undefined;
