@@ -334,7 +334,7 @@ export class LiveScheduler {
 
   /** Devices in the engine's inventory. */
   inventoryDevices(): number {
-    return this.state.engine.inspect().inventory.devices.length;
+    return this.state.engine.inspect().inventory.count;
   }
 
   /** The invariant between the engine and the informer caches (see LiveState). */

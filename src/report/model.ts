@@ -155,7 +155,7 @@ export function buildReport(engine: Engine, result: ScheduleResult, opts: Report
     nameLists: Array.from({ length: nameLists.size }, (_, i) => nameLists.string(i + 1)).map((s) => (s ? s.split(NUL) : [])),
     nodes,
     unschedulable: unschedulableGroups(result),
-    curve: utilisationCurve(result, held, state.inventory.size),
+    curve: utilisationCurve(result, held, state.inventory.count),
     ...(result.groups ? { podGroups: [...result.groups].sort((a, b) => Number(a.admitted) - Number(b.admitted) || `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`)) } : {}),
   };
 }
