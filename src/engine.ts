@@ -5,7 +5,7 @@
  *   node view (pools, devices in search order) → compile (pre-pass, masks, integers)
  *   → WASM search → decode (v1 AllocationResults)
  *
- * State changes go through add/remove/commit/release; derived data (inventory, selector masks)
+ * State changes go through upsert/delete/commit/release, by object key (model/keys.ts); derived data (inventory, selector masks)
  * is rebuilt lazily when the objects it depends on changed, never on the allocation path.
  */
 
@@ -13,7 +13,7 @@ import type { DeviceClass, DeviceTaintRule, DraObject, Node, ResourceClaim, Reso
 import { featuresFromGates, parseFeatureGates, type FeatureGates, type Features } from './features.js';
 import { AllocatedState } from './model/allocated.js';
 import { Inventory } from './compile/inventory.js';
-import { SelectorMasks } from './compile/selectors.js';
+import type { SelectorMasks } from './compile/selectors.js';
 import { buildNodeView, gatherNodePools, type NodePools } from './compile/nodeview.js';
 import { compileProblem, refreshDynamic, type Problem } from './compile/problem.js';
 import { loadSolver, type SolverExports } from './wasm/instance.js';
@@ -22,7 +22,12 @@ import { RESULT, isCounterAccounting, type CounterAccounting } from './wasm/layo
 import { decodeResults } from './decode/results.js';
 import { AllocationError, type Outcome } from './outcome.js';
 import { claimRef } from './model/requests.js';
-import { applyTaintRules } from './model/taintrules.js';
+import { ruleMayHit, taintSlice } from './model/taintrules.js';
+import { isShared, poolKeyOf } from './model/pools.js';
+import { checkObject, isEngineKind, keyOf, kindOfKey, type ObjectKey } from './model/keys.js';
+import { KeyedObjects } from './model/keyed.js';
+import { InputError } from './model/errors.js';
+import { drain } from './util/steps.js';
 
 export interface EngineOptions {
   objects?: readonly DraObject[];
@@ -67,23 +72,31 @@ export class Engine {
   private readonly maxSteps: number;
   private readonly nodes = new Map<string, Node>();
   private readonly classes = new Map<string, DeviceClass>();
-  private slices: ResourceSlice[] = [];
-  private taintRules: DeviceTaintRule[] = [];
-  private readonly claims: ResourceClaim[] = [];
+  private readonly slices = new KeyedObjects<ResourceSlice>();
+  private readonly taintRules = new KeyedObjects<DeviceTaintRule>();
+  private readonly claims = new KeyedObjects<ResourceClaim>();
   private readonly allocated = new AllocatedState();
+  /**
+   * What is compiled from the objects, built on first use and then kept current change by
+   * change: a slice change patches the inventory, the masks of its devices and the node views
+   * of the nodes that can see its pool; a node change drops that node's view.
+   */
   private compiled?: { inventory: Inventory; masks: SelectorMasks; nodePools: Map<string, NodePools> };
-  /** The last masks built: the next inventory keeps the values of devices that did not change. */
-  private previousMasks?: SelectorMasks;
+  /** While compiled: each held slice → the slice the inventory has (itself, or a copy with the taint rules' taints). */
+  private readonly effective = new Map<ResourceSlice, ResourceSlice>();
   /**
    * Compiled problems kept in solver memory, by node shape and claim specs: the next Pod with the
-   * same claims on a node of the same shape only refreshes the dynamic state. Valid while the inventory, the
-   * classes and the nodes are unchanged (dropped with them).
+   * same claims on a node of the same shape only refreshes the dynamic state. A shape names
+   * device contents (ids stable for the engine's life), so slice and node changes leave the
+   * cache valid; a DeviceClass change drops it (the claims' specs then compile differently).
    */
   private readonly problems = new Map<string, { problem: Problem; block: Block }>();
   private readonly memory: SolverMemory;
 
   private constructor(
     wasm: SolverExports,
+    /** The selector evaluator: the CEL runtime, loaded by `create` so that importing dralloc does not load it. */
+    private readonly Masks: SelectorMasksClass,
     opts: EngineOptions,
   ) {
     this.counterAccounting = checkAccounting('EngineOptions', opts.counterAccounting ?? 'upstream');
@@ -91,70 +104,175 @@ export class Engine {
     this.gates = typeof opts.featureGates === 'string' ? parseFeatureGates(opts.featureGates) : parseFeatureGates(undefined, opts.featureGates);
     this.features = featuresFromGates(this.gates);
     this.maxSteps = opts.maxSteps ?? 0;
-    this.add(opts.objects ?? []);
+    const objects = opts.objects ?? [];
+    objects.forEach((o, i) => checkObject(o, `objects[${i}]`));
+    // The initial list is taken as given, like upstream's plain lists: repeated keys are all kept.
+    for (const o of objects) this.put(o, true);
   }
 
+  /** A new engine with its own solver instance; loads the WASM solver and the CEL runtime on first use in the process. */
   static async create(opts: EngineOptions = {}): Promise<Engine> {
-    return new Engine(await loadSolver(), opts);
+    const [wasm, { SelectorMasks }] = await Promise.all([loadSolver(), import('./compile/selectors.js')]);
+    return new Engine(wasm, SelectorMasks, opts);
   }
 
-  /** Adds objects; claims that carry `status.allocation` become allocated state. */
+  /**
+   * Inserts objects, or replaces the object held under the same key (`keyOf`: kind and name;
+   * claims by uid, else namespace and name). A new version of a slice, class, node, taint rule
+   * or claim replaces the old one in place; a claim's allocation (`status.allocation`) is the
+   * allocated state, so upserting a claim moves its devices in or out of use. Pods,
+   * ResourceClaimTemplates and Namespaces are accepted and ignored (the schedule's business).
+   * Throws InputError, changing nothing, when any object is not one the engine can take.
+   */
+  upsert(objects: readonly DraObject[]): void {
+    objects.forEach((o, i) => checkObject(o, `upsert: objects[${i}]`));
+    for (const o of objects) this.put(o, false);
+  }
+
+  /**
+   * Deletes the objects held under the keys of `items` (objects, whose key is computed, or keys
+   * from `keyOf`): any version of an object deletes the one held. Unknown keys are ignored.
+   * Throws InputError, changing nothing, for an item that is neither.
+   */
+  delete(items: readonly (DraObject | ObjectKey)[]): void {
+    const keys = items.map((x, i) => {
+      if (typeof x === 'string') {
+        if (!isEngineKind(kindOfKey(x)) && !x.includes('/')) throw new InputError(`delete: items[${i}]: ${JSON.stringify(x)} is not an object key`);
+        return x;
+      }
+      checkObject(x, `delete: items[${i}]`);
+      return keyOf(x);
+    });
+    for (const k of keys) this.drop(k);
+  }
+
+  /** `upsert`, under its former name. */
   add(objects: readonly DraObject[]): void {
-    for (const o of objects) {
-      switch (o.kind) {
-        case 'Node':
-          this.nodes.set(o.metadata.name, o);
-          this.dropProblems();
-          break;
-        case 'DeviceClass':
-          this.classes.set(o.metadata.name, o);
-          this.dropProblems();
-          break;
-        case 'ResourceSlice':
-          this.slices.push(o);
-          this.invalidate();
-          break;
-        case 'DeviceTaintRule':
-          this.taintRules.push(o);
-          this.invalidate();
-          break;
-        case 'ResourceClaim':
-          this.claims.push(o);
-          if (o.status?.allocation) this.allocated.apply(o, this.features.consumableCapacity);
-          break;
-        default:
-          break; // Pods and templates are the schedule's business, not the allocator's.
+    this.upsert(objects);
+  }
+
+  /** `delete`, under its former name. */
+  remove(items: readonly (DraObject | ObjectKey)[]): void {
+    this.delete(items);
+  }
+
+  private put(o: DraObject, keepDuplicates: boolean): void {
+    const key = keyOf(o);
+    switch (o.kind) {
+      case 'Node':
+        this.nodes.set(o.metadata.name, o);
+        this.compiled?.nodePools.delete(o.metadata.name);
+        break;
+      case 'DeviceClass':
+        this.classes.set(o.metadata.name, o);
+        this.dropProblems();
+        break;
+      case 'ResourceSlice': {
+        const old = keepDuplicates ? (this.slices.push(key, o), []) : this.slices.set(key, o);
+        this.slicesChanged(old, [o]);
+        break;
       }
+      case 'DeviceTaintRule': {
+        const old = keepDuplicates ? (this.taintRules.push(key, o), []) : this.taintRules.set(key, o);
+        this.rulesChanged([...old, o]);
+        break;
+      }
+      case 'ResourceClaim': {
+        const old = keepDuplicates ? (this.claims.push(key, o), []) : this.claims.set(key, o);
+        for (const c of old) if (c.status?.allocation) this.allocated.apply(c, this.features.consumableCapacity, -1);
+        if (o.status?.allocation) this.allocated.apply(o, this.features.consumableCapacity);
+        break;
+      }
+      default:
+        break; // Pods, templates and namespaces are the schedule's business, not the allocator's.
     }
   }
 
-  /** Removes objects (by identity, as given to add). */
-  remove(objects: readonly DraObject[]): void {
-    const gone = new Set(objects);
-    for (const o of objects) {
-      if (o.kind === 'Node' && this.nodes.get(o.metadata.name) === o) {
-        this.nodes.delete(o.metadata.name);
-        this.dropProblems();
+  private drop(key: ObjectKey): void {
+    switch (kindOfKey(key)) {
+      case 'Node': {
+        const name = key.slice('Node/'.length);
+        this.nodes.delete(name);
+        this.compiled?.nodePools.delete(name);
+        break;
       }
-      if (o.kind === 'DeviceClass' && this.classes.get(o.metadata.name) === o) {
-        this.classes.delete(o.metadata.name);
-        this.dropProblems();
-      }
-      if (o.kind === 'ResourceClaim' && this.claims.includes(o)) {
-        this.claims.splice(this.claims.indexOf(o), 1);
-        if (o.status?.allocation) this.allocated.apply(o, this.features.consumableCapacity, -1);
-      }
+      case 'DeviceClass':
+        if (this.classes.delete(key.slice('DeviceClass/'.length))) this.dropProblems();
+        break;
+      case 'ResourceSlice':
+        this.slicesChanged(this.slices.delete(key), []);
+        break;
+      case 'DeviceTaintRule':
+        this.rulesChanged(this.taintRules.delete(key));
+        break;
+      case 'ResourceClaim':
+        for (const c of this.claims.delete(key)) if (c.status?.allocation) this.allocated.apply(c, this.features.consumableCapacity, -1);
+        break;
+      default:
+        break;
     }
-    const before = this.slices.length + this.taintRules.length;
-    this.slices = this.slices.filter((s) => !gone.has(s));
-    this.taintRules = this.taintRules.filter((r) => !gone.has(r));
-    if (this.slices.length + this.taintRules.length !== before) this.invalidate();
   }
 
-  /** The inventory changed: everything compiled from it goes. */
-  private invalidate(): void {
-    this.compiled = undefined;
-    this.dropProblems();
+  /**
+   * Held slices `gone` were deleted or replaced by `added` (already in `this.slices`): the
+   * inventory, masks and allocated flags follow for their devices only, and the node views of
+   * nodes that see the slices' pools are dropped. O(devices of the slices), plus the pools'
+   * slices.
+   */
+  private slicesChanged(gone: readonly ResourceSlice[], added: readonly ResourceSlice[]): void {
+    if (!this.compiled) return; // compiled from everything on first use
+    const { inventory } = this.compiled;
+    const touched: ResourceSlice[] = [];
+    for (const s of gone) {
+      const e = this.effective.get(s)!;
+      this.effective.delete(s);
+      this.devicesChanged(inventory.removeSlice(e));
+      touched.push(e);
+    }
+    const rules = this.activeRules();
+    for (const s of added) {
+      const e = rules.length > 0 ? taintSlice(s, rules) : s;
+      this.effective.set(s, e);
+      this.devicesChanged(inventory.addSlice(e, this.slices.seqOf(keyOf(s), s)!));
+      touched.push(e);
+    }
+    this.dropNodeViews(touched);
+  }
+
+  /** Taint rules `changed` (old and new versions) came or went: the slices they may hit are tainted again. */
+  private rulesChanged(changed: readonly DeviceTaintRule[]): void {
+    if (!this.compiled || !this.features.deviceTaints || changed.length === 0) return;
+    const hit = this.slices.values().filter((s) => changed.some((r) => ruleMayHit(r, s)));
+    this.slicesChanged(hit, hit);
+  }
+
+  private activeRules(): readonly DeviceTaintRule[] {
+    return this.features.deviceTaints ? this.taintRules.values() : [];
+  }
+
+  private devicesChanged(slots: Int32Array): void {
+    this.compiled!.masks.patch(slots);
+    this.allocated.update(slots);
+  }
+
+  /**
+   * Drops the node views that may include the slices' pools: those of the nodes the pools'
+   * slices name, or all when one of them is for every node (no nodeName, or shared counters).
+   */
+  private dropNodeViews(slices: readonly ResourceSlice[]): void {
+    const { inventory, nodePools } = this.compiled!;
+    const nodes = new Set<string>();
+    const pools = new Set(slices.map(poolKeyOf));
+    for (const list of [slices, ...[...pools].map((p) => inventory.sliceIndex.pool(p))]) {
+      for (const s of list) {
+        if (isShared(s)) {
+          nodePools.clear();
+          return;
+        }
+        nodes.add(s.spec.nodeName!);
+      }
+    }
+    for (const n of nodes) nodePools.delete(n);
   }
 
   private dropProblems(): void {
@@ -162,16 +280,24 @@ export class Engine {
     this.memory.reset();
   }
 
-  /** Records an allocation (e.g. one returned by allocate) so that later allocations see the devices in use. */
+  /**
+   * Records an allocation (e.g. one returned by allocate): the claim, with `allocation` as its
+   * `status.allocation`, is upserted, so later allocations see its devices in use. Committing
+   * the same claim again replaces the earlier commit (it counts once). Returns the claim held.
+   */
   commit(claim: ResourceClaim, allocation: AllocationResult): ResourceClaim {
     const allocated: ResourceClaim = { ...claim, status: { ...claim.status, allocation } };
-    this.add([allocated]);
+    this.upsert([allocated]);
     return allocated;
   }
 
-  /** Frees the devices of an allocated claim that was added or committed. */
-  release(claim: ResourceClaim): void {
-    this.remove([claim]);
+  /**
+   * Deletes the claim held under the key of `claim` (or under `claim` when it is a key), freeing
+   * its devices: any version of the claim, e.g. an informer's copy, releases the one committed.
+   * Releasing a claim the engine does not hold does nothing.
+   */
+  release(claim: ResourceClaim | ObjectKey): void {
+    this.delete([claim]);
   }
 
   /** Allocates all `claims` together on one node (upstream `Allocator.Allocate`). */
@@ -236,7 +362,7 @@ export class Engine {
 
   /** Claims the engine holds (allocated ones are part of the allocated state). */
   listClaims(): readonly ResourceClaim[] {
-    return this.claims;
+    return this.claims.values();
   }
 
   /**
@@ -245,12 +371,21 @@ export class Engine {
    * phase measures solving). Never raises a selector error: values are computed, not reported.
    */
   precompile(): void {
+    drain(this.precompileSteps());
+  }
+
+  /** `precompile` one node or class at a time (yields after each), for the async `prepare`. */
+  *precompileSteps(): Generator<void, void> {
     const { inventory, masks } = this.compile();
-    for (const node of this.nodes.values()) this.nodePools(node);
-    // The first value of a selector fills its mask for every device (the fast path).
-    if (inventory.size === 0) return;
+    yield;
+    for (const node of this.nodes.values()) {
+      this.nodePools(node);
+      yield;
+    }
+    if (inventory.count === 0) return;
     for (const cls of this.classes.values()) {
-      for (const s of cls.spec?.selectors ?? []) if (s.cel) masks.value(s.cel.expression, 0);
+      for (const s of cls.spec?.selectors ?? []) if (s.cel) masks.prefill(s.cel.expression);
+      yield;
     }
   }
 
@@ -267,19 +402,28 @@ export class Engine {
 
   private compile(): { inventory: Inventory; masks: SelectorMasks; nodePools: Map<string, NodePools> } {
     if (!this.compiled) {
-      const slices = this.features.deviceTaints ? applyTaintRules(this.slices, this.taintRules) : this.slices;
-      const inventory = new Inventory(slices);
+      const held = this.slices.values();
+      const rules = this.activeRules();
+      this.effective.clear();
+      const slices = held.map((s) => {
+        const e = rules.length > 0 ? taintSlice(s, rules) : s;
+        this.effective.set(s, e);
+        return e;
+      });
+      const inventory = new Inventory(slices, (_e, i) => this.slices.seqOf(keyOf(held[i]), held[i])!);
       this.allocated.attach(inventory);
-      const masks = new SelectorMasks(inventory, {
+      const masks = new this.Masks(inventory, {
         consumableCapacity: this.features.consumableCapacity,
         listTypeAttributes: this.features.listTypeAttributes,
-      }, this.previousMasks);
-      this.previousMasks = masks;
+      });
       this.compiled = { inventory, masks, nodePools: new Map() };
     }
     return this.compiled;
   }
+
 }
+
+type SelectorMasksClass = typeof import('./compile/selectors.js').SelectorMasks;
 
 function checkAccounting(where: string, v: unknown): CounterAccounting {
   if (isCounterAccounting(v)) return v;

@@ -15,8 +15,6 @@ export type Outcome =
   | { kind: 'unsatisfiable'; reason: string; stats: SearchStats }
   | { kind: 'error'; message: string; stats?: SearchStats };
 
-/**
- * An error of the allocation itself (bad claim, unknown class, CEL error, invalid pool...):
- * the message is upstream's text where upstream has one.
- */
-export class AllocationError extends Error {}
+// Defined with the other input errors in model/errors.ts (model throws it; outcome depends on
+// model, never the other way); re-exported here, where callers of allocate look for it.
+export { AllocationError } from './model/errors.js';

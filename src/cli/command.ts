@@ -7,8 +7,6 @@ import { isCounterAccounting, type CounterAccounting } from '../wasm/layout.js';
 
 export interface Command {
   name: string;
-  /** One line for the command list. */
-  summary: string;
   /** Full usage text: synopsis, flags, exit codes. */
   usage: string;
   /** Runs with the arguments after the command name; returns the exit code. */

@@ -2,7 +2,7 @@
 
 import { InputError } from '../model/errors.js';
 import { planEvictions, type Eviction } from '../k8s/evictions.js';
-import { clusterInput } from '../k8s/input.js';
+import { clusterInput } from './cluster-input.js';
 import { apiErrorText, CONNECT_FLAGS, CONNECT_USAGE } from '../k8s/connect.js';
 import { deletePod } from '../k8s/writes.js';
 import type { Pod } from '../model/types.js';
@@ -11,7 +11,6 @@ import { outputFormat, parseFlags, UsageError, type Command } from './command.js
 
 export const evictionsCommand: Command = {
   name: 'evictions',
-  summary: 'list the Pods NoExecute device taints would evict, and when (--apply deletes the due ones)',
   usage: `dralloc evictions [-f PATH ...] [--now TIME] [--apply] [-o text|yaml|json] [--kubeconfig FILE] [--context NAME] [--in-cluster]
 
   Device taints with effect NoExecute (in ResourceSlices and from DeviceTaintRules) evict the

@@ -8,14 +8,13 @@
 
 import { Engine } from '../engine.js';
 import { explainClaim, groupByReason, funnelReason, STAGES, type Explanation, type NodeExplanation, type RequestFunnel } from '../explain/index.js';
-import { findClaim } from '../explain/find-claim.js';
+import { findClaim } from './find-claim.js';
 import { loadInputs } from './inputs.js';
 import { counterAccounting, COUNTER_ACCOUNTING_FLAG, COUNTER_ACCOUNTING_HELP, outputFormat, parseFlags, required, UsageError, type Command } from './command.js';
 import { stdoutPalette, table, type Palette } from './table.js';
 
 export const explainCommand: Command = {
   name: 'explain',
-  summary: 'explain why a claim can or cannot be allocated: per-request device funnels, closest devices',
   usage: `dralloc explain -f PATH [-f PATH ...] --claim NS/NAME [--node NAME | --all-nodes] [--feature-gates K=V,...] [-o text|wide|json]
                 [${COUNTER_ACCOUNTING_FLAG}]
 
@@ -30,6 +29,8 @@ export const explainCommand: Command = {
                    grouped by the reason they fail
   -o text          funnels (one node) or reason groups (several); -o wide adds every node's
                    funnel counts and all near misses; -o json the explanation as data
+  A selector (of the claim or its classes) that looks up an attribute or capacity no device has
+  gets a "hint:" line with the closest one that exists ("did you mean ...?").
 ${COUNTER_ACCOUNTING_HELP}
 
   Exit 0: the claim fits (on at least one node). Exit 1: it fits nowhere. Exit 2: bad input, or

@@ -1,11 +1,11 @@
 /** Output formatting for the CLI: YAML (humans, default) or JSON (machines). */
 
-import { stringify } from 'yaml';
+import { yaml } from '../model/yaml.js';
 
 export type OutputFormat = 'yaml' | 'json';
 
 export function formatObject(obj: unknown, format: OutputFormat): string {
-  return format === 'json' ? JSON.stringify(obj, bigintReplacer, 2) + '\n' : stringify(obj, { aliasDuplicateObjects: false });
+  return format === 'json' ? JSON.stringify(obj, bigintReplacer, 2) + '\n' : yaml().stringify(obj, { aliasDuplicateObjects: false });
 }
 
 function bigintReplacer(_key: string, value: unknown): unknown {

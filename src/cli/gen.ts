@@ -15,7 +15,6 @@ const WORKLOAD_LIST = WORKLOADS.map((w) => `    ${w.name.padEnd(12)} ${w.summary
 
 export const genCommand: Command = {
   name: 'gen',
-  summary: 'write a seeded synthetic workload (nodes, slices, classes, Pods) as JSON',
   usage: `dralloc gen --workload NAME [--scale N] [--seed S] -o DIR
 
   Write DIR/cluster.json (DeviceClasses, Nodes, ResourceSlices) and DIR/pods.json

@@ -1,14 +1,13 @@
 /** `dralloc health`: devices kubelet reports as not healthy, per node, with the Pods using them. */
 
 import { healthReport } from '../k8s/health.js';
-import { clusterInput } from '../k8s/input.js';
+import { clusterInput } from './cluster-input.js';
 import { CONNECT_FLAGS, CONNECT_USAGE } from '../k8s/connect.js';
 import { formatObject } from './format.js';
 import { outputFormat, parseFlags, type Command } from './command.js';
 
 export const healthCommand: Command = {
   name: 'health',
-  summary: 'report devices that Pod status marks Unhealthy or Unknown, per node, with their Pods',
   usage: `dralloc health [-f PATH ...] [-o text|yaml|json] [--kubeconfig FILE] [--context NAME] [--in-cluster]
 
   Reads pod.status.*ContainerStatuses[].allocatedResourcesStatus (kubelet's device health for

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `dralloc` command line: dispatches to the commands in commands.ts.
+ * The `dralloc` command line: dispatches to the commands in commands.ts, loading only the one
+ * that runs (this module imports nothing heavy).
  * Exit codes: 0 ok, 1 unsatisfiable (or findings), 2 error; errors print `error: <message>`.
  */
 
@@ -53,14 +54,15 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
       io.stderr(`error: unknown command "${rest[0]}" (commands: ${commandNames()})\n`);
       return 2;
     }
-    io.stdout(`Usage: ${topic.usage}\n`);
+    io.stdout(`Usage: ${(await topic.load()).usage}\n`);
     return 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     io.stderr(`error: unknown command "${name}" (commands: ${commandNames()}; dralloc help lists them)\n`);
     return 2;
   }
+  const command = await entry.load();
   if (wantsHelp(rest)) {
     io.stdout(`Usage: ${command.usage}\n`);
     return 0;

@@ -13,7 +13,6 @@ import { progressBar } from './progress.js';
 
 export const reportCommand: Command = {
   name: 'report',
-  summary: 'schedule the Pods as `schedule` does and write an HTML report of the result',
   usage: `dralloc report -f PATH [-f PATH ...] -o FILE.html [--strategy upstream|pack] [--feature-gates K=V,...] [--title TEXT] [--quiet]
                [${COUNTER_ACCOUNTING_FLAG}]
 

@@ -15,7 +15,6 @@ import { writeReport } from '../report/index.js';
 
 export const scheduleCommand: Command = {
   name: 'schedule',
-  summary: 'place Pods on nodes one by one as kube-scheduler does, allocating their claims',
   usage: `dralloc schedule -f PATH [-f PATH ...] [--strategy upstream|pack] [--feature-gates K=V,...] [-o yaml|json|stats] [--report FILE.html] [--quiet]
                  [${COUNTER_ACCOUNTING_FLAG}]
 

@@ -10,7 +10,6 @@ import { counterAccounting, COUNTER_ACCOUNTING_FLAG, COUNTER_ACCOUNTING_HELP, pa
 
 export const schedulerCommand: Command = {
   name: 'scheduler',
-  summary: 'run a secondary scheduler for Pods with spec.schedulerName: NAME on a live cluster',
   usage: `dralloc scheduler --scheduler-name NAME [--manage-claims] [--strategy upstream|pack] [--feature-gates K=V,...]
                   [--resync-seconds N] [${COUNTER_ACCOUNTING_FLAG}] [--leader-elect[=false]] [--leader-elect-* ...]
                   [--metrics-bind-address HOST:PORT] [--kubeconfig FILE] [--context NAME] [--in-cluster]

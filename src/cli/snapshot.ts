@@ -9,7 +9,6 @@ import { outputFormat, parseFlags, required, type Command } from './command.js';
 
 export const snapshotCommand: Command = {
   name: 'snapshot',
-  summary: 'list a live cluster\'s Nodes, slices, classes, claims, templates, Pods and taint rules into one file',
   usage: `dralloc snapshot -o FILE [--format json|yaml] [--kubeconfig FILE] [--context NAME] [--in-cluster]
 
   Lists Nodes, DeviceClasses, ResourceSlices, ResourceClaims, ResourceClaimTemplates, Pods and

@@ -67,20 +67,26 @@ export function violatesPolicy(value: Quantity, policy: CapacityRequestPolicy | 
   return false;
 }
 
+/** What one allocation of a device consumes, or why the device cannot serve the request at all. */
+export type CapacityDemand =
+  | { consumed: Map<string, Quantity> }
+  | { name: string; problem: 'missing' }
+  | { name: string; problem: 'policy'; amount: Quantity };
+
 /**
  * What one allocation of `device` for a request with these capacity requests consumes, for
- * every capacity of the device; undefined when the device cannot serve the request at all
- * (it lacks a requested capacity, or the amount breaks the capacity's request policy).
+ * every capacity of the device; or the first requested capacity the device lacks, or the first
+ * amount that breaks its capacity's request policy.
  */
-export function consumedCapacity(requests: Record<string, string> | undefined, device: Device): Map<string, Quantity> | undefined {
+export function capacityDemand(requests: Record<string, string> | undefined, device: Device): CapacityDemand {
   const caps = device.capacity ?? {};
-  for (const name of Object.keys(requests ?? {})) if (!(name in caps)) return undefined;
-  const out = new Map<string, Quantity>();
+  for (const name of Object.keys(requests ?? {})) if (!(name in caps)) return { name, problem: 'missing' };
+  const consumed = new Map<string, Quantity>();
   for (const [name, cap] of Object.entries(caps)) {
     const requested = requests?.[name];
     const amount = consumedAmount(requested !== undefined ? q(requested) : undefined, cap);
-    if (violatesPolicy(amount, cap.requestPolicy)) return undefined;
-    out.set(name, amount);
+    if (violatesPolicy(amount, cap.requestPolicy)) return { name, problem: 'policy', amount };
+    consumed.set(name, amount);
   }
-  return out;
+  return { consumed };
 }

@@ -1,8 +1,13 @@
 /**
- * The compiled inventory: every device of every ResourceSlice gets a dense index (slices in
- * input order, devices in slice order) and a row in typed columns. Selector masks, the
- * allocated-state flags and per-node views are keyed by this index. Immutable once built; an
- * update builds a new one (incremental patching is a later optimisation behind this contract).
+ * The compiled inventory: every device of every ResourceSlice gets a *slot*, a dense index that
+ * keys typed columns, selector masks, the allocated-state flags and per-node views.
+ *
+ * Slices come and go one at a time (`addSlice` / `removeSlice`, O(devices of the slice)): a
+ * removed slice's slots are freed and reused by the next slices added, so a slot is stable for
+ * as long as its slice is held. A free slot has no device (`live(i)` is false; `devices[i]`,
+ * `sliceOf[i]` and `ids[i]` are undefined): code that walks every slot (`i < size`) skips those.
+ * The column arrays may be longer than `size` (room to grow) and are replaced when they grow:
+ * read them through the inventory, do not keep them across changes.
  */
 
 import type { Device, ResourceSlice } from '../model/types.js';
@@ -11,55 +16,118 @@ import { deviceId } from '../model/allocated.js';
 import { SliceIndex } from '../model/pools.js';
 
 export class Inventory {
-  /** Device objects by index, and the slice each came from. */
+  /** Device objects by slot, and the slice each came from (undefined for a free slot). */
   readonly devices: Device[] = [];
   readonly sliceOf: ResourceSlice[] = [];
   /** `driver/pool/device` of each device. */
   readonly ids: string[] = [];
-  /** Interned driver, pool (`driver/pool`) and device names, per device. */
-  readonly driverId: Uint32Array;
-  readonly poolId: Uint32Array;
-  readonly nameId: Uint32Array;
+  /** Interned driver, pool (`driver/pool`) and device names, per slot. */
+  driverId: Uint32Array;
+  poolId: Uint32Array;
+  nameId: Uint32Array;
   readonly strings = new Interner();
   /** The slices indexed by node and pool (gatherPools). */
-  readonly sliceIndex: SliceIndex;
-  /** Index of each slice's first device: a device's index is its slice's plus its position. */
-  private readonly sliceStart = new Map<ResourceSlice, number>();
-  /** Device index by `driver/pool/device`, or all of them when slices repeat a device. */
+  readonly sliceIndex = new SliceIndex([]);
+  /** The slots of each slice's devices, in slice order. */
+  private readonly slotsOf = new Map<ResourceSlice, Int32Array>();
+  /** Device slot by `driver/pool/device`, or all of them when slices repeat a device. */
   private readonly byId = new Map<string, number | number[]>();
-  private readonly content: Uint32Array;
+  private content: Uint32Array;
   private readonly contents = new Interner();
+  /** Free slots, reused last freed first. */
+  private readonly free: number[] = [];
+  private sliceList?: ResourceSlice[];
 
-  constructor(readonly slices: readonly ResourceSlice[]) {
+  /** `order(s, i)`: the slice's position in the input (see SliceIndex); default its index in `slices`. */
+  constructor(slices: readonly ResourceSlice[] = [], order: (s: ResourceSlice, i: number) => number = (_s, i) => i) {
     let n = 0;
     for (const s of slices) n += s.spec.devices?.length ?? 0;
     this.driverId = new Uint32Array(n);
     this.poolId = new Uint32Array(n);
     this.nameId = new Uint32Array(n);
     this.content = new Uint32Array(n);
-    for (const s of slices) {
-      this.sliceStart.set(s, this.devices.length);
-      for (const d of s.spec.devices ?? []) {
-        const i = this.devices.length;
-        this.devices.push(d);
-        this.sliceOf.push(s);
-        this.ids.push(deviceId(s.spec.driver, s.spec.pool.name, d.name));
-        this.driverId[i] = this.strings.id(s.spec.driver);
-        this.poolId[i] = this.strings.id(`${s.spec.driver}/${s.spec.pool.name}`);
-        this.nameId[i] = this.strings.id(d.name);
-        const same = this.byId.get(this.ids[i]);
-        if (same === undefined) this.byId.set(this.ids[i], i);
-        else if (typeof same === 'number') this.byId.set(this.ids[i], [same, i]);
-        else same.push(i);
+    slices.forEach((s, i) => this.addSlice(s, order(s, i)));
+  }
+
+  /** Gives the devices of `s` slots (free ones first); returns them, in slice order. */
+  addSlice(s: ResourceSlice, order: number): Int32Array {
+    if (this.slotsOf.has(s)) throw new Error('slice is already part of this inventory');
+    const devices = s.spec.devices ?? [];
+    const slots = new Int32Array(devices.length);
+    const driver = this.strings.id(s.spec.driver);
+    const pool = this.strings.id(`${s.spec.driver}/${s.spec.pool.name}`);
+    devices.forEach((d, k) => {
+      const i = this.free.pop() ?? this.append();
+      slots[k] = i;
+      this.devices[i] = d;
+      this.sliceOf[i] = s;
+      const id = deviceId(s.spec.driver, s.spec.pool.name, d.name);
+      this.ids[i] = id;
+      this.driverId[i] = driver;
+      this.poolId[i] = pool;
+      this.nameId[i] = this.strings.id(d.name);
+      this.content[i] = 0;
+      const same = this.byId.get(id);
+      if (same === undefined) this.byId.set(id, i);
+      else if (typeof same === 'number') this.byId.set(id, [same, i]);
+      else same.push(i);
+    });
+    this.slotsOf.set(s, slots);
+    this.sliceIndex.add(s, order);
+    this.sliceList = undefined;
+    return slots;
+  }
+
+  /** Frees the slots of a slice of this inventory; returns them. */
+  removeSlice(s: ResourceSlice): Int32Array {
+    const slots = this.slotsOf.get(s);
+    if (slots === undefined) throw new Error('slice is not part of this inventory');
+    for (const i of slots) {
+      const id = this.ids[i];
+      const same = this.byId.get(id);
+      if (typeof same === 'number') this.byId.delete(id);
+      else if (same !== undefined) {
+        same.splice(same.indexOf(i), 1);
+        if (same.length === 1) this.byId.set(id, same[0]);
       }
+      (this.devices as (Device | undefined)[])[i] = undefined;
+      (this.sliceOf as (ResourceSlice | undefined)[])[i] = undefined;
+      (this.ids as (string | undefined)[])[i] = undefined;
+      this.free.push(i);
     }
-    this.sliceIndex = new SliceIndex(slices);
+    this.slotsOf.delete(s);
+    this.sliceIndex.remove(s);
+    this.sliceList = undefined;
+    return slots;
+  }
+
+  /** A new slot at the end, growing the columns (doubling) when they are full. */
+  private append(): number {
+    const i = this.devices.length;
+    if (i >= this.driverId.length) {
+      const cap = Math.max(64, 2 * this.driverId.length);
+      this.driverId = grow(this.driverId, cap);
+      this.poolId = grow(this.poolId, cap);
+      this.nameId = grow(this.nameId, cap);
+      this.content = grow(this.content, cap);
+    }
+    this.devices.push(undefined as unknown as Device);
+    this.sliceOf.push(undefined as unknown as ResourceSlice);
+    this.ids.push(undefined as unknown as string);
+    return i;
+  }
+
+  /** The slices, in input order. */
+  get slices(): readonly ResourceSlice[] {
+    this.sliceList ??= this.sliceIndex.ordered();
+    return this.sliceList;
   }
 
   /**
    * A small integer that is equal for two devices exactly when everything about them but their
    * name is equal (driver, attributes, capacity, counters, taints, flags): what selectors,
-   * taints and capacity checks see. Computed on first use.
+   * taints and capacity checks see. Computed on first use; stable for as long as the engine
+   * lives (equal contents keep their id across slice changes).
    */
   contentId(i: number): number {
     let id = this.content[i];
@@ -71,29 +139,56 @@ export class Inventory {
     return id;
   }
 
-  /** Indices of the devices named `driver/pool/device` (several when slices repeat a device). */
+  /** Slots of the devices named `driver/pool/device` (several when slices repeat a device). */
   indicesOf(id: string): readonly number[] {
     const i = this.byId.get(id);
     return i === undefined ? [] : typeof i === 'number' ? [i] : i;
   }
 
+  /** The `driver/pool/device` of a slot (undefined when it is free). */
+  idAt(i: number): string | undefined {
+    return this.ids[i];
+  }
+
+  /** Bound of the slot numbers: slots are `0 .. size-1`, some of them possibly free. */
   get size(): number {
     return this.devices.length;
   }
 
-  /** Index of the device at `position` of a slice of this inventory. */
-  indexAt(slice: ResourceSlice, position: number): number {
-    const start = this.sliceStart.get(slice);
-    if (start === undefined || position >= (slice.spec.devices?.length ?? 0)) throw new Error('device is not part of this inventory');
-    return start + position;
+  /** Length of the column arrays (`size` plus room to grow): arrays kept per slot elsewhere use it too. */
+  get capacity(): number {
+    return this.driverId.length;
   }
 
-  /** Index of a device object of this inventory (a search of its slice; tests and tools). */
+  /** Number of devices (slots in use). */
+  get count(): number {
+    return this.devices.length - this.free.length;
+  }
+
+  /** Whether slot `i` holds a device. */
+  live(i: number): boolean {
+    return this.devices[i] !== undefined;
+  }
+
+  /** Slot of the device at `position` of a slice of this inventory. */
+  indexAt(slice: ResourceSlice, position: number): number {
+    const slots = this.slotsOf.get(slice);
+    if (slots === undefined || position >= slots.length) throw new Error('device is not part of this inventory');
+    return slots[position];
+  }
+
+  /** Slot of a device object of this inventory (a search of its slice; tests and tools). */
   indexOf(d: Device): number {
-    for (const [slice, start] of this.sliceStart) {
+    for (const [slice, slots] of this.slotsOf) {
       const k = slice.spec.devices?.indexOf(d) ?? -1;
-      if (k >= 0) return start + k;
+      if (k >= 0) return slots[k];
     }
     throw new Error('device is not part of this inventory');
   }
+}
+
+function grow(a: Uint32Array, length: number): Uint32Array {
+  const b = new Uint32Array(length);
+  b.set(a);
+  return b;
 }

@@ -5,29 +5,21 @@
  * numbers only. Upstream's pre-pass errors are raised here, in upstream's order.
  */
 
-import type { DeviceAttribute, DeviceClass, Node, ResourceClaim, DeviceToleration, DeviceTaint } from '../model/types.js';
+import type { DeviceAttribute, DeviceClass, Node, ResourceClaim } from '../model/types.js';
 import type { Features } from '../features.js';
 import { AllocationError } from '../outcome.js';
-import { planClaims, claimRef, MAX_RESULTS_PER_CLAIM, type Plan, type Slot } from '../model/requests.js';
-import { FLAG_AGGREGATED, FLAG_DEDICATED, FLAG_SHARED, type AllocatedState } from '../model/allocated.js';
+import { planClaims, claimRef, type Plan, type Slot } from '../model/requests.js';
+import { FLAG_AGGREGATED, FLAG_SHARED, type AllocatedState } from '../model/allocated.js';
 import type { SelectorMasks } from './selectors.js';
 import type { NodeDevice, NodeView } from './nodeview.js';
 import { counterKey } from './nodeview.js';
-import { consumedCapacity, q } from './capacity.js';
+import { q } from './capacity.js';
 import type { Quantity } from '../model/quantity.js';
-import { deviceServesNode } from '../model/pools.js';
-import { NodeSelectorError } from '../model/nodes.js';
+import { capacityCheck, capacityLeftMiss, heldByOthers, isError, isShared, partitionableMiss, selectableMiss, taintMiss, type Miss } from './eligibility.js';
 import { Interner } from './intern.js';
-import { MAX_ELEMS } from '../wasm/layout.js';
+import { CONS, DEV, MAX_ELEMS, MAX_RESULTS_PER_CLAIM, ST, searchDepth } from '../wasm/layout.js';
+import type { SolverInput } from '../wasm/input.js';
 
-export const ST_SELECTABLE = 1;
-export const ST_ERROR = 2;
-export const ST_STATIC_OK = 4;
-export const ST_TAINTED = 8;
-export const DEV_ALLOCATED = 1;
-export const DEV_MULTI = 2;
-export const DEV_SHARED_BEFORE = 4;
-export const DEV_AGGREGATED_BEFORE = 8;
 
 /** One shareable capacity of a multi-allocatable device: its device, name and value (milli). */
 export interface CapEntry {
@@ -36,39 +28,22 @@ export interface CapEntry {
   value: bigint;
 }
 
-export interface Problem {
+/**
+ * The solver's input (wasm/input.ts: the integer arrays) and what the host keeps beside it:
+ * the objects decoding needs (view, claims, plan) and the errors, capacities and shares that
+ * are looked up by (slot, device) after the search.
+ */
+export interface Problem extends SolverInput {
   view: NodeView;
   claims: readonly ResourceClaim[];
   plan: Plan;
-  /** Request index → index of its first slot; length R+1. */
-  reqSlotStart: Int32Array;
-  /** Claim index → first request index; length C+1. */
-  claimReqStart: Int32Array;
-  /** S × D status bits. */
-  status: Uint8Array;
   /** (slot × D + device) → the error the search raises when it reaches that pair. */
   errors: Map<number, string>;
-  devFlags: Int32Array;
-  devCntStart: Int32Array;
-  cntIdx: Int32Array;
-  cntAmt: BigInt64Array;
-  counterAvail: BigInt64Array;
-  devPoolCnt: [Int32Array, Int32Array];
-  capAvail: BigInt64Array;
   capEntries: CapEntry[];
   /** No pair raises an error and no slot is All (whose device list depends on the state): reusable after refreshDynamic. */
   cacheable: boolean;
-  capuseStart: Int32Array;
-  capuseIdx: Int32Array;
-  capuseAmt: BigInt64Array;
   /** (slot × D + device) → what one share consumes (multi-allocatable devices only). */
   consumed: Map<number, Map<string, Quantity>>;
-  /** Constraints; `values` per (k, device): element count, 0 absent, -1 unusable; elements in `elems`. */
-  cons: { claim: Int32Array; kind: Int32Array; values: Int32Array; elemStart: Int32Array; elems: Int32Array; applies: Uint8Array };
-  allStart: Int32Array;
-  allList: Int32Array;
-  maxDepth: number;
-  maxPicks: number;
 }
 
 export interface CompileContext {
@@ -82,7 +57,7 @@ export function compileProblem(view: NodeView, claims: readonly ResourceClaim[],
   const { features } = ctx;
   const devices = view.devices;
   const D = devices.length;
-  const multi = devices.map((nd) => features.consumableCapacity && nd.device.allowMultipleAllocations === true);
+  const multi = devices.map((nd) => isShared(nd, features));
 
   // Shareable capacity of multi-allocatable devices; what is left of it is dynamic state.
   const capIndex = new Map<string, number>();
@@ -97,17 +72,10 @@ export function compileProblem(view: NodeView, claims: readonly ResourceClaim[],
   const capAvail = capEntries.map((e) => e.value - ctx.allocated.consumed(devices[e.device].id, e.name).milli());
 
   /** Capacity check of upstream's CmpRequestOverCapacity, against what is left now. */
-  const capacityFits = (slot: Slot, d: number): Map<string, Quantity> | undefined => {
-    const consumed = consumedCapacity(slot.spec.capacity?.requests, devices[d].device);
-    if (!consumed) return undefined;
-    for (const [name, amount] of consumed) {
-      const cap = q(devices[d].device.capacity![name].value);
-      const left = multi[d] ? capAvail[capIndex.get(`${d}\u0000${name}`)!] : cap.milli();
-      if (amount.milli() > left) return undefined;
-    }
-    return consumed;
+  const capacityFits = (slot: Slot, d: number): boolean => {
+    const { miss, consumed } = capacityCheck(slot, devices[d], features);
+    return !miss && !(multi[d] && capacityLeftMiss(devices[d], consumed!, ctx.allocated));
   };
-
 
   const plan = planClaims(claims, {
     features,
@@ -127,9 +95,9 @@ export function compileProblem(view: NodeView, claims: readonly ResourceClaim[],
           throw new AllocationError(`claim ${ref}, request ${name}: asks for all devices, but resource pool ${pool.id} is currently invalid`);
         }
         for (; d < devices.length && devices[d].pool === pool; d++) {
-          const s = isSelectable(slot, devices[d], ref, view.node, ctx);
-          if (typeof s === 'string') throw new AllocationError(s);
-          if (!s) continue;
+          const miss = selectableMiss(slot, devices[d], view.node, ctx);
+          if (isError(miss)) throw new AllocationError(errorText(miss!, slot, ref));
+          if (miss) continue;
           if (features.consumableCapacity && !capacityFits(slot, d)) continue;
           out.push(d);
         }
@@ -154,7 +122,7 @@ export function compileProblem(view: NodeView, claims: readonly ResourceClaim[],
       status[k] = st.bits;
       if (st.error !== undefined) errors.set(k, st.error);
       // A tainted device too: under upstream accounting the search checks its capacity first.
-      if (st.consumed && multi[d] && st.bits & (ST_STATIC_OK | ST_TAINTED)) {
+      if (st.consumed && multi[d] && st.bits & (ST.STATIC_OK | ST.TAINTED)) {
         consumed.set(k, st.consumed);
         for (const [name, amount] of st.consumed) {
           capuseIdx.push(capIndex.get(`${d}\u0000${name}`)!);
@@ -203,13 +171,8 @@ export function compileProblem(view: NodeView, claims: readonly ResourceClaim[],
   });
   allStart[S] = allList.length;
 
-  let maxDepth = 2;
-  for (let c = 0; c < claims.length; c++) {
-    maxDepth += 1;
-    for (const r of plan.requests) {
-      if (r.claim === c) maxDepth += 3 + Math.min(MAX_RESULTS_PER_CLAIM, Math.max(...r.slots.map((s) => s.numDevices)));
-    }
-  }
+  // Per claim, per request: the most devices one of its slots needs (the frame-depth rule).
+  const picks = claims.map((_, c) => plan.requests.filter((r) => r.claim === c).map((r) => Math.max(...r.slots.map((s) => s.numDevices))));
 
   const problem: Problem = {
     view,
@@ -235,7 +198,7 @@ export function compileProblem(view: NodeView, claims: readonly ResourceClaim[],
     cons,
     allStart,
     allList: Int32Array.from(allList),
-    maxDepth,
+    maxDepth: searchDepth(picks),
     maxPicks: MAX_RESULTS_PER_CLAIM * claims.length,
   };
   refreshDynamic(problem, view, ctx.allocated, features);
@@ -254,13 +217,13 @@ export function refreshDynamic(p: Problem, view: NodeView, allocated: AllocatedS
   const flags = allocated.flags;
   for (let d = 0; d < devices.length; d++) {
     const nd = devices[d];
-    const multi = features.consumableCapacity && nd.device.allowMultipleAllocations === true;
+    const multi = isShared(nd, features);
     const a = flags[nd.index];
     let f = 0;
-    if (a & FLAG_DEDICATED || (!features.consumableCapacity && a & FLAG_SHARED)) f |= DEV_ALLOCATED;
-    if (multi) f |= DEV_MULTI;
-    if (multi && a & FLAG_SHARED) f |= DEV_SHARED_BEFORE;
-    if (multi && a & FLAG_AGGREGATED) f |= DEV_AGGREGATED_BEFORE;
+    if (heldByOthers(a, features)) f |= DEV.ALLOCATED;
+    if (multi) f |= DEV.MULTI;
+    if (multi && a & FLAG_SHARED) f |= DEV.SHARED_BEFORE;
+    if (multi && a & FLAG_AGGREGATED) f |= DEV.AGGREGATED_BEFORE;
     p.devFlags[d] = f;
   }
   const avail = view.counters.avail;
@@ -279,80 +242,33 @@ export interface PairStatus {
 }
 
 /**
- * Everything about a (slot, device) pair that does not depend on what else is allocated:
- * selectable (or the error the selectors raise), and whether the device passes the static checks
- * of upstream's allocateDevice — partitionable gate, taints, capacity request policy (for a
- * device that is not shared, also that the request fits its capacity at all). ST_TAINTED: every
+ * Everything about a (slot, device) pair that does not depend on what else is allocated, as the
+ * solver's status bits: selectable (or the error the selectors raise), and whether the device
+ * passes the static checks of upstream's allocateDevice (eligibility.ts). ST.TAINTED: every
  * check but the taints passes (upstream takes the counters before it looks at the taints).
  */
 export function pairStatus(slot: Slot, nd: NodeDevice, ref: string, node: Node, ctx: CompileContext): PairStatus {
-  const { features } = ctx;
-  const sel = isSelectable(slot, nd, ref, node, ctx);
-  if (typeof sel === 'string') return { bits: ST_ERROR, error: sel };
-  if (!sel) return { bits: 0 };
-  let ok = features.partitionableDevices || (nd.device.consumesCounters?.length ?? 0) === 0;
-  const tolerated = !features.deviceTaints || (nd.device.taints ?? []).every((t) => taintTolerated(t, slot.spec.tolerations));
-  let consumed: Map<string, Quantity> | undefined;
-  if (ok && features.consumableCapacity) {
-    consumed = consumedCapacity(slot.spec.capacity?.requests, nd.device);
-    if (!consumed) ok = false;
-    else if (nd.device.allowMultipleAllocations !== true) {
-      for (const [name, amount] of consumed) if (amount.cmp(q(nd.device.capacity![name].value)) > 0) ok = false;
-    }
-  }
-  const bits = ST_SELECTABLE | (ok && tolerated ? ST_STATIC_OK : 0) | (ok && !tolerated ? ST_TAINTED : 0);
-  return { bits, consumed };
+  const sel = selectableMiss(slot, nd, node, ctx);
+  if (isError(sel)) return { bits: ST.ERROR, error: errorText(sel!, slot, ref) };
+  if (sel) return { bits: 0 };
+  const gate = partitionableMiss(nd, ctx.features);
+  const { miss, consumed } = gate ? { miss: gate, consumed: undefined } : capacityCheck(slot, nd, ctx.features);
+  if (miss) return { bits: ST.SELECTABLE };
+  const tainted = taintMiss(slot, nd, ctx.features) !== undefined;
+  return { bits: ST.SELECTABLE | (tainted ? ST.TAINTED : ST.STATIC_OK), consumed };
 }
 
-/**
- * Upstream `isSelectable`: binding-conditions gate, class selectors, request selectors, then the
- * per-device node selection. A string is the error the evaluation raises.
- */
-export function isSelectable(slot: Slot, nd: NodeDevice, ref: string, node: Node, ctx: CompileContext): boolean | string {
-  if (!ctx.features.deviceBinding && (nd.device.bindingConditions?.length ?? 0) > 0) return false;
-  const cls = slot.deviceClass;
-  const groups: [string, readonly { cel?: { expression: string } }[]][] = [
-    [`class ${cls.metadata.name}`, cls.spec?.selectors ?? []],
-    [`claim ${ref}`, slot.spec.selectors ?? []],
-  ];
-  for (const [who, selectors] of groups) {
-    for (let i = 0; i < selectors.length; i++) {
-      const cel = selectors[i].cel;
-      if (!cel) return `${who}: selector #${i}: CEL expression empty (unsupported selector type?)`;
-      const v = ctx.masks.value(cel.expression, nd.index);
-      if (typeof v === 'object') {
-        // Upstream's text first; a runtime error then also names the request and the expression
-        // (a compile error's message already shows the expression with a caret).
-        const context = v.kind === 'runtime' ? ` (request ${slot.name}, expression: ${cel.expression})` : '';
-        return `${who}: selector #${i}: CEL ${v.kind} error: ${v.message}${context}`;
-      }
-      if (!v) return false;
-    }
-  }
-  try {
-    return deviceServesNode(nd.slice, nd.device, node);
-  } catch (e) {
-    if (e instanceof NodeSelectorError) return `node selector of device ${nd.id}: ${e.message}`;
-    throw e;
-  }
-}
-
-/** Upstream `ToleratesTaint`; effects other than NoSchedule and NoExecute never block. */
-export function taintTolerated(t: DeviceTaint, tolerations: readonly DeviceToleration[] | undefined): boolean {
-  if (t.effect !== 'NoSchedule' && t.effect !== 'NoExecute') return true;
-  return (tolerations ?? []).some((tol) => {
-    if (tol.effect && tol.effect !== t.effect) return false;
-    if (tol.key && tol.key !== t.key) return false;
-    switch (tol.operator ?? '') {
-      case '':
-      case 'Equal':
-        return (tol.value ?? '') === (t.value ?? '');
-      case 'Exists':
-        return true;
-      default:
-        return false;
-    }
-  });
+/** The allocator's error for a miss that is an error (isError): upstream's text first. */
+function errorText(miss: Miss, slot: Slot, ref: string): string {
+  if (miss.check === 'node') return miss.error!;
+  if (miss.check !== 'class' && miss.check !== 'selectors') throw new Error(`not an error: ${miss.check}`);
+  const who = miss.check === 'class' ? `class ${slot.deviceClass.metadata.name}` : `claim ${ref}`;
+  const v = miss.value;
+  if (miss.expression === undefined || !v) return `${who}: selector #${miss.index}: CEL expression empty (unsupported selector type?)`;
+  // A runtime error then also names the request and the expression (a compile error's message
+  // already shows the expression with a caret).
+  const context = v.kind === 'runtime' ? ` (request ${slot.name}, expression: ${miss.expression})` : '';
+  return `${who}: selector #${miss.index}: CEL ${v.kind} error: ${v.message}${context}`;
 }
 
 /** Upstream `lookupAttribute`: the fully qualified name, or the bare id when the domain is the driver's. */
@@ -399,7 +315,7 @@ function compileConstraints(plan: Plan, devices: NodeDevice[], features: Feature
   });
   return {
     claim: Int32Array.from(plan.constraints.map((c) => c.claim)),
-    kind: Int32Array.from(plan.constraints.map((c) => (c.kind === 'match' ? 0 : 1))),
+    kind: Int32Array.from(plan.constraints.map((c) => (c.kind === 'match' ? CONS.MATCH : CONS.DISTINCT))),
     values,
     elemStart,
     elems: Int32Array.from(elems),

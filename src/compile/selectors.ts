@@ -8,9 +8,8 @@
  * produces errors; what it leaves unknown is evaluated per device by the CEL evaluator, lazily
  * in `value`, so a device the search never looks at never raises an error — as upstream.
  *
- * Built from a previous SelectorMasks (an inventory update), every device object that is still
- * there with the same driver keeps its known values; only the new or changed devices are
- * computed again.
+ * The masks follow the inventory as it changes: `patch(slots)` forgets the values of slots whose
+ * device changed (they are computed again when looked at), and every other value stays.
  */
 
 import { compileSelector, CelCompileError, CelRuntimeError, type CelOptions, type CompiledSelector } from './cel/index.js';
@@ -22,7 +21,7 @@ const ERROR = 3;
 
 export type SelectorValue = true | false | { kind: 'compile' | 'runtime'; message: string };
 
-/** A whole mask: per device 1 = true, 2 = false, 3 = error (message in `errors`). */
+/** A whole mask: per slot 1 = true, 2 = false, 3 = error (message in `errors`); 0 for free slots. */
 export interface FullMask {
   readonly values: Uint8Array;
   readonly errors: ReadonlyMap<number, string>;
@@ -46,9 +45,24 @@ export class SelectorMasks {
   constructor(
     private readonly inv: Inventory,
     private readonly opts: CelOptions,
-    previous?: SelectorMasks,
-  ) {
-    if (previous !== undefined) this.carryOver(previous);
+  ) {}
+
+  /** The devices in `slots` changed (added, removed, replaced): their values are unknown again. */
+  patch(slots: ArrayLike<number>): void {
+    this.columns = undefined; // rebuilt for the next new expression
+    for (const m of this.masks.values()) {
+      if (m.values.length < this.inv.size) m.values = grown(m.values, this.inv.capacity);
+      for (let k = 0; k < slots.length; k++) {
+        m.values[slots[k]] = UNKNOWN;
+        m.errors.delete(slots[k]);
+      }
+    }
+  }
+
+  /** Compiles the selector and runs the fast path over every device (no evaluator, so no errors raised). */
+  prefill(expression: string): void {
+    const m = this.entry(expression);
+    if (m.compileError === undefined && !m.filled) this.fill(m);
   }
 
   /** The selector's value on device `i` (computed once). */
@@ -66,7 +80,7 @@ export class SelectorMasks {
     const m = this.entry(expression);
     if (m.compileError !== undefined) return { values: m.values, errors: m.errors, compileError: m.compileError };
     if (!m.filled) this.fill(m);
-    for (let i = 0; i < m.values.length; i++) if (m.values[i] === UNKNOWN) this.evaluate(m, i);
+    for (let i = 0; i < this.inv.size; i++) if (m.values[i] === UNKNOWN && this.inv.live(i)) this.evaluate(m, i);
     return { values: m.values, errors: m.errors };
   }
 
@@ -86,10 +100,10 @@ export class SelectorMasks {
   /** Runs the fast path for the devices still unknown. */
   private fill(m: Mask): void {
     m.filled = true;
-    const pending = new Uint8Array(m.values.length);
+    const pending = new Uint8Array(this.inv.size);
     let count = 0;
     for (let i = 0; i < pending.length; i++) {
-      if (m.values[i] === UNKNOWN) {
+      if (m.values[i] === UNKNOWN && this.inv.live(i)) {
         pending[i] = 1;
         count++;
       }
@@ -103,7 +117,7 @@ export class SelectorMasks {
   private entry(expression: string): Mask {
     let m = this.masks.get(expression);
     if (!m) {
-      m = { values: new Uint8Array(this.inv.size), errors: new Map(), filled: false };
+      m = { values: new Uint8Array(this.inv.capacity), errors: new Map(), filled: false };
       try {
         m.compiled = compileSelector(expression, this.opts);
       } catch (e) {
@@ -114,26 +128,10 @@ export class SelectorMasks {
     }
     return m;
   }
+}
 
-  /** Copies the known values of devices that `previous` also had (same object, same driver). */
-  private carryOver(previous: SelectorMasks): void {
-    if (previous.opts.consumableCapacity !== this.opts.consumableCapacity || previous.opts.listTypeAttributes !== this.opts.listTypeAttributes) return;
-    const old = new Map(previous.inv.devices.map((d, j) => [d, j]));
-    const from = new Int32Array(this.inv.size).fill(-1);
-    for (let i = 0; i < this.inv.size; i++) {
-      const j = old.get(this.inv.devices[i]);
-      if (j !== undefined && previous.inv.sliceOf[j].spec.driver === this.inv.sliceOf[i].spec.driver) from[i] = j;
-    }
-    for (const [expression, pm] of previous.masks) {
-      const m: Mask = { ...pm, values: new Uint8Array(this.inv.size), errors: new Map(), filled: false };
-      for (let i = 0; i < from.length; i++) {
-        const j = from[i];
-        if (j < 0) continue;
-        m.values[i] = pm.values[j];
-        const err = pm.errors.get(j);
-        if (err !== undefined) m.errors.set(i, err);
-      }
-      this.masks.set(expression, m);
-    }
-  }
+function grown(a: Uint8Array, length: number): Uint8Array {
+  const b = new Uint8Array(length);
+  b.set(a);
+  return b;
 }

@@ -1,20 +1,19 @@
 /**
  * How far one device gets through a request's funnel on one node (stages `reachable` to
  * `fits`; `constraints` is decided over all candidates together, in constraints.ts), and why it
- * stops there. Every check is the allocator's own: the same selector masks, taint rule,
- * capacity rounding, counters left in the node view and allocated state.
+ * stops there. The checks are the allocator's own (compile/eligibility.ts, in the funnel's
+ * order); this file only maps them to stages and words.
  */
 
 import type { Features } from '../features.js';
 import type { AllocatedState } from '../model/allocated.js';
 import type { Slot } from '../model/requests.js';
-import type { DeviceSelector } from '../model/types.js';
-import { deviceServesNode } from '../model/pools.js';
 import { Quantity } from '../model/quantity.js';
 import type { SelectorMasks } from '../compile/selectors.js';
-import { counterKey, type NodeDevice, type NodeView } from '../compile/nodeview.js';
-import { taintTolerated } from '../compile/problem.js';
-import { consumedAmount, q, violatesPolicy } from '../compile/capacity.js';
+import type { NodeDevice, NodeView } from '../compile/nodeview.js';
+import { funnelMiss, type Miss } from '../compile/eligibility.js';
+import type { CounterAccounting } from '../wasm/layout.js';
+import { q } from '../compile/capacity.js';
 import { STAGES, type Stage } from './types.js';
 
 export interface StageContext {
@@ -22,6 +21,8 @@ export interface StageContext {
   masks: SelectorMasks;
   allocated: AllocatedState;
   features: Features;
+  /** The allocator's counter accounting (Engine.counterAccounting). */
+  accounting: CounterAccounting;
   /** `driver/pool/device` → the claim (`ns/name`) whose allocation holds it. */
   holders: ReadonlyMap<string, string>;
 }
@@ -34,31 +35,24 @@ export interface DeviceStage {
 
 const PASSED: DeviceStage = { failed: 'passed' };
 
+/** The funnel stage of each check. */
+const STAGE_OF: Record<Miss['check'], Stage> = {
+  binding: 'reachable',
+  node: 'reachable',
+  class: 'class',
+  selectors: 'selectors',
+  free: 'free',
+  taint: 'untainted',
+  partitionable: 'fits',
+  counters: 'fits',
+  capacity: 'fits',
+  capacityLeft: 'fits',
+};
+
 /** Where device `nd` drops out of `slot`'s funnel. */
 export function deviceStage(slot: Slot, nd: NodeDevice, ctx: StageContext): DeviceStage {
-  const { features } = ctx;
-  if (!features.deviceBinding && (nd.device.bindingConditions?.length ?? 0) > 0) {
-    return { failed: 'reachable', reason: 'has binding conditions, but DRADeviceBindingConditions is disabled' };
-  }
-  if (!deviceServesNode(nd.slice, nd.device, ctx.view.node)) {
-    return { failed: 'reachable', reason: 'its per-device node selection does not include the node' };
-  }
-  const cls = slot.deviceClass;
-  const classMiss = selectorMiss(`class ${cls.metadata.name} selector`, cls.spec?.selectors ?? [], nd, ctx.masks);
-  if (classMiss) return { failed: 'class', reason: classMiss };
-  const requestMiss = selectorMiss('selector', slot.spec.selectors ?? [], nd, ctx.masks);
-  if (requestMiss) return { failed: 'selectors', reason: requestMiss };
-  const cc = features.consumableCapacity;
-  if (!slot.adminAccess && (ctx.allocated.isDedicated(nd.id) || (!cc && ctx.allocated.hasShares(nd.id)))) {
-    const holder = ctx.holders.get(nd.id);
-    return { failed: 'free', reason: holder ? `allocated to claim ${holder}` : 'allocated' };
-  }
-  if (features.deviceTaints) {
-    const t = (nd.device.taints ?? []).find((t) => !taintTolerated(t, slot.spec.tolerations));
-    if (t) return { failed: 'untainted', reason: `taint ${t.key}${t.value ? `=${t.value}` : ''}:${t.effect} is not tolerated` };
-  }
-  const short = countersShort(nd, ctx) ?? (cc ? capacityShort(slot, nd, ctx) : undefined);
-  return short ? { failed: 'fits', reason: short } : PASSED;
+  const miss = funnelMiss(slot, nd, ctx.view.node, { ...ctx, view: () => ctx.view });
+  return miss ? { failed: STAGE_OF[miss.check], reason: reasonOf(miss, slot, nd, ctx) } : PASSED;
 }
 
 /** Index of a stage in STAGES; `passed` is past the last one. */
@@ -66,16 +60,48 @@ export function stageIndex(s: Stage | 'passed'): number {
   return s === 'passed' ? STAGES.length : STAGES.indexOf(s);
 }
 
-/** The first selector that is not true on the device: which one, and false or its error. */
-function selectorMiss(what: string, selectors: readonly DeviceSelector[], nd: NodeDevice, masks: SelectorMasks): string | undefined {
-  for (let i = 0; i < selectors.length; i++) {
-    const expression = selectors[i].cel?.expression ?? '';
-    const v = masks.value(expression, nd.index);
-    if (v === true) continue;
-    if (v === false) return `${what} #${i} is false: ${oneLine(expression)}`;
-    return `${what} #${i}: CEL ${v.kind} error: ${oneLine(v.message)}`;
+/** The words for a miss. */
+function reasonOf(miss: Miss, slot: Slot, nd: NodeDevice, ctx: StageContext): string {
+  switch (miss.check) {
+    case 'binding':
+      return 'has binding conditions, but DRADeviceBindingConditions is disabled';
+    case 'node':
+      return miss.error ?? 'its per-device node selection does not include the node';
+    case 'class':
+    case 'selectors': {
+      const what = miss.check === 'class' ? `class ${slot.deviceClass.metadata.name} selector` : 'selector';
+      const v = miss.value;
+      if (miss.expression === undefined || v === undefined) return `${what} #${miss.index}: CEL expression empty (unsupported selector type?)`;
+      if (v === false) return `${what} #${miss.index} is false: ${oneLine(miss.expression)}`;
+      return `${what} #${miss.index}: CEL ${v.kind} error: ${oneLine(v.message)}`;
+    }
+    case 'free': {
+      const holder = ctx.holders.get(nd.id);
+      return holder ? `allocated to claim ${holder}` : 'allocated';
+    }
+    case 'taint': {
+      const t = miss.taint;
+      return `taint ${t.key}${t.value ? `=${t.value}` : ''}:${t.effect} is not tolerated`;
+    }
+    case 'partitionable':
+      return 'consumes shared counters, but DRAPartitionableDevices is disabled';
+    case 'counters': {
+      if (miss.overAllocated) return `counter set ${miss.set} counter ${miss.counter} is over-allocated already (${milli(miss.left)} left)`;
+      const need = q(miss.need);
+      const fmt = need.format === 'BinarySI' ? 'BinarySI' : 'DecimalSI';
+      return `counter set ${miss.set} counter ${miss.counter}: needs ${miss.need}, ${milli(miss.left, fmt)} left (short by ${milli(need.milli() - miss.left, fmt)})`;
+    }
+    case 'capacity':
+      if (miss.problem === 'missing') return `has no capacity ${miss.name}, which the request asks for`;
+      if (miss.problem === 'policy') return `capacity ${miss.name}: ${miss.amount} is not allowed by its request policy`;
+      return `capacity ${miss.name}: needs ${miss.amount}, the device has ${miss.total}`;
+    case 'capacityLeft': {
+      const total = q(miss.total);
+      const fmt = total.format === 'BinarySI' ? 'BinarySI' : 'DecimalSI';
+      const short = milli(miss.amount.milli() - miss.left, fmt);
+      return `capacity ${miss.name}: needs ${miss.amount}, ${milli(miss.left, fmt)} left of ${miss.total} (short by ${short})`;
+    }
   }
-  return undefined;
 }
 
 function oneLine(text: string): string {
@@ -85,50 +111,4 @@ function oneLine(text: string): string {
 /** Milli-units as a quantity string (`20Gi`, `1500m`). */
 function milli(m: bigint, format: 'BinarySI' | 'DecimalSI' = 'DecimalSI'): string {
   return Quantity.fromNano(m * 1_000_000n, format).toString();
-}
-
-/** The first shared counter the device needs more of than is left, as `counter set S counter C: needs X, Y left`. */
-function countersShort(nd: NodeDevice, ctx: StageContext): string | undefined {
-  const consumes = nd.device.consumesCounters ?? [];
-  if (consumes.length === 0) return undefined;
-  if (!ctx.features.partitionableDevices) return 'consumes shared counters, but DRAPartitionableDevices is disabled';
-  const p = ctx.view.pools.indexOf(nd.pool);
-  for (const c of consumes) {
-    for (const [name, v] of Object.entries(c.counters ?? {})) {
-      const k = ctx.view.counters.index.get(counterKey(p, c.counterSet, name));
-      if (k === undefined) continue; // an invalid pool never reaches the funnel
-      const need = q(v.value);
-      const left = ctx.view.counters.avail[k];
-      if (need.milli() > left) {
-        const fmt = need.format === 'BinarySI' ? 'BinarySI' : 'DecimalSI';
-        return `counter set ${c.counterSet} counter ${name}: needs ${v.value}, ${milli(left, fmt)} left (short by ${milli(need.milli() - left, fmt)})`;
-      }
-    }
-  }
-  return undefined;
-}
-
-/**
- * Consumable capacity (as compileProblem checks it): a requested capacity the device lacks, an
- * amount its request policy refuses, or more than is left (shared devices) / than it has.
- */
-function capacityShort(slot: Slot, nd: NodeDevice, ctx: StageContext): string | undefined {
-  const caps = nd.device.capacity ?? {};
-  const requests = slot.spec.capacity?.requests ?? {};
-  for (const name of Object.keys(requests)) if (!(name in caps)) return `has no capacity ${name}, which the request asks for`;
-  const shared = nd.device.allowMultipleAllocations === true;
-  for (const [name, cap] of Object.entries(caps)) {
-    const requested = requests[name];
-    const amount = consumedAmount(requested !== undefined ? q(requested) : undefined, cap);
-    if (violatesPolicy(amount, cap.requestPolicy)) return `capacity ${name}: ${amount} is not allowed by its request policy`;
-    const total = q(cap.value);
-    const left = shared ? total.milli() - ctx.allocated.consumed(nd.id, name).milli() : total.milli();
-    if (amount.milli() > left) {
-      const fmt = total.format === 'BinarySI' ? 'BinarySI' : 'DecimalSI';
-      return shared
-        ? `capacity ${name}: needs ${amount}, ${milli(left, fmt)} left of ${cap.value} (short by ${milli(amount.milli() - left, fmt)})`
-        : `capacity ${name}: needs ${amount}, the device has ${cap.value}`;
-    }
-  }
-  return undefined;
 }

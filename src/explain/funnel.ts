@@ -27,7 +27,7 @@ export function nodeFunnels(engine: Engine, claim: ResourceClaim, node: Node, ho
   const { masks, allocated, classes, features } = engine.inspect();
   const view = buildNodeView(engine.nodePools(node), allocated);
   const problem = compileProblem(view, [claim], { features, classes, masks, allocated });
-  const ctx: StageContext = { view, masks, allocated, features, holders };
+  const ctx: StageContext = { view, masks, allocated, features, accounting: engine.counterAccounting, holders };
 
   const stageOf = new Map<Slot, { failed: number; reason?: string }[]>();
   const candidates = new Map<Slot, number[]>();

@@ -8,6 +8,7 @@
  * unschedulable Pod).
  */
 
+import { drain } from '../util/steps.js';
 import type { Engine } from '../engine.js';
 import type { Node, ResourceClaim } from '../model/types.js';
 import { claimRef } from '../model/requests.js';
@@ -25,6 +26,11 @@ export * from './types.js';
  * `error`, like allocate's answer. The engine is not changed.
  */
 export function explainClaim(engine: Engine, claim: ResourceClaim, node?: string): Explanation {
+  return drain(explainSteps(engine, claim, node));
+}
+
+/** `explainClaim` one node at a time: yields after each node, returns the explanation after the last. */
+export function* explainSteps(engine: Engine, claim: ResourceClaim, node?: string): Generator<void, Explanation> {
   const state = engine.inspect();
   const names = node !== undefined ? [node] : [...state.nodes.keys()];
   const holders = new Map<string, string>();
@@ -32,7 +38,10 @@ export function explainClaim(engine: Engine, claim: ResourceClaim, node?: string
     for (const r of c.status?.allocation?.devices?.results ?? []) holders.set(deviceId(r.driver, r.pool, r.device), claimRef(c));
   }
   const nodes: NodeExplanation[] = [];
-  for (const name of names) nodes.push(explainOnNode(engine, claim, name, state.nodes.get(name), holders));
+  for (const name of names) {
+    nodes.push(explainOnNode(engine, claim, name, state.nodes.get(name), holders));
+    yield;
+  }
   const hints = selectorHints(state, claim);
   return { claim: claimRef(claim), nodes, ...(hints.length > 0 ? { hints } : {}) };
 }

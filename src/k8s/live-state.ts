@@ -1,7 +1,7 @@
 /**
  * The scheduler's view of the cluster: an Engine and a Scheduler kept current from informer
  * changes, incrementally — a changed slice, node, class or taint rule replaces its old object in
- * the engine (engine.remove(old), engine.add(new)); a claim's allocation moves devices in or out
+ * the engine (engine.upsert, by key; engine.delete when it is gone); a claim's allocation moves devices in or out
  * of use. Nothing is rebuilt from scratch except the Scheduler's small node/class index, which is
  * recreated lazily after the set of nodes, classes or slices changed.
  *
@@ -18,6 +18,7 @@ import { Scheduler, type PodDecision, type Strategy } from '../schedule/schedule
 import type { Pod } from '../model/types.js';
 import { laterVersion, type Change } from './informers.js';
 import { objectKey, type LiveKindName } from './resources.js';
+import { keyOf } from '../model/keys.js';
 
 /** Read access to the informer caches (ClusterWatch, or a plain map in tests). */
 export interface ObjectSource {
@@ -53,7 +54,7 @@ export class LiveState {
 
   /** Takes in the objects already in the caches (after the first sync). */
   load(): void {
-    for (const kind of ['Node', 'DeviceClass', 'ResourceSlice', 'DeviceTaintRule'] as const) this.engine.add(this.source.all(kind));
+    for (const kind of ['Node', 'DeviceClass', 'ResourceSlice', 'DeviceTaintRule'] as const) this.engine.upsert(this.source.all(kind));
     for (const c of this.source.all<ResourceClaim>('ResourceClaim')) this.syncClaim(objectKey(c));
     this.scheduler = undefined;
   }
@@ -65,8 +66,8 @@ export class LiveState {
       case 'DeviceClass':
       case 'ResourceSlice':
       case 'DeviceTaintRule':
-        if (c.old) this.engine.remove([c.old]);
-        if (c.type !== 'delete') this.engine.add([c.object]);
+        if (c.type === 'delete') this.engine.delete([c.object]);
+        else this.engine.upsert([c.object]);
         this.scheduler = undefined; // node/class lists or the inventory changed
         break;
       case 'ResourceClaim':
@@ -88,9 +89,10 @@ export class LiveState {
     if (this.uncertain.has(key) && desired !== this.uncertain.get(key)!.claim) this.uncertain.delete(key);
     const current = this.held.get(key);
     if (current === desired) return;
-    if (current) this.engine.remove([current]);
+    // A claim deleted and created again under the same name has a new uid, so another engine key.
+    if (current && (!desired || keyOf(current) !== keyOf(desired))) this.engine.delete([current]);
     if (desired) {
-      this.engine.add([desired]);
+      this.engine.upsert([desired]);
       this.held.set(key, desired);
       this.scheduler?.remember(desired);
     } else {
@@ -135,8 +137,7 @@ export class LiveState {
         commit.reserved.push(u);
         continue;
       }
-      // schedulePod committed `u` into the engine next to the unallocated version: keep one.
-      if (before) this.engine.remove([before]);
+      // schedulePod committed `u` into the engine: it replaced the unallocated version (same key).
       this.held.set(key, u);
       this.pending.set(key, u);
       commit.allocated.push(u);

@@ -25,8 +25,12 @@ const idOf = (r: DeviceRequestAllocationResult) => knownIds.get(r) ?? deviceId(r
 
 /** Resolves a device ID to the indices of the devices of an inventory that carry it. */
 export interface DeviceIndex {
+  /** Bound of the slot numbers, and the length to give per-slot arrays (room to grow). */
   readonly size: number;
+  readonly capacity: number;
   indicesOf(id: string): readonly number[];
+  /** The ID of the device in a slot (undefined when the slot is free). */
+  idAt(i: number): string | undefined;
 }
 
 export const FLAG_DEDICATED = 1;
@@ -37,6 +41,8 @@ export const FLAG_AGGREGATED = 4;
 export class AllocatedState {
   /** Devices allocated to one claim exclusively. */
   readonly dedicated = new Set<string>();
+  /** How many claims hold each dedicated device (inconsistent input may give one device to several). */
+  private readonly holders = new Map<string, number>();
   /**
    * Devices with at least one share: how many, how many of them reported consumedCapacity, and
    * the capacity the shares consume together.
@@ -46,19 +52,37 @@ export class AllocatedState {
   flags = new Uint8Array(0);
   private index?: DeviceIndex;
 
-  /** Mirrors the state into `flags` for the devices of `index` (again after each change). */
+  /** Mirrors the state into `flags` for the devices of `index`. */
   attach(index: DeviceIndex): void {
     this.index = index;
-    this.flags = new Uint8Array(index.size);
+    this.flags = new Uint8Array(index.capacity);
     for (const id of this.dedicated) this.sync(id);
     for (const id of this.shared.keys()) this.sync(id);
   }
 
+  /** The devices of `slots` of the attached index changed: their flags follow. */
+  update(slots: ArrayLike<number>): void {
+    const index = this.index!;
+    if (this.flags.length < index.size) {
+      const grown = new Uint8Array(index.capacity);
+      grown.set(this.flags);
+      this.flags = grown;
+    }
+    for (let k = 0; k < slots.length; k++) {
+      const id = index.idAt(slots[k]);
+      this.flags[slots[k]] = id === undefined ? 0 : this.flagsOf(id);
+    }
+  }
+
   private sync(id: string): void {
     if (!this.index) return;
-    const share = this.shared.get(id);
-    const f = (this.dedicated.has(id) ? FLAG_DEDICATED : 0) | (share ? FLAG_SHARED : 0) | (share && share.reported > 0 ? FLAG_AGGREGATED : 0);
+    const f = this.flagsOf(id);
     for (const i of this.index.indicesOf(id)) this.flags[i] = f;
+  }
+
+  private flagsOf(id: string): number {
+    const share = this.shared.get(id);
+    return (this.dedicated.has(id) ? FLAG_DEDICATED : 0) | (share ? FLAG_SHARED : 0) | (share && share.reported > 0 ? FLAG_AGGREGATED : 0);
   }
 
   /** Adds (sign 1) or removes (sign -1) the results of one allocated claim. */
@@ -68,10 +92,15 @@ export class AllocatedState {
       const id = idOf(r);
       if (consumableCapacity && r.shareID) {
         this.addShare(id, r.consumedCapacity, sign);
-      } else if (sign > 0) {
-        this.dedicated.add(id);
       } else {
-        this.dedicated.delete(id);
+        const n = (this.holders.get(id) ?? 0) + sign;
+        if (n > 0) {
+          this.holders.set(id, n);
+          this.dedicated.add(id);
+        } else {
+          this.holders.delete(id);
+          this.dedicated.delete(id);
+        }
       }
       this.sync(id);
     }

@@ -6,16 +6,43 @@ import { InputError, originText } from './errors.js';
 import { Quantity, QuantityError } from './quantity.js';
 import type { DraObject, Origin } from './types.js';
 
-/** A value Go could not decode: where (path from the object root, e.g. `spec.devices[0].name`) and why. */
+/**
+ * A value Go could not decode: why, and where. The path is collected on the way out (each
+ * container adds its key as the error passes through it), so decoding a valid object builds no
+ * path strings at all.
+ */
 class FieldError extends Error {
-  constructor(path: string, reason: string) {
-    super(`${path}: ${reason}`);
+  /** Keys from the failing value up to the object root, innermost first. */
+  readonly at: (string | number)[] = [];
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+
+  /** The path from the object root, e.g. `spec.devices[0].name` (`''` for the root itself). */
+  path(): string {
+    let path = '';
+    for (let i = this.at.length - 1; i >= 0; i--) {
+      const key = this.at[i];
+      path = typeof key === 'number' ? `${path}[${key}]` : member(path, key);
+    }
+    return path;
   }
 }
 
-/** Checks and normalises one JSON value; `decode` is never called with `null`. */
+/** Rethrows `e` with `key` added to its path (for FieldErrors). */
+function within(e: unknown, key: string | number): never {
+  if (e instanceof FieldError) e.at.push(key);
+  throw e;
+}
+
+/**
+ * Checks and normalises one JSON value; `decode` is never called with `null`; throws FieldError.
+ * With `reuse` the value belongs to the decoder (fresh from JSON.parse: no part of it is shared or
+ * seen by anyone else) and containers are normalised in place wherever the result equals, key
+ * order included, the copy that is made otherwise.
+ */
 interface Codec {
-  decode(value: unknown, path: string): unknown;
+  decode(value: unknown, reuse: boolean): unknown;
   /** Go's zero value: used for `null` list/map elements and for absent non-optional fields. */
   zero(): unknown;
 }
@@ -28,8 +55,8 @@ export function jsonType(v: unknown): string {
   return typeof v;
 }
 
-function mismatch(path: string, expected: string, v: unknown): FieldError {
-  return new FieldError(path, `expected ${expected}, got ${jsonType(v)}`);
+function mismatch(expected: string, v: unknown): FieldError {
+  return new FieldError(`expected ${expected}, got ${jsonType(v)}`);
 }
 
 /** `path.key`, or `path["key"]` when the key is not identifier-like (e.g. `gpu.example.com/model`). */
@@ -38,16 +65,22 @@ function member(path: string, key: string): string {
   return path === '' ? key : `${path}.${key}`;
 }
 
-function element(codec: Codec, v: unknown, path: string): unknown {
-  return v === null ? codec.zero() : codec.decode(v, path);
+function element(codec: Codec, v: unknown, reuse: boolean): unknown {
+  return v === null ? codec.zero() : codec.decode(v, reuse);
+}
+
+/** `out[key] = value` as a data property, also for the key `__proto__` (JSON.parse makes it one). */
+function put(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
 }
 
 // ---- codecs ------------------------------------------------------------------------------------
 
-function scalar(expected: string, type: string, zero: unknown): Codec {
+function scalar(expected: string, type: 'string' | 'boolean', zero: unknown): Codec {
   return {
-    decode(v, path) {
-      if (jsonType(v) !== type) throw mismatch(path, expected, v);
+    decode(v) {
+      if (typeof v !== type) throw mismatch(expected, v);
       return v;
     },
     zero: () => zero,
@@ -64,14 +97,12 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
 /** Go's int64: a whole number in range; a number when exactly representable, else a bigint. */
-function decodeInt64(v: unknown, path: string): number | bigint {
+function decodeInt64(v: unknown): number | bigint {
   if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
-  if (typeof v === 'number' && !Number.isInteger(v)) {
-    throw new FieldError(path, `expected an integer, got number ${v}`);
-  }
-  if (typeof v !== 'number' && typeof v !== 'bigint') throw mismatch(path, 'an integer', v);
+  if (typeof v === 'number' && !Number.isInteger(v)) throw new FieldError(`expected an integer, got number ${v}`);
+  if (typeof v !== 'number' && typeof v !== 'bigint') throw mismatch('an integer', v);
   const big = BigInt(v);
-  if (big < INT64_MIN || big > INT64_MAX) throw new FieldError(path, `integer ${big} does not fit in 64 bits`);
+  if (big < INT64_MIN || big > INT64_MAX) throw new FieldError(`integer ${big} does not fit in 64 bits`);
   return big;
 }
 
@@ -80,29 +111,39 @@ const int64: Codec = { decode: decodeInt64, zero: () => 0 };
 
 /** int64/int32 fields dralloc holds as a JS number (counts, generations): at most 2^53 - 1. */
 const int: Codec = {
-  decode(v, path) {
-    const n = decodeInt64(v, path);
+  decode(v) {
+    const n = decodeInt64(v);
     if (typeof n === 'bigint') {
-      throw new FieldError(path, `integer ${n} is out of the range dralloc supports (magnitude at most 2^53 - 1)`);
+      throw new FieldError(`integer ${n} is out of the range dralloc supports (magnitude at most 2^53 - 1)`);
     }
     return n;
   },
   zero: () => 0,
 };
 
+/**
+ * Quantity texts already known to parse. Clusters repeat a handful of quantities many thousand
+ * times; the set is emptied when it grows past QUANTITY_MEMO entries, which bounds its memory.
+ */
+const parsedQuantities = new Set<string>();
+const QUANTITY_MEMO = 4096;
+
 /** resource.Quantity: a string (or a JSON number, which Go also accepts), kept as written. */
 const quantity: Codec = {
-  decode(v, path) {
+  decode(v) {
     if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'bigint') {
-      throw mismatch(path, 'a quantity (string or number)', v);
+      throw mismatch('a quantity (string or number)', v);
     }
     const text = String(v);
+    if (parsedQuantities.has(text)) return text;
     try {
       Quantity.parse(text);
     } catch (e) {
-      if (e instanceof QuantityError) throw new FieldError(path, `${e.message} (got ${JSON.stringify(text)})`);
+      if (e instanceof QuantityError) throw new FieldError(`${e.message} (got ${JSON.stringify(text)})`);
       throw e;
     }
+    if (parsedQuantities.size >= QUANTITY_MEMO) parsedQuantities.clear();
+    parsedQuantities.add(text);
     return text;
   },
   zero: () => '0',
@@ -112,10 +153,10 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:
 
 /** metav1.Time: an RFC 3339 timestamp string. */
 const time: Codec = {
-  decode(v, path) {
-    if (typeof v !== 'string') throw mismatch(path, 'an RFC 3339 time string', v);
+  decode(v) {
+    if (typeof v !== 'string') throw mismatch('an RFC 3339 time string', v);
     if (!RFC3339.test(v) || Number.isNaN(Date.parse(v))) {
-      throw new FieldError(path, `expected an RFC 3339 time, got ${JSON.stringify(v)}`);
+      throw new FieldError(`expected an RFC 3339 time, got ${JSON.stringify(v)}`);
     }
     return v;
   },
@@ -124,23 +165,38 @@ const time: Codec = {
 
 function list(item: Codec): Codec {
   return {
-    decode(v, path) {
-      if (!Array.isArray(v)) throw mismatch(path, 'an array', v);
-      return v.map((e, i) => element(item, e, `${path}[${i}]`));
+    decode(v, reuse) {
+      if (!Array.isArray(v)) throw mismatch('an array', v);
+      const out = reuse ? v : new Array<unknown>(v.length);
+      let i = 0;
+      try {
+        for (; i < v.length; i++) out[i] = element(item, v[i], reuse);
+      } catch (e) {
+        within(e, i);
+      }
+      return out;
     },
     zero: () => [],
   };
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return jsonType(v) === 'object';
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function dict(value: Codec): Codec {
   return {
-    decode(v, path) {
-      if (!isPlainObject(v)) throw mismatch(path, 'an object', v);
-      return Object.fromEntries(Object.entries(v).map(([k, e]) => [k, element(value, e, member(path, k))]));
+    decode(v, reuse) {
+      if (!isPlainObject(v)) throw mismatch('an object', v);
+      // In place, assigning to an existing own `__proto__` data property is a plain write.
+      const out: Record<string, unknown> = reuse ? v : {};
+      let key = '';
+      try {
+        for (key of Object.keys(v)) put(out, key, element(value, v[key], reuse));
+      } catch (e) {
+        within(e, key);
+      }
+      return out;
     },
     zero: () => ({}),
   };
@@ -150,19 +206,59 @@ function dict(value: Codec): Codec {
  * A Go struct: the typed `fields` are decoded, `null` ones dropped (Go leaves the zero value),
  * unknown fields are passed through untouched, and absent `required` (non-pointer, non-optional
  * in types.ts) fields get Go's zero value so that the result honours the TypeScript type.
+ * Key order of the result: the required fields first (in `required` order), then the others in
+ * input order.
  */
 function struct(fields: Record<string, Codec>, required: string[] = []): Codec {
-  const zeros = (): [string, unknown][] => required.map((k) => [k, fields[k].zero()]);
+  const known = new Map(Object.entries(fields));
+  const zero = () => {
+    const out: Record<string, unknown> = {};
+    for (const k of required) out[k] = fields[k].zero();
+    return out;
+  };
+  /**
+   * Whether decoding in place gives what the copy would: the required fields come first, in
+   * order (so none is missing), and no typed field is `null` (which the copy drops).
+   */
+  const inPlace = (v: Record<string, unknown>, keys: string[]): boolean => {
+    for (let i = 0; i < required.length; i++) if (keys[i] !== required[i]) return false;
+    for (const k of keys) if (v[k] === null && known.has(k)) return false;
+    return true;
+  };
   return {
-    decode(v, path) {
-      if (!isPlainObject(v)) throw mismatch(path, 'an object', v);
-      const entries = Object.entries(v).flatMap(([k, e]): [string, unknown][] => {
-        if (!Object.hasOwn(fields, k)) return [[k, e]];
-        return e === null ? [] : [[k, fields[k].decode(e, member(path, k))]];
-      });
-      return Object.fromEntries([...zeros(), ...entries]);
+    decode(v, reuse) {
+      if (!isPlainObject(v)) throw mismatch('an object', v);
+      const keys = Object.keys(v);
+      if (reuse && inPlace(v, keys)) {
+        let key = '';
+        try {
+          for (key of keys) {
+            const codec = known.get(key);
+            if (codec !== undefined) v[key] = codec.decode(v[key], true);
+          }
+        } catch (e) {
+          within(e, key);
+        }
+        return v;
+      }
+      const out: Record<string, unknown> = {};
+      // Placeholders fix the required fields' positions; no decoded value is ever undefined.
+      for (const k of required) out[k] = undefined;
+      let key = '';
+      try {
+        for (key of keys) {
+          const e = v[key];
+          const codec = known.get(key);
+          if (codec === undefined) put(out, key, e);
+          else if (e !== null) out[key] = codec.decode(e, reuse);
+        }
+      } catch (e) {
+        within(e, key);
+      }
+      for (const k of required) if (out[k] === undefined) out[k] = fields[k].zero();
+      return out;
     },
-    zero: () => Object.fromEntries(zeros()),
+    zero,
   };
 }
 
@@ -344,6 +440,11 @@ const KINDS: Record<string, KindRule> = {
   },
 };
 
+/** The kinds decodeObject reads, each with the apiVersion given to an object of that kind that lacks one (the first one read). */
+export function defaultApiVersion(kind: string): string | undefined {
+  return Object.hasOwn(KINDS, kind) ? KINDS[kind].apiVersions[0] : undefined;
+}
+
 /** `namespace/name`, `name`, or undefined when the object has no usable name. */
 function objectName(metadata: unknown): string | undefined {
   if (!isPlainObject(metadata) || typeof metadata.name !== 'string' || metadata.name === '') return undefined;
@@ -376,34 +477,43 @@ function objectName(metadata: unknown): string | undefined {
  * undone): enum values (`allocationMode: future-mode`), empty strings (`deviceClassName: ""`),
  * one-of rules (an empty selector `{}`, an empty constraint `{}`, an attribute without a value),
  * name syntax, list limits and defaults (`count` stays absent). Unknown fields pass through.
+ *
+ * `reuse`: `raw` was parsed for this call alone (JSON.parse output nobody else holds, no shared
+ * parts, as YAML aliases would make), so it may be normalised in place instead of copied; the
+ * result is the same, key order included, and `raw` must not be used afterwards.
  */
-export function decodeObject(raw: unknown, origin: Origin, warnings: string[]): DraObject | undefined {
-  const where = originText(origin);
-  if (!isPlainObject(raw)) throw new InputError(`${where}: expected a Kubernetes object, got ${jsonType(raw)}`);
+export function decodeObject(
+  raw: unknown,
+  origin: Origin,
+  warnings: string[],
+  { reuse = false }: { reuse?: boolean } = {},
+): DraObject | undefined {
+  const where = () => originText(origin);
+  if (!isPlainObject(raw)) throw new InputError(`${where()}: expected a Kubernetes object, got ${jsonType(raw)}`);
   const { apiVersion, kind } = raw;
   for (const [field, value] of [['apiVersion', apiVersion], ['kind', kind]] as const) {
-    if (value === undefined || value === null || value === '') throw new InputError(`${where}: ${field}: missing`);
-    if (typeof value !== 'string') throw new InputError(`${where}: ${mismatch(field, 'a string', value).message}`);
+    if (value === undefined || value === null || value === '') throw new InputError(`${where()}: ${field}: missing`);
+    if (typeof value !== 'string') throw new InputError(`${where()}: ${field}: ${mismatch('a string', value).message}`);
   }
   const name = objectName(raw.metadata);
   const rule = Object.hasOwn(KINDS, kind as string) ? KINDS[kind as string] : undefined;
   if (!rule) {
-    warnings.push(`${where}: skipping ${apiVersion} ${kind} ${name ?? '<unnamed>'}: kind not used by dralloc`);
+    warnings.push(`${where()}: skipping ${apiVersion} ${kind} ${name ?? '<unnamed>'}: kind not used by dralloc`);
     return undefined;
   }
-  const label = `${where} (${kind}${name === undefined ? '' : ` ${name}`})`;
+  const label = () => `${where()} (${kind}${name === undefined ? '' : ` ${name}`})`;
   if (!rule.apiVersions.includes(apiVersion as string)) {
     const supported = rule.apiVersions.join(' or ');
-    throw new InputError(`${label}: apiVersion: ${apiVersion} is not supported for ${kind} (use ${supported})`);
+    throw new InputError(`${label()}: apiVersion: ${apiVersion} is not supported for ${kind} (use ${supported})`);
   }
   let decoded: Record<string, unknown>;
   try {
-    decoded = rule.codec.decode(raw, '') as Record<string, unknown>;
+    decoded = rule.codec.decode(raw, reuse) as Record<string, unknown>;
   } catch (e) {
-    if (e instanceof FieldError) throw new InputError(`${label}: ${e.message}`);
+    if (e instanceof FieldError) throw new InputError(`${label()}: ${e.path()}: ${e.reason}`);
     throw e;
   }
-  if (name === undefined) throw new InputError(`${label}: metadata.name: missing`);
-  if (rule.needsSpec && decoded.spec === undefined) throw new InputError(`${label}: spec: missing`);
+  if (name === undefined) throw new InputError(`${label()}: metadata.name: missing`);
+  if (rule.needsSpec && decoded.spec === undefined) throw new InputError(`${label()}: spec: missing`);
   return decoded as unknown as DraObject;
 }

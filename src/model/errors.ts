@@ -8,6 +8,13 @@ export class InputError extends Error {
   override name = 'InputError';
 }
 
+/**
+ * An error of the allocation itself (bad claim, unknown class, CEL error, invalid pool...):
+ * the message is upstream's text where upstream has one. Engine.allocate turns it into
+ * `{ kind: 'error' }` (outcome.ts).
+ */
+export class AllocationError extends Error {}
+
 /** `file: document N` or `file: document N item M`, with 1-based numbers as humans count. */
 export function originText(origin: Origin): string {
   const item = origin.item === undefined ? '' : ` item ${origin.item + 1}`;

@@ -4,7 +4,10 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseAllDocuments, type YAMLError } from 'yaml';
+import type { YAMLError } from 'yaml';
+import { yaml } from './yaml.js';
+import { splitJsonList } from './json-list.js';
+import { drain, drainSliced, TimeSlicer, type AsyncOptions } from '../util/steps.js';
 import { decodeObject, jsonType } from './decode.js';
 import { InputError, originText } from './errors.js';
 import type { DraObject, Origin } from './types.js';
@@ -25,21 +28,26 @@ const EXTENSIONS = ['.yaml', '.yml', '.json'];
 /**
  * Loads `paths` in the order given: files, folders or `-` (the text in `opts.stdin`). A folder
  * contributes every `*.yaml`, `*.yml` and `*.json` file below it, recursively, sorted by relative
- * path (plain string order). Throws InputError for unreadable paths and bad content.
+ * path (plain string order). Throws InputError for unreadable paths and bad content. Decoding
+ * yields to the event loop between slices of objects (`opts.sliceMs`) and stops when
+ * `opts.signal` aborts; parsing one text is a single step, except a large JSON List (item by item).
  */
-export async function loadPaths(paths: string[], opts: { stdin?: string } = {}): Promise<LoadResult> {
+export async function loadPaths(paths: string[], opts: { stdin?: string } & AsyncOptions = {}): Promise<LoadResult> {
   const result: LoadResult = { objects: [], warnings: [] };
+  const slicer = new TimeSlicer(opts);
   for (const path of paths) {
     if (path === '-') {
       if (opts.stdin === undefined) throw new InputError('-: no standard input was given');
-      append(result, loadText(opts.stdin, STDIN_NAME));
+      await drainSliced(textSteps(opts.stdin, STDIN_NAME, result), slicer);
       continue;
     }
     for (const file of await filesOf(path, result.warnings)) {
-      const text = await readFile(file, 'utf8').catch((e: unknown) => {
+      // Read as bytes and decode in one go: readFile's own 'utf8' decoding goes chunk by chunk.
+      const bytes = await readFile(file).catch((e: unknown) => {
         throw new InputError(`${file}: ${fsReason(e)}`);
       });
-      append(result, loadText(text, file));
+      await slicer.tick();
+      await drainSliced(textSteps(bytes.toString('utf8'), file, result), slicer);
     }
   }
   return result;
@@ -50,29 +58,69 @@ export async function loadPaths(paths: string[], opts: { stdin?: string } = {}):
  * subset; big integers are read exactly, not rounded). Empty and comment-only documents are
  * skipped; a `kind: List` document (any apiVersion) contributes its `items` in order, each with
  * `origin.item` set. Throws InputError on syntax errors (with line and column) and on objects
- * `decodeObject` refuses.
+ * `decodeObject` refuses. The objects and warnings are appended to `into` (default: a new result).
  */
-export function loadText(text: string, file: string): LoadResult {
-  const result: LoadResult = { objects: [], warnings: [] };
-  const add = (raw: unknown, origin: Origin) => {
-    const object = decodeObject(raw, origin, result.warnings);
-    if (object) result.objects.push({ object, origin });
-  };
-  documents(text, file, result.warnings).forEach((value, index) => {
-    if (value === null || value === undefined) return;
-    const origin: Origin = { file, doc: index };
-    const items = listItems(value, origin);
-    if (items === undefined) add(value, origin);
-    else items.forEach((item, i) => add(item, { ...origin, item: i }));
-  });
-  return result;
+export function loadText(text: string, file: string, into: LoadResult = { objects: [], warnings: [] }): LoadResult {
+  drain(textSteps(text, file, into));
+  return into;
 }
 
-/** The documents of `text` as plain JS values (`null` for empty ones), in order. */
-function documents(text: string, file: string, warnings: string[]): unknown[] {
+/** `loadText` into `into`, yielding after the parse and after every 100 objects decoded. */
+function* textSteps(text: string, file: string, into: LoadResult): Generator<void, void> {
+  const large = yield* parseLargeList(text);
+  const { values, fromJson } = large ? { values: large, fromJson: true } : documents(text, file, into.warnings);
+  yield;
+  const add = (raw: unknown, origin: Origin) => {
+    const object = decodeObject(raw, origin, into.warnings, { reuse: fromJson });
+    if (object) into.objects.push({ object, origin });
+  };
+  let n = 0;
+  for (const [doc, value] of values.entries()) {
+    if (value === null || value === undefined) continue;
+    const items = listItems(value, { file, doc });
+    if (items === undefined) add(value, { file, doc });
+    else {
+      for (const [i, item] of items.entries()) {
+        add(item, { file, doc, item: i });
+        if (++n % 100 === 0) yield;
+      }
+    }
+    if (++n % 100 === 0) yield;
+  }
+}
+
+/** JSON texts at least this long that are a `kind: List` are parsed item by item (json-list.ts). */
+const SPLIT_MIN = 1 << 20;
+
+/**
+ * A large JSON List parsed item by item (a step per 100 items): the one document `JSON.parse` of
+ * the whole text would give, or undefined when the text is not such a List or an item is not
+ * valid JSON (then `documents` reads it whole, and the YAML parser names an error's line).
+ */
+function* parseLargeList(text: string): Generator<void, unknown[] | undefined> {
+  if (text.length < SPLIT_MIN || /\d{16}/.test(text)) return undefined; // see parseExactJson
+  const split = splitJsonList(text);
+  if (!split) return undefined;
+  const items: unknown[] = [];
+  for (const item of split.items) {
+    try {
+      items.push(JSON.parse(item));
+    } catch {
+      return undefined;
+    }
+    if (items.length % 100 === 0) yield;
+  }
+  return [{ ...split.head, items }];
+}
+
+/**
+ * The documents of `text` as plain JS values (`null` for empty ones), in order; `fromJson` when
+ * JSON.parse made them (then no two parts of them are the same object, unlike YAML aliases).
+ */
+function documents(text: string, file: string, warnings: string[]): { values: unknown[]; fromJson: boolean } {
   const json = parseExactJson(text);
-  if (json !== undefined) return [json];
-  return parseAllDocuments(text, { intAsBigInt: true }).map((doc, index) => {
+  if (json !== undefined) return { values: [json], fromJson: true };
+  const values = yaml().parseAllDocuments(text, { intAsBigInt: true }).map((doc, index) => {
     if (doc.errors.length > 0) throw new InputError(yamlMessage(file, doc.errors[0], 'syntax error: '));
     for (const warning of doc.warnings) warnings.push(yamlMessage(file, warning));
     try {
@@ -81,6 +129,7 @@ function documents(text: string, file: string, warnings: string[]): unknown[] {
       throw new InputError(`${originText({ file, doc: index })}: ${(e as Error).message}`);
     }
   });
+  return { values, fromJson: false };
 }
 
 /**
@@ -95,11 +144,6 @@ function parseExactJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function append(into: LoadResult, from: LoadResult): void {
-  into.objects.push(...from.objects);
-  into.warnings.push(...from.warnings);
 }
 
 /** The items of a `kind: List` document (`null`/absent = none), or undefined for any other value. */

@@ -6,7 +6,7 @@
 
 import type { Device, Node, ResourceSlice } from './types.js';
 import { nodeMatches, NodeSelectorError } from './nodes.js';
-import { AllocationError } from '../outcome.js';
+import { AllocationError } from './errors.js';
 import type { Features } from '../features.js';
 
 export interface Pool {
@@ -18,7 +18,7 @@ export interface Pool {
   /** Node-relevant slices of the pool's generation, sorted by name (duplicates kept). */
   slices: ResourceSlice[];
   /** Every slice of the pool at that generation, for any node (counters consumed elsewhere). */
-  allSlices: ResourceSlice[];
+  allSlices: readonly ResourceSlice[];
   incomplete: boolean;
   /** Why the pool is invalid, when it is. */
   invalid?: string;
@@ -49,100 +49,269 @@ const key = (s: ResourceSlice) => `${s.spec.driver}/${s.spec.pool.name}`;
 
 /**
  * The slices indexed for gatherPools, so that gathering one node's pools costs what that node
- * has, not what the cluster has: slices by nodeName, the slices every node must look at (no
- * nodeName, or shared counters), and slices by pool — each list in input order.
+ * has, not what the cluster has: slices by nodeName; the slices every node must look at (no
+ * nodeName, or shared counters), split into *universal* ones, relevant to every node alike
+ * (shared counters, or allNodes), by pool, and the others; and slices by pool — each list in
+ * input order. Slices are added and removed one at a time; a slice's input order is a number
+ * given when it is added (a new version of a slice takes the number of the one it replaces).
+ *
+ * A pool that a node has none but universal slices of looks the same to every such node: its
+ * Pool is computed once (`universalPools`) and shared, until a slice of it changes.
  */
 export class SliceIndex {
   private readonly byNode = new Map<string, ResourceSlice[]>();
+  /** Shared slices that are not universal (node selectors, per-device node selection). */
   private readonly shared: ResourceSlice[] = [];
+  private readonly universal = new Map<string, ResourceSlice[]>();
+  private universalCache?: { features: Features; sorted: Pool[] };
   private readonly byPool = new Map<string, ResourceSlice[]>();
   private readonly order = new Map<ResourceSlice, number>();
+  /** `driver/pool` of each slice (computed once: gatherPools asks for it per node). */
+  private readonly poolOf = new Map<ResourceSlice, string>();
+  /** What gatherPools needs to know about a whole pool, per pool, until one of its slices changes. */
+  private readonly facts = new Map<string, PoolFacts>();
 
   constructor(slices: readonly ResourceSlice[]) {
-    slices.forEach((s, i) => {
-      this.order.set(s, i);
-      const name = s.spec.nodeName;
-      if (!name || (s.spec.sharedCounters?.length ?? 0) > 0) this.shared.push(s);
-      else push(this.byNode, name, s);
-      push(this.byPool, key(s), s);
-    });
+    slices.forEach((s, i) => this.add(s, i));
   }
 
-  /** The slices a node may use (its own and the shared ones), in input order. */
+  add(s: ResourceSlice, order: number): void {
+    const pool = key(s);
+    this.order.set(s, order);
+    this.poolOf.set(s, pool);
+    if (isUniversal(s)) insert(listOf(this.universal, pool), s, this.order);
+    else if (isShared(s)) insert(this.shared, s, this.order);
+    else insert(listOf(this.byNode, s.spec.nodeName!), s, this.order);
+    insert(listOf(this.byPool, pool), s, this.order);
+    this.poolChanged(pool);
+  }
+
+  remove(s: ResourceSlice): void {
+    const pool = this.poolOf.get(s)!;
+    if (isUniversal(s)) {
+      cut(this.universal.get(pool), s);
+      if (this.universal.get(pool)?.length === 0) this.universal.delete(pool);
+    } else if (isShared(s)) cut(this.shared, s);
+    else cut(this.byNode.get(s.spec.nodeName!), s);
+    cut(this.byPool.get(pool), s);
+    this.order.delete(s);
+    this.poolOf.delete(s);
+    this.poolChanged(pool);
+  }
+
+  private poolChanged(pool: string): void {
+    this.facts.delete(pool);
+    if (this.universal.has(pool) || this.universalCache?.sorted.some((p) => p.id === pool)) this.universalCache = undefined;
+  }
+
+  /** The universal slices of a pool, in input order. */
+  universalOf(pool: string): readonly ResourceSlice[] {
+    return this.universal.get(pool) ?? [];
+  }
+
+  /** The pools of universal slices as a node without other slices in them sees them, sorted as gatherPools sorts. */
+  universalPools(features: Features): readonly Pool[] {
+    if (this.universalCache?.features !== features) {
+      const pools: Pool[] = [];
+      for (const [id, slices] of this.universal) {
+        const p = makePool(this, id, newest(slices.filter((x) => passesGate(x, features))));
+        if (p) pools.push(p);
+      }
+      this.universalCache = { features, sorted: pools.sort(poolOrder) };
+    }
+    return this.universalCache.sorted;
+  }
+
+  /** `driver/pool` of an indexed slice. */
+  poolKey(s: ResourceSlice): string {
+    return this.poolOf.get(s)!;
+  }
+
+  /** The pool's newest generation, its slices per generation and their counter validity. */
+  poolFacts(id: string): PoolFacts {
+    let f = this.facts.get(id);
+    if (f === undefined) {
+      f = new PoolFacts(this.pool(id));
+      this.facts.set(id, f);
+    }
+    return f;
+  }
+
+  /** The slices a node may use apart from the universal ones: its own, and the other shared ones. */
   candidates(node: string): ResourceSlice[] {
     const own = this.byNode.get(node) ?? [];
     if (this.shared.length === 0) return own;
     if (own.length === 0) return this.shared;
-    return [...own, ...this.shared].sort((a, b) => this.order.get(a)! - this.order.get(b)!);
+    return [...own, ...this.shared];
+  }
+
+  /** Input order of an indexed slice. */
+  orderOf(s: ResourceSlice): number {
+    return this.order.get(s)!;
   }
 
   /** Every slice of a pool (`driver/pool`), in input order. */
   pool(id: string): readonly ResourceSlice[] {
     return this.byPool.get(id) ?? [];
   }
+
+  /** Every slice, in input order. */
+  ordered(): ResourceSlice[] {
+    return [...this.order.keys()].sort((a, b) => this.order.get(a)! - this.order.get(b)!);
+  }
 }
 
-function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
-  const list = m.get(k);
-  if (list) list.push(v);
-  else m.set(k, [v]);
+/** Facts about all slices of one pool (any node), computed on first use. */
+export class PoolFacts {
+  readonly maxGeneration: number;
+  private readonly byGeneration = new Map<number, ResourceSlice[]>();
+  private readonly counterErrors = new Map<number, string | undefined>();
+
+  constructor(slices: readonly ResourceSlice[]) {
+    let max = -Infinity;
+    for (const s of slices) {
+      const g = s.spec.pool.generation;
+      if (g > max) max = g;
+      listOf(this.byGeneration, g).push(s);
+    }
+    this.maxGeneration = max;
+  }
+
+  /** Every slice of the pool at `generation`, in input order. */
+  slicesOf(generation: number): ResourceSlice[] {
+    return this.byGeneration.get(generation) ?? [];
+  }
+
+  /** Why the pool's counters are invalid at `generation` (see counterError). */
+  counterError(generation: number): string | undefined {
+    if (!this.counterErrors.has(generation)) this.counterErrors.set(generation, counterError(this.slicesOf(generation)));
+    return this.counterErrors.get(generation);
+  }
+}
+
+/** Relevant to every node alike: shared counters (isRelevant's first rule), or allNodes without a nodeName. */
+function isUniversal(s: ResourceSlice): boolean {
+  return (s.spec.sharedCounters?.length ?? 0) > 0 || (!s.spec.nodeName && s.spec.allNodes === true);
+}
+
+/** The feature gates let the allocator see the slice at all. */
+function passesGate(s: ResourceSlice, features: Features): boolean {
+  return features.partitionableDevices || !(s.spec.perDeviceNodeSelection || (s.spec.sharedCounters?.length ?? 0) > 0);
+}
+
+/** The slices of the newest generation among `slices` (input order kept). */
+function newest(slices: readonly ResourceSlice[]): ResourceSlice[] {
+  let max = -Infinity;
+  for (const s of slices) if (s.spec.pool.generation > max) max = s.spec.pool.generation;
+  return slices.filter((s) => s.spec.pool.generation === max);
+}
+
+/** Whether every node must look at the slice (no nodeName, or shared counters). */
+export function isShared(s: ResourceSlice): boolean {
+  return !s.spec.nodeName || (s.spec.sharedCounters?.length ?? 0) > 0;
+}
+
+/** `driver/pool` of a slice. */
+export function poolKeyOf(s: ResourceSlice): string {
+  return key(s);
+}
+
+function listOf<K, V>(m: Map<K, V[]>, k: K): V[] {
+  let list = m.get(k);
+  if (!list) m.set(k, (list = []));
+  return list;
+}
+
+/** Inserts `s` into a list sorted by order (appending is the common case). */
+function insert(list: ResourceSlice[], s: ResourceSlice, order: Map<ResourceSlice, number>): void {
+  const o = order.get(s)!;
+  let at = list.length;
+  while (at > 0 && order.get(list[at - 1])! > o) at--;
+  list.splice(at, 0, s);
+}
+
+/** Removes `s` from a list (no-op when absent). */
+function cut(list: ResourceSlice[] | undefined, s: ResourceSlice): void {
+  const at = list?.lastIndexOf(s) ?? -1;
+  if (at >= 0) list!.splice(at, 1);
 }
 
 /** `source`: the indexed slices (a plain list is indexed on the fly). */
 export function gatherPools(source: SliceIndex | readonly ResourceSlice[], node: Node, features: Features): Pool[] {
   const index = source instanceof SliceIndex ? source : new SliceIndex(source);
+  // The node's own and node-dependent slices, by pool; a pool they touch also takes its universal slices.
   const byPool = new Map<string, ResourceSlice[]>();
   for (const s of index.candidates(node.metadata.name)) {
     const spec = s.spec;
     if (spec.nodeName && spec.nodeName !== node.metadata.name && !(spec.sharedCounters?.length)) continue;
-    if (!features.partitionableDevices && (spec.perDeviceNodeSelection || (spec.sharedCounters?.length ?? 0) > 0)) continue;
+    if (!passesGate(s, features)) continue;
     if (!relevantOrThrow(s, node)) continue;
-    const k = key(s);
+    const k = index.poolKey(s);
     const list = byPool.get(k);
-    if (!list) byPool.set(k, [s]);
-    else if (s.spec.pool.generation > list[0].spec.pool.generation) byPool.set(k, [s]);
-    else if (s.spec.pool.generation === list[0].spec.pool.generation) list.push(s);
+    if (list) list.push(s);
+    else byPool.set(k, [s, ...index.universalOf(k).filter((u) => passesGate(u, features))]);
   }
-
+  const own: Pool[] = [];
+  for (const [id, slices] of byPool) {
+    const p = makePool(index, id, newest(slices.sort((a, b) => index.orderOf(a) - index.orderOf(b))));
+    if (p) own.push(p);
+  }
+  own.sort(poolOrder);
+  // Merged with the universal pools the node has no other slices in (both lists sorted).
   const pools: Pool[] = [];
-  for (const [id, relevant] of byPool) {
-    const first = relevant[0].spec;
-    const generation = first.pool.generation;
-    const samePool = index.pool(id);
-    const all = samePool.filter((s) => s.spec.pool.generation === generation);
-    let incomplete = false;
-    if (relevant.length !== first.pool.resourceSliceCount) {
-      // Not complete with the node's slices alone: look at the whole pool.
-      if (samePool.some((s) => s.spec.pool.generation > generation)) continue; // obsolete
-      incomplete = all.length !== first.pool.resourceSliceCount;
-    }
-    const sorted = [...relevant].sort((a, b) => cmp(a.metadata?.name ?? '', b.metadata?.name ?? ''));
-    pools.push({
-      driver: first.driver,
-      name: first.pool.name,
-      id,
-      generation,
-      slices: sorted,
-      allSlices: all,
-      incomplete,
-      // An incomplete pool is never looked into: neither validated nor checked for binding conditions.
-      invalid: incomplete ? undefined : invalidReason(sorted, all),
-      hasBindingConditions: false,
-    });
+  let k = 0;
+  for (const u of index.universalPools(features)) {
+    if (byPool.has(u.id)) continue;
+    while (k < own.length && poolOrder(own[k], u) < 0) pools.push(own[k++]);
+    pools.push(u);
   }
-  for (const p of pools) {
-    p.hasBindingConditions = !p.incomplete && !p.invalid && p.slices.some((s) => (s.spec.devices ?? []).some((d) => (d.bindingConditions?.length ?? 0) > 0));
-  }
-  pools.sort((a, b) => Number(a.hasBindingConditions) - Number(b.hasBindingConditions) || cmp(a.driver, b.driver) || cmp(a.name, b.name));
+  while (k < own.length) pools.push(own[k++]);
   return pools;
+}
+
+/**
+ * The Pool of `relevant` (a node's relevant slices of pool `id` at their newest generation, in
+ * input order), or undefined when the pool is obsolete for the node.
+ */
+function makePool(index: SliceIndex, id: string, relevant: ResourceSlice[]): Pool | undefined {
+  if (relevant.length === 0) return undefined;
+  const first = relevant[0].spec;
+  const generation = first.pool.generation;
+  const facts = index.poolFacts(id);
+  const all = facts.slicesOf(generation);
+  let incomplete = false;
+  if (relevant.length !== first.pool.resourceSliceCount) {
+    // Not complete with the node's slices alone: look at the whole pool.
+    if (facts.maxGeneration > generation) return undefined; // obsolete
+    incomplete = all.length !== first.pool.resourceSliceCount;
+  }
+  const sorted = relevant.length > 1 ? relevant.sort((a, b) => cmp(a.metadata?.name ?? '', b.metadata?.name ?? '')) : relevant;
+  // An incomplete pool is never looked into: neither validated nor checked for binding conditions.
+  const invalid = incomplete ? undefined : (duplicateDevice(sorted) ?? facts.counterError(generation));
+  return {
+    driver: first.driver,
+    name: first.pool.name,
+    id,
+    generation,
+    slices: sorted,
+    allSlices: all,
+    incomplete,
+    invalid,
+    hasBindingConditions: !incomplete && !invalid && sorted.some((s) => (s.spec.devices ?? []).some((d) => (d.bindingConditions?.length ?? 0) > 0)),
+  };
+}
+
+/** Upstream's pool order: pools with binding conditions last, then by driver and name. */
+function poolOrder(a: Pool, b: Pool): number {
+  return Number(a.hasBindingConditions) - Number(b.hasBindingConditions) || cmp(a.driver, b.driver) || cmp(a.name, b.name);
 }
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Duplicate device or counter-set names, or a counter consumption that names no counter. */
-function invalidReason(relevant: ResourceSlice[], all: ResourceSlice[]): string | undefined {
+/** A device name that the node's slices of a pool repeat. */
+function duplicateDevice(relevant: ResourceSlice[]): string | undefined {
   const names = new Set<string>();
   for (const s of relevant) {
     for (const d of s.spec.devices ?? []) {
@@ -150,6 +319,11 @@ function invalidReason(relevant: ResourceSlice[], all: ResourceSlice[]): string 
       names.add(d.name);
     }
   }
+  return undefined;
+}
+
+/** Duplicate counter-set names in the pool's slices, or a counter consumption that names no counter. */
+function counterError(all: readonly ResourceSlice[]): string | undefined {
   const sets = new Map<string, Set<string>>();
   for (const s of all) {
     for (const cs of s.spec.sharedCounters ?? []) {

@@ -16,6 +16,7 @@ import type { Node } from '../model/types.js';
 import type { ScheduleResult, Strategy } from '../schedule/scheduler.js';
 import { utilization } from '../schedule/stats.js';
 import { buildNodeView, counterKey, type NodeDevice, type NodeView } from '../compile/nodeview.js';
+import { countersMiss } from '../compile/eligibility.js';
 import { q } from '../compile/capacity.js';
 import { FLAG_DEDICATED, FLAG_SHARED } from '../model/allocated.js';
 import { Quantity } from '../model/quantity.js';
@@ -183,7 +184,7 @@ function nodeReport(engine: Engine, node: Node, nameLists: Interner, pods: strin
       const fills = Object.entries(nd.device.capacity ?? {}).map(([cap, c]) => fill(`${nd.device.name}/${cap}`, allocated.consumed(nd.id, cap), q(c.value)));
       capacity.push(...fills);
       deviceUse.push(fills.length ? mean(fills.map((f) => f.used)) : 1);
-    } else if (features.partitionableDevices && !countersFit(view, nd)) {
+    } else if (countersMiss(nd, { features, allocated, accounting: engine.counterAccounting, view: () => view })) {
       states += DEVICE_STATE.blocked;
       deviceUse.push(1);
     } else {
@@ -207,17 +208,6 @@ function nodeReport(engine: Engine, node: Node, nameLists: Interner, pods: strin
   if (counters.length) report.counters = counters;
   if (capacity.length) report.capacity = capacity;
   return report;
-}
-
-/** Whether what the device consumes still fits what is left of its pool's counters. */
-function countersFit(view: NodeView, nd: NodeDevice): boolean {
-  const p = view.pools.indexOf(nd.pool);
-  return (nd.device.consumesCounters ?? []).every((c) =>
-    Object.entries(c.counters ?? {}).every(([counter, v]) => {
-      const k = view.counters.index.get(counterKey(p, c.counterSet, counter));
-      return k === undefined || view.counters.avail[k] >= q(v.value).milli();
-    }),
-  );
 }
 
 /** Fills of the counters of the node's own pools (capacity − what is left), in the format they were written in. */
@@ -275,6 +265,7 @@ function sharedPoolDevices(engine: Engine): number {
   const { inventory } = engine.inspect();
   let n = 0;
   for (let i = 0; i < inventory.size; i++) {
+    if (!inventory.live(i)) continue;
     const s = inventory.sliceOf[i].spec;
     if (!s.nodeName && !(s.perDeviceNodeSelection && inventory.devices[i].nodeName)) n++;
   }
@@ -288,7 +279,7 @@ function capacityTotals(engine: Engine): Fill[] {
   const totals = new Map<string, { used: bigint; cap: bigint; format: Quantity['format'] }>();
   for (let i = 0; i < inventory.size; i++) {
     const d = inventory.devices[i];
-    if (!d.allowMultipleAllocations) continue;
+    if (!d?.allowMultipleAllocations) continue;
     for (const [name, c] of Object.entries(d.capacity ?? {})) {
       const cap = q(c.value);
       const t = totals.get(name) ?? { used: 0n, cap: 0n, format: cap.format };

@@ -19,6 +19,7 @@
  * Per-node summaries (summary.ts) reject hopeless nodes without running the allocator.
  */
 
+import { drain } from '../util/steps.js';
 import type { Engine } from '../engine.js';
 import type { DeviceClass, DraObject, Namespace, Node, Pod, ResourceClaim, ResourceClaimTemplate } from '../model/types.js';
 import { nodeSelectorMatches } from '../model/nodes.js';
@@ -28,6 +29,7 @@ import { NodeSummaries } from './summary.js';
 import { explainClaim, summarise } from '../explain/index.js';
 import { numFeasibleNodesToFind, podOrder } from './order.js';
 import { nodeRejects } from './node-filter.js';
+import { draScore, FIRST_AVAILABLE_MAX } from './score.js';
 import { claimKey, extendedResourceClaim, resolvePodClaims, PodClaimError, type ClaimKey } from './pod-claims.js';
 
 export type Strategy = 'upstream' | 'pack';
@@ -58,7 +60,6 @@ export interface ScheduleResult {
 
 const MAX_RESERVED_FOR = 256;
 const ADMIN_NAMESPACE_LABEL = 'resource.kubernetes.io/admin-access';
-const FIRST_AVAILABLE_MAX = 8;
 
 /** One Pod's scheduling decision and what it changed. */
 export interface PodDecision extends PodResult {
@@ -229,13 +230,24 @@ export class Scheduler {
 
 /** Schedules every Pod of `objects` (by priority, then input order) against the engine. */
 export function schedule(engine: Engine, objects: readonly DraObject[], opts: ScheduleOptions = {}): ScheduleResult {
+  return drain(scheduleSteps(engine, objects, opts));
+}
+
+/**
+ * `schedule` one Pod at a time: yields after each Pod (the async API yields to the event loop
+ * there), returns the result after the last. Dropping the generator early leaves the engine
+ * with the allocations of the Pods scheduled so far.
+ */
+export function* scheduleSteps(engine: Engine, objects: readonly DraObject[], opts: ScheduleOptions = {}): Generator<void, ScheduleResult> {
   const scheduler = new Scheduler(engine, objects, opts);
   const pods = podOrder(objects.filter((o): o is Pod => o.kind === 'Pod'));
-  const results: PodResult[] = pods.map((pod, done) => {
-    opts.progress?.(done, pods.length);
+  const results: PodResult[] = [];
+  for (const pod of pods) {
+    opts.progress?.(results.length, pods.length);
     const { created: _c, updated: _u, ...result } = scheduler.schedulePod(pod);
-    return result;
-  });
+    results.push(result);
+    yield;
+  }
   opts.progress?.(pods.length, pods.length);
   return { pods: results, claims: scheduler.allClaims(), counters: scheduler.counters };
 }
@@ -255,20 +267,6 @@ function packOrder(s: NodeSummaries, plan: Plan | undefined): number[] {
 /** Every request has an alternative with enough free devices on the node. */
 function summaryAdmits(s: NodeSummaries, plan: Plan, node: number): boolean {
   return plan.requests.every((r) => r.slots.some((slot) => s.free(slot, node) >= (slot.mode === 'All' ? 1 : slot.numDevices)));
-}
-
-/** The DRA plugin's score: Σ over firstAvailable requests of 8 − index of the chosen subrequest. */
-function draScore(claims: readonly ResourceClaim[], outcome: Outcome & { kind: 'allocated' }): number {
-  let score = 0;
-  claims.forEach((c, i) => {
-    for (const r of c.spec?.devices?.requests ?? []) {
-      if (!r.firstAvailable?.length) continue;
-      const result = outcome.results[i].devices?.results?.find((x) => x.request.startsWith(`${r.name}/`));
-      const sub = result ? r.firstAvailable.findIndex((s) => result.request === `${r.name}/${s.name}`) : 0;
-      score += FIRST_AVAILABLE_MAX - Math.max(0, sub);
-    }
-  });
-  return score;
 }
 
 function boundClaimsReject(bound: readonly ResourceClaim[], node: Node): string | undefined {

@@ -28,6 +28,7 @@ export function utilization(engine: Engine, claims: readonly ResourceClaim[]): U
     let devices = 0;
     let inUse = 0;
     for (let i = 0; i < inventory.size; i++) {
+      if (!inventory.live(i)) continue;
       const ok = (cls.spec?.selectors ?? []).every((s) => masks.value(s.cel?.expression ?? '', i) === true);
       if (!ok) continue;
       devices++;
@@ -49,7 +50,7 @@ export function utilization(engine: Engine, claims: readonly ResourceClaim[]): U
     }
   }
   for (let i = 0; i < inventory.size; i++) {
-    if (!used.has(inventory.ids[i])) continue;
+    if (!inventory.live(i) || !used.has(inventory.ids[i])) continue;
     for (const c of inventory.devices[i].consumesCounters ?? []) {
       for (const [name, v] of Object.entries(c.counters ?? {})) consumed.set(name, (consumed.get(name) ?? 0n) + q(v.value).nano);
     }

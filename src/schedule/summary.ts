@@ -1,8 +1,8 @@
 /**
  * Per-node summaries: for each request signature (class, selectors, tolerations, capacity
  * requests, admin access), how many devices of each node could serve one more such request
- * right now — each device judged alone: selectable, static checks passed, not allocated to
- * another claim, its counters and shareable capacity still fitting. That count is an upper
+ * right now — each device judged alone by the allocator's rule (compile/eligibility.ts: the
+ * static checks as compileProblem's status bits, then the dynamic ones). That count is an upper
  * bound of what a request can get on the node, so `free < needed` proves a node hopeless
  * without running the allocator. Counts are recomputed lazily, only for nodes whose state
  * changed since (touch), or for all nodes after a change to devices that serve many nodes.
@@ -11,10 +11,10 @@
 import type { Engine } from '../engine.js';
 import type { Node } from '../model/types.js';
 import type { Slot } from '../model/requests.js';
-import { pairStatus, ST_SELECTABLE, ST_STATIC_OK, ST_ERROR, type CompileContext } from '../compile/problem.js';
-import { buildNodeView, counterKey, type NodeDevice } from '../compile/nodeview.js';
-import { q, consumedCapacity } from '../compile/capacity.js';
-import { FLAG_DEDICATED, FLAG_SHARED, type AllocatedState } from '../model/allocated.js';
+import { pairStatus, type CompileContext } from '../compile/problem.js';
+import { ST } from '../wasm/layout.js';
+import { buildNodeView, type NodeView } from '../compile/nodeview.js';
+import { dynamicMiss, type DynamicContext } from '../compile/eligibility.js';
 import { AllocationError } from '../outcome.js';
 
 /** The count of a node the summary cannot judge: never rejects it. */
@@ -31,17 +31,6 @@ export function signatureOf(slot: Slot): string {
     signatures.set(slot, key);
   }
   return key;
-}
-
-/** Whether one more share of a shared device still fits what its existing shares left of each capacity. */
-function shareFits(slot: Slot, nd: NodeDevice, allocated: AllocatedState): boolean {
-  const consumed = consumedCapacity(slot.spec.capacity?.requests, nd.device);
-  if (!consumed) return false;
-  for (const [name, amount] of consumed) {
-    const left = q(nd.device.capacity![name].value).milli() - allocated.consumed(nd.id, name).milli();
-    if (amount.milli() > left) return false;
-  }
-  return true;
 }
 
 interface Sig {
@@ -117,7 +106,13 @@ export class NodeSummaries {
     const state = this.engine.inspect();
     const ctx: CompileContext = { features: state.features, classes: state.classes, masks: state.masks, allocated: state.allocated };
     const np = this.engine.nodePools(node);
-    let view: ReturnType<typeof buildNodeView> | undefined;
+    let view: NodeView | undefined;
+    const now: DynamicContext = {
+      features: state.features,
+      allocated: state.allocated,
+      accounting: this.engine.counterAccounting,
+      view: () => (view ??= buildNodeView(np, state.allocated)),
+    };
     let n = 0;
     for (const nd of np.devices) {
       const perNode = nd.slice.spec.perDeviceNodeSelection === true;
@@ -128,27 +123,12 @@ export class NodeSummaries {
         if (!perNode) sig.statics.set(content, bits);
       }
       // A device whose selectors fail to evaluate counts: the allocator must report that error.
-      if (bits & ST_ERROR) {
+      if (bits & ST.ERROR) {
         n++;
         continue;
       }
-      if (!(bits & ST_SELECTABLE) || !(bits & ST_STATIC_OK)) continue;
-      const multi = state.features.consumableCapacity && nd.device.allowMultipleAllocations === true;
-      const a = state.allocated.flags[nd.index];
-      if (!sig.slot.adminAccess && a & FLAG_DEDICATED) continue;
-      const consumes = state.features.partitionableDevices && (nd.device.consumesCounters?.length ?? 0) > 0;
-      if (consumes && !(multi && a & FLAG_SHARED)) {
-        view ??= buildNodeView(np, state.allocated);
-        const p = np.pools.indexOf(nd.pool);
-        const fits = (nd.device.consumesCounters ?? []).every((c) =>
-          Object.entries(c.counters ?? {}).every(([name, v]) => {
-            const k = view!.counters.index.get(counterKey(p, c.counterSet, name));
-            return k !== undefined && view!.counters.avail[k] >= q(v.value).milli();
-          }),
-        );
-        if (!fits) continue;
-      }
-      if (multi && a & FLAG_SHARED && !shareFits(sig.slot, nd, state.allocated)) continue;
+      if (!(bits & ST.SELECTABLE) || !(bits & ST.STATIC_OK)) continue;
+      if (dynamicMiss(sig.slot, nd, now)) continue;
       n++;
     }
     return n;

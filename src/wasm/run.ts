@@ -1,14 +1,14 @@
 /**
- * The solver's memory, from the host side. A compiled Problem is written into the WASM
+ * The solver's memory, from the host side. A compiled problem (SolverInput) is written into the WASM
  * memory as one block (layout: assembly/layout.ts). Blocks of reusable problems stay in
  * memory (an arena from the heap base up), so solving such a problem again only rewrites its
  * dynamic regions (device flags, counters and capacity left) — no copies of the rest, no
  * allocation. Typed-array views are made after any memory growth, never kept across it.
  */
 
-import type { Problem } from '../compile/problem.js';
+import type { SolverInput } from './input.js';
 import type { SolverExports } from './instance.js';
-import { ACCOUNTING, H, HEADER_WORDS, OUT, OUT_WORDS, type CounterAccounting } from './layout.js';
+import { ACCOUNTING, H, HEADER_WORDS, MODE, OUT, OUT_WORDS, type CounterAccounting } from './layout.js';
 
 export interface SolveAnswer {
   status: number;
@@ -47,7 +47,7 @@ export class SolverMemory {
   }
 
   /** Writes the whole problem; a kept block stays valid until reset(), a scratch block until the next write. */
-  write(p: Problem, maxSteps: number, keep: boolean): Block {
+  write(p: SolverInput, maxSteps: number, keep: boolean): Block {
     const regions = layout(this.wasm, p);
     let size = HEADER_WORDS * 4;
     const offsets: number[] = [];
@@ -81,7 +81,7 @@ export class SolverMemory {
   }
 
   /** Rewrites what refreshDynamic changed: device flags, counters and capacity left. */
-  refresh(b: Block, p: Problem): void {
+  refresh(b: Block, p: SolverInput): void {
     const buf = this.wasm.memory.buffer;
     const header = new Int32Array(buf, b.base, HEADER_WORDS);
     new Int32Array(buf, b.base + header[H.DEV_FLAGS], p.devFlags.length).set(p.devFlags);
@@ -90,7 +90,7 @@ export class SolverMemory {
   }
 
   /** Searches the block with the given counter accounting (a header word, set per solve). */
-  solve(b: Block, p: Problem, accounting: CounterAccounting = 'upstream'): SolveAnswer {
+  solve(b: Block, p: SolverInput, accounting: CounterAccounting = 'upstream'): SolveAnswer {
     new Int32Array(this.wasm.memory.buffer, b.base, HEADER_WORDS)[H.ACCOUNTING] = ACCOUNTING[accounting];
     const status = this.wasm.solve(b.base);
     const buf = this.wasm.memory.buffer;
@@ -112,7 +112,7 @@ export class SolverMemory {
   }
 }
 
-function layout(wasm: SolverExports, p: Problem): Region[] {
+function layout(wasm: SolverExports, p: SolverInput): Region[] {
   const D = p.view.devices.length;
   const C = p.claims.length;
   const R = p.plan.requests.length;
@@ -128,7 +128,7 @@ function layout(wasm: SolverExports, p: Problem): Region[] {
     { word: H.CLAIM_REQ_START, bytes: 4 * (C + 1), fill: i32(p.claimReqStart) },
     { word: H.REQ_SLOT_START, bytes: 4 * (R + 1), fill: i32(p.reqSlotStart) },
     { word: H.REQ_HAS_SUBS, bytes: 4 * R, fill: i32(p.plan.requests.map((r) => (r.hasSubs ? 1 : 0))) },
-    { word: H.SLOT_MODE, bytes: 4 * S, fill: i32(p.plan.slots.map((s) => (s.mode === 'All' ? 1 : 0))) },
+    { word: H.SLOT_MODE, bytes: 4 * S, fill: i32(p.plan.slots.map((s) => (s.mode === 'All' ? MODE.ALL : MODE.EXACT))) },
     { word: H.SLOT_NUM, bytes: 4 * S, fill: i32(p.plan.slots.map((s) => Math.min(s.numDevices, 0x7fffffff))) },
     { word: H.SLOT_ADMIN, bytes: 4 * S, fill: i32(p.plan.slots.map((s) => (s.adminAccess ? 1 : 0))) },
     { word: H.SLOT_STATUS, bytes: S * D, fill: u8(p.status) },

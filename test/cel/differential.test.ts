@@ -6,9 +6,10 @@ import { Columns } from '../../src/compile/fastpath/columns.js';
 import { fastMask, TRUE, FALSE, UNKNOWN } from '../../src/compile/fastpath/mask.js';
 import type { ResourceSlice } from '../../src/model/types.js';
 import { reference, rng, selector, slices, type RefValue } from './generate.js';
+import { runs } from '../full.js';
 
 const OPTS: CelOptions = { consumableCapacity: true, listTypeAttributes: false };
-const EXPRESSIONS = 2000;
+const EXPRESSIONS = runs(2000, 400);
 const DEVICES = 100;
 
 /** What the per-device evaluator says: a bool or the error text. */
@@ -37,7 +38,7 @@ describe('selector differential: fast path vs evaluator vs reference', () => {
   const r = rng(42);
   const gens = Array.from({ length: EXPRESSIONS }, () => selector(r));
 
-  it(`${EXPRESSIONS} generated selectors × ${DEVICES} generated devices agree`, () => {
+  it(`${EXPRESSIONS} generated selectors × ${DEVICES} generated devices agree`, { timeout: 300_000 }, () => {
     const masks = new SelectorMasks(inv, OPTS);
     let pairs = 0;
     let decidedByFastPath = 0;
@@ -66,7 +67,7 @@ describe('selector differential: fast path vs evaluator vs reference', () => {
     expect(mismatches.slice(0, 10)).toEqual([]);
   }, 180_000);
 
-  it('lazy values equal the bulk mask, and never evaluate devices that are not asked for', () => {
+  it('lazy values equal the bulk mask, and never evaluate devices that are not asked for', { timeout: 60_000 }, () => {
     const lazy = new SelectorMasks(inv, OPTS);
     const bulk = new SelectorMasks(inv, OPTS);
     for (const g of gens.slice(0, 200)) {
@@ -79,7 +80,7 @@ describe('selector differential: fast path vs evaluator vs reference', () => {
     }
   });
 
-  it('an inventory update keeps the values of unchanged devices and recomputes changed ones', () => {
+  it('an inventory update keeps the values of unchanged devices and recomputes changed ones', { timeout: 60_000 }, () => {
     const before = slices(7, DEVICES);
     const replaced = slices(8, 30).map((s, k) => ({ ...s, metadata: { name: `new-${k}` } })) as ResourceSlice[];
     const after = [...before.slice(3), ...replaced];

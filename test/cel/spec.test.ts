@@ -306,7 +306,7 @@ describe('cel-spec conformance (standard-library subset)', () => {
       outcome.skipped.push({ name: `${file.name} (${count(file)} tests)`, reason: fileReason });
       continue;
     }
-    it(file.name, () => {
+    it(file.name, { timeout: 60_000 }, () => {
       const walk = (s: IncrementalTestSuite, path: string) => {
         for (const t of s.tests) {
           const name = `${path}/${t.name}`;

@@ -37,7 +37,7 @@ describe('dralloc help and version', () => {
     for (const c of COMMANDS) {
       const r = await cli(c.name, '--help');
       expect(r.code).toBe(0);
-      expect(r.stdout).toBe(`Usage: ${c.usage}\n`);
+      expect(r.stdout).toBe(`Usage: ${(await c.load()).usage}\n`);
       expect(r.stdout.startsWith(`Usage: dralloc ${c.name} `)).toBe(true);
     }
   });

@@ -24,7 +24,7 @@ const SAMPLE = ['002-simple', '011-not-enough-suitable-devices', '013-unknown-cl
 
 describe('dralloc allocate (CLI contract)', () => {
   for (const c of listCases().filter((x) => SAMPLE.includes(x.dir))) {
-    it(c.dir, () => {
+    it(c.dir, { timeout: 60_000 }, () => {
       const r = cli(['allocate', '-f', c.scenarioFile, '--node', c.expect.node, '--feature-gates', featureGatesFor(c.expect.features), '-o', 'json']);
       const want = { allocated: 0, unsatisfiable: 1, error: 2 }[c.expect.outcome];
       expect(r.code).toBe(want);

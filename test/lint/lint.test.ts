@@ -13,7 +13,7 @@ const CEL = { consumableCapacity: true, listTypeAttributes: false };
 const key = (f: Finding) => `${f.severity} ${f.rule} ${f.object} ${f.path}`;
 
 describe('lint rules', () => {
-  it('reports each rule of the rules fixture, with file, line, object and path', async () => {
+  it('reports each rule of the rules fixture, with file, line, object and path', { timeout: 60_000 }, async () => {
     const findings = await lintPaths(['test/fixtures/lint/rules.yaml'], CEL);
     // Each finding's line is its field's line in the fixture (the key, or the list item), in line order.
     expect(findings.map((f) => `${f.line} ${key(f)}`)).toEqual([
@@ -51,7 +51,7 @@ describe('lint rules', () => {
     expect(text).toContain('test/fixtures/lint/rules.yaml:37: ResourceSlice counters: spec.sharedCounters[0].counters.cores: no device of pool part.example.com/parts consumes counter cores of counter set mem');
   });
 
-  it('limits: devices per slice (64 with taints), requests per claim, subrequests, selector length', () => {
+  it('limits: devices per slice (64 with taints), requests per claim, subrequests, selector length', { timeout: 60_000 }, () => {
     const devices = (n: number, taint: boolean) =>
       Array.from({ length: n }, (_, i) => `  - name: d${i}${taint ? '\n    taints: [{key: k, effect: NoSchedule}]' : ''}`).join('\n');
     const slice = (n: number, taint: boolean) =>
@@ -71,13 +71,13 @@ describe('lint rules', () => {
     ]);
   });
 
-  it('the corrected A100 example has no findings', async () => {
+  it('the corrected A100 example has no findings', { timeout: 60_000 }, async () => {
     expect(await lintPaths(['examples/a100'], CEL)).toEqual([]);
   });
 });
 
 describe('lint: the seed article corpus', () => {
-  it('catches each real mistake of the article', async () => {
+  it('catches each real mistake of the article', { timeout: 60_000 }, async () => {
     const findings = await lintPaths(['test/fixtures/lint/seed'], CEL);
     const has = (file: string, rule: string, path: string, text?: string) =>
       expect(findings.some((f) => f.file.endsWith(file) && f.rule === rule && f.path === path && (!text || f.message.includes(text))), `${file} ${rule} ${path}`).toBe(true);

@@ -10,8 +10,9 @@ import fc from 'fast-check';
 import { Engine } from '../../src/engine.js';
 import { scenarioArbitrary, scenarioYaml, NODE, type Scenario } from './arbitraries.js';
 import { disagreement } from './outcomes.js';
+import { runs } from '../full.js';
 
-const RUNS = 500;
+const RUNS = runs(500, 200);
 const SEED = 4711;
 
 /** The engine's allocated state in a comparable form. */

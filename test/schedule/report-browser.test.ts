@@ -63,7 +63,7 @@ function expectRendered(dom: string, model: ReportModel): void {
 }
 
 describe.skipIf(!HAVE_CHROMIUM)(`report in headless Chromium${SKIPPED}`, () => {
-  it('the fragmented example renders without script errors, node-b in the details', async () => {
+  it('the fragmented example renders without script errors, node-b in the details', { timeout: 120_000 }, async () => {
     const objs = (await loadPaths(['examples/fragmented.yaml'])).objects.map((l) => l.object);
     const { file, model } = await writePage('fragmented.html', objs, 'upstream');
     const dom = dumpDom(file);
@@ -73,7 +73,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`report in headless Chromium${SKIPPED}`, () => {
     expect(dom.match(/<svg class="chart"/g)).toHaveLength(2);
   });
 
-  it('a mixed generated workload (whole GPUs, MIG counters, shared NICs) renders without script errors', async () => {
+  it('a mixed generated workload (whole GPUs, MIG counters, shared NICs) renders without script errors', { timeout: 120_000 }, async () => {
     const w = generateWorkload('mixed', { scale: 60, seed: 7 });
     const { file, model } = await writePage('mixed.html', [...w.classes, ...w.nodes, ...w.slices, ...w.templates, ...w.pods], 'pack');
     expect(model.summary.counterSets).toBeGreaterThan(0);

@@ -30,7 +30,7 @@ async function fixture(path: string): Promise<DraObject[]> {
 const byName = (m: ReportModel) => Object.fromEntries(m.nodes.map((n) => [n.name, n]));
 
 describe('report model: whole devices (fragmented.yaml)', () => {
-  it('upstream: device states, Pods per node, fragmentation and the unschedulable Pod', async () => {
+  it('upstream: device states, Pods per node, fragmentation and the unschedulable Pod', { timeout: 60_000 }, async () => {
     const m = await reportOf(await fixture(FRAGMENTED), 'upstream');
     const n = byName(m);
     // node-a: gpu-0..2 running-a, gpu-3 small-1; node-b: gpu-0 small-2; node-c: gpu-0,1 running-c.
@@ -154,7 +154,7 @@ describe('report model: shared counters and consumable capacity', () => {
 });
 
 describe('report page', () => {
-  it('is self-contained: no external scripts, styles, fonts or images', async () => {
+  it('is self-contained: no external scripts, styles, fonts or images', { timeout: 60_000 }, async () => {
     const html = renderHtml(await reportOf(await fixture(FRAGMENTED)));
     expect(html.startsWith('<!doctype html>')).toBe(true);
     expect(html).not.toMatch(/\b(src|href)\s*=/i);
@@ -174,7 +174,7 @@ describe('report page', () => {
     expect(JSON.parse(json).title).toBe(evil);
   });
 
-  it('stays small for 5,000 nodes × 8 GPUs and 10,000 Pods (gpu-5k)', async () => {
+  it('stays small for 5,000 nodes × 8 GPUs and 10,000 Pods (gpu-5k)', { timeout: 60_000 }, async () => {
     const w = generateWorkload('gpu-5k', { scale: 5000, seed: 1 });
     const m = await reportOf([...w.classes, ...w.nodes, ...w.slices, ...w.templates, ...w.pods]);
     expect(m.nodes).toHaveLength(5000);

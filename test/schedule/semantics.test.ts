@@ -65,7 +65,7 @@ const FA = template('fa', [
 const T4_AND_A100 = () => [gpuNode('n1', 1, { attributes: model('T4') }), gpuNode('n2', 1, { attributes: model('A100') })];
 
 describe('schedule: order and carry-over', () => {
-  it('takes Pods by priority, then input order; each sees the devices earlier ones took', async () => {
+  it('takes Pods by priority, then input order; each sees the devices earlier ones took', { timeout: 60_000 }, async () => {
     // One node, two GPUs, three one-GPU Pods: p-high (10) and p-mid (5) win, p-low (first in input) loses.
     const r = await run(objects(gpuClass(), gpuNode('n1', 2), GPU1, gpuPod('p-low'), gpuPod('p-high', 'gpu-1', { priority: 10 }), gpuPod('p-mid', 'gpu-1', { priority: 5 })));
     expect(r.result.pods.map((p) => p.pod.metadata.name)).toEqual(['p-high', 'p-mid', 'p-low']);

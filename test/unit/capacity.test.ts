@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { consumedAmount, consumedCapacity, violatesPolicy } from '../../src/compile/capacity.js';
+import { capacityDemand, consumedAmount, violatesPolicy } from '../../src/compile/capacity.js';
 import { Quantity } from '../../src/model/quantity.js';
 import type { CapacityRequestPolicy, DeviceCapacity } from '../../src/model/types.js';
 
@@ -50,24 +50,27 @@ describe('consumable capacity functions (upstream table)', () => {
   describe('get_consumed_capacity_from_request', () => {
     for (const row of table.get_consumed_capacity_from_request) {
       it(row.name, () => {
-        const got = consumedCapacity(row.requests, { name: 'dev', capacity: row.device_capacity });
-        expect(got).toBeDefined();
-        const asNano = Object.fromEntries([...got!].map(([k, v]) => [k, v.nano]));
+        const got = capacityDemand(row.requests, { name: 'dev', capacity: row.device_capacity });
+        if (!('consumed' in got)) throw new Error(`refused: ${got.problem} ${got.name}`);
+        const asNano = Object.fromEntries([...got.consumed].map(([k, v]) => [k, v.nano]));
         expect(asNano).toEqual(Object.fromEntries(Object.entries(row.expect).map(([k, v]) => [k, nanoOf(v)])));
       });
     }
   });
 });
 
-describe('consumedCapacity: what makes a device unsuitable', () => {
+describe('capacityDemand: what makes a device unsuitable', () => {
   it('a requested capacity the device does not have', () => {
-    expect(consumedCapacity({ memory: '1Gi' }, { name: 'd', capacity: { cores: { value: '4' } } })).toBeUndefined();
+    expect(capacityDemand({ memory: '1Gi' }, { name: 'd', capacity: { cores: { value: '4' } } })).toEqual({ name: 'memory', problem: 'missing' });
   });
   it('a rounded-up amount above validRange.max', () => {
     const cap = { value: '10', requestPolicy: { default: '1', validRange: { min: '1', max: '4', step: '2' } } };
     // 4 → min + ceil((4-1)/2)·2 = 5 > max 4
-    expect(consumedCapacity({ bw: '4' }, { name: 'd', capacity: { bw: cap } })).toBeUndefined();
+    const refused = capacityDemand({ bw: '4' }, { name: 'd', capacity: { bw: cap } });
+    expect(refused).toMatchObject({ name: 'bw', problem: 'policy' });
+    expect('amount' in refused && refused.amount.nano).toBe(5n * 10n ** 9n);
     // 2 → 1 + ceil(1/2)·2 = 3 ≤ 4
-    expect(consumedCapacity({ bw: '2' }, { name: 'd', capacity: { bw: cap } })?.get('bw')?.nano).toBe(3n * 10n ** 9n);
+    const ok = capacityDemand({ bw: '2' }, { name: 'd', capacity: { bw: cap } });
+    expect('consumed' in ok && ok.consumed.get('bw')?.nano).toBe(3n * 10n ** 9n);
   });
 });

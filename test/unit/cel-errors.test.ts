@@ -25,7 +25,7 @@ const claim = (expression: string): ResourceClaim => ({
 });
 
 describe('CEL errors in allocate', () => {
-  it('a runtime error names the claim, selector, request and expression', async () => {
+  it('a runtime error names the claim, selector, request and expression', { timeout: 60_000 }, async () => {
     const engine = await Engine.create({ objects });
     const expr = 'device.attributes["d.example.com"].model == "a"';
     expect(await engine.allocate([claim(expr)], { node: 'n1' })).toMatchObject({

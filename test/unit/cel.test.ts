@@ -209,7 +209,7 @@ describe('compile errors', () => {
   it('reports syntax errors', () => {
     expect(compileError('device.driver ==')).toMatch(/^compilation failed: ERROR: <input>:1:\d+: Syntax error/);
   });
-  it('enforces the 10 KiB expression limit', () => {
+  it('enforces the 10 KiB expression limit', { timeout: 60_000 }, () => {
     const atLimit = 'true' + ' '.repeat(10 * 1024 - 4);
     expect(compileSelector(atLimit, BASE).evaluate(gpu(), DRIVER)).toBe(true);
     expect(compileError(atLimit + ' ')).toContain('over the limit of 10240 bytes');
@@ -240,7 +240,7 @@ describe('runtime errors', () => {
   it('propagates function errors', () => {
     expect(runtimeError('device.attributes["driver-a"].cores / 0 == 1')).toBe('int divide by zero');
   });
-  it('rejects an expression whose estimated cost is over the budget before running it', () => {
+  it('rejects an expression whose estimated cost is over the budget before running it', { timeout: 60_000 }, () => {
     const ten = '[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]';
     const cheap = `${ten}.all(a, ${ten}.all(b, a + b >= 0))`;
     expect(run(cheap)).toBe(true);
@@ -248,7 +248,7 @@ describe('runtime errors', () => {
     const costly = `${ten}.all(a, ${ten}.all(b, ${ten}.all(c, ${ten}.all(d, ${ten}.all(e, ${ten}.all(f, a + b + c + d + e + f >= 0))))))`;
     expect(compileError(costly)).toMatch(/^too complex, exceeds cost limit: estimated cost \d+ is over the limit of 1000000: /);
   });
-  it('enforces the cost limit at run time where the estimate is too low', () => {
+  it('enforces the cost limit at run time where the estimate is too low', { timeout: 60_000 }, () => {
     // The estimate assumes attribute strings of at most 64 characters (the API limit); this one has 2000.
     const device: Device = { name: 'long', attributes: { s: { string: 'x'.repeat(2000) } } };
     const loops = 'device.attributes["driver-a"].s.split("").all(a, device.attributes["driver-a"].s.split("").all(b, a == b))';

@@ -1,11 +1,14 @@
 /**
  * The Engine API on the hand-made cluster in test/fixtures/small: allocate, commit/release,
- * add/remove of slices, DeviceTaintRules, and errors. Expected devices follow the search order
- * of docs/semantics.md (pools by name, devices in slice order, first solution wins).
+ * add/remove of slices, DeviceTaintRules, keyed upsert/delete/commit/release, and errors.
+ * Expected devices follow the search order of docs/semantics.md (pools by name, devices in slice
+ * order, first solution wins).
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Engine, loadPaths, type Outcome } from '../../src/index.js';
-import type { DeviceToleration, DeviceTaintRule, DraObject, ResourceClaim, AllocationResult } from '../../src/model/types.js';
+import type { DeviceToleration, DeviceTaintRule, DraObject, Node, ResourceClaim, ResourceSlice, AllocationResult } from '../../src/model/types.js';
+import { keyOf } from '../../src/model/keys.js';
+import { InputError } from '../../src/model/errors.js';
 import { dev, slice } from './objects.js';
 
 const FIXTURE = new URL('../fixtures/small', import.meta.url).pathname;
@@ -46,7 +49,7 @@ const taintRule = (name: string, device: string, effect: string): DeviceTaintRul
 });
 
 describe('Engine.allocate', () => {
-  it('allocates the first matching device of the node, pinned to the node', async () => {
+  it('allocates the first matching device of the node, pinned to the node', { timeout: 60_000 }, async () => {
     const r = await allocateOne(claim('c1'));
     expect(r).toEqual({
       devices: { results: [{ request: 'gpu', driver: 'gpu.example.com', pool: 'node-1', device: 'gpu-0' }] },
@@ -55,7 +58,7 @@ describe('Engine.allocate', () => {
     expect(devices(await engine.allocate([claim('c1')], { node: 'node-2' }))).toEqual(['node-2/gpu-0']);
   });
 
-  it('allocates claims together, never partially', async () => {
+  it('allocates claims together, never partially', { timeout: 60_000 }, async () => {
     const o = await engine.allocate([claim('a'), claim('b')], { node: 'node-1' });
     expect(o.kind).toBe('allocated');
     if (o.kind !== 'allocated') return;
@@ -151,5 +154,136 @@ describe('DeviceTaintRule', () => {
   it('with DRADeviceTaints off, rules are ignored', async () => {
     const off = await Engine.create({ objects: [...objects, taintRule('r0', 'gpu-0', 'NoSchedule')], featureGates: 'DRADeviceTaints=false' });
     expect(devices(await off.allocate([claim('c')], { node: 'node-1' }))).toEqual(['node-1/gpu-0']);
+  });
+});
+
+describe('keyed state: upsert / delete / commit / release by key', () => {
+  const withUid = (c: ResourceClaim, uid: string): ResourceClaim => ({ ...c, metadata: { ...c.metadata, uid } });
+  const copy = <T>(o: T): T => structuredClone(o);
+
+  it('keys: kind and name; claims by uid, else namespace and name', () => {
+    expect(keyOf(objects.find((o) => o.kind === 'Node')!)).toBe('Node/node-1');
+    expect(keyOf(claim('c1'))).toBe('ResourceClaim/default/c1');
+    expect(keyOf(withUid(claim('c1'), 'u-1'))).toBe('ResourceClaim uid=u-1');
+  });
+
+  it('committing the same claim twice counts once; one release frees it', async () => {
+    const r = await allocateOne(claim('c1'));
+    engine.commit(claim('c1'), r);
+    engine.commit(claim('c1'), r);
+    expect(engine.listClaims()).toHaveLength(1);
+    expect(devices(await engine.allocate([claim('c2')], { node: 'node-1' }))).toEqual(['node-1/gpu-1']);
+    engine.release(claim('c1'));
+    // gpu-0 is free again: a second, stale copy of the commit does not keep it in use.
+    expect(devices(await engine.allocate([claim('c2', 2)], { node: 'node-1' }))).toEqual(['node-1/gpu-0', 'node-1/gpu-1']);
+  });
+
+  it('releasing an equal copy (as an informer delivers it) or the key frees the devices', async () => {
+    const c = withUid(claim('c1'), 'uid-1');
+    const held = engine.commit(c, await allocateOne(c));
+    engine.release(copy(held));
+    expect(engine.listClaims()).toEqual([]);
+    expect(devices(await engine.allocate([claim('c2', 2)], { node: 'node-1' }))).toEqual(['node-1/gpu-0', 'node-1/gpu-1']);
+    engine.commit(c, await allocateOne(c));
+    engine.release('ResourceClaim uid=uid-1');
+    expect(engine.listClaims()).toEqual([]);
+  });
+
+  it('a new version of an allocated claim moves its devices (old ones free, new ones used)', async () => {
+    const c = withUid(claim('c1'), 'uid-1');
+    const onGpu0 = engine.commit(c, await allocateOne(c));
+    const moved = copy(onGpu0);
+    moved.status!.allocation!.devices!.results![0].device = 'gpu-1';
+    engine.upsert([moved]);
+    expect(devices(await engine.allocate([claim('c2')], { node: 'node-1' }))).toEqual(['node-1/gpu-0']);
+    expect(engine.listClaims()).toEqual([moved]);
+  });
+
+  it('a new version of a slice replaces the old one instead of adding its devices twice', async () => {
+    const s = objects.find((o) => o.kind === 'ResourceSlice' && o.metadata?.name === 'node-1-gpus') as ResourceSlice;
+    const v2 = copy(s);
+    v2.spec.devices = [dev('gpu-7')];
+    engine.upsert([v2]);
+    expect(devices(await engine.allocate([claim('c')], { node: 'node-1' }))).toEqual(['node-1/gpu-7']);
+    expect((await engine.allocate([claim('c', 2)], { node: 'node-1' })).kind).toBe('unsatisfiable');
+    expect(engine.inspect().inventory.count).toBe(2); // node-2's gpu-0 and node-1's gpu-7
+    // Deleting by an equal copy of the old version deletes what the key holds now.
+    engine.delete([copy(s)]);
+    expect((await engine.allocate([claim('c')], { node: 'node-1' })).kind).toBe('unsatisfiable');
+  });
+
+  it('nodes, classes and taint rules are replaced and deleted by key', async () => {
+    const rule = taintRule('r0', 'gpu-0', 'NoSchedule');
+    engine.upsert([rule]);
+    expect(devices(await engine.allocate([claim('c')], { node: 'node-1' }))).toEqual(['node-1/gpu-1']);
+    engine.upsert([{ ...rule, spec: { ...rule.spec, taint: { ...rule.spec.taint, effect: 'None' } } }]); // same key: replaces
+    expect(devices(await engine.allocate([claim('c')], { node: 'node-1' }))).toEqual(['node-1/gpu-0']);
+    engine.upsert([rule]);
+    engine.delete(['DeviceTaintRule/r0']);
+    expect(devices(await engine.allocate([claim('c')], { node: 'node-1' }))).toEqual(['node-1/gpu-0']);
+    engine.delete(['Node/node-1']);
+    expect((await engine.allocate([claim('c')], { node: 'node-1' })).kind).toBe('error');
+    engine.delete(['DeviceClass/gpu']);
+    const o = await engine.allocate([claim('c')], { node: 'node-2' });
+    expect(o.kind === 'error' && o.message).toMatch(/could not retrieve device class gpu/);
+  });
+
+  it('rejects what is not an engine object, naming it, and changes nothing', async () => {
+    const loaded = (await loadPaths([FIXTURE])).objects;
+    const extra = slice('node-2-more', [dev('gpu-9')], { nodeName: 'node-2', poolName: 'node-2-extra' });
+    const bad: [unknown, RegExp][] = [
+      [loaded[0], /^upsert: objects\[1\]: expected a Kubernetes object, got a wrapper with an `object` field/],
+      [{ metadata: { name: 'x' } }, /^upsert: objects\[1\]: kind: missing$/],
+      [{ kind: 'ConfigMap', metadata: { name: 'x' } }, /^upsert: objects\[1\]: kind: ConfigMap is not supported/],
+      [{ kind: 'ResourceSlice', metadata: {}, spec: {} }, /^upsert: objects\[1\] \(ResourceSlice\): metadata.name: missing$/],
+      [{ kind: 'ResourceSlice', metadata: { name: 's' }, spec: { driver: 'd' } }, /^upsert: objects\[1\] \(ResourceSlice s\): spec.pool.name: missing$/],
+      [42, /^upsert: objects\[1\]: expected a Kubernetes object, got number$/],
+    ];
+    for (const [o, message] of bad) {
+      expect(() => engine.upsert([extra, o as DraObject])).toThrow(InputError);
+      expect(() => engine.add([extra, o as DraObject])).toThrow(message);
+    }
+    expect(() => engine.delete(['no key here'])).toThrow(/^delete: items\[0\]: "no key here" is not an object key$/);
+    // Nothing was applied: the valid slice before the bad object did not get in.
+    expect((await engine.allocate([claim('c', 2)], { node: 'node-2' })).kind).toBe('unsatisfiable');
+    // Pods, templates and namespaces are accepted (and ignored).
+    engine.upsert([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } }, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [] } } as DraObject]);
+  });
+});
+
+describe('incremental slice changes', () => {
+  const node = (name: string) => objects.find((o) => o.kind === 'Node' && o.metadata?.name === name) as Node;
+  const node1Slice = () => objects.find((o) => o.kind === 'ResourceSlice' && o.metadata?.name === 'node-1-gpus') as ResourceSlice;
+
+  it('a slice change keeps other nodes\' views and reuses the freed slots', async () => {
+    await allocateOne(claim('c')); // compiles
+    const before = engine.nodePools(node('node-2'));
+    expect(engine.inspect().inventory.size).toBe(3);
+    const v2 = structuredClone(node1Slice());
+    v2.spec.devices = [dev('gpu-5'), dev('gpu-6')];
+    engine.upsert([v2]);
+    expect(engine.nodePools(node('node-2'))).toBe(before); // node-2 cannot see node-1's pool
+    const { inventory } = engine.inspect();
+    expect([inventory.size, inventory.count]).toEqual([3, 3]); // two freed slots taken again
+    expect(engine.nodePools(node('node-1')).devices.map((d) => d.id)).toEqual(['gpu.example.com/node-1/gpu-5', 'gpu.example.com/node-1/gpu-6']);
+    expect(devices(await engine.allocate([claim('c', 2)], { node: 'node-1' }))).toEqual(['node-1/gpu-5', 'node-1/gpu-6']);
+  });
+
+  it('a deleted slice leaves a free slot that allocations, masks and counts skip', async () => {
+    await allocateOne(claim('c'));
+    engine.delete([node1Slice()]);
+    const { inventory, masks } = engine.inspect();
+    expect([inventory.size, inventory.count]).toEqual([3, 1]);
+    expect([0, 1, 2].filter((i) => inventory.live(i))).toHaveLength(1);
+    const live = [0, 1, 2].find((i) => inventory.live(i))!;
+    expect(inventory.ids[live]).toBe('gpu.example.com/node-2/gpu-0');
+    // A selector over every slot evaluates only the device there is.
+    expect(masks.mask('device.attributes["gpu.example.com"].model == "H100"').values[live]).toBe(1);
+    expect(devices(await engine.allocate([claim('c')], { node: 'node-2' }))).toEqual(['node-2/gpu-0']);
+    // Devices allocated before keep their flags when their slice comes back.
+    engine.commit(claim('c2'), await allocateOne(claim('c2'), 'node-2'));
+    engine.upsert([node1Slice()]);
+    expect(devices(await engine.allocate([claim('c', 2)], { node: 'node-1' }))).toEqual(['node-1/gpu-0', 'node-1/gpu-1']);
+    expect((await engine.allocate([claim('c')], { node: 'node-2' })).kind).toBe('unsatisfiable');
   });
 });

@@ -65,7 +65,7 @@ describe('Random (mulberry32)', () => {
     expect([r.nextU32(), r.nextU32(), r.nextU32()]).toEqual([1144304738, 1416247, 958946056]);
   });
 
-  it('int(n) stays in [0, n) and reaches every value', () => {
+  it('int(n) stays in [0, n) and reaches every value', { timeout: 60_000 }, () => {
     const r = new Random(7);
     const seen = new Set<number>();
     for (let i = 0; i < 1000; i++) {
@@ -80,7 +80,7 @@ describe('Random (mulberry32)', () => {
 describe.each(WORKLOADS.map((w) => w.name))('workload %s (small scale)', (name) => {
   const w = generateWorkload(name, { scale: SMALL, seed: 3 });
 
-  it('loads through loadText without errors or warnings, every object kept', () => {
+  it('loads through loadText without errors or warnings, every object kept', { timeout: 60_000 }, () => {
     for (const f of workloadFiles(w)) {
       const loaded = loadText(f.text, f.name);
       expect(loaded.warnings).toEqual([]);
@@ -107,7 +107,7 @@ describe.each(WORKLOADS.map((w) => w.name))('workload %s (small scale)', (name) 
     }
   });
 
-  it('consumes only counters that exist in its pool, and uses valid versions', () => {
+  it('consumes only counters that exist in its pool, and uses valid versions', { timeout: 60_000 }, () => {
     for (const s of w.slices) {
       const pool = w.slices.filter((o) => o.spec.driver === s.spec.driver && o.spec.pool.name === s.spec.pool.name);
       const sets = new Map(pool.flatMap((o) => o.spec.sharedCounters ?? []).map((c) => [c.name, c.counters]));
@@ -164,7 +164,7 @@ describe('generated claims allocate as worked out by hand', () => {
     expect((await engine.allocate([c3], { node })).kind).toBe('unsatisfiable');
   });
 
-  it('mig-1k: a profile claim gets an instance of that profile; a full 7g GPU leaves 1g to the next GPU', async () => {
+  it('mig-1k: a profile claim gets an instance of that profile; a full 7g GPU leaves 1g to the next GPU', { timeout: 60_000 }, async () => {
     const w = generateWorkload('mig-1k', { scale: 2, seed: 1 });
     const engine = await engineFor(w);
     const node = w.nodes[1].metadata.name;

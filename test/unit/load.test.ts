@@ -218,7 +218,7 @@ spec:
     expect(spec.devices).toEqual([{ name: 'a', capacity: { cores: { value: '8' }, mem: { value: '0' } } }]);
   });
 
-  it('keeps 64-bit attribute integers exact and refuses what int64 cannot hold', () => {
+  it('keeps 64-bit attribute integers exact and refuses what int64 cannot hold', { timeout: 60_000 }, () => {
     const ints = (v: string) => slice(`  - name: a\n    attributes:\n      n: {int: ${v}}\n      l: {ints: [1, ${v}]}\n`);
     const attrs = (v: string) =>
       (loadText(ints(v), 'i.yaml').objects[0].object as { spec: { devices: { attributes: unknown }[] } }).spec.devices[0]
@@ -295,7 +295,7 @@ describe('loadPaths', () => {
     });
   });
 
-  it('loads every conformance scenario', async () => {
+  it('loads every conformance scenario', { timeout: 60_000 }, async () => {
     const cases = readdirSync(CASES).filter((c) => /^\d{3}-/.test(c));
     expect(cases.length).toBeGreaterThan(100);
     for (const c of cases) {
@@ -315,5 +315,54 @@ describe('loadPaths', () => {
     for (const { object } of r.objects) count[object.kind] = (count[object.kind] ?? 0) + 1;
     expect(count).toEqual(kinds);
     expect(r.objects.filter((o) => o.object.kind === 'ResourceSlice').map((o) => o.object.metadata?.name)).toEqual(slices);
+  });
+});
+
+describe('decodeObject with reuse (in place, for JSON.parse output)', () => {
+  /** Decodes the JSON text once copying and once in place; both must print the same. */
+  const both = (json: string) => {
+    const copy = decodeObject(JSON.parse(json), { file: 'f', doc: 0 }, []);
+    const inPlace = decodeObject(JSON.parse(json), { file: 'f', doc: 0 }, [], { reuse: true });
+    return { copy: JSON.stringify(copy), inPlace: JSON.stringify(inPlace) };
+  };
+  const sliceJson = (pool: string, device: string) =>
+    `{"apiVersion":"resource.k8s.io/v1","kind":"ResourceSlice","metadata":{"name":"s"},` +
+    `"spec":{${pool},"devices":[null,${device}]}}`;
+
+  it('gives the copy, key order included, when fields must move, be dropped or filled in', () => {
+    const cases = [
+      // required fields in order: decoded in place
+      sliceJson('"driver":"d","pool":{"name":"p","generation":1,"resourceSliceCount":1}', '{"name":"a","capacity":{"m":{"value":8}}}'),
+      // required fields out of order (pool before driver) and missing (resourceSliceCount)
+      sliceJson('"pool":{"generation":1,"name":"p"},"driver":"d"', '{"capacity":{"m":{"value":"1Gi"}},"name":"a"}'),
+      // a typed field that is null (dropped), an unknown field that is null (kept)
+      sliceJson('"driver":"d","pool":{"name":"p","generation":1,"resourceSliceCount":1},"nodeName":null,"future":null', '{"name":"a","taints":null}'),
+    ];
+    for (const json of cases) {
+      const { copy, inPlace } = both(json);
+      expect(inPlace).toBe(copy);
+    }
+    // the first case needs no change of key order: it is decoded in place, not copied
+    const raw = JSON.parse(cases[0]);
+    expect(decodeObject(raw, { file: 'f', doc: 0 }, [], { reuse: true })).toBe(raw);
+    expect(raw.spec.devices[1].capacity.m.value).toBe('8');
+    // and the copy is what Go decoding gives, worked out by hand for the second case
+    expect(JSON.parse(both(cases[1]).copy).spec).toEqual({
+      driver: 'd',
+      pool: { name: 'p', generation: 1, resourceSliceCount: 0 },
+      devices: [{ name: '' }, { name: 'a', capacity: { m: { value: '1Gi' } } }],
+    });
+    expect(Object.keys(JSON.parse(both(cases[1]).copy).spec)).toEqual(['driver', 'pool', 'devices']);
+  });
+
+  it('keeps a `__proto__` key as a plain field, never as the prototype', () => {
+    const json = `{"apiVersion":"v1","kind":"Node","metadata":{"name":"n","labels":{"__proto__":"x"}},"__proto__":{"polluted":true}}`;
+    for (const reuse of [false, true]) {
+      const node = decodeObject(JSON.parse(json), { file: 'f', doc: 0 }, [], { reuse }) as unknown as Record<string, unknown>;
+      expect(Object.getPrototypeOf(node)).toBe(Object.prototype);
+      expect(Object.getOwnPropertyDescriptor(node, '__proto__')?.value).toEqual({ polluted: true });
+      const labels = (node.metadata as { labels: object }).labels;
+      expect(Object.getOwnPropertyDescriptor(labels, '__proto__')?.value).toBe('x');
+    }
   });
 });

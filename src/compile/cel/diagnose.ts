@@ -53,6 +53,7 @@ export function unknownAttributeReferences(expression: string, inventory: Invent
 function names(inv: Inventory, kind: Kind): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   for (let i = 0; i < inv.size; i++) {
+    if (!inv.live(i)) continue;
     const driver = inv.sliceOf[i].spec.driver;
     for (const qualified of Object.keys(inv.devices[i][kind] ?? {})) {
       const [domain, id] = splitQualifiedName(qualified, driver);

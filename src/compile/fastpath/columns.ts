@@ -8,7 +8,8 @@
  * Id 0 of an attribute/capacity column is "absent". Devices whose `device` value cannot be built
  * (an unsupported attribute, an invalid quantity: every selector fails on them) are marked in
  * `convertible` and carry id 0 everywhere; the fast path leaves them to the evaluator.
- * Columns are built lazily, once per key, and are immutable.
+ * Free inventory slots are not convertible. Columns are built lazily, once per key, and are
+ * immutable: a changed inventory needs new Columns.
  */
 import type { Device, DeviceAttribute } from '../../model/types.js';
 import type { Inventory } from '../inventory.js';
@@ -42,7 +43,7 @@ export class Columns {
     opts: DeviceValueOptions,
   ) {
     this.convertible = new Uint8Array(inv.size);
-    for (let i = 0; i < inv.size; i++) this.convertible[i] = convertible(inv.devices[i], opts) ? 1 : 0;
+    for (let i = 0; i < inv.size; i++) this.convertible[i] = inv.live(i) && convertible(inv.devices[i], opts) ? 1 : 0;
   }
 
   column(key: ColumnKey): Column {

@@ -2,10 +2,10 @@
 
 import type { DraObject } from '../model/types.js';
 import { InputError } from '../model/errors.js';
-import { apiErrorText, connect, connectOptions, type Cluster } from './connect.js';
-import { liveObjects } from './snapshot.js';
-import { loadInputs } from '../cli/inputs.js';
-import type { CliIO } from '../cli/io.js';
+import { apiErrorText, connect, connectOptions, type Cluster } from '../k8s/connect.js';
+import { liveObjects } from '../k8s/snapshot.js';
+import { loadInputs } from './inputs.js';
+import type { CliIO } from './io.js';
 
 export interface ClusterInputFlags {
   filename?: string[];

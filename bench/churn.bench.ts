@@ -1,0 +1,102 @@
+/**
+ * Churn: what one cluster change costs a resident engine. On seeded gpu-5k clusters (8 GPUs per
+ * node, one ResourceSlice per node) at 5,000 nodes (40,000 devices) and 50,000 nodes (400,000
+ * devices), after compiling everything once:
+ *
+ * - `slice upsert + allocate`: a new version of one node's slice (next pool generation, as a
+ *   driver republishes it) is upserted, then a one-GPU claim is allocated on that node — the
+ *   nodes taken in turn, so every iteration changes a slice the engine has compiled;
+ * - `slice delete + upsert + allocate`: the slice goes and comes back (slots freed and reused);
+ * - `rebuild + allocate` (40,000 devices only): what a change cost before the engine was
+ *   incremental — compiling the whole cluster again (Engine.create + precompile) — then the
+ *   same allocation.
+ *
+ * Also: heap bytes per device held by the compiled engine (inventory, masks, node views), with
+ * the objects themselves already allocated before the measurement; needs --expose-gc.
+ * Run: `npm run bench:churn` (BENCH_SCALES=5000 for the small cluster only). Results: bench/README.md.
+ */
+
+import { Bench } from 'tinybench';
+import { Engine } from '../src/engine.js';
+import { generateWorkload } from '../src/gen/workloads.js';
+import type { DraObject, ResourceClaim, ResourceSlice } from '../src/model/types.js';
+
+const SCALES = (process.env.BENCH_SCALES ?? '5000,50000').split(',').map(Number);
+
+const claim: ResourceClaim = {
+  apiVersion: 'resource.k8s.io/v1',
+  kind: 'ResourceClaim',
+  metadata: { name: 'churn', namespace: 'default' },
+  spec: { devices: { requests: [{ name: 'gpu', exactly: { deviceClassName: 'gpu', count: 1 } }] } },
+};
+
+/** The slice as its driver publishes it again: the same devices at the next pool generation. */
+function republished(s: ResourceSlice): ResourceSlice {
+  return { ...s, spec: { ...s.spec, pool: { ...s.spec.pool, generation: s.spec.pool.generation + 1 } } };
+}
+
+async function compiled(objects: DraObject[]): Promise<Engine> {
+  const engine = await Engine.create({ objects });
+  engine.precompile();
+  return engine;
+}
+
+const rows: Record<string, string | number>[] = [];
+for (const scale of SCALES) {
+  const w = generateWorkload('gpu-5k', { scale, seed: 1 });
+  const objects: DraObject[] = [...w.classes, ...w.nodes, ...w.slices];
+  const devices = w.slices.reduce((n, s) => n + (s.spec.devices?.length ?? 0), 0);
+  globalThis.gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const engine = await compiled(objects);
+  globalThis.gc?.();
+  const bytesPerDevice = globalThis.gc ? Math.round((process.memoryUsage().heapUsed - heapBefore) / devices) : 'n/a (run with --expose-gc)';
+
+  const current = new Map(w.slices.map((s) => [s.metadata.name, s]));
+  const nodeOf = (s: ResourceSlice) => s.spec.nodeName!;
+  let turn = 0;
+  const next = () => w.slices[turn++ % w.slices.length].metadata.name;
+  const allocateOn = (node: string) => {
+    const o = engine.allocateSync([claim], { node });
+    if (o.kind !== 'allocated') throw new Error(`expected an allocation on ${node}, got ${o.kind}`);
+  };
+
+  const bench = new Bench({ name: `gpu-5k ${scale} nodes`, time: 0, iterations: 200, warmupIterations: 20 });
+  bench.add('slice upsert + allocate', () => {
+    const s = republished(current.get(next())!);
+    current.set(s.metadata.name, s);
+    engine.upsert([s]);
+    allocateOn(nodeOf(s));
+  });
+  bench.add('slice delete + upsert + allocate', () => {
+    const s = republished(current.get(next())!);
+    current.set(s.metadata.name, s);
+    engine.delete([`ResourceSlice/${s.metadata.name}`]);
+    engine.upsert([s]);
+    allocateOn(nodeOf(s));
+  });
+  await bench.run();
+  const tasks = [...bench.tasks];
+  if (scale <= 5000) {
+    const rebuild = new Bench({ name: `gpu-5k ${scale} nodes, rebuild`, time: 0, iterations: 3, warmupIterations: 1 });
+    rebuild.add('rebuild + allocate (before: a change recompiled everything)', async () => {
+      const fresh = await compiled([...w.classes, ...w.nodes, ...current.values()]);
+      const o = fresh.allocateSync([claim], { node: w.nodes[0].metadata.name });
+      if (o.kind !== 'allocated') throw new Error('expected an allocation');
+    });
+    await rebuild.run();
+    tasks.push(...rebuild.tasks);
+  }
+  for (const t of tasks) {
+    const { latency } = t.result as { latency: { mean: number; p99: number; samplesCount: number } };
+    rows.push({
+      cluster: `${scale} nodes, ${devices} devices`,
+      task: t.name,
+      'mean ms': Number(latency.mean.toFixed(3)),
+      'p99 ms': Number(latency.p99.toFixed(3)),
+      samples: latency.samplesCount,
+      'heap B/device': bytesPerDevice,
+    });
+  }
+}
+console.table(rows);
