@@ -1,4 +1,6 @@
-// The solver's ABI. The host (src/wasm/solver.ts) calls these; nothing here knows Kubernetes.
+// The solver's exports. The host (src/wasm/instance.ts loads the module, src/wasm/run.ts writes
+// the problem blocks and calls these) shares the memory contract of layout.ts; nothing here knows
+// Kubernetes.
 
 import { search } from './search';
 import { workBytes as work } from './state';

@@ -1,4 +1,7 @@
-// The memory contract between the host (src/wasm/problem-writer.ts) and the solver.
+// The solver's ABI, WASM side: the one definition of the memory contract between the host and
+// the solver. Its TypeScript twin is src/wasm/layout.ts (H_NDEV here is H.NDEV there);
+// test/unit/layout.test.ts fails unless both define the same constants with the same values.
+// The host lays problems out with src/wasm/run.ts and calls the exports of index.ts.
 //
 // One solve = one problem block in linear memory. The block starts with a header of i32 words;
 // word H_* holds a count or the byte offset (relative to the block start) of a region. The
@@ -65,7 +68,7 @@ export const H_CONS_KIND: i32 = 27;
 export const H_CONS_VALUES: i32 = 28;
 /** u8 × K × S: 1 when the constraint applies to the slot. */
 export const H_CONS_APPLIES: i32 = 29;
-/** i32 × (D+1)... device counter window: i32 × D first counter of the device's pool. */
+/** i32 × D: first counter (index into H_COUNTER_AVAIL) of the device's pool. */
 export const H_DEV_POOL_CNT_START: i32 = 30;
 /** i32 × D: end (exclusive) of the device's pool counters. */
 export const H_DEV_POOL_CNT_END: i32 = 31;
@@ -79,14 +82,14 @@ export const H_OUT_SELSUB: i32 = 34;
 export const H_OUT_PICKS: i32 = 35;
 /** i32 × OUT_WORDS: output words, see OUT_*. */
 export const H_OUT: i32 = 36;
+/** Frames the search may use at most (the frame-depth rule below). */
+export const H_MAX_DEPTH: i32 = 37;
+/** Total number of picks the output region holds. */
+export const H_MAX_PICKS: i32 = 38;
 /** i32 × K × D: start of each (constraint, device) element list in H_CONS_ELEMS. */
 export const H_CONS_ELEM_START: i32 = 39;
 /** i32: element ids (interned typed values), sets sorted ascending. */
 export const H_CONS_ELEMS: i32 = 40;
-/** Maximal depth of the search (frames). */
-export const H_MAX_DEPTH: i32 = 37;
-/** Total number of picks the output region holds. */
-export const H_MAX_PICKS: i32 = 38;
 /** ACCOUNTING_*: how shared counters are accounted during the search (see counters.ts). */
 export const H_ACCOUNTING: i32 = 41;
 export const HEADER_WORDS: i32 = 42;
@@ -133,3 +136,15 @@ export const RESULT_DEPTH: i32 = 7; // frame stack too small: a host bug
 
 /** Upstream's AllocationResultsMaxSize: devices per claim. */
 export const MAX_RESULTS_PER_CLAIM: i32 = 32;
+
+// The frame-depth rule. Every frame of search.ts is one allocateOne invocation; a search of C
+// claims never holds more than
+//   FRAMES_BASE + Σ claims (FRAMES_PER_CLAIM + Σ its requests (FRAMES_PER_REQUEST + n))
+// frames at once, n being the most devices a slot of the request needs, at most
+// MAX_RESULTS_PER_CLAIM: the root frame and the one past the last claim; per claim the frame
+// that starts it; per request its subrequest loop, the frame that ends it and one spare; one per
+// device taken. The host writes that sum to H_MAX_DEPTH and sizes the frame stack with it
+// (state.ts workBytes); a search that would go deeper stops with RESULT_DEPTH, a host bug.
+export const FRAMES_BASE: i32 = 2;
+export const FRAMES_PER_CLAIM: i32 = 1;
+export const FRAMES_PER_REQUEST: i32 = 3;

@@ -22,7 +22,8 @@ import { podClaims } from '../src/gen/claims.js';
 import type { Workload } from '../src/gen/workload.js';
 import type { DraObject, ResourceClaim } from '../src/model/types.js';
 import { buildNodeView } from '../src/compile/nodeview.js';
-import { compileProblem, refreshDynamic, DEV_ALLOCATED, ST_ERROR, ST_SELECTABLE, ST_STATIC_OK, type Problem } from '../src/compile/problem.js';
+import { compileProblem, refreshDynamic, type Problem } from '../src/compile/problem.js';
+import { DEV, ST } from '../src/wasm/layout.js';
 import { loadSolver } from '../src/wasm/instance.js';
 import { SolverMemory } from '../src/wasm/run.js';
 import { referenceAllocate } from '../test/reference/allocator.js';
@@ -34,12 +35,12 @@ const cluster = (w: Workload): DraObject[] => [...w.classes, ...w.nodes, ...w.sl
 function firstFit(p: Problem): number[] {
   const D = p.view.devices.length;
   const need = p.plan.slots[0].numDevices;
-  const usable = ST_SELECTABLE | ST_STATIC_OK;
+  const usable = ST.SELECTABLE | ST.STATIC_OK;
   const picks: number[] = [];
   for (let d = 0; d < D && picks.length < need; d++) {
-    if (p.devFlags[d] & DEV_ALLOCATED) continue;
+    if (p.devFlags[d] & DEV.ALLOCATED) continue;
     const st = p.status[d];
-    if (st & ST_ERROR) throw new Error('selector error');
+    if (st & ST.ERROR) throw new Error('selector error');
     if ((st & usable) === usable) picks.push(d);
   }
   return picks.length === need ? picks : [];

@@ -64,15 +64,19 @@ ${COUNTER_ACCOUNTING_HELP}
   },
 };
 
+/** Claims explained after an unsatisfiable answer (each costs a funnel; the rest are counted). */
+const MAX_EXPLAINED = 10;
+
 /**
  * The lines after `unsatisfiable: ...`: each claim explained alone on the node (as `schedule`
  * explains an unschedulable Pod), and the `dralloc explain` command that shows the funnels.
  */
 function whyNot(engine: Engine, claims: readonly ResourceClaim[], node: string, files: readonly string[]): string {
-  const explained = claims.map((c) => explainClaim(engine, c, node));
+  const explained = claims.slice(0, MAX_EXPLAINED).map((c) => explainClaim(engine, c, node));
   let out = explained.map((e) => `  ${summarise(e)}\n`).join('');
+  if (claims.length > MAX_EXPLAINED) out += `  … and ${claims.length - MAX_EXPLAINED} more claims\n`;
   const failing = explained.find((e) => e.nodes[0]?.verdict !== 'allocatable');
-  if (!failing) out += '  each claim fits alone: together they compete for the same devices, counters or capacity\n';
+  if (!failing && claims.length <= MAX_EXPLAINED) out += '  each claim fits alone: together they compete for the same devices, counters or capacity\n';
   const ref = failing?.claim ?? claimRef(claims[0]);
   out += `  details: dralloc explain ${files.map((f) => `-f ${f}`).join(' ')} --claim ${ref} --node ${node}\n`;
   return out;

@@ -29,6 +29,8 @@ export const explainCommand: Command = {
                    grouped by the reason they fail
   -o text          funnels (one node) or reason groups (several); -o wide adds every node's
                    funnel counts and all near misses; -o json the explanation as data
+  A selector (of the claim or its classes) that looks up an attribute or capacity no device has
+  gets a "hint:" line with the closest one that exists ("did you mean ...?").
 ${COUNTER_ACCOUNTING_HELP}
 
   Exit 0: the claim fits (on at least one node). Exit 1: it fits nowhere. Exit 2: bad input, or

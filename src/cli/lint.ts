@@ -19,7 +19,7 @@ export const lintCommand: Command = {
   lookups with a domain or name no device has (with the closest one), classes no claim can
   satisfy, pools whose slices disagree on generation or count, counters no device consumes,
   references to classes, templates or claims that are not there, and more (docs/explain-lint.md).
-  Every finding names file:line, object and field path.
+  Every finding names file:line (the line of the field), object and field path.
   -o text   one finding per line (default); -o wide a table; -o json an array of findings
 
   Exit 0: no findings. Exit 1: findings. Exit 2: unreadable input or bad flags.`,

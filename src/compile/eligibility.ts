@@ -7,7 +7,8 @@
  * Static checks (the slot, the device, the node and the features; not what is allocated):
  * - `binding`: a device with binding conditions needs DRADeviceBindingConditions;
  * - `class`, `selectors`: every CEL selector of the DeviceClass, then of the request, is true
- *   (an evaluation error is a miss with `error`: the allocator raises it);
+ *   (a selector whose evaluation fails is a miss that is an error, `isError`: the allocator
+ *   raises it);
  * - `node`: a device of a perDeviceNodeSelection slice serves the node;
  * - `partitionable`: a device that consumes shared counters needs DRAPartitionableDevices;
  * - `taint`: every NoSchedule/NoExecute taint is tolerated (DRADeviceTaints);
@@ -24,9 +25,9 @@
  * Two orders read them. Upstream's (compileProblem's pairStatus, then `dynamicMiss`):
  * isSelectable (`selectableMiss`: binding, class, selectors, node), allocateDevice's static part
  * (partitionable, capacity; taint), then the search's state (free, counters, capacity left); a
- * CEL or node-selector error is raised even for a device a later check would drop. The funnel's (`funnelMiss`, explain): binding,
- * node, class, selectors, free, taint, partitionable, counters, capacity, capacity left. A
- * device passes one order exactly when it passes the other.
+ * CEL or node-selector error is raised even for a device a later check would drop. The
+ * funnel's (`funnelMiss`, explain): binding, node, class, selectors, free, taint, partitionable,
+ * counters, capacity, capacity left. A device passes one order exactly when it passes the other.
  */
 
 import type { Features } from '../features.js';
@@ -123,7 +124,7 @@ export function taintMiss(slot: Slot, nd: NodeDevice, features: Features): Miss 
 }
 
 /** Upstream `ToleratesTaint`; effects other than NoSchedule and NoExecute never block. */
-export function taintTolerated(t: DeviceTaint, tolerations: readonly DeviceToleration[] | undefined): boolean {
+function taintTolerated(t: DeviceTaint, tolerations: readonly DeviceToleration[] | undefined): boolean {
   if (t.effect !== 'NoSchedule' && t.effect !== 'NoExecute') return true;
   return (tolerations ?? []).some((tol) => {
     if (tol.effect && tol.effect !== t.effect) return false;

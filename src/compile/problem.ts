@@ -8,7 +8,7 @@
 import type { DeviceAttribute, DeviceClass, Node, ResourceClaim } from '../model/types.js';
 import type { Features } from '../features.js';
 import { AllocationError } from '../outcome.js';
-import { planClaims, claimRef, MAX_RESULTS_PER_CLAIM, type Plan, type Slot } from '../model/requests.js';
+import { planClaims, claimRef, type Plan, type Slot } from '../model/requests.js';
 import { FLAG_AGGREGATED, FLAG_SHARED, type AllocatedState } from '../model/allocated.js';
 import type { SelectorMasks } from './selectors.js';
 import type { NodeDevice, NodeView } from './nodeview.js';
@@ -17,17 +17,9 @@ import { q } from './capacity.js';
 import type { Quantity } from '../model/quantity.js';
 import { capacityCheck, capacityLeftMiss, heldByOthers, isError, isShared, partitionableMiss, selectableMiss, taintMiss, type Miss } from './eligibility.js';
 import { Interner } from './intern.js';
-import { MAX_ELEMS } from '../wasm/layout.js';
+import { CONS, DEV, MAX_ELEMS, MAX_RESULTS_PER_CLAIM, ST, searchDepth } from '../wasm/layout.js';
 import type { SolverInput } from '../wasm/input.js';
 
-export const ST_SELECTABLE = 1;
-export const ST_ERROR = 2;
-export const ST_STATIC_OK = 4;
-export const ST_TAINTED = 8;
-export const DEV_ALLOCATED = 1;
-export const DEV_MULTI = 2;
-export const DEV_SHARED_BEFORE = 4;
-export const DEV_AGGREGATED_BEFORE = 8;
 
 /** One shareable capacity of a multi-allocatable device: its device, name and value (milli). */
 export interface CapEntry {
@@ -130,7 +122,7 @@ export function compileProblem(view: NodeView, claims: readonly ResourceClaim[],
       status[k] = st.bits;
       if (st.error !== undefined) errors.set(k, st.error);
       // A tainted device too: under upstream accounting the search checks its capacity first.
-      if (st.consumed && multi[d] && st.bits & (ST_STATIC_OK | ST_TAINTED)) {
+      if (st.consumed && multi[d] && st.bits & (ST.STATIC_OK | ST.TAINTED)) {
         consumed.set(k, st.consumed);
         for (const [name, amount] of st.consumed) {
           capuseIdx.push(capIndex.get(`${d}\u0000${name}`)!);
@@ -179,13 +171,8 @@ export function compileProblem(view: NodeView, claims: readonly ResourceClaim[],
   });
   allStart[S] = allList.length;
 
-  let maxDepth = 2;
-  for (let c = 0; c < claims.length; c++) {
-    maxDepth += 1;
-    for (const r of plan.requests) {
-      if (r.claim === c) maxDepth += 3 + Math.min(MAX_RESULTS_PER_CLAIM, Math.max(...r.slots.map((s) => s.numDevices)));
-    }
-  }
+  // Per claim, per request: the most devices one of its slots needs (the frame-depth rule).
+  const picks = claims.map((_, c) => plan.requests.filter((r) => r.claim === c).map((r) => Math.max(...r.slots.map((s) => s.numDevices))));
 
   const problem: Problem = {
     view,
@@ -211,7 +198,7 @@ export function compileProblem(view: NodeView, claims: readonly ResourceClaim[],
     cons,
     allStart,
     allList: Int32Array.from(allList),
-    maxDepth,
+    maxDepth: searchDepth(picks),
     maxPicks: MAX_RESULTS_PER_CLAIM * claims.length,
   };
   refreshDynamic(problem, view, ctx.allocated, features);
@@ -233,10 +220,10 @@ export function refreshDynamic(p: Problem, view: NodeView, allocated: AllocatedS
     const multi = isShared(nd, features);
     const a = flags[nd.index];
     let f = 0;
-    if (heldByOthers(a, features)) f |= DEV_ALLOCATED;
-    if (multi) f |= DEV_MULTI;
-    if (multi && a & FLAG_SHARED) f |= DEV_SHARED_BEFORE;
-    if (multi && a & FLAG_AGGREGATED) f |= DEV_AGGREGATED_BEFORE;
+    if (heldByOthers(a, features)) f |= DEV.ALLOCATED;
+    if (multi) f |= DEV.MULTI;
+    if (multi && a & FLAG_SHARED) f |= DEV.SHARED_BEFORE;
+    if (multi && a & FLAG_AGGREGATED) f |= DEV.AGGREGATED_BEFORE;
     p.devFlags[d] = f;
   }
   const avail = view.counters.avail;
@@ -257,18 +244,18 @@ export interface PairStatus {
 /**
  * Everything about a (slot, device) pair that does not depend on what else is allocated, as the
  * solver's status bits: selectable (or the error the selectors raise), and whether the device
- * passes the static checks of upstream's allocateDevice (eligibility.ts). ST_TAINTED: every
+ * passes the static checks of upstream's allocateDevice (eligibility.ts). ST.TAINTED: every
  * check but the taints passes (upstream takes the counters before it looks at the taints).
  */
 export function pairStatus(slot: Slot, nd: NodeDevice, ref: string, node: Node, ctx: CompileContext): PairStatus {
   const sel = selectableMiss(slot, nd, node, ctx);
-  if (isError(sel)) return { bits: ST_ERROR, error: errorText(sel!, slot, ref) };
+  if (isError(sel)) return { bits: ST.ERROR, error: errorText(sel!, slot, ref) };
   if (sel) return { bits: 0 };
   const gate = partitionableMiss(nd, ctx.features);
   const { miss, consumed } = gate ? { miss: gate, consumed: undefined } : capacityCheck(slot, nd, ctx.features);
-  if (miss) return { bits: ST_SELECTABLE };
+  if (miss) return { bits: ST.SELECTABLE };
   const tainted = taintMiss(slot, nd, ctx.features) !== undefined;
-  return { bits: ST_SELECTABLE | (tainted ? ST_TAINTED : ST_STATIC_OK), consumed };
+  return { bits: ST.SELECTABLE | (tainted ? ST.TAINTED : ST.STATIC_OK), consumed };
 }
 
 /** The allocator's error for a miss that is an error (isError): upstream's text first. */
@@ -328,7 +315,7 @@ function compileConstraints(plan: Plan, devices: NodeDevice[], features: Feature
   });
   return {
     claim: Int32Array.from(plan.constraints.map((c) => c.claim)),
-    kind: Int32Array.from(plan.constraints.map((c) => (c.kind === 'match' ? 0 : 1))),
+    kind: Int32Array.from(plan.constraints.map((c) => (c.kind === 'match' ? CONS.MATCH : CONS.DISTINCT))),
     values,
     elemStart,
     elems: Int32Array.from(elems),

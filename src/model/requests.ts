@@ -8,9 +8,7 @@
 import type { DeviceClass, DeviceRequestCore, ResourceClaim } from './types.js';
 import type { Features } from '../features.js';
 import { AllocationError } from './errors.js';
-
-/** Upstream's AllocationResultsMaxSize. */
-export const MAX_RESULTS_PER_CLAIM = 32;
+import { MAX_RESULTS_PER_CLAIM } from '../wasm/layout.js';
 
 /** One thing the search allocates devices for: a request without subrequests, or one subrequest. */
 export interface Slot {

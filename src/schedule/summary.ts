@@ -11,7 +11,8 @@
 import type { Engine } from '../engine.js';
 import type { Node } from '../model/types.js';
 import type { Slot } from '../model/requests.js';
-import { pairStatus, ST_SELECTABLE, ST_STATIC_OK, ST_ERROR, type CompileContext } from '../compile/problem.js';
+import { pairStatus, type CompileContext } from '../compile/problem.js';
+import { ST } from '../wasm/layout.js';
 import { buildNodeView, type NodeView } from '../compile/nodeview.js';
 import { dynamicMiss, type DynamicContext } from '../compile/eligibility.js';
 import { AllocationError } from '../outcome.js';
@@ -122,11 +123,11 @@ export class NodeSummaries {
         if (!perNode) sig.statics.set(content, bits);
       }
       // A device whose selectors fail to evaluate counts: the allocator must report that error.
-      if (bits & ST_ERROR) {
+      if (bits & ST.ERROR) {
         n++;
         continue;
       }
-      if (!(bits & ST_SELECTABLE) || !(bits & ST_STATIC_OK)) continue;
+      if (!(bits & ST.SELECTABLE) || !(bits & ST.STATIC_OK)) continue;
       if (dynamicMiss(sig.slot, nd, now)) continue;
       n++;
     }

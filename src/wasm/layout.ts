@@ -1,8 +1,14 @@
 /**
- * Host mirror of assembly/layout.ts: header word numbers, flag bits and result codes.
- * The two files must change together (test/unit/layout.test.ts compares them).
+ * The solver's ABI, host side: the TypeScript definition of what assembly/layout.ts defines for
+ * the WASM core — header word numbers, device and status flag bits, slot modes, constraint
+ * kinds, counter accountings, output words, result codes, limits and the frame-depth rule.
+ * Every number the host writes into or reads from a problem block comes from here.
+ * test/unit/layout.test.ts reads assembly/layout.ts and fails unless both define the same
+ * constants with the same values (`H_NDEV` there is `H.NDEV` here, `ACCOUNTING_EXACT` is
+ * `ACCOUNTING.exact`).
  */
 
+/** Header words (i32): a count, or the byte offset of a region from the block start. */
 export const H = {
   NDEV: 0,
   NCLAIM: 1,
@@ -51,15 +57,48 @@ export const HEADER_WORDS = 42;
 
 /** Elements of one attribute value at most (upstream ResourceSliceMaxAttributeValuesPerDevice). */
 export const MAX_ELEMS = 48;
+/** Devices per claim at most (upstream AllocationResultsMaxSize). */
+export const MAX_RESULTS_PER_CLAIM = 32;
+
+/** Region DEV_FLAGS: per device, from the allocated state. */
+export const DEV = {
+  /** Held by another claim (compile/eligibility.ts heldByOthers). */
+  ALLOCATED: 1,
+  /** allowMultipleAllocations, with DRAConsumableCapacity on. */
+  MULTI: 2,
+  /** Has shares in the allocated state. */
+  SHARED_BEFORE: 4,
+  /** A share in the allocated state reported consumedCapacity (upstream AggregatedCapacity). */
+  AGGREGATED_BEFORE: 8,
+} as const;
+
+/** Region SLOT_STATUS: per (slot, device), compileProblem's pairStatus. */
+export const ST = {
+  /** Binding gate, class and request selectors and node selection pass. */
+  SELECTABLE: 1,
+  /** Evaluating the selectors fails: the search stops with that error when it gets there. */
+  ERROR: 2,
+  /** Also the partitionable gate, the capacity policy and the taints permit. */
+  STATIC_OK: 4,
+  /** Everything but an untolerated taint permits. */
+  TAINTED: 8,
+} as const;
+
+/** Region SLOT_MODE. */
+export const MODE = { EXACT: 0, ALL: 1 } as const;
+/** Region CONS_KIND. */
+export const CONS = { MATCH: 0, DISTINCT: 1 } as const;
 
 /** Header word ACCOUNTING: how the search accounts shared counters (assembly/counters.ts). */
 export const ACCOUNTING = { upstream: 0, exact: 1 } as const;
 export type CounterAccounting = keyof typeof ACCOUNTING;
 export const isCounterAccounting = (v: unknown): v is CounterAccounting => typeof v === 'string' && Object.hasOwn(ACCOUNTING, v);
 
+/** Output words (region OUT). */
 export const OUT = { STATUS: 0, NPICKS: 1, STEPS: 2, ERR_SLOT: 3, ERR_DEV: 4, ERR_CONS: 5 } as const;
 export const OUT_WORDS = 8;
 
+/** Output word STATUS. */
 export const RESULT = {
   UNSAT: 0,
   OK: 1,
@@ -70,3 +109,19 @@ export const RESULT = {
   STEP_BUDGET: 6,
   DEPTH: 7,
 } as const;
+
+/** The frame-depth rule's terms (assembly/layout.ts explains them). */
+export const FRAMES = { BASE: 2, PER_CLAIM: 1, PER_REQUEST: 3 } as const;
+
+/**
+ * Header word MAX_DEPTH: the frames a search of these claims can need at most. `picks[c][r]`:
+ * the most devices any slot of request r of claim c needs.
+ */
+export function searchDepth(picks: readonly (readonly number[])[]): number {
+  let depth = FRAMES.BASE;
+  for (const claim of picks) {
+    depth += FRAMES.PER_CLAIM;
+    for (const n of claim) depth += FRAMES.PER_REQUEST + Math.min(MAX_RESULTS_PER_CLAIM, n);
+  }
+  return depth;
+}

@@ -8,7 +8,7 @@
 
 import type { SolverInput } from './input.js';
 import type { SolverExports } from './instance.js';
-import { ACCOUNTING, H, HEADER_WORDS, OUT, OUT_WORDS, type CounterAccounting } from './layout.js';
+import { ACCOUNTING, H, HEADER_WORDS, MODE, OUT, OUT_WORDS, type CounterAccounting } from './layout.js';
 
 export interface SolveAnswer {
   status: number;
@@ -128,7 +128,7 @@ function layout(wasm: SolverExports, p: SolverInput): Region[] {
     { word: H.CLAIM_REQ_START, bytes: 4 * (C + 1), fill: i32(p.claimReqStart) },
     { word: H.REQ_SLOT_START, bytes: 4 * (R + 1), fill: i32(p.reqSlotStart) },
     { word: H.REQ_HAS_SUBS, bytes: 4 * R, fill: i32(p.plan.requests.map((r) => (r.hasSubs ? 1 : 0))) },
-    { word: H.SLOT_MODE, bytes: 4 * S, fill: i32(p.plan.slots.map((s) => (s.mode === 'All' ? 1 : 0))) },
+    { word: H.SLOT_MODE, bytes: 4 * S, fill: i32(p.plan.slots.map((s) => (s.mode === 'All' ? MODE.ALL : MODE.EXACT))) },
     { word: H.SLOT_NUM, bytes: 4 * S, fill: i32(p.plan.slots.map((s) => Math.min(s.numDevices, 0x7fffffff))) },
     { word: H.SLOT_ADMIN, bytes: 4 * S, fill: i32(p.plan.slots.map((s) => (s.adminAccess ? 1 : 0))) },
     { word: H.SLOT_STATUS, bytes: S * D, fill: u8(p.status) },

@@ -84,6 +84,20 @@ describe('allocate: unsatisfiable says why per claim', () => {
   });
 });
 
+describe('allocate: many claims', () => {
+  it('explains the first 10 and counts the rest', { timeout: 60_000 }, async () => {
+    // 12 one-GPU claims, 2 GPUs: each fits alone, but the last two were not explained.
+    const claims = Array.from({ length: 12 }, (_, i) => claim(`c${i}`, 1));
+    const r = await cli(doc(CLASS, NODE, SLICE, ...claims), 'allocate', '-f', '-', '--node', 'node-a');
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1 + 10 + 2);
+    expect(lines[10]).toBe('  claim default/c9 fits on node node-a');
+    expect(lines[11]).toBe('  … and 2 more claims');
+    expect(lines[12]).toBe('  details: dralloc explain -f - --claim default/c0 --node node-a');
+  });
+});
+
 describe('schedule: why Pods stay unplaced, on stderr', () => {
   for (const output of ['yaml', 'json']) {
     it(`-o ${output}: one "unschedulable:" line per Pod that was not placed`, { timeout: 30_000 }, async () => {

@@ -12,7 +12,8 @@ import { loadPaths } from '../../src/model/load.js';
 import type { DraObject, ResourceClaim } from '../../src/model/types.js';
 import { explainClaim, summarise, STAGES, type Explanation } from '../../src/explain/index.js';
 import { findClaim } from '../../src/cli/find-claim.js';
-import { compileProblem, ST_SELECTABLE } from '../../src/compile/problem.js';
+import { compileProblem } from '../../src/compile/problem.js';
+import { ST } from '../../src/wasm/layout.js';
 import { buildNodeView } from '../../src/compile/nodeview.js';
 import { main } from '../../src/cli/main.js';
 
@@ -117,7 +118,7 @@ describe('explain funnels', () => {
         const funnels = e.nodes[0].requests.flatMap((r) => r.funnels);
         p.plan.slots.forEach((_, s) => {
           let selectable = 0;
-          for (let d = 0; d < view.devices.length; d++) if (p.status[s * view.devices.length + d] & ST_SELECTABLE) selectable++;
+          for (let d = 0; d < view.devices.length; d++) if (p.status[s * view.devices.length + d] & ST.SELECTABLE) selectable++;
           expect(funnels[s].stages[STAGES.indexOf('selectors')].count).toBe(selectable);
         });
         // A blocked request is a proof of unsatisfiability: never claim one on an allocatable node.
@@ -135,19 +136,19 @@ describe('dralloc explain (CLI)', () => {
     return { code, stdout, stderr };
   }
 
-  it('golden: one node', async () => {
+  it('golden: one node', { timeout: 60_000 }, async () => {
     const r = await run(['-f', FIXTURE, '--claim', 'default/c-fit', '--node', 'n1']);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe(readFileSync('test/fixtures/explain/c-fit.n1.txt', 'utf8'));
   });
 
-  it('golden: all nodes grouped by reason', async () => {
+  it('golden: all nodes grouped by reason', { timeout: 60_000 }, async () => {
     const r = await run(['-f', FIXTURE, '--claim', 'c-any', '--all-nodes']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(readFileSync('test/fixtures/explain/c-any.all.txt', 'utf8'));
   });
 
-  it('-o json is the explanation; exit codes 0/1/2', async () => {
+  it('-o json is the explanation; exit codes 0/1/2', { timeout: 60_000 }, async () => {
     const r = await run(['-f', FIXTURE, '--claim', 'default/c-free', '--node', 'n1', '-o', 'json']);
     expect(r.code).toBe(1);
     const json = JSON.parse(r.stdout) as Explanation;

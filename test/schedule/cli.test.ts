@@ -45,7 +45,7 @@ describe('dralloc schedule (CLI)', () => {
     expect(claims).toEqual(['running-a', 'running-c', 'small-1-gpu', 'small-2-gpu', 'big-gpu']);
   });
 
-  it('exit 0 when every Pod is placed (pack)', async () => {
+  it('exit 0 when every Pod is placed (pack)', { timeout: 60_000 }, async () => {
     const r = await cli('schedule', '-f', FRAGMENTED, '--strategy', 'pack', '-o', 'json', '--quiet');
     expect(r.code).toBe(0);
     const items = (JSON.parse(r.stdout) as { items: Item[] }).items;
@@ -91,7 +91,7 @@ describe('dralloc schedule (CLI)', () => {
 });
 
 describe('dralloc report (CLI)', () => {
-  it('writes the page, names it on stdout, and exits 1 when a Pod is unschedulable', async () => {
+  it('writes the page, names it on stdout, and exits 1 when a Pod is unschedulable', { timeout: 60_000 }, async () => {
     const out = join(tmp, 'report.html');
     const r = await cli('report', '-f', FRAGMENTED, '-o', out, '--title', 'Fragmented <demo>', '--quiet');
     expect(r.code).toBe(1);

@@ -202,7 +202,7 @@ describe('cidr()', () => {
 describe('url()', () => {
   const full = "url('https://user:pass@example.com:80/path?query=val#fragment')";
 
-  it('returns the components', () => {
+  it('returns the components', { timeout: 60_000 }, () => {
     expect(value(`${full}.getScheme()`)).toBe('https');
     expect(value(`${full}.getHost()`)).toBe('example.com:80');
     expect(value(`${full}.getHostname()`)).toBe('example.com');
@@ -211,7 +211,7 @@ describe('url()', () => {
     expect(value(`${full}.getQuery() == {'query': ['val']}`)).toBe(true);
   });
 
-  it('handles IPv6 hosts, missing parts and escaping', () => {
+  it('handles IPv6 hosts, missing parts and escaping', { timeout: 60_000 }, () => {
     expect(value("url('https://[::1]:80/').getHost()")).toBe('[::1]:80');
     expect(value("url('https://[::1]:80/').getHostname()")).toBe('::1');
     expect(value("url('https://[::1]/').getPort()")).toBe('');

@@ -164,7 +164,7 @@ describe('generated claims allocate as worked out by hand', () => {
     expect((await engine.allocate([c3], { node })).kind).toBe('unsatisfiable');
   });
 
-  it('mig-1k: a profile claim gets an instance of that profile; a full 7g GPU leaves 1g to the next GPU', async () => {
+  it('mig-1k: a profile claim gets an instance of that profile; a full 7g GPU leaves 1g to the next GPU', { timeout: 60_000 }, async () => {
     const w = generateWorkload('mig-1k', { scale: 2, seed: 1 });
     const engine = await engineFor(w);
     const node = w.nodes[1].metadata.name;
