@@ -14,7 +14,7 @@ import { featuresFromGates, parseFeatureGates, type FeatureGates, type Features 
 import { AllocatedState } from './model/allocated.js';
 import { Inventory } from './compile/inventory.js';
 import type { SelectorMasks } from './compile/selectors.js';
-import { buildNodeView, gatherNodePools, type NodePools } from './compile/nodeview.js';
+import { buildNodeView, gatherNodePools, nodeDevice, type NodePools } from './compile/nodeview.js';
 import { compileProblem, refreshDynamic, type Problem } from './compile/problem.js';
 import { loadSolver, type SolverExports } from './wasm/instance.js';
 import { SolverMemory, type Block, type SolveAnswer } from './wasm/run.js';
@@ -516,18 +516,18 @@ function specKey(c: ResourceClaim): string {
 
 /** The message for a search that stopped with an error (not found/ not allocatable are not errors). */
 function searchError(p: Problem, a: SolveAnswer): string {
-  const D = p.view.devices.length;
+  const D = p.view.slots.length;
   const slot = p.plan.slots[a.errSlot];
-  const device = p.view.devices[a.errDev];
+  const device = () => nodeDevice(p.view, a.errDev);
   const where = slot ? `claim ${claimRef(p.claims[slot.claim])}, request ${slot.subName || slot.parentName}` : '';
   switch (a.status) {
     case RESULT.CEL_ERROR:
       return p.errors.get(a.errSlot * D + a.errDev)!;
     case RESULT.CONSTRAINT_ALL:
-      return `${where}: cannot add device ${device.id} because a claim constraint would not be satisfied`;
+      return `${where}: cannot add device ${device().id} because a claim constraint would not be satisfied`;
     case RESULT.UNSUPPORTED_VALUE: {
       const c = p.plan.constraints[a.errCons];
-      return `${where}: device ${device.id}: attribute ${c.attribute}: unsupported attribute value`;
+      return `${where}: device ${device().id}: attribute ${c.attribute}: unsupported attribute value`;
     }
     case RESULT.MAXSIZE:
       return 'allocation max size exceeded';

@@ -199,7 +199,8 @@ export function countersMiss(nd: NodeDevice, ctx: DynamicContext): Miss | undefi
   }
   // As takeCounters: subtract, look at every counter of the pool, put back.
   indices.forEach((k, i) => (avail[k] -= amounts[i]));
-  const [lo, hi] = view.counters.poolRange[p];
+  const lo = view.counters.poolRange[2 * p];
+  const hi = view.counters.poolRange[2 * p + 1];
   let negative = -1;
   for (let k = lo; k < hi && negative < 0; k++) if (avail[k] < 0n) negative = k;
   indices.forEach((k, i) => (avail[k] += amounts[i]));

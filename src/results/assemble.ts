@@ -17,16 +17,17 @@ import type { SolveAnswer } from '../wasm/run.js';
 import type { Features } from '../features.js';
 import { AllocationError } from '../outcome.js';
 import { rememberDeviceId } from '../model/allocated.js';
+import { nodeDevice } from '../compile/nodeview.js';
 
 export function assembleResults(p: Problem, a: SolveAnswer, features: Features): AllocationResult[] {
-  const D = p.view.devices.length;
+  const D = p.view.slots.length;
   return p.claims.map((claim, c) => {
     const results: DeviceRequestAllocationResult[] = [];
     const picked: number[] = [];
     for (const [s, d] of a.picks) {
       const slot = p.plan.slots[s];
       if (slot.claim !== c) continue;
-      const nd = p.view.devices[d];
+      const nd = nodeDevice(p.view, d);
       const r: DeviceRequestAllocationResult = { request: slot.name, driver: nd.pool.driver, pool: nd.pool.name, device: nd.device.name };
       if (slot.adminAccess) r.adminAccess = true;
       if (slot.spec.tolerations?.length) r.tolerations = slot.spec.tolerations;
@@ -108,7 +109,7 @@ function nodeSelector(p: Problem, picked: number[], claimName: string): NodeSele
   const fields: NodeSelectorRequirement[] = [];
   const exprs: NodeSelectorRequirement[] = [];
   for (const d of picked) {
-    const nd = p.view.devices[d];
+    const nd = nodeDevice(p.view, d);
     const perDevice = nd.slice.spec.perDeviceNodeSelection === true;
     const nodeName = perDevice ? nd.device.nodeName : nd.slice.spec.nodeName;
     const sel = perDevice ? nd.device.nodeSelector : nd.slice.spec.nodeSelector;

@@ -13,7 +13,7 @@ import type { Node } from '../model/types.js';
 import type { Slot } from '../model/requests.js';
 import { pairStatus, type CompileContext } from '../compile/problem.js';
 import { ST } from '../wasm/layout.js';
-import { buildNodeView, type NodeView } from '../compile/nodeview.js';
+import { buildNodeView, nodeDevice, type NodeView } from '../compile/nodeview.js';
 import { dynamicMiss, type DynamicContext } from '../compile/eligibility.js';
 import { AllocationError } from '../outcome.js';
 
@@ -113,13 +113,15 @@ export class NodeSummaries {
       accounting: this.engine.counterAccounting,
       view: () => (view ??= buildNodeView(np, state.allocated)),
     };
+    const { slots } = np;
+    const { inventory } = state;
     let n = 0;
-    for (const nd of np.devices) {
-      const perNode = nd.slice.spec.perDeviceNodeSelection === true;
-      const content = state.inventory.contentId(nd.index);
+    for (let d = 0; d < slots.length; d++) {
+      const perNode = inventory.sliceOf[slots[d]].spec.perDeviceNodeSelection === true;
+      const content = inventory.contentId(slots[d]);
       let bits = perNode ? undefined : sig.statics.get(content);
       if (bits === undefined) {
-        bits = pairStatus(sig.slot, nd, '', node, ctx).bits;
+        bits = pairStatus(sig.slot, nodeDevice(np, d), '', node, ctx).bits;
         if (!perNode) sig.statics.set(content, bits);
       }
       // A device whose selectors fail to evaluate counts: the allocator must report that error.
@@ -128,7 +130,7 @@ export class NodeSummaries {
         continue;
       }
       if (!(bits & ST.SELECTABLE) || !(bits & ST.STATIC_OK)) continue;
-      if (dynamicMiss(sig.slot, nd, now)) continue;
+      if (dynamicMiss(sig.slot, nodeDevice(np, d), now)) continue;
       n++;
     }
     return n;
