@@ -20,15 +20,26 @@ import { AllocationError } from '../outcome.js';
 /** The count of a node the summary cannot judge: never rejects it. */
 const UNKNOWN_FREE = 0x7fffffff;
 
-const signatures = new WeakMap<Slot, string>();
+/**
+ * Signatures by request spec object, then class and admin access: a Pod's slots are new objects,
+ * but the specs of claims stamped from one template are one object (pod-claims.ts), so the
+ * signature text is computed once per template rather than once per Pod.
+ */
+const signatures = new WeakMap<object, Map<string, string>>();
 
-/** A request's identity for counting: what decides which devices can serve it (computed once per slot). */
+/** A request's identity for counting: what decides which devices can serve it. */
 export function signatureOf(slot: Slot): string {
-  let key = signatures.get(slot);
+  let bySpec = signatures.get(slot.spec);
+  if (bySpec === undefined) {
+    bySpec = new Map();
+    signatures.set(slot.spec, bySpec);
+  }
+  const cls = `${slot.adminAccess ? 1 : 0}${slot.deviceClass.metadata.name}`;
+  let key = bySpec.get(cls);
   if (key === undefined) {
     const s = slot.spec;
     key = JSON.stringify([slot.deviceClass.metadata.name, s.selectors ?? [], s.tolerations ?? [], s.capacity ?? {}, slot.adminAccess]);
-    signatures.set(slot, key);
+    bySpec.set(cls, key);
   }
   return key;
 }
