@@ -372,8 +372,11 @@ export class Engine {
       let problem: Problem;
       let block: Block;
       if (cached) {
-        refreshDynamic(cached.problem, view, this.allocated, this.features);
-        problem = { ...cached.problem, claims };
+        // A cached problem is this call's until it returns (one search at a time): its claims
+        // and view become this call's instead of a copy of the whole problem being made.
+        problem = cached.problem;
+        problem.claims = claims;
+        refreshDynamic(problem, view, this.allocated, this.features);
         block = cached.block;
         this.memory.refresh(block, problem);
       } else {
