@@ -14,7 +14,7 @@ import { featuresFromGates, parseFeatureGates, type FeatureGates, type Features 
 import { AllocatedState } from './model/allocated.js';
 import { Inventory } from './compile/inventory.js';
 import type { SelectorMasks } from './compile/selectors.js';
-import { buildNodeView, gatherNodePools, nodeDevice, type NodePools } from './compile/nodeview.js';
+import { buildNodeView, gatherNodePools, nodeDevice, type NodePools, type NodeView } from './compile/nodeview.js';
 import { compileProblem, refreshDynamic, type Problem } from './compile/problem.js';
 import { loadSolver, type SolverExports } from './wasm/instance.js';
 import { SolverMemory, type Block, type SolveAnswer } from './wasm/run.js';
@@ -110,6 +110,7 @@ export class Engine {
    */
   private readonly problems = new Map<string, { problem: Problem; block: Block }>();
   private readonly memory: SolverMemory;
+  private lastView?: { pools: NodePools; version: number; view: NodeView };
   /** A search of `allocate` is paused between slices: the solver's memory holds its state. */
   private searching = false;
   /** `allocate` calls run one at a time: each waits for this, the end of the one before. */
@@ -366,7 +367,7 @@ export class Engine {
     try {
       const { masks } = this.compile();
       const np = this.nodePools(node);
-      const view = buildNodeView(np, this.allocated);
+      const view = this.nodeView(np);
       const key = `${np.shape}\u0000${claims.map(specKey).join('\u0000')}`;
       const cached = this.problems.get(key);
       let problem: Problem;
@@ -473,6 +474,19 @@ export class Engine {
       nodePools.set(node.metadata.name, np);
     }
     return np;
+  }
+
+  /**
+   * The node's view (its pools with the counters left now). The last one built is kept until
+   * the allocated state changes: the summary's count and the allocation of the same node, one
+   * after the other, share it.
+   */
+  nodeView(np: NodePools): NodeView {
+    const last = this.lastView;
+    if (last?.pools === np && last.version === this.allocated.version) return last.view;
+    const view = buildNodeView(np, this.allocated);
+    this.lastView = { pools: np, version: this.allocated.version, view };
+    return view;
   }
 
   private compile(): { inventory: Inventory; masks: SelectorMasks; nodePools: Map<string, NodePools> } {

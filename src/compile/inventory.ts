@@ -12,7 +12,7 @@
 
 import type { Device, ResourceSlice } from '../model/types.js';
 import { Interner } from './intern.js';
-import { deviceId } from '../model/allocated.js';
+import { deviceId, SEVERAL } from '../model/allocated.js';
 import { SliceIndex } from '../model/pools.js';
 
 export class Inventory {
@@ -167,6 +167,12 @@ export class Inventory {
   indicesOf(id: string): readonly number[] {
     const i = this.byId.get(id);
     return i === undefined ? [] : typeof i === 'number' ? [i] : i;
+  }
+
+  /** The one slot of the device named `id`; -1 when there is none, SEVERAL when slices repeat it. */
+  slotOf(id: string): number {
+    const i = this.byId.get(id);
+    return i === undefined ? -1 : typeof i === 'number' ? i : SEVERAL;
   }
 
   /** The `driver/pool/device` of a slot (undefined when it is free). */

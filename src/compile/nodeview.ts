@@ -21,6 +21,8 @@ import { parseQuantity } from '../model/quantity.js';
 export interface NodeDevice {
   /** Slot in the inventory. */
   index: number;
+  /** Position in the view (device d). */
+  at: number;
   device: Device;
   slice: ResourceSlice;
   pool: Pool;
@@ -35,6 +37,14 @@ export interface CounterTable {
   index: Map<string, number>;
   /** Per pool p: its counters are `poolRange[2p] .. poolRange[2p+1]`. */
   poolRange: Int32Array;
+}
+
+/** What each device of a view consumes of which counter (CSR): device d's uses are `start[d] .. start[d+1]`. */
+export interface CounterUses {
+  start: Int32Array;
+  /** Counter index (in the view's counter table) and amount (milli), in the order the device lists them. */
+  counter: Int32Array;
+  amount: BigInt64Array;
 }
 
 /** Devices (of the pools, on any node) that consume counters, CSR: what each takes of which counter. */
@@ -70,6 +80,8 @@ export interface NodePools {
   /** The counters left now: `capacity` in a NodePools, what buildNodeView computed in a view. */
   counters: CounterTable;
   consumers: Consumers;
+  /** What the view's devices consume (what the search and the counters check take off). */
+  uses: CounterUses;
   /**
    * Equal for two nodes whose pools, slices and devices look the same to the allocator apart
    * from names (device contents, pool and slice structure, per-device node selection, counter
@@ -125,8 +137,30 @@ export function gatherNodePools(inv: Inventory, node: Node, features: Features):
     }
   });
   const { capacity, consumers } = counterTables(inv, pools);
+  const uses = counterUses(inv, slots, poolOf, capacity);
   const shape = inv.canonical(shapeOf(inv, node, pools, slots, capacity));
-  return { node, inventory: inv, pools, slots, poolOf, capacity, counters: capacity, consumers, shape };
+  return { node, inventory: inv, pools, slots, poolOf, capacity, counters: capacity, consumers, uses, shape };
+}
+
+/** The devices' counter uses; counters their pool does not have are left out (an invalid pool has no devices here). */
+function counterUses(inv: Inventory, slots: Int32Array, poolOf: Int32Array, table: CounterTable): CounterUses {
+  if (table.avail.length === 0) return { start: zeros(slots.length + 1), counter: EMPTY_I32, amount: NO_CONSUMERS.amount };
+  const start = new Int32Array(slots.length + 1);
+  const counter: number[] = [];
+  const amount: bigint[] = [];
+  for (let d = 0; d < slots.length; d++) {
+    start[d] = counter.length;
+    for (const c of inv.devices[slots[d]].consumesCounters ?? []) {
+      for (const [name, v] of Object.entries(c.counters ?? {})) {
+        const k = table.index.get(counterKey(poolOf[d], c.counterSet, name));
+        if (k === undefined) continue;
+        counter.push(k);
+        amount.push(parseQuantity(v.value).milli());
+      }
+    }
+  }
+  start[slots.length] = counter.length;
+  return { start, counter: Int32Array.from(counter), amount: BigInt64Array.from(amount) };
 }
 
 /** The counter table's layout and capacity (static), and who consumes what (the dynamic part's input). */
@@ -216,7 +250,7 @@ export function buildNodeView(np: NodePools, allocated: AllocatedState): NodeVie
 export function nodeDevice(view: NodePools, d: number): NodeDevice {
   const inv = view.inventory;
   const index = view.slots[d];
-  return { index, device: inv.devices[index], slice: inv.sliceOf[index], pool: view.pools[view.poolOf[d]], id: inv.ids[index] };
+  return { index, at: d, device: inv.devices[index], slice: inv.sliceOf[index], pool: view.pools[view.poolOf[d]], id: inv.ids[index] };
 }
 
 /** Every device of a view as objects, in search order (for compiling, explaining, reporting). */

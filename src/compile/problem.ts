@@ -11,7 +11,7 @@ import { AllocationError } from '../outcome.js';
 import { planClaims, claimRef, type Plan, type Slot } from '../model/requests.js';
 import { FLAG_AGGREGATED, FLAG_SHARED, type AllocatedState } from '../model/allocated.js';
 import type { SelectorMasks } from './selectors.js';
-import { counterKey, nodeDevices, type NodeDevice, type NodeView } from './nodeview.js';
+import { nodeDevices, type NodeDevice, type NodeView } from './nodeview.js';
 import { parseQuantity, type Quantity } from '../model/quantity.js';
 import { capacityCheck, capacityLeftMiss, heldByOthers, isError, isShared, partitionableMiss, selectableMiss, taintMiss, type Miss } from './eligibility.js';
 import { Interner } from './intern.js';
@@ -66,7 +66,7 @@ export function compileProblem(view: NodeView, claims: readonly ResourceClaim[],
   const capacity = shareableCapacity(devices, multi, ctx.allocated);
   const plan = planWithAllDevices(view, devices, claims, ctx, multi);
   const pairs = pairTable(plan, claims, view, devices, ctx, multi, capacity.index);
-  const counters = deviceCounters(view, devices, features);
+  const counters = deviceCounters(view, features);
   const index = requestIndex(plan, claims);
 
   const problem: Problem = {
@@ -185,30 +185,20 @@ function pairTable(plan: Plan, claims: readonly ResourceClaim[], view: NodeView,
   return { status, errors, consumed, capuseStart, capuseIdx, capuseAmt };
 }
 
-/** Per device: its flags (filled by refreshDynamic), its counter consumption (CSR) and its pool's counter range. */
-function deviceCounters(view: NodeView, devices: readonly NodeDevice[], features: Features) {
-  const D = devices.length;
+/** Per device: its flags (filled by refreshDynamic), its counter consumption (CSR, the view's) and its pool's counter range. */
+function deviceCounters(view: NodeView, features: Features) {
+  const D = view.slots.length;
   const devFlags = new Int32Array(D);
-  const devCntStart = new Int32Array(D + 1);
-  const cntIdx: number[] = [];
-  const cntAmt: bigint[] = [];
   const poolStart = new Int32Array(D);
   const poolEnd = new Int32Array(D);
-  devices.forEach((nd, d) => {
-    devCntStart[d] = cntIdx.length;
+  for (let d = 0; d < D; d++) {
     const p = view.poolOf[d];
     poolStart[d] = view.counters.poolRange[2 * p];
     poolEnd[d] = view.counters.poolRange[2 * p + 1];
-    if (!features.partitionableDevices) return;
-    for (const c of nd.device.consumesCounters ?? []) {
-      for (const [name, v] of Object.entries(c.counters ?? {})) {
-        cntIdx.push(view.counters.index.get(counterKey(p, c.counterSet, name))!);
-        cntAmt.push(parseQuantity(v.value).milli());
-      }
-    }
-  });
-  devCntStart[D] = cntIdx.length;
-  return { devFlags, devCntStart, cntIdx: Int32Array.from(cntIdx), cntAmt: BigInt64Array.from(cntAmt), devPoolCnt: [poolStart, poolEnd] as [Int32Array, Int32Array] };
+  }
+  // Without DRAPartitionableDevices no device consumes counters (partitionableMiss drops them).
+  const uses = features.partitionableDevices ? view.uses : { start: new Int32Array(D + 1), counter: new Int32Array(0), amount: new BigInt64Array(0) };
+  return { devFlags, devCntStart: uses.start.slice(), cntIdx: uses.counter.slice(), cntAmt: uses.amount.slice(), devPoolCnt: [poolStart, poolEnd] as [Int32Array, Int32Array] };
 }
 
 /** Where each request's slots and each claim's requests start, the All-mode device lists (CSR), and the frame depth they need. */

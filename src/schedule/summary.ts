@@ -13,7 +13,7 @@ import type { Node } from '../model/types.js';
 import type { Slot } from '../model/requests.js';
 import { pairStatus, type CompileContext } from '../compile/problem.js';
 import { ST } from '../wasm/layout.js';
-import { buildNodeView, nodeDevice, type NodeView } from '../compile/nodeview.js';
+import { nodeDevice, type NodeView } from '../compile/nodeview.js';
 import { dynamicMiss, type DynamicContext } from '../compile/eligibility.js';
 import { AllocationError } from '../outcome.js';
 
@@ -122,7 +122,8 @@ export class NodeSummaries {
       features: state.features,
       allocated: state.allocated,
       accounting: this.engine.counterAccounting,
-      view: () => (view ??= buildNodeView(np, state.allocated)),
+      view: () => (view ??= this.engine.nodeView(np)),
+      brief: true,
     };
     const { slots } = np;
     const { inventory } = state;

@@ -63,6 +63,11 @@ describe('node views as slot columns', () => {
     // a-plain has no counters (range 0..0), n1 has counter 0 (range 0..1)
     expect([...np.capacity.poolRange]).toEqual([0, 0, 0, 1]);
     expect(np.counters).toBe(np.capacity);
+    // what each device consumes: the nics nothing, whole 40Gi, the halves 20Gi each, all of counter 0
+    const gi = 1024n ** 3n * 1000n;
+    expect([...np.uses.start]).toEqual([0, 0, 0, 1, 2, 3]);
+    expect([...np.uses.counter]).toEqual([0, 0, 0]);
+    expect([...np.uses.amount]).toEqual([40n * gi, 20n * gi, 20n * gi]);
   });
 
   it('takes what allocated devices consume off the counters in a view, and leaves the cached pools alone', () => {
