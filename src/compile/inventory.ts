@@ -133,18 +133,8 @@ export class Inventory {
   contentId(i: number): number {
     let id = this.content[i];
     if (id === 0) {
-      const d = this.devices[i];
-      // The device's JSON without its name: cut from the whole text when the name comes first
-      // (as the API and the generators write it), else from a copy without the name.
-      const whole = JSON.stringify(d);
-      const head = `{"name":${JSON.stringify(d.name)}`;
-      let text: string;
-      if (whole.startsWith(head)) text = whole.length === head.length + 1 ? '{}' : `{${whole.slice(head.length + 1)}`;
-      else {
-        const { name: _name, ...rest } = d;
-        text = JSON.stringify(rest);
-      }
-      id = this.contents.id(`${this.sliceOf[i].spec.driver}\u0000${text}`);
+      const { name: _name, ...rest } = this.devices[i];
+      id = this.contents.id(`${this.sliceOf[i].spec.driver}\u0000${JSON.stringify(rest)}`);
       this.content[i] = id;
     }
     return id;
