@@ -3,7 +3,8 @@ import { compileSelector, CelRuntimeError, type CelOptions } from '../../src/cel
 import { Inventory } from '../../src/compile/inventory.js';
 import { SelectorMasks } from '../../src/compile/selectors.js';
 import { Columns } from '../../src/compile/fastpath/columns.js';
-import { fastMask, TRUE, FALSE, UNKNOWN } from '../../src/compile/fastpath/mask.js';
+import { fastMask } from '../../src/compile/fastpath/mask.js';
+import { TRUE, FALSE, UNKNOWN } from '../../src/compile/fastpath/logic.js';
 import type { ResourceSlice } from '../../src/model/types.js';
 import { reference, rng, selector, slices, type RefValue } from './generate.js';
 import { runs } from '../full.js';

@@ -13,7 +13,7 @@
  */
 import type { Device, DeviceAttribute } from '../../model/types.js';
 import type { Inventory } from '../inventory.js';
-import { convertible, type DeviceValueOptions } from '../../cel/device-value.js';
+import { attributeField, convertible } from '../../cel/device-fields.js';
 
 /** A field of `device` whose value a column holds. */
 export type ColumnKey =
@@ -26,6 +26,8 @@ export interface Column {
   readonly ids: Uint32Array;
   /** Number of distinct ids (ids are `0 .. count-1`). */
   readonly count: number;
+  /** Per id, the value's text (valueKeyOf below): '' = absent, else a type letter and the value, e.g. `sA100` for the string A100. */
+  readonly texts: readonly string[];
 }
 
 /** A stable text for a key (map key; also used in diagnostics). */
@@ -40,7 +42,7 @@ export class Columns {
 
   constructor(
     readonly inv: Inventory,
-    opts: DeviceValueOptions,
+    opts: { listTypeAttributes: boolean },
   ) {
     this.convertible = new Uint8Array(inv.size);
     for (let i = 0; i < inv.size; i++) this.convertible[i] = inv.live(i) && convertible(inv.devices[i], opts) ? 1 : 0;
@@ -71,7 +73,7 @@ export class Columns {
       }
       ids[i] = id;
     }
-    return { ids, count: seen.size };
+    return { ids, count: seen.size, texts: [...seen.keys()] };
   }
 }
 
@@ -110,15 +112,26 @@ function entry<T>(map: Record<string, T> | undefined, domain: string, name: stri
   return keys.indexOf(qualified) > keys.indexOf(name) ? q : bare;
 }
 
-/** Text of the CEL value an attribute converts to (same field precedence as device-value.ts). */
+/** Text of the CEL value an attribute converts to (the field convertible.ts picks; lists whatever the gate, as unconvertible devices never get here). */
 function attributeText(a: DeviceAttribute): string {
-  if (a.int !== undefined) return 'i' + String(a.int);
-  if (a.bool !== undefined) return 'b' + String(a.bool);
-  if (a.string !== undefined) return 's' + a.string;
-  if (a.version !== undefined) return 'v' + a.version;
-  if (a.ints !== undefined) return 'I' + a.ints.map(String).join(',');
-  if (a.bools !== undefined) return 'B' + a.bools.join(',');
-  if (a.strings !== undefined) return 'S' + JSON.stringify(a.strings);
-  if (a.versions !== undefined) return 'V' + JSON.stringify(a.versions);
-  return 'x';
+  switch (attributeField(a, true)) {
+    case 'int':
+      return 'i' + String(a.int);
+    case 'bool':
+      return 'b' + String(a.bool);
+    case 'string':
+      return 's' + a.string;
+    case 'version':
+      return 'v' + a.version;
+    case 'ints':
+      return 'I' + a.ints!.map(String).join(',');
+    case 'bools':
+      return 'B' + a.bools!.join(',');
+    case 'strings':
+      return 'S' + JSON.stringify(a.strings);
+    case 'versions':
+      return 'V' + JSON.stringify(a.versions);
+    case undefined:
+      return 'x';
+  }
 }
