@@ -11,8 +11,8 @@
  *   operand := 'device' '.' 'driver' | 'device' '.' 'attributes' access access
  *   access  := '.' identifier | '[' string ']'
  *   string  := "…" or '…' without backslash, line break, tab or the quote (no r/b prefix, no """)
- * in printable ASCII, with at most MAX_TERMS comparisons and MAX_NESTING parentheses. Anything else (the text is
- * then compiled by the CEL runtime) is undefined.
+ * in printable ASCII, with at most MAX_TERMS comparisons and MAX_NESTING parentheses. Anything
+ * else is undefined (the text is then compiled by the CEL runtime).
  *
  * Why this is exact: every accepted text parses in CEL to the same tree and type-checks in the
  * DRA environment (`driver` is a string; `attributes` a map of maps of dyn; `==`/`!=` accept
