@@ -5,5 +5,5 @@
  * cel-loader.ts, when a selector is outside the literal fast path or a device needs the evaluator.
  */
 export { compileSelector, CelCompileError, CelRuntimeError, type CompiledSelector } from '../cel/index.js';
-export { fastMask } from './fastpath/mask.js';
+export { fastMask, planKeys } from './fastpath/mask.js';
 export { references } from './fastpath/plan.js';

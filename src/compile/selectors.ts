@@ -20,7 +20,8 @@ import type { Inventory } from './inventory.js';
 import type { CompiledSelector } from './cel-runtime.js';
 import { celRuntime } from './cel-loader.js';
 import { Columns } from './fastpath/columns.js';
-import { literalMask, literalPlan, type LiteralPlan } from './fastpath/literal.js';
+import { literalKeys, literalMask, literalPlan, type LiteralPlan } from './fastpath/literal.js';
+import { drain } from '../util/steps.js';
 import { FALSE, TRUE, UNKNOWN } from './fastpath/logic.js';
 
 const ERROR = 3;
@@ -70,8 +71,19 @@ export class SelectorMasks {
 
   /** Compiles the selector and runs the fast path over every device (no evaluator, so no errors raised). */
   prefill(expression: string): void {
+    drain(this.prefillSteps(expression));
+  }
+
+  /**
+   * `prefill` in steps (the async `prepare`): the column scans over all devices yield every few
+   * thousand devices; the fill that follows only combines per-device codes.
+   */
+  *prefillSteps(expression: string): Generator<void, void> {
     const m = this.entry(expression);
-    if (m.compileError === undefined && !m.filled) this.fill(m);
+    if (m.compileError !== undefined || m.filled) return;
+    this.columns ??= new Columns(this.inv, this.opts);
+    yield* this.columns.warmSteps(m.literal ? literalKeys(m.literal) : celRuntime().planKeys(m.compiled!));
+    if (!m.filled) this.fill(m);
   }
 
   /** The selector's value on device `i` (computed once). */

@@ -169,6 +169,11 @@ export function literalPlan(expression: string): LiteralPlan | undefined {
   return tokens === undefined ? undefined : new Parser(tokens).parse();
 }
 
+/** The columns `literalMask` reads. */
+export function literalKeys(plan: LiteralPlan): ColumnKey[] {
+  return leavesOf(plan).map((c) => c.key);
+}
+
 /** The attributes a literal plan reads, in source order (as plan.ts `references` gives them for the AST). */
 export function literalReferences(plan: LiteralPlan): Reference[] {
   return leavesOf(plan).flatMap(({ key }) => (key.kind === 'attributes' ? [{ kind: key.kind, domain: key.domain, name: key.name }] : []));

@@ -18,8 +18,8 @@
  */
 import type { CompiledSelector } from '../../cel/index.js';
 import { COST_LIMIT } from '../../cel/cost.js';
-import type { Columns } from './columns.js';
-import { evaluateLogic, someLeaf, FALSE, TRUE, UNKNOWN } from './logic.js';
+import type { ColumnKey, Columns } from './columns.js';
+import { evaluateLogic, leavesOf, someLeaf, FALSE, TRUE, UNKNOWN } from './logic.js';
 import { logicPlan, type CelLeaf, type LogicPlan } from './plan.js';
 
 const plans = new WeakMap<CompiledSelector, LogicPlan | null>();
@@ -31,6 +31,12 @@ function planOf(compiled: CompiledSelector): LogicPlan | undefined {
     plans.set(compiled, p);
   }
   return p ?? undefined;
+}
+
+/** The columns `fastMask` reads for this selector (none when it gives up on it). */
+export function planKeys(compiled: CompiledSelector): ColumnKey[] {
+  const plan = planOf(compiled);
+  return plan === undefined ? [] : leavesOf(plan).flatMap((l) => (l.op === 'leaf' ? l.keys : []));
 }
 
 /**
