@@ -13,6 +13,7 @@ import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { InputError } from '../model/errors.js';
 
+/** @internal */
 export type ClientNode = typeof import('@kubernetes/client-node');
 
 export interface ConnectOptions {
@@ -21,21 +22,26 @@ export interface ConnectOptions {
   inCluster?: boolean;
 }
 
-/** One cluster connection: typed API clients sharing the KubeConfig's server and credentials. */
+/**
+ * One cluster connection: typed API clients sharing the KubeConfig's server and credentials.
+ * Published as opaque (only `server`): the clients' types are client-node's, and its
+ * declarations need packages (@types/ws) a user of `dralloc/k8s` should not have to install, so
+ * the fields marked internal are stripped from the .d.ts (tsconfig `stripInternal`).
+ */
 export interface Cluster {
-  k8s: ClientNode;
-  kc: InstanceType<ClientNode['KubeConfig']>;
-  core: InstanceType<ClientNode['CoreV1Api']>;
-  resource: InstanceType<ClientNode['ResourceV1Api']>;
-  resourceAlpha3: InstanceType<ClientNode['ResourceV1alpha3Api']>;
-  coordination: InstanceType<ClientNode['CoordinationV1Api']>;
-  events: InstanceType<ClientNode['EventsV1Api']>;
+  /** @internal */ k8s: ClientNode;
+  /** @internal */ kc: InstanceType<ClientNode['KubeConfig']>;
+  /** @internal */ core: InstanceType<ClientNode['CoreV1Api']>;
+  /** @internal */ resource: InstanceType<ClientNode['ResourceV1Api']>;
+  /** @internal */ resourceAlpha3: InstanceType<ClientNode['ResourceV1alpha3Api']>;
+  /** @internal */ coordination: InstanceType<ClientNode['CoordinationV1Api']>;
+  /** @internal */ events: InstanceType<ClientNode['EventsV1Api']>;
   /** The API server URL, for messages. */
   server: string;
 }
 
 export async function connect(opts: ConnectOptions = {}): Promise<Cluster> {
-  const k8s = await import('@kubernetes/client-node');
+  const k8s = await loadClientNode();
   const kc = new k8s.KubeConfig();
   const source = findConfig(opts);
   try {
@@ -62,6 +68,26 @@ export async function connect(opts: ConnectOptions = {}): Promise<Cluster> {
     events: kc.makeApiClient(k8s.EventsV1Api),
     server: cluster.server,
   };
+}
+
+/** The peer version range, as in package.json `peerDependencies` (checked by test/package). */
+export const CLIENT_NODE_RANGE = '1.4.0';
+
+/**
+ * @kubernetes/client-node is an optional peer dependency: a package that only embeds the engine
+ * does not need it. Absent, connecting fails with how to install it (an InputError: the CLI
+ * prints it and exits 2).
+ */
+async function loadClientNode(): Promise<ClientNode> {
+  try {
+    return await import('@kubernetes/client-node');
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code !== 'ERR_MODULE_NOT_FOUND' || !String((e as Error).message).includes("'@kubernetes/client-node'")) throw e;
+    throw new InputError(
+      `talking to a cluster needs the optional peer dependency @kubernetes/client-node, which is not installed: npm install @kubernetes/client-node@'${CLIENT_NODE_RANGE}'`,
+    );
+  }
 }
 
 /** The service account files a Pod gets (what client-node's loadFromCluster reads). */
