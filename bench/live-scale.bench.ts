@@ -3,8 +3,8 @@
  * through client-node, with churn: NODES nodes × 8 GPUs, PODS one-GPU Pods (--manage-claims),
  * and meanwhile one ResourceSlice republished (a new generation, same devices) every
  * REPUBLISH_MS round robin. Reports: time to the first sync, time to bind every Pod, Pods/s,
- * API writes per Pod (by kind), slice updates taken in, and checks that every Pod is bound and no
- * device is in two claims.
+ * API writes per Pod (by kind), API reads per Pod after the first sync (lists, single GETs),
+ * slice updates taken in, and checks that every Pod is bound and no device is in two claims.
  *
  * Run: `npx tsx bench/live-scale.bench.ts` (NODES=5000 PODS=10000 REPUBLISH_MS=100 by default;
  * e.g. NODES=500 PODS=1000 for a quick run). Not part of npm test. Results: bench/README.md.
@@ -34,6 +34,7 @@ e.server.beforeWrite((w) => {
 const t0 = performance.now();
 const s = await LiveScheduler.start(e.cluster, { schedulerName: 'dralloc', manageClaims: true, resyncMs: 5_000 });
 const synced = performance.now();
+const readsAtSync = { lists: e.server.stats.lists, gets: e.server.stats.gets };
 
 // Churn: republish one slice every REPUBLISH_MS (as a driver does), not counted as scheduler writes.
 let republished = 0;
@@ -65,6 +66,8 @@ console.log(JSON.stringify({
   slicesRepublished: republished,
   writesPerPod: +(total / Math.max(1, done)).toFixed(2),
   writesByKind: Object.fromEntries(writesBeforeChurn.map(([k, c]) => [k, +(c / Math.max(1, done)).toFixed(2)])),
+  listsPerPod: +((e.server.stats.lists - readsAtSync.lists) / Math.max(1, done)).toFixed(3),
+  getsPerPod: +((e.server.stats.gets - readsAtSync.gets) / Math.max(1, done)).toFixed(3),
   stats: s.stats,
 }, null, 2));
 await s.stop();

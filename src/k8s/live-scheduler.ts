@@ -345,6 +345,11 @@ export class LiveScheduler {
     return undefined;
   }
 
+  /** Solver steps of every search this replica ran (dralloc_solver_steps_total). */
+  solverSteps(): number {
+    return this.state.solverSteps;
+  }
+
   /** Devices in the engine's inventory. */
   inventoryDevices(): number {
     return this.state.engine.inspect().inventory.count;

@@ -38,6 +38,8 @@ export interface Commit {
 }
 
 export class LiveState {
+  /** Solver steps (upstream allocateOne invocations) of every search run for this state's Pods. */
+  solverSteps = 0;
   private scheduler?: Scheduler;
   /** The object the engine holds, per claim key. */
   private readonly held = new Map<string, ResourceClaim>();
@@ -50,7 +52,16 @@ export class LiveState {
     readonly engine: Engine,
     private readonly source: ObjectSource,
     private readonly strategy: Strategy = 'upstream',
-  ) {}
+  ) {
+    // The Scheduler searches each node through engine.allocate; the engine belongs to this state
+    // alone, so its allocate is wrapped here to sum the steps each search reports.
+    const allocate = engine.allocate.bind(engine);
+    engine.allocate = async (claims, opts) => {
+      const outcome = await allocate(claims, opts);
+      this.solverSteps += outcome.stats?.steps ?? 0;
+      return outcome;
+    };
+  }
 
   /** Takes in the objects already in the caches (after the first sync). */
   load(): void {
