@@ -45,9 +45,17 @@ const churn = setInterval(() => {
   republished++;
 }, REPUBLISH_MS);
 
-const bound = () => e.server.list('Pod').filter((p) => p.spec.nodeName).length;
+// Bindings the server applied (each Pod is bound once: a second binding is a 409, not counted).
+const bound = () => e.server.stats.bindings;
 let done = 0;
-while ((done = bound()) < PODS && performance.now() - t0 < LIMIT_MS) await new Promise((r) => setTimeout(r, 500));
+let reported = synced;
+while ((done = bound()) < PODS && performance.now() - t0 < LIMIT_MS) {
+  await new Promise((r) => setTimeout(r, 100));
+  if (performance.now() - reported > 10_000) {
+    reported = performance.now();
+    console.error(`${((reported - synced) / 1000).toFixed(0)} s: ${bound()} of ${PODS} Pods bound`);
+  }
+}
 const finished = performance.now();
 clearInterval(churn);
 

@@ -105,9 +105,14 @@ interface Queued {
   attempts: number;
 }
 
+/** A queued Pod: its priority is read once (spec.priority is immutable), not on every pick. */
+interface QueuedPod extends Queued {
+  priority: number;
+}
+
 export class LiveScheduler {
   readonly stats = { scheduled: 0, unschedulable: 0, claimsAllocated: 0, conflicts: 0, rollbacks: 0, retries: 0, claimsCreated: 0, claimsDeleted: 0, claimsDeallocated: 0, claimLists: 0 };
-  private readonly queue = new Map<string, Queued>();
+  private readonly queue = new Map<string, QueuedPod>();
   /** --manage-claims: Pods (by uid) of ours deleted or done whose claims are still to be released. */
   private readonly releases = new Map<string, Queued & { pod: Pod }>();
   /** Pods waiting for a change (unschedulable, or claims missing): the generation they saw, and why. */
@@ -248,7 +253,7 @@ export class LiveScheduler {
       return;
     }
     this.parked.delete(key);
-    if (!this.queue.has(key)) this.queue.set(key, { notBefore: 0, attempts: 0 });
+    if (!this.queue.has(key)) this.enqueue(key);
   }
 
   /** --manage-claims: queues releasing the claims of a Pod of ours that is deleted or done. */
@@ -367,7 +372,7 @@ export class LiveScheduler {
       for (const [key, p] of this.parked) {
         if (p.generation < this.generation || now - p.since >= resync) {
           this.parked.delete(key);
-          this.queue.set(key, { notBefore: 0, attempts: 0 });
+          this.enqueue(key);
         }
       }
       const release = this.active() && [...this.releases.keys()].find((uid) => this.releases.get(uid)!.notBefore <= now);
@@ -393,16 +398,21 @@ export class LiveScheduler {
     }
   }
 
+  /** Queues a Pod to be tried at once (a fresh entry: no backoff). */
+  private enqueue(key: string): QueuedPod {
+    const q = { notBefore: 0, attempts: 0, priority: this.watch.get<Pod>('Pod', key)?.spec.priority ?? 0 };
+    this.queue.set(key, q);
+    return q;
+  }
+
   /** The ready Pod with the highest priority (ties: queued first). */
   private pick(now: number): string | undefined {
     let best: string | undefined;
     let bestPriority = -Infinity;
     for (const [key, q] of this.queue) {
-      if (q.notBefore > now) continue;
-      const priority = this.watch.get<Pod>('Pod', key)?.spec.priority ?? 0;
-      if (priority > bestPriority) {
+      if (q.notBefore <= now && q.priority > bestPriority) {
         best = key;
-        bestPriority = priority;
+        bestPriority = q.priority;
       }
     }
     return best;
@@ -414,8 +424,7 @@ export class LiveScheduler {
   }
 
   private backoff(key: string, why: string): void {
-    const q = this.queue.get(key) ?? { notBefore: 0, attempts: 0 };
-    this.queue.set(key, q);
+    const q = this.queue.get(key) ?? this.enqueue(key);
     this.stats.retries++;
     this.log(`retrying ${key} in ~${this.postpone(q)} ms: ${why}`);
   }
@@ -615,7 +624,7 @@ export class LiveScheduler {
       const key = objectKey(claim);
       if (ours.has(key) || !claim.status?.allocation) continue;
       if (!(claim.status.allocation.devices?.results ?? []).some((r) => pools.has(`${r.driver}/${r.pool}`))) continue;
-      const known = commit.known.get(key);
+      const known = commit.known(key);
       if (known?.status?.allocation && sameAllocation(known, claim)) continue;
       this.watch.observe('ResourceClaim', claim); // when listed: the retry must not pick its devices again
       return `claim ${key} was allocated concurrently in a pool this Pod's claims use`;

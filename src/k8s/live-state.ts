@@ -33,8 +33,8 @@ export interface Commit {
   allocated: ResourceClaim[];
   /** Claims that were already allocated and only gain the Pod in status.reservedFor. */
   reserved: ResourceClaim[];
-  /** What the engine held, per claim key, when the decision was made (for the conflict check). */
-  known: ReadonlyMap<string, ResourceClaim>;
+  /** What the engine held for a claim key when the decision began (for the conflict check). */
+  known(key: string): ResourceClaim | undefined;
 }
 
 export class LiveState {
@@ -47,6 +47,11 @@ export class LiveState {
   private readonly pending = new Map<string, ResourceClaim>();
   /** Written with an unknown outcome: the claim as written, and the resourceVersion it replaced. */
   private readonly uncertain = new Map<string, { claim: ResourceClaim; replaced: string | undefined }>();
+  /**
+   * Since the latest decision began: what the engine held for each claim key before its first
+   * change (O(changes), instead of a copy of every claim per decision). Replaced by the next one.
+   */
+  private heldBefore = new Map<string, ResourceClaim | undefined>();
 
   constructor(
     readonly engine: Engine,
@@ -100,6 +105,7 @@ export class LiveState {
     if (this.uncertain.has(key) && desired !== this.uncertain.get(key)!.claim) this.uncertain.delete(key);
     const current = this.held.get(key);
     if (current === desired) return;
+    if (!this.heldBefore.has(key)) this.heldBefore.set(key, current);
     // A claim deleted and created again under the same name has a new uid, so another engine key.
     if (current && (!desired || keyOf(current) !== keyOf(desired))) this.engine.delete([current]);
     if (desired) {
@@ -138,7 +144,8 @@ export class LiveState {
    * recorded as pending; the caller writes them and then calls `settle` for every claim key.
    */
   async schedule(pod: Pod, signal?: AbortSignal): Promise<{ decision: PodDecision; commit: Commit }> {
-    const commit: Commit = { allocated: [], reserved: [], known: new Map(this.held) };
+    const atStart = (this.heldBefore = new Map());
+    const commit: Commit = { allocated: [], reserved: [], known: (key) => (atStart.has(key) ? atStart.get(key) : this.held.get(key)) };
     // Long searches yield to the event loop: informer changes may be applied meanwhile.
     const decision = await this.current().schedulePodAsync(pod, signal);
     if (decision.node === undefined) return { decision, commit };
@@ -150,6 +157,7 @@ export class LiveState {
         continue;
       }
       // schedulePod committed `u` into the engine: it replaced the unallocated version (same key).
+      if (!atStart.has(key)) atStart.set(key, before);
       this.held.set(key, u);
       this.pending.set(key, u);
       commit.allocated.push(u);
