@@ -3,7 +3,8 @@
  * changes, incrementally — a changed slice, node, class or taint rule replaces its old object in
  * the engine (engine.upsert, by key; engine.delete when it is gone); a claim's allocation moves devices in or out
  * of use. Nothing is rebuilt from scratch except the Scheduler's small node/class index, which is
- * recreated lazily after the set of nodes, classes or slices changed.
+ * recreated lazily after nodes, classes or taint rules changed; a slice change only marks every
+ * node's device summary stale (the Scheduler holds no slices: it reads devices from the engine).
  *
  * Claims: for every claim key the engine holds exactly one object, the *desired* one — the
  * allocation this process committed and is writing (`pending`); else one whose write had an
@@ -78,13 +79,17 @@ export class LiveState {
   /** Applies one informer change to the engine and the scheduler. */
   apply(c: Change): void {
     switch (c.kind) {
+      case 'ResourceSlice':
+        if (c.type === 'delete') this.engine.delete([c.object]);
+        else this.engine.upsert([c.object]);
+        this.scheduler?.stateChanged(); // devices changed: every node's summary is counted again
+        break;
       case 'Node':
       case 'DeviceClass':
-      case 'ResourceSlice':
       case 'DeviceTaintRule':
         if (c.type === 'delete') this.engine.delete([c.object]);
         else this.engine.upsert([c.object]);
-        this.scheduler = undefined; // node/class lists or the inventory changed
+        this.scheduler = undefined; // node/class lists or what the summaries cached changed
         break;
       case 'ResourceClaim':
         this.syncClaim(objectKey(c.object));
