@@ -53,7 +53,7 @@ describe('node views as slot columns', () => {
       'gpu.example.com/n1/half-b',
     ]);
     const nd = nodeDevice(np, 3);
-    expect([nd.device.name, nd.slice.metadata.name, nd.pool.name, nd.index]).toEqual(['half-a', 'n1-devices', 'n1', np.slots[3]]);
+    expect([nd.device.name, nd.slice.metadata?.name, nd.pool.name, nd.index]).toEqual(['half-a', 'n1-devices', 'n1', np.slots[3]]);
   });
 
   it('keeps the counters of the pools that give devices: 40Gi of n1 at full capacity', () => {
