@@ -6,11 +6,15 @@
  * else `--kubeconfig FILE`; else the files in $KUBECONFIG (path-list, merged; missing files
  * skipped); else ~/.kube/config; else the in-cluster service account when running in a Pod.
  * Nothing found is an error naming what was tried. `--context` picks a context of the kubeconfig.
+ *
+ * Connections are kept alive and reused (keepAliveAgents): client-node 1.4.0 makes a new agent —
+ * a new TCP connection and TLS handshake — for every request otherwise.
  */
 
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import type { Agent } from 'node:http';
 import { InputError } from '../model/errors.js';
 
 /** @internal */
@@ -58,6 +62,7 @@ export async function connect(opts: ConnectOptions = {}): Promise<Cluster> {
   }
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new InputError('kubeconfig: no current cluster (set current-context or pass --context)');
+  keepAliveAgents(kc);
   return {
     k8s,
     kc,
@@ -88,6 +93,32 @@ async function loadClientNode(): Promise<ClientNode> {
       `talking to a cluster needs the optional peer dependency @kubernetes/client-node, which is not installed: npm install @kubernetes/client-node@'${CLIENT_NODE_RANGE}'`,
     );
   }
+}
+
+/** Idle kept-alive connections are closed after this long (below Node's 5 s server keep-alive, so reuse does not race a server's close). */
+const IDLE_SOCKET_MS = 4000;
+
+/**
+ * Makes the KubeConfig hand out one keep-alive agent per distinct set of agent options instead
+ * of a new agent per request. The options (server, proxy, TLS material) come from the
+ * kubeconfig, so in practice there is one agent. Only idle sockets time out (Node destroys free
+ * sockets on timeout; an open watch is never cut by it).
+ */
+function keepAliveAgents(kc: Cluster['kc']): void {
+  // createAgent(cluster, agentOptions) is private in client-node's typings (called for every request).
+  type CreateAgent = (cluster: { server?: string; proxyUrl?: string } | null, options: Record<string, unknown>) => Agent;
+  const target = kc as unknown as { createAgent: CreateAgent };
+  const create = target.createAgent.bind(kc);
+  const agents = new Map<string, Agent>();
+  target.createAgent = (cluster, o) => {
+    const key = JSON.stringify([cluster?.server, cluster?.proxyUrl, o.rejectUnauthorized, o.servername, o.ca, o.cert, o.key, o.pfx, o.passphrase].map((v) => (v === undefined ? null : String(v))));
+    let agent = agents.get(key);
+    if (!agent) {
+      agent = create(cluster, { ...o, keepAlive: true, timeout: IDLE_SOCKET_MS });
+      agents.set(key, agent);
+    }
+    return agent;
+  };
 }
 
 /** The service account files a Pod gets (what client-node's loadFromCluster reads). */
