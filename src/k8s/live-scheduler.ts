@@ -53,6 +53,8 @@ import { LIVE_KINDS, objectKey, resolveKinds, type LiveKind } from './resources.
 import { preparePodClaims } from './claims.js';
 import { podIsDone, releasePodClaims } from './claim-cleanup.js';
 import { LeaderElector, type LeaderElectionOptions } from './leader.js';
+import { ambiguous, NotLeader, Retry } from './retry.js';
+import { LiveGangs } from './live-gangs.js';
 import { bindPod, createClaim, patchPodStatus, readClaim, readPod, recordPodEvent, replaceClaimStatus } from './writes.js';
 
 export interface LiveSchedulerOptions {
@@ -78,21 +80,15 @@ export interface LiveSchedulerOptions {
 /** How a scheduling attempt ended (kube-scheduler's `result` label). */
 export type AttemptResult = 'scheduled' | 'unschedulable' | 'error';
 
-/** A step of one attempt failed in a way that is retried later (the message says why). */
-class Retry extends Error {}
-
-/** This replica stopped leading during an attempt: what it wrote stays for the new leader. */
-class NotLeader extends Retry {}
-
-/** The API server may have applied the failed request: a 5xx, or no answer at all. */
-function ambiguous(e: unknown): boolean {
-  const code = httpStatus(e);
-  return code === undefined || code >= 500;
-}
-
 interface Queued {
   notBefore: number;
   attempts: number;
+}
+
+/** A claim this attempt wrote: the version it replaced, and the API server's answer. */
+export interface Written {
+  before: ResourceClaim;
+  after: ResourceClaim;
 }
 
 export class LiveScheduler {
@@ -120,12 +116,39 @@ export class LiveScheduler {
   /** Leading and caught up with the cluster (the fresh lists after taking over are in). */
   private leading = false;
 
+  /** Pods of gang PodGroups: attempted group by group (live-gangs.ts). */
+  private readonly gangs: LiveGangs;
+
   private constructor(
     private readonly cluster: Cluster,
     private readonly watch: ClusterWatch,
     private readonly state: LiveState,
     private readonly opts: LiveSchedulerOptions,
-  ) {}
+  ) {
+    this.gangs = new LiveGangs({
+      cluster,
+      watch,
+      state,
+      schedulerName: opts.schedulerName,
+      manageClaims: opts.manageClaims ?? false,
+      retryMs: opts.retryMs ?? 100,
+      signal: this.stopping.signal,
+      stats: this.stats,
+      stopped: () => this.stopped,
+      active: () => this.active(),
+      boundByUs: (pod) => this.bound.get(objectKey(pod)) === pod.metadata.uid,
+      park: (key, message) => this.park(key, message),
+      backoff: (key, why) => this.backoff(key, why),
+      reportUnschedulable: (pod, message) => this.reportUnschedulable(pod, message),
+      scheduled: (pod, node, claims) => this.scheduled(pod, node, claims),
+      writeClaims: (pod, commit, written) => this.writeClaims(pod, commit, written),
+      checkConcurrent: (commit) => this.checkConcurrent(commit),
+      bind: (pod, node) => this.bind(pod, node),
+      rollback: (written) => this.rollback(written),
+      settle: (commit) => this.settle(commit),
+      log: (line) => this.log(line),
+    });
+  }
 
   /** Connects informers, waits for the first full sync, and starts scheduling. */
   static async start(cluster: Cluster, opts: LiveSchedulerOptions): Promise<LiveScheduler> {
@@ -441,6 +464,7 @@ export class LiveScheduler {
       return undefined;
     }
     if (!this.active()) return undefined;
+    if (this.gangs.holds(pod)) return this.gangs.attempt(pod);
     try {
       const claims = await preparePodClaims(this.cluster, this.watch, pod, this.opts.manageClaims ?? false);
       if (!claims.ready) {
@@ -463,60 +487,96 @@ export class LiveScheduler {
     }
     try {
       await this.writeAndBind(pod, decision.node, commit);
-      this.bound.set(key, pod.metadata.uid ?? '');
-      void this.reportScheduled(pod, decision.node); // not awaited: the next Pod need not wait for it
-      this.queue.delete(key);
-      this.reported.delete(key);
-      this.stats.scheduled++;
-      this.stats.claimsAllocated += commit.allocated.length;
-      this.log(`bound ${key} to ${decision.node}`);
+      this.scheduled(pod, decision.node, commit.allocated.length);
       return 'scheduled';
     } catch (e) {
-      if (e instanceof Retry) this.backoff(key, e.message);
-      else this.backoff(key, apiErrorText(e));
+      this.backoff(key, e instanceof Retry ? e.message : apiErrorText(e));
       return 'error';
     } finally {
-      for (const c of commit.allocated) {
-        const key = objectKey(c);
-        this.state.settle(key, this.unsure.has(key) ? { replaced: this.unsure.get(key) } : undefined);
-      }
-      this.unsure.clear();
+      this.settle(commit);
     }
+  }
+
+  /** The Pod is bound: remembered until the Pod watch shows it, counted, logged, reported. */
+  private scheduled(pod: Pod, node: string, claimsAllocated: number): void {
+    const key = objectKey(pod);
+    this.bound.set(key, pod.metadata.uid ?? '');
+    void this.reportScheduled(pod, node); // not awaited: the next Pod need not wait for it
+    this.queue.delete(key);
+    this.reported.delete(key);
+    this.stats.scheduled++;
+    this.stats.claimsAllocated += claimsAllocated;
+    this.log(`bound ${key} to ${node}`);
+  }
+
+  /** The commit's allocations are written or given up: the engine follows the cache again (see LiveState.settle). */
+  private settle(commit: Commit): void {
+    for (const c of commit.allocated) {
+      const key = objectKey(c);
+      this.state.settle(key, this.unsure.has(key) ? { replaced: this.unsure.get(key) } : undefined);
+    }
+    this.unsure.clear();
   }
 
   /**
    * Writes the decision's allocations and reservations, checks for concurrent writers, binds.
    * On any failure before the binding, what was written is rolled back (unless this replica
-   * stopped leading meanwhile) and the error rethrown.
+   * stopped leading meanwhile) and the error rethrown; so is it when the Pod is known not to be
+   * bound after a failed binding.
    */
   private async writeAndBind(pod: Pod, node: string, commit: Commit): Promise<void> {
-    const podRef = { resource: 'pods', name: pod.metadata.name, uid: pod.metadata.uid ?? '' };
-    const written: { before: ResourceClaim; after: ResourceClaim }[] = [];
+    const written: Written[] = [];
     try {
-      for (const claim of commit.allocated) {
-        const before = this.watch.get<ResourceClaim>('ResourceClaim', objectKey(claim)) ?? (await this.createMissing(claim));
-        const status = { ...before.status, allocation: claim.status!.allocation, reservedFor: [podRef] };
-        this.mustLead();
-        written.push({ before, after: await this.writeClaim(before, status) });
-      }
-      for (const claim of commit.reserved) {
-        const before = this.watch.get<ResourceClaim>('ResourceClaim', objectKey(claim));
-        if (!before?.status?.allocation) throw new Retry(`claim ${objectKey(claim)} is no longer allocated`);
-        const reservedFor = before.status.reservedFor ?? [];
-        if (reservedFor.some((r) => r.uid === podRef.uid)) continue; // reserved by an earlier attempt
-        this.mustLead();
-        written.push({ before, after: await this.writeClaim(before, { ...before.status, reservedFor: [...reservedFor, podRef] }) });
-      }
-      if (commit.allocated.length > 0) {
-        const concurrent = await this.concurrentAllocation(commit);
-        if (concurrent) throw new Retry(concurrent);
-      }
+      await this.writeClaims(pod, commit, written);
+      await this.checkConcurrent(commit);
     } catch (e) {
       if (this.active()) await this.rollback(written);
       throw e;
     }
     try {
+      await this.bind(pod, node);
+    } catch (e) {
+      // Retry: the binding's outcome is unknown (or this replica stopped leading): claims stay as written.
+      if (!(e instanceof Retry) && this.active()) await this.rollback(written);
+      throw e;
+    }
+  }
+
+  /** Writes the Pod's share of a commit (its new allocations, then its reservations), appending each write to `written`. */
+  private async writeClaims(pod: Pod, commit: Commit, written: Written[]): Promise<void> {
+    const podRef = { resource: 'pods', name: pod.metadata.name, uid: pod.metadata.uid ?? '' };
+    for (const claim of commit.allocated) {
+      const before = this.watch.get<ResourceClaim>('ResourceClaim', objectKey(claim)) ?? (await this.createMissing(claim));
+      const status = { ...before.status, allocation: claim.status!.allocation, reservedFor: [podRef] };
       this.mustLead();
+      written.push({ before, after: await this.writeClaim(before, status) });
+    }
+    for (const claim of commit.reserved) {
+      const before = this.watch.get<ResourceClaim>('ResourceClaim', objectKey(claim));
+      if (!before?.status?.allocation) throw new Retry(`claim ${objectKey(claim)} is no longer allocated`);
+      const reservedFor = before.status.reservedFor ?? [];
+      if (reservedFor.some((r) => r.uid === podRef.uid)) continue; // reserved by an earlier attempt
+      this.mustLead();
+      written.push({ before, after: await this.writeClaim(before, { ...before.status, reservedFor: [...reservedFor, podRef] }) });
+    }
+  }
+
+  /** Throws Retry when another writer allocated devices in the pools of the commit's new allocations meanwhile. */
+  private async checkConcurrent(commit: Commit): Promise<void> {
+    if (commit.allocated.length === 0) return;
+    const concurrent = await this.concurrentAllocation(commit);
+    if (concurrent) throw new Retry(concurrent);
+  }
+
+  /**
+   * Binds the Pod. Returns once it is bound (also when another instance bound it: 409, or an
+   * ambiguous failure found applied). Throws Retry when the outcome stays unknown or this
+   * replica stopped leading (the claims are to be kept); any other error means the Pod is known
+   * not to be bound.
+   */
+  private async bind(pod: Pod, node: string): Promise<void> {
+    this.mustLead();
+    try {
       await bindPod(this.cluster, pod, node);
     } catch (e) {
       // 409: already bound (by another instance that saw the same claims): nothing to undo.
@@ -529,7 +589,6 @@ export class LiveScheduler {
           return; // applied after all (or bound by another instance, as on 409)
         }
       }
-      if (this.active()) await this.rollback(written);
       throw e;
     }
   }
@@ -607,7 +666,7 @@ export class LiveScheduler {
   }
 
   /** Puts written claims back as they were before this attempt (best effort; logged on failure). */
-  private async rollback(written: { before: ResourceClaim; after: ResourceClaim }[]): Promise<void> {
+  private async rollback(written: Written[]): Promise<void> {
     for (const { before, after } of written.reverse()) {
       this.stats.rollbacks++;
       const status = { ...after.status, allocation: before.status?.allocation, reservedFor: before.status?.reservedFor };

@@ -1,0 +1,148 @@
+/**
+ * The live scheduler with gang PodGroups (scheduling.k8s.io/v1alpha2) against the fake API
+ * server: a gang is bound entirely or not at all, its claims are not left allocated when it is
+ * not admitted, it waits for its PodGroup and for minCount Pods, and two gangs racing for the
+ * same devices never both hold some. Expected outcomes are worked out by hand per test.
+ */
+
+import { afterEach, describe, expect, it } from 'vitest';
+import { LiveScheduler } from '../../src/k8s/live-scheduler.js';
+import type { FakeApiServer, Obj } from './fake-apiserver.js';
+import { deviceOwners, gpuClass, gpuNode, gpuPod, gpuTemplate, startCluster, until, violations } from './cluster.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function podGroup(name: string, minCount: number): Obj {
+  return { apiVersion: 'scheduling.k8s.io/v1alpha2', kind: 'PodGroup', metadata: { name, namespace: 'default' }, spec: { schedulingPolicy: { gang: { minCount } } } };
+}
+
+/** A Pod of `group` with one claim from `template`, for the scheduler `dralloc`. */
+function member(name: string, template: string, group: string): Obj {
+  const pod = gpuPod(name, template, 'dralloc');
+  pod.spec.schedulingGroup = { podGroupName: group };
+  return pod;
+}
+
+/** `nodes` nodes of 4 GPUs, the gpu class, templates `two` (2 GPUs) and `four` (4 GPUs); a scheduler per name. */
+async function gangCluster(nodes: number, names: string[] = ['dralloc']) {
+  const e = await startCluster();
+  cleanups.push(() => e.server.close());
+  for (let n = 0; n < nodes; n++) for (const o of gpuNode(`node-${n}`, 4)) e.server.create(o);
+  e.server.create(gpuClass);
+  e.server.create(gpuTemplate('two', 2));
+  e.server.create(gpuTemplate('four', 4));
+  const logs: string[] = [];
+  const log = (line: string) => void logs.push(line);
+  const schedulers = await Promise.all(names.map((schedulerName) => LiveScheduler.start(e.cluster, { schedulerName, manageClaims: true, resyncMs: 300, retryMs: 20, log })));
+  for (const s of schedulers) cleanups.push(() => s.stop());
+  return { ...e, schedulers, logs };
+}
+
+const pods = (s: FakeApiServer, prefix: string) => s.list('Pod').filter((p) => p.metadata.name.startsWith(prefix));
+const boundOf = (s: FakeApiServer, prefix: string) => pods(s, prefix).filter((p) => p.spec.nodeName).length;
+const allocated = (s: FakeApiServer) => s.list('ResourceClaim').filter((c) => c.status?.allocation);
+const condition = (p: Obj) => p.status?.conditions?.find((c: { type: string }) => c.type === 'PodScheduled');
+const messages = (s: FakeApiServer, prefix: string) => pods(s, prefix).map((p) => condition(p)?.message);
+
+describe('live scheduler: gang PodGroups', () => {
+  it('a gang that fits is bound entirely, each Pod with its own claim on its node', { timeout: 20_000 }, async () => {
+    // 2 nodes × 4 GPUs; 4 members of 2 GPUs each: exactly the 8 GPUs.
+    const { server, schedulers } = await gangCluster(2);
+    server.create(podGroup('train', 4));
+    for (let i = 0; i < 4; i++) server.create(member(`w-${i}`, 'two', 'train'));
+    await until('4 members bound', () => boundOf(server, 'w-') === 4);
+    expect(violations(server)).toEqual([]);
+    expect(deviceOwners(server).size).toBe(8);
+    for (const p of pods(server, 'w-')) {
+      const claim = server.get('ResourceClaim', `${p.metadata.name}-gpu`, 'default')!;
+      expect(claim.status.reservedFor).toEqual([{ resource: 'pods', name: p.metadata.name, uid: p.metadata.uid }]);
+    }
+    await until('engine caught up', () => schedulers[0].consistency() === undefined);
+  });
+
+  it('a gang that cannot reach minCount binds no Pod and leaves no claim allocated; the devices stay free for others', { timeout: 20_000 }, async () => {
+    // 1 node × 4 GPUs; 3 members of 2 GPUs: the cycle places w-0 and w-1, w-2 does not fit → 2 < 3.
+    const { server, schedulers } = await gangCluster(1);
+    server.create(podGroup('train', 3));
+    for (let i = 0; i < 3; i++) server.create(member(`w-${i}`, 'two', 'train'));
+    await until('all 3 reported unschedulable', () => messages(server, 'w-').every((m) => m?.includes('was not admitted')));
+    const why = 'pod group default/train was not admitted: minCount (3) cannot be satisfied: 2 scheduled, 0 remaining';
+    expect(messages(server, 'w-').slice(0, 2)).toEqual([why, why]);
+    expect(messages(server, 'w-')[2]).toMatch(/^0\/1 nodes are available: .*pod group default\/train was not admitted: minCount \(3\) cannot be satisfied: 2 scheduled, 0 remaining$/);
+    expect(boundOf(server, 'w-')).toBe(0);
+    expect(allocated(server)).toEqual([]);
+    expect(server.list('ResourceClaim').length).toBe(3); // created from the template, unallocated
+    // The engine gave the cycle's devices back: a 4-GPU Pod outside the gang takes the whole node.
+    server.create(gpuPod('solo', 'four', 'dralloc'));
+    await until('solo bound', () => boundOf(server, 'solo') === 1);
+    expect(boundOf(server, 'w-')).toBe(0);
+    expect(violations(server)).toEqual([]);
+    await until('engine caught up', () => schedulers[0].consistency() === undefined);
+  });
+
+  it('members that arrive late wait (no claim allocated), then the gang binds', { timeout: 20_000 }, async () => {
+    const { server } = await gangCluster(2);
+    server.create(podGroup('train', 3));
+    server.create(member('w-0', 'two', 'train'));
+    server.create(member('w-1', 'two', 'train'));
+    await until('both waiting', () => messages(server, 'w-').every((m) => m === 'waiting for minCount pods from a gang to appear in scheduling queue'));
+    expect(allocated(server)).toEqual([]);
+    server.create(member('w-2', 'two', 'train'));
+    await until('3 members bound', () => boundOf(server, 'w-') === 3);
+    expect(violations(server)).toEqual([]);
+  });
+
+  it('Pods of a missing PodGroup stay pending with the reason, and bind once it appears', { timeout: 20_000 }, async () => {
+    const { server } = await gangCluster(1);
+    server.create(member('w-0', 'two', 'ghost'));
+    server.create(member('w-1', 'two', 'ghost'));
+    await until('both waiting', () => messages(server, 'w-').every((m) => m === `waiting for pod's pod group "ghost" to appear in scheduling queue`));
+    const events = server.list('Event').filter((e) => e.reason === 'FailedScheduling');
+    expect(events.map((e) => e.note)).toContain(`waiting for pod's pod group "ghost" to appear in scheduling queue`);
+    expect(allocated(server)).toEqual([]);
+    server.create(podGroup('ghost', 2));
+    await until('2 members bound', () => boundOf(server, 'w-') === 2);
+    expect(violations(server)).toEqual([]);
+  });
+
+  it('two schedulers, a gang each, competing for the same devices: never both hold some, one gang is bound entirely', { timeout: 30_000 }, async () => {
+    // 2 nodes × 4 GPUs = 8; each gang needs 3 × 2 = 6: exactly one can be admitted.
+    const { server, schedulers } = await gangCluster(2, ['a', 'b']);
+    for (const who of ['a', 'b']) {
+      server.create(podGroup(who, 3));
+      for (let i = 0; i < 3; i++) {
+        const pod = gpuPod(`${who}-${i}`, 'two', who);
+        pod.spec.schedulingGroup = { podGroupName: who };
+        server.create(pod);
+      }
+    }
+    let bothHeld = 0;
+    await until('one gang bound, the other reported not admitted', () => {
+      if (boundOf(server, 'a-') > 0 && boundOf(server, 'b-') > 0) bothHeld++;
+      const done = [boundOf(server, 'a-'), boundOf(server, 'b-')].sort().join();
+      const loser = boundOf(server, 'a-') === 3 ? 'b-' : 'a-';
+      return done === '0,3' && messages(server, loser).every((m) => m?.includes('was not admitted'));
+    });
+    expect(bothHeld).toBe(0);
+    expect(violations(server)).toEqual([]);
+    // Only the admitted gang's claims hold devices.
+    const winner = boundOf(server, 'a-') === 3 ? 'a' : 'b';
+    expect(allocated(server).map((c) => c.metadata.name).sort()).toEqual([0, 1, 2].map((i) => `${winner}-${i}-gpu`));
+    await until('engines caught up', () => schedulers.every((s) => s.consistency() === undefined));
+  });
+
+  it('a 5xx on one binding of an admitted gang: the binding is tried again and the whole gang is bound', { timeout: 20_000 }, async () => {
+    const { server, schedulers, logs } = await gangCluster(2);
+    server.failNext('POST', /\/pods\/w-1\/binding$/, 503);
+    server.create(podGroup('train', 3));
+    for (let i = 0; i < 3; i++) server.create(member(`w-${i}`, 'two', 'train'));
+    await until('3 members bound', () => boundOf(server, 'w-') === 3);
+    expect(violations(server)).toEqual([]);
+    expect(logs.filter((l) => l.startsWith('binding default/w-1 (pod group member) failed, trying again: HTTP 503'))).toHaveLength(1);
+    expect(schedulers[0].stats.rollbacks).toBe(0);
+    expect(schedulers[0].stats.scheduled).toBe(3);
+  });
+});
