@@ -81,7 +81,8 @@ const TAINT_RULES_ALPHA: LiveKind = {
 /**
  * The kinds this cluster serves: DeviceTaintRule falls back to v1alpha3 when v1beta2 is not
  * served (404) and is left out, with a warning, when neither is (DRADeviceTaints off); PodGroup
- * is left out, with a warning, when scheduling.k8s.io/v1alpha2 is not served.
+ * is left out, with a warning, when scheduling.k8s.io/v1alpha2 is not served (404) or not
+ * readable (403: a deployment whose RBAC predates gangs keeps scheduling everything else).
  * Returns the first list of each kind it had to make, so that callers need not list again.
  */
 export async function resolveKinds(c: Cluster, warn: (w: string) => void): Promise<{ kinds: LiveKind[]; probed: Map<LiveKindName, ListResult> }> {
@@ -93,8 +94,9 @@ export async function resolveKinds(c: Cluster, warn: (w: string) => void): Promi
         probed.set(k.kind, await k.list(c));
         kinds.push(k);
       } catch (e) {
-        if (httpStatus(e) !== 404) throw e;
-        warn(`${c.server}: PodGroups are not served (scheduling.k8s.io/v1alpha2 404: GenericWorkload off); Pods naming a PodGroup wait for it`);
+        const code = httpStatus(e);
+        if (code !== 404 && code !== 403) throw e;
+        warn(`${c.server}: PodGroups are ${code === 404 ? 'not served (scheduling.k8s.io/v1alpha2: GenericWorkload off)' : 'not readable (403: RBAC)'}; Pods naming a PodGroup wait for it`);
       }
       continue;
     }
