@@ -26,7 +26,7 @@
  */
 
 import type { Pod, PodGroup } from '../model/types.js';
-import { podNamespace } from '../schedule/pod-claims.js';
+import { podNamespace, sharingGroup } from '../schedule/pod-claims.js';
 import { podOrder } from '../schedule/order.js';
 import { memberMessage } from '../schedule/gang.js';
 import { missingGroupMessage, notAdmitted, WAITING_FOR_MIN_COUNT } from '../schedule/pod-groups.js';
@@ -96,7 +96,7 @@ export class LiveGangs {
     const skip = new Map<Pod, string>();
     for (const pod of pending) {
       try {
-        const claims = await preparePodClaims(this.h.cluster, this.h.watch, pod, this.h.manageClaims);
+        const claims = await preparePodClaims(this.h.cluster, this.h.watch, pod, this.h.manageClaims, sharingGroup(pod, this.h.state.engine.gates.DRAWorkloadResourceClaims, this.h.watch.map('PodGroup')));
         if (!claims.ready) {
           skip.set(pod, claims.waiting);
           continue;

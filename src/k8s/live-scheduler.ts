@@ -43,9 +43,9 @@ import { hostname } from 'node:os';
 import { Engine } from '../engine.js';
 import type { Budget } from '../budget.js';
 import type { CounterAccounting } from '../wasm/layout.js';
-import type { Pod, ResourceClaim } from '../model/types.js';
+import type { Pod, PodGroup, ResourceClaim } from '../model/types.js';
 import type { Strategy } from '../schedule/scheduler.js';
-import { podNamespace } from '../schedule/pod-claims.js';
+import { podNamespace, sharingGroup } from '../schedule/pod-claims.js';
 import { apiErrorText, httpStatus, type Cluster } from './connect.js';
 import { ClusterWatch, laterVersion, type Change } from './informers.js';
 import { LiveState, type Commit } from './live-state.js';
@@ -466,7 +466,7 @@ export class LiveScheduler {
     if (!this.active()) return undefined;
     if (this.gangs.holds(pod)) return this.gangs.attempt(pod);
     try {
-      const claims = await preparePodClaims(this.cluster, this.watch, pod, this.opts.manageClaims ?? false);
+      const claims = await preparePodClaims(this.cluster, this.watch, pod, this.opts.manageClaims ?? false, this.sharingGroup(pod));
       if (!claims.ready) {
         this.park(key, claims.waiting);
         return 'unschedulable';
@@ -495,6 +495,11 @@ export class LiveScheduler {
     } finally {
       this.settle(commit);
     }
+  }
+
+  /** The Pod's PodGroup when it shares the group's resourceClaims (DRAWorkloadResourceClaims). */
+  private sharingGroup(pod: Pod): PodGroup | undefined {
+    return sharingGroup(pod, this.state.engine.gates.DRAWorkloadResourceClaims, this.watch.map('PodGroup'));
   }
 
   /** The Pod is bound: remembered until the Pod watch shows it, counted, logged, reported. */
@@ -542,22 +547,29 @@ export class LiveScheduler {
     }
   }
 
-  /** Writes the Pod's share of a commit (its new allocations, then its reservations), appending each write to `written`. */
+  /**
+   * Writes the Pod's share of a commit (its new allocations, then its reservations), appending
+   * each write to `written`. Each claim is reserved for the consumer the decision reserved it
+   * for — the Pod, or its PodGroup for a claim the Pod shares with its group: Scheduler.place
+   * appends that consumer last to the claim's reservedFor.
+   */
   private async writeClaims(pod: Pod, commit: Commit, written: Written[]): Promise<void> {
     const podRef = { resource: 'pods', name: pod.metadata.name, uid: pod.metadata.uid ?? '' };
+    const consumer = (claim: ResourceClaim) => claim.status?.reservedFor?.at(-1) ?? podRef;
     for (const claim of commit.allocated) {
       const before = this.watch.get<ResourceClaim>('ResourceClaim', objectKey(claim)) ?? (await this.createMissing(claim));
-      const status = { ...before.status, allocation: claim.status!.allocation, reservedFor: [podRef] };
+      const status = { ...before.status, allocation: claim.status!.allocation, reservedFor: [consumer(claim)] };
       this.mustLead();
       written.push({ before, after: await this.writeClaim(before, status) });
     }
     for (const claim of commit.reserved) {
       const before = this.watch.get<ResourceClaim>('ResourceClaim', objectKey(claim));
       if (!before?.status?.allocation) throw new Retry(`claim ${objectKey(claim)} is no longer allocated`);
+      const ref = consumer(claim);
       const reservedFor = before.status.reservedFor ?? [];
-      if (reservedFor.some((r) => r.uid === podRef.uid)) continue; // reserved by an earlier attempt
+      if (reservedFor.some((r) => r.uid === ref.uid && r.resource === ref.resource)) continue; // reserved by an earlier attempt (or for the group)
       this.mustLead();
-      written.push({ before, after: await this.writeClaim(before, { ...before.status, reservedFor: [...reservedFor, podRef] }) });
+      written.push({ before, after: await this.writeClaim(before, { ...before.status, reservedFor: [...reservedFor, ref] }) });
     }
   }
 

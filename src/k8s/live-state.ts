@@ -94,6 +94,7 @@ export class LiveState {
         if (c.type === 'delete') this.scheduler = undefined;
         break;
       case 'ResourceClaimTemplate':
+      case 'PodGroup': // whose resourceClaims their Pods may share
         if (c.type === 'delete') this.scheduler = undefined;
         else this.scheduler?.remember(c.object);
         break;
@@ -134,6 +135,7 @@ export class LiveState {
         ...this.source.all('Node'),
         ...this.source.all('DeviceClass'),
         ...this.source.all('ResourceClaimTemplate'),
+        ...this.source.all('PodGroup'),
         ...this.held.values(),
       ];
       this.scheduler = new Scheduler(this.engine, objects, { strategy: this.strategy });

@@ -53,6 +53,12 @@ function groupClaimName(group: PodGroup, ref: PodGroupResourceClaim): string {
   return statuses.find((s) => s.name === ref.name)?.resourceClaimName ?? `${group.metadata.name}-${ref.name}`;
 }
 
+/** The Pod's PodGroup when its resourceClaims are shared: DRAWorkloadResourceClaims on (`gate`) and the group in `groups` (by namespace/name). */
+export function sharingGroup(pod: Pod, gate: boolean, groups: ReadonlyMap<string, PodGroup>): PodGroup | undefined {
+  const name = pod.spec.schedulingGroup?.podGroupName;
+  return name && gate ? groups.get(claimKey(podNamespace(pod), name)) : undefined;
+}
+
 /** The consumer reference of a PodGroup in a claim's `status.reservedFor` (as kube-scheduler writes it). */
 export function podGroupConsumer(group: PodGroup): { apiGroup: string; resource: string; name: string; uid: string } {
   return { apiGroup: 'scheduling.k8s.io', resource: 'podgroups', name: group.metadata.name, uid: group.metadata.uid ?? '' };

@@ -30,7 +30,7 @@ import { explainClaim, summarise } from '../explain/index.js';
 import { numFeasibleNodesToFind, podOrder } from './order.js';
 import { nodeRejects } from './node-filter.js';
 import { draScore, FIRST_AVAILABLE_MAX } from './score.js';
-import { claimKey, extendedResourceClaim, podGroupConsumer, podNamespace, resolvePodClaims, PodClaimError, type ClaimKey } from './pod-claims.js';
+import { claimKey, extendedResourceClaim, podGroupConsumer, resolvePodClaims, sharingGroup, PodClaimError, type ClaimKey } from './pod-claims.js';
 import { groupKeyOf, groupPods, type GroupOutcome } from './pod-groups.js';
 import { scheduleGroup, strip } from './gang.js';
 import type { GangSearchOptions } from './gang-search.js';
@@ -226,7 +226,7 @@ export class Scheduler {
     const state = this.engine.inspect();
     let podClaims: ResourceClaim[];
     let forGroup: ReadonlySet<ResourceClaim>;
-    const group = this.sharingGroup(pod);
+    const group = sharingGroup(pod, this.engine.gates.DRAWorkloadResourceClaims, this.podGroups);
     try {
       const resolved = resolvePodClaims(pod, { claims: this.claims, templates: this.templates }, group);
       podClaims = resolved.claims;
@@ -253,13 +253,6 @@ export class Scheduler {
     }
     const maxScore = FIRST_AVAILABLE_MAX * (plan?.requests.filter((r) => r.hasSubs).length ?? 0);
     return { pod, decision, pending, bound, plan, maxScore, extended: state.features.extendedResource, forGroup, groupRef: group && podGroupConsumer(group) };
-  }
-
-  /** The Pod's PodGroup when its resourceClaims are shared (DRAWorkloadResourceClaims on and the group known). */
-  private sharingGroup(pod: Pod): PodGroup | undefined {
-    const name = pod.spec.schedulingGroup?.podGroupName;
-    if (!name || !this.engine.gates.DRAWorkloadResourceClaims) return undefined;
-    return this.podGroups.get(claimKey(podNamespace(pod), name));
   }
 
   /**
@@ -359,7 +352,8 @@ export class Scheduler {
     const { pod } = a;
     const node = this.nodes[p.node];
     const podRef: ConsumerRef = { resource: 'pods', name: pod.metadata.name, uid: pod.metadata.uid ?? '' };
-    // A claim the Pod uses through its PodGroup is reserved for the group, once.
+    // A claim the Pod uses through its PodGroup is reserved for the group, once. The consumer
+    // goes last in reservedFor: the live scheduler writes exactly that entry (writeClaims).
     const consumer = (c: ResourceClaim) => (a.groupRef && a.forGroup.has(c) ? a.groupRef : podRef);
     let spansNodes = false;
     p.claims.forEach((c, i) => {

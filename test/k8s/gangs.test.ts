@@ -27,7 +27,7 @@ function member(name: string, template: string, group: string): Obj {
 }
 
 /** `nodes` nodes of 4 GPUs, the gpu class, templates `two` (2 GPUs) and `four` (4 GPUs); a scheduler per name. */
-async function gangCluster(nodes: number, names: string[] = ['dralloc']) {
+async function gangCluster(nodes: number, names: string[] = ['dralloc'], featureGates?: string) {
   const e = await startCluster();
   cleanups.push(() => e.server.close());
   for (let n = 0; n < nodes; n++) for (const o of gpuNode(`node-${n}`, 4)) e.server.create(o);
@@ -36,7 +36,7 @@ async function gangCluster(nodes: number, names: string[] = ['dralloc']) {
   e.server.create(gpuTemplate('four', 4));
   const logs: string[] = [];
   const log = (line: string) => void logs.push(line);
-  const schedulers = await Promise.all(names.map((schedulerName) => LiveScheduler.start(e.cluster, { schedulerName, manageClaims: true, resyncMs: 300, retryMs: 20, log })));
+  const schedulers = await Promise.all(names.map((schedulerName) => LiveScheduler.start(e.cluster, { schedulerName, manageClaims: true, resyncMs: 300, retryMs: 20, log, featureGates })));
   for (const s of schedulers) cleanups.push(() => s.stop());
   return { ...e, schedulers, logs };
 }
@@ -144,5 +144,36 @@ describe('live scheduler: gang PodGroups', () => {
     expect(logs.filter((l) => l.startsWith('binding default/w-1 (pod group member) failed, trying again: HTTP 503'))).toHaveLength(1);
     expect(schedulers[0].stats.rollbacks).toBe(0);
     expect(schedulers[0].stats.scheduled).toBe(3);
+  });
+
+  it('a claim the gang shares through its PodGroup (DRAWorkloadResourceClaims) is created once, allocated once and reserved for the PodGroup', { timeout: 20_000 }, async () => {
+    // 2 nodes × 4 GPUs; the group's claim takes 2 GPUs, each of the 2 members 1 of its own. The
+    // first member allocates train-shared on its node; its node selector keeps the second there.
+    const { server, schedulers } = await gangCluster(2, ['dralloc'], 'DRAWorkloadResourceClaims=true');
+    server.create(gpuTemplate('one', 1));
+    const group = podGroup('train', 2);
+    group.spec.resourceClaims = [{ name: 'shared', resourceClaimTemplateName: 'two' }];
+    server.create(group);
+    for (let i = 0; i < 2; i++) {
+      const pod = member(`w-${i}`, 'one', 'train');
+      pod.spec.resourceClaims.push({ name: 'shared', resourceClaimTemplateName: 'two' });
+      server.create(pod);
+    }
+    await until('2 members bound', () => boundOf(server, 'w-') === 2);
+    const nodes = pods(server, 'w-').map((p) => p.spec.nodeName);
+    expect(nodes[0]).toBe(nodes[1]);
+    const uid = server.get('PodGroup', 'train', 'default')!.metadata.uid;
+    const shared = server.get('ResourceClaim', 'train-shared', 'default')!;
+    expect(shared.metadata.ownerReferences).toEqual([{ apiVersion: 'scheduling.k8s.io/v1alpha2', kind: 'PodGroup', name: 'train', uid, controller: true, blockOwnerDeletion: true }]);
+    expect(shared.status.reservedFor).toEqual([{ apiGroup: 'scheduling.k8s.io', resource: 'podgroups', name: 'train', uid }]);
+    expect(shared.status.allocation.devices.results.map((r: { pool: string }) => r.pool)).toEqual([nodes[0], nodes[0]]);
+    // Each member's own claim is reserved for it; the shared one is not recorded in the Pods' status.
+    for (const p of pods(server, 'w-')) {
+      expect(server.get('ResourceClaim', `${p.metadata.name}-gpu`, 'default')!.status.reservedFor).toEqual([{ resource: 'pods', name: p.metadata.name, uid: p.metadata.uid }]);
+      expect(p.status.resourceClaimStatuses.map((s: { name: string }) => s.name)).toEqual(['gpu']);
+    }
+    expect(server.list('ResourceClaim').map((c) => c.metadata.name).sort()).toEqual(['train-shared', 'w-0-gpu', 'w-1-gpu']);
+    expect([...deviceOwners(server).values()].filter((o) => o.length > 1)).toEqual([]);
+    await until('engine caught up', () => schedulers[0].consistency() === undefined);
   });
 });
