@@ -146,6 +146,21 @@ describe('live scheduler: gang PodGroups', () => {
     expect(schedulers[0].stats.scheduled).toBe(3);
   });
 
+  it('a 409 on one member\'s claim write rolls back the claims already written for the group; the retry binds the whole gang', { timeout: 20_000 }, async () => {
+    const { server, schedulers, logs } = await gangCluster(2);
+    server.failNext('PUT', /\/resourceclaims\/w-1-gpu\/status$/, 409);
+    server.create(podGroup('train', 3));
+    for (let i = 0; i < 3; i++) server.create(member(`w-${i}`, 'two', 'train'));
+    await until('3 members bound', () => boundOf(server, 'w-') === 3);
+    // w-0's claim was written first and rolled back when w-1's write failed; nothing was bound then.
+    expect(schedulers[0].stats.conflicts).toBe(1);
+    expect(schedulers[0].stats.rollbacks).toBe(1);
+    expect(logs.filter((l) => l.startsWith('retrying default/w-') && l.includes('conflict writing claim default/w-1-gpu'))).toHaveLength(3);
+    const firstBound = logs.findIndex((l) => l.startsWith('bound '));
+    expect(firstBound).toBeGreaterThan(logs.findIndex((l) => l.includes('conflict writing claim')));
+    expect(violations(server)).toEqual([]);
+  });
+
   it('a claim the gang shares through its PodGroup (DRAWorkloadResourceClaims) is created once, allocated once and reserved for the PodGroup', { timeout: 20_000 }, async () => {
     // 2 nodes × 4 GPUs; the group's claim takes 2 GPUs, each of the 2 members 1 of its own. The
     // first member allocates train-shared on its node; its node selector keeps the second there.
