@@ -6,6 +6,12 @@
  */
 
 import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main.js';
+import { loadPaths } from '../../src/model/load.js';
+import type { Pod, PodGroup } from '../../src/model/types.js';
 import { LiveScheduler } from '../../src/k8s/live-scheduler.js';
 import type { FakeApiServer, Obj } from './fake-apiserver.js';
 import { deviceOwners, gpuClass, gpuNode, gpuPod, gpuTemplate, startCluster, until, violations } from './cluster.js';
@@ -190,5 +196,18 @@ describe('live scheduler: gang PodGroups', () => {
     expect(server.list('ResourceClaim').map((c) => c.metadata.name).sort()).toEqual(['train-shared', 'w-0-gpu', 'w-1-gpu']);
     expect([...deviceOwners(server).values()].filter((o) => o.length > 1)).toEqual([]);
     await until('engine caught up', () => schedulers[0].consistency() === undefined);
+  });
+
+  it('snapshot keeps PodGroups and the Pods\' spec.schedulingGroup (client-node\'s Pod model lacks it)', { timeout: 20_000 }, async () => {
+    const { server, kubeconfig } = await gangCluster(1, []);
+    server.create(podGroup('train', 2));
+    server.create(member('w-0', 'two', 'train'));
+    const file = join(mkdtempSync(join(tmpdir(), 'snap-')), 'snap.json');
+    const out = { stdout: '', stderr: '' };
+    const io = { stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t), readStdin: async () => '' };
+    expect(await main(['snapshot', '-o', file, '--kubeconfig', kubeconfig], io)).toBe(0);
+    const loaded = (await loadPaths([file])).objects.map((l) => l.object);
+    expect((loaded.find((o) => o.kind === 'Pod') as Pod).spec.schedulingGroup).toEqual({ podGroupName: 'train' });
+    expect((loaded.find((o) => o.kind === 'PodGroup') as PodGroup).spec.schedulingPolicy).toEqual({ gang: { minCount: 2 } });
   });
 });
