@@ -9,8 +9,9 @@
  *   appear — either is a change that wakes it);
  * - else kube-scheduler's group cycle runs on the engine (LiveState.scheduleGroup): members in
  *   order, each placed as a single Pod; bound members count as placed. Fewer than minCount
- *   placed: every placement is undone in the engine, nothing was written, every pending member
- *   waits with its reason;
+ *   placed: every placement is undone in the engine, nothing is written, every pending member
+ *   waits with its reason — and claims an earlier attempt left allocated for pending members
+ *   (written, never bound) are released;
  * - admitted: the claims of every placed member are written first (allocations, then
  *   reservations), then one check for concurrent writers, then the bindings. A failure before
  *   the first binding rolls back every claim written for the group, so no Pod of it is bound
@@ -25,7 +26,7 @@
  * the group were bound, a leader lost between bindings) is described in docs/cluster.md.
  */
 
-import type { Pod, PodGroup } from '../model/types.js';
+import type { Pod, PodGroup, ResourceClaim } from '../model/types.js';
 import { podNamespace, sharingGroup } from '../schedule/pod-claims.js';
 import { podOrder } from '../schedule/order.js';
 import { memberMessage } from '../schedule/gang.js';
@@ -35,6 +36,7 @@ import type { ClusterWatch } from './informers.js';
 import type { Commit, LiveState, Placed } from './live-state.js';
 import type { AttemptResult, Written } from './live-scheduler.js';
 import { preparePodClaims } from './claims.js';
+import { readPod } from './writes.js';
 import { objectKey } from './resources.js';
 import { NotLeader, Retry } from './retry.js';
 
@@ -47,7 +49,7 @@ export interface GangHooks {
   manageClaims: boolean;
   retryMs: number;
   signal: AbortSignal;
-  stats: { unschedulable: number; claimsCreated: number };
+  stats: { unschedulable: number; claimsCreated: number; claimsDeallocated: number };
   stopped(): boolean;
   active(): boolean;
   /** Bound by this process, the Pod watch not showing it yet. */
@@ -60,6 +62,8 @@ export interface GangHooks {
   checkConcurrent(commit: Commit): Promise<void>;
   bind(pod: Pod, node: string): Promise<void>;
   rollback(written: Written[]): Promise<void>;
+  /** PUT a claim's status with its cached resourceVersion (409 and ambiguous failures as for any claim write). */
+  writeStatus(claim: ResourceClaim, status: ResourceClaim['status']): Promise<ResourceClaim>;
   settle(commit: Commit): void;
   log(line: string): void;
 }
@@ -111,6 +115,7 @@ export class LiveGangs {
     const attempt = await this.h.state.scheduleGroup(tried, minCount, skip, this.h.signal);
     if (!attempt.admitted) {
       if (this.h.stopped()) return undefined; // searches cut short by stop(): no verdict to report
+      await this.releaseLeftovers(pending);
       const reason = notAdmitted(namespace, name, attempt.cycle.why);
       return this.wait(tried.flatMap((pod, i) => (pod.spec.nodeName ? [] : [[pod, memberMessage(attempt.cycle.decisions[i], reason)]])));
     }
@@ -138,6 +143,46 @@ export class LiveGangs {
       .filter((p) => !p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed')
       .map((p) => (!p.spec.nodeName && this.h.boundByUs(p) ? { ...p, spec: { ...p.spec, nodeName: BOUND_UNSEEN } } : p));
     return podOrder(pods);
+  }
+
+  /**
+   * Claims still allocated and reserved for pending members of a group that was not admitted —
+   * left by an earlier attempt whose bindings did not happen (a leader lost after writing the
+   * group's claims, a member whose binding kept failing) — are released as the resourceclaim
+   * controller releases a Pod's claims: the member's reservation removed, the claim deallocated
+   * when no one else holds it. So a gang that is not admitted holds no devices. Failures are
+   * logged; the next attempt tries again.
+   */
+  private async releaseLeftovers(pending: readonly Pod[]): Promise<void> {
+    const holds = (uids: ReadonlySet<string | undefined>) => (r: { apiGroup?: string; resource: string; uid: string }) => r.resource === 'pods' && !r.apiGroup && uids.has(r.uid);
+    const candidates = new Set(pending.filter((p) => !p.spec.nodeName).map((p) => p.metadata.uid));
+    const leftovers = this.h.watch.all<ResourceClaim>('ResourceClaim').filter((c) => c.status?.allocation && (c.status.reservedFor ?? []).some(holds(candidates)));
+    if (leftovers.length === 0) return;
+    // The cache may lag behind a binding whose outcome was unknown: only members the API shows unbound count.
+    const unbound = new Set<string | undefined>();
+    for (const pod of pending) {
+      if (!candidates.has(pod.metadata.uid)) continue;
+      const fresh = await readPod(this.h.cluster, podNamespace(pod), pod.metadata.name).catch(() => undefined);
+      if (fresh && fresh.metadata.uid === pod.metadata.uid && !fresh.spec.nodeName) unbound.add(pod.metadata.uid);
+    }
+    const member = holds(unbound);
+    for (const claim of leftovers) {
+      const reservedFor = claim.status?.reservedFor ?? [];
+      if (!reservedFor.some(member) || !this.h.active()) continue;
+      const rest = reservedFor.filter((r) => !member(r));
+      const status: ResourceClaim['status'] = { ...claim.status, reservedFor: rest };
+      if (rest.length === 0) {
+        delete status.reservedFor;
+        delete status.allocation;
+      }
+      try {
+        await this.h.writeStatus(claim, status);
+        if (!status.allocation) this.h.stats.claimsDeallocated++;
+        this.h.log(`claim ${objectKey(claim)}: released from pending members of a pod group that was not admitted${status.allocation ? '' : ' (deallocated)'}`);
+      } catch (e) {
+        this.h.log(`releasing claim ${objectKey(claim)} of a pod group that was not admitted failed: ${e instanceof Retry ? e.message : apiErrorText(e)}`);
+      }
+    }
   }
 
   /** Every given member waits (parked until a change) with its message; reported once per message. */

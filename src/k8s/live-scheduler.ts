@@ -145,6 +145,7 @@ export class LiveScheduler {
       checkConcurrent: (commit) => this.checkConcurrent(commit),
       bind: (pod, node) => this.bind(pod, node),
       rollback: (written) => this.rollback(written),
+      writeStatus: (claim, status) => this.writeClaim(claim, status),
       settle: (commit) => this.settle(commit),
       log: (line) => this.log(line),
     });

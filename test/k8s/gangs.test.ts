@@ -57,9 +57,15 @@ describe('live scheduler: gang PodGroups', () => {
   it('a gang that fits is bound entirely, each Pod with its own claim on its node', { timeout: 20_000 }, async () => {
     // 2 nodes × 4 GPUs; 4 members of 2 GPUs each: exactly the 8 GPUs.
     const { server, schedulers } = await gangCluster(2);
+    // At every binding, how many members' claims are allocated: all 4 are written before the first.
+    const allocatedAtBinding: number[] = [];
+    server.beforeWrite((w) => {
+      if (w.sub === 'binding') allocatedAtBinding.push(allocated(server).length);
+    });
     server.create(podGroup('train', 4));
     for (let i = 0; i < 4; i++) server.create(member(`w-${i}`, 'two', 'train'));
     await until('4 members bound', () => boundOf(server, 'w-') === 4);
+    expect(allocatedAtBinding).toEqual([4, 4, 4, 4]);
     expect(violations(server)).toEqual([]);
     expect(deviceOwners(server).size).toBe(8);
     for (const p of pods(server, 'w-')) {
@@ -87,6 +93,34 @@ describe('live scheduler: gang PodGroups', () => {
     expect(boundOf(server, 'w-')).toBe(0);
     expect(violations(server)).toEqual([]);
     await until('engine caught up', () => schedulers[0].consistency() === undefined);
+  });
+
+  it('claims an earlier attempt left allocated for a pending member are released when the gang is not admitted', { timeout: 20_000 }, async () => {
+    // 1 node × 4 GPUs. w-0's claim `left` (2 GPUs) is allocated and reserved for w-0, which is not
+    // bound (as a leader lost after writing leaves it). The cycle: w-0 on node-0 with `left`, w-1
+    // takes the other 2 GPUs, w-2 finds none → 2 < 3: not admitted, and `left` is released.
+    const { server } = await gangCluster(1);
+    const w0 = server.create({ ...member('w-0', 'two', 'train'), spec: { ...member('w-0', 'two', 'train').spec, resourceClaims: [{ name: 'gpu', resourceClaimName: 'left' }] } });
+    for (let i = 1; i < 3; i++) server.create(member(`w-${i}`, 'two', 'train'));
+    server.create({
+      apiVersion: 'resource.k8s.io/v1',
+      kind: 'ResourceClaim',
+      metadata: { name: 'left', namespace: 'default' },
+      spec: { devices: { requests: [{ name: 'gpu', exactly: { deviceClassName: 'gpu', count: 2 } }] } },
+      status: {
+        allocation: {
+          devices: { results: ['gpu-0', 'gpu-1'].map((device) => ({ request: 'gpu', driver: 'gpu.example.com', pool: 'node-0', device })) },
+          nodeSelector: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['node-0'] }] }] },
+        },
+        reservedFor: [{ resource: 'pods', name: 'w-0', uid: w0.metadata.uid }],
+      },
+    });
+    server.create(podGroup('train', 3)); // last: until now the members waited for it
+    await until('left released', () => allocated(server).length === 0);
+    await until('all 3 reported not admitted', () => messages(server, 'w-').every((m) => m?.includes('was not admitted')));
+    expect(server.get('ResourceClaim', 'left', 'default')!.status).toEqual({});
+    expect(boundOf(server, 'w-')).toBe(0);
+    expect(allocated(server)).toEqual([]);
   });
 
   it('members that arrive late wait (no claim allocated), then the gang binds', { timeout: 20_000 }, async () => {
