@@ -186,6 +186,9 @@ export class LiveState {
       const placements = cycle.decisions.flatMap((d, i) => (d.node === undefined || members[i].spec.nodeName ? [] : [{ pod: d.pod, node: d.node, commit: this.record(d, known) }]));
       const commit: Commit = { allocated: placements.flatMap((p) => p.commit.allocated), reserved: placements.flatMap((p) => p.commit.reserved), known };
       return { cycle, admitted: true, placements, commit };
+    } catch (e) {
+      s.undo(start); // an internal error mid-cycle: the engine must not keep placements nobody records
+      throw e;
     } finally {
       s.end();
       const held = this.deferred;
