@@ -7,7 +7,12 @@ WORKDIR /app
 COPY package.json package-lock.json tsconfig.json asconfig.json ./
 COPY assembly ./assembly
 COPY src ./src
-RUN npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund
+# @kubernetes/client-node is an optional peer of the package (embedders of the engine skip it); the
+# image runs the live scheduler, so it becomes a runtime dependency here before the dev ones go.
+RUN npm ci --no-audit --no-fund \
+ && npm pkg set "dependencies[@kubernetes/client-node]=$(npm pkg get 'devDependencies[@kubernetes/client-node]' | tr -d '"')" \
+ && npm pkg delete 'devDependencies[@kubernetes/client-node]' \
+ && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production

@@ -20,7 +20,8 @@ import { deviceValue } from '../src/cel/device-value.js';
 import { Inventory } from '../src/compile/inventory.js';
 import { SelectorMasks } from '../src/compile/selectors.js';
 import { Columns } from '../src/compile/fastpath/columns.js';
-import { fastMask, UNKNOWN } from '../src/compile/fastpath/mask.js';
+import { fastMask } from '../src/compile/fastpath/mask.js';
+import { UNKNOWN } from '../src/compile/fastpath/logic.js';
 import { rng, selector, slices } from '../test/cel/generate.js';
 
 const OPTS: CelOptions = { consumableCapacity: true, listTypeAttributes: false };

@@ -9,10 +9,18 @@
  *    consumable bandwidth): Pods placed, and what is left fragmented — GPUs (counter sets) or
  *    NICs that are partly used, i.e. neither free for a whole-device request nor full.
  *
+ * 3. Workloads: solve (all Pods, upstream strategy) and compile of every single-kind generated
+ *    workload at its default scale, CPU time (`process.cpuUsage`, less sensitive to a shared
+ *    machine than wall time), fastest of BENCH_ROUNDS (default 2) runs.
+ *    BENCH_SCHEDULE_BASELINE=<another build's js folder> (e.g. the previous commit built into
+ *    /tmp/old: /tmp/old/build/js) runs the same with that build's Engine and scheduler,
+ *    alternating with this one, and checks both place every Pod alike: a before/after ratio
+ *    that the machine's load affects alike.
+ *
  * Upstream anchor (performance-anchors.md §3.0, same machine kind): the Go allocator, Pod by
  * Pod as kube-scheduler filters, schedules gpu-5k's 10,000 Pods at 105 Pods/s (500 nodes,
- * 4,000 Pods: 269 Pods/s). Run: `npm run bench:schedule` (BENCH_SCALES=500,5000 for fewer sizes).
- * Results: bench/README.md.
+ * 4,000 Pods: 269 Pods/s). Run: `npm run bench:schedule` (BENCH_SCALES=500,5000 for fewer sizes;
+ * BENCH_SECTIONS=3 for the workloads only). Results: bench/README.md.
  */
 
 import { Bench } from 'tinybench';
@@ -34,10 +42,13 @@ async function compile(objects: DraObject[]): Promise<Engine> {
   return engine;
 }
 
+/** Sections to run (BENCH_SECTIONS=1,3): all by default. */
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? '1,2,3').split(',').map(Number));
+
 // ---- 1. scaling ---------------------------------------------------------------------------------
 const rows: Record<string, string | number>[] = [];
 /** Cluster sizes (nodes); BENCH_SCALES=500,5000 runs fewer. */
-const SCALES = (process.env.BENCH_SCALES ?? '500,5000,50000').split(',').map(Number);
+const SCALES = SECTIONS.has(1) ? (process.env.BENCH_SCALES ?? '500,5000,50000').split(',').map(Number) : [];
 for (const nodes of SCALES) {
   const w = generateWorkload('gpu-5k', { scale: nodes, seed: 1 });
   const objects = objectsOf(w);
@@ -78,8 +89,10 @@ for (const nodes of SCALES) {
     '× upstream': ((pods / s) * 1000 / UPSTREAM_GPU5K_PODS_PER_S).toFixed(0),
   });
 }
-console.log('\n1. gpu-5k scaling (means; × upstream = Pods/s ÷ 105)');
-console.table(rows);
+if (rows.length) {
+  console.log('\n1. gpu-5k scaling (means; × upstream = Pods/s ÷ 105)');
+  console.table(rows);
+}
 
 // ---- 2. strategies -----------------------------------------------------------------------------
 /** Counter sets (mig: GPUs) and shareable capacities (rdma: NICs) that are partly used. */
@@ -119,7 +132,7 @@ function fragmentation(w: Workload, claims: readonly ResourceClaim[]) {
 }
 
 const strategyRows: Record<string, string | number>[] = [];
-for (const name of ['mig-1k', 'rdma-bw']) {
+for (const name of SECTIONS.has(2) ? ['mig-1k', 'rdma-bw'] : []) {
   const w = generateWorkload(name, { scale: 200, seed: 1 });
   for (const strategy of ['upstream', 'pack'] as Strategy[]) {
     const objects = objectsOf(w);
@@ -145,5 +158,69 @@ for (const name of ['mig-1k', 'rdma-bw']) {
     });
   }
 }
-console.log('\n2. upstream vs pack (200 nodes each)');
-console.table(strategyRows);
+if (strategyRows.length) {
+  console.log('\n2. upstream vs pack (200 nodes each)');
+  console.table(strategyRows);
+}
+
+// ---- 3. workloads, optionally against a baseline build ----------------------------------------
+interface Build {
+  Engine: { create(opts: { objects: DraObject[] }): Promise<{ precompile(): void }> };
+  schedule(engine: unknown, objects: readonly DraObject[]): ReturnType<typeof schedule>;
+}
+const builds: [string, Build][] = [['this', { Engine, schedule } as unknown as Build]];
+const baselineDir = process.env.BENCH_SCHEDULE_BASELINE;
+if (baselineDir) {
+  const engineModule = (await import(`${baselineDir}/engine.js`)) as { Engine: Build['Engine'] };
+  const schedulerModule = (await import(`${baselineDir}/schedule/scheduler.js`)) as { schedule: Build['schedule'] };
+  builds.unshift(['baseline', { Engine: engineModule.Engine, schedule: schedulerModule.schedule }]);
+}
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const workloadRows: Record<string, string | number>[] = [];
+for (const name of SECTIONS.has(3) ? ['gpu-5k', 'mig-1k', 'rdma-bw', 'fallback', 'nvlink-4gpu'] : []) {
+  const w = generateWorkload(name, { seed: 1 });
+  const objects = objectsOf(w);
+  const best = new Map<string, { compile: number; solve: number; placements: string }>();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [build, b] of builds) {
+      let t = cpuMs();
+      const engine = await b.Engine.create({ objects });
+      engine.precompile();
+      const compile = cpuMs() - t;
+      t = cpuMs();
+      const result = b.schedule(engine, objects);
+      const solve = cpuMs() - t;
+      const placements = result.pods.map((p) => p.node ?? '-').join();
+      const prev = best.get(build);
+      best.set(build, { compile: Math.min(compile, prev?.compile ?? Infinity), solve: Math.min(solve, prev?.solve ?? Infinity), placements });
+    }
+  }
+  const mine = best.get('this')!;
+  const base = best.get('baseline');
+  if (base && base.placements !== mine.placements) throw new Error(`${name}: the baseline build places the Pods differently`);
+  workloadRows.push({
+    workload: name,
+    nodes: w.nodes.length,
+    devices: devicesOf(w),
+    pods: w.pods.length,
+    'compile ms': mine.compile.toFixed(0),
+    'solve ms': mine.solve.toFixed(0),
+    'Pods/s': Math.round((w.pods.length / mine.solve) * 1000),
+    ...(base
+      ? {
+          'baseline compile ms': base.compile.toFixed(0),
+          'baseline solve ms': base.solve.toFixed(0),
+          'compile ×': (base.compile / mine.compile).toFixed(2),
+          'solve ×': (base.solve / mine.solve).toFixed(2),
+        }
+      : {}),
+  });
+}
+if (workloadRows.length) {
+  console.log(`\n3. workloads at their default scale, upstream strategy (CPU ms, fastest of ${ROUNDS}${baselineDir ? '; × = baseline ÷ this' : ''})`);
+  console.table(workloadRows);
+}

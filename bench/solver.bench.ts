@@ -33,7 +33,7 @@ const cluster = (w: Workload): DraObject[] => [...w.classes, ...w.nodes, ...w.sl
 
 /** The plain-TS twin of the search for one ExactCount request: the first `count` usable devices. */
 function firstFit(p: Problem): number[] {
-  const D = p.view.devices.length;
+  const D = p.view.slots.length;
   const need = p.plan.slots[0].numDevices;
   const usable = ST.SELECTABLE | ST.STATIC_OK;
   const picks: number[] = [];

@@ -14,7 +14,7 @@ import { featuresFromGates, parseFeatureGates, type FeatureGates, type Features 
 import { AllocatedState } from './model/allocated.js';
 import { Inventory } from './compile/inventory.js';
 import type { SelectorMasks } from './compile/selectors.js';
-import { buildNodeView, gatherNodePools, type NodePools } from './compile/nodeview.js';
+import { buildNodeView, gatherNodePools, nodeDevice, type NodePools, type NodeView } from './compile/nodeview.js';
 import { compileProblem, refreshDynamic, type Problem } from './compile/problem.js';
 import { loadSolver, type SolverExports } from './wasm/instance.js';
 import { SolverMemory, type Block, type SolveAnswer } from './wasm/run.js';
@@ -110,6 +110,7 @@ export class Engine {
    */
   private readonly problems = new Map<string, { problem: Problem; block: Block }>();
   private readonly memory: SolverMemory;
+  private lastView?: { pools: NodePools; version: number; view: NodeView };
   /** A search of `allocate` is paused between slices: the solver's memory holds its state. */
   private searching = false;
   /** `allocate` calls run one at a time: each waits for this, the end of the one before. */
@@ -366,14 +367,17 @@ export class Engine {
     try {
       const { masks } = this.compile();
       const np = this.nodePools(node);
-      const view = buildNodeView(np, this.allocated);
+      const view = this.nodeView(np);
       const key = `${np.shape}\u0000${claims.map(specKey).join('\u0000')}`;
       const cached = this.problems.get(key);
       let problem: Problem;
       let block: Block;
       if (cached) {
-        refreshDynamic(cached.problem, view, this.allocated, this.features);
-        problem = { ...cached.problem, claims };
+        // A cached problem is this call's until it returns (one search at a time): its claims
+        // and view become this call's instead of a copy of the whole problem being made.
+        problem = cached.problem;
+        problem.claims = claims;
+        refreshDynamic(problem, view, this.allocated, this.features);
         block = cached.block;
         this.memory.refresh(block, problem);
       } else {
@@ -472,6 +476,19 @@ export class Engine {
     return np;
   }
 
+  /**
+   * The node's view (its pools with the counters left now). The last one built is kept until
+   * the allocated state changes: the summary's count and the allocation of the same node, one
+   * after the other, share it.
+   */
+  nodeView(np: NodePools): NodeView {
+    const last = this.lastView;
+    if (last?.pools === np && last.version === this.allocated.version) return last.view;
+    const view = buildNodeView(np, this.allocated);
+    this.lastView = { pools: np, version: this.allocated.version, view };
+    return view;
+  }
+
   private compile(): { inventory: Inventory; masks: SelectorMasks; nodePools: Map<string, NodePools> } {
     if (!this.compiled) {
       const held = this.slices.values();
@@ -516,18 +533,18 @@ function specKey(c: ResourceClaim): string {
 
 /** The message for a search that stopped with an error (not found/ not allocatable are not errors). */
 function searchError(p: Problem, a: SolveAnswer): string {
-  const D = p.view.devices.length;
+  const D = p.view.slots.length;
   const slot = p.plan.slots[a.errSlot];
-  const device = p.view.devices[a.errDev];
+  const device = () => nodeDevice(p.view, a.errDev);
   const where = slot ? `claim ${claimRef(p.claims[slot.claim])}, request ${slot.subName || slot.parentName}` : '';
   switch (a.status) {
     case RESULT.CEL_ERROR:
       return p.errors.get(a.errSlot * D + a.errDev)!;
     case RESULT.CONSTRAINT_ALL:
-      return `${where}: cannot add device ${device.id} because a claim constraint would not be satisfied`;
+      return `${where}: cannot add device ${device().id} because a claim constraint would not be satisfied`;
     case RESULT.UNSUPPORTED_VALUE: {
       const c = p.plan.constraints[a.errCons];
-      return `${where}: device ${device.id}: attribute ${c.attribute}: unsupported attribute value`;
+      return `${where}: device ${device().id}: attribute ${c.attribute}: unsupported attribute value`;
     }
     case RESULT.MAXSIZE:
       return 'allocation max size exceeded';

@@ -13,8 +13,9 @@
  *   `nodeRejects` (node filters), `draScore` (the DRA score).
  * - Feature gates by their Kubernetes names, `Quantity`, and the v1 object types.
  *
- * Importing this module loads neither the CEL runtime (loaded by `Engine.create`), nor the YAML
- * parser (on the first YAML text), nor `@kubernetes/client-node` (`dralloc/k8s`). The HTML
+ * Importing this module loads neither the CEL runtime (loaded on the first selector that needs
+ * it, compile/cel-loader.ts), nor the YAML parser (on the first YAML text), nor
+ * `@kubernetes/client-node` (an optional peer, loaded by `dralloc/k8s`'s `connect`). The HTML
  * report is `dralloc/report`.
  */
 

@@ -20,7 +20,20 @@ import { drainSliced, TimeSlicer, type AsyncOptions } from '../util/steps.js';
  * every DeviceClass selector (`Engine.precompile`, one node or class per step).
  */
 export async function prepare(engine: Engine, opts: AsyncOptions = {}): Promise<void> {
-  await drainSliced(engine.precompileSteps(), new TimeSlicer(opts));
+  const slicer = new TimeSlicer(opts);
+  await drainSliced(classSelectorSteps(engine), slicer);
+  await drainSliced(engine.precompileSteps(), slicer);
+}
+
+/**
+ * The DeviceClass selector masks, filled in steps of a few thousand devices before
+ * `precompileSteps` (whose per-class step fills a whole mask at once, and then finds it filled).
+ */
+function* classSelectorSteps(engine: Engine): Generator<void, void> {
+  const { masks, classes, inventory } = engine.inspect();
+  yield;
+  if (inventory.count === 0) return;
+  for (const cls of classes.values()) for (const s of cls.spec?.selectors ?? []) if (s.cel) yield* masks.prefillSteps(s.cel.expression);
 }
 
 /**

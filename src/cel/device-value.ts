@@ -11,6 +11,7 @@ import { CelRuntimeError } from './errors.js';
 import { quantityValue, semverValue } from './kube-types.js';
 import { parseSemver } from './semver.js';
 import { domainMap } from './domain-map.js';
+import { attributeField, isCelInt, splitQualifiedName } from './device-fields.js';
 
 export interface DeviceValueOptions {
   consumableCapacity: boolean;
@@ -47,21 +48,6 @@ export function deviceValue(device: Device, driver: string, opts: DeviceValueOpt
   return converted.value;
 }
 
-/**
- * Whether `deviceValue` succeeds for `device` (with any driver): the same conversions, without
- * building the CEL maps. The fast path uses it to leave unconvertible devices to the evaluator.
- */
-export function convertible(device: Device, opts: DeviceValueOptions): boolean {
-  try {
-    for (const [name, attr] of Object.entries(device.attributes ?? {})) attributeValue(name, attr, opts.listTypeAttributes);
-    for (const [name, cap] of Object.entries(device.capacity ?? {})) capacityQuantity(name, cap.value);
-    return true;
-  } catch (e) {
-    if (e instanceof CelRuntimeError) return false;
-    throw e;
-  }
-}
-
 function capacityQuantity(name: string, value: string): Quantity {
   const q = Quantity.tryParse(value);
   if (q === undefined) throw new CelRuntimeError(`capacity ${name}: invalid quantity ${JSON.stringify(value)}`);
@@ -86,12 +72,6 @@ function convert(device: Device, driver: string, opts: DeviceValueOptions): CelM
   return celMap(fields);
 }
 
-/** Upstream `parseQualifiedName`: `[domain, id]` of a QualifiedName, the driver being the default domain. */
-export function splitQualifiedName(name: string, driver: string): [string, string] {
-  const slash = name.indexOf('/');
-  return slash === -1 ? [driver, name] : [name.slice(0, slash), name.slice(slash + 1)];
-}
-
 /** Files `value` under the QualifiedName's domain (the driver when it has none) and id. */
 function put(into: Map<string, Map<string, CelValue>>, name: string, driver: string, value: CelValue): void {
   const [domain, id] = splitQualifiedName(name, driver);
@@ -104,8 +84,7 @@ function put(into: Map<string, Map<string, CelValue>>, name: string, driver: str
 }
 
 function toInt(name: string, v: number | bigint): bigint {
-  if (typeof v === 'bigint') return v;
-  if (!Number.isSafeInteger(v)) throw new CelRuntimeError(`attribute ${name}: unsupported attribute value`);
+  if (!isCelInt(v)) throw new CelRuntimeError(`attribute ${name}: unsupported attribute value`);
   return BigInt(v);
 }
 
@@ -128,17 +107,26 @@ function toVersion(name: string, s: string): CelValue {
   return v;
 }
 
-/** Upstream `getAttributeValue`: the first set field, in the order int, bool, string, version. */
+/** Upstream `getAttributeValue`: the value of the first set field (convertible.ts has the order). */
 function attributeValue(name: string, a: DeviceAttribute, lists: boolean): CelValue {
-  if (a.int !== undefined) return toInt(name, a.int);
-  if (a.bool !== undefined) return a.bool;
-  if (a.string !== undefined) return a.string;
-  if (a.version !== undefined) return toVersion(name, a.version);
-  if (lists) {
-    if (a.ints !== undefined) return celList(a.ints.map((v) => toInt(name, v)));
-    if (a.bools !== undefined) return celList(a.bools);
-    if (a.strings !== undefined) return celList(a.strings);
-    if (a.versions !== undefined) return celList(a.versions.map((v) => toVersion(name, v)));
+  switch (attributeField(a, lists)) {
+    case 'int':
+      return toInt(name, a.int!);
+    case 'bool':
+      return a.bool!;
+    case 'string':
+      return a.string!;
+    case 'version':
+      return toVersion(name, a.version!);
+    case 'ints':
+      return celList(a.ints!.map((v) => toInt(name, v)));
+    case 'bools':
+      return celList(a.bools!);
+    case 'strings':
+      return celList(a.strings!);
+    case 'versions':
+      return celList(a.versions!.map((v) => toVersion(name, v)));
+    case undefined:
+      throw new CelRuntimeError(`attribute ${name}: unsupported attribute value`);
   }
-  throw new CelRuntimeError(`attribute ${name}: unsupported attribute value`);
 }

@@ -5,7 +5,6 @@
  */
 
 import { Engine } from '../engine.js';
-import { explainClaim, summarise } from '../explain/index.js';
 import { claimRef } from '../model/requests.js';
 import type { ResourceClaim } from '../model/types.js';
 import { formatObject, list } from './format.js';
@@ -58,7 +57,7 @@ ${COUNTER_ACCOUNTING_HELP}
         return 0;
       }
       case 'unsatisfiable':
-        io.stderr(`unsatisfiable: ${outcome.reason}\n${whyNot(engine, claims, node, files)}`);
+        io.stderr(`unsatisfiable: ${outcome.reason}\n${await whyNot(engine, claims, node, files)}`);
         return 1;
       case 'error':
         io.stderr(`error: ${outcome.message}\n`);
@@ -73,8 +72,10 @@ const MAX_EXPLAINED = 10;
 /**
  * The lines after `unsatisfiable: ...`: each claim explained alone on the node (as `schedule`
  * explains an unschedulable Pod), and the `dralloc explain` command that shows the funnels.
+ * Explaining loads the selector diagnostics (and with them the CEL runtime): only on this path.
  */
-function whyNot(engine: Engine, claims: readonly ResourceClaim[], node: string, files: readonly string[]): string {
+async function whyNot(engine: Engine, claims: readonly ResourceClaim[], node: string, files: readonly string[]): Promise<string> {
+  const { explainClaim, summarise } = await import('../explain/index.js');
   const explained = claims.slice(0, MAX_EXPLAINED).map((c) => explainClaim(engine, c, node));
   let out = explained.map((e) => `  ${summarise(e)}\n`).join('');
   if (claims.length > MAX_EXPLAINED) out += `  … and ${claims.length - MAX_EXPLAINED} more claims\n`;

@@ -39,7 +39,7 @@ import { parseQuantity, type Quantity } from '../model/quantity.js';
 import type { Slot } from '../model/requests.js';
 import type { DeviceSelector, DeviceTaint, DeviceToleration, Node } from '../model/types.js';
 import { capacityDemand } from './capacity.js';
-import { counterKey, type NodeDevice, type NodeView } from './nodeview.js';
+import type { NodeDevice, NodeView } from './nodeview.js';
 import type { SelectorMasks, SelectorValue } from './selectors.js';
 
 /** Why a device cannot serve a slot: the check it fails and what the messages need to say so. */
@@ -81,6 +81,11 @@ export interface DynamicContext {
   /** The allocator's (Engine.counterAccounting). */
   accounting: CounterAccounting;
   view: () => NodeView;
+  /**
+   * The caller only asks whether a device misses (the per-node summaries): a counters miss then
+   * names no counter (set, counter and need are ''), which spares looking the names up.
+   */
+  brief?: boolean;
 }
 
 // ---- the checks ----------------------------------------------------------------------------------
@@ -178,34 +183,36 @@ function freeMiss(slot: Slot, nd: NodeDevice, ctx: DynamicContext): Miss | undef
  * (see `counters` above) needs none. Off without DRAPartitionableDevices (`partitionable` decides).
  */
 export function countersMiss(nd: NodeDevice, ctx: DynamicContext): Miss | undefined {
-  const consumes = nd.device.consumesCounters ?? [];
-  if (consumes.length === 0 || !ctx.features.partitionableDevices) return undefined;
+  if (!ctx.features.partitionableDevices || !nd.device.consumesCounters?.length) return undefined;
   const holds = ctx.accounting === 'exact' ? FLAG_SHARED : FLAG_AGGREGATED;
   if (isShared(nd, ctx.features) && ctx.allocated.flags[nd.index] & holds) return undefined;
   const view = ctx.view();
-  const p = view.pools.indexOf(nd.pool);
+  const { start, counter: k, amount } = view.uses;
   const avail = view.counters.avail;
-  const indices: number[] = [];
-  const amounts: bigint[] = [];
-  for (const c of consumes) {
-    for (const [counter, v] of Object.entries(c.counters ?? {})) {
-      const k = view.counters.index.get(counterKey(p, c.counterSet, counter));
-      if (k === undefined) continue; // an invalid pool has no devices in the view
-      const need = parseQuantity(v.value).milli();
-      if (need > avail[k]) return { check: 'counters', set: c.counterSet, counter, need: v.value, left: avail[k] };
-      indices.push(k);
-      amounts.push(need);
-    }
-  }
+  const first = start[nd.at];
+  const end = start[nd.at + 1];
+  for (let u = first; u < end; u++) if (amount[u] > avail[k[u]]) return ctx.brief ? { ...BRIEF_SHORT, left: avail[k[u]] } : counterShort(nd, view, k[u]);
   // As takeCounters: subtract, look at every counter of the pool, put back.
-  indices.forEach((k, i) => (avail[k] -= amounts[i]));
-  const [lo, hi] = view.counters.poolRange[p];
+  for (let u = first; u < end; u++) avail[k[u]] -= amount[u];
+  const p = view.poolOf[nd.at];
+  const lo = view.counters.poolRange[2 * p];
+  const hi = view.counters.poolRange[2 * p + 1];
   let negative = -1;
   for (let k = lo; k < hi && negative < 0; k++) if (avail[k] < 0n) negative = k;
-  indices.forEach((k, i) => (avail[k] += amounts[i]));
+  for (let u = first; u < end; u++) avail[k[u]] += amount[u];
   if (negative < 0) return undefined;
+  if (ctx.brief) return { ...BRIEF_SHORT, left: avail[negative], overAllocated: true };
   const [set, counter] = counterName(view, negative);
   return { check: 'counters', set, counter, need: '0', left: avail[negative], overAllocated: true };
+}
+
+const BRIEF_SHORT = { check: 'counters', set: '', counter: '', need: '', left: 0n } as const;
+
+/** The miss of a device that needs more of counter `k` than is left, with the amount as the device writes it. */
+function counterShort(nd: NodeDevice, view: NodeView, k: number): Miss {
+  const [set, counter] = counterName(view, k);
+  const written = nd.device.consumesCounters!.find((c) => c.counterSet === set && c.counters?.[counter] !== undefined)!.counters[counter].value;
+  return { check: 'counters', set, counter, need: written, left: view.counters.avail[k] };
 }
 
 /** The counter set and counter of counter index `k` (for messages only). */

@@ -12,7 +12,7 @@
 
 import type { Device, ResourceSlice } from '../model/types.js';
 import { Interner } from './intern.js';
-import { deviceId } from '../model/allocated.js';
+import { deviceId, SEVERAL } from '../model/allocated.js';
 import { SliceIndex } from '../model/pools.js';
 
 export class Inventory {
@@ -34,6 +34,7 @@ export class Inventory {
   private readonly byId = new Map<string, number | number[]>();
   private content: Uint32Array;
   private readonly contents = new Interner();
+  private readonly texts = new Map<string, string>();
   /** Free slots, reused last freed first. */
   private readonly free: number[] = [];
   private sliceList?: ResourceSlice[];
@@ -139,10 +140,29 @@ export class Inventory {
     return id;
   }
 
+  /**
+   * One string object per distinct text (node shapes: many nodes look alike, and each keeps
+   * its shape). Grows with the distinct texts seen, not with the nodes.
+   */
+  canonical(text: string): string {
+    let c = this.texts.get(text);
+    if (c === undefined) {
+      c = text;
+      this.texts.set(text, c);
+    }
+    return c;
+  }
+
   /** Slots of the devices named `driver/pool/device` (several when slices repeat a device). */
   indicesOf(id: string): readonly number[] {
     const i = this.byId.get(id);
     return i === undefined ? [] : typeof i === 'number' ? [i] : i;
+  }
+
+  /** The one slot of the device named `id`; -1 when there is none, SEVERAL when slices repeat it. */
+  slotOf(id: string): number {
+    const i = this.byId.get(id);
+    return i === undefined ? -1 : typeof i === 'number' ? i : SEVERAL;
   }
 
   /** The `driver/pool/device` of a slot (undefined when it is free). */
@@ -170,11 +190,11 @@ export class Inventory {
     return this.devices[i] !== undefined;
   }
 
-  /** Slot of the device at `position` of a slice of this inventory. */
-  indexAt(slice: ResourceSlice, position: number): number {
+  /** Slots of a slice's devices, in slice order (do not modify). */
+  slotsOfSlice(slice: ResourceSlice): Int32Array {
     const slots = this.slotsOf.get(slice);
-    if (slots === undefined || position >= slots.length) throw new Error('device is not part of this inventory');
-    return slots[position];
+    if (slots === undefined) throw new Error('slice is not part of this inventory');
+    return slots;
   }
 
   /** Slot of a device object of this inventory (a search of its slice; tests and tools). */

@@ -1,7 +1,12 @@
 /**
  * The devices one node can use, in upstream's search order: pools as gatherPools sorts them,
  * slices by name, devices in slice order. Devices of incomplete and invalid pools are left out
- * (upstream never allocates from them). Also the pools' shared counters, as a flat array.
+ * (upstream never allocates from them). Also the pools' shared counters, as typed arrays.
+ *
+ * A node view is columns, not objects: the devices are inventory slots (`slots`, in search
+ * order) with the index of their pool (`poolOf`); the device objects, slices and ID strings
+ * stay in the inventory and are looked up (`nodeDevice`) only where a message or a result needs
+ * them. This keeps a cached view at a few bytes per device (the engine holds one per node).
  */
 
 import type { Device, Node, ResourceSlice } from '../model/types.js';
@@ -12,9 +17,12 @@ import type { AllocatedState } from '../model/allocated.js';
 import { FLAG_DEDICATED, FLAG_SHARED } from '../model/allocated.js';
 import { parseQuantity } from '../model/quantity.js';
 
+/** One device of a node view as objects, made on demand (never kept in a view). */
 export interface NodeDevice {
-  /** Index in the inventory. */
+  /** Slot in the inventory. */
   index: number;
+  /** Position in the view (device d). */
+  at: number;
   device: Device;
   slice: ResourceSlice;
   pool: Pool;
@@ -24,22 +32,56 @@ export interface NodeDevice {
 
 export interface CounterTable {
   /** Milli-units left of each counter after the allocated state's consumption. */
-  avail: bigint[];
+  avail: BigInt64Array;
   /** `(poolIndex, counterSet, counter)` → counter index. */
   index: Map<string, number>;
-  /** Per pool: first and end counter index. */
-  poolRange: [number, number][];
+  /** Per pool p: its counters are `poolRange[2p] .. poolRange[2p+1]`. */
+  poolRange: Int32Array;
 }
 
-/** What a node can use; depends only on the inventory (cache it per node and inventory). */
+/** What each device of a view consumes of which counter (CSR): device d's uses are `start[d] .. start[d+1]`. */
+export interface CounterUses {
+  start: Int32Array;
+  /** Counter index (in the view's counter table) and amount (milli), in the order the device lists them. */
+  counter: Int32Array;
+  amount: BigInt64Array;
+}
+
+/** Devices (of the pools, on any node) that consume counters, CSR: what each takes of which counter. */
+interface Consumers {
+  /** Inventory slot of each consumer (the allocated state's flags say whether it is in use). */
+  slot: Int32Array;
+  /** Consumer i's uses are `start[i] .. start[i+1]` of `counter` and `amount` (milli). */
+  start: Int32Array;
+  counter: Int32Array;
+  amount: BigInt64Array;
+}
+
+/**
+ * What a node can use; depends only on the inventory (cache it per node and inventory), and
+ * as such is also the node's view while nothing consumes its counters (`counters` is then
+ * `capacity`).
+ */
 export interface NodePools {
   node: Node;
+  inventory: Inventory;
+  /**
+   * The pools the allocator looks at: those that give the node devices, and the incomplete or
+   * invalid ones (they make allocations fail). A pool the node sees only through another
+   * node's counter slice cannot change an allocation here and is left out.
+   */
   pools: Pool[];
-  devices: NodeDevice[];
+  /** Inventory slots of the devices, in search order; device d is `slots[d]`. */
+  slots: Int32Array;
+  /** Index in `pools` of device d's pool. */
+  poolOf: Int32Array;
   /** The pools' shared counters at full capacity (nothing consumed). */
   capacity: CounterTable;
-  /** Devices of those pools (on any node) that consume counters. */
-  consumers: Consumer[];
+  /** The counters left now: `capacity` in a NodePools, what buildNodeView computed in a view. */
+  counters: CounterTable;
+  consumers: Consumers;
+  /** What the view's devices consume (what the search and the counters check take off). */
+  uses: CounterUses;
   /**
    * Equal for two nodes whose pools, slices and devices look the same to the allocator apart
    * from names (device contents, pool and slice structure, per-device node selection, counter
@@ -48,92 +90,174 @@ export interface NodePools {
   shape: string;
 }
 
-export interface NodeView extends NodePools {
-  counters: CounterTable;
-}
+/** A node's pools with `counters` the counters left after the allocated state's consumption. */
+export type NodeView = NodePools;
 
-/** One device consuming counters: where its consumption goes, and how much (milli). */
-interface Consumer {
-  /** Inventory index (the allocated state's per-device flags say whether it is in use). */
-  index: number;
-  uses: [counter: number, amount: bigint][];
+/**
+ * Arrays many views share instead of each holding its own (a typed array costs ~100 bytes
+ * before its first element): the empty ones, and zeros of a length (read only, all of them).
+ */
+const EMPTY_I32 = new Int32Array(0);
+const NO_CONSUMERS: Consumers = { slot: EMPTY_I32, start: EMPTY_I32, counter: EMPTY_I32, amount: new BigInt64Array(0) };
+const zeroArrays = new Map<number, Int32Array>();
+function zeros(n: number): Int32Array {
+  let z = zeroArrays.get(n);
+  if (z === undefined) {
+    z = new Int32Array(n);
+    if (n <= 1024) zeroArrays.set(n, z);
+  }
+  return z;
+}
+/** The counter table of `pools` pools without counters. */
+const counterless = new Map<number, CounterTable>();
+function noCounters(pools: number): CounterTable {
+  let t = counterless.get(pools);
+  if (t === undefined) {
+    t = { avail: new BigInt64Array(0), index: new Map(), poolRange: zeros(2 * pools) };
+    if (pools <= 512) counterless.set(pools, t);
+  }
+  return t;
 }
 
 export function gatherNodePools(inv: Inventory, node: Node, features: Features): NodePools {
-  const pools = gatherPools(inv.sliceIndex, node, features);
-  const devices: NodeDevice[] = [];
-  for (const pool of pools) {
-    if (pool.incomplete || pool.invalid) continue;
+  const gathered = gatherPools(inv.sliceIndex, node, features);
+  const pools = gathered.filter((p) => p.incomplete || p.invalid || p.slices.some((s) => (s.spec.devices?.length ?? 0) > 0));
+  let n = 0;
+  for (const pool of pools) if (!pool.incomplete && !pool.invalid) for (const s of pool.slices) n += s.spec.devices?.length ?? 0;
+  const slots = new Int32Array(n);
+  const poolOf = pools.length > 1 ? new Int32Array(n) : zeros(n);
+  n = 0;
+  pools.forEach((pool, p) => {
+    if (pool.incomplete || pool.invalid) return;
     for (const s of pool.slices) {
-      (s.spec.devices ?? []).forEach((d, k) => {
-        const index = inv.indexAt(s, k);
-        devices.push({ index, device: d, slice: s, pool, id: inv.ids[index] });
-      });
+      const own = inv.slotsOfSlice(s);
+      slots.set(own, n);
+      if (p > 0) poolOf.fill(p, n, n + own.length);
+      n += own.length;
+    }
+  });
+  const { capacity, consumers } = counterTables(inv, pools);
+  const uses = counterUses(inv, slots, poolOf, capacity);
+  const shape = inv.canonical(shapeOf(inv, node, pools, slots, capacity));
+  return { node, inventory: inv, pools, slots, poolOf, capacity, counters: capacity, consumers, uses, shape };
+}
+
+/** The devices' counter uses; counters their pool does not have are left out (an invalid pool has no devices here). */
+function counterUses(inv: Inventory, slots: Int32Array, poolOf: Int32Array, table: CounterTable): CounterUses {
+  if (table.avail.length === 0) return { start: zeros(slots.length + 1), counter: EMPTY_I32, amount: NO_CONSUMERS.amount };
+  const start = new Int32Array(slots.length + 1);
+  const counter: number[] = [];
+  const amount: bigint[] = [];
+  for (let d = 0; d < slots.length; d++) {
+    start[d] = counter.length;
+    for (const c of inv.devices[slots[d]].consumesCounters ?? []) {
+      for (const [name, v] of Object.entries(c.counters ?? {})) {
+        const k = table.index.get(counterKey(poolOf[d], c.counterSet, name));
+        if (k === undefined) continue;
+        counter.push(k);
+        amount.push(parseQuantity(v.value).milli());
+      }
     }
   }
-  // The counter table's layout and capacity are static; what allocated devices consume is not.
-  const counters: CounterTable = { avail: [], index: new Map(), poolRange: [] };
-  const consumers: Consumer[] = [];
+  start[slots.length] = counter.length;
+  return { start, counter: Int32Array.from(counter), amount: BigInt64Array.from(amount) };
+}
+
+/** The counter table's layout and capacity (static), and who consumes what (the dynamic part's input). */
+function counterTables(inv: Inventory, pools: readonly Pool[]): { capacity: CounterTable; consumers: Consumers } {
+  const avail: bigint[] = [];
+  const index = new Map<string, number>();
+  const poolRange = new Int32Array(2 * pools.length);
+  const slot: number[] = [];
+  const start: number[] = [];
+  const counter: number[] = [];
+  const amount: bigint[] = [];
   pools.forEach((pool, p) => {
-    const start = counters.avail.length;
-    // A pool that gives this node no device (e.g. another node's counter slice, which upstream
-    // gathers for every node) cannot constrain the allocation: its counters are left out.
-    const hasDevices = pool.slices.some((s) => (s.spec.devices?.length ?? 0) > 0);
-    if (!pool.incomplete && !pool.invalid && hasDevices) {
+    poolRange[2 * p] = avail.length;
+    // Pools listed give the node devices unless incomplete or invalid, and those have no counters here.
+    if (!pool.incomplete && !pool.invalid) {
       for (const s of pool.allSlices) {
         for (const set of s.spec.sharedCounters ?? []) {
           for (const [name, c] of Object.entries(set.counters ?? {})) {
-            counters.index.set(counterKey(p, set.name, name), counters.avail.length);
-            counters.avail.push(parseQuantity(c.value).milli());
+            index.set(counterKey(p, set.name, name), avail.length);
+            avail.push(parseQuantity(c.value).milli());
           }
         }
       }
-      if (counters.avail.length > start) {
+      if (avail.length > poolRange[2 * p]) {
         for (const s of pool.allSlices) {
+          const own = inv.slotsOfSlice(s);
           (s.spec.devices ?? []).forEach((d, position) => {
-            const uses: Consumer['uses'] = [];
+            const first = counter.length;
             for (const c of d.consumesCounters ?? []) {
               for (const [name, v] of Object.entries(c.counters ?? {})) {
-                const k = counters.index.get(counterKey(p, c.counterSet, name));
-                if (k !== undefined) uses.push([k, parseQuantity(v.value).milli()]);
+                const k = index.get(counterKey(p, c.counterSet, name));
+                if (k === undefined) continue;
+                counter.push(k);
+                amount.push(parseQuantity(v.value).milli());
               }
             }
-            if (uses.length) consumers.push({ index: inv.indexAt(s, position), uses });
+            if (counter.length > first) {
+              slot.push(own[position]);
+              start.push(first);
+            }
           });
         }
       }
     }
-    counters.poolRange.push([start, counters.avail.length]);
+    poolRange[2 * p + 1] = avail.length;
   });
-  return { node, pools, devices, capacity: counters, consumers, shape: shapeOf(inv, node, pools, devices, counters) };
+  if (avail.length === 0) return { capacity: noCounters(pools.length), consumers: NO_CONSUMERS };
+  start.push(counter.length);
+  return {
+    capacity: { avail: BigInt64Array.from(avail), index, poolRange },
+    consumers: { slot: Int32Array.from(slot), start: Int32Array.from(start), counter: Int32Array.from(counter), amount: BigInt64Array.from(amount) },
+  };
 }
 
-function shapeOf(inv: Inventory, node: Node, pools: Pool[], devices: NodeDevice[], counters: CounterTable): string {
-  const parts: string[] = [];
-  for (const pool of pools) parts.push(`p${pool.incomplete ? 'i' : ''}${pool.invalid ? 'x' : ''}${pool.slices.length}`);
+function shapeOf(inv: Inventory, node: Node, pools: readonly Pool[], slots: Int32Array, counters: CounterTable): string {
+  let shape = '';
+  for (const pool of pools) shape += `p${pool.incomplete ? 'i' : ''}${pool.invalid ? 'x' : ''}${pool.slices.length} `;
   let slice: ResourceSlice | undefined;
-  for (const nd of devices) {
-    if (nd.slice !== slice) {
-      slice = nd.slice;
-      parts.push(`s${slice.spec.nodeName ? 'n' : ''}${slice.spec.perDeviceNodeSelection ? 'd' : ''}`);
+  for (let d = 0; d < slots.length; d++) {
+    const i = slots[d];
+    const s = inv.sliceOf[i];
+    if (s !== slice) {
+      slice = s;
+      shape += `s${s.spec.nodeName ? 'n' : ''}${s.spec.perDeviceNodeSelection ? 'd' : ''} `;
     }
-    const serves = slice.spec.perDeviceNodeSelection && deviceServesNode(slice, nd.device, node) ? '+' : '';
-    parts.push(`${inv.contentId(nd.index)}${serves}`);
+    const serves = s.spec.perDeviceNodeSelection && deviceServesNode(s, inv.devices[i], node) ? '+' : '';
+    shape += `${inv.contentId(i)}${serves} `;
   }
-  parts.push(`c${[...counters.index.keys()].join(',')}`);
-  return parts.join(' ');
+  return `${shape}c${[...counters.index.keys()].join(',')}`;
 }
 
 /** The node's pools with the counters left after the allocated state's consumption. */
 export function buildNodeView(np: NodePools, allocated: AllocatedState): NodeView {
-  if (np.consumers.length === 0) return { ...np, counters: np.capacity };
-  const avail = [...np.capacity.avail];
+  const c = np.consumers;
+  if (c.slot.length === 0) return np;
+  const avail = np.capacity.avail.slice();
+  const flags = allocated.flags;
   // What allocated devices of the pool (on any node) consume is not available.
-  for (const c of np.consumers) {
-    if (!(allocated.flags[c.index] & (FLAG_DEDICATED | FLAG_SHARED))) continue;
-    for (const [k, amount] of c.uses) avail[k] -= amount;
+  for (let i = 0; i < c.slot.length; i++) {
+    if (!(flags[c.slot[i]] & (FLAG_DEDICATED | FLAG_SHARED))) continue;
+    for (let u = c.start[i]; u < c.start[i + 1]; u++) avail[c.counter[u]] -= c.amount[u];
   }
   return { ...np, counters: { ...np.capacity, avail } };
+}
+
+/** Device d of a view, as objects (looked up in the inventory). */
+export function nodeDevice(view: NodePools, d: number): NodeDevice {
+  const inv = view.inventory;
+  const index = view.slots[d];
+  return { index, at: d, device: inv.devices[index], slice: inv.sliceOf[index], pool: view.pools[view.poolOf[d]], id: inv.ids[index] };
+}
+
+/** Every device of a view as objects, in search order (for compiling, explaining, reporting). */
+export function nodeDevices(view: NodePools): NodeDevice[] {
+  const out: NodeDevice[] = new Array(view.slots.length);
+  for (let d = 0; d < out.length; d++) out[d] = nodeDevice(view, d);
+  return out;
 }
 
 export function counterKey(pool: number, set: string, counter: string): string {

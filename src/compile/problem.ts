@@ -11,8 +11,7 @@ import { AllocationError } from '../outcome.js';
 import { planClaims, claimRef, type Plan, type Slot } from '../model/requests.js';
 import { FLAG_AGGREGATED, FLAG_SHARED, type AllocatedState } from '../model/allocated.js';
 import type { SelectorMasks } from './selectors.js';
-import type { NodeDevice, NodeView } from './nodeview.js';
-import { counterKey } from './nodeview.js';
+import { nodeDevices, type NodeDevice, type NodeView } from './nodeview.js';
 import { parseQuantity, type Quantity } from '../model/quantity.js';
 import { capacityCheck, capacityLeftMiss, heldByOthers, isError, isShared, partitionableMiss, selectableMiss, taintMiss, type Miss } from './eligibility.js';
 import { Interner } from './intern.js';
@@ -41,6 +40,8 @@ export interface Problem extends SolverInput {
   capEntries: CapEntry[];
   /** No pair raises an error and no slot is All (whose device list depends on the state): reusable after refreshDynamic. */
   cacheable: boolean;
+  /** Per device: 1 for a multi-allocatable one (DRAConsumableCapacity); depends on device contents only. */
+  multi: Uint8Array;
   /** (slot × D + device) → what one share consumes (multi-allocatable devices only). */
   consumed: Map<number, Map<string, Quantity>>;
 }
@@ -60,11 +61,11 @@ export interface CompileContext {
  */
 export function compileProblem(view: NodeView, claims: readonly ResourceClaim[], ctx: CompileContext): Problem {
   const { features } = ctx;
-  const devices = view.devices;
+  const devices = nodeDevices(view);
   const multi = devices.map((nd) => isShared(nd, features));
   const capacity = shareableCapacity(devices, multi, ctx.allocated);
-  const plan = planWithAllDevices(view, claims, ctx, multi);
-  const pairs = pairTable(plan, claims, view, ctx, multi, capacity.index);
+  const plan = planWithAllDevices(view, devices, claims, ctx, multi);
+  const pairs = pairTable(plan, claims, view, devices, ctx, multi, capacity.index);
   const counters = deviceCounters(view, features);
   const index = requestIndex(plan, claims);
 
@@ -76,10 +77,11 @@ export function compileProblem(view: NodeView, claims: readonly ResourceClaim[],
     status: pairs.status,
     errors: pairs.errors,
     ...counters,
-    counterAvail: BigInt64Array.from(view.counters.avail),
+    counterAvail: view.counters.avail.slice(),
     capAvail: BigInt64Array.from(capacity.avail),
     capEntries: capacity.entries,
     cacheable: pairs.errors.size === 0 && plan.slots.every((s) => s.mode !== 'All'),
+    multi: Uint8Array.from(multi, Number),
     capuseStart: pairs.capuseStart,
     capuseIdx: Int32Array.from(pairs.capuseIdx),
     capuseAmt: BigInt64Array.from(pairs.capuseAmt),
@@ -110,9 +112,8 @@ function shareableCapacity(devices: readonly NodeDevice[], multi: readonly boole
 }
 
 /** The claims' plan; an All-mode slot's devices are listed pool by pool, as upstream lists them. */
-function planWithAllDevices(view: NodeView, claims: readonly ResourceClaim[], ctx: CompileContext, multi: readonly boolean[]): Plan {
+function planWithAllDevices(view: NodeView, devices: readonly NodeDevice[], claims: readonly ResourceClaim[], ctx: CompileContext, multi: readonly boolean[]): Plan {
   const { features } = ctx;
-  const devices = view.devices;
   /** Capacity check of upstream's CmpRequestOverCapacity, against what is left now. */
   const capacityFits = (slot: Slot, d: number): boolean => {
     const { miss, consumed } = capacityCheck(slot, devices[d], features);
@@ -153,8 +154,7 @@ function planWithAllDevices(view: NodeView, claims: readonly ResourceClaim[], ct
  * it, and for multi-allocatable devices what one share consumes (as capacity-entry indexes and
  * amounts, CSR by pair).
  */
-function pairTable(plan: Plan, claims: readonly ResourceClaim[], view: NodeView, ctx: CompileContext, multi: readonly boolean[], capIndex: Map<string, number>) {
-  const devices = view.devices;
+function pairTable(plan: Plan, claims: readonly ResourceClaim[], view: NodeView, devices: readonly NodeDevice[], ctx: CompileContext, multi: readonly boolean[], capIndex: Map<string, number>) {
   const D = devices.length;
   const S = plan.slots.length;
   const status = new Uint8Array(S * D);
@@ -185,31 +185,20 @@ function pairTable(plan: Plan, claims: readonly ResourceClaim[], view: NodeView,
   return { status, errors, consumed, capuseStart, capuseIdx, capuseAmt };
 }
 
-/** Per device: its flags (filled by refreshDynamic), its counter consumption (CSR) and its pool's counter range. */
+/** Per device: its flags (filled by refreshDynamic), its counter consumption (CSR, the view's) and its pool's counter range. */
 function deviceCounters(view: NodeView, features: Features) {
-  const devices = view.devices;
-  const D = devices.length;
+  const D = view.slots.length;
   const devFlags = new Int32Array(D);
-  const devCntStart = new Int32Array(D + 1);
-  const cntIdx: number[] = [];
-  const cntAmt: bigint[] = [];
   const poolStart = new Int32Array(D);
   const poolEnd = new Int32Array(D);
-  const poolIndex = new Map(view.pools.map((p, i) => [p, i]));
-  devices.forEach((nd, d) => {
-    devCntStart[d] = cntIdx.length;
-    const p = poolIndex.get(nd.pool)!;
-    [poolStart[d], poolEnd[d]] = view.counters.poolRange[p];
-    if (!features.partitionableDevices) return;
-    for (const c of nd.device.consumesCounters ?? []) {
-      for (const [name, v] of Object.entries(c.counters ?? {})) {
-        cntIdx.push(view.counters.index.get(counterKey(p, c.counterSet, name))!);
-        cntAmt.push(parseQuantity(v.value).milli());
-      }
-    }
-  });
-  devCntStart[D] = cntIdx.length;
-  return { devFlags, devCntStart, cntIdx: Int32Array.from(cntIdx), cntAmt: BigInt64Array.from(cntAmt), devPoolCnt: [poolStart, poolEnd] as [Int32Array, Int32Array] };
+  for (let d = 0; d < D; d++) {
+    const p = view.poolOf[d];
+    poolStart[d] = view.counters.poolRange[2 * p];
+    poolEnd[d] = view.counters.poolRange[2 * p + 1];
+  }
+  // Without DRAPartitionableDevices no device consumes counters (partitionableMiss drops them).
+  const uses = features.partitionableDevices ? view.uses : { start: new Int32Array(D + 1), counter: new Int32Array(0), amount: new BigInt64Array(0) };
+  return { devFlags, devCntStart: uses.start.slice(), cntIdx: uses.counter.slice(), cntAmt: uses.amount.slice(), devPoolCnt: [poolStart, poolEnd] as [Int32Array, Int32Array] };
 }
 
 /** Where each request's slots and each claim's requests start, the All-mode device lists (CSR), and the frame depth they need. */
@@ -242,12 +231,11 @@ function requestIndex(plan: Plan, claims: readonly ResourceClaim[]) {
  */
 export function refreshDynamic(p: Problem, view: NodeView, allocated: AllocatedState, features: Features): void {
   p.view = view;
-  const devices = view.devices;
+  const { slots, inventory } = view;
   const flags = allocated.flags;
-  for (let d = 0; d < devices.length; d++) {
-    const nd = devices[d];
-    const multi = isShared(nd, features);
-    const a = flags[nd.index];
+  for (let d = 0; d < slots.length; d++) {
+    const multi = p.multi[d] === 1;
+    const a = flags[slots[d]];
     let f = 0;
     if (heldByOthers(a, features)) f |= DEV.ALLOCATED;
     if (multi) f |= DEV.MULTI;
@@ -255,10 +243,9 @@ export function refreshDynamic(p: Problem, view: NodeView, allocated: AllocatedS
     if (multi && a & FLAG_AGGREGATED) f |= DEV.AGGREGATED_BEFORE;
     p.devFlags[d] = f;
   }
-  const avail = view.counters.avail;
-  for (let c = 0; c < avail.length; c++) p.counterAvail[c] = avail[c];
+  p.counterAvail.set(view.counters.avail);
   p.capEntries.forEach((e, i) => {
-    p.capAvail[i] = e.value - allocated.consumed(devices[e.device].id, e.name).milli();
+    p.capAvail[i] = e.value - allocated.consumed(inventory.ids[slots[e.device]], e.name).milli();
   });
 }
 

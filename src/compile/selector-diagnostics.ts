@@ -5,12 +5,12 @@
  * selector compiles, but every lookup is an empty map or a missing key. Each warning names the
  * closest existing reference (by edit distance), in selector syntax.
  */
-import type { Expr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
 import type { Inventory } from './inventory.js';
-import { compileSelector, CelCompileError, type CelOptions } from '../cel/index.js';
-import { children } from '../cel/rewrite.js';
-import { splitQualifiedName } from '../cel/device-value.js';
-import { domainRef, keyRef } from './fastpath/plan.js';
+import type { CelOptions } from '../cel/index.js';
+import { splitQualifiedName } from '../cel/device-fields.js';
+import { celRuntime } from './cel-loader.js';
+import { literalPlan, literalReferences } from './fastpath/literal.js';
+import type { Reference } from './fastpath/plan.js';
 
 export interface Warning {
   /** The reference as written, e.g. `device.attributes["gpu.nvidia.com/gpu"]`. */
@@ -25,28 +25,26 @@ type Kind = 'attributes' | 'capacity';
 
 /** Warnings for `expression` against `inventory`; none when it does not compile (that error says enough). */
 export function unknownAttributeReferences(expression: string, inventory: Inventory, opts: CelOptions): Warning[] {
-  let ast: Expr;
-  try {
-    ast = compileSelector(expression, opts).ast;
-  } catch (e) {
-    if (e instanceof CelCompileError) return [];
-    throw e;
-  }
+  const literal = literalPlan(expression);
+  const refs = literal !== undefined ? literalReferences(literal) : compiledReferences(expression, opts);
   const known = { attributes: names(inventory, 'attributes'), capacity: names(inventory, 'capacity') };
   const warnings = new Map<string, Warning>();
-  const visit = (e: Expr): void => {
-    const key = keyRef(e);
-    const named = key !== undefined && (key.kind === 'attributes' || key.kind === 'capacity') ? key : undefined;
-    const ref = named ?? domainRef(e);
-    if (ref !== undefined) {
-      const w = check(ref.kind, ref.domain, named?.name, known[ref.kind]);
-      if (w !== undefined) warnings.set(w.reference, w);
-    }
-    if (key !== undefined) return;
-    children(e).forEach(visit);
-  };
-  visit(ast);
+  for (const r of refs) {
+    const w = check(r.kind, r.domain, r.name, known[r.kind]);
+    if (w !== undefined) warnings.set(w.reference, w);
+  }
   return [...warnings.values()];
+}
+
+/** The references in the compiled AST (the CEL runtime: not a literal selector); none when it does not compile. */
+function compiledReferences(expression: string, opts: CelOptions): Reference[] {
+  const cel = celRuntime();
+  try {
+    return cel.references(cel.compileSelector(expression, opts).ast);
+  } catch (e) {
+    if (e instanceof cel.CelCompileError) return [];
+    throw e;
+  }
 }
 
 /** domain → names present on at least one device (bare names filed under their driver). */

@@ -3,19 +3,26 @@
  * most once per (expression, device) and reused across requests, claims, nodes and Pods.
  * A mask entry is unknown, true, false, or an error (whose message is kept).
  *
- * The first use of an expression fills its mask through the column fast path
- * (fastpath/mask.ts), which decides true/false for whole groups of devices at once and never
- * produces errors; what it leaves unknown is evaluated per device by the CEL evaluator, lazily
- * in `value`, so a device the search never looks at never raises an error — as upstream.
+ * The first use of an expression fills its mask through a fast path that decides true/false
+ * for whole groups of devices at once and never produces errors: the literal path
+ * (fastpath/literal.ts: driver and string attribute comparisons, recognised on the text, no CEL
+ * runtime) or else the column path over the compiled AST (fastpath/mask.ts). What they leave
+ * unknown is evaluated per device by the CEL evaluator, lazily in `value`, so a device the search
+ * never looks at never raises an error — as upstream. The CEL runtime (cel-loader.ts) is loaded
+ * only when an expression is outside the literal path or a device needs the evaluator.
  *
  * The masks follow the inventory as it changes: `patch(slots)` forgets the values of slots whose
  * device changed (they are computed again when looked at), and every other value stays.
  */
 
-import { compileSelector, CelCompileError, CelRuntimeError, type CelOptions, type CompiledSelector } from '../cel/index.js';
+import type { CelOptions } from '../cel/index.js';
 import type { Inventory } from './inventory.js';
+import type { CompiledSelector } from './cel-runtime.js';
+import { celRuntime } from './cel-loader.js';
 import { Columns } from './fastpath/columns.js';
-import { fastMask, FALSE, TRUE, UNKNOWN } from './fastpath/mask.js';
+import { literalKeys, literalMask, literalPlan, type LiteralPlan } from './fastpath/literal.js';
+import { drain } from '../util/steps.js';
+import { FALSE, TRUE, UNKNOWN } from './fastpath/logic.js';
 
 const ERROR = 3;
 
@@ -30,8 +37,11 @@ export interface FullMask {
 }
 
 interface Mask {
+  expression: string;
   values: Uint8Array;
   errors: Map<number, string>;
+  /** Set when the expression is in the literal subset: it compiles, and is compiled only when a device needs the evaluator. */
+  literal?: LiteralPlan;
   compiled?: CompiledSelector;
   compileError?: string;
   /** Whether the fast path has run over this mask. */
@@ -61,8 +71,19 @@ export class SelectorMasks {
 
   /** Compiles the selector and runs the fast path over every device (no evaluator, so no errors raised). */
   prefill(expression: string): void {
+    drain(this.prefillSteps(expression));
+  }
+
+  /**
+   * `prefill` in steps (the async `prepare`): the column scans over all devices yield every few
+   * thousand devices; the fill that follows only combines per-device codes.
+   */
+  *prefillSteps(expression: string): Generator<void, void> {
     const m = this.entry(expression);
-    if (m.compileError === undefined && !m.filled) this.fill(m);
+    if (m.compileError !== undefined || m.filled) return;
+    this.columns ??= new Columns(this.inv, this.opts);
+    yield* this.columns.warmSteps(m.literal ? literalKeys(m.literal) : celRuntime().planKeys(m.compiled!));
+    if (!m.filled) this.fill(m);
   }
 
   /** The selector's value on device `i` (computed once). */
@@ -85,11 +106,13 @@ export class SelectorMasks {
   }
 
   private evaluate(m: Mask, i: number): number {
+    const cel = celRuntime();
+    m.compiled ??= cel.compileSelector(m.expression, this.opts); // literal: cannot fail (literal.ts)
     let v: number;
     try {
-      v = m.compiled!.evaluate(this.inv.devices[i], this.inv.sliceOf[i].spec.driver) ? TRUE : FALSE;
+      v = m.compiled.evaluate(this.inv.devices[i], this.inv.sliceOf[i].spec.driver) ? TRUE : FALSE;
     } catch (e) {
-      if (!(e instanceof CelRuntimeError)) throw e;
+      if (!(e instanceof cel.CelRuntimeError)) throw e;
       m.errors.set(i, e.message);
       v = ERROR;
     }
@@ -110,19 +133,22 @@ export class SelectorMasks {
     }
     if (count === 0) return;
     this.columns ??= new Columns(this.inv, this.opts);
-    const fast = fastMask(m.compiled!, this.columns, pending);
+    const fast = m.literal ? literalMask(m.literal, this.columns, pending) : celRuntime().fastMask(m.compiled!, this.columns, pending);
     for (let i = 0; i < fast.length; i++) if (pending[i] === 1 && fast[i] !== UNKNOWN) m.values[i] = fast[i];
   }
 
   private entry(expression: string): Mask {
     let m = this.masks.get(expression);
     if (!m) {
-      m = { values: new Uint8Array(this.inv.capacity), errors: new Map(), filled: false };
-      try {
-        m.compiled = compileSelector(expression, this.opts);
-      } catch (e) {
-        if (!(e instanceof CelCompileError)) throw e;
-        m.compileError = e.message;
+      m = { expression, values: new Uint8Array(this.inv.capacity), errors: new Map(), filled: false, literal: literalPlan(expression) };
+      if (m.literal === undefined) {
+        const cel = celRuntime();
+        try {
+          m.compiled = cel.compileSelector(expression, this.opts);
+        } catch (e) {
+          if (!(e instanceof cel.CelCompileError)) throw e;
+          m.compileError = e.message;
+        }
       }
       this.masks.set(expression, m);
     }

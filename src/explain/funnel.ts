@@ -8,7 +8,7 @@
 import type { ResourceClaim, Node } from '../model/types.js';
 import type { Engine } from '../engine.js';
 import type { Slot } from '../model/requests.js';
-import { buildNodeView, type NodeView } from '../compile/nodeview.js';
+import { buildNodeView, nodeDevices, type NodeDevice, type NodeView } from '../compile/nodeview.js';
 import { compileProblem } from '../compile/problem.js';
 import { deviceStage, stageIndex, type StageContext } from './device-stage.js';
 import { constraintMisses } from './constraints.js';
@@ -28,11 +28,12 @@ export function nodeFunnels(engine: Engine, claim: ResourceClaim, node: Node, ho
   const view = buildNodeView(engine.nodePools(node), allocated);
   const problem = compileProblem(view, [claim], { features, classes, masks, allocated });
   const ctx: StageContext = { view, masks, allocated, features, accounting: engine.counterAccounting, holders };
+  const devices = nodeDevices(view);
 
   const stageOf = new Map<Slot, { failed: number; reason?: string }[]>();
   const candidates = new Map<Slot, number[]>();
   for (const slot of problem.plan.slots) {
-    const per = view.devices.map((nd) => {
+    const per = devices.map((nd) => {
       const s = deviceStage(slot, nd, ctx);
       return { failed: stageIndex(s.failed), reason: s.reason };
     });
@@ -40,24 +41,24 @@ export function nodeFunnels(engine: Engine, claim: ResourceClaim, node: Node, ho
     candidates.set(slot, per.flatMap((s, d) => (s.failed === STAGES.length ? [d] : [])));
   }
   const last = STAGES.indexOf('constraints');
-  for (const [slot, misses] of constraintMisses(problem.plan, view.devices, candidates, features)) {
+  for (const [slot, misses] of constraintMisses(problem.plan, devices, candidates, features)) {
     const per = stageOf.get(slot)!;
     for (const [d, reason] of misses) per[d] = { failed: last, reason };
   }
 
   const requests = problem.plan.requests.map((r): RequestExplanation => {
-    const funnels = r.slots.map((slot) => funnel(slot, stageOf.get(slot)!, view));
+    const funnels = r.slots.map((slot) => funnel(slot, stageOf.get(slot)!, devices));
     return { name: r.name, funnels, blocked: funnels.every((f) => f.failedAt !== undefined) };
   });
   return { requests, notes: poolNotes(view) };
 }
 
-function funnel(slot: Slot, per: { failed: number; reason?: string }[], view: NodeView): RequestFunnel {
+function funnel(slot: Slot, per: { failed: number; reason?: string }[], devices: readonly NodeDevice[]): RequestFunnel {
   const stages = STAGES.map((stage, k) => ({ stage, count: per.filter((s) => s.failed > k).length }));
   const selected = stages[STAGES.indexOf('selectors')].count;
   const needed = slot.mode === 'All' ? Math.max(1, selected) : slot.numDevices;
   const k = stages.findIndex((s) => s.count < needed);
-  const dropped = k < 0 ? [] : per.flatMap((s, d) => (s.failed === k ? [{ device: view.devices[d].id, reason: s.reason ?? '' }] : []));
+  const dropped = k < 0 ? [] : per.flatMap((s, d) => (s.failed === k ? [{ device: devices[d].id, reason: s.reason ?? '' }] : []));
   return {
     request: slot.name,
     deviceClass: slot.deviceClass.metadata.name,

@@ -6,13 +6,18 @@
  * else `--kubeconfig FILE`; else the files in $KUBECONFIG (path-list, merged; missing files
  * skipped); else ~/.kube/config; else the in-cluster service account when running in a Pod.
  * Nothing found is an error naming what was tried. `--context` picks a context of the kubeconfig.
+ *
+ * Connections are kept alive and reused (keepAliveAgents): client-node 1.4.0 makes a new agent —
+ * a new TCP connection and TLS handshake — for every request otherwise.
  */
 
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import type { Agent } from 'node:http';
 import { InputError } from '../model/errors.js';
 
+/** @internal */
 export type ClientNode = typeof import('@kubernetes/client-node');
 
 export interface ConnectOptions {
@@ -21,21 +26,26 @@ export interface ConnectOptions {
   inCluster?: boolean;
 }
 
-/** One cluster connection: typed API clients sharing the KubeConfig's server and credentials. */
+/**
+ * One cluster connection: typed API clients sharing the KubeConfig's server and credentials.
+ * Published as opaque (only `server`): the clients' types are client-node's, and its
+ * declarations need packages (@types/ws) a user of `dralloc/k8s` should not have to install, so
+ * the fields marked internal are stripped from the .d.ts (tsconfig `stripInternal`).
+ */
 export interface Cluster {
-  k8s: ClientNode;
-  kc: InstanceType<ClientNode['KubeConfig']>;
-  core: InstanceType<ClientNode['CoreV1Api']>;
-  resource: InstanceType<ClientNode['ResourceV1Api']>;
-  resourceAlpha3: InstanceType<ClientNode['ResourceV1alpha3Api']>;
-  coordination: InstanceType<ClientNode['CoordinationV1Api']>;
-  events: InstanceType<ClientNode['EventsV1Api']>;
+  /** @internal */ k8s: ClientNode;
+  /** @internal */ kc: InstanceType<ClientNode['KubeConfig']>;
+  /** @internal */ core: InstanceType<ClientNode['CoreV1Api']>;
+  /** @internal */ resource: InstanceType<ClientNode['ResourceV1Api']>;
+  /** @internal */ resourceAlpha3: InstanceType<ClientNode['ResourceV1alpha3Api']>;
+  /** @internal */ coordination: InstanceType<ClientNode['CoordinationV1Api']>;
+  /** @internal */ events: InstanceType<ClientNode['EventsV1Api']>;
   /** The API server URL, for messages. */
   server: string;
 }
 
 export async function connect(opts: ConnectOptions = {}): Promise<Cluster> {
-  const k8s = await import('@kubernetes/client-node');
+  const k8s = await loadClientNode();
   const kc = new k8s.KubeConfig();
   const source = findConfig(opts);
   try {
@@ -52,6 +62,7 @@ export async function connect(opts: ConnectOptions = {}): Promise<Cluster> {
   }
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new InputError('kubeconfig: no current cluster (set current-context or pass --context)');
+  keepAliveAgents(kc);
   return {
     k8s,
     kc,
@@ -61,6 +72,52 @@ export async function connect(opts: ConnectOptions = {}): Promise<Cluster> {
     coordination: kc.makeApiClient(k8s.CoordinationV1Api),
     events: kc.makeApiClient(k8s.EventsV1Api),
     server: cluster.server,
+  };
+}
+
+/** The peer version range, as in package.json `peerDependencies` (checked by test/package). */
+export const CLIENT_NODE_RANGE = '1.4.0';
+
+/**
+ * @kubernetes/client-node is an optional peer dependency: a package that only embeds the engine
+ * does not need it. Absent, connecting fails with how to install it (an InputError: the CLI
+ * prints it and exits 2).
+ */
+async function loadClientNode(): Promise<ClientNode> {
+  try {
+    return await import('@kubernetes/client-node');
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code !== 'ERR_MODULE_NOT_FOUND' || !String((e as Error).message).includes("'@kubernetes/client-node'")) throw e;
+    throw new InputError(
+      `talking to a cluster needs the optional peer dependency @kubernetes/client-node, which is not installed: npm install @kubernetes/client-node@'${CLIENT_NODE_RANGE}'`,
+    );
+  }
+}
+
+/** Idle kept-alive connections are closed after this long (below Node's 5 s server keep-alive, so reuse does not race a server's close). */
+const IDLE_SOCKET_MS = 4000;
+
+/**
+ * Makes the KubeConfig hand out one keep-alive agent per distinct set of agent options instead
+ * of a new agent per request. The options (server, proxy, TLS material) come from the
+ * kubeconfig, so in practice there is one agent. Only idle sockets time out (Node destroys free
+ * sockets on timeout; an open watch is never cut by it).
+ */
+function keepAliveAgents(kc: Cluster['kc']): void {
+  // createAgent(cluster, agentOptions) is private in client-node's typings (called for every request).
+  type CreateAgent = (cluster: { server?: string; proxyUrl?: string } | null, options: Record<string, unknown>) => Agent;
+  const target = kc as unknown as { createAgent: CreateAgent };
+  const create = target.createAgent.bind(kc);
+  const agents = new Map<string, Agent>();
+  target.createAgent = (cluster, o) => {
+    const key = JSON.stringify([cluster?.server, cluster?.proxyUrl, o.rejectUnauthorized, o.servername, o.ca, o.cert, o.key, o.pfx, o.passphrase].map((v) => (v === undefined ? null : String(v))));
+    let agent = agents.get(key);
+    if (!agent) {
+      agent = create(cluster, { ...o, keepAlive: true, timeout: IDLE_SOCKET_MS });
+      agents.set(key, agent);
+    }
+    return agent;
   };
 }
 

@@ -21,6 +21,12 @@
  *
  * Invariant: after every delivered change, `get(kind, key)` is the object that change named
  * (undefined after a delete); a key's stored resourceVersion only grows while its uid stays.
+ *
+ * Progress: per kind, the latest resourceVersion the API server's lists and watch events have
+ * brought (what `observe()` takes in does not count). A watch delivers one kind's changes in
+ * resourceVersion order (kube-apiserver guarantees it per watch; a relist is taken in as a
+ * whole before its resourceVersion counts), so once the progress reached a version, every
+ * change of that kind up to it has been delivered: `caughtUp()` waits for that.
  */
 
 import type { DraObject } from '../model/types.js';
@@ -60,6 +66,13 @@ interface Entry {
   markListed: () => void;
 }
 
+/** A `caughtUp()` call waiting for a kind's progress to reach `rv`. */
+interface Waiter {
+  kind: LiveKindName;
+  rv: string;
+  done: (reached: boolean) => void;
+}
+
 /** Deleted uids remembered to drop late events about them (oldest forgotten first). */
 const TOMBSTONES = 100_000;
 
@@ -67,6 +80,9 @@ export class ClusterWatch {
   private readonly stores = new Map<LiveKindName, Map<string, DraObject>>();
   private readonly informers: Entry[] = [];
   private readonly deleted = new Set<string>();
+  /** Per kind: the latest resourceVersion delivered by a list or a watch event (see Progress). */
+  private readonly progress = new Map<LiveKindName, string>();
+  private readonly waiters = new Set<Waiter>();
   private stopped = false;
   /** Restarts after failures, for tests and logs. */
   restarts = 0;
@@ -89,14 +105,18 @@ export class ClusterWatch {
         const result = await kind.list(cluster);
         setImmediate(() => {
           entry.delay = this.opts.retryMs ?? 250;
+          this.advance(kind.kind, result.metadata?.resourceVersion);
           entry.markListed();
         });
         return result;
       };
       const entry: Entry = { kind, informer: cluster.k8s.makeInformer(cluster.kc, kind.path, list as never), delay: opts.retryMs ?? 250, listed, markListed };
-      entry.informer.on('add', (o) => this.deliver(kind, 'add', o));
-      entry.informer.on('update', (o) => this.deliver(kind, 'update', o));
-      entry.informer.on('delete', (o) => this.deliver(kind, 'delete', o));
+      for (const type of ['add', 'update', 'delete'] as const) {
+        entry.informer.on(type, (o) => {
+          this.deliver(kind, type, o);
+          this.advance(kind.kind, (o as DraObject).metadata?.resourceVersion);
+        });
+      }
       entry.informer.on('error', (e: unknown) => {
         if (this.stopped) return; // stop() aborts the watch: an AbortError, not a failure
         this.opts.onError?.(`watch ${kind.path}: ${apiErrorText(e)}; retrying in ${entry.delay} ms`);
@@ -135,6 +155,7 @@ export class ClusterWatch {
   /** Stops every informer at once (a watch still waiting for its headers is abandoned, not awaited). */
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const w of [...this.waiters]) w.done(false);
     for (const e of this.informers) clearTimeout(e.timer);
     await Promise.all(this.informers.map((e) => e.informer.stop()));
   }
@@ -169,7 +190,45 @@ export class ClusterWatch {
     for (const entry of this.informers.filter((e) => kinds.includes(e.kind.kind))) {
       const list = await entry.kind.list(this.cluster);
       for (const item of list.items) this.deliver(entry.kind, 'update', item);
+      this.advance(entry.kind.kind, list.metadata?.resourceVersion);
     }
+  }
+
+  /**
+   * Resolves true once every change of `kind` up to resourceVersion `rv` has been delivered
+   * (see Progress), false after `timeoutMs` without that, on stop(), or at once when `rv` is not
+   * an integer (its order is unknown).
+   */
+  caughtUp(kind: LiveKindName, rv: string | undefined, timeoutMs: number): Promise<boolean> {
+    if (!rv || !/^\d+$/.test(rv) || this.stopped) return Promise.resolve(false);
+    if (this.reached(kind, rv)) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => w.done(false), timeoutMs);
+      const w: Waiter = {
+        kind,
+        rv,
+        done: (reached) => {
+          clearTimeout(timer);
+          this.waiters.delete(w);
+          resolve(reached);
+        },
+      };
+      this.waiters.add(w);
+    });
+  }
+
+  private reached(kind: LiveKindName, rv: string): boolean {
+    const at = this.progress.get(kind);
+    return at !== undefined && /^\d+$/.test(at) && !laterVersion(rv, at);
+  }
+
+  /** The API server delivered `kind` up to `rv`: wakes the waiters that reached their version. */
+  private advance(kind: LiveKindName, rv: string | undefined): void {
+    if (!rv || !/^\d+$/.test(rv)) return;
+    const at = this.progress.get(kind);
+    if (at !== undefined && !laterVersion(rv, at)) return;
+    this.progress.set(kind, rv);
+    for (const w of [...this.waiters]) if (w.kind === kind && this.reached(kind, w.rv)) w.done(true);
   }
 
   private deliver(kind: LiveKind, type: ChangeType, raw: unknown): DraObject | undefined {

@@ -59,12 +59,15 @@ export interface GangHooks {
   reportUnschedulable(pod: Pod, message: string): Promise<void>;
   scheduled(pod: Pod, node: string, claimsAllocated: number): void;
   writeClaims(pod: Pod, commit: Commit, written: Written[]): Promise<void>;
-  checkConcurrent(commit: Commit): Promise<void>;
+  checkConcurrent(commit: Commit, written: readonly Written[]): Promise<void>;
+  /** A decision begins: claim changes from now on are collected for the concurrent-writer check. */
+  beginDecision(): void;
   bind(pod: Pod, node: string): Promise<void>;
   rollback(written: Written[]): Promise<void>;
   /** PUT a claim's status with its cached resourceVersion (409 and ambiguous failures as for any claim write). */
   writeStatus(claim: ResourceClaim, status: ResourceClaim['status']): Promise<ResourceClaim>;
-  settle(commit: Commit): void;
+  /** The attempt is over (with the admitted group's commit, if any): see LiveScheduler.settle. */
+  settle(commit?: Commit): void;
   log(line: string): void;
 }
 
@@ -112,14 +115,15 @@ export class LiveGangs {
       }
     }
     const tried = members.map((p) => prepared.get(p) ?? p);
+    this.h.beginDecision();
     const attempt = await this.h.state.scheduleGroup(tried, minCount, skip, this.h.signal);
-    if (!attempt.admitted) {
-      if (this.h.stopped()) return undefined; // searches cut short by stop(): no verdict to report
-      await this.releaseLeftovers(pending);
-      const reason = notAdmitted(namespace, name, attempt.cycle.why);
-      return this.wait(tried.flatMap((pod, i) => (pod.spec.nodeName ? [] : [[pod, memberMessage(attempt.cycle.decisions[i], reason)]])));
-    }
     try {
+      if (!attempt.admitted) {
+        if (this.h.stopped()) return undefined; // searches cut short by stop(): no verdict to report
+        await this.releaseLeftovers(pending);
+        const reason = notAdmitted(namespace, name, attempt.cycle.why);
+        return await this.wait(tried.flatMap((pod, i) => (pod.spec.nodeName ? [] : [[pod, memberMessage(attempt.cycle.decisions[i], reason)]])));
+      }
       const placed = new Set(attempt.placements.map((p) => p.pod.metadata.uid));
       // An admitted gang's members that did not fit wait with their own reason.
       const left = tried.flatMap((pod, i): [Pod, string][] => (pod.spec.nodeName || placed.has(pod.metadata.uid) ? [] : [[pod, attempt.cycle.decisions[i].message ?? 'unschedulable']]));
@@ -127,7 +131,7 @@ export class LiveGangs {
       await this.wait(left);
       return result;
     } finally {
-      this.h.settle(attempt.commit);
+      this.h.settle(attempt.admitted ? attempt.commit : undefined);
     }
   }
 
@@ -210,7 +214,7 @@ export class LiveGangs {
         written.set(p, mine);
         await this.h.writeClaims(p.pod, p.commit, mine);
       }
-      await this.h.checkConcurrent(commit);
+      await this.h.checkConcurrent(commit, [...written.values()].flat());
     } catch (e) {
       if (this.h.active()) await this.h.rollback([...written.values()].flat());
       return this.retry(

@@ -11,10 +11,14 @@
  *   read and taken in (if another scheduler allocated it, the engine adopts that allocation);
  *   what this attempt already wrote is rolled back; the Pod is retried after a backoff.
  * - Two writers allocating *different* claims onto the same devices cannot be caught by 409.
- *   After writing, the scheduler lists the claims again: an allocated claim in one of our pools
- *   that the engine did not know when it decided means a concurrent writer; the writer that sees
- *   it rolls back (both may; never neither, since each writes before it lists). Binding happens
- *   only after this check, so kubelets never act on a double allocation. Remaining window: see
+ *   After writing, the scheduler waits until its claim watch has delivered its own last write
+ *   and looks at the claims that changed since it began deciding: an allocated claim in one of
+ *   our pools that the engine did not know when it decided means a concurrent writer; the writer
+ *   that sees it rolls back (both may; never neither: the watch delivers claims in
+ *   resourceVersion order, so of two writes the later writer's check sees the earlier one).
+ *   This costs O(changes), no API request; only when the watch lags more than CATCH_UP_MS are
+ *   the claims listed instead (the same check against a fresh list). Binding happens only after
+ *   this check, so kubelets never act on a double allocation. Remaining window: see
  *   docs/cluster.md (one active scheduler per name — `--leader-elect` — is the real answer).
  * - Ambiguous writes (5xx or a broken connection: the API server may have applied the write):
  *   the object is read again before anything is undone. A claim write found applied counts as
@@ -80,9 +84,20 @@ export interface LiveSchedulerOptions {
 /** How a scheduling attempt ended (kube-scheduler's `result` label). */
 export type AttemptResult = 'scheduled' | 'unschedulable' | 'error';
 
+/**
+ * How long the concurrent-writer check waits for the claim watch to deliver this attempt's own
+ * writes before it lists the claims instead (a local watch takes a millisecond or so).
+ */
+const CATCH_UP_MS = 250;
+
 interface Queued {
   notBefore: number;
   attempts: number;
+}
+
+/** A queued Pod: its priority is read once (spec.priority is immutable), not on every pick. */
+interface QueuedPod extends Queued {
+  priority: number;
 }
 
 /** A claim this attempt wrote: the version it replaced, and the API server's answer. */
@@ -92,8 +107,8 @@ export interface Written {
 }
 
 export class LiveScheduler {
-  readonly stats = { scheduled: 0, unschedulable: 0, claimsAllocated: 0, conflicts: 0, rollbacks: 0, retries: 0, claimsCreated: 0, claimsDeleted: 0, claimsDeallocated: 0 };
-  private readonly queue = new Map<string, Queued>();
+  readonly stats = { scheduled: 0, unschedulable: 0, claimsAllocated: 0, conflicts: 0, rollbacks: 0, retries: 0, claimsCreated: 0, claimsDeleted: 0, claimsDeallocated: 0, claimLists: 0 };
+  private readonly queue = new Map<string, QueuedPod>();
   /** --manage-claims: Pods (by uid) of ours deleted or done whose claims are still to be released. */
   private readonly releases = new Map<string, Queued & { pod: Pod }>();
   /** Pods waiting for a change (unschedulable, or claims missing): the generation they saw, and why. */
@@ -104,6 +119,8 @@ export class LiveScheduler {
    * event of the Pod without nodeName must not queue it again (kube-scheduler's "assumed" Pods).
    */
   private readonly bound = new Map<string, string>();
+  /** Keys of the claims that changed since the attempt in progress began deciding (the concurrent-writer check). */
+  private changedClaims?: Set<string>;
   /** Claims of the attempt in progress whose write had an unknown outcome → the resourceVersion it replaced. */
   private readonly unsure = new Map<string, string | undefined>();
   private generation = 0;
@@ -142,7 +159,8 @@ export class LiveScheduler {
       reportUnschedulable: (pod, message) => this.reportUnschedulable(pod, message),
       scheduled: (pod, node, claims) => this.scheduled(pod, node, claims),
       writeClaims: (pod, commit, written) => this.writeClaims(pod, commit, written),
-      checkConcurrent: (commit) => this.checkConcurrent(commit),
+      checkConcurrent: (commit, written) => this.checkConcurrent(commit, written),
+      beginDecision: () => this.beginDecision(),
       bind: (pod, node) => this.bind(pod, node),
       rollback: (written) => this.rollback(written),
       writeStatus: (claim, status) => this.writeClaim(claim, status),
@@ -231,6 +249,7 @@ export class LiveScheduler {
 
   private onChange(c: Change): void {
     this.state.apply(c);
+    if (c.kind === 'ResourceClaim') this.changedClaims?.add(objectKey(c.object));
     if (c.kind === 'Pod') {
       const key = objectKey(c.object);
       if (c.type === 'delete') {
@@ -259,7 +278,7 @@ export class LiveScheduler {
       return;
     }
     this.parked.delete(key);
-    if (!this.queue.has(key)) this.queue.set(key, { notBefore: 0, attempts: 0 });
+    if (!this.queue.has(key)) this.enqueue(key);
   }
 
   /** --manage-claims: queues releasing the claims of a Pod of ours that is deleted or done. */
@@ -356,6 +375,11 @@ export class LiveScheduler {
     return undefined;
   }
 
+  /** Solver steps of every search this replica ran (dralloc_solver_steps_total). */
+  solverSteps(): number {
+    return this.state.solverSteps;
+  }
+
   /** Devices in the engine's inventory. */
   inventoryDevices(): number {
     return this.state.engine.inspect().inventory.count;
@@ -373,7 +397,7 @@ export class LiveScheduler {
       for (const [key, p] of this.parked) {
         if (p.generation < this.generation || now - p.since >= resync) {
           this.parked.delete(key);
-          this.queue.set(key, { notBefore: 0, attempts: 0 });
+          this.enqueue(key);
         }
       }
       const release = this.active() && [...this.releases.keys()].find((uid) => this.releases.get(uid)!.notBefore <= now);
@@ -399,16 +423,21 @@ export class LiveScheduler {
     }
   }
 
+  /** Queues a Pod to be tried at once (a fresh entry: no backoff). */
+  private enqueue(key: string): QueuedPod {
+    const q = { notBefore: 0, attempts: 0, priority: this.watch.get<Pod>('Pod', key)?.spec.priority ?? 0 };
+    this.queue.set(key, q);
+    return q;
+  }
+
   /** The ready Pod with the highest priority (ties: queued first). */
   private pick(now: number): string | undefined {
     let best: string | undefined;
     let bestPriority = -Infinity;
     for (const [key, q] of this.queue) {
-      if (q.notBefore > now) continue;
-      const priority = this.watch.get<Pod>('Pod', key)?.spec.priority ?? 0;
-      if (priority > bestPriority) {
+      if (q.notBefore <= now && q.priority > bestPriority) {
         best = key;
-        bestPriority = priority;
+        bestPriority = q.priority;
       }
     }
     return best;
@@ -420,8 +449,7 @@ export class LiveScheduler {
   }
 
   private backoff(key: string, why: string): void {
-    const q = this.queue.get(key) ?? { notBefore: 0, attempts: 0 };
-    this.queue.set(key, q);
+    const q = this.queue.get(key) ?? this.enqueue(key);
     this.stats.retries++;
     this.log(`retrying ${key} in ~${this.postpone(q)} ms: ${why}`);
   }
@@ -478,6 +506,7 @@ export class LiveScheduler {
       this.backoff(key, `preparing claims: ${apiErrorText(e)}`);
       return 'error';
     }
+    this.beginDecision();
     const { decision, commit } = await this.state.schedule(pod, this.stopping.signal);
     if (decision.node === undefined) {
       if (this.stopped) return; // searches cut short by stop(): no verdict to report
@@ -498,6 +527,11 @@ export class LiveScheduler {
     }
   }
 
+  /** Claim changes are collected from the moment the engine's claims are snapshotted (commit.known), for concurrentAllocation. */
+  private beginDecision(): void {
+    this.changedClaims = new Set();
+  }
+
   /** The Pod's PodGroup when it shares the group's resourceClaims (DRAWorkloadResourceClaims). */
   private sharingGroup(pod: Pod): PodGroup | undefined {
     return sharingGroup(pod, this.state.engine.gates.DRAWorkloadResourceClaims, this.watch.map('PodGroup'));
@@ -515,13 +549,14 @@ export class LiveScheduler {
     this.log(`bound ${key} to ${node}`);
   }
 
-  /** The commit's allocations are written or given up: the engine follows the cache again (see LiveState.settle). */
-  private settle(commit: Commit): void {
-    for (const c of commit.allocated) {
+  /** An attempt is over: the commit's allocations are written or given up, the engine follows the cache again (see LiveState.settle). */
+  private settle(commit?: Commit): void {
+    for (const c of commit?.allocated ?? []) {
       const key = objectKey(c);
       this.state.settle(key, this.unsure.has(key) ? { replaced: this.unsure.get(key) } : undefined);
     }
     this.unsure.clear();
+    this.changedClaims = undefined;
   }
 
   /**
@@ -534,7 +569,7 @@ export class LiveScheduler {
     const written: Written[] = [];
     try {
       await this.writeClaims(pod, commit, written);
-      await this.checkConcurrent(commit);
+      await this.checkConcurrent(commit, written);
     } catch (e) {
       if (this.active()) await this.rollback(written);
       throw e;
@@ -575,9 +610,9 @@ export class LiveScheduler {
   }
 
   /** Throws Retry when another writer allocated devices in the pools of the commit's new allocations meanwhile. */
-  private async checkConcurrent(commit: Commit): Promise<void> {
+  private async checkConcurrent(commit: Commit, written: readonly Written[]): Promise<void> {
     if (commit.allocated.length === 0) return;
-    const concurrent = await this.concurrentAllocation(commit);
+    const concurrent = await this.concurrentAllocation(commit, written.map((w) => w.after));
     if (concurrent) throw new Retry(concurrent);
   }
 
@@ -656,26 +691,39 @@ export class LiveScheduler {
   }
 
   /**
-   * Lists the claims again (after writing ours): an allocated claim sharing a pool with our new
-   * allocations whose allocation the engine did not hold when it decided was written
-   * concurrently — ours may overlap it. Returns why, or undefined when there is none.
+   * After writing ours: an allocated claim sharing a pool with our new allocations whose
+   * allocation the engine did not hold when it decided was written concurrently — ours may
+   * overlap it. Returns why, or undefined when there is none.
    */
-  private async concurrentAllocation(commit: Commit): Promise<string | undefined> {
-    const kind = LIVE_KINDS.find((k) => k.kind === 'ResourceClaim')!;
+  private async concurrentAllocation(commit: Commit, written: ResourceClaim[]): Promise<string | undefined> {
     const ours = new Set(commit.allocated.map(objectKey));
     const pools = new Set(commit.allocated.flatMap((c) => (c.status?.allocation?.devices?.results ?? []).map((r) => `${r.driver}/${r.pool}`)));
-    const list = await kind.list(this.cluster);
-    for (const item of list.items) {
-      // Only names and device results are read: their model fields have their wire names.
-      const claim = item as ResourceClaim;
+    for (const claim of await this.claimsSinceDecision(written)) {
       const key = objectKey(claim);
       if (ours.has(key) || !claim.status?.allocation) continue;
       if (!(claim.status.allocation.devices?.results ?? []).some((r) => pools.has(`${r.driver}/${r.pool}`))) continue;
-      const known = commit.known.get(key);
+      const known = commit.known(key);
       if (known?.status?.allocation && sameAllocation(known, claim)) continue;
+      this.watch.observe('ResourceClaim', claim); // when listed: the retry must not pick its devices again
       return `claim ${key} was allocated concurrently in a pool this Pod's claims use`;
     }
     return undefined;
+  }
+
+  /**
+   * The claims a concurrent writer may have allocated since this attempt began deciding, as
+   * recent as `written` (this attempt's writes) at least. Once the claim watch has delivered the
+   * latest of them, every claim write before it has been delivered too: the claims changed since
+   * the decision, from the cache. When the watch lags more than CATCH_UP_MS: every claim, listed.
+   */
+  private async claimsSinceDecision(written: ResourceClaim[]): Promise<ResourceClaim[]> {
+    const last = written.map((c) => c.metadata.resourceVersion).reduce((a, b) => (laterVersion(a, b) ? a : b));
+    if (await this.watch.caughtUp('ResourceClaim', last, CATCH_UP_MS)) {
+      return [...(this.changedClaims ?? [])].flatMap((key) => this.watch.get<ResourceClaim>('ResourceClaim', key) ?? []);
+    }
+    this.stats.claimLists++;
+    // Only names and device results are read: their model fields have their wire names.
+    return (await LIVE_KINDS.find((k) => k.kind === 'ResourceClaim')!.list(this.cluster)).items as ResourceClaim[];
   }
 
   /** Puts written claims back as they were before this attempt (best effort; logged on failure). */

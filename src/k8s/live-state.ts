@@ -3,7 +3,8 @@
  * changes, incrementally — a changed slice, node, class or taint rule replaces its old object in
  * the engine (engine.upsert, by key; engine.delete when it is gone); a claim's allocation moves devices in or out
  * of use. Nothing is rebuilt from scratch except the Scheduler's small node/class index, which is
- * recreated lazily after the set of nodes, classes or slices changed.
+ * recreated lazily after nodes, classes or taint rules changed; a slice change only marks every
+ * node's device summary stale (the Scheduler holds no slices: it reads devices from the engine).
  *
  * Claims: for every claim key the engine holds exactly one object, the *desired* one — the
  * allocation this process committed and is writing (`pending`); else one whose write had an
@@ -46,11 +47,13 @@ export interface Commit {
   allocated: ResourceClaim[];
   /** Claims that were already allocated and only gain the Pod in status.reservedFor. */
   reserved: ResourceClaim[];
-  /** What the engine held, per claim key, when the decision was made (for the conflict check). */
-  known: ReadonlyMap<string, ResourceClaim>;
+  /** What the engine held for a claim key when the decision began (for the conflict check). */
+  known(key: string): ResourceClaim | undefined;
 }
 
 export class LiveState {
+  /** Solver steps (upstream allocateOne invocations) of every search run for this state's Pods. */
+  solverSteps = 0;
   private scheduler?: Scheduler;
   /** The object the engine holds, per claim key. */
   private readonly held = new Map<string, ResourceClaim>();
@@ -60,12 +63,26 @@ export class LiveState {
   private readonly uncertain = new Map<string, { claim: ResourceClaim; replaced: string | undefined }>();
   /** Informer changes held back while a group cycle runs (see scheduleGroup). */
   private deferred?: Change[];
+  /**
+   * Since the latest decision began: what the engine held for each claim key before its first
+   * change (O(changes), instead of a copy of every claim per decision). Replaced by the next one.
+   */
+  private heldBefore = new Map<string, ResourceClaim | undefined>();
 
   constructor(
     readonly engine: Engine,
     private readonly source: ObjectSource,
     private readonly strategy: Strategy = 'upstream',
-  ) {}
+  ) {
+    // The Scheduler searches each node through engine.allocate; the engine belongs to this state
+    // alone, so its allocate is wrapped here to sum the steps each search reports.
+    const allocate = engine.allocate.bind(engine);
+    engine.allocate = async (claims, opts) => {
+      const outcome = await allocate(claims, opts);
+      this.solverSteps += outcome.stats?.steps ?? 0;
+      return outcome;
+    };
+  }
 
   /** Takes in the objects already in the caches (after the first sync). */
   load(): void {
@@ -81,13 +98,17 @@ export class LiveState {
       return;
     }
     switch (c.kind) {
+      case 'ResourceSlice':
+        if (c.type === 'delete') this.engine.delete([c.object]);
+        else this.engine.upsert([c.object]);
+        this.scheduler?.stateChanged(); // devices changed: every node's summary is counted again
+        break;
       case 'Node':
       case 'DeviceClass':
-      case 'ResourceSlice':
       case 'DeviceTaintRule':
         if (c.type === 'delete') this.engine.delete([c.object]);
         else this.engine.upsert([c.object]);
-        this.scheduler = undefined; // node/class lists or the inventory changed
+        this.scheduler = undefined; // node/class lists or what the summaries cached changed
         break;
       case 'ResourceClaim':
         this.syncClaim(objectKey(c.object));
@@ -109,6 +130,7 @@ export class LiveState {
     if (this.uncertain.has(key) && desired !== this.uncertain.get(key)!.claim) this.uncertain.delete(key);
     const current = this.held.get(key);
     if (current === desired) return;
+    if (!this.heldBefore.has(key)) this.heldBefore.set(key, current);
     // A claim deleted and created again under the same name has a new uid, so another engine key.
     if (current && (!desired || keyOf(current) !== keyOf(desired))) this.engine.delete([current]);
     if (desired) {
@@ -148,7 +170,7 @@ export class LiveState {
    * recorded as pending; the caller writes them and then calls `settle` for every claim key.
    */
   async schedule(pod: Pod, signal?: AbortSignal): Promise<{ decision: PodDecision; commit: Commit }> {
-    const known = new Map(this.held);
+    const known = this.beginDecision();
     // Long searches yield to the event loop: informer changes may be applied meanwhile.
     const decision = await this.current().schedulePodAsync(pod, signal);
     return { decision, commit: this.record(decision, known) };
@@ -166,7 +188,7 @@ export class LiveState {
    * over: the journal that undoes the cycle must see only the cycle's own changes.
    */
   async scheduleGroup(members: readonly Pod[], minCount: number, skip: ReadonlyMap<Pod, string>, signal?: AbortSignal): Promise<GroupAttempt> {
-    const known = new Map(this.held);
+    const known = this.beginDecision();
     const s = this.current();
     this.deferred = [];
     const start = s.begin();
@@ -197,8 +219,17 @@ export class LiveState {
     }
   }
 
+  /**
+   * A decision begins: from now on the engine's claim before its first change is kept per key
+   * (`heldBefore`, O(changes)); returns Commit.known, what the engine held when it began.
+   */
+  private beginDecision(): Commit['known'] {
+    const atStart = (this.heldBefore = new Map());
+    return (key) => (atStart.has(key) ? atStart.get(key) : this.held.get(key));
+  }
+
   /** Records a decision's new allocations as pending (the engine holds them already); its Commit. */
-  private record(decision: PodDecision, known: ReadonlyMap<string, ResourceClaim>): Commit {
+  private record(decision: PodDecision, known: Commit['known']): Commit {
     const commit: Commit = { allocated: [], reserved: [], known };
     if (decision.node === undefined) return commit;
     for (const u of decision.updated) {
@@ -209,6 +240,7 @@ export class LiveState {
         continue;
       }
       // schedulePod committed `u` into the engine: it replaced the unallocated version (same key).
+      if (!this.heldBefore.has(key)) this.heldBefore.set(key, before);
       this.held.set(key, u);
       this.pending.set(key, u);
       commit.allocated.push(u);

@@ -7,8 +7,8 @@
  *   `scheduler_scheduling_attempt_duration_seconds{profile,result}` (histogram),
  *   `scheduler_pending_pods{queue=active|backoff|unschedulable}`, client-go's
  *   `leader_election_master_status{name}` — and dralloc's own: `dralloc_claims_allocated_total`,
- *   `dralloc_claim_conflicts_total`, `dralloc_rollbacks_total`, `dralloc_inventory_devices`,
- *   plus prom-client's process metrics;
+ *   `dralloc_claim_conflicts_total`, `dralloc_rollbacks_total`, `dralloc_claim_lists_total`,
+ *   `dralloc_solver_steps_total`, `dralloc_inventory_devices`, plus prom-client's process metrics;
  * - `/healthz`, `/livez`: 200 `ok` while the process serves; `/readyz`: 200 once the informers
  *   have synced and, with leader election, the lease state is known (leading or a holder seen),
  *   503 with the reason before.
@@ -21,7 +21,8 @@ import type { AttemptResult } from './live-scheduler.js';
 
 /** What the metrics read from the scheduler at scrape time. */
 export interface MetricsSource {
-  readonly stats: { claimsAllocated: number; conflicts: number; rollbacks: number };
+  readonly stats: { claimsAllocated: number; conflicts: number; rollbacks: number; claimLists: number };
+  solverSteps(): number;
   pendingByQueue(): { active: number; backoff: number; unschedulable: number };
   leaseName(): string | undefined;
   isLeader(): boolean;
@@ -94,6 +95,8 @@ export async function startMetrics(bind: { host: string; port: number }, profile
   fromStats('dralloc_claims_allocated_total', 'Claims this replica allocated and wrote.', (s) => s.stats.claimsAllocated);
   fromStats('dralloc_claim_conflicts_total', 'Claim writes that failed with 409 Conflict.', (s) => s.stats.conflicts);
   fromStats('dralloc_rollbacks_total', 'Claim writes undone after a failed attempt.', (s) => s.stats.rollbacks);
+  fromStats('dralloc_claim_lists_total', 'Claim lists of the concurrent-writer check (made only when the claim watch lagged).', (s) => s.stats.claimLists);
+  fromStats('dralloc_solver_steps_total', 'Solver steps (upstream allocateOne invocations) of every search this replica ran.', (s) => s.solverSteps());
   fromStats('dralloc_inventory_devices', 'Devices in the engine\'s inventory.', (s) => s.inventoryDevices());
 
   const server: Server = createServer((req, res) => {

@@ -29,9 +29,14 @@ export interface DeviceIndex {
   readonly size: number;
   readonly capacity: number;
   indicesOf(id: string): readonly number[];
+  /** The one slot of `id`; -1 when no device has it, SEVERAL when several do (then see indicesOf). */
+  slotOf(id: string): number;
   /** The ID of the device in a slot (undefined when the slot is free). */
   idAt(i: number): string | undefined;
 }
+
+/** DeviceIndex.slotOf: the ID names several devices. */
+export const SEVERAL = -2;
 
 export const FLAG_DEDICATED = 1;
 export const FLAG_SHARED = 2;
@@ -50,12 +55,15 @@ export class AllocatedState {
   readonly shared = new Map<string, { shares: number; reported: number; consumed: Map<string, Quantity> }>();
   /** Per device of the attached inventory: FLAG_DEDICATED | FLAG_SHARED (the hot paths read this). */
   flags = new Uint8Array(0);
+  /** Changes whenever `flags` may have changed: what was computed from them at another version is stale. */
+  version = 0;
   private index?: DeviceIndex;
 
   /** Mirrors the state into `flags` for the devices of `index`. */
   attach(index: DeviceIndex): void {
     this.index = index;
     this.flags = new Uint8Array(index.capacity);
+    this.version++;
     for (const id of this.dedicated) this.sync(id);
     for (const id of this.shared.keys()) this.sync(id);
   }
@@ -68,6 +76,7 @@ export class AllocatedState {
       grown.set(this.flags);
       this.flags = grown;
     }
+    this.version++;
     for (let k = 0; k < slots.length; k++) {
       const id = index.idAt(slots[k]);
       this.flags[slots[k]] = id === undefined ? 0 : this.flagsOf(id);
@@ -77,7 +86,10 @@ export class AllocatedState {
   private sync(id: string): void {
     if (!this.index) return;
     const f = this.flagsOf(id);
-    for (const i of this.index.indicesOf(id)) this.flags[i] = f;
+    this.version++;
+    const one = this.index.slotOf(id);
+    if (one >= 0) this.flags[one] = f;
+    else if (one === SEVERAL) for (const i of this.index.indicesOf(id)) this.flags[i] = f;
   }
 
   private flagsOf(id: string): number {

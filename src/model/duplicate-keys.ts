@@ -2,7 +2,8 @@
  * Duplicate keys: the API server's strict decoding rejects an object with a key given twice
  * (`strict decoding error: duplicate field "metadata.name"`); so do `allocate` (and every
  * command that loads files) and `lint`, with the same text, instead of silently keeping the
- * last value.
+ * last value. JSON texts are checked before parsing (json-scan.ts); the YAML parser finds them in
+ * YAML (and names the field of a JSON duplicate, whose text is handed to it).
  */
 import type { Document, YAMLError } from 'yaml';
 import { yaml } from './yaml.js';
@@ -35,27 +36,4 @@ function pathOfKeyAt(node: unknown, offset: number, prefix: string): string | un
     }
   }
   return undefined;
-}
-
-/**
- * Whether JSON.parse's `value` has every key of `text`: JSON.parse keeps the last of duplicate
- * keys without a word. Counted cheaply: key ends (`":`) in the text against keys in the value.
- * Any difference (a duplicate — or a string holding `":`, or a space before a colon) sends the
- * text to the YAML parser, which checks exactly.
- */
-export function jsonKeysAllKept(text: string, value: unknown): boolean {
-  let marks = 0;
-  for (let i = text.indexOf('":'); i !== -1; i = text.indexOf('":', i + 2)) marks++;
-  return marks === keyCount(value);
-}
-
-function keyCount(v: unknown): number {
-  if (typeof v !== 'object' || v === null) return 0;
-  let n = 0;
-  if (Array.isArray(v)) {
-    for (const e of v) n += keyCount(e);
-  } else {
-    for (const k in v) n += 1 + keyCount((v as Record<string, unknown>)[k]);
-  }
-  return n;
 }

@@ -4,12 +4,13 @@
  */
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import type { YAMLError } from 'yaml';
+import { isUtf8 } from 'node:buffer';
+import type { LineCounter, YAMLError } from 'yaml';
 import { yaml } from './yaml.js';
-import { splitJsonList } from './json-list.js';
+import { JsonScan, keyCount, looksLikeJson } from './json-scan.js';
 import { drain, drainSliced, TimeSlicer, type AsyncOptions } from '../util/steps.js';
 import { decodeObject, jsonType } from './decode.js';
-import { duplicateField, jsonKeysAllKept } from './duplicate-keys.js';
+import { duplicateField } from './duplicate-keys.js';
 import { InputError, originText } from './errors.js';
 import type { DraObject, Origin } from './types.js';
 
@@ -29,9 +30,9 @@ const EXTENSIONS = ['.yaml', '.yml', '.json'];
 /**
  * Loads `paths` in the order given: files, folders or `-` (the text in `opts.stdin`). A folder
  * contributes every `*.yaml`, `*.yml` and `*.json` file below it, recursively, sorted by relative
- * path (plain string order). Throws InputError for unreadable paths and bad content. Decoding
- * yields to the event loop between slices of objects (`opts.sliceMs`) and stops when
- * `opts.signal` aborts; parsing one text is a single step, except a large JSON List (item by item).
+ * path (plain string order). Throws InputError for unreadable paths and bad content. Works in
+ * steps (see `contentSteps`) and yields to the event loop between slices of them
+ * (`opts.sliceMs`); stops when `opts.signal` aborts.
  */
 export async function loadPaths(paths: string[], opts: { stdin?: string } & AsyncOptions = {}): Promise<LoadResult> {
   const result: LoadResult = { objects: [], warnings: [] };
@@ -39,40 +40,63 @@ export async function loadPaths(paths: string[], opts: { stdin?: string } & Asyn
   for (const path of paths) {
     if (path === '-') {
       if (opts.stdin === undefined) throw new InputError('-: no standard input was given');
-      await drainSliced(textSteps(opts.stdin, STDIN_NAME, result), slicer);
+      await drainSliced(contentSteps(opts.stdin, STDIN_NAME, result), slicer);
       continue;
     }
-    for (const file of await filesOf(path, result.warnings)) {
-      // Read as bytes and decode in one go: readFile's own 'utf8' decoding goes chunk by chunk.
-      const bytes = await readFile(file).catch((e: unknown) => {
-        throw new InputError(`${file}: ${fsReason(e)}`);
-      });
+    const files = await filesOf(path, result.warnings);
+    // The next file is read while this one is decoded; its errors surface in file order.
+    let next = files.length > 0 ? readBytes(files[0]) : undefined;
+    for (let k = 0; k < files.length; k++) {
+      const bytes = await next!;
+      next = k + 1 < files.length ? readBytes(files[k + 1]) : undefined;
       await slicer.tick();
-      await drainSliced(textSteps(bytes.toString('utf8'), file, result), slicer);
+      await drainSliced(contentSteps(bytes, files[k], result), slicer);
     }
   }
   return result;
+}
+
+/** The file's bytes; a rejection is InputError and counts as handled until awaited. */
+function readBytes(file: string): Promise<Buffer> {
+  const bytes = readFile(file).catch((e: unknown) => {
+    throw new InputError(`${file}: ${fsReason(e)}`);
+  });
+  bytes.catch(() => undefined);
+  return bytes;
 }
 
 /**
  * Parses one text that came from `file`: YAML, possibly multi-document (`---`), or JSON (a YAML
  * subset; big integers are read exactly, not rounded). Empty and comment-only documents are
  * skipped; a `kind: List` document (any apiVersion) contributes its `items` in order, each with
- * `origin.item` set. Throws InputError on syntax errors (with line and column) and on objects
- * `decodeObject` refuses. The objects and warnings are appended to `into` (default: a new result).
+ * `origin.item` set. Throws InputError on syntax errors (with line and column), on a key given
+ * twice in one object, and on objects `decodeObject` refuses. The objects and warnings are
+ * appended to `into` (default: a new result).
  */
 export function loadText(text: string, file: string, into: LoadResult = { objects: [], warnings: [] }): LoadResult {
-  drain(textSteps(text, file, into));
+  drain(contentSteps(text, file, into));
   return into;
 }
 
-/** `loadText` into `into`, yielding after the parse and after every 100 objects decoded. */
-function* textSteps(text: string, file: string, into: LoadResult): Generator<void, void> {
-  const large = yield* parseLargeList(text);
-  const { values, fromJson } = large ? { values: large, fromJson: true } : documents(text, file, into.warnings);
+/** Bytes of JSON text scanned per step (json-scan.ts); a few milliseconds. */
+const SCAN_STEP = 1 << 20;
+/** List items parsed, and objects decoded, per step. */
+const OBJECTS_PER_STEP = 100;
+
+/**
+ * `loadText` of a file's content (text or bytes) into `into`, in steps: JSON is scanned a
+ * megabyte per step, then a `kind: List`'s items are decoded from bytes and parsed a hundred per
+ * step; other JSON is one `JSON.parse` (one step), YAML one step per document; then objects are
+ * checked a hundred per step.
+ */
+function* contentSteps(content: string | Buffer, file: string, into: LoadResult): Generator<void, void> {
+  const bytes = jsonBytes(content);
+  const json = bytes ? yield* jsonValues(bytes) : undefined;
+  const text = () => (typeof content === 'string' ? content : content.toString('utf8'));
+  const values = json ?? (yield* yamlValues(text(), file, into.warnings));
   yield;
   const add = (raw: unknown, origin: Origin) => {
-    const object = decodeObject(raw, origin, into.warnings, { reuse: fromJson });
+    const object = decodeObject(raw, origin, into.warnings, { reuse: json !== undefined });
     if (object) into.objects.push({ object, origin });
   };
   let n = 0;
@@ -83,73 +107,90 @@ function* textSteps(text: string, file: string, into: LoadResult): Generator<voi
     else {
       for (const [i, item] of items.entries()) {
         add(item, { file, doc, item: i });
-        if (++n % 100 === 0) yield;
+        if (++n % OBJECTS_PER_STEP === 0) yield;
       }
     }
-    if (++n % 100 === 0) yield;
+    if (++n % OBJECTS_PER_STEP === 0) yield;
   }
 }
 
-/** JSON texts at least this long that are a `kind: List` are parsed item by item (json-list.ts). */
-const SPLIT_MIN = 1 << 20;
+/**
+ * The content as UTF-8 bytes when it may be JSON, else undefined. Bytes that are not valid UTF-8
+ * are first decoded as text (each bad sequence becomes U+FFFD) as the YAML path would read them;
+ * a string with a lone surrogate has no UTF-8 form and goes to the YAML parser as it is.
+ */
+function jsonBytes(content: string | Buffer): Buffer | undefined {
+  if (!looksLikeJson(content)) return undefined;
+  if (typeof content !== 'string') return isUtf8(content) ? content : jsonBytes(content.toString('utf8'));
+  return (content as string & { isWellFormed(): boolean }).isWellFormed() ? Buffer.from(content, 'utf8') : undefined;
+}
 
 /**
- * A large JSON List parsed item by item (a step per 100 items): the one document `JSON.parse` of
- * the whole text would give, or undefined when the text is not such a List or an item is not
- * valid JSON (then `documents` reads it whole, and the YAML parser names an error's line).
+ * Fast path (the YAML parser is ~100x slower than JSON.parse): the JSON text in `bytes` as its one
+ * document, when it parses, has no number too long for a double to hold exactly and no key twice
+ * in an object; otherwise undefined and the YAML parser, which reads JSON too, takes over (and
+ * names the duplicate field or the syntax error's line). A `kind: List` is parsed item by item.
  */
-function* parseLargeList(text: string): Generator<void, unknown[] | undefined> {
-  if (text.length < SPLIT_MIN || /\d{16}/.test(text)) return undefined; // see parseExactJson
-  const split = splitJsonList(text);
-  if (!split) return undefined;
-  const items: unknown[] = [];
-  for (const item of split.items) {
-    try {
-      items.push(JSON.parse(item));
-    } catch {
-      return undefined;
-    }
-    if (items.length % 100 === 0) yield;
+function* jsonValues(bytes: Buffer): Generator<void, unknown[] | undefined> {
+  const scan = new JsonScan(bytes);
+  while (scan.pos < bytes.length) {
+    scan.scan(scan.pos + SCAN_STEP);
+    yield;
   }
-  return [{ ...split.head, items }];
-}
-
-/**
- * The documents of `text` as plain JS values (`null` for empty ones), in order; `fromJson` when
- * JSON.parse made them (then no two parts of them are the same object, unlike YAML aliases).
- */
-function documents(text: string, file: string, warnings: string[]): { values: unknown[]; fromJson: boolean } {
-  const json = parseExactJson(text);
-  if (json !== undefined) return { values: [json], fromJson: true };
-  const values = yaml().parseAllDocuments(text, { intAsBigInt: true }).map((doc, index) => {
-    if (doc.errors.length > 0) {
-      const e = doc.errors[0];
-      const duplicate = duplicateField(doc, e);
-      throw new InputError(duplicate ? yamlMessage(file, e, duplicate, true) : yamlMessage(file, e, 'syntax error: '));
-    }
-    for (const warning of doc.warnings) warnings.push(yamlMessage(file, warning));
-    try {
-      return doc.toJS({ reviver: safeIntegersAsNumbers });
-    } catch (e) {
-      throw new InputError(`${originText({ file, doc: index })}: ${(e as Error).message}`);
-    }
-  });
-  return { values, fromJson: false };
-}
-
-/**
- * Fast path (the YAML parser is ~100x slower than JSON.parse): `text` as one JSON value when it
- * parses, has no digit run long enough to be an integer a double cannot hold exactly and no
- * duplicate key; otherwise undefined and the YAML parser, which reads JSON too, takes over.
- */
-function parseExactJson(text: string): unknown {
-  if (!/^\s*[{[]/.test(text) || /\d{16}/.test(text)) return undefined;
+  if (scan.duplicate || scan.longNumber) return undefined;
+  const list = scan.list();
+  let value: unknown;
+  let keys = 0;
   try {
-    const value: unknown = JSON.parse(text);
-    return jsonKeysAllKept(text, value) ? value : undefined;
+    const head = list && (JSON.parse(list.head.toString('utf8')) as unknown);
+    if (list && isPlainObject(head) && head.kind === 'List') {
+      const items: unknown[] = [];
+      for (let k = 0; k < list.starts.length; k++) {
+        items.push(JSON.parse(bytes.toString('utf8', list.starts[k], list.ends[k])));
+        if (items.length % OBJECTS_PER_STEP === 0) yield;
+      }
+      if (scan.escapedKey) keys = keyCount(head) + keyCount(items);
+      value = Object.assign(head, { items }); // `items` keeps its place in the head's key order
+    } else {
+      value = JSON.parse(bytes.toString('utf8'));
+      if (scan.escapedKey) keys = keyCount(value);
+    }
   } catch {
     return undefined;
   }
+  // Keys spelled with escapes are compared by count: the parsed value lost one if some repeated.
+  if (scan.escapedKey && keys !== scan.keys) return undefined;
+  return [value];
+}
+
+/**
+ * The documents of a YAML text as plain JS values (`null` for empty ones), in order, one step per
+ * document; a document with an error throws InputError (the first in text order).
+ */
+function* yamlValues(text: string, file: string, warnings: string[]): Generator<void, unknown[]> {
+  const { Composer, LineCounter, Parser } = yaml();
+  const lines = new LineCounter();
+  const composer = new Composer({ intAsBigInt: true });
+  const values: unknown[] = [];
+  for (const doc of composer.compose(new Parser(lines.addNewLine).parse(text))) {
+    if (doc.errors.length > 0) {
+      const e = doc.errors[0];
+      const duplicate = duplicateField(doc, e);
+      throw new InputError(duplicate ? yamlMessage(text, file, lines, e, duplicate, true) : yamlMessage(text, file, lines, e, 'syntax error: '));
+    }
+    for (const warning of doc.warnings) warnings.push(yamlMessage(text, file, lines, warning));
+    try {
+      values.push(doc.toJS({ reviver: safeIntegersAsNumbers }));
+    } catch (e) {
+      throw new InputError(`${originText({ file, doc: values.length })}: ${(e as Error).message}`);
+    }
+    yield;
+  }
+  return values;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** The items of a `kind: List` document (`null`/absent = none), or undefined for any other value. */
@@ -172,10 +213,15 @@ export function safeIntegersAsNumbers(_key: unknown, value: unknown): unknown {
   return typeof value === 'bigint' && value >= MIN_SAFE && value <= MAX_SAFE ? Number(value) : value;
 }
 
-/** `file: line L, column C: <what><the parser's reason>` (without the excerpt yaml appends), or `<what>` alone. */
-function yamlMessage(file: string, e: YAMLError, what = '', whatAlone = false): string {
-  const reason = whatAlone ? '' : e.message.replace(/ at line \d+, column \d+:[\s\S]*$/, '');
-  const at = e.linePos?.[0];
+/** `file: line L, column C: <what><the parser's reason>`, or `<what>` alone. */
+function yamlMessage(text: string, file: string, lines: LineCounter, e: YAMLError, what = '', whatAlone = false): string {
+  const at = e.pos[0] === -1 ? undefined : lines.linePos(e.pos[0]);
+  let reason = whatAlone ? '' : e.message;
+  // The texts so far came from yaml's pretty errors, whose position suffix was cut off together
+  // with the excerpt; without an excerpt (a blank first line) the suffix stayed.
+  if (at && !whatAlone && at.line === 1 && /^ *$/.test(text.substring(0, lines.lineStarts[1]).replace(/[\n\r]+$/, ''))) {
+    reason += ` at line ${at.line}, column ${at.col}`;
+  }
   return `${file}: ${at ? `line ${at.line}, column ${at.col}: ` : ''}${what}${reason}`;
 }
 

@@ -17,7 +17,7 @@ import type { Node } from '../model/types.js';
 import type { ScheduleResult, Strategy } from '../schedule/scheduler.js';
 import type { GroupOutcome } from '../schedule/pod-groups.js';
 import { utilization } from '../schedule/stats.js';
-import { buildNodeView, counterKey, type NodeDevice, type NodeView } from '../compile/nodeview.js';
+import { buildNodeView, counterKey, nodeDevices, type NodeDevice, type NodeView } from '../compile/nodeview.js';
 import { countersMiss } from '../compile/eligibility.js';
 import { FLAG_DEDICATED, FLAG_SHARED } from '../model/allocated.js';
 import { parseQuantity, Quantity } from '../model/quantity.js';
@@ -169,7 +169,7 @@ function nodeReport(engine: Engine, node: Node, nameLists: Interner, pods: strin
   const name = node.metadata.name;
   const { allocated, features } = engine.inspect();
   const view = buildNodeView(engine.nodePools(node), allocated);
-  const local = view.devices.filter((nd) => isLocal(nd, name));
+  const local = nodeDevices(view).filter((nd) => isLocal(nd, name));
   let states = '';
   const shares: [number, number][] = [];
   const capacity: Fill[] = [];

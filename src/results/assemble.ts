@@ -17,16 +17,17 @@ import type { SolveAnswer } from '../wasm/run.js';
 import type { Features } from '../features.js';
 import { AllocationError } from '../outcome.js';
 import { rememberDeviceId } from '../model/allocated.js';
+import { nodeDevice, type NodeDevice } from '../compile/nodeview.js';
 
 export function assembleResults(p: Problem, a: SolveAnswer, features: Features): AllocationResult[] {
-  const D = p.view.devices.length;
+  const D = p.view.slots.length;
   return p.claims.map((claim, c) => {
     const results: DeviceRequestAllocationResult[] = [];
-    const picked: number[] = [];
+    const picked: NodeDevice[] = [];
     for (const [s, d] of a.picks) {
       const slot = p.plan.slots[s];
       if (slot.claim !== c) continue;
-      const nd = p.view.devices[d];
+      const nd = nodeDevice(p.view, d);
       const r: DeviceRequestAllocationResult = { request: slot.name, driver: nd.pool.driver, pool: nd.pool.name, device: nd.device.name };
       if (slot.adminAccess) r.adminAccess = true;
       if (slot.spec.tolerations?.length) r.tolerations = slot.spec.tolerations;
@@ -41,7 +42,7 @@ export function assembleResults(p: Problem, a: SolveAnswer, features: Features):
       }
       rememberDeviceId(r, nd.id);
       results.push(r);
-      picked.push(d);
+      picked.push(nd);
     }
     const out: AllocationResult = { devices: { results } };
     const config = configs(p, a, c);
@@ -104,11 +105,10 @@ function rest<T extends object>(cfg: T): Omit<T, "requests"> {
  * node; otherwise the requirements of all (single-term) slice node selectors, deduplicated;
  * nothing when every device is available everywhere.
  */
-function nodeSelector(p: Problem, picked: number[], claimName: string): NodeSelector | undefined {
+function nodeSelector(p: Problem, picked: readonly NodeDevice[], claimName: string): NodeSelector | undefined {
   const fields: NodeSelectorRequirement[] = [];
   const exprs: NodeSelectorRequirement[] = [];
-  for (const d of picked) {
-    const nd = p.view.devices[d];
+  for (const nd of picked) {
     const perDevice = nd.slice.spec.perDeviceNodeSelection === true;
     const nodeName = perDevice ? nd.device.nodeName : nd.slice.spec.nodeName;
     const sel = perDevice ? nd.device.nodeSelector : nd.slice.spec.nodeSelector;

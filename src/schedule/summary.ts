@@ -13,22 +13,33 @@ import type { Node } from '../model/types.js';
 import type { Slot } from '../model/requests.js';
 import { pairStatus, type CompileContext } from '../compile/problem.js';
 import { ST } from '../wasm/layout.js';
-import { buildNodeView, type NodeView } from '../compile/nodeview.js';
+import { nodeDevice, type NodeView } from '../compile/nodeview.js';
 import { dynamicMiss, type DynamicContext } from '../compile/eligibility.js';
 import { AllocationError } from '../outcome.js';
 
 /** The count of a node the summary cannot judge: never rejects it. */
 const UNKNOWN_FREE = 0x7fffffff;
 
-const signatures = new WeakMap<Slot, string>();
+/**
+ * Signatures by request spec object, then class and admin access: a Pod's slots are new objects,
+ * but the specs of claims stamped from one template are one object (pod-claims.ts), so the
+ * signature text is computed once per template rather than once per Pod.
+ */
+const signatures = new WeakMap<object, Map<string, string>>();
 
-/** A request's identity for counting: what decides which devices can serve it (computed once per slot). */
+/** A request's identity for counting: what decides which devices can serve it. */
 export function signatureOf(slot: Slot): string {
-  let key = signatures.get(slot);
+  let bySpec = signatures.get(slot.spec);
+  if (bySpec === undefined) {
+    bySpec = new Map();
+    signatures.set(slot.spec, bySpec);
+  }
+  const cls = `${slot.adminAccess ? 1 : 0}${slot.deviceClass.metadata.name}`;
+  let key = bySpec.get(cls);
   if (key === undefined) {
     const s = slot.spec;
     key = JSON.stringify([slot.deviceClass.metadata.name, s.selectors ?? [], s.tolerations ?? [], s.capacity ?? {}, slot.adminAccess]);
-    signatures.set(slot, key);
+    bySpec.set(cls, key);
   }
   return key;
 }
@@ -111,15 +122,18 @@ export class NodeSummaries {
       features: state.features,
       allocated: state.allocated,
       accounting: this.engine.counterAccounting,
-      view: () => (view ??= buildNodeView(np, state.allocated)),
+      view: () => (view ??= this.engine.nodeView(np)),
+      brief: true,
     };
+    const { slots } = np;
+    const { inventory } = state;
     let n = 0;
-    for (const nd of np.devices) {
-      const perNode = nd.slice.spec.perDeviceNodeSelection === true;
-      const content = state.inventory.contentId(nd.index);
+    for (let d = 0; d < slots.length; d++) {
+      const perNode = inventory.sliceOf[slots[d]].spec.perDeviceNodeSelection === true;
+      const content = inventory.contentId(slots[d]);
       let bits = perNode ? undefined : sig.statics.get(content);
       if (bits === undefined) {
-        bits = pairStatus(sig.slot, nd, '', node, ctx).bits;
+        bits = pairStatus(sig.slot, nodeDevice(np, d), '', node, ctx).bits;
         if (!perNode) sig.statics.set(content, bits);
       }
       // A device whose selectors fail to evaluate counts: the allocator must report that error.
@@ -128,7 +142,7 @@ export class NodeSummaries {
         continue;
       }
       if (!(bits & ST.SELECTABLE) || !(bits & ST.STATIC_OK)) continue;
-      if (dynamicMiss(sig.slot, nd, now)) continue;
+      if (dynamicMiss(sig.slot, nodeDevice(np, d), now)) continue;
       n++;
     }
     return n;

@@ -7,7 +7,7 @@
 
 export interface SolverInput {
   /** D devices. */
-  view: { devices: { length: number } };
+  view: { slots: { length: number } };
   /** C claims. */
   claims: { length: number };
   plan: {

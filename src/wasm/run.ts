@@ -62,7 +62,7 @@ export class SolverMemory {
     const buf = this.wasm.memory.buffer;
     const header = new Int32Array(buf, base, HEADER_WORDS);
     header.fill(0);
-    header[H.NDEV] = p.view.devices.length;
+    header[H.NDEV] = p.view.slots.length;
     header[H.NCLAIM] = p.claims.length;
     header[H.NREQ] = p.plan.requests.length;
     header[H.NSLOT] = p.plan.slots.length;
@@ -128,7 +128,7 @@ export class SolverMemory {
 }
 
 function layout(wasm: SolverExports, p: SolverInput): Region[] {
-  const D = p.view.devices.length;
+  const D = p.view.slots.length;
   const C = p.claims.length;
   const R = p.plan.requests.length;
   const S = p.plan.slots.length;

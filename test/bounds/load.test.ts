@@ -81,6 +81,26 @@ describe('duplicate keys', () => {
   });
 });
 
+describe('duplicate keys and separators in large Lists (parsed item by item)', () => {
+  const node = (i: number, metadata = `{"name":"n${i}","labels":{"pad":"${'x'.repeat(300)}"}}`) => `{"apiVersion":"v1","kind":"Node","metadata":${metadata}}`;
+  /** A List of 4,000 Nodes (> 1 MiB, so several scan steps) with item 1234 written as `bad`. */
+  const list = (bad: string, sep = ',') =>
+    `{"apiVersion":"v1","kind":"List","items":[${Array.from({ length: 4000 }, (_, i) => (i === 1234 ? bad : node(i))).join(sep)}]}`;
+
+  it('a key given twice in one item is the strict-decoding error, also with spaces around the colon', { timeout: 60_000 }, async () => {
+    expect(list(node(0)).length).toBeGreaterThan(1 << 20);
+    for (const metadata of ['{"name":"a","name":"b"}', '{"name" : "a" , "name":"b"}']) {
+      await expect(loadPaths(['-'], { stdin: list(node(1234, metadata)) })).rejects.toThrow(
+        /^<stdin>: line 1, column \d+: strict decoding error: duplicate field "items\[1234\]\.metadata\.name"$/,
+      );
+    }
+  });
+
+  it('items without a comma between them are a syntax error, not two objects', { timeout: 60_000 }, async () => {
+    await expect(loadPaths(['-'], { stdin: list(node(1234), ' ') })).rejects.toThrow(/^<stdin>: line 1, column \d+: syntax error: /);
+  });
+});
+
 describe('unreadable folders', () => {
   // chmod cannot keep root out (root ignores permission bits): load-eacces.test.ts simulates it.
   it.skipIf(process.getuid?.() === 0)('a folder without read permission is "permission denied", not an internal error', async () => {

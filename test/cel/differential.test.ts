@@ -3,7 +3,8 @@ import { compileSelector, CelRuntimeError, type CelOptions } from '../../src/cel
 import { Inventory } from '../../src/compile/inventory.js';
 import { SelectorMasks } from '../../src/compile/selectors.js';
 import { Columns } from '../../src/compile/fastpath/columns.js';
-import { fastMask, TRUE, FALSE, UNKNOWN } from '../../src/compile/fastpath/mask.js';
+import { fastMask } from '../../src/compile/fastpath/mask.js';
+import { TRUE, FALSE, UNKNOWN } from '../../src/compile/fastpath/logic.js';
 import type { ResourceSlice } from '../../src/model/types.js';
 import { reference, rng, selector, slices, type RefValue } from './generate.js';
 import { runs } from '../full.js';
@@ -93,6 +94,26 @@ describe('selector differential: fast path vs evaluator vs reference', () => {
     for (const t of texts) {
       expect(carried.mask(t).values, t).toEqual(fresh.mask(t).values);
       expect(sorted(carried.mask(t).errors), t).toEqual(sorted(fresh.mask(t).errors));
+    }
+  });
+
+  it('prefill in steps yields every few thousand devices and fills what the one-step fill gives', { timeout: 60_000 }, () => {
+    const big = new Inventory(slices(9, 10_000));
+    const stepped = new SelectorMasks(big, OPTS);
+    const whole = new SelectorMasks(big, OPTS);
+    const literal = 'device.driver == "gpu.example.com" && device.attributes["gpu.example.com"].model == "A100"';
+    const viaCel = 'device.attributes["gpu.example.com"].cores > 64 || device.attributes["nic.example.com"].model.startsWith("H")';
+    for (const [text, minYields] of [[literal, 8], [viaCel, 4]] as const) {
+      // 10,000 devices in chunks of 2,048: the first expression scans convertibility and builds
+      // two columns (4 yields each); the second finds the scan done and builds its own columns.
+      const steps = stepped.prefillSteps(text);
+      let yields = 0;
+      for (let step = steps.next(); !step.done; step = steps.next()) yields++;
+      expect(yields, text).toBeGreaterThanOrEqual(minYields);
+      const a = stepped.mask(text);
+      const b = whole.mask(text);
+      expect(a.values, text).toEqual(b.values);
+      expect(sorted(a.errors), text).toEqual(sorted(b.errors));
     }
   });
 });

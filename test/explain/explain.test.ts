@@ -118,7 +118,7 @@ describe('explain funnels', () => {
         const funnels = e.nodes[0].requests.flatMap((r) => r.funnels);
         p.plan.slots.forEach((_, s) => {
           let selectable = 0;
-          for (let d = 0; d < view.devices.length; d++) if (p.status[s * view.devices.length + d] & ST.SELECTABLE) selectable++;
+          for (let d = 0; d < view.slots.length; d++) if (p.status[s * view.slots.length + d] & ST.SELECTABLE) selectable++;
           expect(funnels[s].stages[STAGES.indexOf('selectors')].count).toBe(selectable);
         });
         // A blocked request is a proof of unsatisfiability: never claim one on an allocatable node.

@@ -123,7 +123,7 @@ export class FakeApiServer {
    */
   watchHeaderDelayMs = 0;
   /** Counts of what clients did (for assertions on the protocol, not on timing). */
-  readonly stats = { conflicts: 0, bindings: 0, gone: 0, watches: 0, lists: 0, injected: 0 };
+  readonly stats = { conflicts: 0, bindings: 0, gone: 0, watches: 0, lists: 0, gets: 0, injected: 0 };
   /** Events (core/v1 or events.k8s.io/v1) clients posted, in order. */
   readonly events: Obj[] = [];
 
@@ -395,6 +395,7 @@ export class FakeApiServer {
     if (!current) return send(res, 404, status(404, 'NotFound', `${t.plural} "${name}" not found`));
     switch (method) {
       case 'GET':
+        this.stats.gets++;
         return send(res, 200, withKind(t, current));
       case 'DELETE':
         this.drop(t, current);

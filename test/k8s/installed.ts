@@ -1,8 +1,9 @@
 /**
  * The package as users get it: `npm pack` of this repository (its `prepare` builds it), the
  * tarball installed with npm into a fresh prefix (dependencies from the registry, resolved as
- * for any user: this repository's `overrides` do not apply), and the installed `dralloc` binary
- * run as a child process.
+ * for any user: this repository's `overrides` do not apply) together with the optional peer
+ * @kubernetes/client-node that the live commands need, and the installed `dralloc` binary run as
+ * a child process.
  */
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -10,6 +11,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { CLIENT_NODE_RANGE } from '../../src/k8s/connect.js';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -20,7 +22,7 @@ export async function installPackage(): Promise<string> {
   const { stdout } = await run('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: ROOT, maxBuffer: 64 << 20 });
   const tarball = join(dir, stdout.trim().split('\n').pop()!);
   const prefix = join(dir, 'prefix');
-  await run('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--omit=dev', tarball], { cwd: dir, maxBuffer: 64 << 20 });
+  await run('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--omit=dev', tarball, `@kubernetes/client-node@${CLIENT_NODE_RANGE}`], { cwd: dir, maxBuffer: 64 << 20 });
   return join(prefix, 'node_modules', '.bin', 'dralloc');
 }
 

@@ -128,6 +128,26 @@ describe('live cluster commands', () => {
     await until('engine agrees with the caches', () => s.consistency() === undefined);
   }, 30_000);
 
+  it('a republished slice with more devices: the parked Pod is bound on the new device', { timeout: 30_000 }, async () => {
+    const { server, cluster } = await env();
+    for (const o of gpuNode('node-0', 1)) server.create(o);
+    server.create(gpuClass);
+    server.create(gpuTemplate('one', 1));
+    const s = await LiveScheduler.start(cluster, { schedulerName: 'dralloc', manageClaims: true, resyncMs: 60_000, retryMs: 20 });
+    cleanups.push(() => s.stop());
+    server.create(gpuPod('a', 'one', 'dralloc'));
+    await until('a bound', () => bound(server) === 1);
+    server.create(gpuPod('b', 'one', 'dralloc'));
+    await until('b reported unschedulable', () => unschedulable(server) === 1);
+    // The driver republishes node-0's pool with a second GPU (resync is a minute away: the slice change must wake b).
+    const slice = server.get('ResourceSlice', 'node-0-gpus')!;
+    server.update({ ...slice, spec: { ...slice.spec, pool: { ...slice.spec.pool, generation: 2 }, devices: gpuNode('node-0', 2)[1].spec.devices } });
+    await until('b bound', () => bound(server) === 2, 10_000);
+    expect(server.get('ResourceClaim', 'b-gpu', 'default')!.status.allocation.devices.results.map((r: { device: string }) => r.device)).toEqual(['gpu-1']);
+    expect(noDoubles(server)).toEqual([]);
+    expect(s.inventoryDevices()).toBe(2);
+  });
+
   it('two scheduler instances racing on the same Pods and devices never allocate a device twice', async () => {
     // 12 devices for 16 two-GPU Pods: 6 fit, 10 stay unschedulable.
     const { server, a, b } = await raceCluster(['dralloc', 'dralloc']);

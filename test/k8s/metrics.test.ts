@@ -70,4 +70,25 @@ describe('metrics and health endpoints', () => {
     expect(text).toContain('# TYPE scheduler_scheduling_attempt_duration_seconds histogram');
     expect(text).toContain('process_cpu_user_seconds_total');
   });
+
+  it('counts solver steps: one Pod, one GPU wanted on a node with two', { timeout: 30_000 }, async () => {
+    const e = await startCluster();
+    cleanups.push(() => e.server.close());
+    for (const o of gpuNode('node-0', 2)) e.server.create(o);
+    e.server.create(gpuClass);
+    e.server.create(gpuTemplate('one', 1));
+    let s: LiveScheduler | undefined;
+    const m = await startMetrics({ host: '127.0.0.1', port: 0 }, 'dralloc', () => s);
+    cleanups.push(() => m.close());
+    s = await LiveScheduler.start(e.cluster, { schedulerName: 'dralloc', manageClaims: true, onAttempt: m.record });
+    cleanups.push(() => s!.stop());
+    expect(sample((await get(m.address, '/metrics')).text, 'dralloc_solver_steps_total')).toBe(0);
+    e.server.create(gpuPod('a', 'one', 'dralloc'));
+    await until('a bound', () => !!e.server.get('Pod', 'a', 'default')?.spec.nodeName, 15_000);
+    // One search on node-0, upstream's allocateOne calls by hand: device 0 of the request (gpu-0
+    // fits), device 1 = the count (request done), request 1 = none (claim done), claim 1 = none (done).
+    const text = (await get(m.address, '/metrics')).text;
+    expect(sample(text, 'dralloc_solver_steps_total')).toBe(4);
+    expect(sample(text, 'dralloc_claim_lists_total')).toBe(0);
+  });
 });

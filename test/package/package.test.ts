@@ -3,6 +3,7 @@
  * temporary project's node_modules/dralloc as npm lays it out, its dependencies linked from
  * this repository's node_modules (so the test needs no network), then used from plain
  * JavaScript (ESM), from TypeScript checked with `skipLibCheck: false`, and from CommonJS.
+ * The project is an embedder's: the optional peer @kubernetes/client-node is not installed.
  * Needs `npm run build` first (npm test does it).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -10,9 +11,15 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLIENT_NODE_RANGE } from '../../src/k8s/connect.js';
 
 const ROOT = resolve(__dirname, '../..');
-const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; dependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  version: string;
+  dependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
+  peerDependenciesMeta: Record<string, { optional?: boolean }>;
+};
 let dir = '';
 let files: string[] = [];
 
@@ -48,6 +55,12 @@ describe('the packed dralloc', () => {
     expect(files.filter((f) => f.startsWith('src/') || f.startsWith('test/'))).toEqual([]);
   });
 
+  it('declares @kubernetes/client-node as an optional peer only, with the range connect() names', () => {
+    expect(pkg.dependencies['@kubernetes/client-node']).toBeUndefined();
+    expect(pkg.peerDependencies['@kubernetes/client-node']).toBe(CLIENT_NODE_RANGE);
+    expect(pkg.peerDependenciesMeta['@kubernetes/client-node']).toEqual({ optional: true });
+  });
+
   it('works from plain JavaScript (ESM): decode, allocate, schedule, the subpath entries', { timeout: 60_000 }, () => {
     writeFileSync(
       join(dir, 'use.mjs'),
@@ -62,21 +75,27 @@ const engine = await Engine.create({ objects });
 const claims = objects.filter((o) => o.kind === 'ResourceClaim' && !o.status?.allocation);
 const out = await engine.allocate(claims, { node: 'worker-gpu-01' });
 const result = await schedule(await Engine.create({ objects: [...objects, ...ex('pods.yaml')] }), [...objects, ...ex('pods.yaml')]);
-console.log(JSON.stringify({ kind: out.kind, claims: claims.length, pods: result.pods.length, fns: [typeof buildReport, typeof connect], gen: generateWorkload('gpu-5k', { scale: 2 }).nodes.length }));
+// A selector outside the literal fast path: the CEL runtime loads (synchronously) from node_modules.
+const cls = objects.find((o) => o.kind === 'DeviceClass');
+const cel = await Engine.create({ objects: objects.map((o) => (o === cls ? { ...cls, spec: { selectors: [{ cel: { expression: 'device.driver.startsWith("gpu.")' } }] } } : o)) });
+const viaCel = await cel.allocate(claims, { node: 'worker-gpu-01' });
+const k8s = await connect({ kubeconfig: '/nonexistent' }).then(() => 'connected', (e) => e.message);
+console.log(JSON.stringify({ kind: out.kind, viaCel: viaCel.kind, claims: claims.length, pods: result.pods.length, fns: [typeof buildReport, typeof connect], gen: generateWorkload('gpu-5k', { scale: 2 }).nodes.length, k8s }));
 `,
     );
     const r = node('use.mjs');
     expect(r.stderr).toBe('');
-    const got = JSON.parse(r.stdout) as { kind: string; claims: number; pods: number; fns: string[]; gen: number };
+    const got = JSON.parse(r.stdout) as { kind: string; viaCel: string; claims: number; pods: number; fns: string[]; gen: number; k8s: string };
     expect(got.gen).toBe(2);
     expect(got.kind).toBe('allocated');
+    expect(got.viaCel).toBe('allocated');
+    expect(got.k8s).toBe(`talking to a cluster needs the optional peer dependency @kubernetes/client-node, which is not installed: npm install @kubernetes/client-node@'${CLIENT_NODE_RANGE}'`);
     expect(got.claims).toBeGreaterThan(0);
     expect(got.pods).toBeGreaterThan(0);
     expect(got.fns).toEqual(['function', 'function']);
   });
 
-  // dralloc/k8s is left out: its types are client-node's, whose declarations need @types/ws
-  // under skipLibCheck: false (docs/api.md says so).
+  // Every subpath, without client-node or @types/ws installed: dralloc/k8s publishes `Cluster` opaque.
   it('type-checks from TypeScript with skipLibCheck: false', { timeout: 120_000 }, () => {
     writeFileSync(
       join(dir, 'tsconfig.json'),
@@ -86,6 +105,13 @@ console.log(JSON.stringify({ kind: out.kind, claims: claims.length, pods: result
       join(dir, 'use.ts'),
       `import { Engine, schedule, explain, normalize, type Outcome, type ResourceClaim, type ScheduleResult } from 'dralloc';
 import { buildReport, type ReportModel } from 'dralloc/report';
+import { connect, takeSnapshot, LiveScheduler, ClusterWatch, planEvictions, healthReport, type Cluster, type Snapshot } from 'dralloc/k8s';
+import { generateWorkload, type Workload } from 'dralloc/gen';
+export const k8s = [LiveScheduler, ClusterWatch, planEvictions, healthReport];
+export async function snapshot(): Promise<[Cluster, Snapshot, Workload]> {
+  const cluster = await connect({ context: 'kind' });
+  return [cluster, await takeSnapshot(cluster, (w: string) => console.warn(w)), generateWorkload('gpu-5k')];
+}
 export async function run(claim: ResourceClaim, signal: AbortSignal): Promise<[Outcome, ScheduleResult, ReportModel]> {
   const engine = await Engine.create({ objects: [normalize({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n' } })] });
   const outcome = await engine.allocate([claim], { node: 'n' });

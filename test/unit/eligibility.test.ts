@@ -23,7 +23,7 @@ import { Engine } from '../../src/engine.js';
 import { explainClaim } from '../../src/explain/index.js';
 import { STAGES } from '../../src/explain/types.js';
 import { deviceStage } from '../../src/explain/device-stage.js';
-import { buildNodeView } from '../../src/compile/nodeview.js';
+import { buildNodeView, nodeDevices } from '../../src/compile/nodeview.js';
 import { compileProblem } from '../../src/compile/problem.js';
 import { NodeSummaries } from '../../src/schedule/summary.js';
 import type { Device, DeviceRequest, DraObject, ResourceClaim, ResourceSlice } from '../../src/model/types.js';
@@ -172,7 +172,7 @@ describe('one eligibility rule: explain, summaries and allocate agree', () => {
 
       // explain: the devices that pass every per-device stage, and the funnel's count of them
       const ctx = { view, masks: state.masks, allocated: state.allocated, features: state.features, accounting, holders: new Map() };
-      const passed = view.devices.filter((nd) => deviceStage(slot, nd, ctx).failed === 'passed').map((nd) => `${nd.pool.name}/${nd.device.name}`);
+      const passed = nodeDevices(view).filter((nd) => deviceStage(slot, nd, ctx).failed === 'passed').map((nd) => `${nd.pool.name}/${nd.device.name}`);
       expect(passed.sort()).toEqual(c.eligible);
       const funnel = explainClaim(engine, one, 'n1').nodes[0].requests[0].funnels[0];
       expect(funnel.stages[STAGES.indexOf('fits')].count).toBe(c.eligible.length);
@@ -200,7 +200,7 @@ describe('one eligibility rule: explain, summaries and allocate agree', () => {
     const holders = new Map([[`${DRIVER}/n1-gpu/g0`, 'default/holder']]);
     const ctx = { view, masks: state.masks, allocated: state.allocated, features: state.features, accounting: 'upstream' as const, holders };
     const why = (cl: ResourceClaim) =>
-      Object.fromEntries(view.devices.map((nd) => [nd.device.name, deviceStage(slotOf(cl), nd, ctx)]).filter(([, s]) => (s as { failed: string }).failed !== 'passed'));
+      Object.fromEntries(nodeDevices(view).map((nd) => [nd.device.name, deviceStage(slotOf(cl), nd, ctx)]).filter(([, s]) => (s as { failed: string }).failed !== 'passed'));
     expect(why(claim('gpu', 'gpu', 1))).toEqual({
       g0: { failed: 'free', reason: 'allocated to claim default/holder' },
       g1: { failed: 'untainted', reason: 'taint example.com/k=v:NoSchedule is not tolerated' },

@@ -10,6 +10,7 @@ import type { DeviceToleration, DeviceTaintRule, DraObject, Node, ResourceClaim,
 import { keyOf } from '../../src/model/keys.js';
 import { InputError } from '../../src/model/errors.js';
 import { dev, slice } from './objects.js';
+import { nodeDevices } from '../../src/compile/nodeview.js';
 
 const FIXTURE = new URL('../fixtures/small', import.meta.url).pathname;
 let objects: DraObject[];
@@ -265,7 +266,7 @@ describe('incremental slice changes', () => {
     expect(engine.nodePools(node('node-2'))).toBe(before); // node-2 cannot see node-1's pool
     const { inventory } = engine.inspect();
     expect([inventory.size, inventory.count]).toEqual([3, 3]); // two freed slots taken again
-    expect(engine.nodePools(node('node-1')).devices.map((d) => d.id)).toEqual(['gpu.example.com/node-1/gpu-5', 'gpu.example.com/node-1/gpu-6']);
+    expect(nodeDevices(engine.nodePools(node('node-1'))).map((d) => d.id)).toEqual(['gpu.example.com/node-1/gpu-5', 'gpu.example.com/node-1/gpu-6']);
     expect(devices(await engine.allocate([claim('c', 2)], { node: 'node-1' }))).toEqual(['node-1/gpu-5', 'node-1/gpu-6']);
   });
 

@@ -36,6 +36,14 @@ describe('light imports', () => {
     expect([...files].filter((f) => f.startsWith('cel/') || f === 'compile/selectors.ts')).toEqual([]);
   });
 
+  it('selector evaluation (loaded by Engine.create) and its diagnostics load the CEL runtime only on first need', () => {
+    for (const entry of ['compile/selectors.ts', 'compile/selector-diagnostics.ts', 'cli/allocate.ts']) {
+      const { files, packages } = staticGraph(entry);
+      expect([...packages], entry).toEqual([]);
+      expect([...files].filter((f) => f === 'cel/index.ts' || f === 'compile/cel-runtime.ts'), entry).toEqual([]);
+    }
+  });
+
   it('the CLI entry loads no command until one runs', () => {
     const { files, packages } = staticGraph('cli/main.ts');
     expect([...packages]).toEqual([]);

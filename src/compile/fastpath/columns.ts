@@ -13,7 +13,8 @@
  */
 import type { Device, DeviceAttribute } from '../../model/types.js';
 import type { Inventory } from '../inventory.js';
-import { convertible, type DeviceValueOptions } from '../../cel/device-value.js';
+import { attributeField, convertible } from '../../cel/device-fields.js';
+import { drain } from '../../util/steps.js';
 
 /** A field of `device` whose value a column holds. */
 export type ColumnKey =
@@ -26,6 +27,8 @@ export interface Column {
   readonly ids: Uint32Array;
   /** Number of distinct ids (ids are `0 .. count-1`). */
   readonly count: number;
+  /** Per id, the value's text (valueKeyOf below): '' = absent, else a type letter and the value, e.g. `sA100` for the string A100. */
+  readonly texts: readonly string[];
 }
 
 /** A stable text for a key (map key; also used in diagnostics). */
@@ -33,45 +36,85 @@ export function keyText(k: ColumnKey): string {
   return k.kind === 'driver' || k.kind === 'allowMultipleAllocations' ? k.kind : `${k.kind}[${JSON.stringify(k.domain)}][${JSON.stringify(k.name)}]`;
 }
 
+/** Devices per step of `warmSteps` (a step stays well under a millisecond per thousand devices). */
+const WARM_CHUNK = 2048;
+
 export class Columns {
-  /** 1 where the device's CEL value can be built, else 0. */
-  readonly convertible: Uint8Array;
+  private readonly convertibleFlags: Uint8Array;
+  /** Devices [0, scanned) have their `convertible` flag computed. */
+  private scanned = 0;
   private readonly columns = new Map<string, Column>();
 
   constructor(
     readonly inv: Inventory,
-    opts: DeviceValueOptions,
+    private readonly opts: { listTypeAttributes: boolean },
   ) {
-    this.convertible = new Uint8Array(inv.size);
-    for (let i = 0; i < inv.size; i++) this.convertible[i] = inv.live(i) && convertible(inv.devices[i], opts) ? 1 : 0;
+    this.convertibleFlags = new Uint8Array(inv.size);
+  }
+
+  /** 1 where the device's CEL value can be built, else 0. */
+  get convertible(): Uint8Array {
+    if (this.scanned < this.inv.size) drain(this.scan(this.inv.size));
+    return this.convertibleFlags;
   }
 
   column(key: ColumnKey): Column {
     const text = keyText(key);
     let c = this.columns.get(text);
     if (c === undefined) {
-      c = this.build(key);
+      c = drain(this.build(key, this.inv.size));
       this.columns.set(text, c);
     }
     return c;
   }
 
-  private build(key: ColumnKey): Column {
+  /**
+   * Computes the convertible flags and the columns of `keys` ahead, yielding after every
+   * WARM_CHUNK devices, so that a whole-inventory fill can run between other work (the async
+   * `prepare`); `convertible` and `column` then return at once.
+   */
+  *warmSteps(keys: readonly ColumnKey[]): Generator<void, void> {
+    yield* this.scan(WARM_CHUNK);
+    for (const key of keys) {
+      const text = keyText(key);
+      if (!this.columns.has(text)) this.columns.set(text, yield* this.build(key, WARM_CHUNK));
+    }
+  }
+
+  /** Flags the devices not scanned yet, yielding after every `chunk`. */
+  private *scan(chunk: number): Generator<void, void> {
+    const { inv, opts } = this;
+    while (this.scanned < inv.size) {
+      const end = Math.min(inv.size, this.scanned + chunk);
+      for (let i = this.scanned; i < end; i++) this.convertibleFlags[i] = inv.live(i) && convertible(inv.devices[i], opts) ? 1 : 0;
+      this.scanned = end;
+      if (end < inv.size) yield;
+    }
+  }
+
+  /** Builds a column, yielding after every `chunk` devices. */
+  private *build(key: ColumnKey, chunk: number): Generator<void, Column> {
     const { inv } = this;
+    yield* this.scan(chunk);
+    const flags = this.convertibleFlags;
     const valueKey = valueKeyOf(key);
     const ids = new Uint32Array(inv.size);
     const seen = new Map<string, number>([['', 0]]);
-    for (let i = 0; i < inv.size; i++) {
-      if (this.convertible[i] === 0) continue;
-      const v = valueKey(inv.devices[i], inv.sliceOf[i].spec.driver);
-      let id = seen.get(v);
-      if (id === undefined) {
-        id = seen.size;
-        seen.set(v, id);
+    for (let start = 0; start < inv.size; start += chunk) {
+      if (start > 0) yield;
+      const end = Math.min(inv.size, start + chunk);
+      for (let i = start; i < end; i++) {
+        if (flags[i] === 0) continue;
+        const v = valueKey(inv.devices[i], inv.sliceOf[i].spec.driver);
+        let id = seen.get(v);
+        if (id === undefined) {
+          id = seen.size;
+          seen.set(v, id);
+        }
+        ids[i] = id;
       }
-      ids[i] = id;
     }
-    return { ids, count: seen.size };
+    return { ids, count: seen.size, texts: [...seen.keys()] };
   }
 }
 
@@ -110,15 +153,26 @@ function entry<T>(map: Record<string, T> | undefined, domain: string, name: stri
   return keys.indexOf(qualified) > keys.indexOf(name) ? q : bare;
 }
 
-/** Text of the CEL value an attribute converts to (same field precedence as device-value.ts). */
+/** Text of the CEL value an attribute converts to (the field convertible.ts picks; lists whatever the gate, as unconvertible devices never get here). */
 function attributeText(a: DeviceAttribute): string {
-  if (a.int !== undefined) return 'i' + String(a.int);
-  if (a.bool !== undefined) return 'b' + String(a.bool);
-  if (a.string !== undefined) return 's' + a.string;
-  if (a.version !== undefined) return 'v' + a.version;
-  if (a.ints !== undefined) return 'I' + a.ints.map(String).join(',');
-  if (a.bools !== undefined) return 'B' + a.bools.join(',');
-  if (a.strings !== undefined) return 'S' + JSON.stringify(a.strings);
-  if (a.versions !== undefined) return 'V' + JSON.stringify(a.versions);
-  return 'x';
+  switch (attributeField(a, true)) {
+    case 'int':
+      return 'i' + String(a.int);
+    case 'bool':
+      return 'b' + String(a.bool);
+    case 'string':
+      return 's' + a.string;
+    case 'version':
+      return 'v' + a.version;
+    case 'ints':
+      return 'I' + a.ints!.map(String).join(',');
+    case 'bools':
+      return 'B' + a.bools!.join(',');
+    case 'strings':
+      return 'S' + JSON.stringify(a.strings);
+    case 'versions':
+      return 'V' + JSON.stringify(a.versions);
+    case undefined:
+      return 'x';
+  }
 }

@@ -18,13 +18,9 @@
  */
 import type { CompiledSelector } from '../../cel/index.js';
 import { COST_LIMIT } from '../../cel/cost.js';
-import type { Columns } from './columns.js';
-import { logicPlan, someLeaf, type LogicPlan } from './plan.js';
-
-/** Mask entry codes (shared with selectors.ts, which adds ERROR). */
-export const UNKNOWN = 0;
-export const TRUE = 1;
-export const FALSE = 2;
+import type { ColumnKey, Columns } from './columns.js';
+import { evaluateLogic, leavesOf, someLeaf, FALSE, TRUE, UNKNOWN } from './logic.js';
+import { logicPlan, type CelLeaf, type LogicPlan } from './plan.js';
 
 const plans = new WeakMap<CompiledSelector, LogicPlan | null>();
 
@@ -37,6 +33,12 @@ function planOf(compiled: CompiledSelector): LogicPlan | undefined {
   return p ?? undefined;
 }
 
+/** The columns `fastMask` reads for this selector (none when it gives up on it). */
+export function planKeys(compiled: CompiledSelector): ColumnKey[] {
+  const plan = planOf(compiled);
+  return plan === undefined ? [] : leavesOf(plan).flatMap((l) => (l.op === 'leaf' ? l.keys : []));
+}
+
 /**
  * TRUE/FALSE/UNKNOWN for every device of `columns.inv` (see the module doc); with `pending`,
  * only devices whose entry there is 1 are decided, the others are UNKNOWN.
@@ -46,7 +48,8 @@ export function fastMask(compiled: CompiledSelector, columns: Columns, pending?:
   const plan = planOf(compiled);
   if (plan === undefined || someLeaf(plan, (l) => l.op === 'opaque' && l.loops)) return new Uint8Array(n);
   const cost = { total: 0 };
-  const out = evaluate(plan, { compiled, columns, pending }, cost);
+  const ctx = { compiled, columns, pending };
+  const out = evaluateLogic<CelLeaf>(plan, (l) => (l.op === 'opaque' ? new Uint8Array(n) : leaf(l, ctx, cost)));
   return cost.total > COST_LIMIT ? new Uint8Array(n) : out;
 }
 
@@ -56,34 +59,8 @@ interface Context {
   pending: Uint8Array | undefined;
 }
 
-function evaluate(p: LogicPlan, ctx: Context, cost: { total: number }): Uint8Array {
-  switch (p.op) {
-    case 'opaque':
-      return new Uint8Array(ctx.columns.inv.size);
-    case 'leaf':
-      return leaf(p, ctx, cost);
-    case 'not': {
-      const v = evaluate(p.arg, ctx, cost);
-      for (let i = 0; i < v.length; i++) v[i] = v[i] === TRUE ? FALSE : v[i] === FALSE ? TRUE : UNKNOWN;
-      return v;
-    }
-    case 'and':
-    case 'or': {
-      const [dominant, other] = p.op === 'and' ? [FALSE, TRUE] : [TRUE, FALSE];
-      const a = evaluate(p.args[0], ctx, cost);
-      const b = evaluate(p.args[1], ctx, cost);
-      for (let i = 0; i < a.length; i++) {
-        const x = a[i];
-        const y = b[i];
-        a[i] = x === dominant || y === dominant ? dominant : x === other && y === other ? other : UNKNOWN;
-      }
-      return a;
-    }
-  }
-}
-
 /** A keyed leaf: one evaluation per distinct tuple of its columns, spread by table lookup. */
-function leaf(p: Extract<LogicPlan, { op: 'leaf' }>, { compiled, columns, pending }: Context, cost: { total: number }): Uint8Array {
+function leaf(p: Extract<CelLeaf, { op: 'leaf' }>, { compiled, columns, pending }: Context, cost: { total: number }): Uint8Array {
   const { inv, convertible } = columns;
   const n = inv.size;
   const { ids, count } = tupleIds(p, columns);
@@ -107,7 +84,7 @@ function leaf(p: Extract<LogicPlan, { op: 'leaf' }>, { compiled, columns, pendin
 }
 
 /** Dense ids of the tuple of the leaf's column values, per device. */
-function tupleIds(p: Extract<LogicPlan, { op: 'leaf' }>, columns: Columns): { ids: Uint32Array; count: number } {
+function tupleIds(p: Extract<CelLeaf, { op: 'leaf' }>, columns: Columns): { ids: Uint32Array; count: number } {
   const n = columns.inv.size;
   if (p.keys.length === 0) return { ids: new Uint32Array(n), count: 1 };
   let { ids, count } = columns.column(p.keys[0]);

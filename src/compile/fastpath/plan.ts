@@ -12,12 +12,10 @@
 import type { Expr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
 import { children } from '../../cel/rewrite.js';
 import { keyText, type ColumnKey } from './columns.js';
+import { someLeaf, type Logic } from './logic.js';
 
-export type LogicPlan =
-  | { op: 'and' | 'or'; args: LogicPlan[] }
-  | { op: 'not'; arg: LogicPlan }
-  | { op: 'leaf'; node: Expr; keys: ColumnKey[]; loops: boolean }
-  | { op: 'opaque'; loops: boolean };
+export type CelLeaf = { op: 'leaf'; node: Expr; keys: ColumnKey[]; loops: boolean } | { op: 'opaque'; loops: boolean };
+export type LogicPlan = Logic<CelLeaf>;
 
 const DEVICE = 'device';
 
@@ -41,19 +39,6 @@ function split(e: Expr): LogicPlan {
   return keyed ? { op: 'leaf', node: e, keys: [...keys.values()], loops } : { op: 'opaque', loops };
 }
 
-/** Whether some leaf (keyed or opaque) of the plan satisfies `test`. */
-export function someLeaf(p: LogicPlan, test: (leaf: Extract<LogicPlan, { op: 'leaf' | 'opaque' }>) => boolean): boolean {
-  switch (p.op) {
-    case 'and':
-    case 'or':
-      return p.args.some((a) => someLeaf(a, test));
-    case 'not':
-      return someLeaf(p.arg, test);
-    default:
-      return test(p);
-  }
-}
-
 /** Adds the keys `e` reads to `into`; false when `e` uses `device` in any other way. */
 function collectKeys(e: Expr, into: Map<string, ColumnKey>): boolean {
   const key = keyRef(e);
@@ -66,7 +51,7 @@ function collectKeys(e: Expr, into: Map<string, ColumnKey>): boolean {
 }
 
 /** The column a node reads when it is one of the keyed patterns. */
-export function keyRef(e: Expr): ColumnKey | undefined {
+function keyRef(e: Expr): ColumnKey | undefined {
   const k = e.exprKind;
   if (k.case === 'selectExpr' && k.value.operand !== undefined) {
     const { operand, field, testOnly } = k.value;
@@ -92,7 +77,7 @@ export function keyRef(e: Expr): ColumnKey | undefined {
 }
 
 /** `device.attributes[D]` / `device.attributes.D` (or capacity) with a constant D. */
-export function domainRef(e: Expr): { kind: 'attributes' | 'capacity'; domain: string } | undefined {
+function domainRef(e: Expr): { kind: 'attributes' | 'capacity'; domain: string } | undefined {
   const k = e.exprKind;
   if (k.case === 'callExpr' && k.value.function === '_[_]' && k.value.target === undefined && k.value.args.length === 2) {
     const kind = deviceMap(k.value.args[0]);
@@ -130,4 +115,28 @@ function shadowsDevice(e: Expr): boolean {
 
 function hasLoop(e: Expr): boolean {
   return e.exprKind.case === 'comprehensionExpr' || children(e).some(hasLoop);
+}
+
+/** An attribute or capacity a selector reads: `device.<kind>[domain]`, and `.name` when it goes on to one. */
+export interface Reference {
+  kind: 'attributes' | 'capacity';
+  domain: string;
+  name?: string;
+}
+
+/** The attribute and capacity references of a selector AST, in source order (diagnostics). */
+export function references(ast: Expr): Reference[] {
+  const out: Reference[] = [];
+  const visit = (e: Expr): void => {
+    const key = keyRef(e);
+    if (key !== undefined) {
+      if (key.kind === 'attributes' || key.kind === 'capacity') out.push(key);
+      return;
+    }
+    const domain = domainRef(e);
+    if (domain !== undefined) out.push(domain);
+    children(e).forEach(visit);
+  };
+  visit(ast);
+  return out;
 }
