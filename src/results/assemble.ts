@@ -66,6 +66,7 @@ function chosenSlots(p: Problem, a: SolveAnswer, c: number) {
 
 function configs(p: Problem, a: SolveAnswer, c: number): DeviceAllocationConfiguration[] {
   const out: DeviceAllocationConfiguration[] = [];
+  if (!hasConfigs(p, c)) return out;
   const chosen = chosenSlots(p, a, c);
   const classRange = new Map<string, [number, number]>();
   for (const slot of chosen) {
@@ -92,6 +93,13 @@ function configs(p: Problem, a: SolveAnswer, c: number): DeviceAllocationConfigu
     }
   }
   return out;
+}
+
+/** Whether claim `c` or a class of any of its slots has configs (most have none: nothing to gather). */
+function hasConfigs(p: Problem, c: number): boolean {
+  if (p.claims[c].spec?.devices?.config?.length) return true;
+  for (const slot of p.plan.slots) if (slot.claim === c && slot.deviceClass.spec?.config?.length) return true;
+  return false;
 }
 
 /** The configuration fields of a class or claim config entry (everything but `requests`). */

@@ -348,7 +348,7 @@ export class Scheduler {
 
   /** Commits the placement: allocations into the engine, claims reserved for the Pod, the Pod bound. */
   place(a: PodAttempt, p: Placement): PodDecision {
-    const decision: PodDecision = { ...a.decision, updated: [] };
+    const updated: ResourceClaim[] = [];
     const { pod } = a;
     const node = this.nodes[p.node];
     const podRef: ConsumerRef = { resource: 'pods', name: pod.metadata.name, uid: pod.metadata.uid ?? '' };
@@ -358,11 +358,13 @@ export class Scheduler {
     let spansNodes = false;
     p.claims.forEach((c, i) => {
       const allocation = p.results.results[i];
-      const committed = this.engine.commit(c, allocation);
+      // What Engine.commit holds, with the reservation in the same status object (one copy of
+      // the claim per commit, not two): upserting an allocated claim is committing it.
+      const committed: ResourceClaim = { ...c, status: { ...c.status, allocation, reservedFor: [consumer(c)] } };
+      this.engine.upsert([committed]);
       this.journal?.push({ committedFrom: c });
-      committed.status = { ...committed.status, reservedFor: [consumer(c)] };
       this.remember(committed);
-      decision.updated.push(committed);
+      updated.push(committed);
       const selector = allocation.nodeSelector;
       if (!selector ? (allocation.devices?.results?.length ?? 0) > 0 : selector.nodeSelectorTerms.some((t) => !(t.matchFields ?? []).some((f) => f.key === 'metadata.name'))) {
         spansNodes = true;
@@ -372,15 +374,16 @@ export class Scheduler {
       const ref = consumer(c);
       const reservedFor = c.status?.reservedFor ?? [];
       if (ref !== podRef && reservedFor.some((r) => sameConsumer(r, ref))) continue; // the group's claim, already reserved for the group
-      const updated = { ...c, status: { ...c.status, reservedFor: [...reservedFor, ref] } };
-      this.remember(updated);
-      decision.updated.push(updated);
+      const reserved = { ...c, status: { ...c.status, reservedFor: [...reservedFor, ref] } };
+      this.remember(reserved);
+      updated.push(reserved);
     }
     const touched = spansNodes ? 'all' : p.node;
     this.journal?.push({ touched });
     if (touched === 'all') this.summaries.touchAll();
     else this.summaries.touch(touched);
-    return { ...decision, pod: { ...pod, spec: { ...pod.spec, nodeName: node.metadata.name } }, node: node.metadata.name };
+    const name = node.metadata.name;
+    return { pod: { ...pod, spec: { ...pod.spec, nodeName: name } }, created: a.decision.created, updated, node: name };
   }
 }
 
