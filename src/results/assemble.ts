@@ -9,6 +9,7 @@ import type {
   AllocationResult,
   DeviceAllocationConfiguration,
   DeviceRequestAllocationResult,
+  Node,
   NodeSelector,
   NodeSelectorRequirement,
 } from '../model/types.js';
@@ -120,9 +121,7 @@ function nodeSelector(p: Problem, picked: readonly NodeDevice[], claimName: stri
     const perDevice = nd.slice.spec.perDeviceNodeSelection === true;
     const nodeName = perDevice ? nd.device.nodeName : nd.slice.spec.nodeName;
     const sel = perDevice ? nd.device.nodeSelector : nd.slice.spec.nodeSelector;
-    if (nodeName || nd.device.bindsToNode) {
-      return { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [p.view.node.metadata.name] }] }] };
-    }
+    if (nodeName || nd.device.bindsToNode) return pinnedTo(p.view.node);
     if (!sel) continue;
     const terms = sel.nodeSelectorTerms ?? [];
     if (terms.length > 1) {
@@ -138,6 +137,23 @@ function nodeSelector(p: Problem, picked: readonly NodeDevice[], claimName: stri
   if (exprs.length) term.matchExpressions = exprs;
   if (fields.length) term.matchFields = fields;
   return { nodeSelectorTerms: [term] };
+}
+
+/**
+ * The selector that pins a claim to `node`, one per Node object (most claims are pinned: this
+ * object is in every result on the node). Frozen, nested parts too: results share it, so
+ * nothing may change it in place.
+ */
+const pinned = new WeakMap<Node, NodeSelector>();
+function pinnedTo(node: Node): NodeSelector {
+  let sel = pinned.get(node);
+  if (!sel) {
+    const field = Object.freeze({ key: 'metadata.name', operator: 'In', values: Object.freeze([node.metadata.name]) as string[] });
+    const term = Object.freeze({ matchFields: Object.freeze([field]) as NodeSelectorRequirement[] });
+    sel = Object.freeze({ nodeSelectorTerms: Object.freeze([term]) as NodeSelector['nodeSelectorTerms'] });
+    pinned.set(node, sel);
+  }
+  return sel;
 }
 
 function addNew(from: NodeSelectorRequirement[], to: NodeSelectorRequirement[]): void {
