@@ -107,8 +107,10 @@ export class Engine {
    * same claims on a node of the same shape only refreshes the dynamic state. A shape names
    * device contents (ids stable for the engine's life), so slice and node changes leave the
    * cache valid; a DeviceClass change drops it (the claims' specs then compile differently).
+   * Keyed by shape, then by the specs' keys: both are strings kept for reuse (their hashes are
+   * computed once), where one concatenated key would be a new long string to hash per call.
    */
-  private readonly problems = new Map<string, { problem: Problem; block: Block }>();
+  private readonly problems = new Map<string, Map<string, { problem: Problem; block: Block }>>();
   private readonly memory: SolverMemory;
   private lastView?: { pools: NodePools; version: number; view: NodeView };
   /** A search of `allocate` is paused between slices: the solver's memory holds its state. */
@@ -368,8 +370,8 @@ export class Engine {
       const { masks } = this.compile();
       const np = this.nodePools(node);
       const view = this.nodeView(np);
-      const key = `${np.shape}\u0000${claims.map(specKey).join('\u0000')}`;
-      const cached = this.problems.get(key);
+      const specs = claims.length === 1 ? specKey(claims[0]) : claims.map(specKey).join('\u0000');
+      const cached = this.problems.get(np.shape)?.get(specs);
       let problem: Problem;
       let block: Block;
       if (cached) {
@@ -383,7 +385,11 @@ export class Engine {
       } else {
         problem = compileProblem(view, claims, { features: this.features, classes: this.classes, masks, allocated: this.allocated });
         block = this.memory.write(problem, problem.cacheable);
-        if (problem.cacheable) this.problems.set(key, { problem, block });
+        if (problem.cacheable) {
+          let byShape = this.problems.get(np.shape);
+          if (!byShape) this.problems.set(np.shape, (byShape = new Map()));
+          byShape.set(specs, { problem, block });
+        }
       }
       this.memory.start(block, accounting);
       let steps = 0;
