@@ -23,10 +23,16 @@ export class KeyedObjects<T> {
   /** Makes `object` the only object of `key`; returns the objects it replaced. */
   set(key: ObjectKey, object: T): T[] {
     const old = this.byKey.get(key);
+    this.ordered = undefined;
+    if (old?.length === 1) {
+      // The common replacement (a claim committed or released again): the entry keeps its place.
+      const replaced = old[0].object;
+      old[0].object = object;
+      return [replaced];
+    }
     const seq = old ? old[0].seq : this.next++;
     this.byKey.set(key, [{ object, seq }]);
     this.count += 1 - (old?.length ?? 0);
-    this.ordered = undefined;
     return old ? old.map((e) => e.object) : [];
   }
 
