@@ -446,7 +446,7 @@ function packOrder(s: NodeSummaries, plan: Plan | undefined): number[] {
 
 /** Every request has an alternative with enough free devices on the node. */
 function summaryAdmits(s: NodeSummaries, plan: Plan, node: number): boolean {
-  return plan.requests.every((r) => r.slots.some((slot) => s.free(slot, node) >= (slot.mode === 'All' ? 1 : slot.numDevices)));
+  return plan.requests.every((r) => r.slots.some((slot) => s.admits(slot, node, slot.mode === 'All' ? 1 : slot.numDevices)));
 }
 
 function boundClaimsReject(bound: readonly ResourceClaim[], node: Node): string | undefined {

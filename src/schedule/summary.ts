@@ -46,9 +46,13 @@ export function signatureOf(slot: Slot): string {
 
 interface Sig {
   slot: Slot;
-  /** Per node: the free count, and the clock value it was computed at. */
+  /**
+   * Per node: the free count, and the clock value it was computed at. A count that stopped at
+   * the number asked about (`admits`) is a lower bound: `partial` is 1 for those.
+   */
   free: Int32Array;
   at: Float64Array;
+  partial: Uint8Array;
   /**
    * Static status bits | 0x80 once known, per device content (Inventory.contentId): devices that
    * differ only in name have the same status. Devices of perDeviceNodeSelection slices, whose
@@ -89,31 +93,48 @@ export class NodeSummaries {
 
   /** Upper bound of devices of `node` that can serve one more request like `slot`. */
   free(slot: Slot, node: number): number {
+    return this.counted(slot, node, UNKNOWN_FREE);
+  }
+
+  /**
+   * Whether `free(slot, node) >= need`, counting only until `need` devices are found (a node
+   * with many devices and few wanted is judged after a few).
+   */
+  admits(slot: Slot, node: number, need: number): boolean {
+    return this.counted(slot, node, need) >= need;
+  }
+
+  /** The free count, or a lower bound of it that is at least `limit`. */
+  private counted(slot: Slot, node: number, limit: number): number {
     const key = signatureOf(slot);
     let sig = this.sigs.get(key);
     if (!sig) {
       const n = this.nodes.length;
-      sig = { slot, free: new Int32Array(n), at: new Float64Array(n), statics: new Map() };
+      sig = { slot, free: new Int32Array(n), at: new Float64Array(n), partial: new Uint8Array(n), statics: new Map() };
       this.sigs.set(key, sig);
     }
-    if (sig.at[node] <= Math.max(this.stamp[node], this.allStamp)) {
-      sig.free[node] = this.countOrUnknown(sig, this.nodes[node]);
+    const stale = sig.at[node] <= Math.max(this.stamp[node], this.allStamp);
+    if (stale || (sig.partial[node] === 1 && sig.free[node] < limit)) {
+      const n = this.countOrUnknown(sig, this.nodes[node], limit);
+      sig.free[node] = n;
+      sig.partial[node] = n >= limit && limit !== UNKNOWN_FREE ? 1 : 0;
       sig.at[node] = ++this.clock;
     }
     return sig.free[node];
   }
 
   /** A node whose pools cannot even be gathered (a broken slice) is left to the allocator to report. */
-  private countOrUnknown(sig: Sig, node: Node): number {
+  private countOrUnknown(sig: Sig, node: Node, limit: number): number {
     try {
-      return this.count(sig, node);
+      return this.count(sig, node, limit);
     } catch (e) {
       if (e instanceof AllocationError) return UNKNOWN_FREE;
       throw e;
     }
   }
 
-  private count(sig: Sig, node: Node): number {
+  /** Devices of `node` that can serve one more request of `sig`, counted up to `limit`. */
+  private count(sig: Sig, node: Node, limit: number): number {
     const state = this.engine.inspect();
     const ctx: CompileContext = { features: state.features, classes: state.classes, masks: state.masks, allocated: state.allocated };
     const np = this.engine.nodePools(node);
@@ -138,12 +159,12 @@ export class NodeSummaries {
       }
       // A device whose selectors fail to evaluate counts: the allocator must report that error.
       if (bits & ST.ERROR) {
-        n++;
+        if (++n >= limit) return n;
         continue;
       }
       if (!(bits & ST.SELECTABLE) || !(bits & ST.STATIC_OK)) continue;
       if (dynamicMiss(sig.slot, nodeDevice(np, d), now)) continue;
-      n++;
+      if (++n >= limit) return n;
     }
     return n;
   }

@@ -179,9 +179,15 @@ describe('one eligibility rule: explain, summaries and allocate agree', () => {
 
       // the summary's count for the node
       expect(new NodeSummaries(engine, [node]).free(slot, 0)).toBe(c.eligible.length);
+      // admits counts only up to the number asked about; a later exact count is still exact
+      const summaries = new NodeSummaries(engine, [node]);
+      const n = c.eligible.length;
+      if (n > 0) expect(summaries.admits(slot, 0, 1)).toBe(true);
+      expect(summaries.admits(slot, 0, n)).toBe(true);
+      expect(summaries.admits(slot, 0, n + 1)).toBe(false);
+      expect(summaries.free(slot, 0)).toBe(n);
 
       // allocate: all eligible devices together, and not one more
-      const n = c.eligible.length;
       if (n > 0) {
         const all = engine.allocateSync([claim(c.name, c.kind, n, c.more)], { node: 'n1' });
         if (all.kind !== 'allocated') throw new Error(`${c.name}: ${JSON.stringify(all)}`);
