@@ -6,14 +6,15 @@
  * can beat.
  *
  * BENCH_LOAD_BASELINE=<path of another build's model/load.js> adds that loader's `loadPaths` as
- * a task in the same run, for a before/after ratio that the machine's load affects alike
- * (e.g. build the previous commit into /tmp/old and pass /tmp/old/build/js/model/load.js).
+ * a task in the same run (e.g. build the previous commit into /tmp/old and pass
+ * /tmp/old/build/js/model/load.js); tasks run in interleaved rounds, so that the machine's
+ * changing load affects the before/after ratio alike.
  * Run: `npm run bench:load`. Results: bench/README.md.
  */
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Bench } from 'tinybench';
 import { workloadFiles } from '../src/gen/files.js';
@@ -38,6 +39,9 @@ function written(workload: string, scale: number) {
   return { name: `${workload} ${scale}`, dir, bytes, objects, files: [join(dir, 'cluster.json'), join(dir, 'pods.json')] };
 }
 
+const ROUNDS = 8;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
 const baselinePath = process.env.BENCH_LOAD_BASELINE;
 const baseline: Load | undefined = baselinePath ? ((await import(baselinePath)) as { loadPaths: Load }).loadPaths : undefined;
 
@@ -48,18 +52,27 @@ for (const [workload, scale] of [['gpu-5k', 5000], ['mig-1k', 1000]] as const) {
   const check = (n: number) => {
     if (n !== w.objects) throw new Error(`${w.name}: loaded ${n} objects, expected ${w.objects}`);
   };
-  const bench = new Bench({ name: w.name, iterations: 8, time: 0, warmupIterations: 1 });
-  bench.add('read + JSON.parse (floor)', async () => {
-    let n = 0;
-    for (const f of w.files) n += (JSON.parse(await readFile(f, 'utf8')) as { items: unknown[] }).items.length;
-    check(n);
-  });
-  bench.add('loadPaths', async () => check((await loadPaths([w.dir])).objects.length));
-  if (baseline) bench.add('loadPaths (baseline)', async () => check((await baseline([w.dir])).objects.length));
-  await bench.run();
-  const ms = (i: number) => (bench.tasks[i].result as { latency: { mean: number; p50?: number } }).latency;
-  const floor = ms(0).mean;
-  const ours = ms(1).mean;
+  const tasks: [string, () => Promise<void>][] = [
+    ['read + JSON.parse (floor)', async () => {
+      let n = 0;
+      for (const f of w.files) n += (JSON.parse(await readFile(f, 'utf8')) as { items: unknown[] }).items.length;
+      check(n);
+    }],
+    ['loadPaths', async () => check((await loadPaths([w.dir])).objects.length)],
+  ];
+  if (baseline) tasks.push(['loadPaths (baseline)', async () => check((await baseline([w.dir])).objects.length)]);
+  // Rounds of one run per task, so that a change in the machine's load hits every task alike
+  // (tinybench runs each task's iterations back to back); the median round per task is reported.
+  const times: number[][] = tasks.map(() => []);
+  for (let round = 0; round <= ROUNDS; round++) {
+    const bench = new Bench({ name: w.name, iterations: 1, time: 0, warmupIterations: 0 });
+    for (const [name, fn] of tasks) bench.add(name, fn);
+    await bench.run();
+    if (round > 0) bench.tasks.forEach((t, i) => times[i].push((t.result as { latency: { mean: number } }).latency.mean)); // round 0 warms up
+  }
+  const ms = (i: number) => median(times[i]);
+  const floor = ms(0);
+  const ours = ms(1);
   const row: Record<string, string | number> = {
     workload: w.name,
     MB: (w.bytes / 1e6).toFixed(1),
@@ -69,11 +82,11 @@ for (const [workload, scale] of [['gpu-5k', 5000], ['mig-1k', 1000]] as const) {
     '÷ floor': (ours / floor).toFixed(2),
   };
   if (baseline) {
-    const before = ms(2).mean;
+    const before = ms(2);
     row['baseline ms'] = before.toFixed(0);
     row['baseline ÷ loadPaths'] = (before / ours).toFixed(2);
   }
   rows.push(row);
 }
-console.log('\nloadPaths of `dralloc gen` files (means of 8 runs)');
+console.log(`\nloadPaths of \`dralloc gen\` files (medians of ${ROUNDS} interleaved rounds; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
 console.table(rows);

@@ -14,6 +14,7 @@ export const GATE_DEFAULTS = {
   DRAResourceClaimDeviceStatus: true, // beta
   DRAExtendedResource: true, // beta
   DRAListTypeAttributes: false, // alpha
+  DRAWorkloadResourceClaims: false, // alpha: PodGroup resourceClaims (read by the scheduler, not the allocator)
 } as const;
 
 export type GateName = keyof typeof GATE_DEFAULTS;

@@ -20,8 +20,13 @@ export const schedulerCommand: Command = {
   Schedules the Pods with spec.schedulerName: NAME: allocates their claims (status.allocation and
   status.reservedFor, written with resourceVersion preconditions), then binds them. Unschedulable
   Pods get a PodScheduled=False condition and a FailedScheduling event, bound ones a Scheduled
-  event (events.k8s.io/v1). Runs until SIGTERM or
-  SIGINT, then finishes the Pod in progress and exits 0. See docs/cluster.md (RBAC, manifests).
+  event (events.k8s.io/v1). Pods of a gang PodGroup (scheduling.k8s.io/v1alpha2) are placed
+  together: none is bound unless at least minCount of them fit, and their claims are all written
+  before the first binding; they wait for their PodGroup and for minCount Pods (docs/gangs.md).
+  With --feature-gates DRAWorkloadResourceClaims=true a claim Pods share through their PodGroup
+  is allocated once and reserved for the PodGroup.
+  Runs until SIGTERM or SIGINT, then finishes the Pod in progress and exits 0. See
+  docs/cluster.md (RBAC, manifests).
   --manage-claims      also create the Pods' claims from ResourceClaimTemplates (the resourceclaim
                        controller's job) for clusters without kube-controller-manager
   --resync-seconds N   retry unschedulable Pods at least every N seconds (default 30)

@@ -11,8 +11,9 @@ export const snapshotCommand: Command = {
   name: 'snapshot',
   usage: `dralloc snapshot -o FILE [--format json|yaml] [--kubeconfig FILE] [--context NAME] [--in-cluster]
 
-  Lists Nodes, DeviceClasses, ResourceSlices, ResourceClaims, ResourceClaimTemplates, Pods and
-  DeviceTaintRules into one v1 List that every -f option accepts (offline what-if runs).
+  Lists Nodes, DeviceClasses, ResourceSlices, ResourceClaims, ResourceClaimTemplates, Pods,
+  DeviceTaintRules and PodGroups (where served) into one v1 List that every -f option accepts
+  (offline what-if runs).
   -o FILE              where to write (- for standard output)
   --format json|yaml   file format (default json)
 ${CONNECT_USAGE}

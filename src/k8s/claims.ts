@@ -5,10 +5,13 @@
  * by the Pod (controller ownerReference), recorded in `pod.status.resourceClaimStatuses`.
  * Never duplicated: the name is deterministic, an existing claim owned by the Pod is adopted
  * (also after a 409 AlreadyExists), and one owned by anything else is an error for the Pod.
+ * A template entry the Pod shares with its PodGroup (`group`: DRAWorkloadResourceClaims on) is
+ * the group's one claim instead, `<podgroup>-<claim>` (or the one recorded in the PodGroup's
+ * status), owned by the PodGroup, not recorded in the Pod's status.
  */
 
-import type { Pod, ResourceClaim } from '../model/types.js';
-import { resolvePodClaims, PodClaimError, podNamespace } from '../schedule/pod-claims.js';
+import type { Pod, PodGroup, ResourceClaim } from '../model/types.js';
+import { groupClaimOf, resolvePodClaims, PodClaimError, podNamespace } from '../schedule/pod-claims.js';
 import { httpStatus, type Cluster } from './connect.js';
 import type { ClusterWatch } from './informers.js';
 import { createClaim, patchPodStatus, readClaim } from './writes.js';
@@ -21,26 +24,33 @@ interface ClaimStatus {
 }
 
 /** Checks (and with `manage` creates) the Pod's claims; returns the Pod to schedule (its latest status). */
-export async function preparePodClaims(c: Cluster, watch: ClusterWatch, pod: Pod, manage: boolean): Promise<ClaimsReady> {
+export async function preparePodClaims(c: Cluster, watch: ClusterWatch, pod: Pod, manage: boolean, group?: PodGroup): Promise<ClaimsReady> {
   const refs = pod.spec.resourceClaims ?? [];
   const statuses = (pod.status?.resourceClaimStatuses as ClaimStatus[] | undefined) ?? [];
-  const missing = refs.filter((r) => r.resourceClaimTemplateName && !statuses.some((s) => s.name === r.name && s.resourceClaimName));
+  const own = refs.filter((r) => r.resourceClaimTemplateName && !groupClaimOf(group, r));
+  const missing = own.filter((r) => !statuses.some((s) => s.name === r.name && s.resourceClaimName));
   if (missing.length > 0 && !manage) {
     return { ready: false, waiting: `waiting for the resourceclaim controller to create claim(s) ${missing.map((r) => r.name).join(', ')} of pod ${podNamespace(pod)}/${pod.metadata.name}` };
   }
   let resolved;
   try {
-    resolved = resolvePodClaims(pod, { claims: watch.map('ResourceClaim'), templates: watch.map('ResourceClaimTemplate') });
+    resolved = resolvePodClaims(pod, { claims: watch.map('ResourceClaim'), templates: watch.map('ResourceClaimTemplate') }, group);
   } catch (e) {
     if (e instanceof PodClaimError) return { ready: false, waiting: e.message };
     throw e;
   }
-  const uid = pod.metadata.uid ?? '';
-  // Template claims that exist must be the Pod's own (a leftover of an older Pod of that name is not).
+  const owner = (claim: ResourceClaim) =>
+    resolved.forGroup.has(claim) ? { uid: group?.metadata.uid ?? '', what: `pod group ${group?.metadata.name}` } : { uid: pod.metadata.uid ?? '', what: `pod ${pod.metadata.name}` };
+  const groupClaimMissing = resolved.created.find((claim) => resolved.forGroup.has(claim));
+  if (groupClaimMissing && !manage) {
+    return { ready: false, waiting: `waiting for the resourceclaim controller to create claim ${podNamespace(pod)}/${groupClaimMissing.metadata.name} of pod group ${group?.metadata.name}` };
+  }
+  // Template claims that exist must be the owner's own (a leftover of an older Pod of that name is not).
   for (const [i, claim] of resolved.claims.entries()) {
     const ref = refs[i];
-    if (ref.resourceClaimTemplateName && !resolved.created.includes(claim) && !ownedBy(claim, uid)) {
-      return { ready: false, waiting: `claim ${podNamespace(pod)}/${claim.metadata.name} exists but is not owned by pod ${pod.metadata.name} (uid ${uid})` };
+    const o = owner(claim);
+    if (ref.resourceClaimTemplateName && !resolved.created.includes(claim) && !ownedBy(claim, o.uid)) {
+      return { ready: false, waiting: `claim ${podNamespace(pod)}/${claim.metadata.name} exists but is not owned by ${o.what} (uid ${o.uid})` };
     }
   }
   let created = 0;
@@ -51,12 +61,12 @@ export async function preparePodClaims(c: Cluster, watch: ClusterWatch, pod: Pod
     } catch (e) {
       if (httpStatus(e) !== 409) throw e;
       const existing = await readClaim(c, podNamespace(pod), claim.metadata.name!);
-      if (!ownedBy(existing, uid)) return { ready: false, waiting: `claim ${podNamespace(pod)}/${claim.metadata.name} exists but is not owned by pod ${pod.metadata.name}` };
+      if (!ownedBy(existing, owner(claim).uid)) return { ready: false, waiting: `claim ${podNamespace(pod)}/${claim.metadata.name} exists but is not owned by ${owner(claim).what}` };
       watch.observe('ResourceClaim', existing);
     }
   }
   if (missing.length === 0) return { ready: true, pod, created };
-  const recorded: ClaimStatus[] = refs.filter((r) => r.resourceClaimTemplateName).map((r) => ({
+  const recorded: ClaimStatus[] = own.map((r) => ({
     name: r.name,
     resourceClaimName: statuses.find((s) => s.name === r.name)?.resourceClaimName ?? `${pod.metadata.name}-${r.name}`,
   }));

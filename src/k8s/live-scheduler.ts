@@ -47,9 +47,9 @@ import { hostname } from 'node:os';
 import { Engine } from '../engine.js';
 import type { Budget } from '../budget.js';
 import type { CounterAccounting } from '../wasm/layout.js';
-import type { Pod, ResourceClaim } from '../model/types.js';
+import type { Pod, PodGroup, ResourceClaim } from '../model/types.js';
 import type { Strategy } from '../schedule/scheduler.js';
-import { podNamespace } from '../schedule/pod-claims.js';
+import { podNamespace, sharingGroup } from '../schedule/pod-claims.js';
 import { apiErrorText, httpStatus, type Cluster } from './connect.js';
 import { ClusterWatch, laterVersion, type Change } from './informers.js';
 import { LiveState, type Commit } from './live-state.js';
@@ -57,6 +57,8 @@ import { LIVE_KINDS, objectKey, resolveKinds, type LiveKind } from './resources.
 import { preparePodClaims } from './claims.js';
 import { podIsDone, releasePodClaims } from './claim-cleanup.js';
 import { LeaderElector, type LeaderElectionOptions } from './leader.js';
+import { ambiguous, NotLeader, Retry } from './retry.js';
+import { LiveGangs } from './live-gangs.js';
 import { bindPod, createClaim, patchPodStatus, readClaim, readPod, recordPodEvent, replaceClaimStatus } from './writes.js';
 
 export interface LiveSchedulerOptions {
@@ -88,18 +90,6 @@ export type AttemptResult = 'scheduled' | 'unschedulable' | 'error';
  */
 const CATCH_UP_MS = 250;
 
-/** A step of one attempt failed in a way that is retried later (the message says why). */
-class Retry extends Error {}
-
-/** This replica stopped leading during an attempt: what it wrote stays for the new leader. */
-class NotLeader extends Retry {}
-
-/** The API server may have applied the failed request: a 5xx, or no answer at all. */
-function ambiguous(e: unknown): boolean {
-  const code = httpStatus(e);
-  return code === undefined || code >= 500;
-}
-
 interface Queued {
   notBefore: number;
   attempts: number;
@@ -108,6 +98,12 @@ interface Queued {
 /** A queued Pod: its priority is read once (spec.priority is immutable), not on every pick. */
 interface QueuedPod extends Queued {
   priority: number;
+}
+
+/** A claim this attempt wrote: the version it replaced, and the API server's answer. */
+export interface Written {
+  before: ResourceClaim;
+  after: ResourceClaim;
 }
 
 export class LiveScheduler {
@@ -137,12 +133,41 @@ export class LiveScheduler {
   /** Leading and caught up with the cluster (the fresh lists after taking over are in). */
   private leading = false;
 
+  /** Pods of gang PodGroups: attempted group by group (live-gangs.ts). */
+  private readonly gangs: LiveGangs;
+
   private constructor(
     private readonly cluster: Cluster,
     private readonly watch: ClusterWatch,
     private readonly state: LiveState,
     private readonly opts: LiveSchedulerOptions,
-  ) {}
+  ) {
+    this.gangs = new LiveGangs({
+      cluster,
+      watch,
+      state,
+      schedulerName: opts.schedulerName,
+      manageClaims: opts.manageClaims ?? false,
+      retryMs: opts.retryMs ?? 100,
+      signal: this.stopping.signal,
+      stats: this.stats,
+      stopped: () => this.stopped,
+      active: () => this.active(),
+      boundByUs: (pod) => this.bound.get(objectKey(pod)) === pod.metadata.uid,
+      park: (key, message) => this.park(key, message),
+      backoff: (key, why) => this.backoff(key, why),
+      reportUnschedulable: (pod, message) => this.reportUnschedulable(pod, message),
+      scheduled: (pod, node, claims) => this.scheduled(pod, node, claims),
+      writeClaims: (pod, commit, written) => this.writeClaims(pod, commit, written),
+      checkConcurrent: (commit, written) => this.checkConcurrent(commit, written),
+      beginDecision: () => this.beginDecision(),
+      bind: (pod, node) => this.bind(pod, node),
+      rollback: (written) => this.rollback(written),
+      writeStatus: (claim, status) => this.writeClaim(claim, status),
+      settle: (commit) => this.settle(commit),
+      log: (line) => this.log(line),
+    });
+  }
 
   /** Connects informers, waits for the first full sync, and starts scheduling. */
   static async start(cluster: Cluster, opts: LiveSchedulerOptions): Promise<LiveScheduler> {
@@ -468,8 +493,9 @@ export class LiveScheduler {
       return undefined;
     }
     if (!this.active()) return undefined;
+    if (this.gangs.holds(pod)) return this.gangs.attempt(pod);
     try {
-      const claims = await preparePodClaims(this.cluster, this.watch, pod, this.opts.manageClaims ?? false);
+      const claims = await preparePodClaims(this.cluster, this.watch, pod, this.opts.manageClaims ?? false, this.sharingGroup(pod));
       if (!claims.ready) {
         this.park(key, claims.waiting);
         return 'unschedulable';
@@ -480,7 +506,7 @@ export class LiveScheduler {
       this.backoff(key, `preparing claims: ${apiErrorText(e)}`);
       return 'error';
     }
-    this.changedClaims = new Set(); // from the moment the engine's claims are snapshotted (commit.known)
+    this.beginDecision();
     const { decision, commit } = await this.state.schedule(pod, this.stopping.signal);
     if (decision.node === undefined) {
       this.changedClaims = undefined; // nothing written: nothing to check
@@ -492,61 +518,114 @@ export class LiveScheduler {
     }
     try {
       await this.writeAndBind(pod, decision.node, commit);
-      this.bound.set(key, pod.metadata.uid ?? '');
-      void this.reportScheduled(pod, decision.node); // not awaited: the next Pod need not wait for it
-      this.queue.delete(key);
-      this.reported.delete(key);
-      this.stats.scheduled++;
-      this.stats.claimsAllocated += commit.allocated.length;
-      this.log(`bound ${key} to ${decision.node}`);
+      this.scheduled(pod, decision.node, commit.allocated.length);
       return 'scheduled';
     } catch (e) {
-      if (e instanceof Retry) this.backoff(key, e.message);
-      else this.backoff(key, apiErrorText(e));
+      this.backoff(key, e instanceof Retry ? e.message : apiErrorText(e));
       return 'error';
     } finally {
-      for (const c of commit.allocated) {
-        const key = objectKey(c);
-        this.state.settle(key, this.unsure.has(key) ? { replaced: this.unsure.get(key) } : undefined);
-      }
-      this.unsure.clear();
-      this.changedClaims = undefined;
+      this.settle(commit);
     }
+  }
+
+  /** Claim changes are collected from the moment the engine's claims are snapshotted (commit.known), for concurrentAllocation. */
+  private beginDecision(): void {
+    this.changedClaims = new Set();
+  }
+
+  /** The Pod's PodGroup when it shares the group's resourceClaims (DRAWorkloadResourceClaims). */
+  private sharingGroup(pod: Pod): PodGroup | undefined {
+    return sharingGroup(pod, this.state.engine.gates.DRAWorkloadResourceClaims, this.watch.map('PodGroup'));
+  }
+
+  /** The Pod is bound: remembered until the Pod watch shows it, counted, logged, reported. */
+  private scheduled(pod: Pod, node: string, claimsAllocated: number): void {
+    const key = objectKey(pod);
+    this.bound.set(key, pod.metadata.uid ?? '');
+    void this.reportScheduled(pod, node); // not awaited: the next Pod need not wait for it
+    this.queue.delete(key);
+    this.reported.delete(key);
+    this.stats.scheduled++;
+    this.stats.claimsAllocated += claimsAllocated;
+    this.log(`bound ${key} to ${node}`);
+  }
+
+  /** An attempt is over: the commit's allocations are written or given up, the engine follows the cache again (see LiveState.settle). */
+  private settle(commit?: Commit): void {
+    for (const c of commit?.allocated ?? []) {
+      const key = objectKey(c);
+      this.state.settle(key, this.unsure.has(key) ? { replaced: this.unsure.get(key) } : undefined);
+    }
+    this.unsure.clear();
+    this.changedClaims = undefined;
   }
 
   /**
    * Writes the decision's allocations and reservations, checks for concurrent writers, binds.
    * On any failure before the binding, what was written is rolled back (unless this replica
-   * stopped leading meanwhile) and the error rethrown.
+   * stopped leading meanwhile) and the error rethrown; so is it when the Pod is known not to be
+   * bound after a failed binding.
    */
   private async writeAndBind(pod: Pod, node: string, commit: Commit): Promise<void> {
-    const podRef = { resource: 'pods', name: pod.metadata.name, uid: pod.metadata.uid ?? '' };
-    const written: { before: ResourceClaim; after: ResourceClaim }[] = [];
+    const written: Written[] = [];
     try {
-      for (const claim of commit.allocated) {
-        const before = this.watch.get<ResourceClaim>('ResourceClaim', objectKey(claim)) ?? (await this.createMissing(claim));
-        const status = { ...before.status, allocation: claim.status!.allocation, reservedFor: [podRef] };
-        this.mustLead();
-        written.push({ before, after: await this.writeClaim(before, status) });
-      }
-      for (const claim of commit.reserved) {
-        const before = this.watch.get<ResourceClaim>('ResourceClaim', objectKey(claim));
-        if (!before?.status?.allocation) throw new Retry(`claim ${objectKey(claim)} is no longer allocated`);
-        const reservedFor = before.status.reservedFor ?? [];
-        if (reservedFor.some((r) => r.uid === podRef.uid)) continue; // reserved by an earlier attempt
-        this.mustLead();
-        written.push({ before, after: await this.writeClaim(before, { ...before.status, reservedFor: [...reservedFor, podRef] }) });
-      }
-      if (commit.allocated.length > 0) {
-        const concurrent = await this.concurrentAllocation(commit, written.map((w) => w.after));
-        if (concurrent) throw new Retry(concurrent);
-      }
+      await this.writeClaims(pod, commit, written);
+      await this.checkConcurrent(commit, written);
     } catch (e) {
       if (this.active()) await this.rollback(written);
       throw e;
     }
     try {
+      await this.bind(pod, node);
+    } catch (e) {
+      // Retry: the binding's outcome is unknown (or this replica stopped leading): claims stay as written.
+      if (!(e instanceof Retry) && this.active()) await this.rollback(written);
+      throw e;
+    }
+  }
+
+  /**
+   * Writes the Pod's share of a commit (its new allocations, then its reservations), appending
+   * each write to `written`. Each claim is reserved for the consumer the decision reserved it
+   * for — the Pod, or its PodGroup for a claim the Pod shares with its group: Scheduler.place
+   * appends that consumer last to the claim's reservedFor.
+   */
+  private async writeClaims(pod: Pod, commit: Commit, written: Written[]): Promise<void> {
+    const podRef = { resource: 'pods', name: pod.metadata.name, uid: pod.metadata.uid ?? '' };
+    const consumer = (claim: ResourceClaim) => claim.status?.reservedFor?.at(-1) ?? podRef;
+    for (const claim of commit.allocated) {
+      const before = this.watch.get<ResourceClaim>('ResourceClaim', objectKey(claim)) ?? (await this.createMissing(claim));
+      const status = { ...before.status, allocation: claim.status!.allocation, reservedFor: [consumer(claim)] };
       this.mustLead();
+      written.push({ before, after: await this.writeClaim(before, status) });
+    }
+    for (const claim of commit.reserved) {
+      const before = this.watch.get<ResourceClaim>('ResourceClaim', objectKey(claim));
+      if (!before?.status?.allocation) throw new Retry(`claim ${objectKey(claim)} is no longer allocated`);
+      const ref = consumer(claim);
+      const reservedFor = before.status.reservedFor ?? [];
+      if (reservedFor.some((r) => r.uid === ref.uid && r.resource === ref.resource)) continue; // reserved by an earlier attempt (or for the group)
+      this.mustLead();
+      written.push({ before, after: await this.writeClaim(before, { ...before.status, reservedFor: [...reservedFor, ref] }) });
+    }
+  }
+
+  /** Throws Retry when another writer allocated devices in the pools of the commit's new allocations meanwhile. */
+  private async checkConcurrent(commit: Commit, written: readonly Written[]): Promise<void> {
+    if (commit.allocated.length === 0) return;
+    const concurrent = await this.concurrentAllocation(commit, written.map((w) => w.after));
+    if (concurrent) throw new Retry(concurrent);
+  }
+
+  /**
+   * Binds the Pod. Returns once it is bound (also when another instance bound it: 409, or an
+   * ambiguous failure found applied). Throws Retry when the outcome stays unknown or this
+   * replica stopped leading (the claims are to be kept); any other error means the Pod is known
+   * not to be bound.
+   */
+  private async bind(pod: Pod, node: string): Promise<void> {
+    this.mustLead();
+    try {
       await bindPod(this.cluster, pod, node);
     } catch (e) {
       // 409: already bound (by another instance that saw the same claims): nothing to undo.
@@ -559,7 +638,6 @@ export class LiveScheduler {
           return; // applied after all (or bound by another instance, as on 409)
         }
       }
-      if (this.active()) await this.rollback(written);
       throw e;
     }
   }
@@ -650,7 +728,7 @@ export class LiveScheduler {
   }
 
   /** Puts written claims back as they were before this attempt (best effort; logged on failure). */
-  private async rollback(written: { before: ResourceClaim; after: ResourceClaim }[]): Promise<void> {
+  private async rollback(written: Written[]): Promise<void> {
     for (const { before, after } of written.reverse()) {
       this.stats.rollbacks++;
       const status = { ...after.status, allocation: before.status?.allocation, reservedFor: before.status?.reservedFor };

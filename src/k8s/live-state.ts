@@ -16,6 +16,7 @@
 import type { Engine } from '../engine.js';
 import type { DraObject, ResourceClaim } from '../model/types.js';
 import { Scheduler, type PodDecision, type Strategy } from '../schedule/scheduler.js';
+import { upstreamCycle, type UpstreamCycle } from '../schedule/gang.js';
 import type { Pod } from '../model/types.js';
 import { laterVersion, type Change } from './informers.js';
 import { objectKey, type LiveKindName } from './resources.js';
@@ -26,6 +27,18 @@ export interface ObjectSource {
   get<T extends DraObject = DraObject>(kind: LiveKindName, key: string): T | undefined;
   all<T extends DraObject = DraObject>(kind: LiveKindName): T[];
   map<T extends DraObject = DraObject>(kind: LiveKindName): ReadonlyMap<string, T>;
+}
+
+/** What a gang's cycle came to: admitted with the group's Commit, or not (nothing committed). */
+export type GroupAttempt =
+  | { cycle: UpstreamCycle; admitted: true; placements: Placed[]; commit: Commit }
+  | { cycle: UpstreamCycle; admitted: false };
+
+/** A member the cycle placed (not one bound before), and the claims its placement changed. */
+export interface Placed {
+  pod: Pod;
+  node: string;
+  commit: Commit;
 }
 
 /** The claims one scheduling decision committed into the engine and must now write. */
@@ -48,6 +61,8 @@ export class LiveState {
   private readonly pending = new Map<string, ResourceClaim>();
   /** Written with an unknown outcome: the claim as written, and the resourceVersion it replaced. */
   private readonly uncertain = new Map<string, { claim: ResourceClaim; replaced: string | undefined }>();
+  /** Informer changes held back while a group cycle runs (see scheduleGroup). */
+  private deferred?: Change[];
   /**
    * Since the latest decision began: what the engine held for each claim key before its first
    * change (O(changes), instead of a copy of every claim per decision). Replaced by the next one.
@@ -76,8 +91,12 @@ export class LiveState {
     this.scheduler = undefined;
   }
 
-  /** Applies one informer change to the engine and the scheduler. */
+  /** Applies one informer change to the engine and the scheduler (held back during a group cycle). */
   apply(c: Change): void {
+    if (this.deferred) {
+      this.deferred.push(c);
+      return;
+    }
     switch (c.kind) {
       case 'ResourceSlice':
         if (c.type === 'delete') this.engine.delete([c.object]);
@@ -96,6 +115,7 @@ export class LiveState {
         if (c.type === 'delete') this.scheduler = undefined;
         break;
       case 'ResourceClaimTemplate':
+      case 'PodGroup': // whose resourceClaims their Pods may share
         if (c.type === 'delete') this.scheduler = undefined;
         else this.scheduler?.remember(c.object);
         break;
@@ -137,6 +157,7 @@ export class LiveState {
         ...this.source.all('Node'),
         ...this.source.all('DeviceClass'),
         ...this.source.all('ResourceClaimTemplate'),
+        ...this.source.all('PodGroup'),
         ...this.held.values(),
       ];
       this.scheduler = new Scheduler(this.engine, objects, { strategy: this.strategy });
@@ -149,11 +170,68 @@ export class LiveState {
    * recorded as pending; the caller writes them and then calls `settle` for every claim key.
    */
   async schedule(pod: Pod, signal?: AbortSignal): Promise<{ decision: PodDecision; commit: Commit }> {
-    const atStart = (this.heldBefore = new Map());
-    const commit: Commit = { allocated: [], reserved: [], known: (key) => (atStart.has(key) ? atStart.get(key) : this.held.get(key)) };
+    const known = this.beginDecision();
     // Long searches yield to the event loop: informer changes may be applied meanwhile.
     const decision = await this.current().schedulePodAsync(pod, signal);
-    if (decision.node === undefined) return { decision, commit };
+    return { decision, commit: this.record(decision, known) };
+  }
+
+  /**
+   * Runs kube-scheduler's cycle for a gang's members (gang.ts `upstreamCycle`; `skip` answers
+   * members that cannot be tried, with why). Admitted (≥ minCount placed): the placements stay
+   * committed and recorded as pending — a Commit per placed member, and one for the whole group
+   * (`known`: the engine's claims before the cycle); the caller writes them and settles every
+   * claim key. Not admitted:
+   * every placement is undone — the engine and the scheduler are as before the cycle.
+   *
+   * Informer changes that arrive while the searches yield are held back until the cycle is
+   * over: the journal that undoes the cycle must see only the cycle's own changes.
+   */
+  async scheduleGroup(members: readonly Pod[], minCount: number, skip: ReadonlyMap<Pod, string>, signal?: AbortSignal): Promise<GroupAttempt> {
+    const known = this.beginDecision();
+    const s = this.current();
+    this.deferred = [];
+    const start = s.begin();
+    try {
+      const steps = upstreamCycle(members, minCount);
+      let step = steps.next();
+      while (!step.done) {
+        const pod = step.value;
+        const waiting = skip.get(pod);
+        step = steps.next(waiting !== undefined ? { pod, message: waiting, created: [], updated: [] } : await s.schedulePodAsync(pod, signal));
+      }
+      const cycle = step.value;
+      if (cycle.placed < minCount || signal?.aborted) {
+        s.undo(start);
+        return { cycle, admitted: false };
+      }
+      const placements = cycle.decisions.flatMap((d, i) => (d.node === undefined || members[i].spec.nodeName ? [] : [{ pod: d.pod, node: d.node, commit: this.record(d, known) }]));
+      const commit: Commit = { allocated: placements.flatMap((p) => p.commit.allocated), reserved: placements.flatMap((p) => p.commit.reserved), known };
+      return { cycle, admitted: true, placements, commit };
+    } catch (e) {
+      s.undo(start); // an internal error mid-cycle: the engine must not keep placements nobody records
+      throw e;
+    } finally {
+      s.end();
+      const held = this.deferred;
+      this.deferred = undefined;
+      for (const c of held) this.apply(c);
+    }
+  }
+
+  /**
+   * A decision begins: from now on the engine's claim before its first change is kept per key
+   * (`heldBefore`, O(changes)); returns Commit.known, what the engine held when it began.
+   */
+  private beginDecision(): Commit['known'] {
+    const atStart = (this.heldBefore = new Map());
+    return (key) => (atStart.has(key) ? atStart.get(key) : this.held.get(key));
+  }
+
+  /** Records a decision's new allocations as pending (the engine holds them already); its Commit. */
+  private record(decision: PodDecision, known: Commit['known']): Commit {
+    const commit: Commit = { allocated: [], reserved: [], known };
+    if (decision.node === undefined) return commit;
     for (const u of decision.updated) {
       const key = objectKey(u);
       const before = this.held.get(key);
@@ -162,12 +240,12 @@ export class LiveState {
         continue;
       }
       // schedulePod committed `u` into the engine: it replaced the unallocated version (same key).
-      if (!atStart.has(key)) atStart.set(key, before);
+      if (!this.heldBefore.has(key)) this.heldBefore.set(key, before);
       this.held.set(key, u);
       this.pending.set(key, u);
       commit.allocated.push(u);
     }
-    return { decision, commit };
+    return commit;
   }
 
   /**

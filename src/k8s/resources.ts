@@ -2,12 +2,17 @@
  * The resources dralloc reads from a cluster: for each kind, its API version, the path its
  * watches use, and the typed client-node list call. DeviceTaintRule is served as
  * resource.k8s.io/v1beta2 (v1.36) or v1alpha3 (older clusters); `resolveKinds` finds which.
+ * PodGroup (scheduling.k8s.io/v1alpha2, alpha in v1.36) is read only where it is served.
+ *
+ * Pods and PodGroups are listed as raw JSON: client-node 1.4's models predate
+ * `spec.schedulingGroup` and PodGroup, and its typed lists drop fields their models lack.
  */
 
 import type { DraObject } from '../model/types.js';
 import { httpStatus, type Cluster } from './connect.js';
+import { observable, rawAnswer } from './raw.js';
 
-export type LiveKindName = 'Node' | 'ResourceSlice' | 'DeviceClass' | 'ResourceClaim' | 'ResourceClaimTemplate' | 'Pod' | 'DeviceTaintRule';
+export type LiveKindName = 'Node' | 'ResourceSlice' | 'DeviceClass' | 'ResourceClaim' | 'ResourceClaimTemplate' | 'Pod' | 'DeviceTaintRule' | 'PodGroup';
 
 /** What a list call returns (typed models from client-node; see normalize.ts). */
 export interface ListResult {
@@ -36,7 +41,7 @@ export const LIVE_KINDS: readonly LiveKind[] = [
     path: `${V1}/resourceclaimtemplates`,
     list: (c) => c.resource.listResourceClaimTemplateForAllNamespaces(),
   },
-  { kind: 'Pod', apiVersion: 'v1', path: '/api/v1/pods', list: (c) => c.core.listPodForAllNamespaces() },
+  { kind: 'Pod', apiVersion: 'v1', path: '/api/v1/pods', list: (c) => rawAnswer<ListResult>((options) => c.core.listPodForAllNamespaces({}, options)) },
   {
     kind: 'DeviceTaintRule',
     apiVersion: 'resource.k8s.io/v1beta2',
@@ -45,6 +50,12 @@ export const LIVE_KINDS: readonly LiveKind[] = [
     // API: the v1alpha3 call, sent to the v1beta2 path (the objects have the same fields but
     // status, which dralloc does not read).
     list: (c) => c.resourceAlpha3.listDeviceTaintRule({}, { middleware: [TO_V1BETA2 as never], middlewareMergeStrategy: 'append' }),
+  },
+  {
+    kind: 'PodGroup',
+    apiVersion: 'scheduling.k8s.io/v1alpha2',
+    path: '/apis/scheduling.k8s.io/v1alpha2/podgroups',
+    list: (c) => c.kc.makeApiClient(c.k8s.CustomObjectsApi).listClusterCustomObject({ group: 'scheduling.k8s.io', version: 'v1alpha2', plural: 'podgroups' }) as Promise<ListResult>,
   },
 ];
 
@@ -60,15 +71,6 @@ const TO_V1BETA2 = {
   post: <R>(response: R) => observable(Promise.resolve(response)),
 };
 
-interface Observed<T> {
-  toPromise(): Promise<T>;
-  pipe<U>(f: (v: T) => U | Promise<U>): Observed<U>;
-}
-
-function observable<T>(p: Promise<T>): Observed<T> {
-  return { toPromise: () => p, pipe: (f) => observable(p.then(f)) };
-}
-
 const TAINT_RULES_ALPHA: LiveKind = {
   kind: 'DeviceTaintRule',
   apiVersion: 'resource.k8s.io/v1alpha3',
@@ -78,13 +80,26 @@ const TAINT_RULES_ALPHA: LiveKind = {
 
 /**
  * The kinds this cluster serves: DeviceTaintRule falls back to v1alpha3 when v1beta2 is not
- * served (404) and is left out, with a warning, when neither is (DRADeviceTaints off).
+ * served (404) and is left out, with a warning, when neither is (DRADeviceTaints off); PodGroup
+ * is left out, with a warning, when scheduling.k8s.io/v1alpha2 is not served (404) or not
+ * readable (403: a deployment whose RBAC predates gangs keeps scheduling everything else).
  * Returns the first list of each kind it had to make, so that callers need not list again.
  */
 export async function resolveKinds(c: Cluster, warn: (w: string) => void): Promise<{ kinds: LiveKind[]; probed: Map<LiveKindName, ListResult> }> {
   const kinds: LiveKind[] = [];
   const probed = new Map<LiveKindName, ListResult>();
   for (const k of LIVE_KINDS) {
+    if (k.kind === 'PodGroup') {
+      try {
+        probed.set(k.kind, await k.list(c));
+        kinds.push(k);
+      } catch (e) {
+        const code = httpStatus(e);
+        if (code !== 404 && code !== 403) throw e;
+        warn(`${c.server}: PodGroups are ${code === 404 ? 'not served (scheduling.k8s.io/v1alpha2: GenericWorkload off)' : 'not readable (403: RBAC)'}; Pods naming a PodGroup wait for it`);
+      }
+      continue;
+    }
     if (k.kind !== 'DeviceTaintRule') {
       kinds.push(k);
       continue;

@@ -17,8 +17,8 @@ export interface Snapshot {
 }
 
 /**
- * Lists Nodes, DeviceClasses, ResourceSlices, ResourceClaims, ResourceClaimTemplates, Pods and
- * DeviceTaintRules (in that order, each in the server's order), as plain v1 JSON with apiVersion
+ * Lists Nodes, DeviceClasses, ResourceSlices, ResourceClaims, ResourceClaimTemplates, Pods,
+ * DeviceTaintRules and PodGroups (in that order, where served; each in the server's order), as plain v1 JSON with apiVersion
  * and kind set. Each kind is one consistent list; the kinds are not one point in time.
  */
 export async function takeSnapshot(c: Cluster, warn: (w: string) => void): Promise<Snapshot> {

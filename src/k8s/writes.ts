@@ -8,6 +8,7 @@
 import type { Pod, ResourceClaim } from '../model/types.js';
 import type { Cluster } from './connect.js';
 import { toPlainJson } from './normalize.js';
+import { rawAnswer } from './raw.js';
 
 type Json = Record<string, unknown>;
 
@@ -40,8 +41,9 @@ export async function deleteClaim(c: Cluster, claim: ResourceClaim): Promise<voi
   await c.resource.deleteNamespacedResourceClaim({ name: claim.metadata.name!, namespace: claim.metadata.namespace ?? 'default' });
 }
 
+/** The Pod as the server sent it (raw: client-node's model lacks spec.schedulingGroup). */
 export async function readPod(c: Cluster, namespace: string, name: string): Promise<Pod> {
-  return plain(await c.core.readNamespacedPod({ name, namespace }));
+  return rawAnswer<Pod>((options) => c.core.readNamespacedPod({ name, namespace }, options));
 }
 
 /** POST pods/{name}/binding: assigns the Pod to the node (409 when it already has one). */
@@ -54,11 +56,10 @@ export async function bindPod(c: Cluster, pod: Pod, node: string): Promise<void>
   });
 }
 
-/** Merge-patches the Pod's status (conditions, resourceClaimStatuses); returns the new Pod. */
+/** Merge-patches the Pod's status (conditions, resourceClaimStatuses); returns the new Pod (raw, as readPod). */
 export async function patchPodStatus(c: Cluster, pod: Pod, status: Json): Promise<Pod> {
-  const options = c.k8s.setHeaderOptions('Content-Type', c.k8s.PatchStrategy.MergePatch);
-  const out = await c.core.patchNamespacedPodStatus({ name: pod.metadata.name, namespace: pod.metadata.namespace ?? 'default', body: { status } }, options);
-  return plain(out);
+  const body = { name: pod.metadata.name, namespace: pod.metadata.namespace ?? 'default', body: { status } };
+  return rawAnswer<Pod>((options) => c.core.patchNamespacedPodStatus(body, c.k8s.setHeaderOptions('Content-Type', c.k8s.PatchStrategy.MergePatch, options as never)));
 }
 
 export async function deletePod(c: Cluster, pod: Pod): Promise<void> {

@@ -13,6 +13,7 @@ import { Quantity } from '../model/quantity.js';
 import { attributeProblems, KnownNames } from './attributes.js';
 import type { LintDoc } from './load.js';
 import type { Finding } from './types.js';
+import { groupClaimOf } from '../schedule/pod-claims.js';
 
 type Warn = (doc: LintDoc, rule: string, path: string, message: string) => void;
 
@@ -227,13 +228,16 @@ function podRefs(
 function podGroups(pods: readonly (LintDoc & { object: Pod })[], groups: readonly (LintDoc & { object: PodGroup })[], invalid: ReadonlySet<LintDoc>, warn: Warn): void {
   const key = (ns: string | undefined, name: string) => `${ns ?? 'default'}/${name}`;
   const members = new Map<string, (LintDoc & { object: Pod })[]>(groups.map((d) => [key(d.object.metadata.namespace, d.object.metadata.name), []]));
+  const byKey = new Map(groups.map((d) => [key(d.object.metadata.namespace, d.object.metadata.name), d.object]));
   for (const d of pods) {
     const name = d.object.spec.schedulingGroup?.podGroupName;
     if (!name) continue;
     const k = key(d.object.metadata.namespace, name);
     const list = members.get(k);
-    if (list) list.push(d);
-    else warn(d, 'unknown-pod-group', 'spec.schedulingGroup.podGroupName', `PodGroup ${k} is not in the input: the Pod stays pending until it exists (PodGroups are namespaced: the Pod's namespace is searched)`);
+    if (list) {
+      list.push(d);
+      groupClaimsDiffer(d, byKey.get(k)!, warn);
+    } else warn(d, 'unknown-pod-group', 'spec.schedulingGroup.podGroupName', `PodGroup ${k} is not in the input: the Pod stays pending until it exists (PodGroups are namespaced: the Pod's namespace is searched)`);
   }
   for (const d of groups.filter((g) => !invalid.has(g))) {
     const pods = members.get(key(d.object.metadata.namespace, d.object.metadata.name)) ?? [];
@@ -246,6 +250,20 @@ function podGroups(pods: readonly (LintDoc & { object: Pod })[], groups: readonl
       warn(d, 'pod-group-scheduler-names', '', `its Pods use different schedulerNames (${[...names].sort().join(', ')}): kube-scheduler rejects every Pod of the group`);
     }
   }
+}
+
+/**
+ * A Pod entry named like an entry of its PodGroup's `resourceClaims` but not equal to it in
+ * every field: it does not share the group's claim (DRAWorkloadResourceClaims) — the Pod gets
+ * its own — which is rarely what the name suggests.
+ */
+function groupClaimsDiffer(d: LintDoc & { object: Pod }, group: PodGroup, warn: Warn): void {
+  (d.object.spec.resourceClaims ?? []).forEach((ref, i) => {
+    const named = group.spec.resourceClaims?.find((g) => g.name === ref.name);
+    if (!named || groupClaimOf(group, ref)) return;
+    const source = (r: { resourceClaimName?: string; resourceClaimTemplateName?: string }) => (r.resourceClaimName ? `resourceClaimName ${r.resourceClaimName}` : `resourceClaimTemplateName ${r.resourceClaimTemplateName}`);
+    warn(d, 'pod-group-claim-differs', `spec.resourceClaims[${i}]`, `named like claim "${ref.name}" of PodGroup ${group.metadata.name} (${source(named)}) but with ${source(ref)}: only an entry equal in every field shares the group's claim; this Pod gets its own`);
+  });
 }
 
 function taintRule(doc: LintDoc, r: DeviceTaintRule, inv: Inventory, warn: Warn): void {

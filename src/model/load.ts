@@ -4,7 +4,7 @@
  */
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import type { LineCounter, YAMLError } from 'yaml';
 import { yaml } from './yaml.js';
 import { JsonScan, keyCount, looksLikeJson } from './json-scan.js';
@@ -121,7 +121,8 @@ function* contentSteps(content: string | Buffer, file: string, into: LoadResult)
  */
 function jsonBytes(content: string | Buffer): Buffer | undefined {
   if (!looksLikeJson(content)) return undefined;
-  if (typeof content !== 'string') return isUtf8(content) ? content : jsonBytes(content.toString('utf8'));
+  // isAscii first: isUtf8 takes tens of milliseconds on a freshly read 10 MB buffer (Node 20).
+  if (typeof content !== 'string') return isAscii(content) || isUtf8(content) ? content : jsonBytes(content.toString('utf8'));
   return (content as string & { isWellFormed(): boolean }).isWellFormed() ? Buffer.from(content, 'utf8') : undefined;
 }
 

@@ -18,7 +18,7 @@
 import type { Pod } from '../model/types.js';
 import type { PodDecision, PodResult, Scheduler } from './scheduler.js';
 import { searchGang, type GangSearchOptions } from './gang-search.js';
-import { minCountUnsatisfiable, missingGroupMessage, WAITING_FOR_MIN_COUNT, type GroupMembers, type GroupOutcome } from './pod-groups.js';
+import { minCountUnsatisfiable, missingGroupMessage, notAdmitted, WAITING_FOR_MIN_COUNT, type GroupMembers, type GroupOutcome } from './pod-groups.js';
 
 export interface GroupCycle {
   /** One result per member, in the order of `members`. */
@@ -46,13 +46,13 @@ export function scheduleGroup(s: Scheduler, g: GroupMembers, pods: readonly Pod[
   if (members.length < minCount) return pending(WAITING_FOR_MIN_COUNT);
 
   const start = s.begin();
-  const cycle = upstreamCycle(s, members, minCount);
+  const cycle = drive(upstreamCycle(members, minCount), (pod) => s.schedulePod(pod));
   if (cycle.placed >= minCount) {
     s.end();
     return { results: cycle.decisions.map(strip), outcome: { ...outcome, placed: cycle.placed, admitted: true } };
   }
   s.undo(start);
-  let reason = `pod group ${g.namespace}/${g.name} was not admitted: ${cycle.why}`;
+  let reason = notAdmitted(g.namespace, g.name, cycle.why);
   if (search) {
     const found = searchGang(s, members, minCount, search);
     outcome.search = { steps: found.steps, found: found.decisions !== undefined, exhausted: found.exhausted };
@@ -68,15 +68,11 @@ export function scheduleGroup(s: Scheduler, g: GroupMembers, pods: readonly Pod[
   s.end();
   // Claims stamped from templates stay (the resourceclaim controller made them), unallocated.
   for (const d of cycle.decisions) for (const c of d.created) s.remember(c);
-  const results = members.map((pod, i): PodResult => {
-    if (pod.spec.nodeName) return { pod, node: pod.spec.nodeName };
-    const own = cycle.decisions[i]?.message;
-    return { pod, message: own ? `${own} ${reason}` : reason };
-  });
+  const results = members.map((pod, i): PodResult => (pod.spec.nodeName ? { pod, node: pod.spec.nodeName } : { pod, message: memberMessage(cycle.decisions[i], reason) }));
   return { results, outcome: { ...outcome, placed: members.length - cycle.pending, reason } };
 }
 
-interface UpstreamCycle {
+export interface UpstreamCycle {
   /** Decisions of the members tried (a prefix of the members when the cycle stopped early). */
   decisions: PodDecision[];
   /** Members bound now (already bound ones included), members never bound before the cycle. */
@@ -86,8 +82,13 @@ interface UpstreamCycle {
   why: string;
 }
 
-/** Members in order, each placed as a single Pod; stops once minCount is out of reach. */
-function upstreamCycle(s: Scheduler, members: readonly Pod[], minCount: number): UpstreamCycle {
+/**
+ * The upstream cycle as steps: yields each member to place, in order, and is resumed with its
+ * decision (as a single Pod); stops once minCount is out of reach. Members with a nodeName
+ * count as placed without a step. `drive` runs it synchronously; the live scheduler runs it
+ * with asynchronous searches (live-state.ts).
+ */
+export function* upstreamCycle(members: readonly Pod[], minCount: number): Generator<Pod, UpstreamCycle, PodDecision> {
   const pending = members.filter((p) => !p.spec.nodeName).length;
   let placed = members.length - pending;
   let left = pending;
@@ -98,12 +99,24 @@ function upstreamCycle(s: Scheduler, members: readonly Pod[], minCount: number):
       continue;
     }
     if (placed + left < minCount) break;
-    const d = s.schedulePod(pod);
+    const d = yield pod;
     decisions.push(d);
     left--;
     if (d.node) placed++;
   }
   return { decisions, placed, pending, why: minCountUnsatisfiable(minCount, placed, left) };
+}
+
+/** Runs steps to the end, answering each with `place`. */
+function drive<T>(steps: Generator<Pod, T, PodDecision>, place: (pod: Pod) => PodDecision): T {
+  let step = steps.next();
+  while (!step.done) step = steps.next(place(step.value));
+  return step.value;
+}
+
+/** What a member of a group that was not admitted is told: its own reason (if it did not fit), then the group's. */
+export function memberMessage(own: PodDecision | undefined, groupReason: string): string {
+  return own?.message ? `${own.message} ${groupReason}` : groupReason;
 }
 
 export function strip(d: PodDecision): PodResult {

@@ -4,13 +4,18 @@
  * - `resourceClaimTemplateName`: a claim stamped from the template (what the resourceclaim
  *   controller creates), named `<pod>-<claim name>` here (the controller adds a random suffix),
  *   owned by the Pod; a claim already recorded in `status.resourceClaimStatuses` is reused;
+ * - a Pod of a PodGroup whose `spec.resourceClaims` has an entry equal to the Pod's in every
+ *   field (DRAWorkloadResourceClaims, alpha) uses the group's claim instead: the named claim, or
+ *   the one stamped once for the group (`<podgroup>-<claim name>`, owned by the PodGroup, or the
+ *   one recorded in the PodGroup's `status.resourceClaimStatuses`); such claims are reserved
+ *   for the PodGroup, not for each Pod (`forGroup`);
  * - extended resources (DRAExtendedResource): container requests of a DeviceClass's
  *   extendedResourceName (or `deviceclass.resource.kubernetes.io/<class>`) on a node that does
  *   not advertise that resource become requests `container-<i>-request-<j>` of one special
  *   claim, as kube-scheduler builds it.
  */
 
-import type { DeviceClass, DeviceRequest, Node, Pod, ResourceClaim, ResourceClaimTemplate } from '../model/types.js';
+import type { DeviceClass, DeviceRequest, Node, Pod, PodGroup, PodGroupResourceClaim, ResourceClaim, ResourceClaimTemplate } from '../model/types.js';
 import { Quantity } from '../model/quantity.js';
 
 export const EXTENDED_CLAIM_ANNOTATION = 'resource.kubernetes.io/extended-resource-claim';
@@ -29,6 +34,34 @@ export interface PodClaims {
   claims: ResourceClaim[];
   /** The claims among them that were stamped from templates just now. */
   created: ResourceClaim[];
+  /** The claims among them the Pod uses through its PodGroup: reserved for the group, not the Pod. */
+  forGroup: Set<ResourceClaim>;
+}
+
+type PodClaimRef = NonNullable<Pod['spec']['resourceClaims']>[number];
+
+/** The entry of the group's `spec.resourceClaims` the Pod's entry stands for: one equal to it in every field. */
+export function groupClaimOf(group: PodGroup | undefined, ref: PodClaimRef): PodGroupResourceClaim | undefined {
+  return group?.spec.resourceClaims?.find(
+    (g) => g.name === ref.name && (g.resourceClaimName ?? '') === (ref.resourceClaimName ?? '') && (g.resourceClaimTemplateName ?? '') === (ref.resourceClaimTemplateName ?? ''),
+  );
+}
+
+/** The name of the claim a group's template entry stands for: the one recorded in the group's status, else `<podgroup>-<entry>`. */
+function groupClaimName(group: PodGroup, ref: PodGroupResourceClaim): string {
+  const statuses = (group.status?.resourceClaimStatuses as { name: string; resourceClaimName?: string }[] | undefined) ?? [];
+  return statuses.find((s) => s.name === ref.name)?.resourceClaimName ?? `${group.metadata.name}-${ref.name}`;
+}
+
+/** The Pod's PodGroup when its resourceClaims are shared: DRAWorkloadResourceClaims on (`gate`) and the group in `groups` (by namespace/name). */
+export function sharingGroup(pod: Pod, gate: boolean, groups: ReadonlyMap<string, PodGroup>): PodGroup | undefined {
+  const name = pod.spec.schedulingGroup?.podGroupName;
+  return name && gate ? groups.get(claimKey(podNamespace(pod), name)) : undefined;
+}
+
+/** The consumer reference of a PodGroup in a claim's `status.reservedFor` (as kube-scheduler writes it). */
+export function podGroupConsumer(group: PodGroup): { apiGroup: string; resource: string; name: string; uid: string } {
+  return { apiGroup: 'scheduling.k8s.io', resource: 'podgroups', name: group.metadata.name, uid: group.metadata.uid ?? '' };
 }
 
 export class PodClaimError extends Error {}
@@ -49,47 +82,72 @@ export function podClaimName(pod: Pod, ref: NonNullable<Pod['spec']['resourceCla
   return statuses.find((s) => s.name === ref.name)?.resourceClaimName ?? `${pod.metadata.name}-${ref.name}`;
 }
 
-export function resolvePodClaims(pod: Pod, src: ClaimSource): PodClaims {
+/**
+ * The Pod's claims from `src`, stamping missing template claims. `group`: the Pod's PodGroup when
+ * its claims are to be shared (DRAWorkloadResourceClaims on); undefined otherwise.
+ */
+export function resolvePodClaims(pod: Pod, src: ClaimSource, group?: PodGroup): PodClaims {
   const ns = podNamespace(pod);
-  const out: PodClaims = { claims: [], created: [] };
+  const out: PodClaims = { claims: [], created: [], forGroup: new Set() };
   for (const ref of pod.spec.resourceClaims ?? []) {
+    const shared = group && groupClaimOf(group, ref);
+    const use = (claim: ResourceClaim) => {
+      out.claims.push(claim);
+      if (shared) out.forGroup.add(claim);
+    };
     if (ref.resourceClaimName) {
       const c = src.claims.get(claimKey(ns, ref.resourceClaimName));
       if (!c) throw new PodClaimError(`pod ${ns}/${pod.metadata.name}: resourceclaim "${ref.resourceClaimName}" not found`);
-      out.claims.push(c);
+      use(c);
       continue;
     }
     if (!ref.resourceClaimTemplateName) {
       throw new PodClaimError(`pod ${ns}/${pod.metadata.name}: spec.resourceClaims[${ref.name}]: neither resourceClaimName nor resourceClaimTemplateName is set`);
     }
-    const name = podClaimName(pod, ref)!;
+    const name = shared ? groupClaimName(group, shared) : podClaimName(pod, ref)!;
     const existing = src.claims.get(claimKey(ns, name));
     if (existing) {
-      out.claims.push(existing);
+      use(existing);
       continue;
     }
     const t = src.templates.get(claimKey(ns, ref.resourceClaimTemplateName));
     if (!t) {
       throw new PodClaimError(`pod ${ns}/${pod.metadata.name}: resourceclaimtemplate "${ref.resourceClaimTemplateName}" not found`);
     }
-    const claim: ResourceClaim = {
-      apiVersion: 'resource.k8s.io/v1',
-      kind: 'ResourceClaim',
-      metadata: {
-        ...(t.spec.metadata ?? {}),
-        name,
-        namespace: ns,
-        annotations: { ...(t.spec.metadata?.annotations ?? {}), 'resource.kubernetes.io/pod-claim-name': ref.name },
-        ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name, uid: pod.metadata.uid ?? '', controller: true, blockOwnerDeletion: true }],
-      },
-      // Shared with the template: claim specs are immutable, and sharing lets the engine reuse
-      // the compiled problem of every claim stamped from one template.
-      spec: t.spec.spec,
-    };
-    out.claims.push(claim);
+    const claim = shared
+      ? stamp(t, name, ns, { apiVersion: 'scheduling.k8s.io/v1alpha2', kind: 'PodGroup', name: group.metadata.name, uid: group.metadata.uid ?? '', controller: true, blockOwnerDeletion: true })
+      : stamp(t, name, ns, { apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name, uid: pod.metadata.uid ?? '', controller: true, blockOwnerDeletion: true }, { 'resource.kubernetes.io/pod-claim-name': ref.name });
+    use(claim);
     out.created.push(claim);
   }
   return out;
+}
+
+interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller: boolean;
+  blockOwnerDeletion: boolean;
+}
+
+/** A claim made from template `t`, as the resourceclaim controller makes it, owned by `owner`. */
+function stamp(t: ResourceClaimTemplate, name: string, namespace: string, owner: OwnerReference, annotations: Record<string, string> = {}): ResourceClaim {
+  return {
+    apiVersion: 'resource.k8s.io/v1',
+    kind: 'ResourceClaim',
+    metadata: {
+      ...(t.spec.metadata ?? {}),
+      name,
+      namespace,
+      annotations: { ...(t.spec.metadata?.annotations ?? {}), ...annotations },
+      ownerReferences: [owner],
+    },
+    // Shared with the template: claim specs are immutable, and sharing lets the engine reuse
+    // the compiled problem of every claim stamped from one template.
+    spec: t.spec.spec,
+  };
 }
 
 const classIndex = new WeakMap<readonly DeviceClass[], Map<string, DeviceClass>>();

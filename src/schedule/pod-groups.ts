@@ -40,6 +40,9 @@ export const WAITING_FOR_MIN_COUNT = 'waiting for minCount pods from a gang to a
 export const minCountUnsatisfiable = (minCount: number, scheduled: number, remaining: number) =>
   `minCount (${minCount}) cannot be satisfied: ${scheduled} scheduled, ${remaining} remaining`;
 
+/** Why a gang was not admitted, as every Pod of it is told (`why`: minCountUnsatisfiable's text). */
+export const notAdmitted = (namespace: string, name: string, why: string) => `pod group ${namespace}/${name} was not admitted: ${why}`;
+
 /**
  * The groups of `pods` (already in scheduling order), keyed `namespace/name`, in order of their
  * first member; undefined when no Pod names a group (scheduling stays Pod by Pod).

@@ -21,7 +21,7 @@
 
 import { drain } from '../util/steps.js';
 import type { Engine } from '../engine.js';
-import type { DeviceClass, DraObject, Namespace, Node, Pod, ResourceClaim, ResourceClaimTemplate } from '../model/types.js';
+import type { DeviceClass, DraObject, Namespace, Node, Pod, PodGroup, ResourceClaim, ResourceClaimTemplate } from '../model/types.js';
 import { nodeSelectorMatches } from '../model/nodes.js';
 import { planClaims, type Plan } from '../model/requests.js';
 import { AllocationError, type Outcome } from '../outcome.js';
@@ -30,7 +30,7 @@ import { explainClaim, summarise } from '../explain/index.js';
 import { numFeasibleNodesToFind, podOrder } from './order.js';
 import { nodeRejects } from './node-filter.js';
 import { draScore, FIRST_AVAILABLE_MAX } from './score.js';
-import { claimKey, extendedResourceClaim, resolvePodClaims, PodClaimError, type ClaimKey } from './pod-claims.js';
+import { claimKey, extendedResourceClaim, podGroupConsumer, resolvePodClaims, sharingGroup, PodClaimError, type ClaimKey } from './pod-claims.js';
 import { groupKeyOf, groupPods, type GroupOutcome } from './pod-groups.js';
 import { scheduleGroup, strip } from './gang.js';
 import type { GangSearchOptions } from './gang-search.js';
@@ -89,7 +89,13 @@ export interface PodAttempt {
   maxScore: number;
   /** DRAExtendedResource is on: extended-resource requests become a claim per node. */
   extended: boolean;
+  /** Claims the Pod uses through its PodGroup, and the group's consumer reference (DRAWorkloadResourceClaims). */
+  forGroup: ReadonlySet<ResourceClaim>;
+  groupRef?: ConsumerRef;
 }
+
+/** An entry of a claim's `status.reservedFor`. */
+type ConsumerRef = { apiGroup?: string; resource: string; name: string; uid: string };
 
 /** A node where the Pod fits: the claims to allocate there (with the extended-resource claim) and their results. */
 export interface Placement {
@@ -134,6 +140,8 @@ export class Scheduler {
   private readonly namespaces = new Map<string, Namespace>();
   private readonly claims = new Map<ClaimKey, ResourceClaim>();
   private readonly templates = new Map<ClaimKey, ResourceClaimTemplate>();
+  /** PodGroups by namespace/name: whose resourceClaims their Pods share (DRAWorkloadResourceClaims). */
+  private readonly podGroups = new Map<ClaimKey, PodGroup>();
   private readonly summaries: NodeSummaries;
   private nextStart = 0;
   private journal?: JournalEntry[];
@@ -150,7 +158,7 @@ export class Scheduler {
     this.summaries = new NodeSummaries(engine, this.nodes);
   }
 
-  /** Takes a claim, template or namespace into account (new or changed); other kinds are ignored. */
+  /** Takes a claim, template, namespace or PodGroup into account (new or changed); other kinds are ignored. */
   remember(o: DraObject): void {
     if (o.kind === 'ResourceClaim') {
       const key = claimKey(o.metadata.namespace, o.metadata.name ?? '');
@@ -158,6 +166,7 @@ export class Scheduler {
       this.claims.set(key, o);
     } else if (o.kind === 'ResourceClaimTemplate') this.templates.set(claimKey(o.metadata.namespace, o.metadata.name), o);
     else if (o.kind === 'Namespace') this.namespaces.set(o.metadata.name, o);
+    else if (o.kind === 'PodGroup') this.podGroups.set(claimKey(o.metadata.namespace ?? 'default', o.metadata.name), o);
   }
 
   /** Every claim known, in the order first seen (given ones first, stamped ones as created). */
@@ -216,9 +225,12 @@ export class Scheduler {
     if (pod.spec.nodeName) return { ...decision, node: pod.spec.nodeName };
     const state = this.engine.inspect();
     let podClaims: ResourceClaim[];
+    let forGroup: ReadonlySet<ResourceClaim>;
+    const group = sharingGroup(pod, this.engine.gates.DRAWorkloadResourceClaims, this.podGroups);
     try {
-      const resolved = resolvePodClaims(pod, { claims: this.claims, templates: this.templates });
+      const resolved = resolvePodClaims(pod, { claims: this.claims, templates: this.templates }, group);
       podClaims = resolved.claims;
+      forGroup = resolved.forGroup;
       for (const c of resolved.created) this.remember(c);
       decision.created = resolved.created;
     } catch (e) {
@@ -240,7 +252,7 @@ export class Scheduler {
       plan = undefined; // the allocator reports the same error per node
     }
     const maxScore = FIRST_AVAILABLE_MAX * (plan?.requests.filter((r) => r.hasSubs).length ?? 0);
-    return { pod, decision, pending, bound, plan, maxScore, extended: state.features.extendedResource };
+    return { pod, decision, pending, bound, plan, maxScore, extended: state.features.extendedResource, forGroup, groupRef: group && podGroupConsumer(group) };
   }
 
   /**
@@ -339,13 +351,16 @@ export class Scheduler {
     const decision: PodDecision = { ...a.decision, updated: [] };
     const { pod } = a;
     const node = this.nodes[p.node];
-    const podRef = { resource: 'pods', name: pod.metadata.name, uid: pod.metadata.uid ?? '' };
+    const podRef: ConsumerRef = { resource: 'pods', name: pod.metadata.name, uid: pod.metadata.uid ?? '' };
+    // A claim the Pod uses through its PodGroup is reserved for the group, once. The consumer
+    // goes last in reservedFor: the live scheduler writes exactly that entry (writeClaims).
+    const consumer = (c: ResourceClaim) => (a.groupRef && a.forGroup.has(c) ? a.groupRef : podRef);
     let spansNodes = false;
     p.claims.forEach((c, i) => {
       const allocation = p.results.results[i];
       const committed = this.engine.commit(c, allocation);
       this.journal?.push({ committedFrom: c });
-      committed.status = { ...committed.status, reservedFor: [podRef] };
+      committed.status = { ...committed.status, reservedFor: [consumer(c)] };
       this.remember(committed);
       decision.updated.push(committed);
       const selector = allocation.nodeSelector;
@@ -354,7 +369,10 @@ export class Scheduler {
       }
     });
     for (const c of a.bound) {
-      const updated = { ...c, status: { ...c.status, reservedFor: [...(c.status?.reservedFor ?? []), podRef] } };
+      const ref = consumer(c);
+      const reservedFor = c.status?.reservedFor ?? [];
+      if (ref !== podRef && reservedFor.some((r) => sameConsumer(r, ref))) continue; // the group's claim, already reserved for the group
+      const updated = { ...c, status: { ...c.status, reservedFor: [...reservedFor, ref] } };
       this.remember(updated);
       decision.updated.push(updated);
     }
@@ -364,6 +382,10 @@ export class Scheduler {
     else this.summaries.touch(touched);
     return { ...decision, pod: { ...pod, spec: { ...pod.spec, nodeName: node.metadata.name } }, node: node.metadata.name };
   }
+}
+
+function sameConsumer(a: ConsumerRef, b: ConsumerRef): boolean {
+  return a.uid === b.uid && a.resource === b.resource && a.name === b.name && (a.apiGroup ?? '') === (b.apiGroup ?? '');
 }
 
 /**

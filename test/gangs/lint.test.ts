@@ -83,6 +83,17 @@ describe('PodGroup warnings', () => {
     ]);
     expect(out.every((f) => f.severity === 'warning')).toBe(true);
   });
+
+  it('a Pod entry named like a PodGroup claim but with another source does not share it', () => {
+    const out = findings(
+      group('train', '  schedulingPolicy: {basic: {}}\n  resourceClaims:\n  - {name: shared, resourceClaimTemplateName: gpu-1}'),
+      pod('same', '  schedulingGroup: {podGroupName: train}\n  resourceClaims: [{name: shared, resourceClaimTemplateName: gpu-1}]\n'),
+      pod('other', '  schedulingGroup: {podGroupName: train}\n  resourceClaims: [{name: own, resourceClaimTemplateName: gpu-1}, {name: shared, resourceClaimName: mine}]\n'),
+    ).filter((f) => f.includes('pod-group-claim-differs'));
+    expect(out).toEqual([
+      'warning pod-group-claim-differs Pod other: spec.resourceClaims[1]: named like claim "shared" of PodGroup train (resourceClaimTemplateName gpu-1) but with resourceClaimName mine: only an entry equal in every field shares the group\'s claim; this Pod gets its own',
+    ]);
+  });
 });
 
 describe('decoding', () => {

@@ -44,6 +44,7 @@ const TYPES: ResourceType[] = [
   { plural: 'resourceclaimtemplates', kind: 'ResourceClaimTemplate', apiVersion: 'resource.k8s.io/v1', namespaced: true },
   { plural: 'devicetaintrules', kind: 'DeviceTaintRule', apiVersion: 'resource.k8s.io/v1beta2', namespaced: false },
   { plural: 'leases', kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', namespaced: true },
+  { plural: 'podgroups', kind: 'PodGroup', apiVersion: 'scheduling.k8s.io/v1alpha2', namespaced: true },
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -89,3 +89,30 @@ describe('LiveState: engine and informer caches agree after any order of events'
     );
   });
 });
+
+describe('LiveState.scheduleGroup', () => {
+  it('holds informer changes back while the cycle runs, and applies them after its undo', { timeout: 10_000 }, async () => {
+    // Node n with 4 GPUs; gang of 3 Pods, each with its own 2-GPU claim g0..g2: g0 and g1 fit,
+    // g2 does not → not admitted, both undone. While the cycle runs, a foreign claim `f`
+    // (allocated gpu-3) arrives: it must survive the undo, in the engine and the scheduler.
+    const caches = new Caches();
+    for (const o of [...gpuNode('n', 4), gpuClass] as unknown as DraObject[]) caches.change(o.kind as LiveKindName, 'add', o);
+    const two = (name: string): ResourceClaim => ({ apiVersion: 'resource.k8s.io/v1', kind: 'ResourceClaim', metadata: { name, namespace: 'default', resourceVersion: '2' }, spec: { devices: { requests: [{ name: 'gpu', exactly: { deviceClassName: 'gpu', count: 2 } }] } } });
+    for (const i of [0, 1, 2]) caches.change('ResourceClaim', 'add', two(`g${i}`));
+    const state = new LiveState(await Engine.create(), caches);
+    state.load();
+    const pod = (name: string, claimName: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', uid: `u-${name}` }, spec: { resourceClaims: [{ name: 'gpu', resourceClaimName: claimName }] } }) as Pod;
+    const cycle = state.scheduleGroup([pod('p0', 'g0'), pod('p1', 'g1'), pod('p2', 'g2')], 3, new Map());
+    // The cycle is suspended in its first search: this change arrives meanwhile.
+    state.apply(caches.change('ResourceClaim', 'add', { ...claim(3, true, 9), metadata: { name: 'f', namespace: 'default', resourceVersion: '9' } }));
+    expect(state.engine.inspect().allocated.dedicated.size).toBe(0); // held back: the cycle has not committed yet either
+    const attempt = await cycle;
+    expect(attempt.admitted).toBe(false);
+    expect(attempt.cycle.why).toBe('minCount (3) cannot be satisfied: 2 scheduled, 0 remaining');
+    expect([...state.engine.inspect().allocated.dedicated]).toEqual(['gpu.example.com/n/gpu-3']);
+    expect(state.agreesWithStore()).toBeUndefined();
+    // The scheduler knows `f` after the undo: a Pod using it is placed on n (reserved, nothing allocated).
+    const { decision } = await state.schedule(pod('q', 'f'));
+    expect(decision.node).toBe('n');
+  });
+});

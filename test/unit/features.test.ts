@@ -12,6 +12,7 @@ const V136 = {
   DRAResourceClaimDeviceStatus: true,
   DRAExtendedResource: true,
   DRAListTypeAttributes: false,
+  DRAWorkloadResourceClaims: false,
 };
 
 describe('feature gates', () => {

@@ -6,10 +6,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Inventory } from '../../src/compile/inventory.js';
+import { Engine } from '../../src/engine.js';
 import { buildNodeView, gatherNodePools, nodeDevice, nodeDevices } from '../../src/compile/nodeview.js';
 import { AllocatedState } from '../../src/model/allocated.js';
 import { featuresFromGates, parseFeatureGates } from '../../src/features.js';
-import type { ResourceClaim } from '../../src/model/types.js';
+import type { DeviceClass, ResourceClaim } from '../../src/model/types.js';
 import { dev, node, slice } from './objects.js';
 
 const features = featuresFromGates(parseFeatureGates(undefined));
@@ -52,7 +53,7 @@ describe('node views as slot columns', () => {
       'gpu.example.com/n1/half-b',
     ]);
     const nd = nodeDevice(np, 3);
-    expect([nd.device.name, nd.slice.metadata.name, nd.pool.name, nd.index]).toEqual(['half-a', 'n1-devices', 'n1', np.slots[3]]);
+    expect([nd.device.name, nd.slice.metadata?.name, nd.pool.name, nd.index]).toEqual(['half-a', 'n1-devices', 'n1', np.slots[3]]);
   });
 
   it('keeps the counters of the pools that give devices: 40Gi of n1 at full capacity', () => {
@@ -95,5 +96,39 @@ describe('node views as slot columns', () => {
     expect(buildNodeView(counterless, new AllocatedState())).toBe(counterless); // nothing to take off: the pools are the view
     const again = gatherNodePools(inv, node('node-1'), features);
     expect(again.shape).toBe(one.shape); // the same string object: many nodes share one
+  });
+});
+
+describe('Engine.nodeView', () => {
+  const gpuClass: DeviceClass = { apiVersion: 'resource.k8s.io/v1', kind: 'DeviceClass', metadata: { name: 'gpu' }, spec: {} };
+  const claimFor = (name: string): ResourceClaim => ({
+    apiVersion: 'resource.k8s.io/v1',
+    kind: 'ResourceClaim',
+    metadata: { name, namespace: 'default' },
+    spec: { devices: { requests: [{ name: 'r', exactly: { deviceClassName: 'gpu' } }] } },
+  });
+
+  it('keeps the last view until the allocated state changes, then counts the new consumption', { timeout: 30_000 }, async () => {
+    const { slices } = cluster();
+    const engine = await Engine.create({ objects: [gpuClass, node('node-1'), node('node-2'), ...slices] });
+    const np = engine.nodePools(node('node-1'));
+    const first = engine.nodeView(np);
+    expect(engine.nodeView(np)).toBe(first);
+    const gi = 1024n ** 3n * 1000n;
+    expect([...first.counters.avail]).toEqual([40n * gi]);
+    // The first device in search order is a-plain's nic-0 (no counters); the second claim gets nic-1.
+    const out = engine.allocateSync([claimFor('a')], { node: 'node-1' });
+    expect(out.kind).toBe('allocated');
+    if (out.kind !== 'allocated') return;
+    expect(out.results[0].devices?.results?.[0].device).toBe('nic-0');
+    engine.commit(claimFor('a'), out.results[0]);
+    const afterNic = engine.nodeView(np);
+    expect(afterNic).not.toBe(first); // the state changed: built again, same counters (a nic consumes none)
+    expect([...afterNic.counters.avail]).toEqual([40n * gi]);
+    // n1's whole GPU consumes all 40Gi
+    engine.commit(claimFor('b'), { devices: { results: [{ request: 'r', driver: 'gpu.example.com', pool: 'n1', device: 'whole' }] } });
+    expect([...engine.nodeView(np).counters.avail]).toEqual([0n]);
+    engine.release(claimFor('b'));
+    expect([...engine.nodeView(np).counters.avail]).toEqual([40n * gi]);
   });
 });

@@ -1,0 +1,255 @@
+/**
+ * Gangs in the live scheduler (`dralloc scheduler`): the Pods of a PodGroup with the gang
+ * policy (scheduling.k8s.io/v1alpha2, Kubernetes v1.36) are bound together or not at all, as
+ * kube-scheduler's GangScheduling plugin binds them (docs/gangs.md, "The live scheduler").
+ *
+ * When the loop picks a Pod of such a group, the whole group is attempted:
+ * - PodGroup missing, or fewer Pods of the group than minCount: every pending member waits,
+ *   with kube-scheduler's PreEnqueue text (no timeout: it waits until the PodGroup or more Pods
+ *   appear — either is a change that wakes it);
+ * - else kube-scheduler's group cycle runs on the engine (LiveState.scheduleGroup): members in
+ *   order, each placed as a single Pod; bound members count as placed. Fewer than minCount
+ *   placed: every placement is undone in the engine, nothing is written, every pending member
+ *   waits with its reason — and claims an earlier attempt left allocated for pending members
+ *   (written, never bound) are released;
+ * - admitted: the claims of every placed member are written first (allocations, then
+ *   reservations), then one check for concurrent writers, then the bindings. A failure before
+ *   the first binding rolls back every claim written for the group, so no Pod of it is bound
+ *   and no device stays allocated for it. Once bindings have begun the group is committed:
+ *   a member whose binding fails is retried at once (a 5xx may have been applied: the Pod is
+ *   read again first), then later with its claims kept as written, so that the retry — which
+ *   counts the bound members as placed — binds it where its claims are. Only a member that no
+ *   longer exists (404) gives its claims back.
+ *
+ * Invariant: no Pod of a gang is bound before the claims of at least minCount members are
+ * written and checked. The window that remains (a binding that keeps failing after others of
+ * the group were bound, a leader lost between bindings) is described in docs/cluster.md.
+ */
+
+import type { Pod, PodGroup, ResourceClaim } from '../model/types.js';
+import { podNamespace, sharingGroup } from '../schedule/pod-claims.js';
+import { podOrder } from '../schedule/order.js';
+import { memberMessage } from '../schedule/gang.js';
+import { missingGroupMessage, notAdmitted, WAITING_FOR_MIN_COUNT } from '../schedule/pod-groups.js';
+import { apiErrorText, httpStatus, type Cluster } from './connect.js';
+import type { ClusterWatch } from './informers.js';
+import type { Commit, LiveState, Placed } from './live-state.js';
+import type { AttemptResult, Written } from './live-scheduler.js';
+import { preparePodClaims } from './claims.js';
+import { readPod } from './writes.js';
+import { objectKey } from './resources.js';
+import { NotLeader, Retry } from './retry.js';
+
+/** What the gang attempt uses of the LiveScheduler (its own queue, writes and reports). */
+export interface GangHooks {
+  cluster: Cluster;
+  watch: ClusterWatch;
+  state: LiveState;
+  schedulerName: string;
+  manageClaims: boolean;
+  retryMs: number;
+  signal: AbortSignal;
+  stats: { unschedulable: number; claimsCreated: number; claimsDeallocated: number };
+  stopped(): boolean;
+  active(): boolean;
+  /** Bound by this process, the Pod watch not showing it yet. */
+  boundByUs(pod: Pod): boolean;
+  park(key: string, message: string): void;
+  backoff(key: string, why: string): void;
+  reportUnschedulable(pod: Pod, message: string): Promise<void>;
+  scheduled(pod: Pod, node: string, claimsAllocated: number): void;
+  writeClaims(pod: Pod, commit: Commit, written: Written[]): Promise<void>;
+  checkConcurrent(commit: Commit, written: readonly Written[]): Promise<void>;
+  /** A decision begins: claim changes from now on are collected for the concurrent-writer check. */
+  beginDecision(): void;
+  bind(pod: Pod, node: string): Promise<void>;
+  rollback(written: Written[]): Promise<void>;
+  /** PUT a claim's status with its cached resourceVersion (409 and ambiguous failures as for any claim write). */
+  writeStatus(claim: ResourceClaim, status: ResourceClaim['status']): Promise<ResourceClaim>;
+  /** The attempt is over (with the admitted group's commit, if any): see LiveScheduler.settle. */
+  settle(commit?: Commit): void;
+  log(line: string): void;
+}
+
+/** Stands for the node of a member this process bound whose binding the watch has not shown yet (counted as placed). */
+const BOUND_UNSEEN = '(bound)';
+
+/** Immediate tries of one member's binding once its group is admitted. */
+const BIND_TRIES = 3;
+
+export class LiveGangs {
+  constructor(private readonly h: GangHooks) {}
+
+  /** Whether the Pod is scheduled with its group: it names a PodGroup that is missing or has the gang policy. */
+  holds(pod: Pod): boolean {
+    const name = pod.spec.schedulingGroup?.podGroupName;
+    if (!name) return false;
+    const group = this.h.watch.get<PodGroup>('PodGroup', `${podNamespace(pod)}/${name}`);
+    return !group || !!group.spec.schedulingPolicy?.gang;
+  }
+
+  /** One attempt for the group of `trigger` (a Pod for which `holds` is true). */
+  async attempt(trigger: Pod): Promise<AttemptResult | undefined> {
+    const namespace = podNamespace(trigger);
+    const name = trigger.spec.schedulingGroup!.podGroupName!;
+    const group = this.h.watch.get<PodGroup>('PodGroup', `${namespace}/${name}`);
+    const members = this.members(namespace, name);
+    const pending = members.filter((p) => !p.spec.nodeName);
+    if (!group) return this.wait(pending.map((pod) => [pod, missingGroupMessage(name)]));
+    const minCount = group.spec.schedulingPolicy.gang!.minCount;
+    if (members.length < minCount) return this.wait(pending.map((pod) => [pod, WAITING_FOR_MIN_COUNT]));
+
+    const prepared = new Map<Pod, Pod>();
+    const skip = new Map<Pod, string>();
+    for (const pod of pending) {
+      try {
+        const claims = await preparePodClaims(this.h.cluster, this.h.watch, pod, this.h.manageClaims, sharingGroup(pod, this.h.state.engine.gates.DRAWorkloadResourceClaims, this.h.watch.map('PodGroup')));
+        if (!claims.ready) {
+          skip.set(pod, claims.waiting);
+          continue;
+        }
+        this.h.stats.claimsCreated += claims.created;
+        prepared.set(pod, claims.pod);
+      } catch (e) {
+        return this.retry(pending, `preparing claims: ${apiErrorText(e)}`);
+      }
+    }
+    const tried = members.map((p) => prepared.get(p) ?? p);
+    this.h.beginDecision();
+    const attempt = await this.h.state.scheduleGroup(tried, minCount, skip, this.h.signal);
+    try {
+      if (!attempt.admitted) {
+        if (this.h.stopped()) return undefined; // searches cut short by stop(): no verdict to report
+        await this.releaseLeftovers(pending);
+        const reason = notAdmitted(namespace, name, attempt.cycle.why);
+        return await this.wait(tried.flatMap((pod, i) => (pod.spec.nodeName ? [] : [[pod, memberMessage(attempt.cycle.decisions[i], reason)]])));
+      }
+      const placed = new Set(attempt.placements.map((p) => p.pod.metadata.uid));
+      // An admitted gang's members that did not fit wait with their own reason.
+      const left = tried.flatMap((pod, i): [Pod, string][] => (pod.spec.nodeName || placed.has(pod.metadata.uid) ? [] : [[pod, attempt.cycle.decisions[i].message ?? 'unschedulable']]));
+      const result = await this.admit(attempt.placements, attempt.commit);
+      await this.wait(left);
+      return result;
+    } finally {
+      this.h.settle(attempt.admitted ? attempt.commit : undefined);
+    }
+  }
+
+  /**
+   * Our Pods of the group that still count — pending or bound, not deleted or done — in
+   * scheduling order (priority, then the order this process first saw them). Members this
+   * process bound that the watch does not show bound yet carry BOUND_UNSEEN as their node.
+   */
+  private members(namespace: string, name: string): Pod[] {
+    const pods = this.h.watch
+      .all<Pod>('Pod')
+      .filter((p) => p.spec.schedulingGroup?.podGroupName === name && podNamespace(p) === namespace && p.spec.schedulerName === this.h.schedulerName)
+      .filter((p) => !p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed')
+      .map((p) => (!p.spec.nodeName && this.h.boundByUs(p) ? { ...p, spec: { ...p.spec, nodeName: BOUND_UNSEEN } } : p));
+    return podOrder(pods);
+  }
+
+  /**
+   * Claims still allocated and reserved for pending members of a group that was not admitted —
+   * left by an earlier attempt whose bindings did not happen (a leader lost after writing the
+   * group's claims, a member whose binding kept failing) — are released as the resourceclaim
+   * controller releases a Pod's claims: the member's reservation removed, the claim deallocated
+   * when no one else holds it. So a gang that is not admitted holds no devices. Failures are
+   * logged; the next attempt tries again.
+   */
+  private async releaseLeftovers(pending: readonly Pod[]): Promise<void> {
+    const holds = (uids: ReadonlySet<string | undefined>) => (r: { apiGroup?: string; resource: string; uid: string }) => r.resource === 'pods' && !r.apiGroup && uids.has(r.uid);
+    const candidates = new Set(pending.filter((p) => !p.spec.nodeName).map((p) => p.metadata.uid));
+    const leftovers = this.h.watch.all<ResourceClaim>('ResourceClaim').filter((c) => c.status?.allocation && (c.status.reservedFor ?? []).some(holds(candidates)));
+    if (leftovers.length === 0) return;
+    // The cache may lag behind a binding whose outcome was unknown: only members the API shows unbound count.
+    const unbound = new Set<string | undefined>();
+    for (const pod of pending) {
+      if (!candidates.has(pod.metadata.uid)) continue;
+      const fresh = await readPod(this.h.cluster, podNamespace(pod), pod.metadata.name).catch(() => undefined);
+      if (fresh && fresh.metadata.uid === pod.metadata.uid && !fresh.spec.nodeName) unbound.add(pod.metadata.uid);
+    }
+    const member = holds(unbound);
+    for (const claim of leftovers) {
+      const reservedFor = claim.status?.reservedFor ?? [];
+      if (!reservedFor.some(member) || !this.h.active()) continue;
+      const rest = reservedFor.filter((r) => !member(r));
+      const status: ResourceClaim['status'] = { ...claim.status, reservedFor: rest };
+      if (rest.length === 0) {
+        delete status.reservedFor;
+        delete status.allocation;
+      }
+      try {
+        await this.h.writeStatus(claim, status);
+        if (!status.allocation) this.h.stats.claimsDeallocated++;
+        this.h.log(`claim ${objectKey(claim)}: released from pending members of a pod group that was not admitted${status.allocation ? '' : ' (deallocated)'}`);
+      } catch (e) {
+        this.h.log(`releasing claim ${objectKey(claim)} of a pod group that was not admitted failed: ${e instanceof Retry ? e.message : apiErrorText(e)}`);
+      }
+    }
+  }
+
+  /** Every given member waits (parked until a change) with its message; reported once per message. */
+  private async wait(pods: [Pod, string][]): Promise<AttemptResult> {
+    for (const [pod, message] of pods) {
+      this.h.park(objectKey(pod), message);
+      this.h.stats.unschedulable++;
+      await this.h.reportUnschedulable(pod, message);
+    }
+    return 'unschedulable';
+  }
+
+  /** Every pending member is retried after a backoff. */
+  private retry(pending: readonly Pod[], why: string): AttemptResult {
+    for (const pod of pending) this.h.backoff(objectKey(pod), why);
+    return 'error';
+  }
+
+  /** Writes the admitted group's claims, checks for concurrent writers, binds its placed members. */
+  private async admit(placements: readonly Placed[], commit: Commit): Promise<AttemptResult> {
+    const written = new Map<Placed, Written[]>();
+    try {
+      for (const p of placements) {
+        const mine: Written[] = [];
+        written.set(p, mine);
+        await this.h.writeClaims(p.pod, p.commit, mine);
+      }
+      await this.h.checkConcurrent(commit, [...written.values()].flat());
+    } catch (e) {
+      if (this.h.active()) await this.h.rollback([...written.values()].flat());
+      return this.retry(
+        placements.map((p) => p.pod),
+        e instanceof Retry ? e.message : apiErrorText(e),
+      );
+    }
+    let result: AttemptResult = 'scheduled';
+    for (const [i, p] of placements.entries()) {
+      try {
+        await this.bindMember(p.pod, p.node);
+        this.h.scheduled(p.pod, p.node, p.commit.allocated.length);
+      } catch (e) {
+        result = 'error';
+        if (e instanceof NotLeader) {
+          // The new leader picks the group up as written (bound members count as placed).
+          return this.retry(placements.slice(i).map((q) => q.pod), e.message);
+        }
+        if (httpStatus(e) === 404 && this.h.active()) await this.h.rollback(written.get(p)!);
+        this.h.backoff(objectKey(p.pod), `binding member of an admitted pod group: ${e instanceof Retry ? e.message : apiErrorText(e)}; its claims are kept for the retry`);
+      }
+    }
+    return result;
+  }
+
+  /** Binds one member, trying again at once on a failure that may pass (not a lost lease, not a Pod gone). */
+  private async bindMember(pod: Pod, node: string): Promise<void> {
+    for (let i = 1; ; i++) {
+      try {
+        return await this.h.bind(pod, node);
+      } catch (e) {
+        if (e instanceof NotLeader || httpStatus(e) === 404 || i === BIND_TRIES) throw e;
+        this.h.log(`binding ${objectKey(pod)} (pod group member) failed, trying again: ${e instanceof Retry ? e.message : apiErrorText(e)}`);
+        await new Promise((r) => setTimeout(r, this.h.retryMs * 2 ** (i - 1)));
+      }
+    }
+  }
+}

@@ -1,0 +1,247 @@
+/**
+ * The live scheduler with gang PodGroups (scheduling.k8s.io/v1alpha2) against the fake API
+ * server: a gang is bound entirely or not at all, its claims are not left allocated when it is
+ * not admitted, it waits for its PodGroup and for minCount Pods, and two gangs racing for the
+ * same devices never both hold some. Expected outcomes are worked out by hand per test.
+ */
+
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main.js';
+import { loadPaths } from '../../src/model/load.js';
+import type { Pod, PodGroup } from '../../src/model/types.js';
+import { LiveScheduler } from '../../src/k8s/live-scheduler.js';
+import type { FakeApiServer, Obj } from './fake-apiserver.js';
+import { deviceOwners, gpuClass, gpuNode, gpuPod, gpuTemplate, startCluster, until, violations } from './cluster.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function podGroup(name: string, minCount: number): Obj {
+  return { apiVersion: 'scheduling.k8s.io/v1alpha2', kind: 'PodGroup', metadata: { name, namespace: 'default' }, spec: { schedulingPolicy: { gang: { minCount } } } };
+}
+
+/** A Pod of `group` with one claim from `template`, for the scheduler `dralloc`. */
+function member(name: string, template: string, group: string): Obj {
+  const pod = gpuPod(name, template, 'dralloc');
+  pod.spec.schedulingGroup = { podGroupName: group };
+  return pod;
+}
+
+/** `nodes` nodes of 4 GPUs, the gpu class, templates `two` (2 GPUs) and `four` (4 GPUs); a scheduler per name. */
+async function gangCluster(nodes: number, names: string[] = ['dralloc'], featureGates?: string) {
+  const e = await startCluster();
+  cleanups.push(() => e.server.close());
+  for (let n = 0; n < nodes; n++) for (const o of gpuNode(`node-${n}`, 4)) e.server.create(o);
+  e.server.create(gpuClass);
+  e.server.create(gpuTemplate('two', 2));
+  e.server.create(gpuTemplate('four', 4));
+  const logs: string[] = [];
+  const log = (line: string) => void logs.push(line);
+  const schedulers = await Promise.all(names.map((schedulerName) => LiveScheduler.start(e.cluster, { schedulerName, manageClaims: true, resyncMs: 300, retryMs: 20, log, featureGates })));
+  for (const s of schedulers) cleanups.push(() => s.stop());
+  return { ...e, schedulers, logs };
+}
+
+const pods = (s: FakeApiServer, prefix: string) => s.list('Pod').filter((p) => p.metadata.name.startsWith(prefix));
+const boundOf = (s: FakeApiServer, prefix: string) => pods(s, prefix).filter((p) => p.spec.nodeName).length;
+const allocated = (s: FakeApiServer) => s.list('ResourceClaim').filter((c) => c.status?.allocation);
+const condition = (p: Obj) => p.status?.conditions?.find((c: { type: string }) => c.type === 'PodScheduled');
+const messages = (s: FakeApiServer, prefix: string) => pods(s, prefix).map((p) => condition(p)?.message);
+
+describe('live scheduler: gang PodGroups', () => {
+  it('a gang that fits is bound entirely, each Pod with its own claim on its node', { timeout: 20_000 }, async () => {
+    // 2 nodes × 4 GPUs; 4 members of 2 GPUs each: exactly the 8 GPUs.
+    const { server, schedulers } = await gangCluster(2);
+    // At every binding, how many members' claims are allocated: all 4 are written before the first.
+    const allocatedAtBinding: number[] = [];
+    server.beforeWrite((w) => {
+      if (w.sub === 'binding') allocatedAtBinding.push(allocated(server).length);
+    });
+    server.create(podGroup('train', 4));
+    for (let i = 0; i < 4; i++) server.create(member(`w-${i}`, 'two', 'train'));
+    await until('4 members bound', () => boundOf(server, 'w-') === 4);
+    expect(allocatedAtBinding).toEqual([4, 4, 4, 4]);
+    expect(violations(server)).toEqual([]);
+    expect(deviceOwners(server).size).toBe(8);
+    for (const p of pods(server, 'w-')) {
+      const claim = server.get('ResourceClaim', `${p.metadata.name}-gpu`, 'default')!;
+      expect(claim.status.reservedFor).toEqual([{ resource: 'pods', name: p.metadata.name, uid: p.metadata.uid }]);
+    }
+    await until('engine caught up', () => schedulers[0].consistency() === undefined);
+  });
+
+  it('a gang that cannot reach minCount binds no Pod and leaves no claim allocated; the devices stay free for others', { timeout: 20_000 }, async () => {
+    // 1 node × 4 GPUs; 3 members of 2 GPUs: the cycle places w-0 and w-1, w-2 does not fit → 2 < 3.
+    const { server, schedulers } = await gangCluster(1);
+    server.create(podGroup('train', 3));
+    for (let i = 0; i < 3; i++) server.create(member(`w-${i}`, 'two', 'train'));
+    await until('all 3 reported unschedulable', () => messages(server, 'w-').every((m) => m?.includes('was not admitted')));
+    const why = 'pod group default/train was not admitted: minCount (3) cannot be satisfied: 2 scheduled, 0 remaining';
+    expect(messages(server, 'w-').slice(0, 2)).toEqual([why, why]);
+    expect(messages(server, 'w-')[2]).toMatch(/^0\/1 nodes are available: .*pod group default\/train was not admitted: minCount \(3\) cannot be satisfied: 2 scheduled, 0 remaining$/);
+    expect(boundOf(server, 'w-')).toBe(0);
+    expect(allocated(server)).toEqual([]);
+    expect(server.list('ResourceClaim').length).toBe(3); // created from the template, unallocated
+    // The engine gave the cycle's devices back: a 4-GPU Pod outside the gang takes the whole node.
+    server.create(gpuPod('solo', 'four', 'dralloc'));
+    await until('solo bound', () => boundOf(server, 'solo') === 1);
+    expect(boundOf(server, 'w-')).toBe(0);
+    expect(violations(server)).toEqual([]);
+    await until('engine caught up', () => schedulers[0].consistency() === undefined);
+  });
+
+  it('claims an earlier attempt left allocated for a pending member are released when the gang is not admitted', { timeout: 20_000 }, async () => {
+    // 1 node × 4 GPUs. w-0's claim `left` (2 GPUs) is allocated and reserved for w-0, which is not
+    // bound (as a leader lost after writing leaves it). The cycle: w-0 on node-0 with `left`, w-1
+    // takes the other 2 GPUs, w-2 finds none → 2 < 3: not admitted, and `left` is released.
+    const { server } = await gangCluster(1);
+    const w0 = server.create({ ...member('w-0', 'two', 'train'), spec: { ...member('w-0', 'two', 'train').spec, resourceClaims: [{ name: 'gpu', resourceClaimName: 'left' }] } });
+    for (let i = 1; i < 3; i++) server.create(member(`w-${i}`, 'two', 'train'));
+    server.create({
+      apiVersion: 'resource.k8s.io/v1',
+      kind: 'ResourceClaim',
+      metadata: { name: 'left', namespace: 'default' },
+      spec: { devices: { requests: [{ name: 'gpu', exactly: { deviceClassName: 'gpu', count: 2 } }] } },
+      status: {
+        allocation: {
+          devices: { results: ['gpu-0', 'gpu-1'].map((device) => ({ request: 'gpu', driver: 'gpu.example.com', pool: 'node-0', device })) },
+          nodeSelector: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['node-0'] }] }] },
+        },
+        reservedFor: [{ resource: 'pods', name: 'w-0', uid: w0.metadata.uid }],
+      },
+    });
+    server.create(podGroup('train', 3)); // last: until now the members waited for it
+    await until('left released', () => allocated(server).length === 0);
+    await until('all 3 reported not admitted', () => messages(server, 'w-').every((m) => m?.includes('was not admitted')));
+    expect(server.get('ResourceClaim', 'left', 'default')!.status).toEqual({});
+    expect(boundOf(server, 'w-')).toBe(0);
+    expect(allocated(server)).toEqual([]);
+  });
+
+  it('members that arrive late wait (no claim allocated), then the gang binds', { timeout: 20_000 }, async () => {
+    const { server } = await gangCluster(2);
+    server.create(podGroup('train', 3));
+    server.create(member('w-0', 'two', 'train'));
+    server.create(member('w-1', 'two', 'train'));
+    await until('both waiting', () => messages(server, 'w-').every((m) => m === 'waiting for minCount pods from a gang to appear in scheduling queue'));
+    expect(allocated(server)).toEqual([]);
+    server.create(member('w-2', 'two', 'train'));
+    await until('3 members bound', () => boundOf(server, 'w-') === 3);
+    expect(violations(server)).toEqual([]);
+  });
+
+  it('Pods of a missing PodGroup stay pending with the reason, and bind once it appears', { timeout: 20_000 }, async () => {
+    const { server } = await gangCluster(1);
+    server.create(member('w-0', 'two', 'ghost'));
+    server.create(member('w-1', 'two', 'ghost'));
+    await until('both waiting', () => messages(server, 'w-').every((m) => m === `waiting for pod's pod group "ghost" to appear in scheduling queue`));
+    const events = server.list('Event').filter((e) => e.reason === 'FailedScheduling');
+    expect(events.map((e) => e.note)).toContain(`waiting for pod's pod group "ghost" to appear in scheduling queue`);
+    expect(allocated(server)).toEqual([]);
+    server.create(podGroup('ghost', 2));
+    await until('2 members bound', () => boundOf(server, 'w-') === 2);
+    expect(violations(server)).toEqual([]);
+  });
+
+  it('two schedulers, a gang each, competing for the same devices: never both hold some, one gang is bound entirely', { timeout: 30_000 }, async () => {
+    // 2 nodes × 4 GPUs = 8; each gang needs 3 × 2 = 6: exactly one can be admitted.
+    const { server, schedulers } = await gangCluster(2, ['a', 'b']);
+    for (const who of ['a', 'b']) {
+      server.create(podGroup(who, 3));
+      for (let i = 0; i < 3; i++) {
+        const pod = gpuPod(`${who}-${i}`, 'two', who);
+        pod.spec.schedulingGroup = { podGroupName: who };
+        server.create(pod);
+      }
+    }
+    let bothHeld = 0;
+    await until('one gang bound, the other reported not admitted', () => {
+      if (boundOf(server, 'a-') > 0 && boundOf(server, 'b-') > 0) bothHeld++;
+      const done = [boundOf(server, 'a-'), boundOf(server, 'b-')].sort().join();
+      const loser = boundOf(server, 'a-') === 3 ? 'b-' : 'a-';
+      return done === '0,3' && messages(server, loser).every((m) => m?.includes('was not admitted'));
+    });
+    expect(bothHeld).toBe(0);
+    expect(violations(server)).toEqual([]);
+    // Only the admitted gang's claims hold devices.
+    const winner = boundOf(server, 'a-') === 3 ? 'a' : 'b';
+    expect(allocated(server).map((c) => c.metadata.name).sort()).toEqual([0, 1, 2].map((i) => `${winner}-${i}-gpu`));
+    await until('engines caught up', () => schedulers.every((s) => s.consistency() === undefined));
+  });
+
+  it('a 5xx on one binding of an admitted gang: the binding is tried again and the whole gang is bound', { timeout: 20_000 }, async () => {
+    const { server, schedulers, logs } = await gangCluster(2);
+    server.failNext('POST', /\/pods\/w-1\/binding$/, 503);
+    server.create(podGroup('train', 3));
+    for (let i = 0; i < 3; i++) server.create(member(`w-${i}`, 'two', 'train'));
+    await until('3 members bound', () => boundOf(server, 'w-') === 3);
+    expect(violations(server)).toEqual([]);
+    expect(logs.filter((l) => l.startsWith('binding default/w-1 (pod group member) failed, trying again: HTTP 503'))).toHaveLength(1);
+    expect(schedulers[0].stats.rollbacks).toBe(0);
+    expect(schedulers[0].stats.scheduled).toBe(3);
+  });
+
+  it('a 409 on one member\'s claim write rolls back the claims already written for the group; the retry binds the whole gang', { timeout: 20_000 }, async () => {
+    const { server, schedulers, logs } = await gangCluster(2);
+    server.failNext('PUT', /\/resourceclaims\/w-1-gpu\/status$/, 409);
+    server.create(podGroup('train', 3));
+    for (let i = 0; i < 3; i++) server.create(member(`w-${i}`, 'two', 'train'));
+    await until('3 members bound', () => boundOf(server, 'w-') === 3);
+    // w-0's claim was written first and rolled back when w-1's write failed; nothing was bound then.
+    expect(schedulers[0].stats.conflicts).toBe(1);
+    expect(schedulers[0].stats.rollbacks).toBe(1);
+    expect(logs.filter((l) => l.startsWith('retrying default/w-') && l.includes('conflict writing claim default/w-1-gpu'))).toHaveLength(3);
+    const firstBound = logs.findIndex((l) => l.startsWith('bound '));
+    expect(firstBound).toBeGreaterThan(logs.findIndex((l) => l.includes('conflict writing claim')));
+    expect(violations(server)).toEqual([]);
+  });
+
+  it('a claim the gang shares through its PodGroup (DRAWorkloadResourceClaims) is created once, allocated once and reserved for the PodGroup', { timeout: 20_000 }, async () => {
+    // 2 nodes × 4 GPUs; the group's claim takes 2 GPUs, each of the 2 members 1 of its own. The
+    // first member allocates train-shared on its node; its node selector keeps the second there.
+    const { server, schedulers } = await gangCluster(2, ['dralloc'], 'DRAWorkloadResourceClaims=true');
+    server.create(gpuTemplate('one', 1));
+    const group = podGroup('train', 2);
+    group.spec.resourceClaims = [{ name: 'shared', resourceClaimTemplateName: 'two' }];
+    server.create(group);
+    for (let i = 0; i < 2; i++) {
+      const pod = member(`w-${i}`, 'one', 'train');
+      pod.spec.resourceClaims.push({ name: 'shared', resourceClaimTemplateName: 'two' });
+      server.create(pod);
+    }
+    await until('2 members bound', () => boundOf(server, 'w-') === 2);
+    const nodes = pods(server, 'w-').map((p) => p.spec.nodeName);
+    expect(nodes[0]).toBe(nodes[1]);
+    const uid = server.get('PodGroup', 'train', 'default')!.metadata.uid;
+    const shared = server.get('ResourceClaim', 'train-shared', 'default')!;
+    expect(shared.metadata.ownerReferences).toEqual([{ apiVersion: 'scheduling.k8s.io/v1alpha2', kind: 'PodGroup', name: 'train', uid, controller: true, blockOwnerDeletion: true }]);
+    expect(shared.status.reservedFor).toEqual([{ apiGroup: 'scheduling.k8s.io', resource: 'podgroups', name: 'train', uid }]);
+    expect(shared.status.allocation.devices.results.map((r: { pool: string }) => r.pool)).toEqual([nodes[0], nodes[0]]);
+    // Each member's own claim is reserved for it; the shared one is not recorded in the Pods' status.
+    for (const p of pods(server, 'w-')) {
+      expect(server.get('ResourceClaim', `${p.metadata.name}-gpu`, 'default')!.status.reservedFor).toEqual([{ resource: 'pods', name: p.metadata.name, uid: p.metadata.uid }]);
+      expect(p.status.resourceClaimStatuses.map((s: { name: string }) => s.name)).toEqual(['gpu']);
+    }
+    expect(server.list('ResourceClaim').map((c) => c.metadata.name).sort()).toEqual(['train-shared', 'w-0-gpu', 'w-1-gpu']);
+    expect([...deviceOwners(server).values()].filter((o) => o.length > 1)).toEqual([]);
+    await until('engine caught up', () => schedulers[0].consistency() === undefined);
+  });
+
+  it('snapshot keeps PodGroups and the Pods\' spec.schedulingGroup (client-node\'s Pod model lacks it)', { timeout: 20_000 }, async () => {
+    const { server, kubeconfig } = await gangCluster(1, []);
+    server.create(podGroup('train', 2));
+    server.create(member('w-0', 'two', 'train'));
+    const file = join(mkdtempSync(join(tmpdir(), 'snap-')), 'snap.json');
+    const out = { stdout: '', stderr: '' };
+    const io = { stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t), readStdin: async () => '' };
+    expect(await main(['snapshot', '-o', file, '--kubeconfig', kubeconfig], io)).toBe(0);
+    const loaded = (await loadPaths([file])).objects.map((l) => l.object);
+    expect((loaded.find((o) => o.kind === 'Pod') as Pod).spec.schedulingGroup).toEqual({ podGroupName: 'train' });
+    expect((loaded.find((o) => o.kind === 'PodGroup') as PodGroup).spec.schedulingPolicy).toEqual({ gang: { minCount: 2 } });
+  });
+});
