@@ -119,11 +119,14 @@ describe('library API budgets', () => {
   });
 
   it('allocateSync during a paused allocate is refused with a clear error, and the paused search is unharmed', { timeout: 30_000 }, async () => {
-    const engine = await Engine.create({ objects, filterTimeoutMs: 200 });
+    // The timeout is far above one slice of the search even on a loaded machine, and the check
+    // runs in the first event-loop turn after the call: the search's first slice has run by then
+    // (a microtask) and it is paused until its own setImmediate, registered after ours.
+    const engine = await Engine.create({ objects, filterTimeoutMs: 2_000 });
     const slow = engine.allocate([hostile], { node: 'n1' });
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setImmediate(r));
     expect(() => engine.allocateSync([hostile], { node: 'n2' })).toThrow('Engine.allocateSync was called while an allocate() of the same engine is in progress');
-    expect(await slow).toMatchObject({ kind: 'error', message: TIMEOUT });
+    expect(await slow).toMatchObject({ kind: 'error', message: TIMEOUT.replace('200ms', '2s') });
   });
 });
 
