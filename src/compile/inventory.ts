@@ -17,6 +17,7 @@
 import type { Device, ResourceSlice } from '../model/types.js';
 import { Interner } from './intern.js';
 import { compactSlots } from './iota.js';
+import { sameJsonBut } from './same-json.js';
 import { SEVERAL } from '../model/allocated.js';
 import { SliceIndex } from '../model/pools.js';
 
@@ -37,6 +38,12 @@ export class Inventory {
   private readonly byId = new Map<number, number | number[]>();
   private content: Uint32Array;
   private readonly contents = new Interner();
+  /**
+   * Per device name id, a few devices whose content id is known (see contentId): devices of
+   * slices stamped from one template mostly equal one of these. Bounded (KNOWN_NAMES names,
+   * KNOWN_PER_NAME devices each); it may keep a few devices of removed slices alive.
+   */
+  private readonly known = new Map<number, { device: Device; driver: number; id: number }[]>();
   private readonly texts = new Map<string, string>();
   /** Free slots, reused last freed first. */
   private readonly free: number[] = [];
@@ -134,11 +141,27 @@ export class Inventory {
    */
   contentId(i: number): number {
     let id = this.content[i];
-    if (id === 0) {
-      const { name: _name, ...rest } = this.devices[i];
-      id = this.contents.id(`${this.sliceOf[i].spec.driver}\u0000${JSON.stringify(rest)}`);
-      this.content[i] = id;
+    if (id !== 0) return id;
+    const device = this.devices[i];
+    const driver = this.driverId[i];
+    // A device equal to a known one of the same name (compared field by field, no text) has its id.
+    const known = this.known.get(this.nameId[i]);
+    if (known !== undefined) {
+      for (const k of known) {
+        if (k.driver === driver && sameJsonBut(k.device, device, 'name')) {
+          id = k.id;
+          break;
+        }
+      }
     }
+    if (id === 0) {
+      const { name: _name, ...rest } = device;
+      id = this.contents.id(`${this.sliceOf[i].spec.driver}\u0000${JSON.stringify(rest)}`);
+      if (known !== undefined) {
+        if (known.length < KNOWN_PER_NAME) known.push({ device, driver, id });
+      } else if (this.known.size < KNOWN_NAMES) this.known.set(this.nameId[i], [{ device, driver, id }]);
+    }
+    this.content[i] = id;
     return id;
   }
 
@@ -219,6 +242,10 @@ export class Inventory {
     throw new Error('device is not part of this inventory');
   }
 }
+
+/** Bounds of Inventory.known: names, and devices per name. */
+const KNOWN_NAMES = 1024;
+const KNOWN_PER_NAME = 4;
 
 /** Interned ids below 2^26, so that pool × 2^26 + name stays an exact integer (below 2^52). */
 const ID_BITS = 2 ** 26;
