@@ -245,7 +245,7 @@ export class Inventory {
 
 /** Bounds of Inventory.known: names, and devices per name. */
 const KNOWN_NAMES = 1024;
-const KNOWN_PER_NAME = 4;
+const KNOWN_PER_NAME = 16;
 
 /** Interned ids below 2^26, so that pool × 2^26 + name stays an exact integer (below 2^52). */
 const ID_BITS = 2 ** 26;
