@@ -4,9 +4,10 @@
  * kube-scheduler's GangScheduling plugin binds them (docs/gangs.md, "The live scheduler").
  *
  * When the loop picks a Pod of such a group, the whole group is attempted:
- * - PodGroup missing, or fewer Pods of the group than minCount: every pending member waits,
- *   with kube-scheduler's PreEnqueue text (no timeout: it waits until the PodGroup or more Pods
- *   appear — either is a change that wakes it);
+ * - PodGroup missing (never created, or deleted), or fewer Pods of the group than minCount:
+ *   every pending member waits, with kube-scheduler's PreEnqueue text (no timeout: it waits
+ *   until the PodGroup or more Pods appear — either is a change that wakes it), and claims an
+ *   earlier attempt left allocated for pending members are released (as below);
  * - else kube-scheduler's group cycle runs on the engine (LiveState.scheduleGroup): members in
  *   order, each placed as a single Pod; bound members count as placed. Fewer than minCount
  *   placed: every placement is undone in the engine, nothing is written, every pending member
@@ -95,9 +96,12 @@ export class LiveGangs {
     const group = this.h.watch.get<PodGroup>('PodGroup', `${namespace}/${name}`);
     const members = this.members(namespace, name);
     const pending = members.filter((p) => !p.spec.nodeName);
-    if (!group) return this.wait(pending.map((pod) => [pod, missingGroupMessage(name)]));
-    const minCount = group.spec.schedulingPolicy.gang!.minCount;
-    if (members.length < minCount) return this.wait(pending.map((pod) => [pod, WAITING_FOR_MIN_COUNT]));
+    const minCount = group?.spec.schedulingPolicy.gang!.minCount ?? 0;
+    if (!group || members.length < minCount) {
+      // Not admitted as it is: claims a lost leader wrote for its members are given back meanwhile.
+      await this.releaseLeftovers(pending);
+      return this.wait(pending.map((pod) => [pod, group ? WAITING_FOR_MIN_COUNT : missingGroupMessage(name)]));
+    }
 
     const prepared = new Map<Pod, Pod>();
     const skip = new Map<Pod, string>();
@@ -150,9 +154,10 @@ export class LiveGangs {
   }
 
   /**
-   * Claims still allocated and reserved for pending members of a group that was not admitted —
-   * left by an earlier attempt whose bindings did not happen (a leader lost after writing the
-   * group's claims, a member whose binding kept failing) — are released as the resourceclaim
+   * Claims still allocated and reserved for pending members of a group that is not admitted (its
+   * cycle fell short, or it waits for its PodGroup or for minCount Pods) — left by an earlier
+   * attempt whose bindings did not happen (a leader lost after writing the group's claims, a
+   * member whose binding kept failing, a member deleted meanwhile) — are released as the resourceclaim
    * controller releases a Pod's claims: the member's reservation removed, the claim deallocated
    * when no one else holds it. So a gang that is not admitted holds no devices. Failures are
    * logged; the next attempt tries again.

@@ -125,6 +125,8 @@ export class LiveScheduler {
   private readonly unsure = new Map<string, string | undefined>();
   private generation = 0;
   private stopped = false;
+  /** kill(): as after SIGKILL, not one more write (stop() instead lets the attempt in progress finish). */
+  private killed = false;
   /** Aborts the searches of the attempt in progress when stopping. */
   private readonly stopping = new AbortController();
   private wake?: () => void;
@@ -214,6 +216,7 @@ export class LiveScheduler {
 
   /** May schedule now: no election, or leading and caught up. */
   private active(): boolean {
+    if (this.killed) return false;
     return !this.elector || (this.leading && this.elector.isLeader());
   }
 
@@ -345,6 +348,7 @@ export class LiveScheduler {
    */
   async kill(): Promise<void> {
     this.stopped = true;
+    this.killed = true;
     this.stopping.abort();
     await this.elector?.stop(false);
     this.wake?.();
