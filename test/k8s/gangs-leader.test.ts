@@ -93,6 +93,26 @@ describe('live gangs: the leader lost in the middle of a group', () => {
     });
   }
 
+  it('the lease stolen at the first binding: the leader stops at its next renewal, a replica of ours takes over after the thief\'s lease and binds the rest', { timeout: 30_000 }, async () => {
+    const { server, all } = await replicas();
+    let stolen = false;
+    const off = server.beforeWrite((w) => {
+      if (stolen || w.sub !== 'binding') return;
+      stolen = true;
+      const lease = server.get('Lease', 'dralloc', 'kube-system')!;
+      server.update({ ...lease, spec: { ...lease.spec, holderIdentity: 'thief', renewTime: new Date().toISOString() } });
+    });
+    gang(server, 3, 3);
+    await until('the lease stolen', () => stolen, 10_000);
+    off();
+    await until('nobody of ours leads', () => all.every((s) => !s.isLeader()), 3_000);
+    await until('one of ours leads again', () => all.some((s) => s.isLeader()), 5_000);
+    await until('3 members bound', () => bound(server) === 3, 15_000);
+    expect(violations(server)).toEqual([]);
+    expect(server.stats.bindings).toBe(3);
+    expect(allocated(server).length).toBe(3);
+  });
+
   it('killed after writing every claim, then a member deleted: the new leader releases the claims of the gang it cannot admit', { timeout: 30_000 }, async () => {
     const { server, leader, follower, stopped } = await replicas();
     // Killed as the last of the 3 claim writes lands: every claim written, no binding.
