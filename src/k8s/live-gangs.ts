@@ -40,6 +40,7 @@ import { preparePodClaims } from './claims.js';
 import { readPod } from './writes.js';
 import { objectKey } from './resources.js';
 import { NotLeader, Retry } from './retry.js';
+import { GroupMembers } from './group-members.js';
 
 /** What the gang attempt uses of the LiveScheduler (its own queue, writes and reports). */
 export interface GangHooks {
@@ -79,7 +80,17 @@ const BOUND_UNSEEN = '(bound)';
 const BIND_TRIES = 3;
 
 export class LiveGangs {
-  constructor(private readonly h: GangHooks) {}
+  /** The members of each group (O(members) per attempt, not a scan of every Pod). */
+  private readonly index: GroupMembers;
+
+  constructor(private readonly h: GangHooks) {
+    this.index = new GroupMembers(h.schedulerName);
+  }
+
+  /** Every Pod the informer adds, changes (`deleted`: removes) passes here, to keep the member index. */
+  podChanged(pod: Pod, deleted: boolean): void {
+    this.index.update(pod, deleted);
+  }
 
   /** Whether the Pod is scheduled with its group: it names a PodGroup that is missing or has the gang policy. */
   holds(pod: Pod): boolean {
@@ -145,9 +156,9 @@ export class LiveGangs {
    * process bound that the watch does not show bound yet carry BOUND_UNSEEN as their node.
    */
   private members(namespace: string, name: string): Pod[] {
-    const pods = this.h.watch
-      .all<Pod>('Pod')
-      .filter((p) => p.spec.schedulingGroup?.podGroupName === name && podNamespace(p) === namespace && p.spec.schedulerName === this.h.schedulerName)
+    const pods = this.index
+      .of(namespace, name)
+      .flatMap((key) => this.h.watch.get<Pod>('Pod', key) ?? [])
       .filter((p) => !p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed')
       .map((p) => (!p.spec.nodeName && this.h.boundByUs(p) ? { ...p, spec: { ...p.spec, nodeName: BOUND_UNSEEN } } : p));
     return podOrder(pods);

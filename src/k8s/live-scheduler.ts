@@ -184,6 +184,7 @@ export class LiveScheduler {
     state.load();
     self = new LiveScheduler(cluster, watch, state, opts);
     for (const pod of watch.all<Pod>('Pod')) {
+      self.gangs.podChanged(pod, false);
       self.consider(pod);
       if (podIsDone(pod)) self.releaseLater(pod);
     }
@@ -255,6 +256,7 @@ export class LiveScheduler {
     if (c.kind === 'ResourceClaim') this.changedClaims?.add(objectKey(c.object));
     if (c.kind === 'Pod') {
       const key = objectKey(c.object);
+      this.gangs.podChanged(c.object as Pod, c.type === 'delete');
       if (c.type === 'delete') {
         this.queue.delete(key);
         this.parked.delete(key);

@@ -135,6 +135,26 @@ describe('live scheduler: gang PodGroups', () => {
     expect(violations(server)).toEqual([]);
   });
 
+  it('a Pod moved to another group (its PodGroup name changed) counts for the new group, not the old one', { timeout: 20_000 }, async () => {
+    // 2 nodes × 4 GPUs. train (minCount 2) has w-0, other (minCount 2) has w-1: both wait. The API
+    // keeps spec.schedulingGroup immutable; the fake server does not, which tests the member index.
+    const { server, schedulers } = await gangCluster(2);
+    server.create(podGroup('train', 2));
+    server.create(podGroup('other', 2));
+    server.create(member('w-0', 'two', 'train'));
+    const w1 = server.create(member('w-1', 'two', 'other'));
+    const waiting = 'waiting for minCount pods from a gang to appear in scheduling queue';
+    await until('both waiting', () => messages(server, 'w-').every((m) => m === waiting));
+    server.update({ ...w1, kind: 'Pod', apiVersion: 'v1', spec: { ...w1.spec, schedulingGroup: { podGroupName: 'train' } } });
+    await until('2 members of train bound', () => boundOf(server, 'w-') === 2);
+    // A new Pod of `other` still waits: w-1 no longer counts there.
+    server.create(member('x-0', 'two', 'other'));
+    await until('x-0 waiting', () => messages(server, 'x-')[0] === waiting);
+    expect(boundOf(server, 'x-')).toBe(0);
+    expect(violations(server)).toEqual([]);
+    await until('engine caught up', () => schedulers[0].consistency() === undefined);
+  });
+
   it('Pods of a missing PodGroup stay pending with the reason, and bind once it appears', { timeout: 20_000 }, async () => {
     const { server } = await gangCluster(1);
     server.create(member('w-0', 'two', 'ghost'));
@@ -182,8 +202,9 @@ describe('live scheduler: gang PodGroups', () => {
     await until('3 members bound', () => boundOf(server, 'w-') === 3);
     expect(violations(server)).toEqual([]);
     expect(logs.filter((l) => l.startsWith('binding default/w-1 (pod group member) failed, trying again: HTTP 503'))).toHaveLength(1);
+    // The server stores the last binding before its answer reaches the scheduler: wait for the count.
+    await until('3 counted as scheduled', () => schedulers[0].stats.scheduled === 3);
     expect(schedulers[0].stats.rollbacks).toBe(0);
-    expect(schedulers[0].stats.scheduled).toBe(3);
   });
 
   it('a 409 on one member\'s claim write rolls back the claims already written for the group; the retry binds the whole gang', { timeout: 20_000 }, async () => {
