@@ -13,6 +13,7 @@ import { main } from '../../src/cli/main.js';
 import { loadPaths } from '../../src/model/load.js';
 import type { Pod, PodGroup } from '../../src/model/types.js';
 import { LiveScheduler } from '../../src/k8s/live-scheduler.js';
+import type { ClusterWatch } from '../../src/k8s/informers.js';
 import type { FakeApiServer, Obj } from './fake-apiserver.js';
 import { deviceOwners, gpuClass, gpuNode, gpuPod, gpuTemplate, startCluster, until, violations } from './cluster.js';
 
@@ -251,6 +252,74 @@ describe('live scheduler: gang PodGroups', () => {
     expect(server.list('ResourceClaim').map((c) => c.metadata.name).sort()).toEqual(['train-shared', 'w-0-gpu', 'w-1-gpu']);
     expect([...deviceOwners(server).values()].filter((o) => o.length > 1)).toEqual([]);
     await until('engine caught up', () => schedulers[0].consistency() === undefined);
+  });
+
+  it('a PodGroup deleted while its gang waits: members wait for it (claims left allocated for them released), and bind once it is back', { timeout: 20_000 }, async () => {
+    // 2 nodes × 4 GPUs; train (minCount 3) has 2 members: they wait for a third.
+    const { server, schedulers } = await gangCluster(2);
+    server.create(podGroup('train', 3));
+    const w0 = server.create({ ...member('w-0', 'two', 'train'), spec: { ...member('w-0', 'two', 'train').spec, resourceClaims: [{ name: 'gpu', resourceClaimName: 'left' }] } });
+    server.create(member('w-1', 'two', 'train'));
+    await until('both waiting for minCount', () => messages(server, 'w-').every((m) => m === 'waiting for minCount pods from a gang to appear in scheduling queue'));
+    server.remove('PodGroup', 'train', 'default');
+    const missing = `waiting for pod's pod group "train" to appear in scheduling queue`;
+    await until('both waiting for the PodGroup', () => messages(server, 'w-').every((m) => m === missing));
+    // A claim allocated and reserved for w-0 but never bound (as a leader lost mid-group leaves it) is given back.
+    server.create({
+      apiVersion: 'resource.k8s.io/v1',
+      kind: 'ResourceClaim',
+      metadata: { name: 'left', namespace: 'default' },
+      spec: { devices: { requests: [{ name: 'gpu', exactly: { deviceClassName: 'gpu', count: 2 } }] } },
+      status: {
+        allocation: {
+          devices: { results: ['gpu-0', 'gpu-1'].map((device) => ({ request: 'gpu', driver: 'gpu.example.com', pool: 'node-0', device })) },
+          nodeSelector: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['node-0'] }] }] },
+        },
+        reservedFor: [{ resource: 'pods', name: 'w-0', uid: w0.metadata.uid }],
+      },
+    });
+    await until('left released', () => allocated(server).length === 0);
+    // A third member does not make the gang go without its PodGroup.
+    server.create(member('w-2', 'two', 'train'));
+    await until('w-2 waiting for the PodGroup', () => messages(server, 'w-')[2] === missing);
+    expect(boundOf(server, 'w-')).toBe(0);
+    expect(allocated(server)).toEqual([]);
+    server.create(podGroup('train', 3));
+    await until('3 members bound', () => boundOf(server, 'w-') === 3);
+    expect(violations(server)).toEqual([]);
+    await until('engine caught up', () => schedulers[0].consistency() === undefined);
+  });
+
+  it('a PodGroup deleted after its gang was bound: members stay bound, its claim is left to the garbage collector, new members wait', { timeout: 20_000 }, async () => {
+    // As the DRAWorkloadResourceClaims test above: 2 members of 1 GPU each and a shared 2-GPU claim, on one node.
+    const { server, schedulers } = await gangCluster(2, ['dralloc'], 'DRAWorkloadResourceClaims=true');
+    server.create(gpuTemplate('one', 1));
+    const group = podGroup('train', 2);
+    group.spec.resourceClaims = [{ name: 'shared', resourceClaimTemplateName: 'two' }];
+    server.create(group);
+    const withShared = (name: string) => {
+      const pod = member(name, 'one', 'train');
+      pod.spec.resourceClaims.push({ name: 'shared', resourceClaimTemplateName: 'two' });
+      return pod;
+    };
+    for (let i = 0; i < 2; i++) server.create(withShared(`w-${i}`));
+    await until('2 members bound', () => boundOf(server, 'w-') === 2);
+    const shared = server.get('ResourceClaim', 'train-shared', 'default')!;
+    server.remove('PodGroup', 'train', 'default');
+    // Pods and PodGroups come through separate watches: w-2 is created once the scheduler saw the
+    // PodGroup go (else its cycle may still count the group as there, as kube-scheduler's cache would).
+    const cache = (schedulers[0] as unknown as { watch: ClusterWatch }).watch;
+    await until('the PodGroup gone from the cache', () => cache.get('PodGroup', 'default/train') === undefined);
+    server.create(withShared('w-2'));
+    await until('w-2 waiting for the PodGroup', () => messages(server, 'w-2')[0] === `waiting for pod's pod group "train" to appear in scheduling queue`);
+    // dralloc neither deletes nor releases the PodGroup's claim (the API server's garbage collector deletes it by its ownerReference).
+    expect(server.get('ResourceClaim', 'train-shared', 'default')).toEqual(shared);
+    expect(boundOf(server, 'w-')).toBe(2);
+    expect(server.get('ResourceClaim', 'w-2-gpu', 'default')?.status?.allocation).toBeUndefined();
+    // The garbage collector deletes it: the engine lets its 2 devices go.
+    server.remove('ResourceClaim', 'train-shared', 'default');
+    await until('engine caught up', () => schedulers[0].consistency() === undefined);
+    expect(deviceOwners(server).size).toBe(2);
   });
 
   it('snapshot keeps PodGroups and the Pods\' spec.schedulingGroup (client-node\'s Pod model lacks it)', { timeout: 20_000 }, async () => {
