@@ -22,6 +22,9 @@
  *   counts the bound members as placed — binds it where its claims are. Only a member that no
  *   longer exists (404) gives its claims back.
  *
+ * After each cycle (not while the group waits) the PodGroup's PodGroupScheduled condition is
+ * set as kube-scheduler v1.36 sets it (pod-group-status.ts).
+ *
  * Invariant: no Pod of a gang is bound before the claims of at least minCount members are
  * written and checked. The window that remains (a binding that keeps failing after others of
  * the group were bound, a leader lost between bindings) is described in docs/cluster.md.
@@ -34,10 +37,11 @@ import { memberMessage } from '../schedule/gang.js';
 import { missingGroupMessage, notAdmitted, WAITING_FOR_MIN_COUNT } from '../schedule/pod-groups.js';
 import { apiErrorText, httpStatus, type Cluster } from './connect.js';
 import type { ClusterWatch } from './informers.js';
-import type { Commit, LiveState, Placed } from './live-state.js';
+import type { Commit, GroupAttempt, LiveState, Placed } from './live-state.js';
 import type { AttemptResult, Written } from './live-scheduler.js';
 import { preparePodClaims } from './claims.js';
-import { readPod } from './writes.js';
+import { patchPodGroupConditions, readPod } from './writes.js';
+import { conditionsAfter, type GroupOutcome } from './pod-group-status.js';
 import { objectKey } from './resources.js';
 import { NotLeader, Retry } from './retry.js';
 import { GroupMembers } from './group-members.js';
@@ -131,18 +135,26 @@ export class LiveGangs {
     }
     const tried = members.map((p) => prepared.get(p) ?? p);
     this.h.beginDecision();
-    const attempt = await this.h.state.scheduleGroup(tried, minCount, skip, this.h.signal);
+    let attempt: GroupAttempt;
+    try {
+      attempt = await this.h.state.scheduleGroup(tried, minCount, skip, this.h.signal);
+    } catch (e) {
+      await this.reportGroup(group, { error: (e as Error).message });
+      throw e;
+    }
     try {
       if (!attempt.admitted) {
         if (this.h.stopped()) return undefined; // searches cut short by stop(): no verdict to report
         await this.releaseLeftovers(pending);
         const reason = notAdmitted(namespace, name, attempt.cycle.why);
+        await this.reportGroup(group, { admitted: false, message: reason });
         return await this.wait(tried.flatMap((pod, i) => (pod.spec.nodeName ? [] : [[pod, memberMessage(attempt.cycle.decisions[i], reason)]])));
       }
       const placed = new Set(attempt.placements.map((p) => p.pod.metadata.uid));
       // An admitted gang's members that did not fit wait with their own reason.
       const left = tried.flatMap((pod, i): [Pod, string][] => (pod.spec.nodeName || placed.has(pod.metadata.uid) ? [] : [[pod, attempt.cycle.decisions[i].message ?? 'unschedulable']]));
       const result = await this.admit(attempt.placements, attempt.commit);
+      await this.reportGroup(group, { admitted: true });
       await this.wait(left);
       return result;
     } finally {
@@ -202,6 +214,22 @@ export class LiveGangs {
       } catch (e) {
         this.h.log(`releasing claim ${objectKey(claim)} of a pod group that was not admitted failed: ${e instanceof Retry ? e.message : apiErrorText(e)}`);
       }
+    }
+  }
+
+  /**
+   * Sets the group's PodGroupScheduled condition after a cycle (pod-group-status.ts), on the
+   * latest cached PodGroup. Best effort, as kube-scheduler's: a failure (a 409 included: the
+   * next cycle writes it again) is logged.
+   */
+  private async reportGroup(at: PodGroup, outcome: GroupOutcome): Promise<void> {
+    const group = this.h.watch.get<PodGroup>('PodGroup', objectKey(at));
+    const conditions = group && conditionsAfter(group, outcome, new Date().toISOString().replace(/\.\d+Z$/, 'Z'));
+    if (!conditions || !this.h.active()) return;
+    try {
+      this.h.watch.observe('PodGroup', await patchPodGroupConditions(this.h.cluster, group, conditions));
+    } catch (e) {
+      this.h.log(`recording the PodGroupScheduled condition of pod group ${objectKey(at)} failed: ${apiErrorText(e)}`);
     }
   }
 

@@ -782,8 +782,10 @@ export class LiveScheduler {
   }
 }
 
-/** Changes after which a parked Pod may fit or find its claims: anything but a new allocation or a Pod. */
+/** Changes after which a parked Pod may fit or find its claims: anything but a new allocation, a Pod or a PodGroup's status. */
 function freesSomething(c: Change): boolean {
+  // A PodGroup's status (its PodGroupScheduled condition, written after each group cycle) changes nothing for scheduling.
+  if (c.kind === 'PodGroup') return c.type !== 'update' || JSON.stringify((c.old as PodGroup | undefined)?.spec) !== JSON.stringify((c.object as PodGroup).spec);
   if (c.kind !== 'ResourceClaim') return c.kind !== 'Pod';
   if (c.type !== 'update') return true;
   const before = (c.old as ResourceClaim | undefined)?.status;

@@ -53,6 +53,7 @@ const boundOf = (s: FakeApiServer, prefix: string) => pods(s, prefix).filter((p)
 const allocated = (s: FakeApiServer) => s.list('ResourceClaim').filter((c) => c.status?.allocation);
 const condition = (p: Obj) => p.status?.conditions?.find((c: { type: string }) => c.type === 'PodScheduled');
 const messages = (s: FakeApiServer, prefix: string) => pods(s, prefix).map((p) => condition(p)?.message);
+const groupCondition = (s: FakeApiServer, name: string) => s.get('PodGroup', name, 'default')?.status?.conditions?.find((c: { type: string }) => c.type === 'PodGroupScheduled');
 
 describe('live scheduler: gang PodGroups', () => {
   it('a gang that fits is bound entirely, each Pod with its own claim on its node', { timeout: 20_000 }, async () => {
@@ -88,12 +89,38 @@ describe('live scheduler: gang PodGroups', () => {
     expect(boundOf(server, 'w-')).toBe(0);
     expect(allocated(server)).toEqual([]);
     expect(server.list('ResourceClaim').length).toBe(3); // created from the template, unallocated
+    // kube-scheduler's PodGroupScheduled condition after the cycle: False, Unschedulable, the group's reason.
+    await until('the PodGroup condition', () => groupCondition(server, 'train') !== undefined);
+    expect(groupCondition(server, 'train')).toEqual({ type: 'PodGroupScheduled', status: 'False', reason: 'Unschedulable', message: why, lastTransitionTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/) });
     // The engine gave the cycle's devices back: a 4-GPU Pod outside the gang takes the whole node.
     server.create(gpuPod('solo', 'four', 'dralloc'));
     await until('solo bound', () => boundOf(server, 'solo') === 1);
     expect(boundOf(server, 'w-')).toBe(0);
     expect(violations(server)).toEqual([]);
     await until('engine caught up', () => schedulers[0].consistency() === undefined);
+  });
+
+  it('the PodGroupScheduled condition goes from Unschedulable to Scheduled, and a later cycle that fails does not turn it back', { timeout: 20_000 }, async () => {
+    // 1 node × 4 GPUs, 3 members × 2 GPUs (minCount 3): not admitted. A second node: admitted.
+    // Then w-0 is deleted and a 4-GPU member added: 2 GPUs free per node, it fits nowhere, 2 bound
+    // + 0 placed < 3 — a failing cycle; the condition stays True.
+    const { server } = await gangCluster(1);
+    server.create(podGroup('train', 3));
+    for (let i = 0; i < 3; i++) server.create(member(`w-${i}`, 'two', 'train'));
+    await until('Unschedulable', () => groupCondition(server, 'train')?.reason === 'Unschedulable');
+    const failedAt = groupCondition(server, 'train').lastTransitionTime;
+    await new Promise((r) => setTimeout(r, 1_100)); // the transition time has a resolution of seconds
+    for (const o of gpuNode('node-1', 4)) server.create(o);
+    await until('3 members bound', () => boundOf(server, 'w-') === 3);
+    await until('Scheduled', () => groupCondition(server, 'train')?.status === 'True');
+    const admitted = groupCondition(server, 'train');
+    expect(admitted).toMatchObject({ type: 'PodGroupScheduled', status: 'True', reason: 'Scheduled', message: '' });
+    expect(admitted.lastTransitionTime > failedAt).toBe(true);
+    server.remove('Pod', 'w-0', 'default');
+    server.create(member('w-3', 'four', 'train'));
+    await until('w-3 reported not admitted', () => messages(server, 'w-3')[0]?.endsWith('pod group default/train was not admitted: minCount (3) cannot be satisfied: 2 scheduled, 0 remaining') === true);
+    expect(groupCondition(server, 'train')).toEqual(admitted);
+    expect(violations(server)).toEqual([]);
   });
 
   it('claims an earlier attempt left allocated for a pending member are released when the gang is not admitted', { timeout: 20_000 }, async () => {
@@ -131,9 +158,12 @@ describe('live scheduler: gang PodGroups', () => {
     server.create(member('w-1', 'two', 'train'));
     await until('both waiting', () => messages(server, 'w-').every((m) => m === 'waiting for minCount pods from a gang to appear in scheduling queue'));
     expect(allocated(server)).toEqual([]);
+    expect(groupCondition(server, 'train')).toBeUndefined(); // waiting (PreEnqueue) is no cycle: no condition
     server.create(member('w-2', 'two', 'train'));
     await until('3 members bound', () => boundOf(server, 'w-') === 3);
     expect(violations(server)).toEqual([]);
+    await until('the PodGroup condition', () => groupCondition(server, 'train') !== undefined);
+    expect(groupCondition(server, 'train')).toMatchObject({ type: 'PodGroupScheduled', status: 'True', reason: 'Scheduled', message: '' });
   });
 
   it('a Pod moved to another group (its PodGroup name changed) counts for the new group, not the old one', { timeout: 20_000 }, async () => {
