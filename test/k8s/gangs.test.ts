@@ -22,6 +22,26 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
+/** Claim `left` (2 GPUs of node-0) allocated and reserved for w-0 (`uid`) but w-0 not bound — as a leader lost after writing leaves it. */
+function leftClaim(uid: string): Obj {
+  return {
+    apiVersion: 'resource.k8s.io/v1',
+    kind: 'ResourceClaim',
+    metadata: { name: 'left', namespace: 'default' },
+    spec: { devices: { requests: [{ name: 'gpu', exactly: { deviceClassName: 'gpu', count: 2 } }] } },
+    status: {
+      allocation: {
+        devices: { results: ['gpu-0', 'gpu-1'].map((device) => ({ request: 'gpu', driver: 'gpu.example.com', pool: 'node-0', device })) },
+        nodeSelector: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['node-0'] }] }] },
+      },
+      reservedFor: [{ resource: 'pods', name: 'w-0', uid }],
+    },
+  };
+}
+
+/** Member w-0 whose claim is the named claim `left`. */
+const memberWithLeft = (): Obj => ({ ...member('w-0', 'two', 'train'), spec: { ...member('w-0', 'two', 'train').spec, resourceClaims: [{ name: 'gpu', resourceClaimName: 'left' }] } });
+
 function podGroup(name: string, minCount: number): Obj {
   return { apiVersion: 'scheduling.k8s.io/v1alpha2', kind: 'PodGroup', metadata: { name, namespace: 'default' }, spec: { schedulingPolicy: { gang: { minCount } } } };
 }
@@ -128,21 +148,9 @@ describe('live scheduler: gang PodGroups', () => {
     // bound (as a leader lost after writing leaves it). The cycle: w-0 on node-0 with `left`, w-1
     // takes the other 2 GPUs, w-2 finds none → 2 < 3: not admitted, and `left` is released.
     const { server } = await gangCluster(1);
-    const w0 = server.create({ ...member('w-0', 'two', 'train'), spec: { ...member('w-0', 'two', 'train').spec, resourceClaims: [{ name: 'gpu', resourceClaimName: 'left' }] } });
+    const w0 = server.create(memberWithLeft());
     for (let i = 1; i < 3; i++) server.create(member(`w-${i}`, 'two', 'train'));
-    server.create({
-      apiVersion: 'resource.k8s.io/v1',
-      kind: 'ResourceClaim',
-      metadata: { name: 'left', namespace: 'default' },
-      spec: { devices: { requests: [{ name: 'gpu', exactly: { deviceClassName: 'gpu', count: 2 } }] } },
-      status: {
-        allocation: {
-          devices: { results: ['gpu-0', 'gpu-1'].map((device) => ({ request: 'gpu', driver: 'gpu.example.com', pool: 'node-0', device })) },
-          nodeSelector: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['node-0'] }] }] },
-        },
-        reservedFor: [{ resource: 'pods', name: 'w-0', uid: w0.metadata.uid }],
-      },
-    });
+    server.create(leftClaim(w0.metadata.uid));
     server.create(podGroup('train', 3)); // last: until now the members waited for it
     await until('left released', () => allocated(server).length === 0);
     await until('all 3 reported not admitted', () => messages(server, 'w-').every((m) => m?.includes('was not admitted')));
@@ -288,26 +296,14 @@ describe('live scheduler: gang PodGroups', () => {
     // 2 nodes × 4 GPUs; train (minCount 3) has 2 members: they wait for a third.
     const { server, schedulers } = await gangCluster(2);
     server.create(podGroup('train', 3));
-    const w0 = server.create({ ...member('w-0', 'two', 'train'), spec: { ...member('w-0', 'two', 'train').spec, resourceClaims: [{ name: 'gpu', resourceClaimName: 'left' }] } });
+    const w0 = server.create(memberWithLeft());
     server.create(member('w-1', 'two', 'train'));
     await until('both waiting for minCount', () => messages(server, 'w-').every((m) => m === 'waiting for minCount pods from a gang to appear in scheduling queue'));
     server.remove('PodGroup', 'train', 'default');
     const missing = `waiting for pod's pod group "train" to appear in scheduling queue`;
     await until('both waiting for the PodGroup', () => messages(server, 'w-').every((m) => m === missing));
     // A claim allocated and reserved for w-0 but never bound (as a leader lost mid-group leaves it) is given back.
-    server.create({
-      apiVersion: 'resource.k8s.io/v1',
-      kind: 'ResourceClaim',
-      metadata: { name: 'left', namespace: 'default' },
-      spec: { devices: { requests: [{ name: 'gpu', exactly: { deviceClassName: 'gpu', count: 2 } }] } },
-      status: {
-        allocation: {
-          devices: { results: ['gpu-0', 'gpu-1'].map((device) => ({ request: 'gpu', driver: 'gpu.example.com', pool: 'node-0', device })) },
-          nodeSelector: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['node-0'] }] }] },
-        },
-        reservedFor: [{ resource: 'pods', name: 'w-0', uid: w0.metadata.uid }],
-      },
-    });
+    server.create(leftClaim(w0.metadata.uid));
     await until('left released', () => allocated(server).length === 0);
     // A third member does not make the gang go without its PodGroup.
     server.create(member('w-2', 'two', 'train'));
