@@ -515,6 +515,7 @@ export class LiveScheduler {
     this.beginDecision();
     const { decision, commit } = await this.state.schedule(pod, this.stopping.signal);
     if (decision.node === undefined) {
+      this.changedClaims = undefined; // nothing written: nothing to check
       if (this.stopped) return; // searches cut short by stop(): no verdict to report
       this.park(key, decision.message ?? 'unschedulable');
       this.stats.unschedulable++;

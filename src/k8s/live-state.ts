@@ -14,6 +14,7 @@
  */
 
 import type { Engine } from '../engine.js';
+import type { Outcome } from '../outcome.js';
 import type { DraObject, ResourceClaim } from '../model/types.js';
 import { Scheduler, type PodDecision, type Strategy } from '../schedule/scheduler.js';
 import { upstreamCycle, type UpstreamCycle } from '../schedule/gang.js';
@@ -74,14 +75,16 @@ export class LiveState {
     private readonly source: ObjectSource,
     private readonly strategy: Strategy = 'upstream',
   ) {
-    // The Scheduler searches each node through engine.allocate; the engine belongs to this state
-    // alone, so its allocate is wrapped here to sum the steps each search reports.
+    // The Scheduler searches each node through engine.allocate (allocateSync in a gang search);
+    // the engine belongs to this state alone, so both are wrapped here to sum each search's steps.
     const allocate = engine.allocate.bind(engine);
-    engine.allocate = async (claims, opts) => {
-      const outcome = await allocate(claims, opts);
+    const allocateSync = engine.allocateSync.bind(engine);
+    const count = (outcome: Outcome): Outcome => {
       this.solverSteps += outcome.stats?.steps ?? 0;
       return outcome;
     };
+    engine.allocate = async (claims, opts) => count(await allocate(claims, opts));
+    engine.allocateSync = (claims, opts) => count(allocateSync(claims, opts));
   }
 
   /** Takes in the objects already in the caches (after the first sync). */

@@ -177,9 +177,9 @@ function* yamlValues(text: string, file: string, warnings: string[]): Generator<
     if (doc.errors.length > 0) {
       const e = doc.errors[0];
       const duplicate = duplicateField(doc, e);
-      throw new InputError(duplicate ? yamlMessage(text, file, lines, e, duplicate, true) : yamlMessage(text, file, lines, e, 'syntax error: '));
+      throw new InputError(duplicate ? yamlMessage(file, lines, e, duplicate, true) : yamlMessage(file, lines, e, 'syntax error: '));
     }
-    for (const warning of doc.warnings) warnings.push(yamlMessage(text, file, lines, warning));
+    for (const warning of doc.warnings) warnings.push(yamlMessage(file, lines, warning));
     try {
       values.push(doc.toJS({ reviver: safeIntegersAsNumbers }));
     } catch (e) {
@@ -215,14 +215,9 @@ export function safeIntegersAsNumbers(_key: unknown, value: unknown): unknown {
 }
 
 /** `file: line L, column C: <what><the parser's reason>`, or `<what>` alone. */
-function yamlMessage(text: string, file: string, lines: LineCounter, e: YAMLError, what = '', whatAlone = false): string {
+function yamlMessage(file: string, lines: LineCounter, e: YAMLError, what = '', whatAlone = false): string {
   const at = e.pos[0] === -1 ? undefined : lines.linePos(e.pos[0]);
-  let reason = whatAlone ? '' : e.message;
-  // The texts so far came from yaml's pretty errors, whose position suffix was cut off together
-  // with the excerpt; without an excerpt (a blank first line) the suffix stayed.
-  if (at && !whatAlone && at.line === 1 && /^ *$/.test(text.substring(0, lines.lineStarts[1]).replace(/[\n\r]+$/, ''))) {
-    reason += ` at line ${at.line}, column ${at.col}`;
-  }
+  const reason = whatAlone ? '' : e.message;
   return `${file}: ${at ? `line ${at.line}, column ${at.col}: ` : ''}${what}${reason}`;
 }
 

@@ -98,16 +98,24 @@ describe('library API budgets', () => {
   });
 
   it('allocate yields to the event loop between slices; calls on one engine run one after the other', { timeout: 30_000 }, async () => {
-    const engine = await Engine.create({ objects, filterTimeoutMs: 300 });
-    let ticks = 0;
-    const timer = setInterval(() => ticks++, 10);
+    // A step budget of five slices (the engine's slice is 2^14 steps) makes the number of pauses
+    // independent of the machine's speed: four pauses, each one event-loop turn for the spinner.
+    const engine = await Engine.create({ objects, filterTimeoutMs: 0, maxSteps: 5 * 16_384 });
+    let turns = 0;
+    let spinning = true;
+    const spin = () => {
+      if (!spinning) return;
+      turns++;
+      setImmediate(spin);
+    };
+    setImmediate(spin);
     const easy = objects.find((o): o is ResourceClaim => o.kind === 'ResourceClaim' && o.metadata.name === 'one')!;
     const [slow, quick] = await Promise.all([engine.allocate([hostile], { node: 'n1' }), engine.allocate([easy], { node: 'n1' })]);
-    clearInterval(timer);
-    expect(slow).toMatchObject({ kind: 'error', message: 'timed out trying to allocate devices after 300ms (filter timeout)' });
+    spinning = false;
+    expect(slow).toMatchObject({ kind: 'error', message: expect.stringContaining('search stopped after 81920 steps without an answer (step budget)') });
     expect(quick.kind).toBe('allocated');
-    // Timers fired during the 300 ms search: it did not hold the event loop.
-    expect(ticks).toBeGreaterThan(2);
+    // The spinner ran between the slices: the search did not hold the event loop.
+    expect(turns).toBeGreaterThanOrEqual(4);
   });
 
   it('an aborted signal stops a search without a time limit between two slices', { timeout: 30_000 }, async () => {
@@ -119,11 +127,14 @@ describe('library API budgets', () => {
   });
 
   it('allocateSync during a paused allocate is refused with a clear error, and the paused search is unharmed', { timeout: 30_000 }, async () => {
-    const engine = await Engine.create({ objects, filterTimeoutMs: 200 });
+    // The timeout is far above one slice of the search even on a loaded machine, and the check
+    // runs in the first event-loop turn after the call: the search's first slice has run by then
+    // (a microtask) and it is paused until its own setImmediate, registered after ours.
+    const engine = await Engine.create({ objects, filterTimeoutMs: 2_000 });
     const slow = engine.allocate([hostile], { node: 'n1' });
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setImmediate(r));
     expect(() => engine.allocateSync([hostile], { node: 'n2' })).toThrow('Engine.allocateSync was called while an allocate() of the same engine is in progress');
-    expect(await slow).toMatchObject({ kind: 'error', message: TIMEOUT });
+    expect(await slow).toMatchObject({ kind: 'error', message: TIMEOUT.replace('200ms', '2s') });
   });
 });
 
