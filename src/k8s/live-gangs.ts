@@ -31,7 +31,7 @@
  */
 
 import type { Pod, PodGroup, ResourceClaim } from '../model/types.js';
-import { podNamespace, sharingGroup } from '../schedule/pod-claims.js';
+import { extendedClaimName, podClaimName, podNamespace, sharingGroup } from '../schedule/pod-claims.js';
 import { podOrder } from '../schedule/order.js';
 import { memberMessage } from '../schedule/gang.js';
 import { missingGroupMessage, notAdmitted, WAITING_FOR_MIN_COUNT } from '../schedule/pod-groups.js';
@@ -187,8 +187,11 @@ export class LiveGangs {
    */
   private async releaseLeftovers(pending: readonly Pod[]): Promise<void> {
     const holds = (uids: ReadonlySet<string | undefined>) => (r: { apiGroup?: string; resource: string; uid: string }) => r.resource === 'pods' && !r.apiGroup && uids.has(r.uid);
-    const candidates = new Set(pending.filter((p) => !p.spec.nodeName).map((p) => p.metadata.uid));
-    const leftovers = this.h.watch.all<ResourceClaim>('ResourceClaim').filter((c) => c.status?.allocation && (c.status.reservedFor ?? []).some(holds(candidates)));
+    const unboundPods = pending.filter((p) => !p.spec.nodeName);
+    const candidates = new Set(unboundPods.map((p) => p.metadata.uid));
+    // Only the members' own claims can be reserved for them: O(members), not a scan of every claim.
+    const keys = new Set(unboundPods.flatMap((p) => ownClaimKeys(p)));
+    const leftovers = [...keys].flatMap((key) => this.h.watch.get<ResourceClaim>('ResourceClaim', key) ?? []).filter((c) => c.status?.allocation && (c.status.reservedFor ?? []).some(holds(candidates)));
     if (leftovers.length === 0) return;
     // The cache may lag behind a binding whose outcome was unknown: only members the API shows unbound count.
     const unbound = new Set<string | undefined>();
@@ -296,4 +299,11 @@ export class LiveGangs {
       }
     }
   }
+}
+
+/** Keys of the claims a Pod may hold reserved for itself: its spec.resourceClaims entries' claims and its extended-resource claim. */
+function ownClaimKeys(pod: Pod): string[] {
+  const ns = podNamespace(pod);
+  const names = (pod.spec.resourceClaims ?? []).flatMap((ref) => podClaimName(pod, ref) ?? []);
+  return [...names, extendedClaimName(pod)].map((name) => `${ns}/${name}`);
 }
