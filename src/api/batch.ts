@@ -70,12 +70,17 @@ export type LintInput = { text: string; file?: string } | { paths: string[] };
 /**
  * `dralloc lint`'s findings for a text (named `file`, default `<text>`) or for files and folders:
  * API-server validation errors and warnings about likely mistakes, in file and line order.
- * Throws InputError only for unreadable paths.
+ * Cooperative per file read and per document checked; one file's text is parsed as one unit (a
+ * JSON List by JSON.parse per item, YAML by the YAML parser). Throws InputError only for
+ * unreadable paths.
  */
-export async function lint(input: LintInput, opts: { featureGates?: string | Partial<FeatureGates> } = {}): Promise<Finding[]> {
+export async function lint(input: LintInput, opts: { featureGates?: string | Partial<FeatureGates> } & AsyncOptions = {}): Promise<Finding[]> {
+  const slicer = new TimeSlicer(opts);
   const gates = typeof opts.featureGates === 'string' ? parseFeatureGates(opts.featureGates) : parseFeatureGates(undefined, opts.featureGates);
   const { consumableCapacity, listTypeAttributes } = featuresFromGates(gates);
-  const { lintPaths, lintString } = await import('../lint/index.js');
-  const cel = { consumableCapacity, listTypeAttributes };
-  return 'paths' in input ? lintPaths(input.paths, cel) : lintString(input.text, input.file ?? '<text>', cel);
+  const { lintLoad, lintText, lintSteps } = await import('../lint/index.js');
+  let loaded: Parameters<typeof lintSteps>[0];
+  if ('paths' in input) loaded = await lintLoad(input.paths);
+  else lintText(input.text, input.file ?? '<text>', (loaded = { docs: [], findings: [] }));
+  return drainSliced(lintSteps(loaded, { consumableCapacity, listTypeAttributes }), slicer);
 }

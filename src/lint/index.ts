@@ -10,6 +10,7 @@ import { validateObject } from './validate.js';
 import { semanticWarnings } from './rules.js';
 import { allocatedStateProblems } from '../schedule/allocated-check.js';
 import type { Finding } from './types.js';
+import { drain } from '../util/steps.js';
 
 export { lintLoad, lintText, type LintInput, type LintDoc } from './load.js';
 export { formatFinding, type Finding, type Severity } from './types.js';
@@ -18,6 +19,11 @@ const READ_KINDS = new Set(['Node', 'ResourceSlice', 'DeviceClass', 'ResourceCla
 
 /** All findings for a loaded input, errors and warnings, in file and line order (stable). */
 export function lint(input: LintInput, cel: CelOptions): Finding[] {
+  return drain(lintSteps(input, cel));
+}
+
+/** `lint` as steps: one per document validated, one for the cross-object warnings (util/steps.ts). */
+export function* lintSteps(input: LintInput, cel: CelOptions): Generator<void, Finding[]> {
   const out: Finding[] = [...input.findings];
   const invalid = new Set<LintDoc>();
   for (const doc of input.docs) {
@@ -33,8 +39,10 @@ export function lint(input: LintInput, cel: CelOptions): Finding[] {
       const path = m ? m[1] : '';
       out.push({ severity: 'error', rule: 'decode', file: doc.origin.file, line: doc.lineOf(path), object: doc.label, path, message: m ? m[2] : doc.decodeError });
     }
+    yield;
   }
   out.push(...semanticWarnings(input.docs, cel, invalid));
+  yield;
   const docOf = new Map(input.docs.filter((d) => d.object !== undefined && !invalid.has(d)).map((d) => [d.object!, d]));
   for (const p of allocatedStateProblems([...docOf.keys()])) {
     const doc = docOf.get(p.object)!;

@@ -11,6 +11,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as api from '../../src/index.js';
+import { loopTurns } from '../loop-turns.js';
 import type { DraObject, ResourceSlice } from '../../src/index.js';
 import { gpu5k } from '../../src/gen/gpu-workloads.js';
 import { Random } from '../../src/gen/random.js';
@@ -18,18 +19,6 @@ import { gpuClass, gpuNode, gpuPod, gpuRequest, objects, template, claim } from 
 
 const cluster = (): DraObject[] => objects(gpuClass(), gpuNode('n1', 1), gpuNode('n2', 1), template('gpu-1', [gpuRequest('gpu', 1)]));
 const pods = () => [gpuPod('p1'), gpuPod('p2'), gpuPod('p3')];
-
-/** Counts event-loop turns (check phase) until stopped. */
-function loopTurns(): { count: () => number; stop: () => void } {
-  let n = 0;
-  let on = true;
-  const turn = () => {
-    n++;
-    if (on) setImmediate(turn);
-  };
-  setImmediate(turn);
-  return { count: () => n, stop: () => void (on = false) };
-}
 
 describe('schedule (async)', () => {
   it('places Pods as worked out by hand and yields to the event loop between Pods', { timeout: 30_000 }, async () => {
@@ -171,6 +160,17 @@ describe('lint', () => {
     const findings = await api.lint({ text, file: 'c.yaml' });
     expect(findings.length).toBeGreaterThan(0);
     expect(findings[0]).toMatchObject({ severity: 'error', file: 'c.yaml', line: 3, path: 'metadata.name' });
+  });
+
+  it('yields per document checked, and stops when aborted', { timeout: 30_000 }, async () => {
+    const text = Array.from({ length: 150 }, (_, i) => `apiVersion: v1\nkind: Node\nmetadata: {name: n${i}}\n`).join('---\n');
+    const turns = loopTurns();
+    expect(await api.lint({ text }, { sliceMs: 0 })).toEqual([]);
+    turns.stop();
+    expect(turns.count()).toBeGreaterThanOrEqual(150);
+    const ctl = new AbortController();
+    setImmediate(() => ctl.abort());
+    await expect(api.lint({ text }, { signal: ctl.signal, sliceMs: 0 })).rejects.toMatchObject({ name: 'AbortError' });
   });
 });
 

@@ -7,18 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as api from '../../src/index.js';
-
-/** Counts event-loop turns (check phase) until stopped. */
-function loopTurns(): { count: () => number; stop: () => void } {
-  let n = 0;
-  let on = true;
-  const turn = () => {
-    n++;
-    if (on) setImmediate(turn);
-  };
-  setImmediate(turn);
-  return { count: () => n, stop: () => void (on = false) };
-}
+import { loopTurns } from '../loop-turns.js';
 
 const node = (i: number) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name: `n${i}` } });
 const nodes = (n: number) => Array.from({ length: n }, (_, i) => node(i));
