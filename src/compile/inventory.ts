@@ -4,23 +4,27 @@
  *
  * Slices come and go one at a time (`addSlice` / `removeSlice`, O(devices of the slice)): a
  * removed slice's slots are freed and reused by the next slices added, so a slot is stable for
- * as long as its slice is held. A free slot has no device (`live(i)` is false; `devices[i]`,
- * `sliceOf[i]` and `ids[i]` are undefined): code that walks every slot (`i < size`) skips those.
+ * as long as its slice is held. A free slot has no device (`live(i)` is false; `devices[i]` and
+ * `sliceOf[i]` are undefined): code that walks every slot (`i < size`) skips those.
+ *
+ * Device IDs (`driver/pool/device`) are not stored: a slot holds interned pool and name ids, the
+ * ID string is built when asked for (`idAt`), and the ID → slot map is keyed by the two ids
+ * packed in one number. This keeps the inventory at a few dozen bytes per device.
  * The column arrays may be longer than `size` (room to grow) and are replaced when they grow:
  * read them through the inventory, do not keep them across changes.
  */
 
 import type { Device, ResourceSlice } from '../model/types.js';
 import { Interner } from './intern.js';
-import { deviceId, SEVERAL } from '../model/allocated.js';
+import { compactSlots } from './iota.js';
+import { sameJsonBut } from './same-json.js';
+import { SEVERAL } from '../model/allocated.js';
 import { SliceIndex } from '../model/pools.js';
 
 export class Inventory {
   /** Device objects by slot, and the slice each came from (undefined for a free slot). */
   readonly devices: Device[] = [];
   readonly sliceOf: ResourceSlice[] = [];
-  /** `driver/pool/device` of each device. */
-  readonly ids: string[] = [];
   /** Interned driver, pool (`driver/pool`) and device names, per slot. */
   driverId: Uint32Array;
   poolId: Uint32Array;
@@ -30,10 +34,16 @@ export class Inventory {
   readonly sliceIndex = new SliceIndex([]);
   /** The slots of each slice's devices, in slice order. */
   private readonly slotsOf = new Map<ResourceSlice, Int32Array>();
-  /** Device slot by `driver/pool/device`, or all of them when slices repeat a device. */
-  private readonly byId = new Map<string, number | number[]>();
+  /** Device slot by `idKey(pool id, name id)`, or all of them when slices repeat a device. */
+  private readonly byId = new Map<number, number | number[]>();
   private content: Uint32Array;
   private readonly contents = new Interner();
+  /**
+   * Per device name id, a few devices whose content id is known (see contentId): devices of
+   * slices stamped from one template mostly equal one of these. Bounded (KNOWN_NAMES names,
+   * KNOWN_PER_NAME devices each); it may keep a few devices of removed slices alive.
+   */
+  private readonly known = new Map<number, { device: Device; driver: number; id: number }[]>();
   private readonly texts = new Map<string, string>();
   /** Free slots, reused last freed first. */
   private readonly free: number[] = [];
@@ -62,21 +72,22 @@ export class Inventory {
       slots[k] = i;
       this.devices[i] = d;
       this.sliceOf[i] = s;
-      const id = deviceId(s.spec.driver, s.spec.pool.name, d.name);
-      this.ids[i] = id;
+      const name = this.strings.id(d.name);
       this.driverId[i] = driver;
       this.poolId[i] = pool;
-      this.nameId[i] = this.strings.id(d.name);
+      this.nameId[i] = name;
       this.content[i] = 0;
+      const id = idKey(pool, name);
       const same = this.byId.get(id);
       if (same === undefined) this.byId.set(id, i);
       else if (typeof same === 'number') this.byId.set(id, [same, i]);
       else same.push(i);
     });
-    this.slotsOf.set(s, slots);
+    const held = compactSlots(slots);
+    this.slotsOf.set(s, held);
     this.sliceIndex.add(s, order);
     this.sliceList = undefined;
-    return slots;
+    return held;
   }
 
   /** Frees the slots of a slice of this inventory; returns them. */
@@ -84,7 +95,7 @@ export class Inventory {
     const slots = this.slotsOf.get(s);
     if (slots === undefined) throw new Error('slice is not part of this inventory');
     for (const i of slots) {
-      const id = this.ids[i];
+      const id = idKey(this.poolId[i], this.nameId[i]);
       const same = this.byId.get(id);
       if (typeof same === 'number') this.byId.delete(id);
       else if (same !== undefined) {
@@ -93,7 +104,6 @@ export class Inventory {
       }
       (this.devices as (Device | undefined)[])[i] = undefined;
       (this.sliceOf as (ResourceSlice | undefined)[])[i] = undefined;
-      (this.ids as (string | undefined)[])[i] = undefined;
       this.free.push(i);
     }
     this.slotsOf.delete(s);
@@ -114,7 +124,6 @@ export class Inventory {
     }
     this.devices.push(undefined as unknown as Device);
     this.sliceOf.push(undefined as unknown as ResourceSlice);
-    this.ids.push(undefined as unknown as string);
     return i;
   }
 
@@ -132,11 +141,27 @@ export class Inventory {
    */
   contentId(i: number): number {
     let id = this.content[i];
-    if (id === 0) {
-      const { name: _name, ...rest } = this.devices[i];
-      id = this.contents.id(`${this.sliceOf[i].spec.driver}\u0000${JSON.stringify(rest)}`);
-      this.content[i] = id;
+    if (id !== 0) return id;
+    const device = this.devices[i];
+    const driver = this.driverId[i];
+    // A device equal to a known one of the same name (compared field by field, no text) has its id.
+    const known = this.known.get(this.nameId[i]);
+    if (known !== undefined) {
+      for (const k of known) {
+        if (k.driver === driver && sameJsonBut(k.device, device, 'name')) {
+          id = k.id;
+          break;
+        }
+      }
     }
+    if (id === 0) {
+      const { name: _name, ...rest } = device;
+      id = this.contents.id(`${this.sliceOf[i].spec.driver}\u0000${JSON.stringify(rest)}`);
+      if (known !== undefined) {
+        if (known.length < KNOWN_PER_NAME) known.push({ device, driver, id });
+      } else if (this.known.size < KNOWN_NAMES) this.known.set(this.nameId[i], [{ device, driver, id }]);
+    }
+    this.content[i] = id;
     return id;
   }
 
@@ -155,19 +180,30 @@ export class Inventory {
 
   /** Slots of the devices named `driver/pool/device` (several when slices repeat a device). */
   indicesOf(id: string): readonly number[] {
-    const i = this.byId.get(id);
+    const i = this.byId.get(this.keyOf(id));
     return i === undefined ? [] : typeof i === 'number' ? [i] : i;
   }
 
   /** The one slot of the device named `id`; -1 when there is none, SEVERAL when slices repeat it. */
   slotOf(id: string): number {
-    const i = this.byId.get(id);
+    const i = this.byId.get(this.keyOf(id));
     return i === undefined ? -1 : typeof i === 'number' ? i : SEVERAL;
   }
 
-  /** The `driver/pool/device` of a slot (undefined when it is free). */
+  /**
+   * The byId key of an ID string, -1 when no device has its pool or name. The device name is
+   * what follows the last `/` (a DNS label has none; a pool name may have some).
+   */
+  private keyOf(id: string): number {
+    const cut = id.lastIndexOf('/');
+    const pool = this.strings.lookup(id.slice(0, cut));
+    const name = pool === 0 ? 0 : this.strings.lookup(id.slice(cut + 1));
+    return name === 0 ? -1 : idKey(pool, name);
+  }
+
+  /** The `driver/pool/device` of a slot (undefined when it is free), built on each call. */
   idAt(i: number): string | undefined {
-    return this.ids[i];
+    return this.devices[i] === undefined ? undefined : `${this.strings.string(this.poolId[i])}/${this.strings.string(this.nameId[i])}`;
   }
 
   /** Bound of the slot numbers: slots are `0 .. size-1`, some of them possibly free. */
@@ -205,6 +241,19 @@ export class Inventory {
     }
     throw new Error('device is not part of this inventory');
   }
+}
+
+/** Bounds of Inventory.known: names, and devices per name. */
+const KNOWN_NAMES = 1024;
+const KNOWN_PER_NAME = 16;
+
+/** Interned ids below 2^26, so that pool × 2^26 + name stays an exact integer (below 2^52). */
+const ID_BITS = 2 ** 26;
+
+/** The byId key of a (pool id, name id) pair. */
+function idKey(pool: number, name: number): number {
+  if (pool >= ID_BITS || name >= ID_BITS) throw new Error(`inventory: more than ${ID_BITS} distinct driver, pool and device names`);
+  return pool * ID_BITS + name;
 }
 
 function grow(a: Uint32Array, length: number): Uint32Array {

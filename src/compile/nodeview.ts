@@ -16,6 +16,7 @@ import type { Inventory } from './inventory.js';
 import type { AllocatedState } from '../model/allocated.js';
 import { FLAG_DEDICATED, FLAG_SHARED } from '../model/allocated.js';
 import { parseQuantity } from '../model/quantity.js';
+import { compactSlots } from './iota.js';
 
 /** One device of a node view as objects, made on demand (never kept in a view). */
 export interface NodeDevice {
@@ -119,23 +120,54 @@ function noCounters(pools: number): CounterTable {
   return t;
 }
 
+/** The counter uses of `n` devices that consume no counters. */
+const useless = new Map<number, CounterUses>();
+function noUses(n: number): CounterUses {
+  let u = useless.get(n);
+  if (u === undefined) {
+    u = { start: zeros(n + 1), counter: EMPTY_I32, amount: NO_CONSUMERS.amount };
+    if (n <= 1024) useless.set(n, u);
+  }
+  return u;
+}
+
 export function gatherNodePools(inv: Inventory, node: Node, features: Features): NodePools {
   const gathered = gatherPools(inv.sliceIndex, node, features);
-  const pools = gathered.filter((p) => p.incomplete || p.invalid || p.slices.some((s) => (s.spec.devices?.length ?? 0) > 0));
+  // Copied to its length: an array grown by push keeps room for 16 (~130 bytes more).
+  const pools = gathered.filter((p) => p.incomplete || p.invalid || p.slices.some((s) => (s.spec.devices?.length ?? 0) > 0)).slice();
   let n = 0;
-  for (const pool of pools) if (!pool.incomplete && !pool.invalid) for (const s of pool.slices) n += s.spec.devices?.length ?? 0;
-  const slots = new Int32Array(n);
-  const poolOf = pools.length > 1 ? new Int32Array(n) : zeros(n);
-  n = 0;
+  // The one slice that gives all devices, when there is one, and its pool.
+  let only: Int32Array | undefined;
+  let onlyPool = 0;
   pools.forEach((pool, p) => {
     if (pool.incomplete || pool.invalid) return;
     for (const s of pool.slices) {
-      const own = inv.slotsOfSlice(s);
-      slots.set(own, n);
-      if (p > 0) poolOf.fill(p, n, n + own.length);
-      n += own.length;
+      const k = s.spec.devices?.length ?? 0;
+      if (k === 0) continue;
+      only = n === 0 ? inv.slotsOfSlice(s) : undefined;
+      onlyPool = p;
+      n += k;
     }
   });
+  const poolOf = pools.length > 1 ? new Int32Array(n) : zeros(n);
+  let slots: Int32Array;
+  if (only !== undefined) {
+    slots = only; // its slot list as it is
+    if (onlyPool > 0) poolOf.fill(onlyPool);
+  } else {
+    slots = new Int32Array(n);
+    n = 0;
+    pools.forEach((pool, p) => {
+      if (pool.incomplete || pool.invalid) return;
+      for (const s of pool.slices) {
+        const own = inv.slotsOfSlice(s);
+        slots.set(own, n);
+        if (p > 0) poolOf.fill(p, n, n + own.length);
+        n += own.length;
+      }
+    });
+    slots = compactSlots(slots);
+  }
   const { capacity, consumers } = counterTables(inv, pools);
   const uses = counterUses(inv, slots, poolOf, capacity);
   const shape = inv.canonical(shapeOf(inv, node, pools, slots, capacity));
@@ -144,7 +176,7 @@ export function gatherNodePools(inv: Inventory, node: Node, features: Features):
 
 /** The devices' counter uses; counters their pool does not have are left out (an invalid pool has no devices here). */
 function counterUses(inv: Inventory, slots: Int32Array, poolOf: Int32Array, table: CounterTable): CounterUses {
-  if (table.avail.length === 0) return { start: zeros(slots.length + 1), counter: EMPTY_I32, amount: NO_CONSUMERS.amount };
+  if (table.avail.length === 0) return noUses(slots.length);
   const start = new Int32Array(slots.length + 1);
   const counter: number[] = [];
   const amount: bigint[] = [];
@@ -250,7 +282,7 @@ export function buildNodeView(np: NodePools, allocated: AllocatedState): NodeVie
 export function nodeDevice(view: NodePools, d: number): NodeDevice {
   const inv = view.inventory;
   const index = view.slots[d];
-  return { index, at: d, device: inv.devices[index], slice: inv.sliceOf[index], pool: view.pools[view.poolOf[d]], id: inv.ids[index] };
+  return { index, at: d, device: inv.devices[index], slice: inv.sliceOf[index], pool: view.pools[view.poolOf[d]], id: inv.idAt(index)! };
 }
 
 /** Every device of a view as objects, in search order (for compiling, explaining, reporting). */

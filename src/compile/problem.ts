@@ -245,7 +245,7 @@ export function refreshDynamic(p: Problem, view: NodeView, allocated: AllocatedS
   }
   p.counterAvail.set(view.counters.avail);
   p.capEntries.forEach((e, i) => {
-    p.capAvail[i] = e.value - allocated.consumed(inventory.ids[slots[e.device]], e.name).milli();
+    p.capAvail[i] = e.value - allocated.consumed(inventory.idAt(slots[e.device])!, e.name).milli();
   });
 }
 

@@ -156,7 +156,7 @@ function selectorRules(doc: LintDoc, selectors: readonly DeviceSelector[], path:
     for (const d of devices) {
       const v = ctx.masks.value(expression, d);
       if (v === true) hits++;
-      else if (typeof v === 'object' && v.kind === 'runtime' && errored === undefined) errored = `${ctx.inv.ids[d]}: ${v.message}`;
+      else if (typeof v === 'object' && v.kind === 'runtime' && errored === undefined) errored = `${ctx.inv.idAt(d)}: ${v.message}`;
       else if (typeof v === 'object' && v.kind === 'compile') return; // the cel-compile error says it
     }
     if (errored) ctx.warn(doc, 'selector-runtime-error', p, `fails with a runtime error on device ${errored} (an allocation that reaches that device fails); guard lookups with has() or "in"`);

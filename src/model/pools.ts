@@ -79,10 +79,10 @@ export class SliceIndex {
     const pool = key(s);
     this.order.set(s, order);
     this.poolOf.set(s, pool);
-    if (isUniversal(s)) insert(listOf(this.universal, pool), s, this.order);
+    if (isUniversal(s)) insertInto(this.universal, pool, s, this.order);
     else if (isShared(s)) insert(this.shared, s, this.order);
-    else insert(listOf(this.byNode, s.spec.nodeName!), s, this.order);
-    insert(listOf(this.byPool, pool), s, this.order);
+    else insertInto(this.byNode, s.spec.nodeName!, s, this.order);
+    insertInto(this.byPool, pool, s, this.order);
     this.poolChanged(pool);
   }
 
@@ -161,31 +161,34 @@ export class SliceIndex {
   }
 }
 
-/** Facts about all slices of one pool (any node), computed on first use. */
+/**
+ * Facts about all slices of one pool (any node), computed on first use. Kept per pool (the
+ * engine holds one per pool until a slice of it changes), so it holds little: the newest
+ * generation's slices and their counter validity; an older generation (a node that sees a
+ * complete older one while a newer one is being published) is looked up when asked.
+ */
 export class PoolFacts {
   readonly maxGeneration: number;
-  private readonly byGeneration = new Map<number, ResourceSlice[]>();
-  private readonly counterErrors = new Map<number, string | undefined>();
+  private readonly newest: readonly ResourceSlice[];
+  private newestError?: { error: string | undefined };
 
-  constructor(slices: readonly ResourceSlice[]) {
+  constructor(private readonly all: readonly ResourceSlice[]) {
     let max = -Infinity;
-    for (const s of slices) {
-      const g = s.spec.pool.generation;
-      if (g > max) max = g;
-      listOf(this.byGeneration, g).push(s);
-    }
+    for (const s of all) if (s.spec.pool.generation > max) max = s.spec.pool.generation;
     this.maxGeneration = max;
+    this.newest = all.filter((s) => s.spec.pool.generation === max).slice(); // to its length (kept)
   }
 
   /** Every slice of the pool at `generation`, in input order. */
-  slicesOf(generation: number): ResourceSlice[] {
-    return this.byGeneration.get(generation) ?? [];
+  slicesOf(generation: number): readonly ResourceSlice[] {
+    return generation === this.maxGeneration ? this.newest : this.all.filter((s) => s.spec.pool.generation === generation);
   }
 
   /** Why the pool's counters are invalid at `generation` (see counterError). */
   counterError(generation: number): string | undefined {
-    if (!this.counterErrors.has(generation)) this.counterErrors.set(generation, counterError(this.slicesOf(generation)));
-    return this.counterErrors.get(generation);
+    if (generation !== this.maxGeneration) return counterError(this.slicesOf(generation));
+    this.newestError ??= { error: counterError(this.newest) };
+    return this.newestError.error;
   }
 }
 
@@ -199,11 +202,16 @@ function passesGate(s: ResourceSlice, features: Features): boolean {
   return features.partitionableDevices || !(s.spec.perDeviceNodeSelection || (s.spec.sharedCounters?.length ?? 0) > 0);
 }
 
-/** The slices of the newest generation among `slices` (input order kept). */
-function newest(slices: readonly ResourceSlice[]): ResourceSlice[] {
+/** The slices of the newest generation among `slices` (input order kept): `slices` itself when all are. */
+function newest(slices: ResourceSlice[]): ResourceSlice[] {
   let max = -Infinity;
-  for (const s of slices) if (s.spec.pool.generation > max) max = s.spec.pool.generation;
-  return slices.filter((s) => s.spec.pool.generation === max);
+  let min = Infinity;
+  for (const s of slices) {
+    const g = s.spec.pool.generation;
+    if (g > max) max = g;
+    if (g < min) min = g;
+  }
+  return min === max ? slices : slices.filter((s) => s.spec.pool.generation === max);
 }
 
 /** Whether every node must look at the slice (no nodeName, or shared counters). */
@@ -216,10 +224,14 @@ export function poolKeyOf(s: ResourceSlice): string {
   return key(s);
 }
 
-function listOf<K, V>(m: Map<K, V[]>, k: K): V[] {
-  let list = m.get(k);
-  if (!list) m.set(k, (list = []));
-  return list;
+/**
+ * Inserts `s` into the list of `k`, sorted by order; a new list is made to its length (one
+ * grown by push keeps room for 16: ~130 bytes more, per node and pool).
+ */
+function insertInto(m: Map<string, ResourceSlice[]>, k: string, s: ResourceSlice, order: Map<ResourceSlice, number>): void {
+  const list = m.get(k);
+  if (list === undefined) m.set(k, [s]);
+  else insert(list, s, order);
 }
 
 /** Inserts `s` into a list sorted by order (appending is the common case). */
@@ -249,7 +261,10 @@ export function gatherPools(source: SliceIndex | readonly ResourceSlice[], node:
     const k = index.poolKey(s);
     const list = byPool.get(k);
     if (list) list.push(s);
-    else byPool.set(k, [s, ...index.universalOf(k).filter((u) => passesGate(u, features))]);
+    else {
+      const universal = index.universalOf(k);
+      byPool.set(k, universal.length === 0 ? [s] : [s, ...universal.filter((u) => passesGate(u, features))]);
+    }
   }
   const own: Pool[] = [];
   for (const [id, slices] of byPool) {
@@ -278,13 +293,10 @@ function makePool(index: SliceIndex, id: string, relevant: ResourceSlice[]): Poo
   const first = relevant[0].spec;
   const generation = first.pool.generation;
   const facts = index.poolFacts(id);
+  if (relevant.length !== first.pool.resourceSliceCount && facts.maxGeneration > generation) return undefined; // obsolete
   const all = facts.slicesOf(generation);
-  let incomplete = false;
-  if (relevant.length !== first.pool.resourceSliceCount) {
-    // Not complete with the node's slices alone: look at the whole pool.
-    if (facts.maxGeneration > generation) return undefined; // obsolete
-    incomplete = all.length !== first.pool.resourceSliceCount;
-  }
+  // Not complete with the node's slices alone: look at the whole pool.
+  const incomplete = relevant.length !== first.pool.resourceSliceCount && all.length !== first.pool.resourceSliceCount;
   const sorted = relevant.length > 1 ? relevant.sort((a, b) => cmp(a.metadata?.name ?? '', b.metadata?.name ?? '')) : relevant;
   // An incomplete pool is never looked into: neither validated nor checked for binding conditions.
   const invalid = incomplete ? undefined : (duplicateDevice(sorted) ?? facts.counterError(generation));
@@ -293,7 +305,7 @@ function makePool(index: SliceIndex, id: string, relevant: ResourceSlice[]): Poo
     name: first.pool.name,
     id,
     generation,
-    slices: sorted,
+    slices: sorted.length > 1 ? sorted.slice() : sorted, // to its length (kept per node)
     allSlices: all,
     incomplete,
     invalid,

@@ -288,7 +288,7 @@ function capacityTotals(engine: Engine): Fill[] {
       const cap = parseQuantity(c.value);
       const t = totals.get(name) ?? { used: 0n, cap: 0n, format: cap.format };
       t.cap += cap.nano;
-      t.used += allocated.consumed(inventory.ids[i], name).nano;
+      t.used += allocated.consumed(inventory.idAt(i)!, name).nano;
       totals.set(name, t);
     }
   }

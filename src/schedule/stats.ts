@@ -31,7 +31,7 @@ export function utilization(engine: Engine, claims: readonly ResourceClaim[]): U
       const ok = (cls.spec?.selectors ?? []).every((s) => masks.value(s.cel?.expression ?? '', i) === true);
       if (!ok) continue;
       devices++;
-      if (used.has(inventory.ids[i])) inUse++;
+      if (used.has(inventory.idAt(i)!)) inUse++;
     }
     byClass[name] = { devices, used: inUse, fraction: devices ? inUse / devices : 0 };
   }
@@ -49,7 +49,7 @@ export function utilization(engine: Engine, claims: readonly ResourceClaim[]): U
     }
   }
   for (let i = 0; i < inventory.size; i++) {
-    if (!inventory.live(i) || !used.has(inventory.ids[i])) continue;
+    if (!inventory.live(i) || !used.has(inventory.idAt(i)!)) continue;
     for (const c of inventory.devices[i].consumesCounters ?? []) {
       for (const [name, v] of Object.entries(c.counters ?? {})) consumed.set(name, (consumed.get(name) ?? 0n) + parseQuantity(v.value).nano);
     }

@@ -52,13 +52,13 @@ describe('selector differential: fast path vs evaluator vs reference', () => {
         pairs++;
         const slow = fallback(g.text, inv, i);
         const ref = reference(g, inv.devices[i], inv.sliceOf[i].spec.driver);
-        if (!agrees(ref, slow)) mismatches.push(`reference ${JSON.stringify(ref)} vs evaluator ${JSON.stringify(slow)}: ${g.text} on ${inv.ids[i]}`);
+        if (!agrees(ref, slow)) mismatches.push(`reference ${JSON.stringify(ref)} vs evaluator ${JSON.stringify(slow)}: ${g.text} on ${inv.idAt(i)}`);
         if (fast[i] !== UNKNOWN) {
           decidedByFastPath++;
-          if (slow !== (fast[i] === TRUE)) mismatches.push(`fast ${fast[i]} vs evaluator ${JSON.stringify(slow)}: ${g.text} on ${inv.ids[i]}`);
+          if (slow !== (fast[i] === TRUE)) mismatches.push(`fast ${fast[i]} vs evaluator ${JSON.stringify(slow)}: ${g.text} on ${inv.idAt(i)}`);
         } else if (!g.opaque && typeof slow === 'boolean') {
           // Without opaque parts the fast path decides exactly the pairs that are not errors.
-          mismatches.push(`fast path left undecided a pair the evaluator gives ${slow}: ${g.text} on ${inv.ids[i]}`);
+          mismatches.push(`fast path left undecided a pair the evaluator gives ${slow}: ${g.text} on ${inv.idAt(i)}`);
         }
         const viaMask = full.values[i] === TRUE ? true : full.values[i] === FALSE ? false : { error: full.errors.get(i)! };
         expect(viaMask, g.text).toEqual(slow);

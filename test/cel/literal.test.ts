@@ -96,7 +96,7 @@ describe('literal selector fast path', () => {
       if (mask[i] === UNKNOWN) continue;
       decided++;
       const v = evaluator(text, inv, i);
-      if (v !== (mask[i] === TRUE)) mismatches.push(`literal ${mask[i] === TRUE} vs evaluator ${JSON.stringify(v)}: ${JSON.stringify(text)} on ${inv.ids[i]}`);
+      if (v !== (mask[i] === TRUE)) mismatches.push(`literal ${mask[i] === TRUE} vs evaluator ${JSON.stringify(v)}: ${JSON.stringify(text)} on ${inv.idAt(i)}`);
     }
     return decided;
   }

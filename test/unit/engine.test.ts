@@ -277,7 +277,7 @@ describe('incremental slice changes', () => {
     expect([inventory.size, inventory.count]).toEqual([3, 1]);
     expect([0, 1, 2].filter((i) => inventory.live(i))).toHaveLength(1);
     const live = [0, 1, 2].find((i) => inventory.live(i))!;
-    expect(inventory.ids[live]).toBe('gpu.example.com/node-2/gpu-0');
+    expect(inventory.idAt(live)).toBe('gpu.example.com/node-2/gpu-0');
     // A selector over every slot evaluates only the device there is.
     expect(masks.mask('device.attributes["gpu.example.com"].model == "H100"').values[live]).toBe(1);
     expect(devices(await engine.allocate([claim('c')], { node: 'node-2' }))).toEqual(['node-2/gpu-0']);

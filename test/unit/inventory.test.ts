@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Inventory } from '../../src/compile/inventory.js';
+import { SEVERAL } from '../../src/model/allocated.js';
 import { dev, slice } from './objects.js';
 
 const s1 = slice('s1', [dev('gpu-0'), dev('gpu-1')], { poolName: 'pool-a' });
@@ -10,7 +11,7 @@ const inv = new Inventory([s1, s2, s3]);
 describe('Inventory', () => {
   it('indexes devices densely: slices in input order, devices in slice order', () => {
     expect(inv.size).toBe(4);
-    expect(inv.ids).toEqual(['gpu.example.com/pool-a/gpu-0', 'gpu.example.com/pool-a/gpu-1', 'nic.example.com/pool-b/nic-0', 'gpu.example.com/pool-b/gpu-0']);
+    expect([0, 1, 2, 3].map((i) => inv.idAt(i))).toEqual(['gpu.example.com/pool-a/gpu-0', 'gpu.example.com/pool-a/gpu-1', 'nic.example.com/pool-b/nic-0', 'gpu.example.com/pool-b/gpu-0']);
     expect(inv.devices.map((d) => d.name)).toEqual(['gpu-0', 'gpu-1', 'nic-0', 'gpu-0']);
     expect(inv.sliceOf).toEqual([s1, s1, s2, s3]);
     expect(inv.indexOf(s3.spec.devices![0])).toBe(3);
@@ -18,7 +19,7 @@ describe('Inventory', () => {
   });
 
   it('driverId / poolId / nameId columns round-trip to names through strings', () => {
-    const back = [...inv.ids.keys()].map((i) => [inv.strings.string(inv.driverId[i]), inv.strings.string(inv.poolId[i]), inv.strings.string(inv.nameId[i])]);
+    const back = [0, 1, 2, 3].map((i) => [inv.strings.string(inv.driverId[i]), inv.strings.string(inv.poolId[i]), inv.strings.string(inv.nameId[i])]);
     expect(back).toEqual([
       ['gpu.example.com', 'gpu.example.com/pool-a', 'gpu-0'],
       ['gpu.example.com', 'gpu.example.com/pool-a', 'gpu-1'],
@@ -30,6 +31,29 @@ describe('Inventory', () => {
     expect(inv.driverId[0]).toBe(inv.driverId[3]);
     // Same pool name under different drivers are different pools.
     expect(inv.poolId[2]).not.toBe(inv.poolId[3]);
+  });
+
+  it('finds slots by ID string, pool names with slashes included', () => {
+    const a = slice('a', [dev('gpu-0'), dev('gpu-1')], { poolName: 'rack/1' });
+    const b = slice('b', [dev('gpu-0')], { poolName: 'rack' });
+    const again = slice('c', [dev('gpu-1')], { poolName: 'rack/1' });
+    const byId = new Inventory([a, b, again]);
+    expect(byId.slotOf('gpu.example.com/rack/1/gpu-0')).toBe(0);
+    expect(byId.slotOf('gpu.example.com/rack/gpu-0')).toBe(2);
+    expect(byId.idAt(2)).toBe('gpu.example.com/rack/gpu-0');
+    // Two slices repeat gpu-1 of pool rack/1.
+    expect(byId.slotOf('gpu.example.com/rack/1/gpu-1')).toBe(SEVERAL);
+    expect(byId.indicesOf('gpu.example.com/rack/1/gpu-1')).toEqual([1, 3]);
+    // Unknown pool, unknown device, a known name under another pool, no slash at all.
+    for (const id of ['gpu.example.com/rack/2/gpu-0', 'gpu.example.com/rack/gpu-9', 'gpu.example.com/rack/gpu-1', 'gpu-0']) {
+      expect(byId.slotOf(id)).toBe(-1);
+      expect(byId.indicesOf(id)).toEqual([]);
+    }
+    byId.removeSlice(again);
+    expect(byId.slotOf('gpu.example.com/rack/1/gpu-1')).toBe(1);
+    expect(byId.idAt(3)).toBeUndefined();
+    byId.removeSlice(b);
+    expect(byId.slotOf('gpu.example.com/rack/gpu-0')).toBe(-1);
   });
 
   it('refuses a device object that is not part of it, even an equal one', () => {

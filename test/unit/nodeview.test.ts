@@ -56,6 +56,21 @@ describe('node views as slot columns', () => {
     expect([nd.device.name, nd.slice.metadata?.name, nd.pool.name, nd.index]).toEqual(['half-a', 'n1-devices', 'n1', np.slots[3]]);
   });
 
+  it('uses the slot list of the one slice that gives all devices, with its pool index', () => {
+    // Pool a-half is incomplete (1 of 2 slices): listed first, no devices; pool b gives all.
+    const slices = [slice('a-half', [dev('x-0')], { poolName: 'a-half', count: 2 }), slice('b', [dev('gpu-0'), dev('gpu-1')], { poolName: 'b' })];
+    const inv = new Inventory(slices);
+    const np = gatherNodePools(inv, node('node-1'), features);
+    expect(np.pools.map((p) => [p.name, p.incomplete])).toEqual([
+      ['a-half', true],
+      ['b', false],
+    ]);
+    expect(np.slots).toBe(inv.slotsOfSlice(slices[1]));
+    expect([...np.slots]).toEqual([1, 2]);
+    expect([...np.poolOf]).toEqual([1, 1]);
+    expect(nodeDevices(np).map((nd) => `${nd.pool.name}/${nd.device.name}`)).toEqual(['b/gpu-0', 'b/gpu-1']);
+  });
+
   it('keeps the counters of the pools that give devices: 40Gi of n1 at full capacity', () => {
     const { inv } = cluster();
     const np = gatherNodePools(inv, node('node-1'), features);

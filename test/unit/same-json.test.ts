@@ -1,0 +1,52 @@
+/**
+ * sameJson (compile/same-json.ts): `true` only when the JSON texts are equal. Expected values:
+ * JSON.stringify of both sides, compared by hand below.
+ */
+import { describe, expect, it } from 'vitest';
+import { sameJson, sameJsonBut } from '../../src/compile/same-json.js';
+import { Inventory } from '../../src/compile/inventory.js';
+import { dev, slice } from './objects.js';
+
+describe('sameJson', () => {
+  it('says true for values with equal JSON text', () => {
+    expect(sameJson({ a: { int: 1 }, b: [1, 'x', null] }, { a: { int: 1 }, b: [1, 'x', null] })).toBe(true);
+    expect(sameJson([], [])).toBe(true);
+    expect(sameJson('80Gi', '80Gi')).toBe(true);
+  });
+
+  it('says false where the texts differ: values, key order, arrays against objects, lengths', () => {
+    expect(sameJson({ a: 1, b: 2 }, { b: 2, a: 1 })).toBe(false); // {"a":1,"b":2} vs {"b":2,"a":1}
+    expect(sameJson({ a: { int: 1 } }, { a: { int: 2 } })).toBe(false);
+    expect(sameJson({ a: [1] }, { a: { 0: 1 } })).toBe(false);
+    expect(sameJson([1, 2], [1])).toBe(false);
+    expect(sameJson({ a: 1 }, { a: 1, b: 2 })).toBe(false);
+    expect(sameJson({ a: null }, { a: {} })).toBe(false);
+    expect(sameJson(1, '1')).toBe(false);
+  });
+
+  it('leaves one property out on request', () => {
+    expect(sameJsonBut({ name: 'gpu-0', x: 1 }, { name: 'gpu-1', x: 1 }, 'name')).toBe(true);
+    expect(sameJsonBut({ name: 'gpu-0', x: 1 }, { name: 'gpu-1', x: 2 }, 'name')).toBe(false);
+    expect(sameJsonBut({ name: 'gpu-0', x: 1 }, { x: 1, name: 'gpu-1' }, 'name')).toBe(false); // key order differs
+  });
+});
+
+describe('Inventory.contentId', () => {
+  it('is equal exactly for devices equal but for their name, driver included', () => {
+    const attrs = (model: string) => ({ attributes: { model: { string: model } }, capacity: { memory: { value: '80Gi' } } });
+    const inv = new Inventory([
+      slice('a', [dev('gpu-0', attrs('A100')), dev('gpu-1', attrs('H100'))], { poolName: 'a' }),
+      slice('b', [dev('gpu-0', attrs('A100')), dev('gpu-1', attrs('A100'))], { poolName: 'b' }),
+      slice('c', [dev('gpu-0', attrs('A100'))], { poolName: 'c', driver: 'other.example.com' }),
+      slice('d', [dev('gpu-0', { capacity: { memory: { value: '80Gi' } }, attributes: { model: { string: 'A100' } } })], { poolName: 'd' }),
+    ]);
+    const ids = [0, 1, 2, 3, 4, 5].map((i) => inv.contentId(i));
+    // Slots: a/gpu-0 A100, a/gpu-1 H100, b/gpu-0 A100, b/gpu-1 A100, c/gpu-0 (other driver), d/gpu-0 (keys in other order).
+    expect(ids[2]).toBe(ids[0]);
+    expect(ids[3]).toBe(ids[0]); // another name, same contents
+    expect(ids[1]).not.toBe(ids[0]);
+    expect(ids[4]).not.toBe(ids[0]);
+    expect(ids[5]).not.toBe(ids[0]); // another JSON text: content ids follow the text
+    expect(new Set(ids).size).toBe(4);
+  });
+});
