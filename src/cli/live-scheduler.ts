@@ -22,7 +22,8 @@ export const schedulerCommand: Command = {
   Pods get a PodScheduled=False condition and a FailedScheduling event, bound ones a Scheduled
   event (events.k8s.io/v1). Pods of a gang PodGroup (scheduling.k8s.io/v1alpha2) are placed
   together: none is bound unless at least minCount of them fit, and their claims are all written
-  before the first binding; they wait for their PodGroup and for minCount Pods (docs/gangs.md).
+  before the first binding; they wait for their PodGroup and for minCount Pods (docs/gangs.md);
+  the PodGroup gets kube-scheduler's PodGroupScheduled condition after each group cycle.
   With --feature-gates DRAWorkloadResourceClaims=true a claim Pods share through their PodGroup
   is allocated once and reserved for the PodGroup.
   Runs until SIGTERM or SIGINT, then finishes the Pod in progress and exits 0. See

@@ -4,9 +4,10 @@
  * kube-scheduler's GangScheduling plugin binds them (docs/gangs.md, "The live scheduler").
  *
  * When the loop picks a Pod of such a group, the whole group is attempted:
- * - PodGroup missing, or fewer Pods of the group than minCount: every pending member waits,
- *   with kube-scheduler's PreEnqueue text (no timeout: it waits until the PodGroup or more Pods
- *   appear — either is a change that wakes it);
+ * - PodGroup missing (never created, or deleted), or fewer Pods of the group than minCount:
+ *   every pending member waits, with kube-scheduler's PreEnqueue text (no timeout: it waits
+ *   until the PodGroup or more Pods appear — either is a change that wakes it), and claims an
+ *   earlier attempt left allocated for pending members are released (as below);
  * - else kube-scheduler's group cycle runs on the engine (LiveState.scheduleGroup): members in
  *   order, each placed as a single Pod; bound members count as placed. Fewer than minCount
  *   placed: every placement is undone in the engine, nothing is written, every pending member
@@ -21,24 +22,29 @@
  *   counts the bound members as placed — binds it where its claims are. Only a member that no
  *   longer exists (404) gives its claims back.
  *
+ * After each cycle (not while the group waits) the PodGroup's PodGroupScheduled condition is
+ * set as kube-scheduler v1.36 sets it (pod-group-status.ts).
+ *
  * Invariant: no Pod of a gang is bound before the claims of at least minCount members are
  * written and checked. The window that remains (a binding that keeps failing after others of
  * the group were bound, a leader lost between bindings) is described in docs/cluster.md.
  */
 
 import type { Pod, PodGroup, ResourceClaim } from '../model/types.js';
-import { podNamespace, sharingGroup } from '../schedule/pod-claims.js';
+import { extendedClaimName, podClaimName, podNamespace, sharingGroup } from '../schedule/pod-claims.js';
 import { podOrder } from '../schedule/order.js';
 import { memberMessage } from '../schedule/gang.js';
 import { missingGroupMessage, notAdmitted, WAITING_FOR_MIN_COUNT } from '../schedule/pod-groups.js';
 import { apiErrorText, httpStatus, type Cluster } from './connect.js';
 import type { ClusterWatch } from './informers.js';
-import type { Commit, LiveState, Placed } from './live-state.js';
+import type { Commit, GroupAttempt, LiveState, Placed } from './live-state.js';
 import type { AttemptResult, Written } from './live-scheduler.js';
 import { preparePodClaims } from './claims.js';
-import { readPod } from './writes.js';
+import { patchPodGroupConditions, readPod } from './writes.js';
+import { conditionsAfter, type GroupOutcome } from './pod-group-status.js';
 import { objectKey } from './resources.js';
 import { NotLeader, Retry } from './retry.js';
+import { GroupMembers } from './group-members.js';
 
 /** What the gang attempt uses of the LiveScheduler (its own queue, writes and reports). */
 export interface GangHooks {
@@ -78,7 +84,17 @@ const BOUND_UNSEEN = '(bound)';
 const BIND_TRIES = 3;
 
 export class LiveGangs {
-  constructor(private readonly h: GangHooks) {}
+  /** The members of each group (O(members) per attempt, not a scan of every Pod). */
+  private readonly index: GroupMembers;
+
+  constructor(private readonly h: GangHooks) {
+    this.index = new GroupMembers(h.schedulerName);
+  }
+
+  /** Every Pod the informer adds, changes (`deleted`: removes) passes here, to keep the member index. */
+  podChanged(pod: Pod, deleted: boolean): void {
+    this.index.update(pod, deleted);
+  }
 
   /** Whether the Pod is scheduled with its group: it names a PodGroup that is missing or has the gang policy. */
   holds(pod: Pod): boolean {
@@ -95,9 +111,12 @@ export class LiveGangs {
     const group = this.h.watch.get<PodGroup>('PodGroup', `${namespace}/${name}`);
     const members = this.members(namespace, name);
     const pending = members.filter((p) => !p.spec.nodeName);
-    if (!group) return this.wait(pending.map((pod) => [pod, missingGroupMessage(name)]));
-    const minCount = group.spec.schedulingPolicy.gang!.minCount;
-    if (members.length < minCount) return this.wait(pending.map((pod) => [pod, WAITING_FOR_MIN_COUNT]));
+    const minCount = group?.spec.schedulingPolicy.gang!.minCount ?? 0;
+    if (!group || members.length < minCount) {
+      // Not admitted as it is: claims a lost leader wrote for its members are given back meanwhile.
+      await this.releaseLeftovers(pending);
+      return this.wait(pending.map((pod) => [pod, group ? WAITING_FOR_MIN_COUNT : missingGroupMessage(name)]));
+    }
 
     const prepared = new Map<Pod, Pod>();
     const skip = new Map<Pod, string>();
@@ -116,18 +135,26 @@ export class LiveGangs {
     }
     const tried = members.map((p) => prepared.get(p) ?? p);
     this.h.beginDecision();
-    const attempt = await this.h.state.scheduleGroup(tried, minCount, skip, this.h.signal);
+    let attempt: GroupAttempt;
+    try {
+      attempt = await this.h.state.scheduleGroup(tried, minCount, skip, this.h.signal);
+    } catch (e) {
+      await this.reportGroup(group, { error: (e as Error).message });
+      throw e;
+    }
     try {
       if (!attempt.admitted) {
         if (this.h.stopped()) return undefined; // searches cut short by stop(): no verdict to report
         await this.releaseLeftovers(pending);
         const reason = notAdmitted(namespace, name, attempt.cycle.why);
+        await this.reportGroup(group, { admitted: false, message: reason });
         return await this.wait(tried.flatMap((pod, i) => (pod.spec.nodeName ? [] : [[pod, memberMessage(attempt.cycle.decisions[i], reason)]])));
       }
       const placed = new Set(attempt.placements.map((p) => p.pod.metadata.uid));
       // An admitted gang's members that did not fit wait with their own reason.
       const left = tried.flatMap((pod, i): [Pod, string][] => (pod.spec.nodeName || placed.has(pod.metadata.uid) ? [] : [[pod, attempt.cycle.decisions[i].message ?? 'unschedulable']]));
       const result = await this.admit(attempt.placements, attempt.commit);
+      await this.reportGroup(group, { admitted: true });
       await this.wait(left);
       return result;
     } finally {
@@ -141,26 +168,30 @@ export class LiveGangs {
    * process bound that the watch does not show bound yet carry BOUND_UNSEEN as their node.
    */
   private members(namespace: string, name: string): Pod[] {
-    const pods = this.h.watch
-      .all<Pod>('Pod')
-      .filter((p) => p.spec.schedulingGroup?.podGroupName === name && podNamespace(p) === namespace && p.spec.schedulerName === this.h.schedulerName)
+    const pods = this.index
+      .of(namespace, name)
+      .flatMap((key) => this.h.watch.get<Pod>('Pod', key) ?? [])
       .filter((p) => !p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed')
       .map((p) => (!p.spec.nodeName && this.h.boundByUs(p) ? { ...p, spec: { ...p.spec, nodeName: BOUND_UNSEEN } } : p));
     return podOrder(pods);
   }
 
   /**
-   * Claims still allocated and reserved for pending members of a group that was not admitted —
-   * left by an earlier attempt whose bindings did not happen (a leader lost after writing the
-   * group's claims, a member whose binding kept failing) — are released as the resourceclaim
+   * Claims still allocated and reserved for pending members of a group that is not admitted (its
+   * cycle fell short, or it waits for its PodGroup or for minCount Pods) — left by an earlier
+   * attempt whose bindings did not happen (a leader lost after writing the group's claims, a
+   * member whose binding kept failing, a member deleted meanwhile) — are released as the resourceclaim
    * controller releases a Pod's claims: the member's reservation removed, the claim deallocated
    * when no one else holds it. So a gang that is not admitted holds no devices. Failures are
    * logged; the next attempt tries again.
    */
   private async releaseLeftovers(pending: readonly Pod[]): Promise<void> {
     const holds = (uids: ReadonlySet<string | undefined>) => (r: { apiGroup?: string; resource: string; uid: string }) => r.resource === 'pods' && !r.apiGroup && uids.has(r.uid);
-    const candidates = new Set(pending.filter((p) => !p.spec.nodeName).map((p) => p.metadata.uid));
-    const leftovers = this.h.watch.all<ResourceClaim>('ResourceClaim').filter((c) => c.status?.allocation && (c.status.reservedFor ?? []).some(holds(candidates)));
+    const unboundPods = pending.filter((p) => !p.spec.nodeName);
+    const candidates = new Set(unboundPods.map((p) => p.metadata.uid));
+    // Only the members' own claims can be reserved for them: O(members), not a scan of every claim.
+    const keys = new Set(unboundPods.flatMap((p) => ownClaimKeys(p)));
+    const leftovers = [...keys].flatMap((key) => this.h.watch.get<ResourceClaim>('ResourceClaim', key) ?? []).filter((c) => c.status?.allocation && (c.status.reservedFor ?? []).some(holds(candidates)));
     if (leftovers.length === 0) return;
     // The cache may lag behind a binding whose outcome was unknown: only members the API shows unbound count.
     const unbound = new Set<string | undefined>();
@@ -186,6 +217,22 @@ export class LiveGangs {
       } catch (e) {
         this.h.log(`releasing claim ${objectKey(claim)} of a pod group that was not admitted failed: ${e instanceof Retry ? e.message : apiErrorText(e)}`);
       }
+    }
+  }
+
+  /**
+   * Sets the group's PodGroupScheduled condition after a cycle (pod-group-status.ts), on the
+   * latest cached PodGroup. Best effort, as kube-scheduler's: a failure (a 409 included: the
+   * next cycle writes it again) is logged.
+   */
+  private async reportGroup(at: PodGroup, outcome: GroupOutcome): Promise<void> {
+    const group = this.h.watch.get<PodGroup>('PodGroup', objectKey(at));
+    const conditions = group && conditionsAfter(group, outcome, new Date().toISOString().replace(/\.\d+Z$/, 'Z'));
+    if (!conditions || !this.h.active()) return;
+    try {
+      this.h.watch.observe('PodGroup', await patchPodGroupConditions(this.h.cluster, group, conditions));
+    } catch (e) {
+      this.h.log(`recording the PodGroupScheduled condition of pod group ${objectKey(at)} failed: ${apiErrorText(e)}`);
     }
   }
 
@@ -252,4 +299,11 @@ export class LiveGangs {
       }
     }
   }
+}
+
+/** Keys of the claims a Pod may hold reserved for itself: its spec.resourceClaims entries' claims and its extended-resource claim. */
+function ownClaimKeys(pod: Pod): string[] {
+  const ns = podNamespace(pod);
+  const names = (pod.spec.resourceClaims ?? []).flatMap((ref) => podClaimName(pod, ref) ?? []);
+  return [...names, extendedClaimName(pod)].map((name) => `${ns}/${name}`);
 }

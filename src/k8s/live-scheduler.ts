@@ -125,6 +125,8 @@ export class LiveScheduler {
   private readonly unsure = new Map<string, string | undefined>();
   private generation = 0;
   private stopped = false;
+  /** kill(): as after SIGKILL, not one more write (stop() instead lets the attempt in progress finish). */
+  private killed = false;
   /** Aborts the searches of the attempt in progress when stopping. */
   private readonly stopping = new AbortController();
   private wake?: () => void;
@@ -182,6 +184,7 @@ export class LiveScheduler {
     state.load();
     self = new LiveScheduler(cluster, watch, state, opts);
     for (const pod of watch.all<Pod>('Pod')) {
+      self.gangs.podChanged(pod, false);
       self.consider(pod);
       if (podIsDone(pod)) self.releaseLater(pod);
     }
@@ -214,6 +217,7 @@ export class LiveScheduler {
 
   /** May schedule now: no election, or leading and caught up. */
   private active(): boolean {
+    if (this.killed) return false;
     return !this.elector || (this.leading && this.elector.isLeader());
   }
 
@@ -252,6 +256,7 @@ export class LiveScheduler {
     if (c.kind === 'ResourceClaim') this.changedClaims?.add(objectKey(c.object));
     if (c.kind === 'Pod') {
       const key = objectKey(c.object);
+      this.gangs.podChanged(c.object as Pod, c.type === 'delete');
       if (c.type === 'delete') {
         this.queue.delete(key);
         this.parked.delete(key);
@@ -345,6 +350,7 @@ export class LiveScheduler {
    */
   async kill(): Promise<void> {
     this.stopped = true;
+    this.killed = true;
     this.stopping.abort();
     await this.elector?.stop(false);
     this.wake?.();
@@ -777,8 +783,10 @@ export class LiveScheduler {
   }
 }
 
-/** Changes after which a parked Pod may fit or find its claims: anything but a new allocation or a Pod. */
+/** Changes after which a parked Pod may fit or find its claims: anything but a new allocation, a Pod or a PodGroup's status. */
 function freesSomething(c: Change): boolean {
+  // A PodGroup's status (its PodGroupScheduled condition, written after each group cycle) changes nothing for scheduling.
+  if (c.kind === 'PodGroup') return c.type !== 'update' || JSON.stringify((c.old as PodGroup | undefined)?.spec) !== JSON.stringify((c.object as PodGroup).spec);
   if (c.kind !== 'ResourceClaim') return c.kind !== 'Pod';
   if (c.type !== 'update') return true;
   const before = (c.old as ResourceClaim | undefined)?.status;

@@ -5,7 +5,7 @@
  * else's allocation. Every function returns the object the API server answered with (plain JSON).
  */
 
-import type { Pod, ResourceClaim } from '../model/types.js';
+import type { Pod, PodGroup, ResourceClaim } from '../model/types.js';
 import type { Cluster } from './connect.js';
 import { toPlainJson } from './normalize.js';
 import { rawAnswer } from './raw.js';
@@ -60,6 +60,16 @@ export async function bindPod(c: Cluster, pod: Pod, node: string): Promise<void>
 export async function patchPodStatus(c: Cluster, pod: Pod, status: Json): Promise<Pod> {
   const body = { name: pod.metadata.name, namespace: pod.metadata.namespace ?? 'default', body: { status } };
   return rawAnswer<Pod>((options) => c.core.patchNamespacedPodStatus(body, c.k8s.setHeaderOptions('Content-Type', c.k8s.PatchStrategy.MergePatch, options as never)));
+}
+
+/**
+ * Merge-patches a PodGroup's `status.conditions` (the whole list) with the cached
+ * resourceVersion as a precondition (409 when someone changed it meanwhile).
+ */
+export async function patchPodGroupConditions(c: Cluster, group: PodGroup, conditions: unknown[]): Promise<PodGroup> {
+  const api = c.kc.makeApiClient(c.k8s.CustomObjectsApi);
+  const request = { group: 'scheduling.k8s.io', version: 'v1alpha2', plural: 'podgroups', namespace: group.metadata.namespace ?? 'default', name: group.metadata.name, body: { metadata: { resourceVersion: group.metadata.resourceVersion }, status: { conditions } } };
+  return plain(await api.patchNamespacedCustomObjectStatus(request, c.k8s.setHeaderOptions('Content-Type', c.k8s.PatchStrategy.MergePatch)));
 }
 
 export async function deletePod(c: Cluster, pod: Pod): Promise<void> {

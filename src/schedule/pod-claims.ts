@@ -200,11 +200,16 @@ export function extendedResourceClaim(pod: Pod, node: Node, classes: readonly De
     apiVersion: 'resource.k8s.io/v1',
     kind: 'ResourceClaim',
     metadata: {
-      name: `${pod.metadata.name}-extended-resources`,
+      name: extendedClaimName(pod),
       namespace: podNamespace(pod),
       annotations: { [EXTENDED_CLAIM_ANNOTATION]: 'true' },
       ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name, uid: pod.metadata.uid ?? '', controller: true }],
     },
     spec: { devices: { requests } },
   };
+}
+
+/** The name of the claim dralloc makes for a Pod's extended resources backed by DRA devices. */
+export function extendedClaimName(pod: Pod): string {
+  return `${pod.metadata.name}-extended-resources`;
 }

@@ -13,6 +13,7 @@ import { main } from '../../src/cli/main.js';
 import { loadPaths } from '../../src/model/load.js';
 import type { Pod, PodGroup } from '../../src/model/types.js';
 import { LiveScheduler } from '../../src/k8s/live-scheduler.js';
+import type { ClusterWatch } from '../../src/k8s/informers.js';
 import type { FakeApiServer, Obj } from './fake-apiserver.js';
 import { deviceOwners, gpuClass, gpuNode, gpuPod, gpuTemplate, startCluster, until, violations } from './cluster.js';
 
@@ -20,6 +21,26 @@ const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
+
+/** Claim `left` (2 GPUs of node-0) allocated and reserved for w-0 (`uid`) but w-0 not bound — as a leader lost after writing leaves it. */
+function leftClaim(uid: string): Obj {
+  return {
+    apiVersion: 'resource.k8s.io/v1',
+    kind: 'ResourceClaim',
+    metadata: { name: 'left', namespace: 'default' },
+    spec: { devices: { requests: [{ name: 'gpu', exactly: { deviceClassName: 'gpu', count: 2 } }] } },
+    status: {
+      allocation: {
+        devices: { results: ['gpu-0', 'gpu-1'].map((device) => ({ request: 'gpu', driver: 'gpu.example.com', pool: 'node-0', device })) },
+        nodeSelector: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['node-0'] }] }] },
+      },
+      reservedFor: [{ resource: 'pods', name: 'w-0', uid }],
+    },
+  };
+}
+
+/** Member w-0 whose claim is the named claim `left`. */
+const memberWithLeft = (): Obj => ({ ...member('w-0', 'two', 'train'), spec: { ...member('w-0', 'two', 'train').spec, resourceClaims: [{ name: 'gpu', resourceClaimName: 'left' }] } });
 
 function podGroup(name: string, minCount: number): Obj {
   return { apiVersion: 'scheduling.k8s.io/v1alpha2', kind: 'PodGroup', metadata: { name, namespace: 'default' }, spec: { schedulingPolicy: { gang: { minCount } } } };
@@ -52,6 +73,7 @@ const boundOf = (s: FakeApiServer, prefix: string) => pods(s, prefix).filter((p)
 const allocated = (s: FakeApiServer) => s.list('ResourceClaim').filter((c) => c.status?.allocation);
 const condition = (p: Obj) => p.status?.conditions?.find((c: { type: string }) => c.type === 'PodScheduled');
 const messages = (s: FakeApiServer, prefix: string) => pods(s, prefix).map((p) => condition(p)?.message);
+const groupCondition = (s: FakeApiServer, name: string) => s.get('PodGroup', name, 'default')?.status?.conditions?.find((c: { type: string }) => c.type === 'PodGroupScheduled');
 
 describe('live scheduler: gang PodGroups', () => {
   it('a gang that fits is bound entirely, each Pod with its own claim on its node', { timeout: 20_000 }, async () => {
@@ -87,6 +109,9 @@ describe('live scheduler: gang PodGroups', () => {
     expect(boundOf(server, 'w-')).toBe(0);
     expect(allocated(server)).toEqual([]);
     expect(server.list('ResourceClaim').length).toBe(3); // created from the template, unallocated
+    // kube-scheduler's PodGroupScheduled condition after the cycle: False, Unschedulable, the group's reason.
+    await until('the PodGroup condition', () => groupCondition(server, 'train') !== undefined);
+    expect(groupCondition(server, 'train')).toEqual({ type: 'PodGroupScheduled', status: 'False', reason: 'Unschedulable', message: why, lastTransitionTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/) });
     // The engine gave the cycle's devices back: a 4-GPU Pod outside the gang takes the whole node.
     server.create(gpuPod('solo', 'four', 'dralloc'));
     await until('solo bound', () => boundOf(server, 'solo') === 1);
@@ -95,26 +120,37 @@ describe('live scheduler: gang PodGroups', () => {
     await until('engine caught up', () => schedulers[0].consistency() === undefined);
   });
 
+  it('the PodGroupScheduled condition goes from Unschedulable to Scheduled, and a later cycle that fails does not turn it back', { timeout: 20_000 }, async () => {
+    // 1 node × 4 GPUs, 3 members × 2 GPUs (minCount 3): not admitted. A second node: admitted.
+    // Then w-0 is deleted and a 4-GPU member added: 2 GPUs free per node, it fits nowhere, 2 bound
+    // + 0 placed < 3 — a failing cycle; the condition stays True.
+    const { server } = await gangCluster(1);
+    server.create(podGroup('train', 3));
+    for (let i = 0; i < 3; i++) server.create(member(`w-${i}`, 'two', 'train'));
+    await until('Unschedulable', () => groupCondition(server, 'train')?.reason === 'Unschedulable');
+    const failedAt = groupCondition(server, 'train').lastTransitionTime;
+    await new Promise((r) => setTimeout(r, 1_100)); // the transition time has a resolution of seconds
+    for (const o of gpuNode('node-1', 4)) server.create(o);
+    await until('3 members bound', () => boundOf(server, 'w-') === 3);
+    await until('Scheduled', () => groupCondition(server, 'train')?.status === 'True');
+    const admitted = groupCondition(server, 'train');
+    expect(admitted).toMatchObject({ type: 'PodGroupScheduled', status: 'True', reason: 'Scheduled', message: '' });
+    expect(admitted.lastTransitionTime > failedAt).toBe(true);
+    server.remove('Pod', 'w-0', 'default');
+    server.create(member('w-3', 'four', 'train'));
+    await until('w-3 reported not admitted', () => messages(server, 'w-3')[0]?.endsWith('pod group default/train was not admitted: minCount (3) cannot be satisfied: 2 scheduled, 0 remaining') === true);
+    expect(groupCondition(server, 'train')).toEqual(admitted);
+    expect(violations(server)).toEqual([]);
+  });
+
   it('claims an earlier attempt left allocated for a pending member are released when the gang is not admitted', { timeout: 20_000 }, async () => {
     // 1 node × 4 GPUs. w-0's claim `left` (2 GPUs) is allocated and reserved for w-0, which is not
     // bound (as a leader lost after writing leaves it). The cycle: w-0 on node-0 with `left`, w-1
     // takes the other 2 GPUs, w-2 finds none → 2 < 3: not admitted, and `left` is released.
     const { server } = await gangCluster(1);
-    const w0 = server.create({ ...member('w-0', 'two', 'train'), spec: { ...member('w-0', 'two', 'train').spec, resourceClaims: [{ name: 'gpu', resourceClaimName: 'left' }] } });
+    const w0 = server.create(memberWithLeft());
     for (let i = 1; i < 3; i++) server.create(member(`w-${i}`, 'two', 'train'));
-    server.create({
-      apiVersion: 'resource.k8s.io/v1',
-      kind: 'ResourceClaim',
-      metadata: { name: 'left', namespace: 'default' },
-      spec: { devices: { requests: [{ name: 'gpu', exactly: { deviceClassName: 'gpu', count: 2 } }] } },
-      status: {
-        allocation: {
-          devices: { results: ['gpu-0', 'gpu-1'].map((device) => ({ request: 'gpu', driver: 'gpu.example.com', pool: 'node-0', device })) },
-          nodeSelector: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['node-0'] }] }] },
-        },
-        reservedFor: [{ resource: 'pods', name: 'w-0', uid: w0.metadata.uid }],
-      },
-    });
+    server.create(leftClaim(w0.metadata.uid));
     server.create(podGroup('train', 3)); // last: until now the members waited for it
     await until('left released', () => allocated(server).length === 0);
     await until('all 3 reported not admitted', () => messages(server, 'w-').every((m) => m?.includes('was not admitted')));
@@ -130,9 +166,32 @@ describe('live scheduler: gang PodGroups', () => {
     server.create(member('w-1', 'two', 'train'));
     await until('both waiting', () => messages(server, 'w-').every((m) => m === 'waiting for minCount pods from a gang to appear in scheduling queue'));
     expect(allocated(server)).toEqual([]);
+    expect(groupCondition(server, 'train')).toBeUndefined(); // waiting (PreEnqueue) is no cycle: no condition
     server.create(member('w-2', 'two', 'train'));
     await until('3 members bound', () => boundOf(server, 'w-') === 3);
     expect(violations(server)).toEqual([]);
+    await until('the PodGroup condition', () => groupCondition(server, 'train') !== undefined);
+    expect(groupCondition(server, 'train')).toMatchObject({ type: 'PodGroupScheduled', status: 'True', reason: 'Scheduled', message: '' });
+  });
+
+  it('a Pod moved to another group (its PodGroup name changed) counts for the new group, not the old one', { timeout: 20_000 }, async () => {
+    // 2 nodes × 4 GPUs. train (minCount 2) has w-0, other (minCount 2) has w-1: both wait. The API
+    // keeps spec.schedulingGroup immutable; the fake server does not, which tests the member index.
+    const { server, schedulers } = await gangCluster(2);
+    server.create(podGroup('train', 2));
+    server.create(podGroup('other', 2));
+    server.create(member('w-0', 'two', 'train'));
+    const w1 = server.create(member('w-1', 'two', 'other'));
+    const waiting = 'waiting for minCount pods from a gang to appear in scheduling queue';
+    await until('both waiting', () => messages(server, 'w-').every((m) => m === waiting));
+    server.update({ ...w1, kind: 'Pod', apiVersion: 'v1', spec: { ...w1.spec, schedulingGroup: { podGroupName: 'train' } } });
+    await until('2 members of train bound', () => boundOf(server, 'w-') === 2);
+    // A new Pod of `other` still waits: w-1 no longer counts there.
+    server.create(member('x-0', 'two', 'other'));
+    await until('x-0 waiting', () => messages(server, 'x-')[0] === waiting);
+    expect(boundOf(server, 'x-')).toBe(0);
+    expect(violations(server)).toEqual([]);
+    await until('engine caught up', () => schedulers[0].consistency() === undefined);
   });
 
   it('Pods of a missing PodGroup stay pending with the reason, and bind once it appears', { timeout: 20_000 }, async () => {
@@ -182,8 +241,9 @@ describe('live scheduler: gang PodGroups', () => {
     await until('3 members bound', () => boundOf(server, 'w-') === 3);
     expect(violations(server)).toEqual([]);
     expect(logs.filter((l) => l.startsWith('binding default/w-1 (pod group member) failed, trying again: HTTP 503'))).toHaveLength(1);
+    // The server stores the last binding before its answer reaches the scheduler: wait for the count.
+    await until('3 counted as scheduled', () => schedulers[0].stats.scheduled === 3);
     expect(schedulers[0].stats.rollbacks).toBe(0);
-    expect(schedulers[0].stats.scheduled).toBe(3);
   });
 
   it('a 409 on one member\'s claim write rolls back the claims already written for the group; the retry binds the whole gang', { timeout: 20_000 }, async () => {
@@ -230,6 +290,62 @@ describe('live scheduler: gang PodGroups', () => {
     expect(server.list('ResourceClaim').map((c) => c.metadata.name).sort()).toEqual(['train-shared', 'w-0-gpu', 'w-1-gpu']);
     expect([...deviceOwners(server).values()].filter((o) => o.length > 1)).toEqual([]);
     await until('engine caught up', () => schedulers[0].consistency() === undefined);
+  });
+
+  it('a PodGroup deleted while its gang waits: members wait for it (claims left allocated for them released), and bind once it is back', { timeout: 20_000 }, async () => {
+    // 2 nodes × 4 GPUs; train (minCount 3) has 2 members: they wait for a third.
+    const { server, schedulers } = await gangCluster(2);
+    server.create(podGroup('train', 3));
+    const w0 = server.create(memberWithLeft());
+    server.create(member('w-1', 'two', 'train'));
+    await until('both waiting for minCount', () => messages(server, 'w-').every((m) => m === 'waiting for minCount pods from a gang to appear in scheduling queue'));
+    server.remove('PodGroup', 'train', 'default');
+    const missing = `waiting for pod's pod group "train" to appear in scheduling queue`;
+    await until('both waiting for the PodGroup', () => messages(server, 'w-').every((m) => m === missing));
+    // A claim allocated and reserved for w-0 but never bound (as a leader lost mid-group leaves it) is given back.
+    server.create(leftClaim(w0.metadata.uid));
+    await until('left released', () => allocated(server).length === 0);
+    // A third member does not make the gang go without its PodGroup.
+    server.create(member('w-2', 'two', 'train'));
+    await until('w-2 waiting for the PodGroup', () => messages(server, 'w-')[2] === missing);
+    expect(boundOf(server, 'w-')).toBe(0);
+    expect(allocated(server)).toEqual([]);
+    server.create(podGroup('train', 3));
+    await until('3 members bound', () => boundOf(server, 'w-') === 3);
+    expect(violations(server)).toEqual([]);
+    await until('engine caught up', () => schedulers[0].consistency() === undefined);
+  });
+
+  it('a PodGroup deleted after its gang was bound: members stay bound, its claim is left to the garbage collector, new members wait', { timeout: 20_000 }, async () => {
+    // As the DRAWorkloadResourceClaims test above: 2 members of 1 GPU each and a shared 2-GPU claim, on one node.
+    const { server, schedulers } = await gangCluster(2, ['dralloc'], 'DRAWorkloadResourceClaims=true');
+    server.create(gpuTemplate('one', 1));
+    const group = podGroup('train', 2);
+    group.spec.resourceClaims = [{ name: 'shared', resourceClaimTemplateName: 'two' }];
+    server.create(group);
+    const withShared = (name: string) => {
+      const pod = member(name, 'one', 'train');
+      pod.spec.resourceClaims.push({ name: 'shared', resourceClaimTemplateName: 'two' });
+      return pod;
+    };
+    for (let i = 0; i < 2; i++) server.create(withShared(`w-${i}`));
+    await until('2 members bound', () => boundOf(server, 'w-') === 2);
+    const shared = server.get('ResourceClaim', 'train-shared', 'default')!;
+    server.remove('PodGroup', 'train', 'default');
+    // Pods and PodGroups come through separate watches: w-2 is created once the scheduler saw the
+    // PodGroup go (else its cycle may still count the group as there, as kube-scheduler's cache would).
+    const cache = (schedulers[0] as unknown as { watch: ClusterWatch }).watch;
+    await until('the PodGroup gone from the cache', () => cache.get('PodGroup', 'default/train') === undefined);
+    server.create(withShared('w-2'));
+    await until('w-2 waiting for the PodGroup', () => messages(server, 'w-2')[0] === `waiting for pod's pod group "train" to appear in scheduling queue`);
+    // dralloc neither deletes nor releases the PodGroup's claim (the API server's garbage collector deletes it by its ownerReference).
+    expect(server.get('ResourceClaim', 'train-shared', 'default')).toEqual(shared);
+    expect(boundOf(server, 'w-')).toBe(2);
+    expect(server.get('ResourceClaim', 'w-2-gpu', 'default')?.status?.allocation).toBeUndefined();
+    // The garbage collector deletes it: the engine lets its 2 devices go.
+    server.remove('ResourceClaim', 'train-shared', 'default');
+    await until('engine caught up', () => schedulers[0].consistency() === undefined);
+    expect(deviceOwners(server).size).toBe(2);
   });
 
   it('snapshot keeps PodGroups and the Pods\' spec.schedulingGroup (client-node\'s Pod model lacks it)', { timeout: 20_000 }, async () => {
