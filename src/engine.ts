@@ -99,7 +99,9 @@ export class Engine {
    * change: a slice change patches the inventory, the masks of its devices and the node views
    * of the nodes that can see its pool; a node change drops that node's view.
    */
-  private compiled?: { inventory: Inventory; masks: SelectorMasks; nodePools: Map<string, NodePools> };
+  private compiled?: Compiled;
+  /** Counts changes to the objects (upsert/delete), so that a stepwise compile sees one happened meanwhile. */
+  private changes = 0;
   /** While compiled: each held slice → the slice the inventory has (itself, or a copy with the taint rules' taints). */
   private readonly effective = new Map<ResourceSlice, ResourceSlice>();
   /**
@@ -182,6 +184,7 @@ export class Engine {
   }
 
   private put(o: DraObject, keepDuplicates: boolean): void {
+    this.changes++;
     const key = keyOf(o);
     switch (o.kind) {
       case 'Node':
@@ -214,6 +217,7 @@ export class Engine {
   }
 
   private drop(key: ObjectKey): void {
+    this.changes++;
     switch (kindOfKey(key)) {
       case 'Node': {
         const name = key.slice('Node/'.length);
@@ -458,16 +462,16 @@ export class Engine {
 
   /** `precompile` one node or class at a time (yields after each), for the async `prepare`. */
   *precompileSteps(): Generator<void, void> {
-    const { inventory, masks } = this.compile();
+    yield* this.compileSteps();
     yield;
     for (const node of this.nodes.values()) {
       this.nodePools(node);
       yield;
     }
+    const { inventory, masks } = this.compile();
     if (inventory.count === 0) return;
     for (const cls of this.classes.values()) {
-      for (const s of cls.spec?.selectors ?? []) if (s.cel) masks.prefill(s.cel.expression);
-      yield;
+      for (const s of cls.spec?.selectors ?? []) if (s.cel) yield* masks.prefillSteps(s.cel.expression);
     }
   }
 
@@ -495,27 +499,43 @@ export class Engine {
     return view;
   }
 
-  private compile(): { inventory: Inventory; masks: SelectorMasks; nodePools: Map<string, NodePools> } {
-    if (!this.compiled) {
-      const held = this.slices.values();
-      const rules = this.activeRules();
-      this.effective.clear();
-      const slices = held.map((s) => {
-        const e = rules.length > 0 ? taintSlice(s, rules) : s;
-        this.effective.set(s, e);
-        return e;
-      });
-      const inventory = new Inventory(slices, (_e, i) => this.slices.seqOf(keyOf(held[i]), held[i])!);
-      this.allocated.attach(inventory);
-      const masks = new this.Masks(inventory, {
-        consumableCapacity: this.features.consumableCapacity,
-        listTypeAttributes: this.features.listTypeAttributes,
-      });
-      this.compiled = { inventory, masks, nodePools: new Map() };
-    }
-    return this.compiled;
+  private compile(): Compiled {
+    if (!this.compiled) drain(this.compileSteps());
+    return this.compiled!;
   }
 
+  /**
+   * Builds the compiled state (`compile`) in steps of a few thousand devices, for the async
+   * `prepare`. Between two steps other calls may run: when one of them changed the objects or
+   * compiled on its own, this build is dropped and `compile` answers from the objects as they are.
+   */
+  private *compileSteps(): Generator<void, void> {
+    if (this.compiled) return;
+    const changes = this.changes;
+    const held = this.slices.values();
+    const rules = this.activeRules();
+    const slices = held.map((s) => (rules.length > 0 ? taintSlice(s, rules) : s));
+    const inventory = yield* Inventory.build(slices, (_e, i) => this.slices.seqOf(keyOf(held[i]), held[i])!);
+    if (this.compiled) return;
+    if (this.changes !== changes) {
+      this.compile();
+      return;
+    }
+    this.effective.clear();
+    held.forEach((s, i) => this.effective.set(s, slices[i]));
+    this.allocated.attach(inventory);
+    const masks = new this.Masks(inventory, {
+      consumableCapacity: this.features.consumableCapacity,
+      listTypeAttributes: this.features.listTypeAttributes,
+    });
+    this.compiled = { inventory, masks, nodePools: new Map() };
+  }
+}
+
+interface Compiled {
+  inventory: Inventory;
+  masks: SelectorMasks;
+  nodePools: Map<string, NodePools>;
 }
 
 type SelectorMasksClass = typeof import('./compile/selectors.js').SelectorMasks;

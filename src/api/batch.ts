@@ -16,24 +16,12 @@ import { featuresFromGates, parseFeatureGates } from '../features.js';
 import { drainSliced, TimeSlicer, type AsyncOptions } from '../util/steps.js';
 
 /**
- * Compiles ahead what the first allocations would compile: the inventory, every node's pools,
- * every DeviceClass selector (`Engine.precompile`, one node or class per step).
+ * Compiles ahead what the first allocations would compile: the inventory (a few thousand devices
+ * per step), every node's pools (one node per step), every DeviceClass selector (a few thousand
+ * devices per step) — `Engine.precompileSteps`.
  */
 export async function prepare(engine: Engine, opts: AsyncOptions = {}): Promise<void> {
-  const slicer = new TimeSlicer(opts);
-  await drainSliced(classSelectorSteps(engine), slicer);
-  await drainSliced(engine.precompileSteps(), slicer);
-}
-
-/**
- * The DeviceClass selector masks, filled in steps of a few thousand devices before
- * `precompileSteps` (whose per-class step fills a whole mask at once, and then finds it filled).
- */
-function* classSelectorSteps(engine: Engine): Generator<void, void> {
-  const { masks, classes, inventory } = engine.inspect();
-  yield;
-  if (inventory.count === 0) return;
-  for (const cls of classes.values()) for (const s of cls.spec?.selectors ?? []) if (s.cel) yield* masks.prefillSteps(s.cel.expression);
+  await drainSliced(engine.precompileSteps(), new TimeSlicer(opts));
 }
 
 /**

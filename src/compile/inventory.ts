@@ -20,6 +20,13 @@ import { compactSlots } from './iota.js';
 import { sameJsonBut } from './same-json.js';
 import { SEVERAL } from '../model/allocated.js';
 import { SliceIndex } from '../model/pools.js';
+import { drain } from '../util/steps.js';
+
+/** A slice's position in the input (SliceIndex orders slices by it), given the slice and its index in the list added. */
+export type SliceOrder = (s: ResourceSlice, i: number) => number;
+
+/** Devices added per step of `Inventory.build` (a few milliseconds of work). */
+const STEP_DEVICES = 4096;
 
 export class Inventory {
   /** Device objects by slot, and the slice each came from (undefined for a free slot). */
@@ -50,14 +57,41 @@ export class Inventory {
   private sliceList?: ResourceSlice[];
 
   /** `order(s, i)`: the slice's position in the input (see SliceIndex); default its index in `slices`. */
-  constructor(slices: readonly ResourceSlice[] = [], order: (s: ResourceSlice, i: number) => number = (_s, i) => i) {
-    let n = 0;
+  constructor(slices: readonly ResourceSlice[] = [], order: SliceOrder = (_s, i) => i) {
+    this.driverId = this.poolId = this.nameId = this.content = new Uint32Array(0);
+    drain(this.addAll(slices, order));
+  }
+
+  /** An inventory of `slices` built in steps of about STEP_DEVICES devices (for callers that yield between them). */
+  static *build(slices: readonly ResourceSlice[], order: SliceOrder): Generator<void, Inventory> {
+    const inv = new Inventory();
+    yield* inv.addAll(slices, order);
+    return inv;
+  }
+
+  /** Adds `slices` (columns sized for all of them first), a step after every STEP_DEVICES devices or so. */
+  private *addAll(slices: readonly ResourceSlice[], order: SliceOrder): Generator<void, void> {
+    let n = this.devices.length;
     for (const s of slices) n += s.spec.devices?.length ?? 0;
-    this.driverId = new Uint32Array(n);
-    this.poolId = new Uint32Array(n);
-    this.nameId = new Uint32Array(n);
-    this.content = new Uint32Array(n);
-    slices.forEach((s, i) => this.addSlice(s, order(s, i)));
+    this.reserve(n);
+    let sinceStep = 0;
+    for (let i = 0; i < slices.length; i++) {
+      this.addSlice(slices[i], order(slices[i], i));
+      sinceStep += slices[i].spec.devices?.length ?? 0;
+      if (sinceStep >= STEP_DEVICES) {
+        sinceStep = 0;
+        yield;
+      }
+    }
+  }
+
+  /** Grows the columns to hold at least `n` slots. */
+  private reserve(n: number): void {
+    if (n <= this.driverId.length) return;
+    this.driverId = grow(this.driverId, n);
+    this.poolId = grow(this.poolId, n);
+    this.nameId = grow(this.nameId, n);
+    this.content = grow(this.content, n);
   }
 
   /** Gives the devices of `s` slots (free ones first); returns them, in slice order. */
@@ -115,13 +149,7 @@ export class Inventory {
   /** A new slot at the end, growing the columns (doubling) when they are full. */
   private append(): number {
     const i = this.devices.length;
-    if (i >= this.driverId.length) {
-      const cap = Math.max(64, 2 * this.driverId.length);
-      this.driverId = grow(this.driverId, cap);
-      this.poolId = grow(this.poolId, cap);
-      this.nameId = grow(this.nameId, cap);
-      this.content = grow(this.content, cap);
-    }
+    if (i >= this.driverId.length) this.reserve(Math.max(64, 2 * this.driverId.length));
     this.devices.push(undefined as unknown as Device);
     this.sliceOf.push(undefined as unknown as ResourceSlice);
     return i;

@@ -60,6 +60,19 @@ describe('Inventory', () => {
     expect(() => inv.indexOf(dev('gpu-0'))).toThrow('device is not part of this inventory');
   });
 
+  it('build() adds the same slots in steps of a few thousand devices', () => {
+    const many = Array.from({ length: 100 }, (_, k) => slice(`m${k}`, Array.from({ length: 100 }, (_, d) => dev(`gpu-${d}`)), { poolName: `pool-${k}` }));
+    const steps = Inventory.build(many, (_s, i) => i);
+    let yields = 0;
+    let step = steps.next();
+    for (; !step.done; step = steps.next()) yields++;
+    const built = step.value;
+    const whole = new Inventory(many);
+    expect(yields).toBeGreaterThanOrEqual(2); // 10,000 devices
+    expect(built.size).toBe(10_000);
+    expect(Array.from({ length: built.size }, (_, i) => built.idAt(i))).toEqual(Array.from({ length: whole.size }, (_, i) => whole.idAt(i)));
+  });
+
   it('an empty input is an empty inventory', () => {
     const empty = new Inventory([slice('s', [])]);
     expect(empty.size).toBe(0);
