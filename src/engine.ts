@@ -87,6 +87,8 @@ export class Engine {
   readonly gates: FeatureGates;
   readonly features: Features;
   readonly counterAccounting: CounterAccounting;
+  /** Solver steps (upstream allocateOne invocations) of every search this engine ran: a counter that only grows (metrics). */
+  solverSteps = 0;
   private readonly budget: Budget;
   private readonly nodes = new Map<string, Node>();
   private readonly classes = new Map<string, DeviceClass>();
@@ -401,6 +403,7 @@ export class Engine {
         const slice = budget.maxSteps > 0 ? Math.min(SLICE_STEPS, budget.maxSteps - steps) : SLICE_STEPS;
         const ran = this.memory.run(block, slice);
         steps += ran.steps;
+        this.solverSteps += ran.steps;
         const stats = { steps };
         if (ran.status !== RESULT.PAUSED) {
           const answer = this.memory.answer(block, problem, ran.status, steps);

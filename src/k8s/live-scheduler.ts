@@ -383,7 +383,7 @@ export class LiveScheduler {
 
   /** Solver steps of every search this replica ran (dralloc_solver_steps_total). */
   solverSteps(): number {
-    return this.state.solverSteps;
+    return this.state.engine.solverSteps;
   }
 
   /** Devices in the engine's inventory. */

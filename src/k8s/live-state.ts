@@ -14,7 +14,6 @@
  */
 
 import type { Engine } from '../engine.js';
-import type { Outcome } from '../outcome.js';
 import type { DraObject, ResourceClaim } from '../model/types.js';
 import { Scheduler, type PodDecision, type Strategy } from '../schedule/scheduler.js';
 import { upstreamCycle, type UpstreamCycle } from '../schedule/gang.js';
@@ -53,8 +52,6 @@ export interface Commit {
 }
 
 export class LiveState {
-  /** Solver steps (upstream allocateOne invocations) of every search run for this state's Pods. */
-  solverSteps = 0;
   private scheduler?: Scheduler;
   /** The object the engine holds, per claim key. */
   private readonly held = new Map<string, ResourceClaim>();
@@ -74,18 +71,7 @@ export class LiveState {
     readonly engine: Engine,
     private readonly source: ObjectSource,
     private readonly strategy: Strategy = 'upstream',
-  ) {
-    // The Scheduler searches each node through engine.allocate (allocateSync in a gang search);
-    // the engine belongs to this state alone, so both are wrapped here to sum each search's steps.
-    const allocate = engine.allocate.bind(engine);
-    const allocateSync = engine.allocateSync.bind(engine);
-    const count = (outcome: Outcome): Outcome => {
-      this.solverSteps += outcome.stats?.steps ?? 0;
-      return outcome;
-    };
-    engine.allocate = async (claims, opts) => count(await allocate(claims, opts));
-    engine.allocateSync = (claims, opts) => count(allocateSync(claims, opts));
-  }
+  ) {}
 
   /** Takes in the objects already in the caches (after the first sync). */
   load(): void {

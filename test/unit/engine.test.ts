@@ -59,6 +59,16 @@ describe('Engine.allocate', () => {
     expect(devices(await engine.allocate([claim('c1')], { node: 'node-2' }))).toEqual(['node-2/gpu-0']);
   });
 
+  it('solverSteps sums the steps of every search, async and sync, failed ones too', { timeout: 60_000 }, async () => {
+    expect(engine.solverSteps).toBe(0);
+    const a = await engine.allocate([claim('a'), claim('b')], { node: 'node-1' });
+    const b = engine.allocateSync([claim('x', 2)], { node: 'node-2' });
+    expect([a.kind, b.kind]).toEqual(['allocated', 'unsatisfiable']);
+    expect(a.stats!.steps).toBeGreaterThan(0);
+    expect(b.stats!.steps).toBeGreaterThan(0);
+    expect(engine.solverSteps).toBe(a.stats!.steps + b.stats!.steps);
+  });
+
   it('allocates claims together, never partially', { timeout: 60_000 }, async () => {
     const o = await engine.allocate([claim('a'), claim('b')], { node: 'node-1' });
     expect(o.kind).toBe('allocated');
