@@ -21,7 +21,6 @@ import type { CompiledSelector } from './cel-runtime.js';
 import { celRuntime } from './cel-loader.js';
 import { Columns } from './fastpath/columns.js';
 import { literalKeys, literalMask, literalPlan, type LiteralPlan } from './fastpath/literal.js';
-import { drain } from '../util/steps.js';
 import { FALSE, TRUE, UNKNOWN } from './fastpath/logic.js';
 
 const ERROR = 3;
@@ -69,14 +68,10 @@ export class SelectorMasks {
     }
   }
 
-  /** Compiles the selector and runs the fast path over every device (no evaluator, so no errors raised). */
-  prefill(expression: string): void {
-    drain(this.prefillSteps(expression));
-  }
-
   /**
-   * `prefill` in steps (the async `prepare`): the column scans over all devices yield every few
-   * thousand devices; the fill that follows only combines per-device codes.
+   * Compiles the selector and runs the fast path over every device (no evaluator, so no errors
+   * raised), in steps (`Engine.precompileSteps`): the column scans over all devices yield every
+   * few thousand devices; the fill that follows only combines per-device codes.
    */
   *prefillSteps(expression: string): Generator<void, void> {
     const m = this.entry(expression);
