@@ -66,9 +66,7 @@ export async function lint(input: LintInput, opts: { featureGates?: string | Par
   const slicer = new TimeSlicer(opts);
   const gates = typeof opts.featureGates === 'string' ? parseFeatureGates(opts.featureGates) : parseFeatureGates(undefined, opts.featureGates);
   const { consumableCapacity, listTypeAttributes } = featuresFromGates(gates);
-  const { lintLoad, lintText, lintSteps } = await import('../lint/index.js');
-  let loaded: Parameters<typeof lintSteps>[0];
-  if ('paths' in input) loaded = await lintLoad(input.paths);
-  else lintText(input.text, input.file ?? '<text>', (loaded = { docs: [], findings: [] }));
+  const { lintLoad, lintSteps, textInput } = await import('../lint/index.js');
+  const loaded = 'paths' in input ? await lintLoad(input.paths) : textInput(input.text, input.file ?? '<text>');
   return drainSliced(lintSteps(loaded, { consumableCapacity, listTypeAttributes }), slicer);
 }

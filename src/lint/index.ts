@@ -61,7 +61,12 @@ export async function lintPaths(paths: string[], cel: CelOptions, stdin?: string
 
 /** Lints one text (as if read from `file`). */
 export function lintString(text: string, file: string, cel: CelOptions): Finding[] {
+  return lint(textInput(text, file), cel);
+}
+
+/** The documents of one text (as if read from `file`), ready for `lint`/`lintSteps`. */
+export function textInput(text: string, file: string): LintInput {
   const input: LintInput = { docs: [], findings: [] };
   lintText(text, file, input);
-  return lint(input, cel);
+  return input;
 }
