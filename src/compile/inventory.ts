@@ -17,7 +17,7 @@
 import type { Device, ResourceSlice } from '../model/types.js';
 import { Interner } from './intern.js';
 import { compactSlots } from './iota.js';
-import { sameJsonBut } from './same-json.js';
+import { jsonTemplate, sameJsonBut, type JsonTemplate } from './same-json.js';
 import { SEVERAL } from '../model/allocated.js';
 import { SliceIndex } from '../model/pools.js';
 import { drain } from '../util/steps.js';
@@ -50,7 +50,7 @@ export class Inventory {
    * slices stamped from one template mostly equal one of these. Bounded (KNOWN_NAMES names,
    * KNOWN_PER_NAME devices each); it may keep a few devices of removed slices alive.
    */
-  private readonly known = new Map<number, { device: Device; driver: number; id: number }[]>();
+  private readonly known = new Map<number, { template: JsonTemplate; driver: number; id: number }[]>();
   private readonly texts = new Map<string, string>();
   /** Free slots, reused last freed first. */
   private readonly free: number[] = [];
@@ -176,7 +176,7 @@ export class Inventory {
     const known = this.known.get(this.nameId[i]);
     if (known !== undefined) {
       for (const k of known) {
-        if (k.driver === driver && sameJsonBut(k.device, device, 'name')) {
+        if (k.driver === driver && sameJsonBut(k.template, device, 'name')) {
           id = k.id;
           break;
         }
@@ -186,8 +186,8 @@ export class Inventory {
       const { name: _name, ...rest } = device;
       id = this.contents.id(`${this.sliceOf[i].spec.driver}\u0000${JSON.stringify(rest)}`);
       if (known !== undefined) {
-        if (known.length < KNOWN_PER_NAME) known.push({ device, driver, id });
-      } else if (this.known.size < KNOWN_NAMES) this.known.set(this.nameId[i], [{ device, driver, id }]);
+        if (known.length < KNOWN_PER_NAME) known.push({ template: jsonTemplate(device), driver, id });
+      } else if (this.known.size < KNOWN_NAMES) this.known.set(this.nameId[i], [{ template: jsonTemplate(device), driver, id }]);
     }
     this.content[i] = id;
     return id;
