@@ -20,6 +20,7 @@ import { compactSlots } from './iota.js';
 import { jsonTemplate, sameJsonBut, type JsonTemplate } from './same-json.js';
 import { SEVERAL } from '../model/allocated.js';
 import { SliceIndex } from '../model/pools.js';
+import { SlotTable } from './slot-table.js';
 import { drain } from '../util/steps.js';
 
 /** A slice's position in the input (SliceIndex orders slices by it), given the slice and its index in the list added. */
@@ -41,8 +42,10 @@ export class Inventory {
   readonly sliceIndex = new SliceIndex([]);
   /** The slots of each slice's devices, in slice order. */
   private readonly slotsOf = new Map<ResourceSlice, Int32Array>();
-  /** Device slot by `idKey(pool id, name id)`, or all of them when slices repeat a device. */
-  private readonly byId = new Map<number, number | number[]>();
+  /** Device slots by (pool id, name id). */
+  private readonly byId = new SlotTable();
+  /** The pool id nameIdOf found last. */
+  private lookedUpPool = 0;
   private content: Uint32Array;
   private readonly contents = new Interner();
   /**
@@ -92,6 +95,7 @@ export class Inventory {
     this.poolId = grow(this.poolId, n);
     this.nameId = grow(this.nameId, n);
     this.content = grow(this.content, n);
+    this.byId.reserve(n, this.poolId, this.nameId);
   }
 
   /** Gives the devices of `s` slots (free ones first); returns them, in slice order. */
@@ -111,11 +115,7 @@ export class Inventory {
       this.poolId[i] = pool;
       this.nameId[i] = name;
       this.content[i] = 0;
-      const id = idKey(pool, name);
-      const same = this.byId.get(id);
-      if (same === undefined) this.byId.set(id, i);
-      else if (typeof same === 'number') this.byId.set(id, [same, i]);
-      else same.push(i);
+      this.byId.add(i, this.poolId, this.nameId);
     });
     const held = compactSlots(slots);
     this.slotsOf.set(s, held);
@@ -129,13 +129,7 @@ export class Inventory {
     const slots = this.slotsOf.get(s);
     if (slots === undefined) throw new Error('slice is not part of this inventory');
     for (const i of slots) {
-      const id = idKey(this.poolId[i], this.nameId[i]);
-      const same = this.byId.get(id);
-      if (typeof same === 'number') this.byId.delete(id);
-      else if (same !== undefined) {
-        same.splice(same.indexOf(i), 1);
-        if (same.length === 1) this.byId.set(id, same[0]);
-      }
+      this.byId.remove(i, this.poolId, this.nameId);
       (this.devices as (Device | undefined)[])[i] = undefined;
       (this.sliceOf as (ResourceSlice | undefined)[])[i] = undefined;
       this.free.push(i);
@@ -208,25 +202,25 @@ export class Inventory {
 
   /** Slots of the devices named `driver/pool/device` (several when slices repeat a device). */
   indicesOf(id: string): readonly number[] {
-    const i = this.byId.get(this.keyOf(id));
-    return i === undefined ? [] : typeof i === 'number' ? [i] : i;
+    const name = this.nameIdOf(id);
+    return name === 0 ? [] : this.byId.all(this.lookedUpPool, name, this.poolId, this.nameId);
   }
 
   /** The one slot of the device named `id`; -1 when there is none, SEVERAL when slices repeat it. */
   slotOf(id: string): number {
-    const i = this.byId.get(this.keyOf(id));
-    return i === undefined ? -1 : typeof i === 'number' ? i : SEVERAL;
+    const name = this.nameIdOf(id);
+    return name === 0 ? -1 : this.byId.one(this.lookedUpPool, name, this.poolId, this.nameId, SEVERAL);
   }
 
   /**
-   * The byId key of an ID string, -1 when no device has its pool or name. The device name is
-   * what follows the last `/` (a DNS label has none; a pool name may have some).
+   * The interned name id of an ID string's device, 0 when no device has its pool or name; the
+   * pool's id is left in `lookedUpPool` (no pair allocated on the commit path). The device name
+   * is what follows the last `/` (a DNS label has none; a pool name may have some).
    */
-  private keyOf(id: string): number {
+  private nameIdOf(id: string): number {
     const cut = id.lastIndexOf('/');
-    const pool = this.strings.lookup(id.slice(0, cut));
-    const name = pool === 0 ? 0 : this.strings.lookup(id.slice(cut + 1));
-    return name === 0 ? -1 : idKey(pool, name);
+    this.lookedUpPool = this.strings.lookup(id.slice(0, cut));
+    return this.lookedUpPool === 0 ? 0 : this.strings.lookup(id.slice(cut + 1));
   }
 
   /** The `driver/pool/device` of a slot (undefined when it is free), built on each call. */
@@ -274,15 +268,6 @@ export class Inventory {
 /** Bounds of Inventory.known: names, and devices per name. */
 const KNOWN_NAMES = 1024;
 const KNOWN_PER_NAME = 16;
-
-/** Interned ids below 2^26, so that pool × 2^26 + name stays an exact integer (below 2^52). */
-const ID_BITS = 2 ** 26;
-
-/** The byId key of a (pool id, name id) pair. */
-function idKey(pool: number, name: number): number {
-  if (pool >= ID_BITS || name >= ID_BITS) throw new Error(`inventory: more than ${ID_BITS} distinct driver, pool and device names`);
-  return pool * ID_BITS + name;
-}
 
 function grow(a: Uint32Array, length: number): Uint32Array {
   const b = new Uint32Array(length);
