@@ -170,7 +170,9 @@ export class SliceIndex {
 export class PoolFacts {
   readonly maxGeneration: number;
   private readonly newest: readonly ResourceSlice[];
-  private newestError?: { error: string | undefined };
+  /** counterError(maxGeneration), once `newestChecked`. */
+  private newestError: string | undefined;
+  private newestChecked = false;
 
   constructor(private readonly all: readonly ResourceSlice[]) {
     let max = -Infinity;
@@ -187,8 +189,11 @@ export class PoolFacts {
   /** Why the pool's counters are invalid at `generation` (see counterError). */
   counterError(generation: number): string | undefined {
     if (generation !== this.maxGeneration) return counterError(this.slicesOf(generation));
-    this.newestError ??= { error: counterError(this.newest) };
-    return this.newestError.error;
+    if (!this.newestChecked) {
+      this.newestError = counterError(this.newest);
+      this.newestChecked = true;
+    }
+    return this.newestError;
   }
 }
 
