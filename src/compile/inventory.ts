@@ -16,7 +16,7 @@
 
 import type { Device, ResourceSlice } from '../model/types.js';
 import { Interner } from './intern.js';
-import { compactSlots } from './iota.js';
+import { compactSlots, iota } from './iota.js';
 import { jsonTemplate, sameJsonBut, type JsonTemplate } from './same-json.js';
 import { SEVERAL } from '../model/allocated.js';
 import { SliceIndex } from '../model/pools.js';
@@ -30,7 +30,7 @@ export type SliceOrder = (s: ResourceSlice, i: number) => number;
 const STEP_DEVICES = 4096;
 
 export class Inventory {
-  /** Device objects by slot, and the slice each came from (undefined for a free slot). */
+  /** Device objects by slot, and the slice each came from (undefined for a free slot; the arrays are `capacity` long, holes past `size`). */
   readonly devices: Device[] = [];
   readonly sliceOf: ResourceSlice[] = [];
   /** Interned driver, pool (`driver/pool`) and device names, per slot. */
@@ -58,6 +58,8 @@ export class Inventory {
   /** Free slots, reused last freed first. */
   private readonly free: number[] = [];
   private sliceList?: ResourceSlice[];
+  /** Slots in use or free are `0 .. end-1` (`size`); the arrays are longer (`capacity`). */
+  private end = 0;
 
   /** `order(s, i)`: the slice's position in the input (see SliceIndex); default its index in `slices`. */
   constructor(slices: readonly ResourceSlice[] = [], order: SliceOrder = (_s, i) => i) {
@@ -74,7 +76,7 @@ export class Inventory {
 
   /** Adds `slices` (columns sized for all of them first), a step after every STEP_DEVICES devices or so. */
   private *addAll(slices: readonly ResourceSlice[], order: SliceOrder): Generator<void, void> {
-    let n = this.devices.length;
+    let n = this.end;
     for (const s of slices) n += s.spec.devices?.length ?? 0;
     this.reserve(n);
     let sinceStep = 0;
@@ -95,6 +97,9 @@ export class Inventory {
     this.poolId = grow(this.poolId, n);
     this.nameId = grow(this.nameId, n);
     this.content = grow(this.content, n);
+    // Sized once, not pushed slot by slot (each growth of a large array is a fresh allocation); slots past `end` are holes.
+    this.devices.length = n;
+    this.sliceOf.length = n;
     this.byId.reserve(n, this.poolId, this.nameId);
   }
 
@@ -102,24 +107,32 @@ export class Inventory {
   addSlice(s: ResourceSlice, order: number): Int32Array {
     if (this.slotsOf.has(s)) throw new Error('slice is already part of this inventory');
     const devices = s.spec.devices ?? [];
-    const slots = new Int32Array(devices.length);
+    const n = devices.length;
     const driver = this.strings.id(s.spec.driver);
     const pool = this.strings.id(`${s.spec.driver}/${s.spec.pool.name}`);
-    devices.forEach((d, k) => {
-      const i = this.free.pop() ?? this.append();
-      slots[k] = i;
-      this.devices[i] = d;
+    let held: Int32Array;
+    if (this.free.length === 0) {
+      // No free slot: the next n slots, as a view of the shared 0, 1, 2, … (no array of its own).
+      if (this.end + n > this.driverId.length) this.reserve(Math.max(64, this.end + n, 2 * this.driverId.length));
+      held = iota(this.end, n);
+      this.end += n;
+    } else {
+      const slots = new Int32Array(n);
+      for (let k = 0; k < n; k++) slots[k] = this.free.pop() ?? this.append();
+      held = compactSlots(slots);
+    }
+    for (let k = 0; k < n; k++) {
+      const i = held[k];
+      this.devices[i] = devices[k];
       this.sliceOf[i] = s;
-      const name = this.strings.id(d.name);
       this.driverId[i] = driver;
       this.poolId[i] = pool;
-      this.nameId[i] = name;
+      this.nameId[i] = this.strings.id(devices[k].name);
       this.content[i] = 0;
       this.byId.add(i, this.poolId, this.nameId);
-    });
-    const held = compactSlots(slots);
+    }
     this.slotsOf.set(s, held);
-    this.sliceIndex.add(s, order);
+    this.sliceIndex.add(s, order, this.strings.string(pool)); // one pool key string, shared
     this.sliceList = undefined;
     return held;
   }
@@ -142,11 +155,8 @@ export class Inventory {
 
   /** A new slot at the end, growing the columns (doubling) when they are full. */
   private append(): number {
-    const i = this.devices.length;
-    if (i >= this.driverId.length) this.reserve(Math.max(64, 2 * this.driverId.length));
-    this.devices.push(undefined as unknown as Device);
-    this.sliceOf.push(undefined as unknown as ResourceSlice);
-    return i;
+    if (this.end >= this.driverId.length) this.reserve(Math.max(64, 2 * this.driverId.length));
+    return this.end++;
   }
 
   /** The slices, in input order. */
@@ -230,7 +240,7 @@ export class Inventory {
 
   /** Bound of the slot numbers: slots are `0 .. size-1`, some of them possibly free. */
   get size(): number {
-    return this.devices.length;
+    return this.end;
   }
 
   /** Length of the column arrays (`size` plus room to grow): arrays kept per slot elsewhere use it too. */
@@ -240,7 +250,7 @@ export class Inventory {
 
   /** Number of devices (slots in use). */
   get count(): number {
-    return this.devices.length - this.free.length;
+    return this.end - this.free.length;
   }
 
   /** Whether slot `i` holds a device. */

@@ -75,8 +75,8 @@ export class SliceIndex {
     slices.forEach((s, i) => this.add(s, i));
   }
 
-  add(s: ResourceSlice, order: number): void {
-    const pool = key(s);
+  /** `pool`: the slice's `driver/pool` (a caller that has the string passes it, so that one string serves every slice of a pool). */
+  add(s: ResourceSlice, order: number, pool = key(s)): void {
     this.order.set(s, order);
     this.poolOf.set(s, pool);
     if (isUniversal(s)) insertInto(this.universal, pool, s, this.order);
@@ -329,6 +329,16 @@ function cmp(a: string, b: string): number {
 
 /** A device name that the node's slices of a pool repeat. */
 function duplicateDevice(relevant: ResourceSlice[]): string | undefined {
+  if (relevant.length === 1) {
+    // One slice of a few devices (the common case): compared pairwise, nothing allocated.
+    const devices = relevant[0].spec.devices ?? [];
+    if (devices.length <= 32) {
+      for (let a = 1; a < devices.length; a++) {
+        for (let b = 0; b < a; b++) if (devices[a].name === devices[b].name) return `duplicate device name ${devices[a].name}`;
+      }
+      return undefined;
+    }
+  }
   const names = new Set<string>();
   for (const s of relevant) {
     for (const d of s.spec.devices ?? []) {
@@ -341,6 +351,7 @@ function duplicateDevice(relevant: ResourceSlice[]): string | undefined {
 
 /** Duplicate counter-set names in the pool's slices, or a counter consumption that names no counter. */
 function counterError(all: readonly ResourceSlice[]): string | undefined {
+  if (all.every((s) => !s.spec.sharedCounters?.length && (s.spec.devices ?? []).every((d) => !d.consumesCounters?.length))) return undefined; // no counters at all
   const sets = new Map<string, Set<string>>();
   for (const s of all) {
     for (const cs of s.spec.sharedCounters ?? []) {
