@@ -40,27 +40,28 @@ export function kindOfKey(key: ObjectKey): string {
  * `kind` the engine knows (or ignores), and a `metadata.name`. A ResourceSlice must also carry
  * what the inventory indexes it by (`spec.driver`, `spec.pool.name`, `spec.pool.generation`).
  */
-export function checkObject(o: unknown, where: string): asserts o is DraObject {
+export function checkObject(o: unknown, at: string | (() => string)): asserts o is DraObject {
+  // `at` may be a function, so that a caller checking many objects writes no text until one fails.
+  const where = () => (typeof at === 'string' ? at : at());
   if (typeof o !== 'object' || o === null || Array.isArray(o)) {
-    throw new InputError(`${where}: expected a Kubernetes object, got ${o === null ? 'null' : Array.isArray(o) ? 'an array' : typeof o}`);
+    throw new InputError(`${where()}: expected a Kubernetes object, got ${o === null ? 'null' : Array.isArray(o) ? 'an array' : typeof o}`);
   }
   const r = o as Record<string, unknown>;
   if (r.kind === undefined && 'object' in r) {
-    throw new InputError(`${where}: expected a Kubernetes object, got a wrapper with an \`object\` field (pass the loaded entries' .object, e.g. loadPaths(...).objects.map((l) => l.object))`);
+    throw new InputError(`${where()}: expected a Kubernetes object, got a wrapper with an \`object\` field (pass the loaded entries' .object, e.g. loadPaths(...).objects.map((l) => l.object))`);
   }
-  if (typeof r.kind !== 'string' || r.kind === '') throw new InputError(`${where}: kind: missing`);
+  if (typeof r.kind !== 'string' || r.kind === '') throw new InputError(`${where()}: kind: missing`);
   const known = (ENGINE_KINDS as readonly string[]).includes(r.kind) || (IGNORED_KINDS as readonly string[]).includes(r.kind);
-  if (!known) throw new InputError(`${where}: kind: ${r.kind} is not supported (the engine takes ${[...ENGINE_KINDS, ...IGNORED_KINDS].join(', ')})`);
+  if (!known) throw new InputError(`${where()}: kind: ${r.kind} is not supported (the engine takes ${[...ENGINE_KINDS, ...IGNORED_KINDS].join(', ')})`);
   const md = r.metadata as Record<string, unknown> | undefined;
   if (typeof md !== 'object' || md === null || typeof md.name !== 'string' || md.name === '') {
-    throw new InputError(`${where} (${r.kind}): metadata.name: missing`);
+    throw new InputError(`${where()} (${r.kind}): metadata.name: missing`);
   }
   if (r.kind === 'ResourceSlice') {
     const spec = r.spec as { driver?: unknown; pool?: { name?: unknown; generation?: unknown } } | undefined;
-    const what = `${where} (ResourceSlice ${md.name})`;
-    if (typeof spec?.driver !== 'string') throw new InputError(`${what}: spec.driver: missing`);
-    if (typeof spec.pool?.name !== 'string') throw new InputError(`${what}: spec.pool.name: missing`);
-    if (typeof spec.pool.generation !== 'number') throw new InputError(`${what}: spec.pool.generation: missing`);
+    const missing =
+      typeof spec?.driver !== 'string' ? 'spec.driver' : typeof spec.pool?.name !== 'string' ? 'spec.pool.name' : typeof spec.pool.generation !== 'number' ? 'spec.pool.generation' : undefined;
+    if (missing) throw new InputError(`${where()} (ResourceSlice ${md.name}): ${missing}: missing`);
   }
 }
 
