@@ -197,6 +197,10 @@ function counterUses(inv: Inventory, slots: Int32Array, poolOf: Int32Array, tabl
 
 /** The counter table's layout and capacity (static), and who consumes what (the dynamic part's input). */
 function counterTables(inv: Inventory, pools: readonly Pool[]): { capacity: CounterTable; consumers: Consumers } {
+  // Most nodes' pools have no shared counters: nothing to lay out.
+  if (!pools.some((pool) => !pool.incomplete && !pool.invalid && pool.allSlices.some((s) => (s.spec.sharedCounters?.length ?? 0) > 0))) {
+    return { capacity: noCounters(pools.length), consumers: NO_CONSUMERS };
+  }
   const avail: bigint[] = [];
   const index = new Map<string, number>();
   const poolRange = new Int32Array(2 * pools.length);

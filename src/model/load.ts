@@ -146,12 +146,9 @@ function* jsonValues(bytes: Buffer): Generator<void, unknown[] | undefined> {
     const head = list && (JSON.parse(list.head.toString('utf8')) as unknown);
     if (list && isPlainObject(head) && head.kind === 'List') {
       const items: unknown[] = [];
-      // A hundred items per JSON.parse: the text from one item's start to a later one's end, commas
-      // between them included, is the body of a JSON array of those items.
-      for (let k = 0; k < list.starts.length; k += OBJECTS_PER_STEP) {
-        const last = Math.min(list.starts.length, k + OBJECTS_PER_STEP) - 1;
-        for (const item of JSON.parse(`[${bytes.toString('utf8', list.starts[k], list.ends[last])}]`) as unknown[]) items.push(item);
-        yield;
+      for (let k = 0; k < list.starts.length; k++) {
+        items.push(JSON.parse(bytes.toString('utf8', list.starts[k], list.ends[k])));
+        if (items.length % OBJECTS_PER_STEP === 0) yield;
       }
       if (scan.escapedKey) keys = keyCount(head) + keyCount(items);
       value = Object.assign(head, { items }); // `items` keeps its place in the head's key order
