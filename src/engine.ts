@@ -257,6 +257,7 @@ export class Engine {
     for (const s of gone) {
       const e = this.effective.get(s)!;
       this.effective.delete(s);
+      this.allocated.detach(inventory.slotsOfSlice(e));
       this.devicesChanged(inventory.removeSlice(e));
       touched.push(e);
     }

@@ -14,7 +14,7 @@
  * read them through the inventory, do not keep them across changes.
  */
 
-import type { Device, ResourceSlice } from '../model/types.js';
+import type { Device, DeviceRequestAllocationResult, ResourceSlice } from '../model/types.js';
 import { Interner } from './intern.js';
 import { compactSlots } from './iota.js';
 import { sameJsonBut } from './same-json.js';
@@ -52,6 +52,13 @@ export class Inventory {
    */
   private readonly known = new Map<number, { device: Device; driver: number; id: number }[]>();
   private readonly texts = new Map<string, string>();
+  /** How many IDs several slots have (slices repeating a device): while none, no slot is `repeated`. */
+  private repeatedIds = 0;
+  /**
+   * The slot of each device result this inventory's allocations produced (noteResult). Valid
+   * while no slot was freed since the result was made: removing a slice starts a new map.
+   */
+  private results = new WeakMap<DeviceRequestAllocationResult, number>();
   /** Free slots, reused last freed first. */
   private readonly free: number[] = [];
   private sliceList?: ResourceSlice[];
@@ -114,8 +121,10 @@ export class Inventory {
       const id = idKey(pool, name);
       const same = this.byId.get(id);
       if (same === undefined) this.byId.set(id, i);
-      else if (typeof same === 'number') this.byId.set(id, [same, i]);
-      else same.push(i);
+      else if (typeof same === 'number') {
+        this.byId.set(id, [same, i]);
+        this.repeatedIds++;
+      } else same.push(i);
     });
     const held = compactSlots(slots);
     this.slotsOf.set(s, held);
@@ -134,7 +143,10 @@ export class Inventory {
       if (typeof same === 'number') this.byId.delete(id);
       else if (same !== undefined) {
         same.splice(same.indexOf(i), 1);
-        if (same.length === 1) this.byId.set(id, same[0]);
+        if (same.length === 1) {
+          this.byId.set(id, same[0]);
+          this.repeatedIds--;
+        }
       }
       (this.devices as (Device | undefined)[])[i] = undefined;
       (this.sliceOf as (ResourceSlice | undefined)[])[i] = undefined;
@@ -142,6 +154,7 @@ export class Inventory {
     }
     this.slotsOf.delete(s);
     this.sliceIndex.remove(s);
+    if (slots.length > 0) this.results = new WeakMap();
     this.sliceList = undefined;
     return slots;
   }
@@ -232,6 +245,24 @@ export class Inventory {
   /** The `driver/pool/device` of a slot (undefined when it is free), built on each call. */
   idAt(i: number): string | undefined {
     return this.devices[i] === undefined ? undefined : `${this.strings.string(this.poolId[i])}/${this.strings.string(this.nameId[i])}`;
+  }
+
+  /** Whether other slots have the ID of the device in slot `i` too. */
+  repeated(i: number): boolean {
+    return this.repeatedIds > 0 && typeof this.byId.get(idKey(this.poolId[i], this.nameId[i])) !== 'number';
+  }
+
+  /**
+   * Records that result `r` (made by an allocation from this inventory) names the device in slot
+   * `i`: the allocated state then finds the device without its ID string (resultSlot).
+   */
+  noteResult(r: DeviceRequestAllocationResult, i: number): void {
+    this.results.set(r, i);
+  }
+
+  /** The slot `noteResult` recorded for `r`, when no slot was freed since; -1 otherwise. */
+  resultSlot(r: DeviceRequestAllocationResult): number {
+    return this.results.get(r) ?? -1;
   }
 
   /** Bound of the slot numbers: slots are `0 .. size-1`, some of them possibly free. */

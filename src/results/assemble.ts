@@ -17,7 +17,6 @@ import type { Problem } from '../compile/problem.js';
 import type { SolveAnswer } from '../wasm/run.js';
 import type { Features } from '../features.js';
 import { AllocationError } from '../outcome.js';
-import { rememberDeviceId } from '../model/allocated.js';
 import { nodeDevice, type NodeDevice } from '../compile/nodeview.js';
 
 export function assembleResults(p: Problem, a: SolveAnswer, features: Features): AllocationResult[] {
@@ -41,7 +40,7 @@ export function assembleResults(p: Problem, a: SolveAnswer, features: Features):
         r.shareID = randomUUID();
         if (consumed.size > 0) r.consumedCapacity = Object.fromEntries([...consumed].map(([k, v]) => [k, v.toString()]));
       }
-      rememberDeviceId(r, nd.id);
+      p.view.inventory.noteResult(r, nd.index);
       results.push(r);
       picked.push(nd);
     }
