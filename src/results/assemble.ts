@@ -24,7 +24,8 @@ export function assembleResults(p: Problem, a: SolveAnswer, features: Features):
   return p.claims.map((claim, c) => {
     const results: DeviceRequestAllocationResult[] = [];
     const picked: NodeDevice[] = [];
-    for (const [s, d] of a.picks) {
+    for (let k = 0; k < a.picks.length; k++) {
+      const [s, d] = a.picks[k];
       const slot = p.plan.slots[s];
       if (slot.claim !== c) continue;
       const nd = nodeDevice(p.view, d);
@@ -45,8 +46,10 @@ export function assembleResults(p: Problem, a: SolveAnswer, features: Features):
       picked.push(nd);
     }
     const out: AllocationResult = { devices: { results } };
-    const config = configs(p, a, c);
-    if (config.length > 0) out.devices!.config = config;
+    if (hasConfigs(p, c)) {
+      const config = configs(p, a, c);
+      if (config.length > 0) out.devices!.config = config;
+    }
     const ns = nodeSelector(p, picked, claim.metadata?.name ?? '');
     if (ns) out.nodeSelector = ns;
     return out;
@@ -66,7 +69,6 @@ function chosenSlots(p: Problem, a: SolveAnswer, c: number) {
 
 function configs(p: Problem, a: SolveAnswer, c: number): DeviceAllocationConfiguration[] {
   const out: DeviceAllocationConfiguration[] = [];
-  if (!hasConfigs(p, c)) return out;
   const chosen = chosenSlots(p, a, c);
   const classRange = new Map<string, [number, number]>();
   for (const slot of chosen) {

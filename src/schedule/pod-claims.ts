@@ -32,11 +32,16 @@ export interface ClaimSource {
 export interface PodClaims {
   /** Claims of the Pod, in spec.resourceClaims order (existing or newly stamped). */
   claims: ResourceClaim[];
+  /** The key (`claimKey`) of each claim of `claims`. */
+  keys: ClaimKey[];
   /** The claims among them that were stamped from templates just now. */
   created: ResourceClaim[];
   /** The claims among them the Pod uses through its PodGroup: reserved for the group, not the Pod. */
-  forGroup: Set<ResourceClaim>;
+  forGroup: ReadonlySet<ResourceClaim>;
 }
+
+/** `forGroup` of a Pod without a sharing PodGroup (shared by all such Pods). */
+const NO_CLAIMS: ReadonlySet<ResourceClaim> = new Set();
 
 type PodClaimRef = NonNullable<Pod['spec']['resourceClaims']>[number];
 
@@ -88,37 +93,37 @@ export function podClaimName(pod: Pod, ref: NonNullable<Pod['spec']['resourceCla
  */
 export function resolvePodClaims(pod: Pod, src: ClaimSource, group?: PodGroup): PodClaims {
   const ns = podNamespace(pod);
-  const out: PodClaims = { claims: [], created: [], forGroup: new Set() };
+  const forGroup = group ? new Set<ResourceClaim>() : undefined;
+  const out: PodClaims = { claims: [], keys: [], created: [], forGroup: forGroup ?? NO_CLAIMS };
   for (const ref of pod.spec.resourceClaims ?? []) {
     const shared = group && groupClaimOf(group, ref);
-    const use = (claim: ResourceClaim) => {
-      out.claims.push(claim);
-      if (shared) out.forGroup.add(claim);
-    };
+    let key: ClaimKey;
+    let claim: ResourceClaim | undefined;
     if (ref.resourceClaimName) {
-      const c = src.claims.get(claimKey(ns, ref.resourceClaimName));
-      if (!c) throw new PodClaimError(`pod ${ns}/${pod.metadata.name}: resourceclaim "${ref.resourceClaimName}" not found`);
-      use(c);
-      continue;
+      key = claimKey(ns, ref.resourceClaimName);
+      claim = src.claims.get(key);
+      if (!claim) throw new PodClaimError(`pod ${ns}/${pod.metadata.name}: resourceclaim "${ref.resourceClaimName}" not found`);
+    } else {
+      if (!ref.resourceClaimTemplateName) {
+        throw new PodClaimError(`pod ${ns}/${pod.metadata.name}: spec.resourceClaims[${ref.name}]: neither resourceClaimName nor resourceClaimTemplateName is set`);
+      }
+      const name = shared ? groupClaimName(group, shared) : podClaimName(pod, ref)!;
+      key = claimKey(ns, name);
+      claim = src.claims.get(key);
+      if (!claim) {
+        const t = src.templates.get(claimKey(ns, ref.resourceClaimTemplateName));
+        if (!t) {
+          throw new PodClaimError(`pod ${ns}/${pod.metadata.name}: resourceclaimtemplate "${ref.resourceClaimTemplateName}" not found`);
+        }
+        claim = shared
+          ? stamp(t, name, ns, { apiVersion: 'scheduling.k8s.io/v1alpha2', kind: 'PodGroup', name: group.metadata.name, uid: group.metadata.uid ?? '', controller: true, blockOwnerDeletion: true })
+          : stamp(t, name, ns, { apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name, uid: pod.metadata.uid ?? '', controller: true, blockOwnerDeletion: true }, { 'resource.kubernetes.io/pod-claim-name': ref.name });
+        out.created.push(claim);
+      }
     }
-    if (!ref.resourceClaimTemplateName) {
-      throw new PodClaimError(`pod ${ns}/${pod.metadata.name}: spec.resourceClaims[${ref.name}]: neither resourceClaimName nor resourceClaimTemplateName is set`);
-    }
-    const name = shared ? groupClaimName(group, shared) : podClaimName(pod, ref)!;
-    const existing = src.claims.get(claimKey(ns, name));
-    if (existing) {
-      use(existing);
-      continue;
-    }
-    const t = src.templates.get(claimKey(ns, ref.resourceClaimTemplateName));
-    if (!t) {
-      throw new PodClaimError(`pod ${ns}/${pod.metadata.name}: resourceclaimtemplate "${ref.resourceClaimTemplateName}" not found`);
-    }
-    const claim = shared
-      ? stamp(t, name, ns, { apiVersion: 'scheduling.k8s.io/v1alpha2', kind: 'PodGroup', name: group.metadata.name, uid: group.metadata.uid ?? '', controller: true, blockOwnerDeletion: true })
-      : stamp(t, name, ns, { apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name, uid: pod.metadata.uid ?? '', controller: true, blockOwnerDeletion: true }, { 'resource.kubernetes.io/pod-claim-name': ref.name });
-    use(claim);
-    out.created.push(claim);
+    out.claims.push(claim);
+    out.keys.push(key);
+    if (shared) forGroup!.add(claim);
   }
   return out;
 }
