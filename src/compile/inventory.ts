@@ -14,7 +14,7 @@
  * read them through the inventory, do not keep them across changes.
  */
 
-import type { Device, DeviceRequestAllocationResult, ResourceSlice } from '../model/types.js';
+import type { Device, ResourceSlice } from '../model/types.js';
 import { Interner } from './intern.js';
 import { compactSlots } from './iota.js';
 import { sameJsonBut } from './same-json.js';
@@ -54,11 +54,8 @@ export class Inventory {
   private readonly texts = new Map<string, string>();
   /** How many IDs several slots have (slices repeating a device): while none, no slot is `repeated`. */
   private repeatedIds = 0;
-  /**
-   * The slot of each device result this inventory's allocations produced (noteResult). Valid
-   * while no slot was freed since the result was made: removing a slice starts a new map.
-   */
-  private results = new WeakMap<DeviceRequestAllocationResult, number>();
+  /** Pool ids by driver, then pool name: a device is found by its three names without building its ID string. */
+  private readonly poolIds = new Map<string, Map<string, number>>();
   /** Free slots, reused last freed first. */
   private readonly free: number[] = [];
   private sliceList?: ResourceSlice[];
@@ -107,7 +104,7 @@ export class Inventory {
     const devices = s.spec.devices ?? [];
     const slots = new Int32Array(devices.length);
     const driver = this.strings.id(s.spec.driver);
-    const pool = this.strings.id(`${s.spec.driver}/${s.spec.pool.name}`);
+    const pool = this.poolIdOf(s.spec.driver, s.spec.pool.name);
     devices.forEach((d, k) => {
       const i = this.free.pop() ?? this.append();
       slots[k] = i;
@@ -154,7 +151,6 @@ export class Inventory {
     }
     this.slotsOf.delete(s);
     this.sliceIndex.remove(s);
-    if (slots.length > 0) this.results = new WeakMap();
     this.sliceList = undefined;
     return slots;
   }
@@ -253,16 +249,23 @@ export class Inventory {
   }
 
   /**
-   * Records that result `r` (made by an allocation from this inventory) names the device in slot
-   * `i`: the allocated state then finds the device without its ID string (resultSlot).
+   * `slotOf` the device `driver/pool/device`, found by its names (an allocation result's fields:
+   * strings whose hashes are computed once per string, where an ID string would be built anew).
    */
-  noteResult(r: DeviceRequestAllocationResult, i: number): void {
-    this.results.set(r, i);
+  slotOfDevice(driver: string, pool: string, device: string): number {
+    const p = this.poolIds.get(driver)?.get(pool);
+    const name = p === undefined ? 0 : this.strings.lookup(device);
+    const i = name === 0 ? undefined : this.byId.get(idKey(p!, name));
+    return i === undefined ? -1 : typeof i === 'number' ? i : SEVERAL;
   }
 
-  /** The slot `noteResult` recorded for `r`, when no slot was freed since; -1 otherwise. */
-  resultSlot(r: DeviceRequestAllocationResult): number {
-    return this.results.get(r) ?? -1;
+  /** The interned id of pool `driver/pool`, interning it on first sight. */
+  private poolIdOf(driver: string, pool: string): number {
+    let byName = this.poolIds.get(driver);
+    if (byName === undefined) this.poolIds.set(driver, (byName = new Map()));
+    let id = byName.get(pool);
+    if (id === undefined) byName.set(pool, (id = this.strings.id(`${driver}/${pool}`)));
+    return id;
   }
 
   /** Bound of the slot numbers: slots are `0 .. size-1`, some of them possibly free. */

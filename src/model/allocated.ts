@@ -8,8 +8,8 @@
  * every slot whose device has the ID holds a copy (slices may repeat an ID: then all its slots
  * count alike), and an ID no device of the attached inventory has (a claim from outside naming
  * a device not (yet) there, or everything before `attach`) is kept by its string in `detached`
- * until a slice brings a device with that ID. Results the engine itself produced name their
- * slot (DeviceIndex.resultSlot), so committing and releasing them builds and hashes no ID strings.
+ * until a slice brings a device with that ID. A result's device is found by its names
+ * (DeviceIndex.slotOfDevice), so committing and releasing builds and hashes no ID strings.
  */
 
 import type { DeviceRequestAllocationResult, ResourceClaim } from './types.js';
@@ -32,8 +32,8 @@ export interface DeviceIndex {
   idAt(i: number): string | undefined;
   /** Whether other slots have the ID of the device in slot `i` too. */
   repeated(i: number): boolean;
-  /** The slot of the device a result of this index's allocations names (see Inventory.noteResult); -1 when unknown. */
-  resultSlot(r: DeviceRequestAllocationResult): number;
+  /** `slotOf` the device with these names (no ID string built). */
+  slotOfDevice(driver: string, pool: string, device: string): number;
 }
 
 /** DeviceIndex.slotOf: the ID names several devices. */
@@ -168,7 +168,7 @@ export class AllocatedState {
     for (const r of results) {
       if (r.adminAccess) continue;
       const shared = consumableCapacity && !!r.shareID;
-      const one = this.slotOfResult(r);
+      const one = this.index ? this.index.slotOfDevice(r.driver, r.pool, r.device) : -1;
       if (one >= 0) {
         if (shared) this.setSlot(one, this.holders[one], addShare(this.shareOf.get(one), r.consumedCapacity, sign));
         else this.holders[one] = Math.max(0, this.holders[one] + sign);
@@ -193,15 +193,6 @@ export class AllocatedState {
         this.sync(i);
       }
     }
-  }
-
-  /** The slot of a result's device when it is the only one with its ID; -1 (none) or SEVERAL otherwise. */
-  private slotOfResult(r: DeviceRequestAllocationResult): number {
-    const index = this.index;
-    if (!index) return -1;
-    const known = index.resultSlot(r);
-    if (known >= 0) return index.repeated(known) ? SEVERAL : known;
-    return index.slotOf(deviceId(r.driver, r.pool, r.device));
   }
 
   /** The state of device `id` (undefined when not in use). */

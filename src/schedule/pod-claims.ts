@@ -83,8 +83,9 @@ export function podNamespace(pod: Pod): string {
 export function podClaimName(pod: Pod, ref: NonNullable<Pod['spec']['resourceClaims']>[number]): string | undefined {
   if (ref.resourceClaimName) return ref.resourceClaimName;
   if (!ref.resourceClaimTemplateName) return undefined;
-  const statuses = (pod.status?.resourceClaimStatuses as { name: string; resourceClaimName?: string }[] | undefined) ?? [];
-  return statuses.find((s) => s.name === ref.name)?.resourceClaimName ?? `${pod.metadata.name}-${ref.name}`;
+  const statuses = pod.status?.resourceClaimStatuses as { name: string; resourceClaimName?: string }[] | undefined;
+  const recorded = statuses && statuses.find((s) => s.name === ref.name)?.resourceClaimName;
+  return recorded ?? `${pod.metadata.name}-${ref.name}`;
 }
 
 /**
@@ -93,9 +94,12 @@ export function podClaimName(pod: Pod, ref: NonNullable<Pod['spec']['resourceCla
  */
 export function resolvePodClaims(pod: Pod, src: ClaimSource, group?: PodGroup): PodClaims {
   const ns = podNamespace(pod);
+  const refs = pod.spec.resourceClaims ?? [];
   const forGroup = group ? new Set<ResourceClaim>() : undefined;
-  const out: PodClaims = { claims: [], keys: [], created: [], forGroup: forGroup ?? NO_CLAIMS };
-  for (const ref of pod.spec.resourceClaims ?? []) {
+  // Arrays of their final length (most Pods have one claim: a growing array would reserve 16).
+  const out: PodClaims = { claims: new Array(refs.length), keys: new Array(refs.length), created: [], forGroup: forGroup ?? NO_CLAIMS };
+  for (let i = 0; i < refs.length; i++) {
+    const ref = refs[i];
     const shared = group && groupClaimOf(group, ref);
     let key: ClaimKey;
     let claim: ResourceClaim | undefined;
@@ -118,11 +122,11 @@ export function resolvePodClaims(pod: Pod, src: ClaimSource, group?: PodGroup): 
         claim = shared
           ? stamp(t, name, ns, { apiVersion: 'scheduling.k8s.io/v1alpha2', kind: 'PodGroup', name: group.metadata.name, uid: group.metadata.uid ?? '', controller: true, blockOwnerDeletion: true })
           : stamp(t, name, ns, { apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name, uid: pod.metadata.uid ?? '', controller: true, blockOwnerDeletion: true }, { 'resource.kubernetes.io/pod-claim-name': ref.name });
-        out.created.push(claim);
+        out.created = out.created.length === 0 ? [claim] : [...out.created, claim];
       }
     }
-    out.claims.push(claim);
-    out.keys.push(key);
+    out.claims[i] = claim;
+    out.keys[i] = key;
     if (shared) forGroup!.add(claim);
   }
   return out;

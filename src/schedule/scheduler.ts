@@ -67,6 +67,8 @@ export interface ScheduleResult {
 }
 
 const MAX_RESERVED_FOR = 256;
+/** `PodAttempt.bound` of the Pods without allocated claims (shared: read only). */
+const NO_CLAIMS: readonly ResourceClaim[] = Object.freeze([]);
 const ADMIN_NAMESPACE_LABEL = 'resource.kubernetes.io/admin-access';
 
 /** One Pod's scheduling decision and what it changed. */
@@ -86,7 +88,7 @@ export interface PodAttempt {
   pending: ResourceClaim[];
   /** The key (`claimKey`) of each claim of `pending`. */
   pendingKeys: ClaimKey[];
-  bound: ResourceClaim[];
+  bound: readonly ResourceClaim[];
   plan?: Plan;
   /** The highest DRA score a node can give (all firstAvailable requests on their first choice). */
   maxScore: number;
@@ -242,22 +244,18 @@ export class Scheduler {
     }
     const { claims: podClaims, keys, created, forGroup } = resolved;
     decision.created = created;
-    const pending: ResourceClaim[] = [];
-    const pendingKeys: ClaimKey[] = [];
-    const bound: ResourceClaim[] = [];
     // `created` lists the stamped claims in the order of `podClaims`.
-    for (let i = 0, k = 0; i < podClaims.length; i++) {
-      const c = podClaims[i];
-      if (c === created[k]) {
-        this.rememberClaim(keys[i], c);
+    for (let i = 0, k = 0; i < podClaims.length && k < created.length; i++) {
+      if (podClaims[i] === created[k]) {
+        this.rememberClaim(keys[i], created[k]);
         k++;
       }
-      if (c.status?.allocation) bound.push(c);
-      else {
-        pending.push(c);
-        pendingKeys.push(keys[i]);
-      }
     }
+    // Mostly no claim is allocated yet: then the claims to allocate are the Pod's claims.
+    const anyBound = podClaims.some((c) => c.status?.allocation);
+    const pending = anyBound ? podClaims.filter((c) => !c.status?.allocation) : podClaims;
+    const pendingKeys = anyBound ? keys.filter((_k, i) => !podClaims[i].status?.allocation) : keys;
+    const bound = anyBound ? podClaims.filter((c) => c.status?.allocation) : NO_CLAIMS;
     const adminError = adminAccessError(pending, this.namespaces);
     if (adminError) return { ...decision, message: adminError };
     if (bound.some((c) => (c.status?.reservedFor?.length ?? 0) >= MAX_RESERVED_FOR)) {
@@ -384,7 +382,7 @@ export class Scheduler {
 
   /** Commits the placement: allocations into the engine, claims reserved for the Pod, the Pod bound. */
   place(a: PodAttempt, p: Placement): PodDecision {
-    const updated: ResourceClaim[] = [];
+    const updated: ResourceClaim[] = new Array(p.claims.length);
     const { pod } = a;
     const node = this.nodes[p.node];
     const podRef: ConsumerRef = { resource: 'pods', name: pod.metadata.name, uid: pod.metadata.uid ?? '' };
@@ -399,7 +397,7 @@ export class Scheduler {
       this.journal?.push({ committedFrom: c });
       // The claims to allocate are the pending ones, then the extended-resource claim (fitSteps).
       this.rememberClaim(i < a.pendingKeys.length ? a.pendingKeys[i] : claimKey(c.metadata.namespace, c.metadata.name ?? ''), committed);
-      updated.push(committed);
+      updated[i] = committed;
       spansNodes ||= reachesOtherNodes(allocation);
     }
     for (const c of a.bound) {

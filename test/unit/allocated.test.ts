@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Inventory } from '../../src/compile/inventory.js';
-import { AllocatedState, FLAG_AGGREGATED, FLAG_DEDICATED, FLAG_SHARED } from '../../src/model/allocated.js';
+import { AllocatedState, FLAG_AGGREGATED, FLAG_DEDICATED, FLAG_SHARED, SEVERAL } from '../../src/model/allocated.js';
 import type { DeviceRequestAllocationResult, ResourceClaim, ResourceSlice } from '../../src/model/types.js';
 import { dev, slice } from './objects.js';
 
@@ -46,15 +46,18 @@ function setup(slices: ResourceSlice[]) {
 }
 
 describe('AllocatedState', () => {
-  it('resolves a result the inventory noted by its slot, and one from outside by its ID, to the same device', () => {
-    const { inv, state, flagsOf } = setup([slice('s', [dev('gpu-0'), dev('gpu-1')])]);
-    const noted = result('pool-1', 'gpu-1');
-    inv.noteResult(noted, 1);
-    state.apply(claim(noted), false);
-    expect(flagsOf('gpu.example.com/pool-1/gpu-1')).toEqual([FLAG_DEDICATED]);
-    // An informer's copy (a new object) releases it through the ID string.
-    state.apply(claim(structuredClone(noted)), false, -1);
-    expect(flagsOf('gpu.example.com/pool-1/gpu-1')).toEqual([0]);
+  it('finds a result by its names, and a device ID by its string, to the same slot', () => {
+    const { inv, state, flagsOf } = setup([slice('s', [dev('gpu-0'), dev('gpu-1')], { poolName: 'rack/1' })]);
+    expect(inv.slotOfDevice('gpu.example.com', 'rack/1', 'gpu-1')).toBe(1);
+    expect(inv.slotOf('gpu.example.com/rack/1/gpu-1')).toBe(1);
+    expect(inv.slotOfDevice('gpu.example.com', 'rack', '1/gpu-1')).toBe(-1);
+    expect(inv.slotOfDevice('gpu.example.com', 'rack/1', 'gpu-9')).toBe(-1);
+    const r = result('rack/1', 'gpu-1');
+    state.apply(claim(r), false);
+    expect(flagsOf('gpu.example.com/rack/1/gpu-1')).toEqual([FLAG_DEDICATED]);
+    // An informer's copy (new strings) releases it.
+    state.apply(claim(structuredClone(r)), false, -1);
+    expect(flagsOf('gpu.example.com/rack/1/gpu-1')).toEqual([0]);
     expect(state.dedicated.size).toBe(0);
   });
 
@@ -72,14 +75,13 @@ describe('AllocatedState', () => {
     expect(flagsOf('gpu.example.com/pool-1/gpu-0')).toEqual([FLAG_DEDICATED]);
   });
 
-  it('marks every slot of an ID slices repeat, through a noted slot as through the string', () => {
+  it('marks every slot of an ID slices repeat', () => {
     const a = slice('a', [dev('gpu-0')]);
     const b = slice('b', [dev('gpu-0')]);
     const { inv, state, flagsOf } = setup([a, b]);
     expect(inv.repeated(0)).toBe(true);
-    const noted = result('pool-1', 'gpu-0');
-    inv.noteResult(noted, 1);
-    state.apply(claim(noted), false);
+    expect(inv.slotOfDevice('gpu.example.com', 'pool-1', 'gpu-0')).toBe(SEVERAL);
+    state.apply(claim(result('pool-1', 'gpu-0')), false);
     expect(flagsOf('gpu.example.com/pool-1/gpu-0')).toEqual([FLAG_DEDICATED, FLAG_DEDICATED]);
     state.apply(claim(result('pool-1', 'gpu-0')), false, -1);
     expect(flagsOf('gpu.example.com/pool-1/gpu-0')).toEqual([0, 0]);
@@ -88,11 +90,9 @@ describe('AllocatedState', () => {
   it('keeps the state of a device whose slice goes, and gives it to the device of the slice that comes back', () => {
     const s = slice('s', [dev('gpu-0'), dev('gpu-1')]);
     const { inv, state, add, remove, flagsOf } = setup([s]);
-    const noted = result('pool-1', 'gpu-1');
-    inv.noteResult(noted, 1);
-    state.apply(claim(noted), false);
+    const held = result('pool-1', 'gpu-1');
+    state.apply(claim(held), false);
     remove(s);
-    expect(inv.resultSlot(noted)).toBe(-1); // slots were freed: the note no longer holds
     expect([...state.dedicated]).toEqual(['gpu.example.com/pool-1/gpu-1']);
     expect(state.flags[1]).toBe(0);
     // Another pool's slice takes the freed slots: its devices are free.
@@ -103,8 +103,8 @@ describe('AllocatedState', () => {
     add(slice('s', [dev('gpu-0'), dev('gpu-1')]));
     expect(flagsOf('gpu.example.com/pool-1/gpu-0')).toEqual([0]);
     expect(flagsOf('gpu.example.com/pool-1/gpu-1')).toEqual([FLAG_DEDICATED]);
-    // Releasing it through the old result object works by its ID.
-    state.apply(claim(noted), false, -1);
+    // Releasing it through the old result object finds its new slot.
+    state.apply(claim(held), false, -1);
     expect(flagsOf('gpu.example.com/pool-1/gpu-1')).toEqual([0]);
     expect(state.dedicated.size).toBe(0);
   });
