@@ -64,8 +64,11 @@ export class AllocatedState {
   flags = new Uint8Array(0);
   /** Changes whenever `flags` may have changed: what was computed from them at another version is stale. */
   version = 0;
-  /** Per slot: how many claims hold the device dedicated (inconsistent input may give one device to several). */
-  private holders = new Int32Array(0);
+  /**
+   * By slot: how many claims beyond the first hold the device dedicated (inconsistent input may
+   * give one device to several); FLAG_DEDICATED says there is a first. No entry: at most one.
+   */
+  private readonly extraHolders = new Map<number, number>();
   /** By slot: the device's shares (one object for all slots of a repeated ID); devices without shares have no entry. */
   private readonly shareOf = new Map<number, Shares>();
   /** IDs in use that no slot of the attached inventory has, by ID string. */
@@ -78,7 +81,7 @@ export class AllocatedState {
     if (old) this.detach(Array.from({ length: old.size }, (_, i) => i)); // rare: the engine attaches once
     this.index = index;
     this.flags = new Uint8Array(index.capacity);
-    this.holders = new Int32Array(index.capacity);
+    this.extraHolders.clear();
     this.shareOf.clear();
     this.version++;
     for (const id of [...this.detached.keys()]) {
@@ -96,9 +99,9 @@ export class AllocatedState {
     let leaving: Set<number> | undefined;
     for (let k = 0; k < slots.length; k++) {
       const i = slots[k];
-      const holders = this.holders[i];
+      if (this.flags[i] === 0) continue; // nothing held
+      const holders = this.holdersAt(i);
       const share = this.shareOf.get(i);
-      if (holders === 0 && share === undefined) continue;
       const id = index.idAt(i)!;
       let stays = false;
       if (index.repeated(i)) {
@@ -107,7 +110,6 @@ export class AllocatedState {
       }
       if (!stays && !this.detached.has(id)) this.detached.set(id, { holders, share });
       this.setSlot(i, 0, undefined);
-      this.flags[i] = 0;
     }
     this.version++;
   }
@@ -120,22 +122,22 @@ export class AllocatedState {
   update(slots: ArrayLike<number>): void {
     const index = this.index!;
     if (this.flags.length < index.size) {
-      this.flags = grown(this.flags, index.capacity);
-      this.holders = grown(this.holders, index.capacity);
+      const flags = new Uint8Array(index.capacity);
+      flags.set(this.flags);
+      this.flags = flags;
     }
     this.version++;
     for (let k = 0; k < slots.length; k++) {
       const i = slots[k];
       const id = index.idAt(i);
       if (id === undefined) this.setSlot(i, 0, undefined);
-      else if (this.holders[i] === 0 && !this.shareOf.has(i)) {
+      else if (this.flags[i] === 0) {
         if (this.detached.has(id)) this.settle(id, index.indicesOf(id));
         else if (index.repeated(i)) {
-          const from = index.indicesOf(id).find((j) => this.holders[j] > 0 || this.shareOf.has(j));
-          if (from !== undefined) this.setSlot(i, this.holders[from], this.shareOf.get(from));
+          const from = index.indicesOf(id).find((j) => this.flags[j] !== 0);
+          if (from !== undefined) this.setSlot(i, this.holdersAt(from), this.shareOf.get(from));
         }
       }
-      this.sync(i);
     }
   }
 
@@ -143,21 +145,21 @@ export class AllocatedState {
   private settle(id: string, slots: readonly number[]): void {
     const held = this.detached.get(id)!;
     this.detached.delete(id);
-    for (const i of slots) {
-      this.setSlot(i, held.holders, held.share);
-      this.sync(i);
-    }
+    for (const i of slots) this.setSlot(i, held.holders, held.share);
   }
 
+  /** How many claims hold the device in slot `i` dedicated. */
+  private holdersAt(i: number): number {
+    return this.flags[i] & FLAG_DEDICATED ? 1 + (this.extraHolders.get(i) ?? 0) : 0;
+  }
+
+  /** Sets the state of slot `i`, its flags included. */
   private setSlot(i: number, holders: number, share: Shares | undefined): void {
-    this.holders[i] = holders;
+    if (holders > 1) this.extraHolders.set(i, holders - 1);
+    else if (this.extraHolders.size > 0) this.extraHolders.delete(i);
     if (share) this.shareOf.set(i, share);
-    else this.shareOf.delete(i);
-  }
-
-  private sync(i: number): void {
-    const share = this.shareOf.get(i);
-    this.flags[i] = (this.holders[i] > 0 ? FLAG_DEDICATED : 0) | (share ? FLAG_SHARED : 0) | (share && share.reported > 0 ? FLAG_AGGREGATED : 0);
+    else if (this.shareOf.size > 0) this.shareOf.delete(i);
+    this.flags[i] = (holders > 0 ? FLAG_DEDICATED : 0) | (share ? FLAG_SHARED : 0) | (share && share.reported > 0 ? FLAG_AGGREGATED : 0);
   }
 
   /** Adds (sign 1) or removes (sign -1) the results of one allocated claim. */
@@ -170,9 +172,8 @@ export class AllocatedState {
       const shared = consumableCapacity && !!r.shareID;
       const one = this.index ? this.index.slotOfDevice(r.driver, r.pool, r.device) : -1;
       if (one >= 0) {
-        if (shared) this.setSlot(one, this.holders[one], addShare(this.shareOf.get(one), r.consumedCapacity, sign));
-        else this.holders[one] = Math.max(0, this.holders[one] + sign);
-        this.sync(one);
+        if (shared) this.setSlot(one, this.holdersAt(one), addShare(this.shareOf.get(one), r.consumedCapacity, sign));
+        else this.setSlot(one, Math.max(0, this.holdersAt(one) + sign), this.shareOf.get(one));
         continue;
       }
       const id = deviceId(r.driver, r.pool, r.device);
@@ -187,11 +188,8 @@ export class AllocatedState {
       }
       // A repeated ID: its slots hold equal counts and one Shares object.
       const share = shared ? addShare(this.shareOf.get(slots[0]), r.consumedCapacity, sign) : this.shareOf.get(slots[0]);
-      const holders = shared ? this.holders[slots[0]] : Math.max(0, this.holders[slots[0]] + sign);
-      for (const i of slots) {
-        this.setSlot(i, holders, share);
-        this.sync(i);
-      }
+      const holders = shared ? this.holdersAt(slots[0]) : Math.max(0, this.holdersAt(slots[0]) + sign);
+      for (const i of slots) this.setSlot(i, holders, share);
     }
   }
 
@@ -200,14 +198,13 @@ export class AllocatedState {
     const slot = this.index?.slotOf(id) ?? -1;
     if (slot === -1) return this.detached.get(id);
     const i = slot === SEVERAL ? this.index!.indicesOf(id)[0] : slot;
-    const share = this.shareOf.get(i);
-    return this.holders[i] > 0 || share ? { holders: this.holders[i], share } : undefined;
+    return this.flags[i] === 0 ? undefined : { holders: this.holdersAt(i), share: this.shareOf.get(i) };
   }
 
   /** Devices allocated to a claim exclusively, by ID (computed on each call: for diagnostics and tests). */
   get dedicated(): Set<string> {
     const out = new Set<string>();
-    for (let i = 0; i < this.holders.length; i++) if (this.holders[i] > 0) out.add(this.index!.idAt(i)!);
+    for (let i = 0; i < this.flags.length; i++) if (this.flags[i] & FLAG_DEDICATED) out.add(this.index!.idAt(i)!);
     for (const [id, held] of this.detached) if (held.holders > 0) out.add(id);
     return out;
   }
@@ -261,8 +258,3 @@ function addShare(entry: Shares | undefined, consumed: Record<string, string> | 
 
 const ZERO = Quantity.fromInt(0);
 
-function grown<T extends Uint8Array | Int32Array>(a: T, length: number): T {
-  const b = new (a.constructor as new (n: number) => T)(length);
-  b.set(a);
-  return b;
-}
