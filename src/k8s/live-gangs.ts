@@ -1,9 +1,11 @@
 /**
- * Gangs in the live scheduler (`dralloc scheduler`): the Pods of a PodGroup with the gang
+ * PodGroups in the live scheduler (`dralloc scheduler`): the Pods of a PodGroup with the gang
  * policy (scheduling.k8s.io/v1alpha2, Kubernetes v1.36) are bound together or not at all, as
  * kube-scheduler's GangScheduling plugin binds them (docs/gangs.md, "The live scheduler").
+ * kube-scheduler v1.36 runs the same group cycle for the basic policy, without the minCount
+ * check (KEP-4671, "Interaction with Basic Policy"): every member that fits is bound.
  *
- * When the loop picks a Pod of such a group, the whole group is attempted:
+ * When the loop picks a Pod of a group, the whole group is attempted:
  * - PodGroup missing (never created, or deleted), or fewer Pods of the group than minCount:
  *   every pending member waits, with kube-scheduler's PreEnqueue text (no timeout: it waits
  *   until the PodGroup or more Pods appear — either is a change that wakes it), and claims an
@@ -23,7 +25,8 @@
  *   longer exists (404) gives its claims back.
  *
  * After each cycle (not while the group waits) the PodGroup's PodGroupScheduled condition is
- * set as kube-scheduler v1.36 sets it (pod-group-status.ts).
+ * set as kube-scheduler v1.36 sets it (pod-group-status.ts) — for a basic group, True when a
+ * member was placed in the cycle, else False (`pod group is unschedulable`).
  *
  * Invariant: no Pod of a gang is bound before the claims of at least minCount members are
  * written and checked. The window that remains (a binding that keeps failing after others of
@@ -41,7 +44,7 @@ import type { Commit, GroupAttempt, LiveState, Placed } from './live-state.js';
 import type { AttemptResult, Written } from './live-scheduler.js';
 import { preparePodClaims } from './claims.js';
 import { patchPodGroupConditions, readPod } from './writes.js';
-import { conditionsAfter, type GroupOutcome } from './pod-group-status.js';
+import { conditionsAfter, NO_MEMBER_PLACED, type GroupOutcome } from './pod-group-status.js';
 import { objectKey } from './resources.js';
 import { NotLeader, Retry } from './retry.js';
 import { GroupMembers } from './group-members.js';
@@ -96,12 +99,9 @@ export class LiveGangs {
     this.index.update(pod, deleted);
   }
 
-  /** Whether the Pod is scheduled with its group: it names a PodGroup that is missing or has the gang policy. */
+  /** Whether the Pod is scheduled with its group: it names a PodGroup (missing, gang or basic policy). */
   holds(pod: Pod): boolean {
-    const name = pod.spec.schedulingGroup?.podGroupName;
-    if (!name) return false;
-    const group = this.h.watch.get<PodGroup>('PodGroup', `${podNamespace(pod)}/${name}`);
-    return !group || !!group.spec.schedulingPolicy?.gang;
+    return !!pod.spec.schedulingGroup?.podGroupName;
   }
 
   /** One attempt for the group of `trigger` (a Pod for which `holds` is true). */
@@ -111,7 +111,8 @@ export class LiveGangs {
     const group = this.h.watch.get<PodGroup>('PodGroup', `${namespace}/${name}`);
     const members = this.members(namespace, name);
     const pending = members.filter((p) => !p.spec.nodeName);
-    const minCount = group?.spec.schedulingPolicy.gang!.minCount ?? 0;
+    const gang = group?.spec.schedulingPolicy.gang;
+    const minCount = gang?.minCount ?? 0; // basic: the cycle without the minCount check
     if (!group || members.length < minCount) {
       // Not admitted as it is: claims a lost leader wrote for its members are given back meanwhile.
       await this.releaseLeftovers(pending);
@@ -153,6 +154,11 @@ export class LiveGangs {
       const placed = new Set(attempt.placements.map((p) => p.pod.metadata.uid));
       // An admitted gang's members that did not fit wait with their own reason.
       const left = tried.flatMap((pod, i): [Pod, string][] => (pod.spec.nodeName || placed.has(pod.metadata.uid) ? [] : [[pod, attempt.cycle.decisions[i].message ?? 'unschedulable']]));
+      if (!gang && attempt.placements.length === 0) {
+        // A basic group of which no pending member fits: kube-scheduler's group status is Unschedulable.
+        await this.reportGroup(group, { admitted: false, message: NO_MEMBER_PLACED });
+        return await this.wait(left);
+      }
       const result = await this.admit(attempt.placements, attempt.commit);
       await this.reportGroup(group, { admitted: true });
       await this.wait(left);
