@@ -9,12 +9,13 @@
  * - PodGroup missing (never created, or deleted), or fewer Pods of the group than minCount:
  *   every pending member waits, with kube-scheduler's PreEnqueue text (no timeout: it waits
  *   until the PodGroup or more Pods appear — either is a change that wakes it), and claims an
- *   earlier attempt left allocated for pending members are released (as below);
+ *   earlier attempt left allocated for the group are released (as below);
  * - else kube-scheduler's group cycle runs on the engine (LiveState.scheduleGroup): members in
  *   order, each placed as a single Pod; bound members count as placed. Fewer than minCount
  *   placed: every placement is undone in the engine, nothing is written, every pending member
- *   waits with its reason — and claims an earlier attempt left allocated for pending members
- *   (written, never bound) are released;
+ *   waits with its reason — and claims an earlier attempt left allocated for the group
+ *   (written, never bound: pending members' own claims, and the PodGroup's shared claims while
+ *   no Pod of the group is bound) are released (releaseLeftovers);
  * - admitted: the claims of every placed member are written first (allocations, then
  *   reservations), then one check for concurrent writers, then the bindings. A failure before
  *   the first binding rolls back every claim written for the group, so no Pod of it is bound
@@ -34,7 +35,7 @@
  */
 
 import type { Pod, PodGroup, ResourceClaim } from '../model/types.js';
-import { extendedClaimName, podClaimName, podNamespace, sharingGroup } from '../schedule/pod-claims.js';
+import { extendedClaimName, groupClaimNames, podClaimName, podGroupConsumer, podNamespace, sharingGroup } from '../schedule/pod-claims.js';
 import { podOrder } from '../schedule/order.js';
 import { memberMessage } from '../schedule/gang.js';
 import { missingGroupMessage, notAdmitted, WAITING_FOR_MIN_COUNT } from '../schedule/pod-groups.js';
@@ -115,7 +116,7 @@ export class LiveGangs {
     const minCount = gang?.minCount ?? 0; // basic: the cycle without the minCount check
     if (!group || members.length < minCount) {
       // Not admitted as it is: claims a lost leader wrote for its members are given back meanwhile.
-      await this.releaseLeftovers(pending);
+      await this.releaseLeftovers(group, members);
       return this.wait(pending.map((pod) => [pod, group ? WAITING_FOR_MIN_COUNT : missingGroupMessage(name)]));
     }
 
@@ -146,7 +147,7 @@ export class LiveGangs {
     try {
       if (!attempt.admitted) {
         if (this.h.stopped()) return undefined; // searches cut short by stop(): no verdict to report
-        await this.releaseLeftovers(pending);
+        await this.releaseLeftovers(group, members);
         const reason = notAdmitted(namespace, name, attempt.cycle.why);
         await this.reportGroup(group, { admitted: false, message: reason });
         return await this.wait(tried.flatMap((pod, i) => (pod.spec.nodeName ? [] : [[pod, memberMessage(attempt.cycle.decisions[i], reason)]])));
@@ -183,46 +184,74 @@ export class LiveGangs {
   }
 
   /**
-   * Claims still allocated and reserved for pending members of a group that is not admitted (its
-   * cycle fell short, or it waits for its PodGroup or for minCount Pods) — left by an earlier
-   * attempt whose bindings did not happen (a leader lost after writing the group's claims, a
-   * member whose binding kept failing, a member deleted meanwhile) — are released as the resourceclaim
-   * controller releases a Pod's claims: the member's reservation removed, the claim deallocated
-   * when no one else holds it. So a gang that is not admitted holds no devices. Failures are
-   * logged; the next attempt tries again.
+   * Claims still allocated for a group that is not admitted (its cycle fell short, or it waits
+   * for its PodGroup or for minCount Pods) — left by an earlier attempt whose bindings did not
+   * happen (a leader lost after writing the group's claims, a member whose binding kept failing,
+   * a member deleted meanwhile) — are released as the resourceclaim controller releases a Pod's
+   * claims: the consumer's reservation removed, the claim deallocated when no one else holds it.
+   * So a gang that is not admitted holds no devices.
+   * - A member's own claim: released from pending members the API confirms unbound (the cache may
+   *   lag behind a binding whose outcome was unknown).
+   * - A claim shared through the PodGroup (DRAWorkloadResourceClaims, reserved for the PodGroup):
+   *   released only when no Pod of the group is bound (none in the cache, and every member the API
+   *   confirms unbound), since a bound Pod of the group uses its devices. A deleted PodGroup's
+   *   claim is left to the garbage collector.
+   * Failures are logged; the next attempt tries again.
    */
-  private async releaseLeftovers(pending: readonly Pod[]): Promise<void> {
-    const holds = (uids: ReadonlySet<string | undefined>) => (r: { apiGroup?: string; resource: string; uid: string }) => r.resource === 'pods' && !r.apiGroup && uids.has(r.uid);
-    const unboundPods = pending.filter((p) => !p.spec.nodeName);
+  private async releaseLeftovers(group: PodGroup | undefined, members: readonly Pod[]): Promise<void> {
+    const unboundPods = members.filter((p) => !p.spec.nodeName);
     const candidates = new Set(unboundPods.map((p) => p.metadata.uid));
     // Only the members' own claims can be reserved for them: O(members), not a scan of every claim.
     const keys = new Set(unboundPods.flatMap((p) => ownClaimKeys(p)));
-    const leftovers = [...keys].flatMap((key) => this.h.watch.get<ResourceClaim>('ResourceClaim', key) ?? []).filter((c) => c.status?.allocation && (c.status.reservedFor ?? []).some(holds(candidates)));
-    if (leftovers.length === 0) return;
-    // The cache may lag behind a binding whose outcome was unknown: only members the API shows unbound count.
+    const leftovers = [...keys].flatMap((key) => this.h.watch.get<ResourceClaim>('ResourceClaim', key) ?? []).filter((c) => c.status?.allocation && (c.status.reservedFor ?? []).some(podIn(candidates)));
+    const groupLeft = group ? this.groupLeftovers(group, members) : [];
+    if (leftovers.length === 0 && groupLeft.length === 0) return;
+    const unbound = await this.confirmedUnbound(unboundPods);
+    for (const claim of leftovers) await this.release(claim, podIn(unbound), 'pending members');
+    if (groupLeft.length === 0 || unbound.size < unboundPods.length) return; // a member may be bound: its group's claims stay
+    const consumer = podGroupConsumer(group!);
+    for (const claim of groupLeft) await this.release(claim, (r) => r.resource === consumer.resource && r.apiGroup === consumer.apiGroup && r.uid === consumer.uid, 'the pod group');
+  }
+
+  /** The group's shared claims still allocated and reserved for it, when no Pod of the group is bound in the cache (any scheduler's). */
+  private groupLeftovers(group: PodGroup, members: readonly Pod[]): ResourceClaim[] {
+    const ns = group.metadata.namespace ?? 'default';
+    const uid = group.metadata.uid;
+    const claims = groupClaimNames(group)
+      .flatMap((name) => this.h.watch.get<ResourceClaim>('ResourceClaim', `${ns}/${name}`) ?? [])
+      .filter((c) => c.status?.allocation && (c.status.reservedFor ?? []).some((r) => r.resource === 'podgroups' && r.uid === uid));
+    if (claims.length === 0 || members.some((p) => p.spec.nodeName)) return [];
+    // Rare path (claims left): every cached Pod of the group counts, also deleting ones and other schedulers'.
+    const running = (p: Pod) => p.spec.schedulingGroup?.podGroupName === group.metadata.name && podNamespace(p) === ns && !!p.spec.nodeName && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed';
+    return [...this.h.watch.map<Pod>('Pod').values()].some(running) ? [] : claims;
+  }
+
+  /** UIDs of the given Pods the API shows unbound now (a failed read counts as bound). */
+  private async confirmedUnbound(pods: readonly Pod[]): Promise<Set<string | undefined>> {
     const unbound = new Set<string | undefined>();
-    for (const pod of pending) {
-      if (!candidates.has(pod.metadata.uid)) continue;
+    for (const pod of pods) {
       const fresh = await readPod(this.h.cluster, podNamespace(pod), pod.metadata.name).catch(() => undefined);
       if (fresh && fresh.metadata.uid === pod.metadata.uid && !fresh.spec.nodeName) unbound.add(pod.metadata.uid);
     }
-    const member = holds(unbound);
-    for (const claim of leftovers) {
-      const reservedFor = claim.status?.reservedFor ?? [];
-      if (!reservedFor.some(member) || !this.h.active()) continue;
-      const rest = reservedFor.filter((r) => !member(r));
-      const status: ResourceClaim['status'] = { ...claim.status, reservedFor: rest };
-      if (rest.length === 0) {
-        delete status.reservedFor;
-        delete status.allocation;
-      }
-      try {
-        await this.h.writeStatus(claim, status);
-        if (!status.allocation) this.h.stats.claimsDeallocated++;
-        this.h.log(`claim ${objectKey(claim)}: released from pending members of a pod group that was not admitted${status.allocation ? '' : ' (deallocated)'}`);
-      } catch (e) {
-        this.h.log(`releasing claim ${objectKey(claim)} of a pod group that was not admitted failed: ${e instanceof Retry ? e.message : apiErrorText(e)}`);
-      }
+    return unbound;
+  }
+
+  /** Removes the reservations `released` picks from the claim, deallocating it when none is left. */
+  private async release(claim: ResourceClaim, released: (r: Consumer) => boolean, of: string): Promise<void> {
+    const reservedFor = claim.status?.reservedFor ?? [];
+    if (!reservedFor.some(released) || !this.h.active()) return;
+    const rest = reservedFor.filter((r) => !released(r));
+    const status: ResourceClaim['status'] = { ...claim.status, reservedFor: rest };
+    if (rest.length === 0) {
+      delete status.reservedFor;
+      delete status.allocation;
+    }
+    try {
+      await this.h.writeStatus(claim, status);
+      if (!status.allocation) this.h.stats.claimsDeallocated++;
+      this.h.log(`claim ${objectKey(claim)}: released from ${of} of a pod group that was not admitted${status.allocation ? '' : ' (deallocated)'}`);
+    } catch (e) {
+      this.h.log(`releasing claim ${objectKey(claim)} of a pod group that was not admitted failed: ${e instanceof Retry ? e.message : apiErrorText(e)}`);
     }
   }
 
@@ -306,6 +335,12 @@ export class LiveGangs {
     }
   }
 }
+
+/** A claim's status.reservedFor entry. */
+type Consumer = { apiGroup?: string; resource: string; uid: string };
+
+/** Picks the reservations of the Pods with these UIDs. */
+const podIn = (uids: ReadonlySet<string | undefined>) => (r: Consumer) => r.resource === 'pods' && !r.apiGroup && uids.has(r.uid);
 
 /** Keys of the claims a Pod may hold reserved for itself: its spec.resourceClaims entries' claims and its extended-resource claim. */
 function ownClaimKeys(pod: Pod): string[] {

@@ -296,6 +296,36 @@ describe('live scheduler: gang PodGroups', () => {
     await until('engine caught up', () => schedulers[0].consistency() === undefined);
   });
 
+  it('a PodGroup\'s shared claim left allocated stays while a Pod of the group is bound, and is released once none is', { timeout: 20_000 }, async () => {
+    // 1 node × 4 GPUs; train (minCount 3) shares `train-shared` (gpu-0, gpu-1, reserved for the
+    // PodGroup). w-0 is bound and uses it; w-1 pending: 2 < 3 → the group waits, not admitted.
+    const { server } = await gangCluster(1, ['dralloc'], 'DRAWorkloadResourceClaims=true');
+    const group = podGroup('train', 3);
+    group.spec.resourceClaims = [{ name: 'shared', resourceClaimTemplateName: 'two' }];
+    const uid = server.create(group).metadata.uid;
+    const shared = { ...leftClaim('-'), metadata: { name: 'train-shared', namespace: 'default' } };
+    shared.status.reservedFor = [{ apiGroup: 'scheduling.k8s.io', resource: 'podgroups', name: 'train', uid }];
+    server.create(shared);
+    const sharing = (name: string): Obj => {
+      const pod = member(name, 'two', 'train');
+      pod.spec.resourceClaims = [{ name: 'shared', resourceClaimTemplateName: 'two' }];
+      return pod;
+    };
+    server.create({ ...sharing('w-0'), spec: { ...sharing('w-0').spec, nodeName: 'node-0' } });
+    server.create(sharing('w-1'));
+    const waiting = 'waiting for minCount pods from a gang to appear in scheduling queue';
+    await until('w-1 waits', () => messages(server, 'w-1')[0] === waiting);
+    await new Promise((r) => setTimeout(r, 700)); // two more attempts (resync 300 ms)
+    expect(server.get('ResourceClaim', 'train-shared', 'default')!.status.reservedFor).toEqual([{ apiGroup: 'scheduling.k8s.io', resource: 'podgroups', name: 'train', uid }]);
+    expect(violations(server)).toEqual([]);
+    // w-0 gone: no Pod of the group is bound, the group is still not admitted → released.
+    server.remove('Pod', 'w-0', 'default');
+    await until('train-shared released', () => !server.get('ResourceClaim', 'train-shared', 'default')!.status.allocation);
+    expect(server.get('ResourceClaim', 'train-shared', 'default')!.status).toEqual({});
+    expect(boundOf(server, 'w-')).toBe(0);
+    expect(violations(server)).toEqual([]);
+  });
+
   it('a PodGroup deleted while its gang waits: members wait for it (claims left allocated for them released), and bind once it is back', { timeout: 20_000 }, async () => {
     // 2 nodes × 4 GPUs; train (minCount 3) has 2 members: they wait for a third.
     const { server, schedulers } = await gangCluster(2);
