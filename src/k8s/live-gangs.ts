@@ -112,7 +112,7 @@ export class LiveGangs {
     const group = this.h.watch.get<PodGroup>('PodGroup', `${namespace}/${name}`);
     const members = this.members(namespace, name);
     const pending = members.filter((p) => !p.spec.nodeName);
-    const gang = group?.spec.schedulingPolicy.gang;
+    const gang = group?.spec.schedulingPolicy?.gang;
     const minCount = gang?.minCount ?? 0; // basic: the cycle without the minCount check
     if (!group || members.length < minCount) {
       // Not admitted as it is: claims a lost leader wrote for its members are given back meanwhile.
