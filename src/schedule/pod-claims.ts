@@ -58,6 +58,11 @@ function groupClaimName(group: PodGroup, ref: PodGroupResourceClaim): string {
   return statuses.find((s) => s.name === ref.name)?.resourceClaimName ?? `${group.metadata.name}-${ref.name}`;
 }
 
+/** Names of the claims a PodGroup's spec.resourceClaims entries stand for (a named claim, or the one made from a template). */
+export function groupClaimNames(group: PodGroup): string[] {
+  return (group.spec.resourceClaims ?? []).flatMap((ref) => ref.resourceClaimName ?? (ref.resourceClaimTemplateName ? groupClaimName(group, ref) : []));
+}
+
 /** The Pod's PodGroup when its resourceClaims are shared: DRAWorkloadResourceClaims on (`gate`) and the group in `groups` (by namespace/name). */
 export function sharingGroup(pod: Pod, gate: boolean, groups: ReadonlyMap<string, PodGroup>): PodGroup | undefined {
   const name = pod.spec.schedulingGroup?.podGroupName;
