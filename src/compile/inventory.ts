@@ -8,8 +8,8 @@
  * `sliceOf[i]` are undefined): code that walks every slot (`i < size`) skips those.
  *
  * Device IDs (`driver/pool/device`) are not stored: a slot holds interned pool and name ids, the
- * ID string is built when asked for (`idAt`), and the ID → slot map is keyed by the two ids
- * packed in one number. This keeps the inventory at a few dozen bytes per device.
+ * ID string is built when asked for (`idAt`), and the ID → slot index is a typed hash table
+ * (SlotTable) keyed by the two ids. This keeps the inventory at a few dozen bytes per device.
  * The column arrays may be longer than `size` (room to grow) and are replaced when they grow:
  * read them through the inventory, do not keep them across changes.
  */
@@ -55,6 +55,10 @@ export class Inventory {
    */
   private readonly known = new Map<number, { template: JsonTemplate; driver: number; id: number }[]>();
   private readonly texts = new Map<string, string>();
+  /** How many IDs several slots have (slices repeating a device): while none, no slot is `repeated`. */
+  private repeatedIds = 0;
+  /** Pool ids by driver, then pool name: a device is found by its three names without building its ID string. */
+  private readonly poolIds = new Map<string, Map<string, number>>();
   /** Free slots, reused last freed first. */
   private readonly free: number[] = [];
   private sliceList?: ResourceSlice[];
@@ -109,7 +113,7 @@ export class Inventory {
     const devices = s.spec.devices ?? [];
     const n = devices.length;
     const driver = this.strings.id(s.spec.driver);
-    const pool = this.strings.id(`${s.spec.driver}/${s.spec.pool.name}`);
+    const pool = this.poolIdOf(s.spec.driver, s.spec.pool.name);
     let held: Int32Array;
     if (this.free.length === 0) {
       // No free slot: the next n slots, as a view of the shared 0, 1, 2, … (no array of its own).
@@ -129,6 +133,7 @@ export class Inventory {
       this.poolId[i] = pool;
       this.nameId[i] = this.strings.id(devices[k].name);
       this.content[i] = 0;
+      if (this.byId.one(pool, this.nameId[i], this.poolId, this.nameId, SEVERAL) >= 0) this.repeatedIds++; // a second slot of the ID
       this.byId.add(i, this.poolId, this.nameId);
     }
     this.slotsOf.set(s, held);
@@ -143,6 +148,7 @@ export class Inventory {
     if (slots === undefined) throw new Error('slice is not part of this inventory');
     for (const i of slots) {
       this.byId.remove(i, this.poolId, this.nameId);
+      if (this.byId.one(this.poolId[i], this.nameId[i], this.poolId, this.nameId, SEVERAL) >= 0) this.repeatedIds--; // one slot of the ID left
       (this.devices as (Device | undefined)[])[i] = undefined;
       (this.sliceOf as (ResourceSlice | undefined)[])[i] = undefined;
       this.free.push(i);
@@ -236,6 +242,30 @@ export class Inventory {
   /** The `driver/pool/device` of a slot (undefined when it is free), built on each call. */
   idAt(i: number): string | undefined {
     return this.devices[i] === undefined ? undefined : `${this.strings.string(this.poolId[i])}/${this.strings.string(this.nameId[i])}`;
+  }
+
+  /** Whether other slots have the ID of the device in slot `i` too. */
+  repeated(i: number): boolean {
+    return this.repeatedIds > 0 && this.byId.one(this.poolId[i], this.nameId[i], this.poolId, this.nameId, SEVERAL) === SEVERAL;
+  }
+
+  /**
+   * `slotOf` the device `driver/pool/device`, found by its names (an allocation result's fields:
+   * strings whose hashes are computed once per string, where an ID string would be built anew).
+   */
+  slotOfDevice(driver: string, pool: string, device: string): number {
+    const p = this.poolIds.get(driver)?.get(pool);
+    const name = p === undefined ? 0 : this.strings.lookup(device);
+    return name === 0 ? -1 : this.byId.one(p!, name, this.poolId, this.nameId, SEVERAL);
+  }
+
+  /** The interned id of pool `driver/pool`, interning it on first sight. */
+  private poolIdOf(driver: string, pool: string): number {
+    let byName = this.poolIds.get(driver);
+    if (byName === undefined) this.poolIds.set(driver, (byName = new Map()));
+    let id = byName.get(pool);
+    if (id === undefined) byName.set(pool, (id = this.strings.id(`${driver}/${pool}`)));
+    return id;
   }
 
   /** Bound of the slot numbers: slots are `0 .. size-1`, some of them possibly free. */
