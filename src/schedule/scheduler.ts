@@ -34,6 +34,7 @@ import { claimKey, extendedResourceClaim, podGroupConsumer, resolvePodClaims, sh
 import { groupKeyOf, groupPods, type GroupOutcome } from './pod-groups.js';
 import { scheduleGroup, strip } from './gang.js';
 import type { GangSearchOptions } from './gang-search.js';
+import { PlacementRuns, placementKernel, type PlacementKernel } from './placement/runs.js';
 
 export type Strategy = 'upstream' | 'pack';
 
@@ -45,6 +46,12 @@ export interface ScheduleOptions {
   progress?: (done: number, total: number) => void;
   /** Search again for gangs the upstream PodGroup cycle does not admit (gang-search.ts); off when undefined. */
   gangSearch?: GangSearchOptions;
+  /**
+   * Where runs of simple Pods are placed (placement/runs.ts): `wasm` (the loop in the WASM core),
+   * `ts` (the same loop in TypeScript) or `host` (Pod by Pod); default DRALLOC_PLACEMENT, else
+   * `wasm`. The answers are the same; the pack strategy always goes Pod by Pod.
+   */
+  placement?: PlacementKernel;
 }
 
 export interface PodResult {
@@ -288,7 +295,20 @@ export class Scheduler {
 
   /** Decides where the Pod goes, allocating synchronously (batch runs). */
   schedulePod(pod: Pod): PodDecision {
-    return this.driveSync(this.decide(pod));
+    return this.decidePrepared(this.prepare(pod));
+  }
+
+  /** `schedulePod` for a Pod `prepare` already took (the placement kernel prepares Pods ahead of their turn). */
+  decidePrepared(a: PodAttempt | PodDecision): PodDecision {
+    return this.driveSync(this.decideSteps(a));
+  }
+
+  /** kube-scheduler's rotating start: the node the next Pod's walk begins at (the placement kernel moves it too). */
+  get rotation(): number {
+    return this.nextStart;
+  }
+  set rotation(n: number) {
+    this.nextStart = n;
   }
 
   /**
@@ -310,8 +330,12 @@ export class Scheduler {
   }
 
   /** The scheduling of one Pod as steps: yields each allocation it needs and is resumed with its outcome. */
-  private *decide(pod: Pod): Generator<AllocationAsk, PodDecision, Outcome> {
-    const a = this.prepare(pod);
+  private decide(pod: Pod): Generator<AllocationAsk, PodDecision, Outcome> {
+    return this.decideSteps(this.prepare(pod));
+  }
+
+  /** `decide` for a prepared Pod. */
+  private *decideSteps(a: PodAttempt | PodDecision): Generator<AllocationAsk, PodDecision, Outcome> {
     if (!('pending' in a)) return a;
     const strategy = this.opts.strategy ?? 'upstream';
     const nodes = this.nodes;
@@ -410,6 +434,10 @@ export function* scheduleSteps(engine: Engine, objects: readonly DraObject[], op
   const groups = groupPods(objects, pods);
   const results: PodResult[] = new Array(pods.length);
   const outcomes: GroupOutcome[] = [];
+  const kernel = placementKernel(opts.placement);
+  const runs = kernel !== 'host' && (opts.strategy ?? 'upstream') === 'upstream' ? new PlacementRuns(scheduler, engine, kernel, opts.percentageOfNodesToScore) : undefined;
+  /** What Pod j is to a run of the placement kernel: its turn comes (`run`), it was placed with its group, or a group's Pod ends the run. */
+  const next = (j: number) => (results[j] ? 'skip' : groups && groupKeyOf(pods[j]) ? 'end' : 'run');
   let done = 0;
   for (let i = 0; i < pods.length; i++) {
     if (results[i]) continue; // placed with its group
@@ -417,7 +445,7 @@ export function* scheduleSteps(engine: Engine, objects: readonly DraObject[], op
     opts.progress?.(done, pods.length);
     const key = groups && groupKeyOf(pod);
     if (!key) {
-      results[i] = strip(scheduler.schedulePod(pod));
+      results[i] = strip(runs ? runs.decide(pods, i, next) : scheduler.schedulePod(pod));
       done++;
     } else {
       const g = groups.get(key)!;

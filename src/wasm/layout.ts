@@ -127,3 +127,46 @@ export function searchDepth(picks: readonly (readonly number[])[]): number {
   }
   return depth;
 }
+
+/**
+ * The placement kernel's run descriptor words (assembly/layout.ts R_* explains each): counts,
+ * the rotating start, the output, and the absolute addresses of the resident regions.
+ */
+export const R = {
+  NNODES: 0,
+  START: 1,
+  WANTED: 2,
+  NPODS: 3,
+  DONE: 4,
+  STOP: 5,
+  SLICE: 6,
+  PODS: 7,
+  OUT: 8,
+  REC_STRIDE: 9,
+  FLAGS: 10,
+  AVAIL: 11,
+  NODE_SLOTS: 12,
+  SLOTS: 13,
+  NODE_CNT: 14,
+  CNT_MAP: 15,
+  USE_START: 16,
+  USE_CNT: 17,
+  USE_AMT: 18,
+  HELD_MASK: 19,
+  ACCOUNTING: 20,
+  STEPS: 21,
+} as const;
+export const RUN_WORDS = 22;
+
+/** Resident allocated-state flags: model/allocated.ts FLAG_DEDICATED and FLAG_SHARED. */
+export const RF = { DEDICATED: 1, SHARED: 2 } as const;
+
+/** Why the kernel stopped (word R.STOP). */
+export const STOP = { END: 0, UNPLACED: 1, HOST: 2 } as const;
+
+/** A shape table: SH.MAX_SCORE, then per node at SH.BLOCKS + n a block address, SH.REJECTED or SH.HOST. */
+export const SH = { MAX_SCORE: 0, BLOCKS: 1, REJECTED: -1, HOST: 0 } as const;
+
+/** An output record's words; the chosen subrequests and the picks follow them. */
+export const REC = { NODE: 0, EXAMINED: 1, SEARCHES: 2, NREQ: 3, NPICKS: 4 } as const;
+export const REC_WORDS = 5;

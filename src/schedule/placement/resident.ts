@@ -1,0 +1,263 @@
+/**
+ * The placement kernel's resident cluster state, kept in the solver's memory (the arena of
+ * SolverMemory.keep) for as long as the engine's nodes, slices and classes and the scheduler's
+ * nodes are unchanged — built once, not per run:
+ *
+ * - the node table: per node its devices (inventory slots, in search order) and the global
+ *   counter of each counter of its view (counters are global per pool: `driver/pool`, set and
+ *   name, so a node sees what another node's allocation took from a shared pool);
+ * - per inventory slot what it consumes of which global counter (CSR);
+ * - the dynamic part, seeded from the engine's allocated state at the start of a run when that
+ *   changed since the state was last mirrored: allocated flags per slot (RF_*) and the counters
+ *   left (capacity minus what dedicated or shared devices consume, as buildNodeView counts);
+ * - shape tables: per pod shape, per node the problem block of the shape's claims on the node
+ *   (compiled and cached by the engine), SH.REJECTED when the node's checks reject such a Pod,
+ *   SH.HOST when only the host can try it there.
+ */
+
+import type { Engine } from '../../engine.js';
+import type { Node, Pod, ResourceClaim } from '../../model/types.js';
+import type { NodePools } from '../../compile/nodeview.js';
+import type { Problem } from '../../compile/problem.js';
+import type { SolverMemory } from '../../wasm/run.js';
+import { AllocationError } from '../../outcome.js';
+import { FLAG_DEDICATED, FLAG_SHARED } from '../../model/allocated.js';
+import { SH } from '../../wasm/layout.js';
+import { nodeRejects } from '../node-filter.js';
+
+/** A pod shape's table: where it is, and the host's side of it (the problems, for decoding). */
+export interface ShapeTable {
+  address: number;
+  /** Per node: the problem whose block the table holds (undefined where it holds none). */
+  problems: (Problem | undefined)[];
+}
+
+/** Addresses of the resident regions (layout.ts R_*). */
+export interface ResidentRegions {
+  flags: number;
+  avail: number;
+  nodeSlots: number;
+  slots: number;
+  nodeCnt: number;
+  cntMap: number;
+  useStart: number;
+  useCnt: number;
+  useAmt: number;
+}
+
+const cache = new WeakMap<Engine, ResidentCluster>();
+
+export class ResidentCluster {
+  readonly regions: ResidentRegions;
+  /** Per node: its pools and devices as the engine gathers them (undefined: the host must try it). */
+  readonly pools: (NodePools | undefined)[];
+  /** The allocated state's version the dynamic part mirrors (undefined: seed before the next run). */
+  mirrors?: number;
+  private readonly shapes = new Map<string, ShapeTable>();
+  private readonly epoch: number;
+  private readonly layoutVersion: number;
+  /** Counters at full capacity, and the slots that consume any (seeding subtracts theirs). */
+  private readonly capacity: BigInt64Array;
+  private readonly consumers: Int32Array;
+  private readonly slotCount: number;
+
+  /** The engine's resident state for these nodes: the one kept since the last run when still valid, else a new one. */
+  static of(engine: Engine, nodes: readonly Node[]): ResidentCluster {
+    const kept = cache.get(engine);
+    if (kept?.validFor(engine, nodes)) return kept;
+    const made = new ResidentCluster(engine, nodes);
+    cache.set(engine, made);
+    return made;
+  }
+
+  private constructor(
+    private readonly engine: Engine,
+    readonly nodes: readonly Node[],
+  ) {
+    const state = engine.inspect();
+    const ctx = engine.placementContext;
+    this.epoch = ctx.memory.epoch;
+    this.layoutVersion = ctx.layoutVersion;
+    this.slotCount = state.allocated.flags.length;
+    this.pools = nodes.map((n) => {
+      const held = state.nodes.get(n.metadata.name);
+      try {
+        return held && engine.nodePools(held);
+      } catch (e) {
+        if (e instanceof AllocationError) return undefined;
+        throw e;
+      }
+    });
+    const table = nodeTable(this.pools, this.slotCount);
+    this.capacity = table.capacity;
+    this.consumers = table.consumers;
+    this.regions = writeRegions(ctx.memory, table, this.slotCount);
+  }
+
+  private validFor(engine: Engine, nodes: readonly Node[]): boolean {
+    const ctx = engine.placementContext;
+    return ctx.memory.epoch === this.epoch && ctx.layoutVersion === this.layoutVersion && nodes.length === this.nodes.length && nodes.every((n, i) => n === this.nodes[i]);
+  }
+
+  /** Makes the dynamic part mirror the engine's allocated state (when it does not already). */
+  seed(): void {
+    const allocated = this.engine.inspect().allocated;
+    if (this.mirrors === allocated.version) return;
+    const buf = this.engine.placementContext.memory.wasm.memory.buffer;
+    const flags = new Uint8Array(buf, this.regions.flags, this.slotCount);
+    flags.set(allocated.flags.subarray(0, this.slotCount));
+    const avail = new BigInt64Array(buf, this.regions.avail, this.capacity.length);
+    avail.set(this.capacity);
+    const start = new Int32Array(buf, this.regions.useStart, this.slotCount + 1);
+    const cnt = new Int32Array(buf, this.regions.useCnt, start[this.slotCount]);
+    const amt = new BigInt64Array(buf, this.regions.useAmt, start[this.slotCount]);
+    for (const slot of this.consumers) {
+      if (!(flags[slot] & (FLAG_DEDICATED | FLAG_SHARED))) continue;
+      for (let u = start[slot]; u < start[slot + 1]; u++) avail[cnt[u]] -= amt[u];
+    }
+    this.mirrors = allocated.version;
+  }
+
+  /**
+   * The table of a pod shape (`key`: the claims' specs and the Pod's node-affecting spec), built
+   * on first use from `pod` and its pending `claims` (specs `specs`): the node checks per node,
+   * and the problem of each node shape, compiled once.
+   */
+  shapeTable(key: string, pod: Pod, claims: readonly ResourceClaim[], specs: string, maxScore: number): ShapeTable {
+    let t = this.shapes.get(key);
+    if (t) return t;
+    const n = this.nodes.length;
+    const memory = this.engine.placementContext.memory;
+    const address = memory.keep(4 * (SH.BLOCKS + n));
+    const words = new Int32Array(n + SH.BLOCKS);
+    words[SH.MAX_SCORE] = maxScore;
+    const problems: (Problem | undefined)[] = new Array(n);
+    const byShape = new Map<string, { problem: Problem; base: number } | null>();
+    for (let i = 0; i < n; i++) {
+      const node = this.nodes[i];
+      if (nodeRejects(pod, node) !== undefined) {
+        words[SH.BLOCKS + i] = SH.REJECTED;
+        continue;
+      }
+      const np = this.pools[i];
+      let found = np && byShape.get(np.shape);
+      if (np && found === undefined) {
+        const r = this.engine.residentProblem(node.metadata.name, claims, specs);
+        found = r && kernelCanSolve(r.problem, np) ? { problem: r.problem, base: r.block.base } : null;
+        byShape.set(np.shape, found);
+      }
+      words[SH.BLOCKS + i] = found ? found.base : SH.HOST;
+      problems[i] = found ? found.problem : undefined;
+    }
+    // Written after compiling: a compile may grow the memory (a new buffer).
+    new Int32Array(memory.wasm.memory.buffer, address, words.length).set(words);
+    t = { address, problems };
+    this.shapes.set(key, t);
+    return t;
+  }
+}
+
+/**
+ * Whether the kernel's refresh and commit are all a search of the problem needs on that node:
+ * no multi-allocatable device (shares, consumable capacity), the view's counter layout, and no
+ * device whose node selector decoding would reject (more than one term: an allocation error).
+ */
+function kernelCanSolve(p: Problem, np: NodePools): boolean {
+  if (p.multi.includes(1) || p.capAvail.length > 0 || p.counterAvail.length !== np.capacity.avail.length) return false;
+  const terms = (sel: { nodeSelectorTerms?: unknown[] } | undefined) => (sel?.nodeSelectorTerms?.length ?? 0) > 1;
+  return np.pools.every((pool) => pool.slices.every((s) => !terms(s.spec.nodeSelector) && !(s.spec.perDeviceNodeSelection && (s.spec.devices ?? []).some((d) => terms(d.nodeSelector)))));
+}
+
+interface NodeTable {
+  nodeSlots: Int32Array;
+  slots: Int32Array;
+  nodeCnt: Int32Array;
+  cntMap: Int32Array;
+  capacity: BigInt64Array;
+  useStart: Int32Array;
+  useCnt: Int32Array;
+  useAmt: BigInt64Array;
+  consumers: Int32Array;
+}
+
+/** The node table, the global counters at capacity and each slot's consumption, from the nodes' pools. */
+function nodeTable(pools: readonly (NodePools | undefined)[], slotCount: number): NodeTable {
+  const n = pools.length;
+  const nodeSlots = new Int32Array(n + 1);
+  const nodeCnt = new Int32Array(n + 1);
+  pools.forEach((np, i) => {
+    nodeSlots[i + 1] = nodeSlots[i] + (np?.slots.length ?? 0);
+    nodeCnt[i + 1] = nodeCnt[i] + (np?.capacity.avail.length ?? 0);
+  });
+  const slots = new Int32Array(nodeSlots[n]);
+  const cntMap = new Int32Array(nodeCnt[n]);
+  const global = new Map<string, number>();
+  const capacity: bigint[] = [];
+  /** Per consuming slot: (global counter, amount) pairs, from the first node that sees its pool. */
+  const uses = new Map<number, { cnt: number[]; amt: bigint[] }>();
+  pools.forEach((np, i) => {
+    if (!np) return;
+    slots.set(np.slots, nodeSlots[i]);
+    const local = new Int32Array(np.capacity.avail.length);
+    for (const [key, c] of np.capacity.index) {
+      const sep = key.indexOf('\u0000');
+      const id = `${np.pools[Number(key.slice(0, sep))].id}${key.slice(sep)}`;
+      let g = global.get(id);
+      if (g === undefined) {
+        g = capacity.length;
+        global.set(id, g);
+        capacity.push(np.capacity.avail[c]);
+      }
+      local[c] = g;
+    }
+    cntMap.set(local, nodeCnt[i]);
+    const con = np.consumers;
+    for (let k = 0; k < con.slot.length; k++) {
+      if (uses.has(con.slot[k])) continue;
+      const u = { cnt: [] as number[], amt: [] as bigint[] };
+      for (let x = con.start[k]; x < con.start[k + 1]; x++) {
+        u.cnt.push(local[con.counter[x]]);
+        u.amt.push(con.amount[x]);
+      }
+      uses.set(con.slot[k], u);
+    }
+  });
+  const consumers = Int32Array.from([...uses.keys()].filter((s) => s < slotCount)).sort();
+  const useStart = new Int32Array(slotCount + 1);
+  for (const s of consumers) useStart[s + 1] = uses.get(s)!.cnt.length;
+  for (let s = 0; s < slotCount; s++) useStart[s + 1] += useStart[s];
+  const useCnt = new Int32Array(useStart[slotCount]);
+  const useAmt = new BigInt64Array(useStart[slotCount]);
+  for (const s of consumers) {
+    const u = uses.get(s)!;
+    useCnt.set(u.cnt, useStart[s]);
+    useAmt.set(u.amt, useStart[s]);
+  }
+  return { nodeSlots, slots, nodeCnt, cntMap, capacity: BigInt64Array.from(capacity), useStart, useCnt, useAmt, consumers };
+}
+
+/** Reserves the resident regions in the solver's memory and writes the static ones. */
+function writeRegions(memory: SolverMemory, t: NodeTable, slotCount: number): ResidentRegions {
+  const keep = (bytes: number) => memory.keep(Math.max(8, bytes));
+  const regions: ResidentRegions = {
+    flags: keep(slotCount),
+    avail: keep(8 * t.capacity.length),
+    nodeSlots: keep(4 * t.nodeSlots.length),
+    slots: keep(4 * t.slots.length),
+    nodeCnt: keep(4 * t.nodeCnt.length),
+    cntMap: keep(4 * t.cntMap.length),
+    useStart: keep(4 * t.useStart.length),
+    useCnt: keep(4 * t.useCnt.length),
+    useAmt: keep(8 * t.useAmt.length),
+  };
+  const buf = memory.wasm.memory.buffer;
+  const i32 = (at: number, a: Int32Array) => new Int32Array(buf, at, a.length).set(a);
+  i32(regions.nodeSlots, t.nodeSlots);
+  i32(regions.slots, t.slots);
+  i32(regions.nodeCnt, t.nodeCnt);
+  i32(regions.cntMap, t.cntMap);
+  i32(regions.useStart, t.useStart);
+  i32(regions.useCnt, t.useCnt);
+  new BigInt64Array(buf, regions.useAmt, t.useAmt.length).set(t.useAmt);
+  return regions;
+}

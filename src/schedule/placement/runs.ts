@@ -1,0 +1,203 @@
+/**
+ * Runs of Pods through the placement kernel (issue #13): consecutive "simple" Pods — no
+ * PodGroup, no spec.nodeName, every claim pending and stamped from a template just now, no
+ * extended-resource claim, a plan — are handed to the kernel together, which places them over
+ * the resident state (resident.ts) exactly as `Scheduler.decide` would with the upstream
+ * strategy, and stops at the first Pod it cannot decide exactly (no node fits it: the host
+ * decides it, for its message; a node only the host can try; a search error or one over its
+ * step slice). The host then decodes the Pods placed, in order — their results assembled from
+ * the kernel's picks on the cached problem of their node, committed with `Scheduler.place` —
+ * decides the Pod the kernel stopped at with `decide`, and starts the next run.
+ *
+ * Kernels (`ScheduleOptions.placement`, else DRALLOC_PLACEMENT): `wasm` (default: the loop in
+ * the WASM core), `ts` (the same loop in TypeScript, loop-ts.ts), `host` (no runs: decide per
+ * Pod). The pack strategy always decides per Pod.
+ */
+
+import type { Engine } from '../../engine.js';
+import { specKey } from '../../engine.js';
+import type { Pod } from '../../model/types.js';
+import { assembleResults } from '../../results/assemble.js';
+import { ACCOUNTING, MAX_RESULTS_PER_CLAIM, REC, REC_WORDS, R, RESULT, RF, RUN_WORDS, STOP } from '../../wasm/layout.js';
+import { numFeasibleNodesToFind } from '../order.js';
+import type { PodAttempt, PodDecision, Scheduler } from '../scheduler.js';
+import { ResidentCluster, type ShapeTable } from './resident.js';
+import { placeRunTs } from './loop-ts.js';
+
+export type PlacementKernel = 'wasm' | 'ts' | 'host';
+export const PLACEMENT_KERNELS: readonly PlacementKernel[] = ['wasm', 'ts', 'host'];
+
+/** The kernel asked for (option, else DRALLOC_PLACEMENT, else wasm); an unknown name is an error. */
+export function placementKernel(option: PlacementKernel | undefined): PlacementKernel {
+  const v = option ?? process.env.DRALLOC_PLACEMENT ?? 'wasm';
+  if (!(PLACEMENT_KERNELS as readonly string[]).includes(v)) throw new PlacementKernelError(`placement kernel ${JSON.stringify(v)}: want one of ${PLACEMENT_KERNELS.join(', ')} (DRALLOC_PLACEMENT or the placement option)`);
+  return v as PlacementKernel;
+}
+export class PlacementKernelError extends Error {}
+
+/** Pods per run at most: bounds the output area and the time between two yields of the host. */
+const RUN_MAX = 1024;
+
+/** A Pod the kernel may place, with its shape's table. */
+interface Simple {
+  attempt: PodAttempt;
+  shape: ShapeTable;
+}
+
+/** A Pod prepared ahead of its turn: one for the kernel, or one the host decides (prepared or not). */
+type Ahead = { simple: Simple } | { host: PodAttempt | PodDecision };
+
+export class PlacementRuns {
+  /** Decisions made (in Pod order, by Pod index) and Pods prepared ahead, waiting for their turn. */
+  private readonly decided = new Map<number, PodDecision>();
+  private readonly ahead = new Map<number, Ahead>();
+  private resident?: ResidentCluster;
+  /** The run descriptor, Pod list and records: room for RUN_MAX Pods of records of `stride` words. */
+  private runArea?: { address: number; stride: number };
+  private readonly wanted: number;
+
+  constructor(
+    private readonly scheduler: Scheduler,
+    private readonly engine: Engine,
+    private readonly kernel: 'wasm' | 'ts',
+    percentageOfNodesToScore: number | undefined,
+  ) {
+    this.wanted = numFeasibleNodesToFind(scheduler.nodes.length, percentageOfNodesToScore);
+  }
+
+  /**
+   * The decision for `pods[i]`, whose turn it is. `next(j)` says what the Pod at j > i is to a
+   * run starting at i: `run` (its turn comes next), `skip` (already scheduled with its group) or
+   * `end` (scheduled with a group, or past the last Pod).
+   */
+  decide(pods: readonly Pod[], i: number, next: (j: number) => 'run' | 'skip' | 'end'): PodDecision {
+    if (!this.decided.has(i)) this.runFrom(pods, i, next);
+    const d = this.decided.get(i)!;
+    this.decided.delete(i);
+    return d;
+  }
+
+  /** Decides Pod i and, when the kernel may place it, the Pods of the run it starts. */
+  private runFrom(pods: readonly Pod[], i: number, next: (j: number) => 'run' | 'skip' | 'end'): void {
+    const first = this.takeAhead(pods, i);
+    if ('host' in first) {
+      this.decided.set(i, this.scheduler.decidePrepared(first.host));
+      return;
+    }
+    const run: Simple[] = [first.simple];
+    const indices = [i];
+    for (let j = i + 1; run.length < RUN_MAX; j++) {
+      const what = j < pods.length ? next(j) : 'end';
+      if (what === 'end') break;
+      if (what === 'skip') continue;
+      const a = this.takeAhead(pods, j);
+      if ('host' in a) {
+        this.ahead.set(j, a);
+        break;
+      }
+      run.push(a.simple);
+      indices.push(j);
+    }
+    this.place(run, indices);
+  }
+
+  /** Pod i prepared: from the ones prepared ahead, else now; simple when the kernel may place it. */
+  private takeAhead(pods: readonly Pod[], i: number): Ahead {
+    const kept = this.ahead.get(i);
+    if (kept) {
+      this.ahead.delete(i);
+      return kept;
+    }
+    const pod = pods[i];
+    if (pod.spec.nodeName || this.scheduler.nodes.length === 0) return { host: this.scheduler.prepare(pod) };
+    const a = this.scheduler.prepare(pod);
+    if (!('pending' in a) || !isSimple(a)) return { host: a };
+    const specs = a.pending.map(specKey).join('\u0000');
+    const spec = pod.spec as { nodeSelector?: unknown; affinity?: { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: unknown } }; tolerations?: unknown };
+    const nodeSpec = JSON.stringify([spec.nodeSelector, spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution, spec.tolerations]);
+    this.resident ??= ResidentCluster.of(this.engine, this.scheduler.nodes);
+    const shape = this.resident.shapeTable(`${specs}\u0001${nodeSpec}`, pod, a.pending, specs, a.maxScore);
+    return { simple: { attempt: a, shape } };
+  }
+
+  /** Runs the kernel over `run` (Pods `indices`), then records the decisions: decoded placements, and the host's for the Pod it stopped at. */
+  private place(run: readonly Simple[], indices: readonly number[]): void {
+    const resident = (this.resident ??= ResidentCluster.of(this.engine, this.scheduler.nodes));
+    resident.seed();
+    const ctx = this.engine.placementContext;
+    // A record holds the chosen subrequests and up to MAX_RESULTS_PER_CLAIM picks per claim.
+    const stride = REC_WORDS + Math.max(...run.map((s) => s.attempt.plan!.requests.length + 2 * MAX_RESULTS_PER_CLAIM * s.attempt.pending.length));
+    if (!this.runArea || this.runArea.stride < stride) {
+      this.runArea = { address: ctx.memory.keep(4 * (RUN_WORDS + RUN_MAX * (1 + stride))), stride };
+    }
+    const at = this.runArea.address;
+    const buf = ctx.memory.wasm.memory.buffer;
+    const words = new Int32Array(buf, at, RUN_WORDS + run.length);
+    const reg = resident.regions;
+    words.fill(0, 0, RUN_WORDS);
+    words[R.NNODES] = this.scheduler.nodes.length;
+    words[R.START] = this.scheduler.rotation;
+    words[R.WANTED] = this.wanted;
+    words[R.NPODS] = run.length;
+    words[R.SLICE] = ctx.slice;
+    words[R.PODS] = at + 4 * RUN_WORDS;
+    words[R.OUT] = at + 4 * (RUN_WORDS + run.length);
+    words[R.REC_STRIDE] = stride;
+    words[R.FLAGS] = reg.flags;
+    words[R.AVAIL] = reg.avail;
+    words[R.NODE_SLOTS] = reg.nodeSlots;
+    words[R.SLOTS] = reg.slots;
+    words[R.NODE_CNT] = reg.nodeCnt;
+    words[R.CNT_MAP] = reg.cntMap;
+    words[R.USE_START] = reg.useStart;
+    words[R.USE_CNT] = reg.useCnt;
+    words[R.USE_AMT] = reg.useAmt;
+    words[R.HELD_MASK] = RF.DEDICATED | (this.engine.features.consumableCapacity ? 0 : RF.SHARED);
+    words[R.ACCOUNTING] = ACCOUNTING[this.engine.counterAccounting];
+    run.forEach((s, k) => (words[RUN_WORDS + k] = s.shape.address));
+    if (this.kernel === 'wasm') ctx.memory.wasm.placeRun(at);
+    else placeRunTs(ctx.memory.wasm, at);
+
+    // Copied out: the records must not depend on the solver's memory while they are decoded.
+    const after = new Int32Array(ctx.memory.wasm.memory.buffer, at, RUN_WORDS);
+    const done = after[R.DONE];
+    const stop = after[R.STOP];
+    const start = after[R.START];
+    this.engine.solverSteps += after[R.STEPS] >>> 0;
+    const records = new Int32Array(ctx.memory.wasm.memory.buffer, at + 4 * (RUN_WORDS + run.length), done * stride).slice();
+    resident.mirrors = undefined; // ahead of the allocated state until the last record is committed
+    for (let k = 0; k < done; k++) this.decided.set(indices[k], this.decode(run[k], records.subarray(k * stride, (k + 1) * stride)));
+    resident.mirrors = this.engine.inspect().allocated.version;
+    this.scheduler.rotation = start;
+    if (stop !== STOP.END) this.decided.set(indices[done], this.scheduler.decidePrepared(run[done].attempt));
+    // Pods of the run after the one it stopped at wait for the next run, prepared.
+    for (let k = done + 1; k < run.length; k++) this.ahead.set(indices[k], { simple: run[k] });
+  }
+
+  /** The kernel's record of a placed Pod, as the host's placement: results assembled on that node's problem, committed. */
+  private decode(s: Simple, rec: Int32Array): PodDecision {
+    const a = s.attempt;
+    const node = rec[REC.NODE];
+    const nReq = rec[REC.NREQ];
+    const nPicks = rec[REC.NPICKS];
+    const picks: [number, number][] = new Array(nPicks);
+    for (let p = 0; p < nPicks; p++) picks[p] = [rec[REC_WORDS + nReq + 2 * p], rec[REC_WORDS + nReq + 2 * p + 1]];
+    const problem = s.shape.problems[node]!;
+    problem.claims = a.pending;
+    problem.view = this.resident!.pools[node]!;
+    const answer = { status: RESULT.OK, steps: 0, picks, selectedSub: rec.slice(REC_WORDS, REC_WORDS + nReq), errSlot: -1, errDev: -1, errCons: -1 };
+    const results = assembleResults(problem, answer, this.engine.features);
+    const counters = this.scheduler.counters;
+    counters.nodesExamined += rec[REC.EXAMINED];
+    counters.allocations += rec[REC.SEARCHES];
+    return this.scheduler.place(a, { node, claims: a.pending, results: { kind: 'allocated', results, stats: { steps: 0 } } });
+  }
+}
+
+/** Whether the kernel may place the prepared Pod: only claims it stamped just now, none bound or shared with a group, no extended resources. */
+function isSimple(a: PodAttempt): boolean {
+  if (!a.plan || a.pending.length === 0 || a.bound.length > 0 || a.forGroup.size > 0 || a.groupRef) return false;
+  if (a.decision.created.length !== a.pending.length || a.pending.some((c, k) => c !== a.decision.created[k])) return false;
+  const containers = (a.pod.spec.containers ?? []) as { resources?: { requests?: unknown; limits?: unknown } }[];
+  return !(a.extended && containers.some((c) => c.resources?.requests || c.resources?.limits));
+}
