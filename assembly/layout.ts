@@ -199,6 +199,9 @@ export const R_ACCOUNTING: i32 = 20;
 export const R_STEPS: i32 = 21;
 export const RUN_WORDS: i32 = 22;
 
+/** Upstream's bound on firstAvailable subrequests: a request on its first choice scores this much (the DRA score). */
+export const FIRST_AVAILABLE_MAX: i32 = 8;
+
 /** Allocated-state flags (model/allocated.ts FLAG_*): a dedicated allocation, shares. */
 export const RF_DEDICATED: i32 = 1;
 export const RF_SHARED: i32 = 2;

@@ -12,14 +12,11 @@ import {
   H_OUT_PICKS, H_ACCOUNTING, OUT_STEPS, OUT_NPICKS, DEV_ALLOCATED, RESULT_OK, RESULT_UNSAT,
   R_NNODES, R_START, R_WANTED, R_NPODS, R_DONE, R_STOP, R_SLICE, R_PODS, R_OUT, R_REC_STRIDE, R_FLAGS, R_AVAIL,
   R_NODE_SLOTS, R_SLOTS, R_NODE_CNT, R_CNT_MAP, R_USE_START, R_USE_CNT, R_USE_AMT, R_HELD_MASK, R_ACCOUNTING, R_STEPS,
-  RF_DEDICATED, RF_SHARED, STOP_END, STOP_UNPLACED, STOP_HOST, SH_MAX_SCORE, SH_BLOCKS,
+  FIRST_AVAILABLE_MAX, RF_DEDICATED, RF_SHARED, STOP_END, STOP_UNPLACED, STOP_HOST, SH_MAX_SCORE, SH_BLOCKS,
   REC_NODE, REC_EXAMINED, REC_SEARCHES, REC_NREQ, REC_NPICKS, REC_WORDS,
 } from './layout';
 import { i32At, setI32, i64At, setI64 } from './block';
 import { start as startSearch, run as runSearch } from './search';
-
-/** Upstream's bound on firstAvailable subrequests (schedule/score.ts FIRST_AVAILABLE_MAX). */
-const FIRST_AVAILABLE_MAX: i32 = 8;
 
 @inline function word(run: usize, w: i32): i32 { return i32At(run, w); }
 @inline function addr(run: usize, w: i32): usize { return <usize><u32>i32At(run, w); }

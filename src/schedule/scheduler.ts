@@ -66,8 +66,11 @@ export interface ScheduleResult {
   pods: PodResult[];
   /** Every claim after scheduling (given and stamped from templates), with allocations and reservedFor. */
   claims: ResourceClaim[];
-  /** Nodes examined (filtered) and full allocations run, summed over Pods. */
-  counters: { nodesExamined: number; allocations: number; rejectedBySummary: number };
+  /**
+   * Nodes examined (filtered), searches run and nodes the per-node summaries ruled out (host
+   * path only), summed over Pods; Pods the placement kernel placed.
+   */
+  counters: { nodesExamined: number; allocations: number; rejectedBySummary: number; placedByKernel: number };
   /** What became of each PodGroup the Pods name (absent when no Pod names one). */
   groups?: GroupOutcome[];
 }
@@ -152,7 +155,7 @@ export class Scheduler {
   private readonly summaries: NodeSummaries;
   private nextStart = 0;
   private journal?: JournalEntry[];
-  readonly counters = { nodesExamined: 0, allocations: 0, rejectedBySummary: 0 };
+  readonly counters = { nodesExamined: 0, allocations: 0, rejectedBySummary: 0, placedByKernel: 0 };
 
   constructor(
     readonly engine: Engine,

@@ -158,6 +158,9 @@ export const R = {
 } as const;
 export const RUN_WORDS = 22;
 
+/** Upstream's bound on firstAvailable subrequests: a request on its first choice scores this much (the DRA score). */
+export const FIRST_AVAILABLE_MAX = 8;
+
 /** Resident allocated-state flags: model/allocated.ts FLAG_DEDICATED and FLAG_SHARED. */
 export const RF = { DEDICATED: 1, SHARED: 2 } as const;
 

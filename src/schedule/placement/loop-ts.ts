@@ -7,8 +7,7 @@
  */
 
 import type { SolverExports } from '../../wasm/instance.js';
-import { DEV, H, OUT, REC, REC_WORDS, R, RESULT, RF, SH, STOP } from '../../wasm/layout.js';
-import { FIRST_AVAILABLE_MAX } from '../score.js';
+import { DEV, FIRST_AVAILABLE_MAX, H, OUT, REC, REC_WORDS, R, RESULT, RF, SH, STOP } from '../../wasm/layout.js';
 
 /** Views of the whole memory; indices are addresses ÷ element size. */
 interface Mem {

@@ -70,6 +70,11 @@ export class ResidentCluster {
     return made;
   }
 
+  /** The engine's resident state when one is kept (valid or not), for checks. */
+  static kept(engine: Engine): ResidentCluster | undefined {
+    return cache.get(engine);
+  }
+
   private constructor(
     private readonly engine: Engine,
     readonly nodes: readonly Node[],

@@ -30,7 +30,7 @@ export const PLACEMENT_KERNELS: readonly PlacementKernel[] = ['wasm', 'ts', 'hos
 /** The kernel asked for (option, else DRALLOC_PLACEMENT, else wasm); an unknown name is an error. */
 export function placementKernel(option: PlacementKernel | undefined): PlacementKernel {
   const v = option ?? process.env.DRALLOC_PLACEMENT ?? 'wasm';
-  if (!(PLACEMENT_KERNELS as readonly string[]).includes(v)) throw new PlacementKernelError(`placement kernel ${JSON.stringify(v)}: want one of ${PLACEMENT_KERNELS.join(', ')} (DRALLOC_PLACEMENT or the placement option)`);
+  if (!(PLACEMENT_KERNELS as readonly string[]).includes(v)) throw new PlacementKernelError(`placement ${JSON.stringify(v)}: want wasm, ts or host`);
   return v as PlacementKernel;
 }
 export class PlacementKernelError extends Error {}
@@ -190,6 +190,7 @@ export class PlacementRuns {
     const counters = this.scheduler.counters;
     counters.nodesExamined += rec[REC.EXAMINED];
     counters.allocations += rec[REC.SEARCHES];
+    counters.placedByKernel++;
     return this.scheduler.place(a, { node, claims: a.pending, results: { kind: 'allocated', results, stats: { steps: 0 } } });
   }
 }
