@@ -50,7 +50,8 @@ export const scheduleCommand: Command = {
   -o stats             one JSON object: counts, seconds per phase, Pods per second, utilisation;
                        allocations counts searches run, rejectedBySummary nodes the per-node
                        summaries ruled out (only on the host path: the placement kernel searches
-                       without them), placedByKernel the Pods the placement kernel placed
+                       without them), placement what the placement kernel did (its runs, the
+                       Pods it placed, the seconds inside its loop)
   --report FILE.html   also write the HTML report of the run (as dralloc report does)
   --quiet              no progress bar (it only shows on a terminal anyway)
 ${BUDGET_USAGE}
@@ -112,8 +113,9 @@ ${COUNTER_ACCOUNTING_HELP}
         nodesExamined: result.counters.nodesExamined,
         allocations: result.counters.allocations,
         rejectedBySummary: result.counters.rejectedBySummary,
-        placement: strategy === 'upstream' ? placement : 'host',
-        placedByKernel: result.counters.placedByKernel,
+        placement: result.placement
+          ? { kernel: result.placement.kernel, runs: result.placement.runs, placed: result.placement.placed, seconds: round(result.placement.ms / 1000) }
+          : { kernel: 'host' },
         devicesUsed: used.devicesUsed,
         utilization: { byClass: used.byClass, counters: used.counters },
         ...(result.groups ? { podGroups: groupStats(result.groups) } : {}),

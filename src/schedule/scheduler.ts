@@ -34,7 +34,7 @@ import { claimKey, extendedResourceClaim, podGroupConsumer, resolvePodClaims, sh
 import { groupKeyOf, groupPods, type GroupOutcome } from './pod-groups.js';
 import { scheduleGroup, strip } from './gang.js';
 import type { GangSearchOptions } from './gang-search.js';
-import { PlacementRuns, placementKernel, type PlacementKernel } from './placement/runs.js';
+import { PlacementRuns, placementKernel, type PlacementKernel, type PlacementStats } from './placement/runs.js';
 
 export type Strategy = 'upstream' | 'pack';
 
@@ -66,11 +66,10 @@ export interface ScheduleResult {
   pods: PodResult[];
   /** Every claim after scheduling (given and stamped from templates), with allocations and reservedFor. */
   claims: ResourceClaim[];
-  /**
-   * Nodes examined (filtered), searches run and nodes the per-node summaries ruled out (host
-   * path only), summed over Pods; Pods the placement kernel placed.
-   */
-  counters: { nodesExamined: number; allocations: number; rejectedBySummary: number; placedByKernel: number };
+  /** Nodes examined (filtered), searches run and nodes the per-node summaries ruled out (host path only), summed over Pods. */
+  counters: { nodesExamined: number; allocations: number; rejectedBySummary: number };
+  /** What the placement kernel did (absent when every Pod went the host's way: `placement: 'host'` or the pack strategy). */
+  placement?: PlacementStats;
   /** What became of each PodGroup the Pods name (absent when no Pod names one). */
   groups?: GroupOutcome[];
 }
@@ -155,7 +154,7 @@ export class Scheduler {
   private readonly summaries: NodeSummaries;
   private nextStart = 0;
   private journal?: JournalEntry[];
-  readonly counters = { nodesExamined: 0, allocations: 0, rejectedBySummary: 0, placedByKernel: 0 };
+  readonly counters = { nodesExamined: 0, allocations: 0, rejectedBySummary: 0 };
 
   constructor(
     readonly engine: Engine,
@@ -460,7 +459,7 @@ export function* scheduleSteps(engine: Engine, objects: readonly DraObject[], op
     yield;
   }
   opts.progress?.(pods.length, pods.length);
-  return { pods: results, claims: scheduler.allClaims(), counters: scheduler.counters, ...(groups ? { groups: outcomes } : {}) };
+  return { pods: results, claims: scheduler.allClaims(), counters: scheduler.counters, ...(runs ? { placement: runs.stats } : {}), ...(groups ? { groups: outcomes } : {}) };
 }
 
 function* rotate(n: number, start: number): Generator<number> {

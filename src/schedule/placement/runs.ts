@@ -35,6 +35,14 @@ export function placementKernel(option: PlacementKernel | undefined): PlacementK
 }
 export class PlacementKernelError extends Error {}
 
+/** What the kernel did over a schedule: runs, Pods it placed, milliseconds inside its loop (searches included, decoding not). */
+export interface PlacementStats {
+  kernel: 'wasm' | 'ts';
+  runs: number;
+  placed: number;
+  ms: number;
+}
+
 /** Pods per run at most: bounds the output area and the time between two yields of the host. */
 const RUN_MAX = 1024;
 
@@ -55,6 +63,7 @@ export class PlacementRuns {
   /** The run descriptor, Pod list and records: room for RUN_MAX Pods of records of `stride` words. */
   private runArea?: { address: number; stride: number };
   private readonly wanted: number;
+  readonly stats: PlacementStats;
 
   constructor(
     private readonly scheduler: Scheduler,
@@ -63,6 +72,7 @@ export class PlacementRuns {
     percentageOfNodesToScore: number | undefined,
   ) {
     this.wanted = numFeasibleNodesToFind(scheduler.nodes.length, percentageOfNodesToScore);
+    this.stats = { kernel, runs: 0, placed: 0, ms: 0 };
   }
 
   /**
@@ -155,8 +165,11 @@ export class PlacementRuns {
     words[R.HELD_MASK] = RF.DEDICATED | (this.engine.features.consumableCapacity ? 0 : RF.SHARED);
     words[R.ACCOUNTING] = ACCOUNTING[this.engine.counterAccounting];
     run.forEach((s, k) => (words[RUN_WORDS + k] = s.shape.address));
+    const t0 = performance.now();
     if (this.kernel === 'wasm') ctx.memory.wasm.placeRun(at);
     else placeRunTs(ctx.memory.wasm, at);
+    this.stats.ms += performance.now() - t0;
+    this.stats.runs++;
 
     // Copied out: the records must not depend on the solver's memory while they are decoded.
     const after = new Int32Array(ctx.memory.wasm.memory.buffer, at, RUN_WORDS);
@@ -190,7 +203,7 @@ export class PlacementRuns {
     const counters = this.scheduler.counters;
     counters.nodesExamined += rec[REC.EXAMINED];
     counters.allocations += rec[REC.SEARCHES];
-    counters.placedByKernel++;
+    this.stats.placed++;
     return this.scheduler.place(a, { node, claims: a.pending, results: { kind: 'allocated', results, stats: { steps: 0 } } });
   }
 }
