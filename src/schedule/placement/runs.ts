@@ -56,8 +56,8 @@ interface Simple {
 type Ahead = { simple: Simple } | { host: PodAttempt | PodDecision };
 
 export class PlacementRuns {
-  /** Decisions made (in Pod order, by Pod index) and Pods prepared ahead, waiting for their turn. */
-  private readonly decided = new Map<number, PodDecision>();
+  /** Decisions to make (by Pod index, in Pod order: a placement to decode, or the host's), and Pods prepared ahead, waiting for their turn. */
+  private readonly queued = new Map<number, () => PodDecision>();
   private readonly ahead = new Map<number, Ahead>();
   private resident?: ResidentCluster;
   /** The run descriptor, Pod list and records: room for RUN_MAX Pods of records of `stride` words. */
@@ -81,17 +81,18 @@ export class PlacementRuns {
    * `end` (scheduled with a group, or past the last Pod).
    */
   decide(pods: readonly Pod[], i: number, next: (j: number) => 'run' | 'skip' | 'end'): PodDecision {
-    if (!this.decided.has(i)) this.runFrom(pods, i, next);
-    const d = this.decided.get(i)!;
-    this.decided.delete(i);
-    return d;
+    if (!this.queued.has(i)) this.runFrom(pods, i, next);
+    const decision = this.queued.get(i)!;
+    this.queued.delete(i);
+    return decision();
   }
 
   /** Decides Pod i and, when the kernel may place it, the Pods of the run it starts. */
   private runFrom(pods: readonly Pod[], i: number, next: (j: number) => 'run' | 'skip' | 'end'): void {
     const first = this.takeAhead(pods, i);
     if ('host' in first) {
-      this.decided.set(i, this.scheduler.decidePrepared(first.host));
+      const host = first.host;
+      this.queued.set(i, () => this.scheduler.decidePrepared(host));
       return;
     }
     const run: Simple[] = [first.simple];
@@ -178,11 +179,18 @@ export class PlacementRuns {
     const start = after[R.START];
     this.engine.solverSteps += after[R.STEPS] >>> 0;
     const records = new Int32Array(ctx.memory.wasm.memory.buffer, at + 4 * (RUN_WORDS + run.length), done * stride).slice();
-    resident.mirrors = undefined; // ahead of the allocated state until the last record is committed
-    for (let k = 0; k < done; k++) this.decided.set(indices[k], this.decode(run[k], records.subarray(k * stride, (k + 1) * stride)));
-    resident.mirrors = this.engine.inspect().allocated.version;
     this.scheduler.rotation = start;
-    if (stop !== STOP.END) this.decided.set(indices[done], this.scheduler.decidePrepared(run[done].attempt));
+    // Decoded when their turn comes (an abort between two Pods leaves only the Pods reported
+    // committed); the resident state is ahead of the allocated state until the last is.
+    if (done > 0) resident.mirrors = undefined;
+    for (let k = 0; k < done; k++) {
+      this.queued.set(indices[k], () => {
+        const d = this.decode(run[k], records.subarray(k * stride, (k + 1) * stride));
+        if (k === done - 1) resident.mirrors = this.engine.inspect().allocated.version;
+        return d;
+      });
+    }
+    if (stop !== STOP.END) this.queued.set(indices[done], () => this.scheduler.decidePrepared(run[done].attempt));
     // Pods of the run after the one it stopped at wait for the next run, prepared.
     for (let k = done + 1; k < run.length; k++) this.ahead.set(indices[k], { simple: run[k] });
   }
