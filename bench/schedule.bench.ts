@@ -253,7 +253,9 @@ for (const name of SECTIONS.has(4) ? ['gpu-5k', 'mig-1k', 'fallback', 'rdma-bw',
       });
     }
   }
-  const [host, ts, wasm] = PLACEMENT_KERNELS.map((k) => best.get(k)!);
+  const host = best.get('host')!;
+  const ts = best.get('ts')!;
+  const wasm = best.get('wasm')!;
   if (ts.placements !== host.placements || wasm.placements !== host.placements) throw new Error(`${name}: the kernels place the Pods differently`);
   const pods = w.pods.length;
   const perPod = (ms: number, n: number) => (n > 0 ? ((ms * 1000) / n).toFixed(2) : '-');

@@ -21,13 +21,15 @@ import type { NodePools } from '../../compile/nodeview.js';
 import type { Problem } from '../../compile/problem.js';
 import type { SolverMemory } from '../../wasm/run.js';
 import { AllocationError } from '../../outcome.js';
-import { FLAG_DEDICATED, FLAG_SHARED } from '../../model/allocated.js';
+import { deviceId, FLAG_DEDICATED, FLAG_SHARED, SEVERAL } from '../../model/allocated.js';
 import { SH } from '../../wasm/layout.js';
 import { nodeRejects } from '../node-filter.js';
 
 /** A pod shape's table: where it is, and the host's side of it (the problems, for decoding). */
 export interface ShapeTable {
   address: number;
+  /** Some node holds a problem block: the kernel can place such a Pod somewhere (else it is the host's). */
+  solvable: boolean;
   /** Per node: the problem whose block the table holds (undefined where it holds none). */
   problems: (Problem | undefined)[];
 }
@@ -124,6 +126,39 @@ export class ResidentCluster {
   }
 
   /**
+   * Brings the dynamic part up to date after the host committed `claims` (their devices' flags
+   * and the counters those devices take), when it mirrored the allocated state before: O(their
+   * devices) instead of seeding anew. `before` is the allocated state's version then.
+   */
+  follow(claims: readonly ResourceClaim[], before: number): void {
+    const { allocated, inventory } = this.engine.inspect();
+    if (this.mirrors !== before) return;
+    const buf = this.engine.placementContext.memory.wasm.memory.buffer;
+    const flags = new Uint8Array(buf, this.regions.flags, this.slotCount);
+    const start = new Int32Array(buf, this.regions.useStart, this.slotCount + 1);
+    const cnt = new Int32Array(buf, this.regions.useCnt, start[this.slotCount]);
+    const amt = new BigInt64Array(buf, this.regions.useAmt, start[this.slotCount]);
+    const avail = new BigInt64Array(buf, this.regions.avail, this.capacity.length);
+    const sync = (slot: number) => {
+      if (slot < 0 || slot >= this.slotCount) return;
+      const was = (flags[slot] & (FLAG_DEDICATED | FLAG_SHARED)) !== 0;
+      flags[slot] = allocated.flags[slot];
+      const is = (flags[slot] & (FLAG_DEDICATED | FLAG_SHARED)) !== 0;
+      if (was === is) return;
+      for (let u = start[slot]; u < start[slot + 1]; u++) avail[cnt[u]] += is ? -amt[u] : amt[u];
+    };
+    for (const c of claims) {
+      for (const r of c.status?.allocation?.devices?.results ?? []) {
+        const id = deviceId(r.driver, r.pool, r.device);
+        const one = inventory.slotOf(id);
+        if (one === SEVERAL) inventory.indicesOf(id).forEach(sync);
+        else sync(one);
+      }
+    }
+    this.mirrors = allocated.version;
+  }
+
+  /**
    * The table of a pod shape (`key`: the claims' specs and the Pod's node-affecting spec), built
    * on first use from `pod` and its pending `claims` (specs `specs`): the node checks per node,
    * and the problem of each node shape, compiled once.
@@ -156,7 +191,7 @@ export class ResidentCluster {
     }
     // Written after compiling: a compile may grow the memory (a new buffer).
     new Int32Array(memory.wasm.memory.buffer, address, words.length).set(words);
-    t = { address, problems };
+    t = { address, problems, solvable: problems.some((p) => p !== undefined) };
     this.shapes.set(key, t);
     return t;
   }
@@ -198,12 +233,16 @@ function nodeTable(pools: readonly (NodePools | undefined)[], slotCount: number)
   const cntMap = new Int32Array(nodeCnt[n]);
   const global = new Map<string, number>();
   const capacity: bigint[] = [];
-  /** Per consuming slot: (global counter, amount) pairs, from the first node that sees its pool. */
-  const uses = new Map<number, { cnt: number[]; amt: bigint[] }>();
+  // A consuming slot's uses are taken from the first node that sees its pool: that node + 1 and
+  // the slot's index among the node's consumers.
+  const ownerNode = new Int32Array(slotCount);
+  const ownerAt = new Int32Array(slotCount);
+  const useStart = new Int32Array(slotCount + 1);
+  const consumers: number[] = [];
   pools.forEach((np, i) => {
     if (!np) return;
     slots.set(np.slots, nodeSlots[i]);
-    const local = new Int32Array(np.capacity.avail.length);
+    const local = cntMap.subarray(nodeCnt[i], nodeCnt[i + 1]);
     for (const [key, c] of np.capacity.index) {
       const sep = key.indexOf('\u0000');
       const id = `${np.pools[Number(key.slice(0, sep))].id}${key.slice(sep)}`;
@@ -215,30 +254,29 @@ function nodeTable(pools: readonly (NodePools | undefined)[], slotCount: number)
       }
       local[c] = g;
     }
-    cntMap.set(local, nodeCnt[i]);
     const con = np.consumers;
     for (let k = 0; k < con.slot.length; k++) {
-      if (uses.has(con.slot[k])) continue;
-      const u = { cnt: [] as number[], amt: [] as bigint[] };
-      for (let x = con.start[k]; x < con.start[k + 1]; x++) {
-        u.cnt.push(local[con.counter[x]]);
-        u.amt.push(con.amount[x]);
-      }
-      uses.set(con.slot[k], u);
+      const slot = con.slot[k];
+      if (slot >= slotCount || ownerNode[slot] !== 0) continue;
+      ownerNode[slot] = i + 1;
+      ownerAt[slot] = k;
+      useStart[slot + 1] = con.start[k + 1] - con.start[k];
+      consumers.push(slot);
     }
   });
-  const consumers = Int32Array.from([...uses.keys()].filter((s) => s < slotCount)).sort();
-  const useStart = new Int32Array(slotCount + 1);
-  for (const s of consumers) useStart[s + 1] = uses.get(s)!.cnt.length;
   for (let s = 0; s < slotCount; s++) useStart[s + 1] += useStart[s];
   const useCnt = new Int32Array(useStart[slotCount]);
   const useAmt = new BigInt64Array(useStart[slotCount]);
-  for (const s of consumers) {
-    const u = uses.get(s)!;
-    useCnt.set(u.cnt, useStart[s]);
-    useAmt.set(u.amt, useStart[s]);
+  for (const slot of consumers) {
+    const i = ownerNode[slot] - 1;
+    const con = pools[i]!.consumers;
+    const k = ownerAt[slot];
+    for (let x = con.start[k], u = useStart[slot]; x < con.start[k + 1]; x++, u++) {
+      useCnt[u] = cntMap[nodeCnt[i] + con.counter[x]];
+      useAmt[u] = con.amount[x];
+    }
   }
-  return { nodeSlots, slots, nodeCnt, cntMap, capacity: BigInt64Array.from(capacity), useStart, useCnt, useAmt, consumers };
+  return { nodeSlots, slots, nodeCnt, cntMap, capacity: BigInt64Array.from(capacity), useStart, useCnt, useAmt, consumers: Int32Array.from(consumers) };
 }
 
 /** Reserves the resident regions in the solver's memory and writes the static ones. */

@@ -92,7 +92,7 @@ export class PlacementRuns {
     const first = this.takeAhead(pods, i);
     if ('host' in first) {
       const host = first.host;
-      this.queued.set(i, () => this.scheduler.decidePrepared(host));
+      this.queued.set(i, () => this.hostDecides(host));
       return;
     }
     const run: Simple[] = [first.simple];
@@ -128,7 +128,7 @@ export class PlacementRuns {
     const nodeSpec = JSON.stringify([spec.nodeSelector, spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution, spec.tolerations]);
     this.resident ??= ResidentCluster.of(this.engine, this.scheduler.nodes);
     const shape = this.resident.shapeTable(`${specs}\u0001${nodeSpec}`, pod, a.pending, specs, a.maxScore);
-    return { simple: { attempt: a, shape } };
+    return shape.solvable ? { simple: { attempt: a, shape } } : { host: a };
   }
 
   /** Runs the kernel over `run` (Pods `indices`), then records the decisions: decoded placements, and the host's for the Pod it stopped at. */
@@ -190,9 +190,17 @@ export class PlacementRuns {
         return d;
       });
     }
-    if (stop !== STOP.END) this.queued.set(indices[done], () => this.scheduler.decidePrepared(run[done].attempt));
+    if (stop !== STOP.END) this.queued.set(indices[done], () => this.hostDecides(run[done].attempt));
     // Pods of the run after the one it stopped at wait for the next run, prepared.
     for (let k = done + 1; k < run.length; k++) this.ahead.set(indices[k], { simple: run[k] });
+  }
+
+  /** The host's decision for a Pod (`decide`); the resident state follows what it committed. */
+  private hostDecides(a: PodAttempt | PodDecision): PodDecision {
+    const before = this.engine.inspect().allocated.version;
+    const d = this.scheduler.decidePrepared(a);
+    this.resident?.follow(d.updated, before);
+    return d;
   }
 
   /** The kernel's record of a placed Pod, as the host's placement: results assembled on that node's problem, committed. */
