@@ -124,10 +124,8 @@ export class PlacementRuns {
     const a = this.scheduler.prepare(pod);
     if (!('pending' in a) || !isSimple(a)) return { host: a };
     const specs = a.pending.map(specKey).join('\u0000');
-    const spec = pod.spec as { nodeSelector?: unknown; affinity?: { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: unknown } }; tolerations?: unknown };
-    const nodeSpec = JSON.stringify([spec.nodeSelector, spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution, spec.tolerations]);
     this.resident ??= ResidentCluster.of(this.engine, this.scheduler.nodes);
-    const shape = this.resident.shapeTable(`${specs}\u0001${nodeSpec}`, pod, a.pending, specs, a.maxScore);
+    const shape = this.resident.shapeTable(`${specs}\u0001${nodeSpecKey(pod)}`, pod, a.pending, specs, a.maxScore);
     return shape.solvable ? { simple: { attempt: a, shape } } : { host: a };
   }
 
@@ -222,6 +220,14 @@ export class PlacementRuns {
     this.stats.placed++;
     return this.scheduler.place(a, { node, claims: a.pending, results: { kind: 'allocated', results, stats: { steps: 0 } } });
   }
+}
+
+/** What the node checks (node-filter.ts nodeRejects) read of the Pod, as text: Pods with the same text pass the same nodes. */
+function nodeSpecKey(pod: Pod): string {
+  const spec = pod.spec as { nodeSelector?: unknown; affinity?: { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: unknown } }; tolerations?: unknown };
+  const required = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+  if (spec.nodeSelector === undefined && required === undefined && spec.tolerations === undefined) return '';
+  return JSON.stringify([spec.nodeSelector ?? null, required ?? null, spec.tolerations ?? null]);
 }
 
 /** Whether the kernel may place the prepared Pod: only claims it stamped just now, none bound or shared with a group, no extended resources. */
