@@ -197,7 +197,19 @@ export const R_HELD_MASK: i32 = 19;
 export const R_ACCOUNTING: i32 = 20;
 /** Out: solver steps of every search of the run (the Pods placed and the one it stopped at). */
 export const R_STEPS: i32 = 21;
-export const RUN_WORDS: i32 = 22;
+/** STRATEGY_*: the node order. */
+export const R_STRATEGY: i32 = 22;
+/** Address: i32 × R_NSHAPES, the distinct shape tables of the run (pack re-ranks a committed node in each). */
+export const R_SHAPES: i32 = 23;
+export const R_NSHAPES: i32 = 24;
+/** Address: u8 × nodes, 1 when allocating on the node changes no other node's free devices (pack). */
+export const R_NODE_LOCAL: i32 = 25;
+export const RUN_WORDS: i32 = 26;
+
+/** The upstream strategy: nodes from the rotating start. */
+export const STRATEGY_UPSTREAM: i32 = 0;
+/** The pack strategy: nodes by ascending free devices for the Pod's requests (SH_KEYS), ties by index. */
+export const STRATEGY_PACK: i32 = 1;
 
 /** Upstream's bound on firstAvailable subrequests: a request on its first choice scores this much (the DRA score). */
 export const FIRST_AVAILABLE_MAX: i32 = 8;
@@ -213,8 +225,16 @@ export const STOP_HOST: i32 = 2; // a node needs the host (no resident problem, 
 
 // A shape table: the Pods of one pod shape (claim specs and node-affecting Pod spec) share it.
 export const SH_MAX_SCORE: i32 = 0; // the highest DRA score a node can give
+/** Pack: address of f64 × nodes, Σ over the shape's requests of the node's free devices for the request's first slot. */
+export const SH_KEYS: i32 = 1;
+/** Pack: address of i32 × nodes, the nodes by ascending key, ties by index. */
+export const SH_ORDER: i32 = 2;
+/** Pack: address of i32 × nodes, each node's position in SH_ORDER. */
+export const SH_POS: i32 = 3;
+/** Address of i32 × nodes: the problem block of the shape's claims on the node whatever the node checks say (0: none). */
+export const SH_ALL_BLOCKS: i32 = 4;
 /** Then i32 × nodes: the problem block of the shape's claims on the node, SH_REJECTED, or SH_HOST. */
-export const SH_BLOCKS: i32 = 1;
+export const SH_BLOCKS: i32 = 5;
 export const SH_REJECTED: i32 = -1; // the node's checks (nodeRejects) reject the Pod
 export const SH_HOST: i32 = 0; // only the host can try the Pod on the node
 

@@ -4,12 +4,19 @@
 // problem on each node (the search of search.ts, unchanged), the best DRA score among the
 // first `wanted` feasible nodes (stopping at the highest possible score), then the commit into
 // the resident state (in-use flags, shared counters) and an output record the host decodes.
+// With the pack strategy the nodes go by ascending free devices for the Pod's requests (the
+// shape table's keys, as schedule/summary.ts counts them), and after each commit the node is
+// counted and re-ranked in every shape table of the run — when that is all that changed (the
+// node shares no device or counter with another node), else the run ends after the Pod.
 // Its plain-TypeScript twin is src/schedule/placement/loop-ts.ts; both follow the contract of
 // layout.ts (R_*, SH_*, REC_*) and stop at the first Pod they cannot decide exactly.
 
 import {
   H_NDEV, H_NREQ, H_NCOUNTER, H_DEV_FLAGS, H_COUNTER_AVAIL, H_REQ_HAS_SUBS, H_SLOT_ADMIN, H_OUT, H_OUT_SELSUB,
   H_OUT_PICKS, H_ACCOUNTING, OUT_STEPS, OUT_NPICKS, DEV_ALLOCATED, RESULT_OK, RESULT_UNSAT,
+  H_SLOT_STATUS, H_REQ_SLOT_START, H_DEV_CNT_START, H_CNT_IDX, H_CNT_AMT, H_DEV_POOL_CNT_START, H_DEV_POOL_CNT_END,
+  ST_ERROR, ST_SELECTABLE, ST_STATIC_OK, R_STRATEGY, R_SHAPES, R_NSHAPES, R_NODE_LOCAL, STRATEGY_PACK,
+  SH_KEYS, SH_ORDER, SH_POS, SH_ALL_BLOCKS,
   R_NNODES, R_START, R_WANTED, R_NPODS, R_DONE, R_STOP, R_SLICE, R_PODS, R_OUT, R_REC_STRIDE, R_FLAGS, R_AVAIL,
   R_NODE_SLOTS, R_SLOTS, R_NODE_CNT, R_CNT_MAP, R_USE_START, R_USE_CNT, R_USE_AMT, R_HELD_MASK, R_ACCOUNTING, R_STEPS,
   FIRST_AVAILABLE_MAX, RF_DEDICATED, RF_SHARED, STOP_END, STOP_UNPLACED, STOP_HOST, SH_MAX_SCORE, SH_BLOCKS,
@@ -31,16 +38,24 @@ export function placeRun(run: usize): void {
   const stride = word(run, R_REC_STRIDE);
   const nPods = word(run, R_NPODS);
   let start = word(run, R_START);
+  const pack = word(run, R_STRATEGY) == STRATEGY_PACK;
   let stop = STOP_END;
   let done = 0;
   setI32(run, R_STEPS, 0);
   for (; done < nPods; done++) {
     const rec = out + (<usize>done * <usize>stride << 2);
     const shape = <usize><u32>i32At(pods, done);
-    stop = placePod(run, shape, rec, start, n);
+    stop = placePod(run, shape, rec, start, n, pack);
     if (stop != STOP_END) break;
     commit(run, shape, rec);
-    start = (start + i32At(rec, REC_EXAMINED)) % n;
+    if (!pack) {
+      start = (start + i32At(rec, REC_EXAMINED)) % n;
+    } else if (!rerank(run, i32At(rec, REC_NODE), n)) {
+      // The orders are stale: the host decides the next Pod and ranks anew.
+      done++;
+      if (done < nPods) stop = STOP_HOST;
+      break;
+    }
   }
   setI32(run, R_START, start);
   setI32(run, R_DONE, done);
@@ -51,7 +66,7 @@ export function placeRun(run: usize): void {
  * Walks the nodes for one Pod of shape table `shape` and writes the best feasible node's answer
  * to `rec`; STOP_END when it found one, else why the host must decide the Pod.
  */
-function placePod(run: usize, shape: usize, rec: usize, start: i32, n: i32): i32 {
+function placePod(run: usize, shape: usize, rec: usize, start: i32, n: i32, pack: bool): i32 {
   const wanted = word(run, R_WANTED);
   const slice = <u32>word(run, R_SLICE);
   const maxScore = i32At(shape, SH_MAX_SCORE);
@@ -60,9 +75,11 @@ function placePod(run: usize, shape: usize, rec: usize, start: i32, n: i32): i32
   let feasible = 0;
   let examined = 0;
   let searches = 0;
+  const order = <usize><u32>i32At(shape, SH_ORDER);
   for (let i = 0; i < n; i++) {
     let node = start + i;
     if (node >= n) node -= n;
+    if (pack) node = i32At(order, i);
     examined++;
     const b = i32At(shape, SH_BLOCKS + node);
     if (b < 0) continue; // the node's checks reject the Pod
@@ -165,4 +182,102 @@ function commit(run: usize, shape: usize, rec: usize): void {
     }
     store<u8>(flags + <usize>slot, <u8>(f | RF_DEDICATED));
   }
+}
+
+/**
+ * Pack: counts committed node `x` anew in every shape table of the run and moves it to its place
+ * in each order. False when that is not enough — the node shares devices or counters with other
+ * nodes (their counts changed too), or a shape has no block on it to count with.
+ */
+function rerank(run: usize, x: i32, n: i32): bool {
+  if (load<u8>(addr(run, R_NODE_LOCAL) + <usize>x) == 0) return false;
+  const shapes = addr(run, R_SHAPES);
+  for (let k = 0, e = word(run, R_NSHAPES); k < e; k++) {
+    const shape = <usize><u32>i32At(shapes, k);
+    const b = i32At(<usize><u32>i32At(shape, SH_ALL_BLOCKS), x);
+    if (b == 0) return false;
+    const block = <usize><u32>b;
+    refresh(run, block, x);
+    store<f64>(<usize><u32>i32At(shape, SH_KEYS) + (<usize>x << 3), freeSum(block));
+    reposition(shape, x, n);
+  }
+  return true;
+}
+
+/** Σ over the block's requests of the devices free for the request's first slot (summary.ts `free`). */
+function freeSum(block: usize): f64 {
+  const slotStart = region(block, H_REQ_SLOT_START);
+  let sum: f64 = 0;
+  for (let r = 0, e = i32At(block, H_NREQ); r < e; r++) sum += <f64>freeFor(block, i32At(slotStart, r));
+  return sum;
+}
+
+/**
+ * Devices that could serve one more request of `slot`, each judged alone (compile/eligibility.ts
+ * dynamicMiss after the static bits): a device whose selectors fail counts; else selectable,
+ * statically fine, not held by others (unless admin access), its counters fit.
+ */
+function freeFor(block: usize, slot: i32): i32 {
+  const nDev = i32At(block, H_NDEV);
+  const status = region(block, H_SLOT_STATUS) + <usize>slot * <usize>nDev;
+  const admin = i32At(region(block, H_SLOT_ADMIN), slot) != 0;
+  const devFlags = region(block, H_DEV_FLAGS);
+  let free = 0;
+  for (let d = 0; d < nDev; d++) {
+    const st = load<u8>(status + <usize>d);
+    if (st & ST_ERROR) {
+      free++;
+      continue;
+    }
+    if (!(st & ST_SELECTABLE) || !(st & ST_STATIC_OK)) continue;
+    if (!admin && (i32At(devFlags, d) & DEV_ALLOCATED) != 0) continue;
+    if (countersFit(block, d)) free++;
+  }
+  return free;
+}
+
+/** eligibility.ts countersMiss: each amount is left, and taking them all leaves no counter of the pool negative. */
+function countersFit(block: usize, d: i32): bool {
+  const start = region(block, H_DEV_CNT_START);
+  const first = i32At(start, d);
+  const end = i32At(start, d + 1);
+  if (first == end) return true;
+  const idx = region(block, H_CNT_IDX);
+  const amt = region(block, H_CNT_AMT);
+  const avail = region(block, H_COUNTER_AVAIL);
+  for (let u = first; u < end; u++) if (i64At(amt, u) > i64At(avail, i32At(idx, u))) return false;
+  for (let u = first; u < end; u++) setI64(avail, i32At(idx, u), i64At(avail, i32At(idx, u)) - i64At(amt, u));
+  let fits = true;
+  for (let c = i32At(region(block, H_DEV_POOL_CNT_START), d), e = i32At(region(block, H_DEV_POOL_CNT_END), d); c < e; c++) {
+    if (i64At(avail, c) < 0) fits = false;
+  }
+  for (let u = first; u < end; u++) setI64(avail, i32At(idx, u), i64At(avail, i32At(idx, u)) + i64At(amt, u));
+  return fits;
+}
+
+/** Moves node `x` to its place in the shape's order after its key changed (ascending key, ties by index). */
+function reposition(shape: usize, x: i32, n: i32): void {
+  const keys = <usize><u32>i32At(shape, SH_KEYS);
+  const order = <usize><u32>i32At(shape, SH_ORDER);
+  const pos = <usize><u32>i32At(shape, SH_POS);
+  const k = load<f64>(keys + (<usize>x << 3));
+  let p = i32At(pos, x);
+  while (p > 0) {
+    const y = i32At(order, p - 1);
+    const ky = load<f64>(keys + (<usize>y << 3));
+    if (ky < k || (ky == k && y < x)) break;
+    setI32(order, p, y);
+    setI32(pos, y, p);
+    p--;
+  }
+  while (p < n - 1) {
+    const y = i32At(order, p + 1);
+    const ky = load<f64>(keys + (<usize>y << 3));
+    if (ky > k || (ky == k && y > x)) break;
+    setI32(order, p, y);
+    setI32(pos, y, p);
+    p++;
+  }
+  setI32(order, p, x);
+  setI32(pos, x, p);
 }

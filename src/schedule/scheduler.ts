@@ -346,7 +346,7 @@ export class Scheduler {
     const reject = (why: string) => reasons.set(why, (reasons.get(why) ?? 0) + 1);
     /** The first node where the claims were the problem, for the explanation of a failure. */
     let claimsFailedOn: string | undefined;
-    const order = strategy === 'pack' ? packOrder(this.summaries, a.plan) : rotate(nodes.length, this.nextStart);
+    const order = strategy === 'pack' ? this.packOrder(a.plan) : rotate(nodes.length, this.nextStart);
     // Both strategies stop at the first node with the highest possible score (any feasible node
     // when the Pod has no firstAvailable request); pack's order only decides which nodes come first.
     const wanted = numFeasibleNodesToFind(nodes.length, this.opts.percentageOfNodesToScore);
@@ -370,6 +370,19 @@ export class Scheduler {
     if (strategy === 'upstream' && nodes.length > 0) this.nextStart = (this.nextStart + examined) % nodes.length;
     if (!best) return { ...a.decision, message: availability(nodes.length, reasons) + this.why(a.pending, claimsFailedOn) };
     return this.place(a, best);
+  }
+
+  /** Best fit: fewest free devices for the Pod's requests first (ties: input order). */
+  private packOrder(plan: Plan | undefined): number[] {
+    const order = this.nodes.map((_, i) => i);
+    if (!plan || plan.slots.length === 0) return order;
+    const key = this.packKeys(plan);
+    return order.sort((a, b) => key[a] - key[b] || a - b);
+  }
+
+  /** Pack's key per node: Σ over the plan's requests of the node's free devices for the request's first slot (per-node summaries). */
+  packKeys(plan: Plan): number[] {
+    return this.nodes.map((_, n) => plan.requests.reduce((sum, r) => sum + this.summaries.free(r.slots[0], n), 0));
   }
 
   /** Commits the placement: allocations into the engine, claims reserved for the Pod, the Pod bound. */
@@ -437,7 +450,7 @@ export function* scheduleSteps(engine: Engine, objects: readonly DraObject[], op
   const results: PodResult[] = new Array(pods.length);
   const outcomes: GroupOutcome[] = [];
   const kernel = placementKernel(opts.placement);
-  const runs = kernel !== 'host' && (opts.strategy ?? 'upstream') === 'upstream' ? new PlacementRuns(scheduler, engine, kernel, opts.percentageOfNodesToScore) : undefined;
+  const runs = kernel !== 'host' ? new PlacementRuns(scheduler, engine, kernel, opts.strategy ?? 'upstream', opts.percentageOfNodesToScore) : undefined;
   /** What Pod j is to a run of the placement kernel: its turn comes (`run`), it was placed with its group, or a group's Pod ends the run. */
   const next = (j: number) => (results[j] ? 'skip' : groups && groupKeyOf(pods[j]) ? 'end' : 'run');
   let done = 0;
@@ -464,14 +477,6 @@ export function* scheduleSteps(engine: Engine, objects: readonly DraObject[], op
 
 function* rotate(n: number, start: number): Generator<number> {
   for (let i = 0; i < n; i++) yield (start + i) % n;
-}
-
-/** Best fit: fewest free devices for the Pod's requests first (ties: input order). */
-function packOrder(s: NodeSummaries, plan: Plan | undefined): number[] {
-  const order = s.nodes.map((_, i) => i);
-  if (!plan || plan.slots.length === 0) return order;
-  const key = order.map((n) => plan.requests.reduce((sum, r) => sum + s.free(r.slots[0], n), 0));
-  return order.sort((a, b) => key[a] - key[b] || a - b);
 }
 
 /** Every request has an alternative with enough free devices on the node. */

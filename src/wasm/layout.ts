@@ -155,8 +155,15 @@ export const R = {
   HELD_MASK: 19,
   ACCOUNTING: 20,
   STEPS: 21,
+  STRATEGY: 22,
+  SHAPES: 23,
+  NSHAPES: 24,
+  NODE_LOCAL: 25,
 } as const;
-export const RUN_WORDS = 22;
+export const RUN_WORDS = 26;
+
+/** Word R.STRATEGY: the node order. */
+export const STRATEGY = { UPSTREAM: 0, PACK: 1 } as const;
 
 /** Upstream's bound on firstAvailable subrequests: a request on its first choice scores this much (the DRA score). */
 export const FIRST_AVAILABLE_MAX = 8;
@@ -167,8 +174,11 @@ export const RF = { DEDICATED: 1, SHARED: 2 } as const;
 /** Why the kernel stopped (word R.STOP). */
 export const STOP = { END: 0, UNPLACED: 1, HOST: 2 } as const;
 
-/** A shape table: SH.MAX_SCORE, then per node at SH.BLOCKS + n a block address, SH.REJECTED or SH.HOST. */
-export const SH = { MAX_SCORE: 0, BLOCKS: 1, REJECTED: -1, HOST: 0 } as const;
+/**
+ * A shape table: SH.MAX_SCORE, pack's keys, order and positions (addresses), the blocks whatever
+ * the node checks say (address), then per node at SH.BLOCKS + n a block address, SH.REJECTED or SH.HOST.
+ */
+export const SH = { MAX_SCORE: 0, KEYS: 1, ORDER: 2, POS: 3, ALL_BLOCKS: 4, BLOCKS: 5, REJECTED: -1, HOST: 0 } as const;
 
 /** An output record's words; the chosen subrequests and the picks follow them. */
 export const REC = { NODE: 0, EXAMINED: 1, SEARCHES: 2, NREQ: 3, NPICKS: 4 } as const;

@@ -1,8 +1,8 @@
 /**
  * The placement kernel (src/schedule/placement) against the host path: random small workloads
- * of every `dralloc gen` generator (random seeds and scales, fitting and overfull, with random
- * node taints, Pod node selectors and tolerations, sampling percentages and step budgets mixed
- * in) are scheduled with the loop in WASM, the same loop in TypeScript and Pod by Pod on the
+ * of every `dralloc gen` generator (random seeds and scales, fitting and overfull, both
+ * strategies, with random node taints, Pod node selectors and tolerations, sampling percentages
+ * and step budgets mixed in) are scheduled with the loop in WASM, the same loop in TypeScript and Pod by Pod on the
  * host; the Pods' nodes and messages, every claim and the nodes examined must be identical.
  * After every run the kernel decoded, the host's allocated state must equal the kernel's
  * resident state (flags per device, counters left per node view).
@@ -50,11 +50,12 @@ function randomCase(workload: string, seed: number): Case {
   const objects: DraObject[] = [...w.classes, ...nodes, ...w.slices, ...(w.claims ?? []), ...templates, ...(w.podGroups ?? []), ...constrained];
   const percentageOfNodesToScore = [0, 0, 30, 100][rng.int(4)];
   const maxSteps = [0, 0, 0, 40][rng.int(4)];
+  const strategy = seed % 2 === 1 ? 'upstream' : 'pack';
   return {
     objects,
     engine: { maxSteps },
-    opts: { percentageOfNodesToScore },
-    label: `${workload} seed ${seed} scale ${scale}${overfull ? ' overfull' : ''} pct ${percentageOfNodesToScore} maxSteps ${maxSteps}`,
+    opts: { percentageOfNodesToScore, strategy },
+    label: `${workload} seed ${seed} ${strategy} scale ${scale}${overfull ? ' overfull' : ''} pct ${percentageOfNodesToScore} maxSteps ${maxSteps}`,
   };
 }
 
@@ -109,7 +110,7 @@ describe('the placement kernel answers as the host does', () => {
   it('after each decoded run the resident state equals the allocated state', { timeout: 120_000 }, async () => {
     let checked = 0;
     for (const workload of ['mig-1k', 'gpu-5k', 'mixed']) {
-      for (let seed = 1; seed <= 3; seed++) {
+      for (let seed = 1; seed <= 4; seed++) {
         const c = randomCase(workload, seed);
         const engine = await Engine.create({ ...c.engine, objects: c.objects });
         const steps = scheduleSteps(engine, c.objects, { ...c.opts, placement: 'wasm' });

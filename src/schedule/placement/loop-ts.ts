@@ -7,18 +7,19 @@
  */
 
 import type { SolverExports } from '../../wasm/instance.js';
-import { DEV, FIRST_AVAILABLE_MAX, H, OUT, REC, REC_WORDS, R, RESULT, RF, SH, STOP } from '../../wasm/layout.js';
+import { DEV, FIRST_AVAILABLE_MAX, H, OUT, REC, REC_WORDS, R, RESULT, RF, SH, ST, STOP, STRATEGY } from '../../wasm/layout.js';
 
 /** Views of the whole memory; indices are addresses ÷ element size. */
 interface Mem {
   i32: Int32Array;
   u8: Uint8Array;
   i64: BigInt64Array;
+  f64: Float64Array;
 }
 
 export function placeRunTs(wasm: SolverExports, run: number): void {
   const buf = wasm.memory.buffer;
-  const m: Mem = { i32: new Int32Array(buf), u8: new Uint8Array(buf), i64: new BigInt64Array(buf, 0, buf.byteLength >> 3) };
+  const m: Mem = { i32: new Int32Array(buf), u8: new Uint8Array(buf), i64: new BigInt64Array(buf), f64: new Float64Array(buf) };
   const w = (word: number) => m.i32[(run >> 2) + word];
   const n = w(R.NNODES);
   const pods = w(R.PODS) >> 2;
@@ -26,16 +27,23 @@ export function placeRunTs(wasm: SolverExports, run: number): void {
   const stride = w(R.REC_STRIDE);
   const nPods = w(R.NPODS);
   let start = w(R.START);
+  const pack = w(R.STRATEGY) === STRATEGY.PACK;
   let stop: number = STOP.END;
   let done = 0;
   m.i32[(run >> 2) + R.STEPS] = 0;
   for (; done < nPods; done++) {
     const rec = out + 4 * done * stride;
     const shape = m.i32[pods + done];
-    stop = placePod(wasm, m, run, shape, rec, start, n);
+    stop = placePod(wasm, m, run, shape, rec, start, n, pack);
     if (stop !== STOP.END) break;
     commit(m, run, shape, rec);
-    start = (start + m.i32[(rec >> 2) + REC.EXAMINED]) % n;
+    if (!pack) {
+      start = (start + m.i32[(rec >> 2) + REC.EXAMINED]) % n;
+    } else if (!rerank(m, run, m.i32[(rec >> 2) + REC.NODE], n)) {
+      done++;
+      if (done < nPods) stop = STOP.HOST;
+      break;
+    }
   }
   m.i32[(run >> 2) + R.START] = start;
   m.i32[(run >> 2) + R.DONE] = done;
@@ -45,7 +53,7 @@ export function placeRunTs(wasm: SolverExports, run: number): void {
 /** Absolute word index of the region in header word `h` of the block at `b`. */
 const region = (m: Mem, b: number, h: number) => (b + m.i32[(b >> 2) + h]) >> 2;
 
-function placePod(wasm: SolverExports, m: Mem, run: number, shape: number, rec: number, start: number, n: number): number {
+function placePod(wasm: SolverExports, m: Mem, run: number, shape: number, rec: number, start: number, n: number, pack: boolean): number {
   const r = run >> 2;
   const wanted = m.i32[r + R.WANTED];
   const slice = m.i32[r + R.SLICE];
@@ -55,9 +63,11 @@ function placePod(wasm: SolverExports, m: Mem, run: number, shape: number, rec: 
   let feasible = 0;
   let examined = 0;
   let searches = 0;
+  const order = m.i32[(shape >> 2) + SH.ORDER] >> 2;
   for (let i = 0; i < n; i++) {
     let node = start + i;
     if (node >= n) node -= n;
+    if (pack) node = m.i32[order + i];
     examined++;
     const b = m.i32[(shape >> 2) + SH.BLOCKS + node];
     if (b < 0) continue;
@@ -147,4 +157,83 @@ function commit(m: Mem, run: number, shape: number, rec: number): void {
     }
     m.u8[flags + slot] = f | RF.DEDICATED;
   }
+}
+
+function rerank(m: Mem, run: number, x: number, n: number): boolean {
+  const r = run >> 2;
+  if (m.u8[m.i32[r + R.NODE_LOCAL] + x] === 0) return false;
+  const shapes = m.i32[r + R.SHAPES] >> 2;
+  for (let k = 0; k < m.i32[r + R.NSHAPES]; k++) {
+    const shape = m.i32[shapes + k] >> 2;
+    const b = m.i32[(m.i32[shape + SH.ALL_BLOCKS] >> 2) + x];
+    if (b === 0) return false;
+    refresh(m, run, b, x);
+    m.f64[(m.i32[shape + SH.KEYS] >> 3) + x] = freeSum(m, b);
+    reposition(m, shape, x, n);
+  }
+  return true;
+}
+
+function freeSum(m: Mem, b: number): number {
+  const slotStart = region(m, b, H.REQ_SLOT_START);
+  let sum = 0;
+  for (let q = 0; q < m.i32[(b >> 2) + H.NREQ]; q++) sum += freeFor(m, b, m.i32[slotStart + q]);
+  return sum;
+}
+
+function freeFor(m: Mem, b: number, slot: number): number {
+  const nDev = m.i32[(b >> 2) + H.NDEV];
+  const status = b + m.i32[(b >> 2) + H.SLOT_STATUS] + slot * nDev;
+  const admin = m.i32[region(m, b, H.SLOT_ADMIN) + slot] !== 0;
+  const devFlags = region(m, b, H.DEV_FLAGS);
+  let free = 0;
+  for (let d = 0; d < nDev; d++) {
+    const st = m.u8[status + d];
+    if (st & ST.ERROR) {
+      free++;
+      continue;
+    }
+    if (!(st & ST.SELECTABLE) || !(st & ST.STATIC_OK)) continue;
+    if (!admin && m.i32[devFlags + d] & DEV.ALLOCATED) continue;
+    if (countersFit(m, b, d)) free++;
+  }
+  return free;
+}
+
+function countersFit(m: Mem, b: number, d: number): boolean {
+  const start = region(m, b, H.DEV_CNT_START);
+  const first = m.i32[start + d];
+  const end = m.i32[start + d + 1];
+  if (first === end) return true;
+  const idx = region(m, b, H.CNT_IDX);
+  const amt = (b + m.i32[(b >> 2) + H.CNT_AMT]) >> 3;
+  const avail = (b + m.i32[(b >> 2) + H.COUNTER_AVAIL]) >> 3;
+  for (let u = first; u < end; u++) if (m.i64[amt + u] > m.i64[avail + m.i32[idx + u]]) return false;
+  for (let u = first; u < end; u++) m.i64[avail + m.i32[idx + u]] -= m.i64[amt + u];
+  let fits = true;
+  for (let c = m.i32[region(m, b, H.DEV_POOL_CNT_START) + d], e = m.i32[region(m, b, H.DEV_POOL_CNT_END) + d]; c < e; c++) if (m.i64[avail + c] < 0n) fits = false;
+  for (let u = first; u < end; u++) m.i64[avail + m.i32[idx + u]] += m.i64[amt + u];
+  return fits;
+}
+
+function reposition(m: Mem, shape: number, x: number, n: number): void {
+  const keys = m.i32[shape + SH.KEYS] >> 3;
+  const order = m.i32[shape + SH.ORDER] >> 2;
+  const pos = m.i32[shape + SH.POS] >> 2;
+  const k = m.f64[keys + x];
+  let p = m.i32[pos + x];
+  while (p > 0) {
+    const y = m.i32[order + p - 1];
+    if (m.f64[keys + y] < k || (m.f64[keys + y] === k && y < x)) break;
+    m.i32[order + p] = y;
+    m.i32[pos + y] = p--;
+  }
+  while (p < n - 1) {
+    const y = m.i32[order + p + 1];
+    if (m.f64[keys + y] > k || (m.f64[keys + y] === k && y > x)) break;
+    m.i32[order + p] = y;
+    m.i32[pos + y] = p++;
+  }
+  m.i32[order + p] = x;
+  m.i32[pos + x] = p;
 }

@@ -45,6 +45,7 @@ export interface ResidentRegions {
   useStart: number;
   useCnt: number;
   useAmt: number;
+  nodeLocal: number;
 }
 
 const cache = new WeakMap<Engine, ResidentCluster>();
@@ -159,6 +160,22 @@ export class ResidentCluster {
   }
 
   /**
+   * Pack: writes the shape's keys (Σ over its requests of each node's free devices for the
+   * request's first slot, `keys`) and the nodes ordered by them (ties by index) into its table.
+   */
+  rank(t: ShapeTable, keys: readonly number[]): void {
+    const n = keys.length;
+    const order = Int32Array.from(keys.keys()).sort((a, b) => keys[a] - keys[b] || a - b);
+    const pos = new Int32Array(n);
+    order.forEach((x, p) => (pos[x] = p));
+    const buf = this.engine.placementContext.memory.wasm.memory.buffer;
+    const words = new Int32Array(buf, t.address, SH.BLOCKS);
+    new Float64Array(buf, words[SH.KEYS], n).set(keys);
+    new Int32Array(buf, words[SH.ORDER], n).set(order);
+    new Int32Array(buf, words[SH.POS], n).set(pos);
+  }
+
+  /**
    * The table of a pod shape (`key`: the claims' specs and the Pod's node-affecting spec), built
    * on first use from `pod` and its pending `claims` (specs `specs`): the node checks per node,
    * and the problem of each node shape, compiled once.
@@ -171,14 +188,15 @@ export class ResidentCluster {
     const address = memory.keep(4 * (SH.BLOCKS + n));
     const words = new Int32Array(n + SH.BLOCKS);
     words[SH.MAX_SCORE] = maxScore;
+    words[SH.KEYS] = memory.keep(8 * n);
+    words[SH.ORDER] = memory.keep(4 * n);
+    words[SH.POS] = memory.keep(4 * n);
+    words[SH.ALL_BLOCKS] = memory.keep(4 * n);
+    const allBlocks = new Int32Array(n);
     const problems: (Problem | undefined)[] = new Array(n);
     const byShape = new Map<string, { problem: Problem; base: number } | null>();
     for (let i = 0; i < n; i++) {
       const node = this.nodes[i];
-      if (nodeRejects(pod, node) !== undefined) {
-        words[SH.BLOCKS + i] = SH.REJECTED;
-        continue;
-      }
       const np = this.pools[i];
       let found = np && byShape.get(np.shape);
       if (np && found === undefined) {
@@ -186,11 +204,17 @@ export class ResidentCluster {
         found = r && kernelCanSolve(r.problem, np) ? { problem: r.problem, base: r.block.base } : null;
         byShape.set(np.shape, found);
       }
+      allBlocks[i] = found ? found.base : 0;
+      if (nodeRejects(pod, node) !== undefined) {
+        words[SH.BLOCKS + i] = SH.REJECTED;
+        continue;
+      }
       words[SH.BLOCKS + i] = found ? found.base : SH.HOST;
       problems[i] = found ? found.problem : undefined;
     }
     // Written after compiling: a compile may grow the memory (a new buffer).
     new Int32Array(memory.wasm.memory.buffer, address, words.length).set(words);
+    new Int32Array(memory.wasm.memory.buffer, words[SH.ALL_BLOCKS], n).set(allBlocks);
     t = { address, problems, solvable: problems.some((p) => p !== undefined) };
     this.shapes.set(key, t);
     return t;
@@ -218,6 +242,8 @@ interface NodeTable {
   useCnt: Int32Array;
   useAmt: BigInt64Array;
   consumers: Int32Array;
+  /** Per node: 1 when none of its devices and counters is another node's too (an allocation there changes only its own counts). */
+  nodeLocal: Uint8Array;
 }
 
 /** The node table, the global counters at capacity and each slot's consumption, from the nodes' pools. */
@@ -265,6 +291,16 @@ function nodeTable(pools: readonly (NodePools | undefined)[], slotCount: number)
     }
   });
   for (let s = 0; s < slotCount; s++) useStart[s + 1] += useStart[s];
+  const slotNodes = new Uint8Array(slotCount);
+  const counterNodes = new Uint8Array(capacity.length);
+  for (const x of slots) if (x < slotCount) slotNodes[x] = Math.min(2, slotNodes[x] + 1);
+  for (const g of cntMap) counterNodes[g] = Math.min(2, counterNodes[g] + 1);
+  const nodeLocal = new Uint8Array(n);
+  pools.forEach((np, i) => {
+    if (!np) return;
+    const own = (a: ArrayLike<number>, count: Uint8Array) => Array.prototype.every.call(a, (x: number) => count[x] === 1);
+    nodeLocal[i] = own(slots.subarray(nodeSlots[i], nodeSlots[i + 1]), slotNodes) && own(cntMap.subarray(nodeCnt[i], nodeCnt[i + 1]), counterNodes) ? 1 : 0;
+  });
   const useCnt = new Int32Array(useStart[slotCount]);
   const useAmt = new BigInt64Array(useStart[slotCount]);
   for (const slot of consumers) {
@@ -276,7 +312,7 @@ function nodeTable(pools: readonly (NodePools | undefined)[], slotCount: number)
       useAmt[u] = con.amount[x];
     }
   }
-  return { nodeSlots, slots, nodeCnt, cntMap, capacity: BigInt64Array.from(capacity), useStart, useCnt, useAmt, consumers: Int32Array.from(consumers) };
+  return { nodeSlots, slots, nodeCnt, cntMap, capacity: BigInt64Array.from(capacity), useStart, useCnt, useAmt, consumers: Int32Array.from(consumers), nodeLocal };
 }
 
 /** Reserves the resident regions in the solver's memory and writes the static ones. */
@@ -292,6 +328,7 @@ function writeRegions(memory: SolverMemory, t: NodeTable, slotCount: number): Re
     useStart: keep(4 * t.useStart.length),
     useCnt: keep(4 * t.useCnt.length),
     useAmt: keep(8 * t.useAmt.length),
+    nodeLocal: keep(t.nodeLocal.length),
   };
   const buf = memory.wasm.memory.buffer;
   const i32 = (at: number, a: Int32Array) => new Int32Array(buf, at, a.length).set(a);
@@ -302,5 +339,6 @@ function writeRegions(memory: SolverMemory, t: NodeTable, slotCount: number): Re
   i32(regions.useStart, t.useStart);
   i32(regions.useCnt, t.useCnt);
   new BigInt64Array(buf, regions.useAmt, t.useAmt.length).set(t.useAmt);
+  new Uint8Array(buf, regions.nodeLocal, t.nodeLocal.length).set(t.nodeLocal);
   return regions;
 }

@@ -11,16 +11,17 @@
  *
  * Kernels (`ScheduleOptions.placement`, else DRALLOC_PLACEMENT): `wasm` (default: the loop in
  * the WASM core), `ts` (the same loop in TypeScript, loop-ts.ts), `host` (no runs: decide per
- * Pod). The pack strategy always decides per Pod.
+ * Pod). Both strategies: with pack the kernel walks each shape's nodes by ascending free
+ * devices and re-ranks the node it committed on.
  */
 
 import type { Engine } from '../../engine.js';
 import { specKey } from '../../engine.js';
 import type { Pod } from '../../model/types.js';
 import { assembleResults } from '../../results/assemble.js';
-import { ACCOUNTING, MAX_RESULTS_PER_CLAIM, REC, REC_WORDS, R, RESULT, RF, RUN_WORDS, STOP } from '../../wasm/layout.js';
+import { ACCOUNTING, MAX_RESULTS_PER_CLAIM, REC, REC_WORDS, R, RESULT, RF, RUN_WORDS, STOP, STRATEGY } from '../../wasm/layout.js';
 import { numFeasibleNodesToFind } from '../order.js';
-import type { PodAttempt, PodDecision, Scheduler } from '../scheduler.js';
+import type { PodAttempt, PodDecision, Scheduler, Strategy } from '../scheduler.js';
 import { ResidentCluster, type ShapeTable } from './resident.js';
 import { placeRunTs } from './loop-ts.js';
 
@@ -69,6 +70,7 @@ export class PlacementRuns {
     private readonly scheduler: Scheduler,
     private readonly engine: Engine,
     private readonly kernel: 'wasm' | 'ts',
+    private readonly strategy: Strategy,
     percentageOfNodesToScore: number | undefined,
   ) {
     this.wanted = numFeasibleNodesToFind(scheduler.nodes.length, percentageOfNodesToScore);
@@ -133,15 +135,19 @@ export class PlacementRuns {
   private place(run: readonly Simple[], indices: readonly number[]): void {
     const resident = (this.resident ??= ResidentCluster.of(this.engine, this.scheduler.nodes));
     resident.seed();
+    // Pack: each shape's nodes ranked as the host's summaries count them now (the kernel keeps
+    // the ranks current as it commits).
+    const shapes = [...new Map(run.map((s) => [s.shape, s.attempt])).entries()];
+    if (this.strategy === 'pack') for (const [t, a] of shapes) resident.rank(t, this.scheduler.packKeys(a.plan!));
     const ctx = this.engine.placementContext;
     // A record holds the chosen subrequests and up to MAX_RESULTS_PER_CLAIM picks per claim.
     const stride = REC_WORDS + Math.max(...run.map((s) => s.attempt.plan!.requests.length + 2 * MAX_RESULTS_PER_CLAIM * s.attempt.pending.length));
     if (!this.runArea || this.runArea.stride < stride) {
-      this.runArea = { address: ctx.memory.keep(4 * (RUN_WORDS + RUN_MAX * (1 + stride))), stride };
+      this.runArea = { address: ctx.memory.keep(4 * (RUN_WORDS + RUN_MAX * (2 + stride))), stride };
     }
     const at = this.runArea.address;
     const buf = ctx.memory.wasm.memory.buffer;
-    const words = new Int32Array(buf, at, RUN_WORDS + run.length);
+    const words = new Int32Array(buf, at, RUN_WORDS + 2 * RUN_MAX);
     const reg = resident.regions;
     words.fill(0, 0, RUN_WORDS);
     words[R.NNODES] = this.scheduler.nodes.length;
@@ -150,7 +156,9 @@ export class PlacementRuns {
     words[R.NPODS] = run.length;
     words[R.SLICE] = ctx.slice;
     words[R.PODS] = at + 4 * RUN_WORDS;
-    words[R.OUT] = at + 4 * (RUN_WORDS + run.length);
+    words[R.SHAPES] = at + 4 * (RUN_WORDS + RUN_MAX);
+    words[R.NSHAPES] = shapes.length;
+    words[R.OUT] = at + 4 * (RUN_WORDS + 2 * RUN_MAX);
     words[R.REC_STRIDE] = stride;
     words[R.FLAGS] = reg.flags;
     words[R.AVAIL] = reg.avail;
@@ -163,7 +171,10 @@ export class PlacementRuns {
     words[R.USE_AMT] = reg.useAmt;
     words[R.HELD_MASK] = RF.DEDICATED | (this.engine.features.consumableCapacity ? 0 : RF.SHARED);
     words[R.ACCOUNTING] = ACCOUNTING[this.engine.counterAccounting];
+    words[R.STRATEGY] = this.strategy === 'pack' ? STRATEGY.PACK : STRATEGY.UPSTREAM;
+    words[R.NODE_LOCAL] = reg.nodeLocal;
     run.forEach((s, k) => (words[RUN_WORDS + k] = s.shape.address));
+    shapes.forEach(([t], k) => (words[RUN_WORDS + RUN_MAX + k] = t.address));
     const t0 = performance.now();
     if (this.kernel === 'wasm') ctx.memory.wasm.placeRun(at);
     else placeRunTs(ctx.memory.wasm, at);
@@ -176,8 +187,8 @@ export class PlacementRuns {
     const stop = after[R.STOP];
     const start = after[R.START];
     this.engine.solverSteps += after[R.STEPS] >>> 0;
-    const records = new Int32Array(ctx.memory.wasm.memory.buffer, at + 4 * (RUN_WORDS + run.length), done * stride).slice();
-    this.scheduler.rotation = start;
+    const records = new Int32Array(ctx.memory.wasm.memory.buffer, at + 4 * (RUN_WORDS + 2 * RUN_MAX), done * stride).slice();
+    if (this.strategy === 'upstream') this.scheduler.rotation = start;
     // Decoded when their turn comes (an abort between two Pods leaves only the Pods reported
     // committed); the resident state is ahead of the allocated state until the last is.
     if (done > 0) resident.mirrors = undefined;
