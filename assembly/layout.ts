@@ -233,8 +233,16 @@ export const SH_ORDER: i32 = 2;
 export const SH_POS: i32 = 3;
 /** Address of i32 × nodes: the problem block of the shape's claims on the node whatever the node checks say (0: none). */
 export const SH_ALL_BLOCKS: i32 = 4;
+/**
+ * Address of u8 × nodes: the summary check's verdict on the node (ADMIT_*), kept until a commit
+ * changes the node's devices (the host clears it at the start of a run).
+ */
+export const SH_ADMIT: i32 = 5;
 /** Then i32 × nodes: the problem block of the shape's claims on the node, SH_REJECTED, or SH_HOST. */
-export const SH_BLOCKS: i32 = 5;
+export const SH_BLOCKS: i32 = 6;
+export const ADMIT_UNKNOWN: i32 = 0;
+export const ADMIT_NO: i32 = 1; // some request has no alternative with enough free devices (schedule/summary.ts)
+export const ADMIT_YES: i32 = 2;
 export const SH_REJECTED: i32 = -1; // the node's checks (nodeRejects) reject the Pod
 export const SH_HOST: i32 = 0; // only the host can try the Pod on the node
 
@@ -245,4 +253,5 @@ export const REC_EXAMINED: i32 = 1; // nodes examined, as decide counts them
 export const REC_SEARCHES: i32 = 2; // searches run for the Pod
 export const REC_NREQ: i32 = 3;
 export const REC_NPICKS: i32 = 4;
-export const REC_WORDS: i32 = 5;
+export const REC_REJECTED: i32 = 5; // nodes the summary check ruled out
+export const REC_WORDS: i32 = 6;

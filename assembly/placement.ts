@@ -16,7 +16,8 @@ import {
   H_OUT_PICKS, H_ACCOUNTING, OUT_STEPS, OUT_NPICKS, DEV_ALLOCATED, RESULT_OK, RESULT_UNSAT,
   H_SLOT_STATUS, H_REQ_SLOT_START, H_DEV_CNT_START, H_CNT_IDX, H_CNT_AMT, H_DEV_POOL_CNT_START, H_DEV_POOL_CNT_END,
   ST_ERROR, ST_SELECTABLE, ST_STATIC_OK, R_STRATEGY, R_SHAPES, R_NSHAPES, R_NODE_LOCAL, STRATEGY_PACK,
-  SH_KEYS, SH_ORDER, SH_POS, SH_ALL_BLOCKS,
+  SH_KEYS, SH_ORDER, SH_POS, SH_ALL_BLOCKS, SH_ADMIT, ADMIT_UNKNOWN, ADMIT_NO, ADMIT_YES, REC_REJECTED,
+  H_SLOT_NUM, H_SLOT_MODE, MODE_ALL,
   R_NNODES, R_START, R_WANTED, R_NPODS, R_DONE, R_STOP, R_SLICE, R_PODS, R_OUT, R_REC_STRIDE, R_FLAGS, R_AVAIL,
   R_NODE_SLOTS, R_SLOTS, R_NODE_CNT, R_CNT_MAP, R_USE_START, R_USE_CNT, R_USE_AMT, R_HELD_MASK, R_ACCOUNTING, R_STEPS,
   FIRST_AVAILABLE_MAX, RF_DEDICATED, RF_SHARED, STOP_END, STOP_UNPLACED, STOP_HOST, SH_MAX_SCORE, SH_BLOCKS,
@@ -48,6 +49,7 @@ export function placeRun(run: usize): void {
     stop = placePod(run, shape, rec, start, n, pack);
     if (stop != STOP_END) break;
     commit(run, shape, rec);
+    forget(run, i32At(rec, REC_NODE), n);
     if (!pack) {
       start = (start + i32At(rec, REC_EXAMINED)) % n;
     } else if (!rerank(run, i32At(rec, REC_NODE), n)) {
@@ -75,7 +77,9 @@ function placePod(run: usize, shape: usize, rec: usize, start: i32, n: i32, pack
   let feasible = 0;
   let examined = 0;
   let searches = 0;
+  let rejected = 0;
   const order = <usize><u32>i32At(shape, SH_ORDER);
+  const admit = <usize><u32>i32At(shape, SH_ADMIT);
   for (let i = 0; i < n; i++) {
     let node = start + i;
     if (node >= n) node -= n;
@@ -86,6 +90,16 @@ function placePod(run: usize, shape: usize, rec: usize, start: i32, n: i32, pack
     if (b == 0) return STOP_HOST;
     const block = <usize><u32>b;
     refresh(run, block, node);
+    // The summary check the host makes before a search (schedule/summary.ts), kept per node.
+    let verdict = <i32>load<u8>(admit + <usize>node);
+    if (verdict == ADMIT_UNKNOWN) {
+      verdict = admits(block) ? ADMIT_YES : ADMIT_NO;
+      store<u8>(admit + <usize>node, <u8>verdict);
+    }
+    if (verdict == ADMIT_NO) {
+      rejected++;
+      continue;
+    }
     startSearch(block);
     const status = runSearch(slice);
     searches++;
@@ -105,6 +119,7 @@ function placePod(run: usize, shape: usize, rec: usize, start: i32, n: i32, pack
   setI32(rec, REC_NODE, best);
   setI32(rec, REC_EXAMINED, examined);
   setI32(rec, REC_SEARCHES, searches);
+  setI32(rec, REC_REJECTED, rejected);
   return STOP_END;
 }
 
@@ -204,26 +219,57 @@ function rerank(run: usize, x: i32, n: i32): bool {
   return true;
 }
 
+/** summary.ts admits, for every request: one of its slots has enough devices free (an All slot: one). */
+function admits(block: usize): bool {
+  const slotStart = region(block, H_REQ_SLOT_START);
+  const num = region(block, H_SLOT_NUM);
+  const mode = region(block, H_SLOT_MODE);
+  for (let r = 0, e = i32At(block, H_NREQ); r < e; r++) {
+    let ok = false;
+    for (let slot = i32At(slotStart, r), end = i32At(slotStart, r + 1); slot < end && !ok; slot++) {
+      const need = i32At(mode, slot) == MODE_ALL ? 1 : i32At(num, slot);
+      ok = freeFor(block, slot, need) >= need;
+    }
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/**
+ * After a commit on node `x`: the summary verdicts on it are stale in every shape of the run —
+ * on every node when `x` shares devices or counters with other nodes.
+ */
+function forget(run: usize, x: i32, n: i32): void {
+  const local = load<u8>(addr(run, R_NODE_LOCAL) + <usize>x) != 0;
+  const shapes = addr(run, R_SHAPES);
+  for (let k = 0, e = word(run, R_NSHAPES); k < e; k++) {
+    const admit = <usize><u32>i32At(<usize><u32>i32At(shapes, k), SH_ADMIT);
+    if (local) store<u8>(admit + <usize>x, <u8>ADMIT_UNKNOWN);
+    else memory.fill(admit, <u8>ADMIT_UNKNOWN, <usize>n);
+  }
+}
+
 /** Σ over the block's requests of the devices free for the request's first slot (summary.ts `free`). */
 function freeSum(block: usize): f64 {
   const slotStart = region(block, H_REQ_SLOT_START);
   let sum: f64 = 0;
-  for (let r = 0, e = i32At(block, H_NREQ); r < e; r++) sum += <f64>freeFor(block, i32At(slotStart, r));
+  for (let r = 0, e = i32At(block, H_NREQ); r < e; r++) sum += <f64>freeFor(block, i32At(slotStart, r), 0x7fffffff);
   return sum;
 }
 
 /**
  * Devices that could serve one more request of `slot`, each judged alone (compile/eligibility.ts
- * dynamicMiss after the static bits): a device whose selectors fail counts; else selectable,
- * statically fine, not held by others (unless admin access), its counters fit.
+ * dynamicMiss after the static bits), counted up to `limit`: a device whose selectors fail
+ * counts; else selectable, statically fine, not held by others (unless admin access), its
+ * counters fit.
  */
-function freeFor(block: usize, slot: i32): i32 {
+function freeFor(block: usize, slot: i32, limit: i32): i32 {
   const nDev = i32At(block, H_NDEV);
   const status = region(block, H_SLOT_STATUS) + <usize>slot * <usize>nDev;
   const admin = i32At(region(block, H_SLOT_ADMIN), slot) != 0;
   const devFlags = region(block, H_DEV_FLAGS);
   let free = 0;
-  for (let d = 0; d < nDev; d++) {
+  for (let d = 0; d < nDev && free < limit; d++) {
     const st = load<u8>(status + <usize>d);
     if (st & ST_ERROR) {
       free++;

@@ -43,15 +43,13 @@ export const scheduleCommand: Command = {
                        or claim without metadata.uid gets a deterministic one (UUID v5 of
                        Kind/namespace/name), so reservedFor always names the Pod's uid
   --placement wasm|ts|host  where runs of simple Pods (claims stamped from templates only, no
-                       PodGroup) are placed with --strategy upstream: the placement loop in the
+                       PodGroup) are placed: the placement loop in the
                        WASM core over resident cluster state (wasm, the default, or
                        DRALLOC_PLACEMENT), the same loop in TypeScript (ts), or Pod by Pod on the
                        host (host); the output is the same
-  -o stats             one JSON object: counts, seconds per phase, Pods per second, utilisation;
-                       allocations counts searches run, rejectedBySummary nodes the per-node
-                       summaries ruled out (only on the host path: the placement kernel searches
-                       without them), placement what the placement kernel did (its runs, the
-                       Pods it placed, the seconds inside its loop)
+  -o stats             one JSON object: counts, seconds per phase, Pods per second, utilisation,
+                       and what the placement kernel did (its runs, the Pods it placed, the
+                       seconds inside its loop)
   --report FILE.html   also write the HTML report of the run (as dralloc report does)
   --quiet              no progress bar (it only shows on a terminal anyway)
 ${BUDGET_USAGE}

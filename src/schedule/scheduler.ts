@@ -49,7 +49,7 @@ export interface ScheduleOptions {
   /**
    * Where runs of simple Pods are placed (placement/runs.ts): `wasm` (the loop in the WASM core),
    * `ts` (the same loop in TypeScript) or `host` (Pod by Pod); default DRALLOC_PLACEMENT, else
-   * `wasm`. The answers are the same; the pack strategy always goes Pod by Pod.
+   * `wasm`. The answers and counters are the same.
    */
   placement?: PlacementKernel;
 }
@@ -66,9 +66,9 @@ export interface ScheduleResult {
   pods: PodResult[];
   /** Every claim after scheduling (given and stamped from templates), with allocations and reservedFor. */
   claims: ResourceClaim[];
-  /** Nodes examined (filtered), searches run and nodes the per-node summaries ruled out (host path only), summed over Pods. */
+  /** Nodes examined (filtered), searches run and nodes the per-node summaries ruled out, summed over Pods (the same whichever placement). */
   counters: { nodesExamined: number; allocations: number; rejectedBySummary: number };
-  /** What the placement kernel did (absent when every Pod went the host's way: `placement: 'host'` or the pack strategy). */
+  /** What the placement kernel did (absent with `placement: 'host'`). */
   placement?: PlacementStats;
   /** What became of each PodGroup the Pods name (absent when no Pod names one). */
   groups?: GroupOutcome[];

@@ -176,10 +176,13 @@ export const STOP = { END: 0, UNPLACED: 1, HOST: 2 } as const;
 
 /**
  * A shape table: SH.MAX_SCORE, pack's keys, order and positions (addresses), the blocks whatever
- * the node checks say (address), then per node at SH.BLOCKS + n a block address, SH.REJECTED or SH.HOST.
+ * the node checks say (address), the summary verdicts (address), then per node at SH.BLOCKS + n a block address, SH.REJECTED or SH.HOST.
  */
-export const SH = { MAX_SCORE: 0, KEYS: 1, ORDER: 2, POS: 3, ALL_BLOCKS: 4, BLOCKS: 5, REJECTED: -1, HOST: 0 } as const;
+export const SH = { MAX_SCORE: 0, KEYS: 1, ORDER: 2, POS: 3, ALL_BLOCKS: 4, ADMIT: 5, BLOCKS: 6, REJECTED: -1, HOST: 0 } as const;
+
+/** A shape table's summary verdict per node (SH.ADMIT). */
+export const ADMIT = { UNKNOWN: 0, NO: 1, YES: 2 } as const;
 
 /** An output record's words; the chosen subrequests and the picks follow them. */
-export const REC = { NODE: 0, EXAMINED: 1, SEARCHES: 2, NREQ: 3, NPICKS: 4 } as const;
-export const REC_WORDS = 5;
+export const REC = { NODE: 0, EXAMINED: 1, SEARCHES: 2, NREQ: 3, NPICKS: 4, REJECTED: 5 } as const;
+export const REC_WORDS = 6;

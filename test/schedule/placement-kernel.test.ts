@@ -3,7 +3,7 @@
  * of every `dralloc gen` generator (random seeds and scales, fitting and overfull, both
  * strategies, with random node taints, Pod node selectors and tolerations, sampling percentages
  * and step budgets mixed in) are scheduled with the loop in WASM, the same loop in TypeScript and Pod by Pod on the
- * host; the Pods' nodes and messages, every claim and the nodes examined must be identical.
+ * host; the Pods' nodes and messages, every claim and the counters must be identical.
  * After every run the kernel decoded, the host's allocated state must equal the kernel's
  * resident state (flags per device, counters left per node view).
  *
@@ -59,14 +59,14 @@ function randomCase(workload: string, seed: number): Case {
   };
 }
 
-/** What must agree: every Pod's node and message, every claim (share IDs aside), the nodes examined, the groups. */
+/** What must agree: every Pod's node and message, every claim (share IDs aside), the counters (nodes examined, searches, summary rejections), the groups. */
 async function outcome(c: Case, placement: 'wasm' | 'ts' | 'host'): Promise<string> {
   const engine = await Engine.create({ ...c.engine, objects: c.objects });
   const r = schedule(engine, c.objects, { ...c.opts, placement });
   const text = JSON.stringify({
     pods: r.pods.map((p) => [p.pod.metadata.name, p.node, p.message]),
     claims: r.claims,
-    nodesExamined: r.counters.nodesExamined,
+    counters: r.counters,
     groups: r.groups,
   });
   return text.replace(/"shareID":"[0-9a-f-]{36}"/g, '"shareID":"<uuid>"');

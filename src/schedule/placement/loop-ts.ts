@@ -7,7 +7,7 @@
  */
 
 import type { SolverExports } from '../../wasm/instance.js';
-import { DEV, FIRST_AVAILABLE_MAX, H, OUT, REC, REC_WORDS, R, RESULT, RF, SH, ST, STOP, STRATEGY } from '../../wasm/layout.js';
+import { ADMIT, DEV, FIRST_AVAILABLE_MAX, H, MODE, OUT, REC, REC_WORDS, R, RESULT, RF, SH, ST, STOP, STRATEGY } from '../../wasm/layout.js';
 
 /** Views of the whole memory; indices are addresses ÷ element size. */
 interface Mem {
@@ -37,6 +37,7 @@ export function placeRunTs(wasm: SolverExports, run: number): void {
     stop = placePod(wasm, m, run, shape, rec, start, n, pack);
     if (stop !== STOP.END) break;
     commit(m, run, shape, rec);
+    forget(m, run, m.i32[(rec >> 2) + REC.NODE], n);
     if (!pack) {
       start = (start + m.i32[(rec >> 2) + REC.EXAMINED]) % n;
     } else if (!rerank(m, run, m.i32[(rec >> 2) + REC.NODE], n)) {
@@ -63,7 +64,9 @@ function placePod(wasm: SolverExports, m: Mem, run: number, shape: number, rec: 
   let feasible = 0;
   let examined = 0;
   let searches = 0;
+  let rejected = 0;
   const order = m.i32[(shape >> 2) + SH.ORDER] >> 2;
+  const admit = m.i32[(shape >> 2) + SH.ADMIT];
   for (let i = 0; i < n; i++) {
     let node = start + i;
     if (node >= n) node -= n;
@@ -73,6 +76,12 @@ function placePod(wasm: SolverExports, m: Mem, run: number, shape: number, rec: 
     if (b < 0) continue;
     if (b === 0) return STOP.HOST;
     refresh(m, run, b, node);
+    let verdict = m.u8[admit + node];
+    if (verdict === ADMIT.UNKNOWN) verdict = m.u8[admit + node] = admits(m, b) ? ADMIT.YES : ADMIT.NO;
+    if (verdict === ADMIT.NO) {
+      rejected++;
+      continue;
+    }
     wasm.start(b);
     const status = wasm.run(slice);
     searches++;
@@ -92,6 +101,7 @@ function placePod(wasm: SolverExports, m: Mem, run: number, shape: number, rec: 
   m.i32[(rec >> 2) + REC.NODE] = best;
   m.i32[(rec >> 2) + REC.EXAMINED] = examined;
   m.i32[(rec >> 2) + REC.SEARCHES] = searches;
+  m.i32[(rec >> 2) + REC.REJECTED] = rejected;
   return STOP.END;
 }
 
@@ -174,20 +184,46 @@ function rerank(m: Mem, run: number, x: number, n: number): boolean {
   return true;
 }
 
+function admits(m: Mem, b: number): boolean {
+  const slotStart = region(m, b, H.REQ_SLOT_START);
+  const num = region(m, b, H.SLOT_NUM);
+  const mode = region(m, b, H.SLOT_MODE);
+  for (let q = 0; q < m.i32[(b >> 2) + H.NREQ]; q++) {
+    let ok = false;
+    for (let slot = m.i32[slotStart + q]; slot < m.i32[slotStart + q + 1] && !ok; slot++) {
+      const need = m.i32[mode + slot] === MODE.ALL ? 1 : m.i32[num + slot];
+      ok = freeFor(m, b, slot, need) >= need;
+    }
+    if (!ok) return false;
+  }
+  return true;
+}
+
+function forget(m: Mem, run: number, x: number, n: number): void {
+  const r = run >> 2;
+  const local = m.u8[m.i32[r + R.NODE_LOCAL] + x] !== 0;
+  const shapes = m.i32[r + R.SHAPES] >> 2;
+  for (let k = 0; k < m.i32[r + R.NSHAPES]; k++) {
+    const admit = m.i32[(m.i32[shapes + k] >> 2) + SH.ADMIT];
+    if (local) m.u8[admit + x] = ADMIT.UNKNOWN;
+    else m.u8.fill(ADMIT.UNKNOWN, admit, admit + n);
+  }
+}
+
 function freeSum(m: Mem, b: number): number {
   const slotStart = region(m, b, H.REQ_SLOT_START);
   let sum = 0;
-  for (let q = 0; q < m.i32[(b >> 2) + H.NREQ]; q++) sum += freeFor(m, b, m.i32[slotStart + q]);
+  for (let q = 0; q < m.i32[(b >> 2) + H.NREQ]; q++) sum += freeFor(m, b, m.i32[slotStart + q], Infinity);
   return sum;
 }
 
-function freeFor(m: Mem, b: number, slot: number): number {
+function freeFor(m: Mem, b: number, slot: number, limit: number): number {
   const nDev = m.i32[(b >> 2) + H.NDEV];
   const status = b + m.i32[(b >> 2) + H.SLOT_STATUS] + slot * nDev;
   const admin = m.i32[region(m, b, H.SLOT_ADMIN) + slot] !== 0;
   const devFlags = region(m, b, H.DEV_FLAGS);
   let free = 0;
-  for (let d = 0; d < nDev; d++) {
+  for (let d = 0; d < nDev && free < limit; d++) {
     const st = m.u8[status + d];
     if (st & ST.ERROR) {
       free++;

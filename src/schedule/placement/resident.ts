@@ -22,7 +22,7 @@ import type { Problem } from '../../compile/problem.js';
 import type { SolverMemory } from '../../wasm/run.js';
 import { AllocationError } from '../../outcome.js';
 import { deviceId, FLAG_DEDICATED, FLAG_SHARED, SEVERAL } from '../../model/allocated.js';
-import { SH } from '../../wasm/layout.js';
+import { ADMIT, SH } from '../../wasm/layout.js';
 import { nodeRejects } from '../node-filter.js';
 
 /** A pod shape's table: where it is, and the host's side of it (the problems, for decoding). */
@@ -159,6 +159,12 @@ export class ResidentCluster {
     this.mirrors = allocated.version;
   }
 
+  /** Forgets the shape's summary verdicts (the state may have changed since they were made). */
+  clearVerdicts(t: ShapeTable): void {
+    const buf = this.engine.placementContext.memory.wasm.memory.buffer;
+    new Uint8Array(buf, new Int32Array(buf, t.address, SH.BLOCKS)[SH.ADMIT], this.nodes.length).fill(ADMIT.UNKNOWN);
+  }
+
   /**
    * Pack: writes the shape's keys (Σ over its requests of each node's free devices for the
    * request's first slot, `keys`) and the nodes ordered by them (ties by index) into its table.
@@ -192,6 +198,7 @@ export class ResidentCluster {
     words[SH.ORDER] = memory.keep(4 * n);
     words[SH.POS] = memory.keep(4 * n);
     words[SH.ALL_BLOCKS] = memory.keep(4 * n);
+    words[SH.ADMIT] = memory.keep(n);
     const allBlocks = new Int32Array(n);
     const problems: (Problem | undefined)[] = new Array(n);
     const byShape = new Map<string, { problem: Problem; base: number } | null>();

@@ -138,7 +138,10 @@ export class PlacementRuns {
     // Pack: each shape's nodes ranked as the host's summaries count them now (the kernel keeps
     // the ranks current as it commits).
     const shapes = [...new Map(run.map((s) => [s.shape, s.attempt])).entries()];
-    if (this.strategy === 'pack') for (const [t, a] of shapes) resident.rank(t, this.scheduler.packKeys(a.plan!));
+    for (const [t, a] of shapes) {
+      resident.clearVerdicts(t);
+      if (this.strategy === 'pack') resident.rank(t, this.scheduler.packKeys(a.plan!));
+    }
     const ctx = this.engine.placementContext;
     // A record holds the chosen subrequests and up to MAX_RESULTS_PER_CLAIM picks per claim.
     const stride = REC_WORDS + Math.max(...run.map((s) => s.attempt.plan!.requests.length + 2 * MAX_RESULTS_PER_CLAIM * s.attempt.pending.length));
@@ -228,6 +231,7 @@ export class PlacementRuns {
     const counters = this.scheduler.counters;
     counters.nodesExamined += rec[REC.EXAMINED];
     counters.allocations += rec[REC.SEARCHES];
+    counters.rejectedBySummary += rec[REC.REJECTED];
     this.stats.placed++;
     return this.scheduler.place(a, { node, claims: a.pending, results: { kind: 'allocated', results, stats: { steps: 0 } } });
   }
