@@ -204,7 +204,9 @@ export const R_SHAPES: i32 = 23;
 export const R_NSHAPES: i32 = 24;
 /** Address: u8 × nodes, 1 when allocating on the node changes no other node's free devices (pack). */
 export const R_NODE_LOCAL: i32 = 25;
-export const RUN_WORDS: i32 = 26;
+/** Node visits after which the run pauses (after the Pod that reached it): bounds the time between two returns to the host. */
+export const R_VISITS: i32 = 26;
+export const RUN_WORDS: i32 = 27;
 
 /** The upstream strategy: nodes from the rotating start. */
 export const STRATEGY_UPSTREAM: i32 = 0;
@@ -222,6 +224,7 @@ export const RF_SHARED: i32 = 2;
 export const STOP_END: i32 = 0; // every Pod of the run placed
 export const STOP_UNPLACED: i32 = 1; // no node fits the Pod: the host decides it (its message)
 export const STOP_HOST: i32 = 2; // a node needs the host (no resident problem, a search error or over its slice)
+export const STOP_PAUSED: i32 = 3; // R_VISITS reached: the Pods from R_DONE on go to the next run
 
 // A shape table: the Pods of one pod shape (claim specs and node-affecting Pod spec) share it.
 export const SH_MAX_SCORE: i32 = 0; // the highest DRA score a node can give

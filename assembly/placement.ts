@@ -15,7 +15,7 @@ import {
   H_NDEV, H_NREQ, H_NCOUNTER, H_DEV_FLAGS, H_COUNTER_AVAIL, H_REQ_HAS_SUBS, H_SLOT_ADMIN, H_OUT, H_OUT_SELSUB,
   H_OUT_PICKS, H_ACCOUNTING, OUT_STEPS, OUT_NPICKS, DEV_ALLOCATED, RESULT_OK, RESULT_UNSAT,
   H_SLOT_STATUS, H_REQ_SLOT_START, H_DEV_CNT_START, H_CNT_IDX, H_CNT_AMT, H_DEV_POOL_CNT_START, H_DEV_POOL_CNT_END,
-  ST_ERROR, ST_SELECTABLE, ST_STATIC_OK, R_STRATEGY, R_SHAPES, R_NSHAPES, R_NODE_LOCAL, STRATEGY_PACK,
+  ST_ERROR, ST_SELECTABLE, ST_STATIC_OK, R_STRATEGY, R_SHAPES, R_NSHAPES, R_NODE_LOCAL, R_VISITS, STRATEGY_PACK, STOP_PAUSED,
   SH_KEYS, SH_ORDER, SH_POS, SH_ALL_BLOCKS, SH_ADMIT, ADMIT_UNKNOWN, ADMIT_NO, ADMIT_YES, REC_REJECTED,
   H_SLOT_NUM, H_SLOT_MODE, MODE_ALL,
   R_NNODES, R_START, R_WANTED, R_NPODS, R_DONE, R_STOP, R_SLICE, R_PODS, R_OUT, R_REC_STRIDE, R_FLAGS, R_AVAIL,
@@ -43,19 +43,25 @@ export function placeRun(run: usize): void {
   let stop = STOP_END;
   let done = 0;
   setI32(run, R_STEPS, 0);
-  for (; done < nPods; done++) {
+  let visits = 0;
+  while (done < nPods) {
     const rec = out + (<usize>done * <usize>stride << 2);
     const shape = <usize><u32>i32At(pods, done);
     stop = placePod(run, shape, rec, start, n, pack);
     if (stop != STOP_END) break;
     commit(run, shape, rec);
     forget(run, i32At(rec, REC_NODE), n);
+    done++;
+    visits += i32At(rec, REC_EXAMINED);
     if (!pack) {
       start = (start + i32At(rec, REC_EXAMINED)) % n;
     } else if (!rerank(run, i32At(rec, REC_NODE), n)) {
       // The orders are stale: the host decides the next Pod and ranks anew.
-      done++;
       if (done < nPods) stop = STOP_HOST;
+      break;
+    }
+    if (visits >= word(run, R_VISITS) && done < nPods) {
+      stop = STOP_PAUSED;
       break;
     }
   }

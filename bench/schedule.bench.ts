@@ -18,7 +18,7 @@
  *    that the machine's load affects alike.
  *
  * 4. Placement kernels: solve of gpu-5k, mig-1k, fallback, rdma-bw and nvlink-4gpu at their
- *    default scale with `placement: host` (Pod by Pod), `ts` (the placement loop in TypeScript)
+ *    default scale, both strategies, with `placement: host` (Pod by Pod), `ts` (the placement loop in TypeScript)
  *    and `wasm` (the loop in the WASM core), rounds alternating, CPU time, fastest of
  *    BENCH_ROUNDS; besides Pods/s the time inside the kernel's loop alone (ScheduleResult.placement.ms)
  *    per Pod it placed, and the ratios. All three must place every Pod alike.
@@ -237,42 +237,45 @@ const kernelRows: Record<string, string | number>[] = [];
 for (const name of SECTIONS.has(4) ? ['gpu-5k', 'mig-1k', 'fallback', 'rdma-bw', 'nvlink-4gpu'] : []) {
   const w = generateWorkload(name, { seed: 1 });
   const objects = objectsOf(w);
-  const best = new Map<PlacementKernel, { solve: number; loop: number; placed: number; placements: string }>();
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const placement of PLACEMENT_KERNELS) {
-      const engine = await compile(objects);
-      const t = cpuMs();
-      const result = schedule(engine, objects, { placement });
-      const solve = cpuMs() - t;
-      const prev = best.get(placement);
-      best.set(placement, {
-        solve: Math.min(solve, prev?.solve ?? Infinity),
-        loop: Math.min(result.placement?.ms ?? 0, prev?.loop ?? Infinity),
-        placed: result.placement?.placed ?? 0,
-        placements: result.pods.map((p) => p.node ?? '-').join(),
-      });
+  for (const strategy of ['upstream', 'pack'] as Strategy[]) {
+    const best = new Map<PlacementKernel, { solve: number; loop: number; placed: number; placements: string }>();
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const placement of PLACEMENT_KERNELS) {
+        const engine = await compile(objects);
+        const t = cpuMs();
+        const result = schedule(engine, objects, { placement, strategy });
+        const solve = cpuMs() - t;
+        const prev = best.get(placement);
+        best.set(placement, {
+          solve: Math.min(solve, prev?.solve ?? Infinity),
+          loop: Math.min(result.placement?.ms ?? 0, prev?.loop ?? Infinity),
+          placed: result.placement?.placed ?? 0,
+          placements: result.pods.map((p) => p.node ?? '-').join(),
+        });
+      }
     }
+    const host = best.get('host')!;
+    const ts = best.get('ts')!;
+    const wasm = best.get('wasm')!;
+    if (ts.placements !== host.placements || wasm.placements !== host.placements) throw new Error(`${name} ${strategy}: the kernels place the Pods differently`);
+    const pods = w.pods.length;
+    const perPod = (ms: number, n: number) => (n > 0 ? ((ms * 1000) / n).toFixed(2) : '-');
+    kernelRows.push({
+      workload: name,
+      strategy,
+      pods,
+      'by kernel': wasm.placed,
+      'host Pods/s': Math.round((pods / host.solve) * 1000),
+      'ts Pods/s': Math.round((pods / ts.solve) * 1000),
+      'wasm Pods/s': Math.round((pods / wasm.solve) * 1000),
+      'wasm ÷ host': (host.solve / wasm.solve).toFixed(2),
+      'ts loop µs/Pod': perPod(ts.loop, ts.placed),
+      'wasm loop µs/Pod': perPod(wasm.loop, wasm.placed),
+      'loop ts ÷ wasm': wasm.loop > 0 ? (ts.loop / wasm.loop).toFixed(2) : '-',
+    });
   }
-  const host = best.get('host')!;
-  const ts = best.get('ts')!;
-  const wasm = best.get('wasm')!;
-  if (ts.placements !== host.placements || wasm.placements !== host.placements) throw new Error(`${name}: the kernels place the Pods differently`);
-  const pods = w.pods.length;
-  const perPod = (ms: number, n: number) => (n > 0 ? ((ms * 1000) / n).toFixed(2) : '-');
-  kernelRows.push({
-    workload: name,
-    pods,
-    'by kernel': wasm.placed,
-    'host Pods/s': Math.round((pods / host.solve) * 1000),
-    'ts Pods/s': Math.round((pods / ts.solve) * 1000),
-    'wasm Pods/s': Math.round((pods / wasm.solve) * 1000),
-    'wasm ÷ host': (host.solve / wasm.solve).toFixed(2),
-    'ts loop µs/Pod': perPod(ts.loop, ts.placed),
-    'wasm loop µs/Pod': perPod(wasm.loop, wasm.placed),
-    'loop ts ÷ wasm': wasm.loop > 0 ? (ts.loop / wasm.loop).toFixed(2) : '-',
-  });
 }
 if (kernelRows.length) {
-  console.log(`\n4. placement kernels, upstream strategy (CPU ms of solve, fastest of ${ROUNDS}; loop = inside the kernel, decoding not included)`);
+  console.log(`\n4. placement kernels (CPU ms of solve, fastest of ${ROUNDS}; loop = inside the kernel, decoding not included)`);
   console.table(kernelRows);
 }

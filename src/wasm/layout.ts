@@ -159,8 +159,9 @@ export const R = {
   SHAPES: 23,
   NSHAPES: 24,
   NODE_LOCAL: 25,
+  VISITS: 26,
 } as const;
-export const RUN_WORDS = 26;
+export const RUN_WORDS = 27;
 
 /** Word R.STRATEGY: the node order. */
 export const STRATEGY = { UPSTREAM: 0, PACK: 1 } as const;
@@ -172,7 +173,7 @@ export const FIRST_AVAILABLE_MAX = 8;
 export const RF = { DEDICATED: 1, SHARED: 2 } as const;
 
 /** Why the kernel stopped (word R.STOP). */
-export const STOP = { END: 0, UNPLACED: 1, HOST: 2 } as const;
+export const STOP = { END: 0, UNPLACED: 1, HOST: 2, PAUSED: 3 } as const;
 
 /**
  * A shape table: SH.MAX_SCORE, pack's keys, order and positions (addresses), the blocks whatever

@@ -31,18 +31,24 @@ export function placeRunTs(wasm: SolverExports, run: number): void {
   let stop: number = STOP.END;
   let done = 0;
   m.i32[(run >> 2) + R.STEPS] = 0;
-  for (; done < nPods; done++) {
+  let visits = 0;
+  while (done < nPods) {
     const rec = out + 4 * done * stride;
     const shape = m.i32[pods + done];
     stop = placePod(wasm, m, run, shape, rec, start, n, pack);
     if (stop !== STOP.END) break;
     commit(m, run, shape, rec);
     forget(m, run, m.i32[(rec >> 2) + REC.NODE], n);
+    done++;
+    visits += m.i32[(rec >> 2) + REC.EXAMINED];
     if (!pack) {
       start = (start + m.i32[(rec >> 2) + REC.EXAMINED]) % n;
     } else if (!rerank(m, run, m.i32[(rec >> 2) + REC.NODE], n)) {
-      done++;
       if (done < nPods) stop = STOP.HOST;
+      break;
+    }
+    if (visits >= w(R.VISITS) && done < nPods) {
+      stop = STOP.PAUSED;
       break;
     }
   }

@@ -44,8 +44,10 @@ export interface PlacementStats {
   ms: number;
 }
 
-/** Pods per run at most: bounds the output area and the time between two yields of the host. */
+/** Pods per run at most: bounds the output area. */
 const RUN_MAX = 1024;
+/** Node visits after which a run pauses (a few ms of kernel work): bounds the time between two yields of the async API. */
+const RUN_VISITS = 1 << 14;
 
 /** A Pod the kernel may place, with its shape's table. */
 interface Simple {
@@ -176,6 +178,7 @@ export class PlacementRuns {
     words[R.ACCOUNTING] = ACCOUNTING[this.engine.counterAccounting];
     words[R.STRATEGY] = this.strategy === 'pack' ? STRATEGY.PACK : STRATEGY.UPSTREAM;
     words[R.NODE_LOCAL] = reg.nodeLocal;
+    words[R.VISITS] = RUN_VISITS;
     run.forEach((s, k) => (words[RUN_WORDS + k] = s.shape.address));
     shapes.forEach(([t], k) => (words[RUN_WORDS + RUN_MAX + k] = t.address));
     const t0 = performance.now();
@@ -202,9 +205,10 @@ export class PlacementRuns {
         return d;
       });
     }
-    if (stop !== STOP.END) this.queued.set(indices[done], () => this.hostDecides(run[done].attempt));
-    // Pods of the run after the one it stopped at wait for the next run, prepared.
-    for (let k = done + 1; k < run.length; k++) this.ahead.set(indices[k], { simple: run[k] });
+    const host = stop === STOP.UNPLACED || stop === STOP.HOST;
+    if (host) this.queued.set(indices[done], () => this.hostDecides(run[done].attempt));
+    // Pods of the run after the one it stopped at (or paused before) wait for the next run, prepared.
+    for (let k = host ? done + 1 : done; k < run.length; k++) this.ahead.set(indices[k], { simple: run[k] });
   }
 
   /** The host's decision for a Pod (`decide`); the resident state follows what it committed. */
