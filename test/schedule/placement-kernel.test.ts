@@ -107,6 +107,28 @@ describe('the placement kernel answers as the host does', () => {
     });
   }
 
+  // (A claim released meanwhile is not compared: the host path's per-node summaries would not
+  // know of it — Scheduler.stateChanged is the embedder's business — so neither path is exact.)
+  it('engine changes between two Pods (a DeviceClass and a slice upserted again) are seen by the next run', { timeout: 120_000 }, async () => {
+    for (const [workload, seed] of [['mig-1k', 3], ['mig-1k', 4], ['gpu-5k', 3], ['gpu-5k', 4]] as const) {
+      const c = randomCase(workload, seed);
+      const run = async (placement: 'wasm' | 'ts' | 'host') => {
+        const engine = await Engine.create({ ...c.engine, objects: c.objects });
+        const steps = scheduleSteps(engine, c.objects, { ...c.opts, placement });
+        let s = steps.next();
+        for (let k = 1; !s.done; k++, s = steps.next()) {
+          // Equal copies: the answers stay the same, but the problem cache and node views are dropped.
+          if (k % 7 === 0) engine.upsert([{ ...c.objects.find((o) => o.kind === 'DeviceClass')! }]);
+          if (k % 11 === 0) engine.upsert([{ ...c.objects.find((o) => o.kind === 'ResourceSlice')! }]);
+        }
+        return JSON.stringify(s.value.pods.map((p) => [p.pod.metadata.name, p.node, p.message])).replace(/"shareID":"[0-9a-f-]{36}"/g, '');
+      };
+      const host = await run('host');
+      expect(await run('wasm'), c.label).toBe(host);
+      expect(await run('ts'), c.label).toBe(host);
+    }
+  });
+
   it('after each decoded run the resident state equals the allocated state', { timeout: 120_000 }, async () => {
     let checked = 0;
     for (const workload of ['mig-1k', 'gpu-5k', 'mixed']) {

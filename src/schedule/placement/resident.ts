@@ -57,6 +57,8 @@ export class ResidentCluster {
   /** The allocated state's version the dynamic part mirrors (undefined: seed before the next run). */
   mirrors?: number;
   private readonly shapes = new Map<string, ShapeTable>();
+  /** The last node list found to hold the same nodes. */
+  private checkedNodes?: readonly Node[];
   private readonly epoch: number;
   private readonly layoutVersion: number;
   /** Counters at full capacity, and the slots that consume any (seeding subtracts theirs). */
@@ -104,7 +106,11 @@ export class ResidentCluster {
 
   private validFor(engine: Engine, nodes: readonly Node[]): boolean {
     const ctx = engine.placementContext;
-    return ctx.memory.epoch === this.epoch && ctx.layoutVersion === this.layoutVersion && nodes.length === this.nodes.length && nodes.every((n, i) => n === this.nodes[i]);
+    if (ctx.memory.epoch !== this.epoch || ctx.layoutVersion !== this.layoutVersion) return false;
+    if (nodes === this.checkedNodes) return true;
+    if (nodes.length !== this.nodes.length || !nodes.every((n, i) => n === this.nodes[i])) return false;
+    this.checkedNodes = nodes; // the same list again (one scheduler's) needs no second look
+    return true;
   }
 
   /** Makes the dynamic part mirror the engine's allocated state (when it does not already). */

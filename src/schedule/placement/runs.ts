@@ -49,9 +49,11 @@ const RUN_MAX = 1024;
 /** Node visits after which a run pauses (a few ms of kernel work): bounds the time between two yields of the async API. */
 const RUN_VISITS = 1 << 14;
 
-/** A Pod the kernel may place, with its shape's table. */
+/** A Pod the kernel may place: its pod shape's key and its claims' specs, its shape's table when last looked up. */
 interface Simple {
   attempt: PodAttempt;
+  key: string;
+  specs: string;
   shape: ShapeTable;
 }
 
@@ -60,11 +62,11 @@ type Ahead = { simple: Simple } | { host: PodAttempt | PodDecision };
 
 export class PlacementRuns {
   /** Decisions to make (by Pod index, in Pod order: a placement to decode, or the host's), and Pods prepared ahead, waiting for their turn. */
-  private readonly queued = new Map<number, () => PodDecision>();
+  private readonly queued = new Map<number, () => PodDecision | undefined>();
   private readonly ahead = new Map<number, Ahead>();
   private resident?: ResidentCluster;
-  /** The run descriptor, Pod list and records: room for RUN_MAX Pods of records of `stride` words. */
-  private runArea?: { address: number; stride: number };
+  /** The run descriptor, Pod list and records: room for RUN_MAX Pods of records of `stride` words, in the arena of `resident` (its epoch). */
+  private runArea?: { address: number; stride: number; resident: ResidentCluster };
   private readonly wanted: number;
   readonly stats: PlacementStats;
 
@@ -85,10 +87,16 @@ export class PlacementRuns {
    * `end` (scheduled with a group, or past the last Pod).
    */
   decide(pods: readonly Pod[], i: number, next: (j: number) => 'run' | 'skip' | 'end'): PodDecision {
-    if (!this.queued.has(i)) this.runFrom(pods, i, next);
-    const decision = this.queued.get(i)!;
-    this.queued.delete(i);
-    return decision();
+    for (;;) {
+      const decision = this.queued.get(i);
+      if (!decision) {
+        this.runFrom(pods, i, next);
+        continue;
+      }
+      this.queued.delete(i);
+      const d = decision();
+      if (d) return d; // else the engine changed since the run: its Pods go to a new one
+    }
   }
 
   /** Decides Pod i and, when the kernel may place it, the Pods of the run it starts. */
@@ -128,14 +136,16 @@ export class PlacementRuns {
     const a = this.scheduler.prepare(pod);
     if (!('pending' in a) || !isSimple(a)) return { host: a };
     const specs = a.pending.map(specKey).join('\u0000');
-    this.resident ??= ResidentCluster.of(this.engine, this.scheduler.nodes);
-    const shape = this.resident.shapeTable(`${specs}\u0001${nodeSpecKey(pod)}`, pod, a.pending, specs, a.maxScore);
-    return shape.solvable ? { simple: { attempt: a, shape } } : { host: a };
+    const key = `${specs}\u0001${nodeSpecKey(pod)}`;
+    const shape = (this.resident ?? this.current()).shapeTable(key, pod, a.pending, specs, a.maxScore);
+    return shape.solvable ? { simple: { attempt: a, key, specs, shape } } : { host: a };
   }
 
   /** Runs the kernel over `run` (Pods `indices`), then records the decisions: decoded placements, and the host's for the Pod it stopped at. */
   private place(run: readonly Simple[], indices: readonly number[]): void {
-    const resident = (this.resident ??= ResidentCluster.of(this.engine, this.scheduler.nodes));
+    const resident = this.current();
+    // Between two runs the async API yields to the event loop: the engine may have changed.
+    for (const s of run) s.shape = resident.shapeTable(s.key, s.attempt.pod, s.attempt.pending, s.specs, s.attempt.maxScore);
     resident.seed();
     // Pack: each shape's nodes ranked as the host's summaries count them now (the kernel keeps
     // the ranks current as it commits).
@@ -147,8 +157,8 @@ export class PlacementRuns {
     const ctx = this.engine.placementContext;
     // A record holds the chosen subrequests and up to MAX_RESULTS_PER_CLAIM picks per claim.
     const stride = REC_WORDS + Math.max(...run.map((s) => s.attempt.plan!.requests.length + 2 * MAX_RESULTS_PER_CLAIM * s.attempt.pending.length));
-    if (!this.runArea || this.runArea.stride < stride) {
-      this.runArea = { address: ctx.memory.keep(4 * (RUN_WORDS + RUN_MAX * (2 + stride))), stride };
+    if (!this.runArea || this.runArea.stride < stride || this.runArea.resident !== resident) {
+      this.runArea = { address: ctx.memory.keep(4 * (RUN_WORDS + RUN_MAX * (2 + stride))), stride, resident };
     }
     const at = this.runArea.address;
     const buf = ctx.memory.wasm.memory.buffer;
@@ -191,24 +201,46 @@ export class PlacementRuns {
     const after = new Int32Array(ctx.memory.wasm.memory.buffer, at, RUN_WORDS);
     const done = after[R.DONE];
     const stop = after[R.STOP];
-    const start = after[R.START];
     this.engine.solverSteps += after[R.STEPS] >>> 0;
     const records = new Int32Array(ctx.memory.wasm.memory.buffer, at + 4 * (RUN_WORDS + 2 * RUN_MAX), done * stride).slice();
-    if (this.strategy === 'upstream') this.scheduler.rotation = start;
     // Decoded when their turn comes (an abort between two Pods leaves only the Pods reported
-    // committed); the resident state is ahead of the allocated state until the last is.
+    // committed); the resident state is ahead of the allocated state until the last is. When
+    // the engine changed meanwhile (the async API yields between Pods), the Pods not decoded yet
+    // go back to be placed by a new run against the new state.
     if (done > 0) resident.mirrors = undefined;
+    let version = this.engine.inspect().allocated.version;
+    const layout = ctx.layoutVersion;
+    const epoch = ctx.memory.epoch;
+    const host = stop === STOP.UNPLACED || stop === STOP.HOST;
+    const requeue = (from: number) => {
+      for (let k = from; k < run.length; k++) {
+        this.queued.delete(indices[k]);
+        this.ahead.set(indices[k], { simple: run[k] });
+      }
+    };
     for (let k = 0; k < done; k++) {
       this.queued.set(indices[k], () => {
-        const d = this.decode(run[k], records.subarray(k * stride, (k + 1) * stride));
-        if (k === done - 1) resident.mirrors = this.engine.inspect().allocated.version;
+        const now = this.engine.placementContext;
+        if (this.engine.inspect().allocated.version !== version || now.layoutVersion !== layout || now.memory.epoch !== epoch) {
+          requeue(k);
+          return undefined;
+        }
+        const rec = records.subarray(k * stride, (k + 1) * stride);
+        const d = this.decode(run[k], rec);
+        if (this.strategy === 'upstream') this.scheduler.rotation = (this.scheduler.rotation + rec[REC.EXAMINED]) % this.scheduler.nodes.length;
+        version = this.engine.inspect().allocated.version;
+        if (k === done - 1) resident.mirrors = version;
         return d;
       });
     }
-    const host = stop === STOP.UNPLACED || stop === STOP.HOST;
     if (host) this.queued.set(indices[done], () => this.hostDecides(run[done].attempt));
     // Pods of the run after the one it stopped at (or paused before) wait for the next run, prepared.
     for (let k = host ? done + 1 : done; k < run.length; k++) this.ahead.set(indices[k], { simple: run[k] });
+  }
+
+  /** The engine's resident state for the scheduler's nodes, rebuilt when the engine's nodes, slices or classes changed. */
+  private current(): ResidentCluster {
+    return (this.resident = ResidentCluster.of(this.engine, this.scheduler.nodes));
   }
 
   /** The host's decision for a Pod (`decide`); the resident state follows what it committed. */
