@@ -56,7 +56,8 @@ export class ResidentCluster {
   readonly pools: (NodePools | undefined)[];
   /** The allocated state's version the dynamic part mirrors (undefined: seed before the next run). */
   mirrors?: number;
-  private readonly shapes = new Map<string, ShapeTable>();
+  /** Shape tables by the claims' specs, then by what the node checks read of the Pod (two kept strings, no key built per Pod). */
+  private readonly shapes = new Map<string, Map<string, ShapeTable>>();
   /** The last node list found to hold the same nodes. */
   private checkedNodes?: readonly Node[];
   private readonly epoch: number;
@@ -188,12 +189,14 @@ export class ResidentCluster {
   }
 
   /**
-   * The table of a pod shape (`key`: the claims' specs and the Pod's node-affecting spec), built
-   * on first use from `pod` and its pending `claims` (specs `specs`): the node checks per node,
+   * The table of a pod shape (the claims' `specs` and `nodeSpec`, what the node checks read of
+   * the Pod), built on first use from `pod` and its pending `claims`: the node checks per node,
    * and the problem of each node shape, compiled once.
    */
-  shapeTable(key: string, pod: Pod, claims: readonly ResourceClaim[], specs: string, maxScore: number): ShapeTable {
-    let t = this.shapes.get(key);
+  shapeTable(specs: string, nodeSpec: string, pod: Pod, claims: readonly ResourceClaim[], maxScore: number): ShapeTable {
+    let byNodeSpec = this.shapes.get(specs);
+    if (!byNodeSpec) this.shapes.set(specs, (byNodeSpec = new Map()));
+    let t = byNodeSpec.get(nodeSpec);
     if (t) return t;
     const n = this.nodes.length;
     const memory = this.engine.placementContext.memory;
@@ -229,7 +232,7 @@ export class ResidentCluster {
     new Int32Array(memory.wasm.memory.buffer, address, words.length).set(words);
     new Int32Array(memory.wasm.memory.buffer, words[SH.ALL_BLOCKS], n).set(allBlocks);
     t = { address, problems, solvable: problems.some((p) => p !== undefined) };
-    this.shapes.set(key, t);
+    byNodeSpec.set(nodeSpec, t);
     return t;
   }
 }
@@ -309,11 +312,13 @@ function nodeTable(pools: readonly (NodePools | undefined)[], slotCount: number)
   for (const x of slots) if (x < slotCount) slotNodes[x] = Math.min(2, slotNodes[x] + 1);
   for (const g of cntMap) counterNodes[g] = Math.min(2, counterNodes[g] + 1);
   const nodeLocal = new Uint8Array(n);
-  pools.forEach((np, i) => {
-    if (!np) return;
-    const own = (a: ArrayLike<number>, count: Uint8Array) => Array.prototype.every.call(a, (x: number) => count[x] === 1);
-    nodeLocal[i] = own(slots.subarray(nodeSlots[i], nodeSlots[i + 1]), slotNodes) && own(cntMap.subarray(nodeCnt[i], nodeCnt[i + 1]), counterNodes) ? 1 : 0;
-  });
+  const own = (a: Int32Array, from: number, to: number, count: Uint8Array) => {
+    for (let k = from; k < to; k++) if (count[a[k]] !== 1) return false;
+    return true;
+  };
+  for (let i = 0; i < n; i++) {
+    if (pools[i] && own(slots, nodeSlots[i], nodeSlots[i + 1], slotNodes) && own(cntMap, nodeCnt[i], nodeCnt[i + 1], counterNodes)) nodeLocal[i] = 1;
+  }
   const useCnt = new Int32Array(useStart[slotCount]);
   const useAmt = new BigInt64Array(useStart[slotCount]);
   for (const slot of consumers) {

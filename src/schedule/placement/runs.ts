@@ -49,11 +49,11 @@ const RUN_MAX = 1024;
 /** Node visits after which a run pauses (a few ms of kernel work): bounds the time between two yields of the async API. */
 const RUN_VISITS = 1 << 14;
 
-/** A Pod the kernel may place: its pod shape's key and its claims' specs, its shape's table when last looked up. */
+/** A Pod the kernel may place: its pod shape (claims' specs, node-affecting spec), its shape's table when last looked up. */
 interface Simple {
   attempt: PodAttempt;
-  key: string;
   specs: string;
+  nodeSpec: string;
   shape: ShapeTable;
 }
 
@@ -135,17 +135,18 @@ export class PlacementRuns {
     if (pod.spec.nodeName || this.scheduler.nodes.length === 0) return { host: this.scheduler.prepare(pod) };
     const a = this.scheduler.prepare(pod);
     if (!('pending' in a) || !isSimple(a)) return { host: a };
-    const specs = a.pending.map(specKey).join('\u0000');
-    const key = `${specs}\u0001${nodeSpecKey(pod)}`;
-    const shape = (this.resident ?? this.current()).shapeTable(key, pod, a.pending, specs, a.maxScore);
-    return shape.solvable ? { simple: { attempt: a, key, specs, shape } } : { host: a };
+    // One claim (the common case): its spec key is a kept string, hashed once.
+    const specs = a.pending.length === 1 ? specKey(a.pending[0]) : a.pending.map(specKey).join('\u0000');
+    const nodeSpec = nodeSpecKey(pod);
+    const shape = (this.resident ?? this.current()).shapeTable(specs, nodeSpec, pod, a.pending, a.maxScore);
+    return shape.solvable ? { simple: { attempt: a, specs, nodeSpec, shape } } : { host: a };
   }
 
   /** Runs the kernel over `run` (Pods `indices`), then records the decisions: decoded placements, and the host's for the Pod it stopped at. */
   private place(run: readonly Simple[], indices: readonly number[]): void {
     const resident = this.current();
     // Between two runs the async API yields to the event loop: the engine may have changed.
-    for (const s of run) s.shape = resident.shapeTable(s.key, s.attempt.pod, s.attempt.pending, s.specs, s.attempt.maxScore);
+    for (const s of run) s.shape = resident.shapeTable(s.specs, s.nodeSpec, s.attempt.pod, s.attempt.pending, s.attempt.maxScore);
     resident.seed();
     // Pack: each shape's nodes ranked as the host's summaries count them now (the kernel keeps
     // the ranks current as it commits).
@@ -208,7 +209,8 @@ export class PlacementRuns {
     // the engine changed meanwhile (the async API yields between Pods), the Pods not decoded yet
     // go back to be placed by a new run against the new state.
     if (done > 0) resident.mirrors = undefined;
-    let version = this.engine.inspect().allocated.version;
+    const allocated = this.engine.inspect().allocated;
+    let version = allocated.version;
     const layout = ctx.layoutVersion;
     const epoch = ctx.memory.epoch;
     const host = stop === STOP.UNPLACED || stop === STOP.HOST;
@@ -220,15 +222,14 @@ export class PlacementRuns {
     };
     for (let k = 0; k < done; k++) {
       this.queued.set(indices[k], () => {
-        const now = this.engine.placementContext;
-        if (this.engine.inspect().allocated.version !== version || now.layoutVersion !== layout || now.memory.epoch !== epoch) {
+        if (allocated.version !== version || ctx.memory.epoch !== epoch || this.engine.placementContext.layoutVersion !== layout) {
           requeue(k);
           return undefined;
         }
         const rec = records.subarray(k * stride, (k + 1) * stride);
         const d = this.decode(run[k], rec);
         if (this.strategy === 'upstream') this.scheduler.rotation = (this.scheduler.rotation + rec[REC.EXAMINED]) % this.scheduler.nodes.length;
-        version = this.engine.inspect().allocated.version;
+        version = allocated.version;
         if (k === done - 1) resident.mirrors = version;
         return d;
       });
