@@ -110,7 +110,10 @@ export class Engine {
    * tables, schedule/placement) stays valid while this and `SolverMemory.epoch` are unchanged.
    */
   private layoutChanges = 0;
-  /** While compiled: each held slice → the slice the inventory has (itself, or a copy with the taint rules' taints). */
+  /**
+   * While compiled: each held slice the inventory has a copy of (with the taint rules' taints) →
+   * that copy. A held slice not in it is in the inventory itself (the common case: no entry kept).
+   */
   private readonly effective = new Map<ResourceSlice, ResourceSlice>();
   /**
    * Compiled problems kept in solver memory, by node shape and claim specs: the next Pod with the
@@ -140,7 +143,7 @@ export class Engine {
     this.features = featuresFromGates(this.gates);
     this.budget = checkBudget({ maxSteps: opts.maxSteps ?? 0, filterTimeoutMs: opts.filterTimeoutMs ?? DEFAULT_FILTER_TIMEOUT_MS }, 'EngineOptions');
     const objects = opts.objects ?? [];
-    objects.forEach((o, i) => checkObject(o, `objects[${i}]`));
+    objects.forEach((o, i) => checkObject(o, 'objects', i));
     // The initial list is taken as given, like upstream's plain lists: repeated keys are all kept.
     for (const o of objects) this.put(o, true);
   }
@@ -160,7 +163,7 @@ export class Engine {
    * Throws InputError, changing nothing, when any object is not one the engine can take.
    */
   upsert(objects: readonly DraObject[]): void {
-    objects.forEach((o, i) => checkObject(o, `upsert: objects[${i}]`));
+    objects.forEach((o, i) => checkObject(o, 'upsert: objects', i));
     for (const o of objects) this.put(o, false);
   }
 
@@ -175,7 +178,7 @@ export class Engine {
         if (!isEngineKind(kindOfKey(x)) && !x.includes('/')) throw new InputError(`delete: items[${i}]: ${JSON.stringify(x)} is not an object key`);
         return x;
       }
-      checkObject(x, `delete: items[${i}]`);
+      checkObject(x, 'delete: items', i);
       return keyOf(x);
     });
     for (const k of keys) this.drop(k);
@@ -194,7 +197,6 @@ export class Engine {
   private put(o: DraObject, keepDuplicates: boolean): void {
     this.changes++;
     if (o.kind !== 'ResourceClaim') this.layoutChanges++;
-    const key = keyOf(o);
     switch (o.kind) {
       case 'Node':
         this.nodes.set(o.metadata.name, o);
@@ -205,16 +207,19 @@ export class Engine {
         this.dropProblems();
         break;
       case 'ResourceSlice': {
+        const key = keyOf(o);
         const old = keepDuplicates ? (this.slices.push(key, o), []) : this.slices.set(key, o);
         this.slicesChanged(old, [o]);
         break;
       }
       case 'DeviceTaintRule': {
+        const key = keyOf(o);
         const old = keepDuplicates ? (this.taintRules.push(key, o), []) : this.taintRules.set(key, o);
         this.rulesChanged([...old, o]);
         break;
       }
       case 'ResourceClaim': {
+        const key = keyOf(o);
         const old = keepDuplicates ? (this.claims.push(key, o), []) : this.claims.set(key, o);
         for (const c of old) if (c.status?.allocation) this.allocated.apply(c, this.features.consumableCapacity, -1);
         if (o.status?.allocation) this.allocated.apply(o, this.features.consumableCapacity);
@@ -263,15 +268,16 @@ export class Engine {
     const { inventory } = this.compiled;
     const touched: ResourceSlice[] = [];
     for (const s of gone) {
-      const e = this.effective.get(s)!;
+      const e = this.effective.get(s) ?? s;
       this.effective.delete(s);
+      this.allocated.detach(inventory.slotsOfSlice(e));
       this.devicesChanged(inventory.removeSlice(e));
       touched.push(e);
     }
     const rules = this.activeRules();
     for (const s of added) {
       const e = rules.length > 0 ? taintSlice(s, rules) : s;
-      this.effective.set(s, e);
+      if (e !== s) this.effective.set(s, e);
       this.devicesChanged(inventory.addSlice(e, this.slices.seqOf(keyOf(s), s)!));
       touched.push(e);
     }
@@ -571,7 +577,7 @@ export class Engine {
       return;
     }
     this.effective.clear();
-    held.forEach((s, i) => this.effective.set(s, slices[i]));
+    held.forEach((s, i) => slices[i] !== s && this.effective.set(s, slices[i]));
     this.allocated.attach(inventory);
     const masks = new this.Masks(inventory, {
       consumableCapacity: this.features.consumableCapacity,

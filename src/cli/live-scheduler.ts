@@ -23,6 +23,7 @@ export const schedulerCommand: Command = {
   event (events.k8s.io/v1). Pods of a gang PodGroup (scheduling.k8s.io/v1alpha2) are placed
   together: none is bound unless at least minCount of them fit, and their claims are all written
   before the first binding; they wait for their PodGroup and for minCount Pods (docs/gangs.md);
+  Pods of a basic PodGroup run the same cycle without minCount (each one that fits is bound);
   the PodGroup gets kube-scheduler's PodGroupScheduled condition after each group cycle.
   With --feature-gates DRAWorkloadResourceClaims=true a claim Pods share through their PodGroup
   is allocated once and reserved for the PodGroup.

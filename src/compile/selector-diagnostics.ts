@@ -3,7 +3,8 @@
  * capacity domain, or a name inside a domain, that no device of the inventory has — e.g.
  * `device.attributes["gpu.nvidia.com/gpu"]` (a qualified name used as the domain). Such a
  * selector compiles, but every lookup is an empty map or a missing key. Each warning names the
- * closest existing reference (by edit distance), in selector syntax.
+ * closest existing reference (by edit distance), in selector syntax. The rule is lint's
+ * `unknown-attribute` rule (attribute-names.ts); this is its wording for explain and the CLI.
  */
 import type { Inventory } from './inventory.js';
 import type { CelOptions } from '../cel/index.js';
@@ -11,6 +12,7 @@ import { splitQualifiedName } from '../cel/device-fields.js';
 import { celRuntime } from './cel-loader.js';
 import { literalPlan, literalReferences } from './fastpath/literal.js';
 import type { Reference } from './fastpath/plan.js';
+import { AttributeNames, editDistance, nearest, verdict, type NameField } from './attribute-names.js';
 
 export interface Warning {
   /** The reference as written, e.g. `device.attributes["gpu.nvidia.com/gpu"]`. */
@@ -21,16 +23,14 @@ export interface Warning {
   suggestion?: string;
 }
 
-type Kind = 'attributes' | 'capacity';
-
 /** Warnings for `expression` against `inventory`; none when it does not compile (that error says enough). */
 export function unknownAttributeReferences(expression: string, inventory: Inventory, opts: CelOptions): Warning[] {
   const literal = literalPlan(expression);
   const refs = literal !== undefined ? literalReferences(literal) : compiledReferences(expression, opts);
-  const known = { attributes: names(inventory, 'attributes'), capacity: names(inventory, 'capacity') };
+  const known = inventoryNames(inventory);
   const warnings = new Map<string, Warning>();
   for (const r of refs) {
-    const w = check(r.kind, r.domain, r.name, known[r.kind]);
+    const w = check(r.kind, r.domain, r.name, known);
     if (w !== undefined) warnings.set(w.reference, w);
   }
   return [...warnings.values()];
@@ -47,44 +47,38 @@ function compiledReferences(expression: string, opts: CelOptions): Reference[] {
   }
 }
 
-/** domain → names present on at least one device (bare names filed under their driver). */
-function names(inv: Inventory, kind: Kind): Map<string, Set<string>> {
-  const out = new Map<string, Set<string>>();
-  for (let i = 0; i < inv.size; i++) {
-    if (!inv.live(i)) continue;
-    const driver = inv.sliceOf[i].spec.driver;
-    for (const qualified of Object.keys(inv.devices[i][kind] ?? {})) {
-      const [domain, id] = splitQualifiedName(qualified, driver);
-      let set = out.get(domain);
-      if (set === undefined) out.set(domain, (set = new Set()));
-      set.add(id);
-    }
-  }
-  return out;
+/** The names of the inventory's live devices. */
+function inventoryNames(inv: Inventory): AttributeNames {
+  const names = new AttributeNames();
+  for (let i = 0; i < inv.size; i++) if (inv.live(i)) names.add(inv.sliceOf[i].spec.driver, inv.devices[i]);
+  return names;
 }
 
-function ref(kind: Kind, domain: string, name?: string): string {
+function ref(kind: NameField, domain: string, name?: string): string {
   return `device.${kind}[${JSON.stringify(domain)}]${name === undefined ? '' : /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`}`;
 }
 
-function check(kind: Kind, domain: string, name: string | undefined, known: Map<string, Set<string>>): Warning | undefined {
-  const names = known.get(domain);
-  if (names !== undefined) {
-    if (name === undefined || names.has(name)) return undefined;
-    const closest = nearest(name, [...names]);
+/** Suggestions are the nearest name in sorted order, however far (the warning already says the lookup is unknown). */
+const nearestSorted = (s: string, candidates: Iterable<string>) => nearest(s, [...candidates].sort());
+
+function check(kind: NameField, domain: string, name: string | undefined, names: AttributeNames): Warning | undefined {
+  const v = verdict(names, kind, domain, name);
+  if (v.known) return undefined;
+  if (v.domainKnown) {
+    const closest = nearestSorted(name!, v.ids);
     const suggestion = closest === undefined ? undefined : ref(kind, domain, closest);
     return warning(ref(kind, domain, name), `no device has ${kind} ${JSON.stringify(name)} in domain ${JSON.stringify(domain)}`, suggestion);
   }
-  // A qualified name used as the domain: device.attributes["gpu.nvidia.com/gpu"].
   // A qualified name used as the domain: device.attributes["gpu.nvidia.com/gpu"]; suggest the
   // name after it when that domain has it, else the name inside the quotes.
+  const known = names.domains(kind);
   const [d, n] = splitQualifiedName(domain, '');
   const inD = known.get(d);
   if (d !== '' && inD !== undefined && (inD.has(n) || (name !== undefined && inD.has(name)))) {
     const suggestion = name !== undefined && inD.has(name) ? ref(kind, d, name) : ref(kind, d, n);
     return warning(ref(kind, domain, name), `no device has ${kind} in domain ${JSON.stringify(domain)} (a qualified name is not a domain)`, suggestion);
   }
-  const closestDomain = nearest(domain, [...known.keys()]);
+  const closestDomain = nearestSorted(domain, known.keys());
   const suggestion =
     closestDomain === undefined ? undefined : ref(kind, closestDomain, name !== undefined && known.get(closestDomain)!.has(name) ? name : undefined);
   return warning(ref(kind, domain, name), `no device has ${kind} in domain ${JSON.stringify(domain)}`, suggestion);
@@ -94,24 +88,4 @@ function warning(reference: string, what: string, suggestion: string | undefined
   return { reference, message: suggestion === undefined ? what : `${what}; did you mean ${suggestion}?`, suggestion };
 }
 
-/** The candidate closest to `s` by edit distance (ties: the first in sorted order). */
-function nearest(s: string, candidates: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const c of candidates.sort()) {
-    const d = editDistance(s, c);
-    if (d < bestDistance) [best, bestDistance] = [c, d];
-  }
-  return best;
-}
-
-/** Levenshtein distance. */
-export function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length];
-}
+export { editDistance };

@@ -1,18 +1,21 @@
 /**
- * Gangs in the live scheduler (`dralloc scheduler`): the Pods of a PodGroup with the gang
+ * PodGroups in the live scheduler (`dralloc scheduler`): the Pods of a PodGroup with the gang
  * policy (scheduling.k8s.io/v1alpha2, Kubernetes v1.36) are bound together or not at all, as
  * kube-scheduler's GangScheduling plugin binds them (docs/gangs.md, "The live scheduler").
+ * kube-scheduler v1.36 runs the same group cycle for the basic policy, without the minCount
+ * check (KEP-4671, "Interaction with Basic Policy"): every member that fits is bound.
  *
- * When the loop picks a Pod of such a group, the whole group is attempted:
+ * When the loop picks a Pod of a group, the whole group is attempted:
  * - PodGroup missing (never created, or deleted), or fewer Pods of the group than minCount:
  *   every pending member waits, with kube-scheduler's PreEnqueue text (no timeout: it waits
  *   until the PodGroup or more Pods appear — either is a change that wakes it), and claims an
- *   earlier attempt left allocated for pending members are released (as below);
+ *   earlier attempt left allocated for the group are released (as below);
  * - else kube-scheduler's group cycle runs on the engine (LiveState.scheduleGroup): members in
  *   order, each placed as a single Pod; bound members count as placed. Fewer than minCount
  *   placed: every placement is undone in the engine, nothing is written, every pending member
- *   waits with its reason — and claims an earlier attempt left allocated for pending members
- *   (written, never bound) are released;
+ *   waits with its reason — and claims an earlier attempt left allocated for the group
+ *   (written, never bound: pending members' own claims, and the PodGroup's shared claims while
+ *   no Pod of the group is bound) are released (releaseLeftovers);
  * - admitted: the claims of every placed member are written first (allocations, then
  *   reservations), then one check for concurrent writers, then the bindings. A failure before
  *   the first binding rolls back every claim written for the group, so no Pod of it is bound
@@ -23,7 +26,8 @@
  *   longer exists (404) gives its claims back.
  *
  * After each cycle (not while the group waits) the PodGroup's PodGroupScheduled condition is
- * set as kube-scheduler v1.36 sets it (pod-group-status.ts).
+ * set as kube-scheduler v1.36 sets it (pod-group-status.ts) — for a basic group, True when a
+ * member was placed in the cycle, else False (`pod group is unschedulable`).
  *
  * Invariant: no Pod of a gang is bound before the claims of at least minCount members are
  * written and checked. The window that remains (a binding that keeps failing after others of
@@ -31,7 +35,7 @@
  */
 
 import type { Pod, PodGroup, ResourceClaim } from '../model/types.js';
-import { extendedClaimName, podClaimName, podNamespace, sharingGroup } from '../schedule/pod-claims.js';
+import { extendedClaimName, groupClaimNames, podClaimName, podGroupConsumer, podNamespace, sharingGroup } from '../schedule/pod-claims.js';
 import { podOrder } from '../schedule/order.js';
 import { memberMessage } from '../schedule/gang.js';
 import { missingGroupMessage, notAdmitted, WAITING_FOR_MIN_COUNT } from '../schedule/pod-groups.js';
@@ -41,7 +45,7 @@ import type { Commit, GroupAttempt, LiveState, Placed } from './live-state.js';
 import type { AttemptResult, Written } from './live-scheduler.js';
 import { preparePodClaims } from './claims.js';
 import { patchPodGroupConditions, readPod } from './writes.js';
-import { conditionsAfter, type GroupOutcome } from './pod-group-status.js';
+import { conditionsAfter, NO_MEMBER_PLACED, type GroupOutcome } from './pod-group-status.js';
 import { objectKey } from './resources.js';
 import { NotLeader, Retry } from './retry.js';
 import { GroupMembers } from './group-members.js';
@@ -96,12 +100,9 @@ export class LiveGangs {
     this.index.update(pod, deleted);
   }
 
-  /** Whether the Pod is scheduled with its group: it names a PodGroup that is missing or has the gang policy. */
+  /** Whether the Pod is scheduled with its group: it names a PodGroup (missing, gang or basic policy). */
   holds(pod: Pod): boolean {
-    const name = pod.spec.schedulingGroup?.podGroupName;
-    if (!name) return false;
-    const group = this.h.watch.get<PodGroup>('PodGroup', `${podNamespace(pod)}/${name}`);
-    return !group || !!group.spec.schedulingPolicy?.gang;
+    return !!pod.spec.schedulingGroup?.podGroupName;
   }
 
   /** One attempt for the group of `trigger` (a Pod for which `holds` is true). */
@@ -111,10 +112,11 @@ export class LiveGangs {
     const group = this.h.watch.get<PodGroup>('PodGroup', `${namespace}/${name}`);
     const members = this.members(namespace, name);
     const pending = members.filter((p) => !p.spec.nodeName);
-    const minCount = group?.spec.schedulingPolicy.gang!.minCount ?? 0;
+    const gang = group?.spec.schedulingPolicy?.gang;
+    const minCount = gang?.minCount ?? 0; // basic: the cycle without the minCount check
     if (!group || members.length < minCount) {
       // Not admitted as it is: claims a lost leader wrote for its members are given back meanwhile.
-      await this.releaseLeftovers(pending);
+      await this.releaseLeftovers(group, members);
       return this.wait(pending.map((pod) => [pod, group ? WAITING_FOR_MIN_COUNT : missingGroupMessage(name)]));
     }
 
@@ -145,7 +147,7 @@ export class LiveGangs {
     try {
       if (!attempt.admitted) {
         if (this.h.stopped()) return undefined; // searches cut short by stop(): no verdict to report
-        await this.releaseLeftovers(pending);
+        await this.releaseLeftovers(group, members);
         const reason = notAdmitted(namespace, name, attempt.cycle.why);
         await this.reportGroup(group, { admitted: false, message: reason });
         return await this.wait(tried.flatMap((pod, i) => (pod.spec.nodeName ? [] : [[pod, memberMessage(attempt.cycle.decisions[i], reason)]])));
@@ -153,6 +155,11 @@ export class LiveGangs {
       const placed = new Set(attempt.placements.map((p) => p.pod.metadata.uid));
       // An admitted gang's members that did not fit wait with their own reason.
       const left = tried.flatMap((pod, i): [Pod, string][] => (pod.spec.nodeName || placed.has(pod.metadata.uid) ? [] : [[pod, attempt.cycle.decisions[i].message ?? 'unschedulable']]));
+      if (!gang && attempt.placements.length === 0) {
+        // A basic group of which no pending member fits: kube-scheduler's group status is Unschedulable.
+        await this.reportGroup(group, { admitted: false, message: NO_MEMBER_PLACED });
+        return await this.wait(left);
+      }
       const result = await this.admit(attempt.placements, attempt.commit);
       await this.reportGroup(group, { admitted: true });
       await this.wait(left);
@@ -177,46 +184,74 @@ export class LiveGangs {
   }
 
   /**
-   * Claims still allocated and reserved for pending members of a group that is not admitted (its
-   * cycle fell short, or it waits for its PodGroup or for minCount Pods) — left by an earlier
-   * attempt whose bindings did not happen (a leader lost after writing the group's claims, a
-   * member whose binding kept failing, a member deleted meanwhile) — are released as the resourceclaim
-   * controller releases a Pod's claims: the member's reservation removed, the claim deallocated
-   * when no one else holds it. So a gang that is not admitted holds no devices. Failures are
-   * logged; the next attempt tries again.
+   * Claims still allocated for a group that is not admitted (its cycle fell short, or it waits
+   * for its PodGroup or for minCount Pods) — left by an earlier attempt whose bindings did not
+   * happen (a leader lost after writing the group's claims, a member whose binding kept failing,
+   * a member deleted meanwhile) — are released as the resourceclaim controller releases a Pod's
+   * claims: the consumer's reservation removed, the claim deallocated when no one else holds it.
+   * So a gang that is not admitted holds no devices.
+   * - A member's own claim: released from pending members the API confirms unbound (the cache may
+   *   lag behind a binding whose outcome was unknown).
+   * - A claim shared through the PodGroup (DRAWorkloadResourceClaims, reserved for the PodGroup):
+   *   released only when no Pod of the group is bound (none in the cache, and every member the API
+   *   confirms unbound), since a bound Pod of the group uses its devices. A deleted PodGroup's
+   *   claim is left to the garbage collector.
+   * Failures are logged; the next attempt tries again.
    */
-  private async releaseLeftovers(pending: readonly Pod[]): Promise<void> {
-    const holds = (uids: ReadonlySet<string | undefined>) => (r: { apiGroup?: string; resource: string; uid: string }) => r.resource === 'pods' && !r.apiGroup && uids.has(r.uid);
-    const unboundPods = pending.filter((p) => !p.spec.nodeName);
+  private async releaseLeftovers(group: PodGroup | undefined, members: readonly Pod[]): Promise<void> {
+    const unboundPods = members.filter((p) => !p.spec.nodeName);
     const candidates = new Set(unboundPods.map((p) => p.metadata.uid));
     // Only the members' own claims can be reserved for them: O(members), not a scan of every claim.
     const keys = new Set(unboundPods.flatMap((p) => ownClaimKeys(p)));
-    const leftovers = [...keys].flatMap((key) => this.h.watch.get<ResourceClaim>('ResourceClaim', key) ?? []).filter((c) => c.status?.allocation && (c.status.reservedFor ?? []).some(holds(candidates)));
-    if (leftovers.length === 0) return;
-    // The cache may lag behind a binding whose outcome was unknown: only members the API shows unbound count.
+    const leftovers = [...keys].flatMap((key) => this.h.watch.get<ResourceClaim>('ResourceClaim', key) ?? []).filter((c) => c.status?.allocation && (c.status.reservedFor ?? []).some(podIn(candidates)));
+    const groupLeft = group ? this.groupLeftovers(group, members) : [];
+    if (leftovers.length === 0 && groupLeft.length === 0) return;
+    const unbound = await this.confirmedUnbound(unboundPods);
+    for (const claim of leftovers) await this.release(claim, podIn(unbound), 'pending members');
+    if (groupLeft.length === 0 || unbound.size < unboundPods.length) return; // a member may be bound: its group's claims stay
+    const consumer = podGroupConsumer(group!);
+    for (const claim of groupLeft) await this.release(claim, (r) => r.resource === consumer.resource && r.apiGroup === consumer.apiGroup && r.uid === consumer.uid, 'the pod group');
+  }
+
+  /** The group's shared claims still allocated and reserved for it, when no Pod of the group is bound in the cache (any scheduler's). */
+  private groupLeftovers(group: PodGroup, members: readonly Pod[]): ResourceClaim[] {
+    const ns = group.metadata.namespace ?? 'default';
+    const uid = group.metadata.uid;
+    const claims = groupClaimNames(group)
+      .flatMap((name) => this.h.watch.get<ResourceClaim>('ResourceClaim', `${ns}/${name}`) ?? [])
+      .filter((c) => c.status?.allocation && (c.status.reservedFor ?? []).some((r) => r.resource === 'podgroups' && r.uid === uid));
+    if (claims.length === 0 || members.some((p) => p.spec.nodeName)) return [];
+    // Rare path (claims left): every cached Pod of the group counts, also deleting ones and other schedulers'.
+    const running = (p: Pod) => p.spec.schedulingGroup?.podGroupName === group.metadata.name && podNamespace(p) === ns && !!p.spec.nodeName && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed';
+    return [...this.h.watch.map<Pod>('Pod').values()].some(running) ? [] : claims;
+  }
+
+  /** UIDs of the given Pods the API shows unbound now (a failed read counts as bound). */
+  private async confirmedUnbound(pods: readonly Pod[]): Promise<Set<string | undefined>> {
     const unbound = new Set<string | undefined>();
-    for (const pod of pending) {
-      if (!candidates.has(pod.metadata.uid)) continue;
+    for (const pod of pods) {
       const fresh = await readPod(this.h.cluster, podNamespace(pod), pod.metadata.name).catch(() => undefined);
       if (fresh && fresh.metadata.uid === pod.metadata.uid && !fresh.spec.nodeName) unbound.add(pod.metadata.uid);
     }
-    const member = holds(unbound);
-    for (const claim of leftovers) {
-      const reservedFor = claim.status?.reservedFor ?? [];
-      if (!reservedFor.some(member) || !this.h.active()) continue;
-      const rest = reservedFor.filter((r) => !member(r));
-      const status: ResourceClaim['status'] = { ...claim.status, reservedFor: rest };
-      if (rest.length === 0) {
-        delete status.reservedFor;
-        delete status.allocation;
-      }
-      try {
-        await this.h.writeStatus(claim, status);
-        if (!status.allocation) this.h.stats.claimsDeallocated++;
-        this.h.log(`claim ${objectKey(claim)}: released from pending members of a pod group that was not admitted${status.allocation ? '' : ' (deallocated)'}`);
-      } catch (e) {
-        this.h.log(`releasing claim ${objectKey(claim)} of a pod group that was not admitted failed: ${e instanceof Retry ? e.message : apiErrorText(e)}`);
-      }
+    return unbound;
+  }
+
+  /** Removes the reservations `released` picks from the claim, deallocating it when none is left. */
+  private async release(claim: ResourceClaim, released: (r: Consumer) => boolean, of: string): Promise<void> {
+    const reservedFor = claim.status?.reservedFor ?? [];
+    if (!reservedFor.some(released) || !this.h.active()) return;
+    const rest = reservedFor.filter((r) => !released(r));
+    const status: ResourceClaim['status'] = { ...claim.status, reservedFor: rest };
+    if (rest.length === 0) {
+      delete status.reservedFor;
+      delete status.allocation;
+    }
+    try {
+      await this.h.writeStatus(claim, status);
+      if (!status.allocation) this.h.stats.claimsDeallocated++;
+      this.h.log(`claim ${objectKey(claim)}: released from ${of} of a pod group that was not admitted${status.allocation ? '' : ' (deallocated)'}`);
+    } catch (e) {
+      this.h.log(`releasing claim ${objectKey(claim)} of a pod group that was not admitted failed: ${e instanceof Retry ? e.message : apiErrorText(e)}`);
     }
   }
 
@@ -300,6 +335,12 @@ export class LiveGangs {
     }
   }
 }
+
+/** A claim's status.reservedFor entry. */
+type Consumer = { apiGroup?: string; resource: string; uid: string };
+
+/** Picks the reservations of the Pods with these UIDs. */
+const podIn = (uids: ReadonlySet<string | undefined>) => (r: Consumer) => r.resource === 'pods' && !r.apiGroup && uids.has(r.uid);
 
 /** Keys of the claims a Pod may hold reserved for itself: its spec.resourceClaims entries' claims and its extended-resource claim. */
 function ownClaimKeys(pod: Pod): string[] {

@@ -135,7 +135,7 @@ export class LiveScheduler {
   /** Leading and caught up with the cluster (the fresh lists after taking over are in). */
   private leading = false;
 
-  /** Pods of gang PodGroups: attempted group by group (live-gangs.ts). */
+  /** Pods of PodGroups (gang or basic): attempted group by group (live-gangs.ts). */
   private readonly gangs: LiveGangs;
 
   private constructor(

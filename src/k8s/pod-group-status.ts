@@ -2,8 +2,10 @@
  * The `PodGroupScheduled` condition kube-scheduler v1.36 writes on a PodGroup
  * (scheduling.k8s.io/v1alpha2 `status.conditions`) after each group cycle — not while the group
  * waits in PreEnqueue (PodGroup missing, fewer Pods than minCount):
- * - admitted: status True, reason `Scheduled`, no message;
- * - not admitted: False, reason `Unschedulable`, the group's reason (what its Pods are told);
+ * - admitted (a gang: minCount placed; a basic group: any member placed in the cycle): status
+ *   True, reason `Scheduled`, no message;
+ * - not admitted: False, reason `Unschedulable`, the group's reason (what a gang's Pods are
+ *   told; for a basic group kube-scheduler's own text, NO_MEMBER_PLACED);
  * - an internal error in the cycle: False, reason `SchedulerError`, the error.
  * A True condition is never turned back to False by a later cycle (one for extra Pods of a
  * group that was scheduled). The condition is set as apimachinery's meta.SetStatusCondition sets
@@ -14,6 +16,12 @@
 import type { PodGroup } from '../model/types.js';
 
 export const POD_GROUP_SCHEDULED = 'PodGroupScheduled';
+
+/**
+ * The message of a basic group's False condition: kube-scheduler's group status when no member
+ * of the cycle was placed carries only its errPodGroupUnschedulable error, whose text this is.
+ */
+export const NO_MEMBER_PLACED = 'pod group is unschedulable';
 
 /** A metav1.Condition as the API stores it. */
 export interface Condition {

@@ -43,16 +43,22 @@ export class Issues {
     for (const e of errors) this.invalid('invalid-name', path, value, e);
   }
 
-  /** A present value of the wrong JSON type, reported; undefined when absent or wrong. */
-  private typed<T>(o: Obj, key: string, path: string, ok: (v: unknown) => v is T, want: string, required: boolean): T | undefined {
+  /** `o[key]`, or undefined when absent (null counts as absent; reported when `required`). */
+  private present(o: Obj, key: string, path: string, required: boolean): unknown {
     const v = o[key];
-    const p = at(path, key);
     if (v === undefined || v === null) {
-      if (required) this.required(p);
+      if (required) this.required(at(path, key));
       return undefined;
     }
+    return v;
+  }
+
+  /** A present value of the wrong JSON type, reported; undefined when absent or wrong. */
+  private typed<T>(o: Obj, key: string, path: string, ok: (v: unknown) => v is T, want: string, required: boolean): T | undefined {
+    const v = this.present(o, key, path, required);
+    if (v === undefined) return undefined;
     if (!ok(v)) {
-      this.invalid('wrong-type', p, v, `must be ${want}`);
+      this.invalid('wrong-type', at(path, key), v, `must be ${want}`);
       return undefined;
     }
     return v;
@@ -103,13 +109,8 @@ export class Issues {
   }
   /** A resource.Quantity (string or number) that parses; returns it when valid. */
   quantity(o: Obj, key: string, path: string, required = false): Quantity | undefined {
-    const v = o[key];
-    const p = at(path, key);
-    if (v === undefined || v === null) {
-      if (required) this.required(p);
-      return undefined;
-    }
-    return this.quantityValue(v, p);
+    const v = this.present(o, key, path, required);
+    return v === undefined ? undefined : this.quantityValue(v, at(path, key));
   }
   /** A present value at `p` that must be a quantity. */
   quantityValue(v: unknown, p: string): Quantity | undefined {

@@ -11,7 +11,8 @@ import { decodeObject } from '../model/decode.js';
 import { InputError } from '../model/errors.js';
 import { duplicateField } from '../model/duplicate-keys.js';
 import { filesOf, listItems, safeIntegersAsNumbers, STDIN_NAME } from '../model/load.js';
-import { JsonScan, looksLikeJson } from '../model/json-scan.js';
+import { looksLikeJson, scannedList, scanSteps, type ScannedList } from '../model/json-scan.js';
+import { drain } from '../util/steps.js';
 import type { DraObject, Origin } from '../model/types.js';
 import type { Finding } from './types.js';
 
@@ -118,28 +119,26 @@ export function lintText(text: string, file: string, input: LintInput, opts: { y
 export function lintJsonList(text: string, file: string, input: LintInput): boolean {
   if (!looksLikeJson(text) || !(text as string & { isWellFormed(): boolean }).isWellFormed()) return false;
   const bytes = Buffer.from(text, 'utf8');
-  const scan = new JsonScan(bytes);
-  scan.scan(bytes.length);
-  const list = scan.list();
-  if (!list || scan.duplicate || scan.escapedKey || scan.longNumber) return false;
-  let items: unknown[];
+  const scan = drain(scanSteps(bytes, bytes.length));
+  if (scan.duplicate || scan.escapedKey || scan.longNumber) return false;
+  let list: ScannedList | undefined;
   try {
-    const head = JSON.parse(list.head.toString('utf8')) as { kind?: unknown };
-    if (typeof head !== 'object' || head === null || head.kind !== 'List') return false;
-    items = list.starts.map((start, k) => JSON.parse(bytes.toString('utf8', start, list.ends[k])) as unknown);
+    list = drain(scannedList(scan, Infinity));
   } catch {
     return false;
   }
+  if (!list) return false;
+  const { starts, ends } = list;
   let line = 1;
   let at = 0;
-  items.forEach((item, i) => {
-    const start = list.starts[i];
+  list.items.forEach((item, i) => {
+    const start = starts[i];
     for (; at < start; at++) if (bytes[at] === NEWLINE) line++;
     const itemLine = line;
     let ast: unknown;
     const fieldLine = (path: string): number => {
       if (path === '') return itemLine;
-      const itemText = bytes.toString('utf8', start, list.ends[i]);
+      const itemText = bytes.toString('utf8', start, ends[i]);
       ast ??= parseDocument(itemText).contents;
       const offset = sourceOffset(ast, pathSegments(path));
       return offset === undefined ? itemLine : itemLine + newlinesBefore(itemText, offset);

@@ -10,7 +10,8 @@ import type { CelOptions } from '../cel/index.js';
 import { Inventory } from '../compile/inventory.js';
 import { SelectorMasks } from '../compile/selectors.js';
 import { Quantity } from '../model/quantity.js';
-import { attributeProblems, KnownNames } from './attributes.js';
+import { attributeProblems, sliceNames } from './attributes.js';
+import type { AttributeNames } from '../compile/attribute-names.js';
 import type { LintDoc } from './load.js';
 import type { Finding } from './types.js';
 import { groupClaimOf } from '../schedule/pod-claims.js';
@@ -21,7 +22,7 @@ interface Ctx {
   warn: Warn;
   inv: Inventory;
   masks: SelectorMasks;
-  known: KnownNames;
+  known: AttributeNames;
   classes: Map<string, DeviceClass>;
 }
 
@@ -41,7 +42,7 @@ export function semanticWarnings(docs: readonly LintDoc[], cel: CelOptions, inva
     warn,
     inv,
     masks: new SelectorMasks(inv, cel),
-    known: new KnownNames(inv.slices),
+    known: sliceNames(inv.slices),
     classes: new Map(of('DeviceClass').map((d) => [d.object.metadata.name, d.object])),
   };
   duplicates(ok, warn);

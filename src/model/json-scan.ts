@@ -268,6 +268,43 @@ function grown<T extends Uint8Array | Int32Array>(a: T): T {
   return bigger;
 }
 
+/** Scans all of `bytes`, `step` bytes at a time, yielding after each step; returns the finished scan. */
+export function* scanSteps(bytes: Buffer, step: number): Generator<void, JsonScan> {
+  const scan = new JsonScan(bytes);
+  while (scan.pos < bytes.length) {
+    scan.scan(scan.pos + step);
+    yield;
+  }
+  return scan;
+}
+
+/** A top-level `kind: List` object read item by item: its head (without `items`), its items, and each item's byte range. */
+export interface ScannedList {
+  head: Record<string, unknown>;
+  items: unknown[];
+  starts: number[];
+  ends: number[];
+}
+
+/**
+ * When the text `scan` has scanned is one `kind: List` object whose items it could split: the
+ * head and each item parsed with `JSON.parse`, yielding after every `perStep` items; otherwise
+ * undefined (parse the text whole). Throws JSON.parse's SyntaxError when the head or an item is
+ * not JSON — then the text is not.
+ */
+export function* scannedList(scan: JsonScan, perStep: number): Generator<void, ScannedList | undefined> {
+  const list = scan.list();
+  if (!list) return undefined;
+  const head = JSON.parse(list.head.toString('utf8')) as unknown;
+  if (typeof head !== 'object' || head === null || Array.isArray(head) || (head as { kind?: unknown }).kind !== 'List') return undefined;
+  const items: unknown[] = [];
+  for (let k = 0; k < list.starts.length; k++) {
+    items.push(JSON.parse(scan.bytes.toString('utf8', list.starts[k], list.ends[k])));
+    if (items.length % perStep === 0) yield;
+  }
+  return { head: head as Record<string, unknown>, items, starts: list.starts, ends: list.ends };
+}
+
 /** The number of keys in a parsed JSON value (all objects, at any depth). */
 export function keyCount(v: unknown): number {
   if (typeof v !== 'object' || v === null) return 0;

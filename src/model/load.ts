@@ -7,7 +7,7 @@ import { join, sep } from 'node:path';
 import { isAscii, isUtf8 } from 'node:buffer';
 import type { LineCounter, YAMLError } from 'yaml';
 import { yaml } from './yaml.js';
-import { JsonScan, keyCount, looksLikeJson } from './json-scan.js';
+import { keyCount, looksLikeJson, scannedList, scanSteps } from './json-scan.js';
 import { drain, drainSliced, TimeSlicer, type AsyncOptions } from '../util/steps.js';
 import { decodeObject, jsonType } from './decode.js';
 import { duplicateField } from './duplicate-keys.js';
@@ -133,25 +133,15 @@ function jsonBytes(content: string | Buffer): Buffer | undefined {
  * names the duplicate field or the syntax error's line). A `kind: List` is parsed item by item.
  */
 function* jsonValues(bytes: Buffer): Generator<void, unknown[] | undefined> {
-  const scan = new JsonScan(bytes);
-  while (scan.pos < bytes.length) {
-    scan.scan(scan.pos + SCAN_STEP);
-    yield;
-  }
+  const scan = yield* scanSteps(bytes, SCAN_STEP);
   if (scan.duplicate || scan.longNumber) return undefined;
-  const list = scan.list();
   let value: unknown;
   let keys = 0;
   try {
-    const head = list && (JSON.parse(list.head.toString('utf8')) as unknown);
-    if (list && isPlainObject(head) && head.kind === 'List') {
-      const items: unknown[] = [];
-      for (let k = 0; k < list.starts.length; k++) {
-        items.push(JSON.parse(bytes.toString('utf8', list.starts[k], list.ends[k])));
-        if (items.length % OBJECTS_PER_STEP === 0) yield;
-      }
-      if (scan.escapedKey) keys = keyCount(head) + keyCount(items);
-      value = Object.assign(head, { items }); // `items` keeps its place in the head's key order
+    const list = yield* scannedList(scan, OBJECTS_PER_STEP);
+    if (list) {
+      if (scan.escapedKey) keys = keyCount(list.head) + keyCount(list.items);
+      value = Object.assign(list.head, { items: list.items }); // `items` keeps its place in the head's key order
     } else {
       value = JSON.parse(bytes.toString('utf8'));
       if (scan.escapedKey) keys = keyCount(value);
@@ -188,10 +178,6 @@ function* yamlValues(text: string, file: string, warnings: string[]): Generator<
     yield;
   }
   return values;
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** The items of a `kind: List` document (`null`/absent = none), or undefined for any other value. */

@@ -90,25 +90,36 @@ export function deviceOwners(server: FakeApiServer): Map<string, string[]> {
 
 /**
  * What the server holds that must never be: a device in two claims, a bound Pod whose claim is
- * not allocated (on its node) and reserved for it, an unbound Pod holding an allocated claim
- * reserved for it. Pods that finished (Succeeded/Failed) hold nothing any more. Empty when all is well.
+ * not allocated (on its node) and reserved for it — or, for a claim it shares through its
+ * PodGroup, reserved for the PodGroup —, an unbound Pod holding an allocated claim reserved for
+ * it. Pods that finished (Succeeded/Failed) hold nothing any more. Empty when all is well.
  */
+/** Whether a Pod of `pod`'s PodGroup is bound and not finished. */
+function groupRunning(server: FakeApiServer, pod: Obj): boolean {
+  const name = pod.spec.schedulingGroup.podGroupName;
+  return server.list('Pod').some((p) => p.metadata.namespace === pod.metadata.namespace && p.spec.schedulingGroup?.podGroupName === name && p.spec.nodeName && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
+}
+
 export function violations(server: FakeApiServer): string[] {
   const out: string[] = [];
   for (const [device, owners] of deviceOwners(server)) if (owners.length > 1) out.push(`${device} in ${owners.join(', ')}`);
   for (const pod of server.list('Pod')) {
     if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') continue;
+    const groupName = pod.spec.schedulingGroup?.podGroupName;
+    const group = groupName && server.get('PodGroup', groupName, pod.metadata.namespace);
     for (const ref of pod.spec.resourceClaims ?? []) {
-      const claimName = ref.resourceClaimName ?? pod.status?.resourceClaimStatuses?.find((s: { name: string }) => s.name === ref.name)?.resourceClaimName;
+      const shared = group?.spec.resourceClaims?.some((g: Obj) => g.name === ref.name && g.resourceClaimTemplateName === ref.resourceClaimTemplateName && g.resourceClaimName === ref.resourceClaimName);
+      const consumer = shared ? group.metadata.uid : pod.metadata.uid;
+      const claimName = ref.resourceClaimName ?? (shared ? `${groupName}-${ref.name}` : pod.status?.resourceClaimStatuses?.find((s: { name: string }) => s.name === ref.name)?.resourceClaimName);
       const claim = claimName && server.get('ResourceClaim', claimName, pod.metadata.namespace);
       const allocation = claim?.status?.allocation;
-      const reserved = (claim?.status?.reservedFor ?? []).some((r: { uid: string }) => r.uid === pod.metadata.uid);
+      const reserved = (claim?.status?.reservedFor ?? []).some((r: { uid: string }) => r.uid === consumer);
       if (pod.spec.nodeName) {
         if (!allocation) out.push(`pod ${pod.metadata.name} bound to ${pod.spec.nodeName} but claim ${claimName} is not allocated`);
         else if (allocation.devices.results.some((r: { pool: string }) => r.pool !== pod.spec.nodeName)) out.push(`pod ${pod.metadata.name}: claim on another node`);
         if (!reserved) out.push(`pod ${pod.metadata.name} bound but claim ${claimName} not reserved for it`);
-      } else if (allocation && reserved) {
-        out.push(`pod ${pod.metadata.name} unbound but claim ${claimName} allocated and reserved for it`);
+      } else if (allocation && reserved && !(shared && groupRunning(server, pod))) {
+        out.push(`pod ${pod.metadata.name} unbound but claim ${claimName} allocated and reserved for ${shared ? 'its PodGroup, no Pod of which is bound' : 'it'}`);
       }
     }
   }

@@ -21,15 +21,16 @@ afterEach(async () => {
 
 const LEASE = { name: 'dralloc', namespace: 'kube-system', leaseDurationMs: 1_500, renewDeadlineMs: 1_000, retryPeriodMs: 200 };
 
-async function replicas() {
+async function replicas(featureGates?: string) {
   const e = await startCluster();
   cleanups.push(() => e.server.close());
   for (let i = 0; i < 2; i++) for (const o of gpuNode(`node-${i}`, 4)) e.server.create(o);
   e.server.create(gpuClass);
   e.server.create(gpuTemplate('two', 2));
+  e.server.create(gpuTemplate('one', 1));
   e.server.watchLag = { minMs: 5, maxMs: 50 };
   const all = await Promise.all(
-    [0, 1].map((i) => LiveScheduler.start(e.cluster, { schedulerName: 'dralloc', manageClaims: true, resyncMs: 300, retryMs: 20, leaderElection: { ...LEASE, identity: `replica-${i}` } })),
+    [0, 1].map((i) => LiveScheduler.start(e.cluster, { schedulerName: 'dralloc', manageClaims: true, resyncMs: 300, retryMs: 20, featureGates, leaderElection: { ...LEASE, identity: `replica-${i}` } })),
   );
   const stopped = new Set<LiveScheduler>();
   cleanups.push(async () => {
@@ -44,6 +45,19 @@ function gang(server: FakeApiServer, members: number, minCount: number): void {
   for (let i = 0; i < members; i++) {
     const pod = gpuPod(`w-${i}`, 'two', 'dralloc');
     pod.spec.schedulingGroup = { podGroupName: 'train' };
+    server.create(pod);
+  }
+}
+
+/** Gang `train` whose members share claim `train-shared` (2 GPUs, from template `two`) through the PodGroup, each with 1 GPU of its own. */
+function sharingGang(server: FakeApiServer, names: string[], minCount: number): void {
+  if (!server.get('PodGroup', 'train', 'default')) {
+    server.create({ apiVersion: 'scheduling.k8s.io/v1alpha2', kind: 'PodGroup', metadata: { name: 'train', namespace: 'default' }, spec: { schedulingPolicy: { gang: { minCount } }, resourceClaims: [{ name: 'shared', resourceClaimTemplateName: 'two' }] } });
+  }
+  for (const name of names) {
+    const pod = gpuPod(name, 'one', 'dralloc');
+    pod.spec.schedulingGroup = { podGroupName: 'train' };
+    pod.spec.resourceClaims.push({ name: 'shared', resourceClaimTemplateName: 'two' });
     server.create(pod);
   }
 }
@@ -138,5 +152,41 @@ describe('live gangs: the leader lost in the middle of a group', () => {
     await until('3 members bound', () => bound(server) === 3, 10_000);
     expect(violations(server)).toEqual([]);
     expect(server.stats.bindings).toBe(3);
+  });
+
+  it('killed after writing every claim of a gang sharing a PodGroup claim, then a member deleted: the new leader releases the PodGroup\'s claim too', { timeout: 30_000 }, async () => {
+    // 2 nodes × 4 GPUs; gang of 2 (minCount 2), each member 1 GPU of its own + `train-shared` (2
+    // GPUs, allocated once, reserved for the PodGroup): the whole gang fits one node exactly.
+    const { server, leader, follower, stopped } = await replicas('DRAWorkloadResourceClaims=true');
+    // Killed as the last of the 3 allocations (w-0's, train-shared, w-1's) lands: no binding.
+    let writes = 0;
+    const killed = killOn(server, leader, (w) => claimWrite(w) && ++writes === 3);
+    stopped.add(leader);
+    sharingGang(server, ['w-0', 'w-1'], 2);
+    await until('the leader killed', () => killed() !== undefined, 10_000);
+    await killed();
+    expect(bound(server)).toBe(0);
+    expect(allocated(server).map((c) => c.metadata.name).sort()).toEqual(['train-shared', 'w-0-gpu', 'w-1-gpu']);
+    const uid = server.get('PodGroup', 'train', 'default')!.metadata.uid;
+    expect(server.get('ResourceClaim', 'train-shared', 'default')!.status.reservedFor).toEqual([{ apiGroup: 'scheduling.k8s.io', resource: 'podgroups', name: 'train', uid }]);
+    // While nobody leads, w-1 is deleted: 1 member, minCount 2 — the gang cannot be admitted as it is.
+    server.remove('Pod', 'w-1', 'default');
+    await until('the follower leads', () => follower.isLeader(), 5_000);
+    // No Pod of the group is bound: the PodGroup's claim is released with w-0's (w-1's own claim
+    // goes with its Pod, as any deleted Pod's).
+    await until('w-0-gpu and train-shared released', () => !allocated(server).some((c) => c.metadata.name === 'w-0-gpu' || c.metadata.name === 'train-shared'), 10_000);
+    expect(server.get('ResourceClaim', 'train-shared', 'default')!.status).toEqual({});
+    expect(bound(server)).toBe(0);
+    expect(violations(server)).toEqual([]);
+    // A new member makes the gang whole again: bound entirely, train-shared allocated again on its node.
+    sharingGang(server, ['w-2'], 2);
+    await until('2 members bound', () => bound(server) === 2, 10_000);
+    const nodes = members(server).map((p) => p.spec.nodeName);
+    const shared = server.get('ResourceClaim', 'train-shared', 'default')!;
+    expect(shared.status.reservedFor).toEqual([{ apiGroup: 'scheduling.k8s.io', resource: 'podgroups', name: 'train', uid }]);
+    expect(shared.status.allocation.devices.results.map((r: { pool: string }) => r.pool)).toEqual([nodes[0], nodes[0]]);
+    expect(nodes[1]).toBe(nodes[0]);
+    expect(violations(server)).toEqual([]);
+    expect(server.stats.bindings).toBe(2);
   });
 });

@@ -46,6 +46,10 @@ function podGroup(name: string, minCount: number): Obj {
   return { apiVersion: 'scheduling.k8s.io/v1alpha2', kind: 'PodGroup', metadata: { name, namespace: 'default' }, spec: { schedulingPolicy: { gang: { minCount } } } };
 }
 
+function basicGroup(name: string): Obj {
+  return { apiVersion: 'scheduling.k8s.io/v1alpha2', kind: 'PodGroup', metadata: { name, namespace: 'default' }, spec: { schedulingPolicy: { basic: {} } } };
+}
+
 /** A Pod of `group` with one claim from `template`, for the scheduler `dralloc`. */
 function member(name: string, template: string, group: string): Obj {
   const pod = gpuPod(name, template, 'dralloc');
@@ -292,6 +296,36 @@ describe('live scheduler: gang PodGroups', () => {
     await until('engine caught up', () => schedulers[0].consistency() === undefined);
   });
 
+  it('a PodGroup\'s shared claim left allocated stays while a Pod of the group is bound, and is released once none is', { timeout: 20_000 }, async () => {
+    // 1 node × 4 GPUs; train (minCount 3) shares `train-shared` (gpu-0, gpu-1, reserved for the
+    // PodGroup). w-0 is bound and uses it; w-1 pending: 2 < 3 → the group waits, not admitted.
+    const { server } = await gangCluster(1, ['dralloc'], 'DRAWorkloadResourceClaims=true');
+    const group = podGroup('train', 3);
+    group.spec.resourceClaims = [{ name: 'shared', resourceClaimTemplateName: 'two' }];
+    const uid = server.create(group).metadata.uid;
+    const shared = { ...leftClaim('-'), metadata: { name: 'train-shared', namespace: 'default' } };
+    shared.status.reservedFor = [{ apiGroup: 'scheduling.k8s.io', resource: 'podgroups', name: 'train', uid }];
+    server.create(shared);
+    const sharing = (name: string): Obj => {
+      const pod = member(name, 'two', 'train');
+      pod.spec.resourceClaims = [{ name: 'shared', resourceClaimTemplateName: 'two' }];
+      return pod;
+    };
+    server.create({ ...sharing('w-0'), spec: { ...sharing('w-0').spec, nodeName: 'node-0' } });
+    server.create(sharing('w-1'));
+    const waiting = 'waiting for minCount pods from a gang to appear in scheduling queue';
+    await until('w-1 waits', () => messages(server, 'w-1')[0] === waiting);
+    await new Promise((r) => setTimeout(r, 700)); // two more attempts (resync 300 ms)
+    expect(server.get('ResourceClaim', 'train-shared', 'default')!.status.reservedFor).toEqual([{ apiGroup: 'scheduling.k8s.io', resource: 'podgroups', name: 'train', uid }]);
+    expect(violations(server)).toEqual([]);
+    // w-0 gone: no Pod of the group is bound, the group is still not admitted → released.
+    server.remove('Pod', 'w-0', 'default');
+    await until('train-shared released', () => !server.get('ResourceClaim', 'train-shared', 'default')!.status.allocation);
+    expect(server.get('ResourceClaim', 'train-shared', 'default')!.status).toEqual({});
+    expect(boundOf(server, 'w-')).toBe(0);
+    expect(violations(server)).toEqual([]);
+  });
+
   it('a PodGroup deleted while its gang waits: members wait for it (claims left allocated for them released), and bind once it is back', { timeout: 20_000 }, async () => {
     // 2 nodes × 4 GPUs; train (minCount 3) has 2 members: they wait for a third.
     const { server, schedulers } = await gangCluster(2);
@@ -346,6 +380,41 @@ describe('live scheduler: gang PodGroups', () => {
     server.remove('ResourceClaim', 'train-shared', 'default');
     await until('engine caught up', () => schedulers[0].consistency() === undefined);
     expect(deviceOwners(server).size).toBe(2);
+  });
+
+  it('a basic PodGroup: every member that fits is bound; the condition is Scheduled when one was placed, else Unschedulable, and never turns back', { timeout: 20_000 }, async () => {
+    // 1 node × 4 GPUs. Group `some` (basic): b-0 and b-1 (2 GPUs each) fit, b-2 does not → True.
+    // Then group `none` (basic): n-0 (4 GPUs) finds no GPU left → False, `pod group is unschedulable`.
+    const { server, schedulers } = await gangCluster(1);
+    server.create(basicGroup('some'));
+    for (let i = 0; i < 3; i++) server.create(member(`b-${i}`, 'two', 'some'));
+    await until('b-0 and b-1 bound, b-2 reported', () => boundOf(server, 'b-') === 2 && messages(server, 'b-')[2] !== undefined);
+    expect(pods(server, 'b-').map((p) => p.spec.nodeName)).toEqual(['node-0', 'node-0', undefined]);
+    // The member that does not fit gets its own reason only: a basic group has no group reason.
+    expect(messages(server, 'b-')[2]).toBe('0/1 nodes are available: 1 cannot allocate all claims. claim default/b-2-gpu cannot be allocated on node node-0: request gpu: fewer than 2 matching devices are free.');
+    await until('the condition of `some`', () => groupCondition(server, 'some') !== undefined);
+    const scheduled = groupCondition(server, 'some');
+    expect(scheduled).toEqual({ type: 'PodGroupScheduled', status: 'True', reason: 'Scheduled', message: '', lastTransitionTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/) });
+
+    server.create(basicGroup('none'));
+    server.create(member('n-0', 'four', 'none'));
+    await until('the condition of `none`', () => groupCondition(server, 'none') !== undefined);
+    expect(groupCondition(server, 'none')).toMatchObject({ type: 'PodGroupScheduled', status: 'False', reason: 'Unschedulable', message: 'pod group is unschedulable' });
+    await until('n-0 reported', () => messages(server, 'n-')[0] !== undefined);
+    expect(messages(server, 'n-')[0]).toMatch(/^0\/1 nodes are available: /);
+    expect(boundOf(server, 'n-')).toBe(0);
+    // b-2 is tried again on every resync (300 ms): those cycles of `some` place no one, and leave
+    // True as it was — not even a write.
+    const someWrites: string[] = [];
+    server.beforeWrite((w) => {
+      if (w.plural === 'podgroups' && w.name === 'some') someWrites.push(w.method);
+    });
+    const waitsBefore = schedulers[0].stats.unschedulable;
+    await until('two more cycles', () => schedulers[0].stats.unschedulable >= waitsBefore + 2);
+    expect(groupCondition(server, 'some')).toEqual(scheduled);
+    expect(someWrites).toEqual([]);
+    expect(violations(server)).toEqual([]);
+    expect(deviceOwners(server).size).toBe(4);
   });
 
   it('snapshot keeps PodGroups and the Pods\' spec.schedulingGroup (client-node\'s Pod model lacks it)', { timeout: 20_000 }, async () => {

@@ -124,13 +124,22 @@ export interface Reference {
   name?: string;
 }
 
-/** The attribute and capacity references of a selector AST, in source order (diagnostics). */
-export function references(ast: Expr): Reference[] {
+/**
+ * The attribute and capacity references of a selector AST, in source order (diagnostics).
+ * `guards: false` leaves out the names that guards test — `has(device.attributes[D].N)` whole,
+ * and N of `N in device.attributes[D]` (its domain stays): lint's policy, a guard being false for
+ * devices without the name is what it is written for.
+ */
+export function references(ast: Expr, opts: { guards?: boolean } = {}): Reference[] {
   const out: Reference[] = [];
   const visit = (e: Expr): void => {
     const key = keyRef(e);
     if (key !== undefined) {
-      if (key.kind === 'attributes' || key.kind === 'capacity') out.push(key);
+      if (key.kind !== 'attributes' && key.kind !== 'capacity') return;
+      const k = e.exprKind;
+      if (opts.guards === false && k.case === 'selectExpr' && k.value.testOnly) return;
+      if (opts.guards === false && k.case === 'callExpr' && k.value.function === '@in') out.push({ kind: key.kind, domain: key.domain });
+      else out.push(key);
       return;
     }
     const domain = domainRef(e);
