@@ -2,12 +2,13 @@
  * Runs of Pods through the placement kernel (issue #13): consecutive "simple" Pods — no
  * PodGroup, no spec.nodeName, every claim pending and stamped from a template just now, no
  * extended-resource claim, a plan — are handed to the kernel together, which places them over
- * the resident state (resident.ts) exactly as `Scheduler.decide` would with the upstream
- * strategy, and stops at the first Pod it cannot decide exactly (no node fits it: the host
- * decides it, for its message; a node only the host can try; a search error or one over its
- * step slice). The host then decodes the Pods placed, in order — their results assembled from
- * the kernel's picks on the cached problem of their node, committed with `Scheduler.place` —
- * decides the Pod the kernel stopped at with `decide`, and starts the next run.
+ * the resident state (resident.ts) exactly as `Scheduler.decide` would, and stops at the first
+ * Pod it cannot decide exactly (no node fits it: the host decides it, for its message; a node
+ * only the host can try; a search error or one over its step slice), or pauses after a bounded
+ * number of node visits. The host then decodes the Pods placed, in order, each when its turn
+ * comes — their results assembled from the kernel's picks on the cached problem of their node,
+ * committed with `Scheduler.place` — decides the Pod the kernel stopped at with `decide`, and
+ * starts the next run. docs/placement.md describes the whole.
  *
  * Kernels (`ScheduleOptions.placement`, else DRALLOC_PLACEMENT): `wasm` (default: the loop in
  * the WASM core), `ts` (the same loop in TypeScript, loop-ts.ts), `host` (no runs: decide per
