@@ -17,6 +17,10 @@
  *   before starting new ones, leaving fewer fragmented devices and counters.
  *
  * Per-node summaries (summary.ts) reject hopeless nodes without running the allocator.
+ *
+ * Runs of simple Pods (claims stamped from templates only, no PodGroup) are placed by the
+ * placement kernel (placement/runs.ts) the same way, inside the WASM core; this file's
+ * `decide` is the host's path for every other Pod and the reference the kernel must match.
  */
 
 import { drain } from '../util/steps.js';
