@@ -138,7 +138,7 @@ ${COUNTER_ACCOUNTING_HELP}
 /** --placement, else DRALLOC_PLACEMENT, else wasm. */
 function placementFlag(v: string | undefined): PlacementKernel {
   try {
-    return placementKernel(v as PlacementKernel | undefined);
+    return placementKernel(v as PlacementKernel | undefined, '--placement');
   } catch (e) {
     if (e instanceof PlacementKernelError) throw new UsageError(e.message);
     throw e;

@@ -81,6 +81,16 @@ describe('dralloc schedule (CLI)', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: unknown strategy "greedy" \(want upstream or pack\)/);
   });
+
+  it('an unknown --placement is a usage error (exit 2); every placement gives the same List', { timeout: 60_000 }, async () => {
+    const bad = await cli('schedule', '-f', FRAGMENTED, '--placement', 'gpu');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^error: --placement: invalid value "gpu": want wasm, ts or host/);
+    const outputs = await Promise.all(['wasm', 'ts', 'host'].map((p) => cli('schedule', '-f', FRAGMENTED, '--placement', p, '-o', 'json', '--quiet')));
+    for (const o of outputs) expect(o.code).toBe(1); // big does not fit
+    expect(outputs[1].stdout).toBe(outputs[0].stdout);
+    expect(outputs[2].stdout).toBe(outputs[0].stdout);
+  });
 });
 
 describe('dralloc report (CLI)', () => {

@@ -30,9 +30,12 @@ export type PlacementKernel = 'wasm' | 'ts' | 'host';
 export const PLACEMENT_KERNELS: readonly PlacementKernel[] = ['wasm', 'ts', 'host'];
 
 /** The kernel asked for (option, else DRALLOC_PLACEMENT, else wasm); an unknown name is an error. */
-export function placementKernel(option: PlacementKernel | undefined): PlacementKernel {
-  const v = option ?? process.env.DRALLOC_PLACEMENT ?? 'wasm';
-  if (!(PLACEMENT_KERNELS as readonly string[]).includes(v)) throw new PlacementKernelError(`placement ${JSON.stringify(v)}: want wasm, ts or host`);
+export function placementKernel(option: PlacementKernel | undefined, where = 'ScheduleOptions.placement'): PlacementKernel {
+  const env = process.env.DRALLOC_PLACEMENT;
+  const v = option ?? env ?? 'wasm';
+  if (!(PLACEMENT_KERNELS as readonly string[]).includes(v)) {
+    throw new PlacementKernelError(`${option === undefined ? 'DRALLOC_PLACEMENT' : where}: invalid value ${JSON.stringify(v)}: want wasm, ts or host`);
+  }
   return v as PlacementKernel;
 }
 export class PlacementKernelError extends Error {}
