@@ -4,6 +4,7 @@
 
 import { start as startSearch, run as runSearch } from './search';
 import { workBytes as work } from './state';
+import { placeRun as place } from './placement';
 
 /**
  * Makes sure `bytes` bytes are usable from the heap base on and returns that base address.
@@ -40,4 +41,12 @@ export function start(base: usize): void {
  */
 export function run(slice: u32): i32 {
   return runSearch(slice);
+}
+
+/**
+ * Places the Pods of the run described at `run` (layout.ts R_*) over the resident state, until
+ * one needs the host; the outcome is in the descriptor's out words and the output records.
+ */
+export function placeRun(run: usize): void {
+  place(run);
 }

@@ -148,3 +148,113 @@ export const MAX_RESULTS_PER_CLAIM: i32 = 32;
 export const FRAMES_BASE: i32 = 2;
 export const FRAMES_PER_CLAIM: i32 = 1;
 export const FRAMES_PER_REQUEST: i32 = 3;
+
+// ---- The placement kernel (placement.ts): runs of Pods placed over resident cluster state. ----
+//
+// A run descriptor is RUN_WORDS i32 words at an address the host passes to `placeRun`. Words
+// marked "address" hold absolute addresses of resident regions (kept in the arena, see
+// src/schedule/placement/resident.ts); "out" words are written by the kernel.
+/** Nodes of the cluster (> 0): the kernel's node indices are the scheduler's. */
+export const R_NNODES: i32 = 0;
+/** In: the rotating start (kube-scheduler's nextStartNodeIndex); out: where it stands after the Pods placed. */
+export const R_START: i32 = 1;
+/** numFeasibleNodesToFind: feasible nodes to find before taking the best. */
+export const R_WANTED: i32 = 2;
+/** Pods in the run. */
+export const R_NPODS: i32 = 3;
+/** Out: Pods placed, a prefix of the run. */
+export const R_DONE: i32 = 4;
+/** Out: STOP_* — why the kernel stopped at Pod R_DONE (STOP_END: it placed them all). */
+export const R_STOP: i32 = 5;
+/** Step budget of one search: a search that needs more goes back to the host (its budgets and yields). */
+export const R_SLICE: i32 = 6;
+/** Address: i32 × pods, each Pod's shape table (SH_*). */
+export const R_PODS: i32 = 7;
+/** Address: the output records, R_REC_STRIDE words per Pod (REC_*). */
+export const R_OUT: i32 = 8;
+export const R_REC_STRIDE: i32 = 9;
+/** Address: u8 per inventory slot, the allocated state's flags (RF_*), updated by commits. */
+export const R_FLAGS: i32 = 10;
+/** Address: i64 per global counter, what is left of it (milli), updated by commits. */
+export const R_AVAIL: i32 = 11;
+/** Address: i32 × (nodes+1), where each node's devices start in R_SLOTS. */
+export const R_NODE_SLOTS: i32 = 12;
+/** Address: i32, every node's devices (inventory slots) in search order. */
+export const R_SLOTS: i32 = 13;
+/** Address: i32 × (nodes+1), where each node's counter map starts in R_CNT_MAP. */
+export const R_NODE_CNT: i32 = 14;
+/** Address: i32, the global counter of each counter of a node view (in the view's order). */
+export const R_CNT_MAP: i32 = 15;
+/** Address: i32 × (slots+1), where each inventory slot's counter consumption starts in R_USE_CNT/R_USE_AMT. */
+export const R_USE_START: i32 = 16;
+/** Address: i32, global counter of each consumption. */
+export const R_USE_CNT: i32 = 17;
+/** Address: i64, amount (milli) of each consumption. */
+export const R_USE_AMT: i32 = 18;
+/** RF_* bits that make a device held by others (heldByOthers: RF_SHARED too without DRAConsumableCapacity). */
+export const R_HELD_MASK: i32 = 19;
+/** ACCOUNTING_* of the searches. */
+export const R_ACCOUNTING: i32 = 20;
+/** Out: solver steps of every search of the run (the Pods placed and the one it stopped at). */
+export const R_STEPS: i32 = 21;
+/** STRATEGY_*: the node order. */
+export const R_STRATEGY: i32 = 22;
+/** Address: i32 × R_NSHAPES, the distinct shape tables of the run (pack re-ranks a committed node in each). */
+export const R_SHAPES: i32 = 23;
+export const R_NSHAPES: i32 = 24;
+/** Address: u8 × nodes, 1 when allocating on the node changes no other node's free devices (pack). */
+export const R_NODE_LOCAL: i32 = 25;
+/** Node visits after which the run pauses (after the Pod that reached it): bounds the time between two returns to the host. */
+export const R_VISITS: i32 = 26;
+export const RUN_WORDS: i32 = 27;
+
+/** The upstream strategy: nodes from the rotating start. */
+export const STRATEGY_UPSTREAM: i32 = 0;
+/** The pack strategy: nodes by ascending free devices for the Pod's requests (SH_KEYS), ties by index. */
+export const STRATEGY_PACK: i32 = 1;
+
+/** Upstream's bound on firstAvailable subrequests: a request on its first choice scores this much (the DRA score). */
+export const FIRST_AVAILABLE_MAX: i32 = 8;
+
+/** Allocated-state flags (model/allocated.ts FLAG_*): a dedicated allocation, shares. */
+export const RF_DEDICATED: i32 = 1;
+export const RF_SHARED: i32 = 2;
+
+/** Stop reasons (R_STOP). */
+export const STOP_END: i32 = 0; // every Pod of the run placed
+export const STOP_UNPLACED: i32 = 1; // no node fits the Pod: the host decides it (its message)
+export const STOP_HOST: i32 = 2; // a node needs the host (no resident problem, a search error or over its slice)
+export const STOP_PAUSED: i32 = 3; // R_VISITS reached: the Pods from R_DONE on go to the next run
+
+// A shape table: the Pods of one pod shape (claim specs and node-affecting Pod spec) share it.
+export const SH_MAX_SCORE: i32 = 0; // the highest DRA score a node can give
+/** Pack: address of f64 × nodes, Σ over the shape's requests of the node's free devices for the request's first slot. */
+export const SH_KEYS: i32 = 1;
+/** Pack: address of i32 × nodes, the nodes by ascending key, ties by index. */
+export const SH_ORDER: i32 = 2;
+/** Pack: address of i32 × nodes, each node's position in SH_ORDER. */
+export const SH_POS: i32 = 3;
+/** Address of i32 × nodes: the problem block of the shape's claims on the node whatever the node checks say (0: none). */
+export const SH_ALL_BLOCKS: i32 = 4;
+/**
+ * Address of u8 × nodes: the summary check's verdict on the node (ADMIT_*), kept until a commit
+ * changes the node's devices (the host clears it at the start of a run).
+ */
+export const SH_ADMIT: i32 = 5;
+/** Then i32 × nodes: the problem block of the shape's claims on the node, SH_REJECTED, or SH_HOST. */
+export const SH_BLOCKS: i32 = 6;
+export const ADMIT_UNKNOWN: i32 = 0;
+export const ADMIT_NO: i32 = 1; // some request has no alternative with enough free devices (schedule/summary.ts)
+export const ADMIT_YES: i32 = 2;
+export const SH_REJECTED: i32 = -1; // the node's checks (nodeRejects) reject the Pod
+export const SH_HOST: i32 = 0; // only the host can try the Pod on the node
+
+// An output record (R_REC_STRIDE words): these words, then the chosen subrequest of each
+// request (REC_NREQ words), then (slot, device) per pick (2 × REC_NPICKS words).
+export const REC_NODE: i32 = 0;
+export const REC_EXAMINED: i32 = 1; // nodes examined, as decide counts them
+export const REC_SEARCHES: i32 = 2; // searches run for the Pod
+export const REC_NREQ: i32 = 3;
+export const REC_NPICKS: i32 = 4;
+export const REC_REJECTED: i32 = 5; // nodes the summary check ruled out
+export const REC_WORDS: i32 = 6;

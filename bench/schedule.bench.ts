@@ -17,15 +17,22 @@
  *    alternating with this one, and checks both place every Pod alike: a before/after ratio
  *    that the machine's load affects alike.
  *
+ * 4. Placement kernels: solve of gpu-5k, mig-1k, fallback, rdma-bw and nvlink-4gpu at their
+ *    default scale, both strategies, with `placement: host` (Pod by Pod), `ts` (the placement loop in TypeScript)
+ *    and `wasm` (the loop in the WASM core), rounds alternating, CPU time, fastest of
+ *    BENCH_ROUNDS; besides Pods/s the time inside the kernel's loop alone (ScheduleResult.placement.ms)
+ *    per Pod it placed, and the ratios. All three must place every Pod alike.
+ *
  * Upstream anchor (performance-anchors.md §3.0, same machine kind): the Go allocator, Pod by
  * Pod as kube-scheduler filters, schedules gpu-5k's 10,000 Pods at 105 Pods/s (500 nodes,
  * 4,000 Pods: 269 Pods/s). Run: `npm run bench:schedule` (BENCH_SCALES=500,5000 for fewer sizes;
- * BENCH_SECTIONS=3 for the workloads only). Results: bench/README.md.
+ * BENCH_SECTIONS=3 for the workloads only, BENCH_SECTIONS=4 for the placement kernels). Results: bench/README.md.
  */
 
 import { Bench } from 'tinybench';
 import { Engine } from '../src/engine.js';
 import { schedule, type Strategy } from '../src/schedule/scheduler.js';
+import { PLACEMENT_KERNELS, type PlacementKernel } from '../src/schedule/placement/runs.js';
 import { generateWorkload } from '../src/gen/registry.js';
 import type { Workload } from '../src/gen/builders.js';
 import type { DraObject, ResourceClaim } from '../src/model/types.js';
@@ -43,7 +50,7 @@ async function compile(objects: DraObject[]): Promise<Engine> {
 }
 
 /** Sections to run (BENCH_SECTIONS=1,3): all by default. */
-const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? '1,2,3').split(',').map(Number));
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? '1,2,3,4').split(',').map(Number));
 
 // ---- 1. scaling ---------------------------------------------------------------------------------
 const rows: Record<string, string | number>[] = [];
@@ -223,4 +230,52 @@ for (const name of SECTIONS.has(3) ? ['gpu-5k', 'mig-1k', 'rdma-bw', 'fallback',
 if (workloadRows.length) {
   console.log(`\n3. workloads at their default scale, upstream strategy (CPU ms, fastest of ${ROUNDS}${baselineDir ? '; × = baseline ÷ this' : ''})`);
   console.table(workloadRows);
+}
+
+// ---- 4. placement kernels: host vs ts loop vs wasm loop ----------------------------------------
+const kernelRows: Record<string, string | number>[] = [];
+for (const name of SECTIONS.has(4) ? ['gpu-5k', 'mig-1k', 'fallback', 'rdma-bw', 'nvlink-4gpu'] : []) {
+  const w = generateWorkload(name, { seed: 1 });
+  const objects = objectsOf(w);
+  for (const strategy of ['upstream', 'pack'] as Strategy[]) {
+    const best = new Map<PlacementKernel, { solve: number; loop: number; placed: number; placements: string }>();
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const placement of PLACEMENT_KERNELS) {
+        const engine = await compile(objects);
+        const t = cpuMs();
+        const result = schedule(engine, objects, { placement, strategy });
+        const solve = cpuMs() - t;
+        const prev = best.get(placement);
+        best.set(placement, {
+          solve: Math.min(solve, prev?.solve ?? Infinity),
+          loop: Math.min(result.placement?.ms ?? 0, prev?.loop ?? Infinity),
+          placed: result.placement?.placed ?? 0,
+          placements: result.pods.map((p) => p.node ?? '-').join(),
+        });
+      }
+    }
+    const host = best.get('host')!;
+    const ts = best.get('ts')!;
+    const wasm = best.get('wasm')!;
+    if (ts.placements !== host.placements || wasm.placements !== host.placements) throw new Error(`${name} ${strategy}: the kernels place the Pods differently`);
+    const pods = w.pods.length;
+    const perPod = (ms: number, n: number) => (n > 0 ? ((ms * 1000) / n).toFixed(2) : '-');
+    kernelRows.push({
+      workload: name,
+      strategy,
+      pods,
+      'by kernel': wasm.placed,
+      'host Pods/s': Math.round((pods / host.solve) * 1000),
+      'ts Pods/s': Math.round((pods / ts.solve) * 1000),
+      'wasm Pods/s': Math.round((pods / wasm.solve) * 1000),
+      'wasm ÷ host': (host.solve / wasm.solve).toFixed(2),
+      'ts loop µs/Pod': perPod(ts.loop, ts.placed),
+      'wasm loop µs/Pod': perPod(wasm.loop, wasm.placed),
+      'loop ts ÷ wasm': wasm.loop > 0 ? (ts.loop / wasm.loop).toFixed(2) : '-',
+    });
+  }
+}
+if (kernelRows.length) {
+  console.log(`\n4. placement kernels (CPU ms of solve, fastest of ${ROUNDS}; loop = inside the kernel, decoding not included)`);
+  console.table(kernelRows);
 }

@@ -105,6 +105,12 @@ export class Engine {
   /** Counts changes to the objects (upsert/delete), so that a stepwise compile sees one happened meanwhile. */
   private changes = 0;
   /**
+   * Counts changes to anything but claims (nodes, slices, classes, taint rules, a new compile):
+   * what is derived from the node views and cached problems (the placement kernel's node
+   * tables, schedule/placement) stays valid while this and `SolverMemory.epoch` are unchanged.
+   */
+  private layoutChanges = 0;
+  /**
    * While compiled: each held slice the inventory has a copy of (with the taint rules' taints) →
    * that copy. A held slice not in it is in the inventory itself (the common case: no entry kept).
    */
@@ -190,6 +196,7 @@ export class Engine {
 
   private put(o: DraObject, keepDuplicates: boolean): void {
     this.changes++;
+    if (o.kind !== 'ResourceClaim') this.layoutChanges++;
     switch (o.kind) {
       case 'Node':
         this.nodes.set(o.metadata.name, o);
@@ -225,6 +232,7 @@ export class Engine {
 
   private drop(key: ObjectKey): void {
     this.changes++;
+    if (kindOfKey(key) !== 'ResourceClaim') this.layoutChanges++;
     switch (kindOfKey(key)) {
       case 'Node': {
         const name = key.slice('Node/'.length);
@@ -395,13 +403,7 @@ export class Engine {
         block = cached.block;
         this.memory.refresh(block, problem);
       } else {
-        problem = compileProblem(view, claims, { features: this.features, classes: this.classes, masks, allocated: this.allocated });
-        block = this.memory.write(problem, problem.cacheable);
-        if (problem.cacheable) {
-          let byShape = this.problems.get(np.shape);
-          if (!byShape) this.problems.set(np.shape, (byShape = new Map()));
-          byShape.set(specs, { problem, block });
-        }
+        ({ problem, block } = this.compileProblem(np, view, claims, specs, masks));
       }
       this.memory.start(block, accounting);
       let steps = 0;
@@ -443,6 +445,50 @@ export class Engine {
     } finally {
       this.searching = false;
     }
+  }
+
+  /** Compiles the claims on the node's view and writes the problem to solver memory, kept (and cached) when reusable. */
+  private compileProblem(np: NodePools, view: NodeView, claims: readonly ResourceClaim[], specs: string, masks: SelectorMasks): { problem: Problem; block: Block } {
+    const problem = compileProblem(view, claims, { features: this.features, classes: this.classes, masks, allocated: this.allocated });
+    const block = this.memory.write(problem, problem.cacheable);
+    if (problem.cacheable) {
+      let byShape = this.problems.get(np.shape);
+      if (!byShape) this.problems.set(np.shape, (byShape = new Map()));
+      byShape.set(specs, { problem, block });
+    }
+    return { problem, block };
+  }
+
+  /**
+   * For the placement kernel (schedule/placement): the cached problem of claims with these
+   * specs (`specKey`s joined by NUL) on the node, compiled and cached on first use; undefined
+   * when the node is unknown, its pools cannot be gathered, or the problem is not reusable
+   * (Problem.cacheable) or fails to compile. Its dynamic regions are stale: the kernel
+   * refreshes them from its resident state. Not while an `allocate` is paused.
+   */
+  residentProblem(nodeName: string, claims: readonly ResourceClaim[], specs: string): { problem: Problem; block: Block; pools: NodePools } | undefined {
+    if (this.searching) throw new Error('Engine.residentProblem was called while an allocate() of the same engine is in progress: await it first');
+    const node = this.nodes.get(nodeName);
+    if (!node) return undefined;
+    try {
+      const { masks } = this.compile();
+      const np = this.nodePools(node);
+      const cached = this.problems.get(np.shape)?.get(specs) ?? this.compileProblem(np, this.nodeView(np), claims, specs, masks);
+      return cached.problem.cacheable ? { ...cached, pools: np } : undefined;
+    } catch (e) {
+      if (e instanceof AllocationError) return undefined;
+      throw e;
+    }
+  }
+
+  /**
+   * For the placement kernel: the solver's memory, the step slice a search of it may run
+   * before the host must check the budgets (a search that needs more goes back to the host),
+   * and a version that changes with every change to anything but claims.
+   */
+  get placementContext(): { memory: SolverMemory; slice: number; layoutVersion: number } {
+    const slice = this.budget.maxSteps > 0 ? Math.min(SLICE_STEPS, this.budget.maxSteps) : SLICE_STEPS;
+    return { memory: this.memory, slice, layoutVersion: this.layoutChanges };
   }
 
   /**
@@ -538,6 +584,7 @@ export class Engine {
       listTypeAttributes: this.features.listTypeAttributes,
     });
     this.compiled = { inventory, masks, nodePools: new Map() };
+    this.layoutChanges++;
   }
 }
 
@@ -556,7 +603,7 @@ function checkAccounting(where: string, v: unknown): CounterAccounting {
 
 /** Claim specs are immutable; their text is computed once per spec object (Pods stamped from one template share it). */
 const specKeys = new WeakMap<object, string>();
-function specKey(c: ResourceClaim): string {
+export function specKey(c: ResourceClaim): string {
   const spec = c.spec ?? {};
   let k = specKeys.get(spec);
   if (k === undefined) {

@@ -18,11 +18,12 @@ import { progressBar } from './progress.js';
 import { BUDGET_FLAGS, BUDGET_USAGE, budgetFlags } from './budget-flags.js';
 import { writeReport } from '../report/index.js';
 import { stampUids, withUid } from '../schedule/uids.js';
+import { placementKernel, PlacementKernelError, type PlacementKernel } from '../schedule/placement/runs.js';
 
 export const scheduleCommand: Command = {
   name: 'schedule',
   usage: `dralloc schedule -f PATH [-f PATH ...] [--strategy upstream|pack] [--gang-search] [--gang-search-budget N]
-                [--feature-gates K=V,...] [-o yaml|json|stats] [--report FILE.html] [--quiet]
+                [--placement wasm|ts|host] [--feature-gates K=V,...] [-o yaml|json|stats] [--report FILE.html] [--quiet]
                 [--filter-timeout D] [--max-steps N] [${COUNTER_ACCOUNTING_FLAG}]
 
   Pods are taken by priority (spec.priority, higher first), then in input order. For each, a node
@@ -41,7 +42,14 @@ export const scheduleCommand: Command = {
                        saying why not) and claims (status.allocation, status.reservedFor); a Pod
                        or claim without metadata.uid gets a deterministic one (UUID v5 of
                        Kind/namespace/name), so reservedFor always names the Pod's uid
-  -o stats             one JSON object: counts, seconds per phase, Pods per second, utilisation
+  --placement wasm|ts|host  where runs of simple Pods (claims stamped from templates only, no
+                       PodGroup) are placed: the placement loop in the
+                       WASM core over resident cluster state (wasm, the default, or
+                       DRALLOC_PLACEMENT), the same loop in TypeScript (ts), or Pod by Pod on the
+                       host (host); the output is the same
+  -o stats             one JSON object: counts, seconds per phase, Pods per second, utilisation,
+                       and what the placement kernel did (its runs, the Pods it placed, the
+                       seconds inside its loop)
   --report FILE.html   also write the HTML report of the run (as dralloc report does)
   --quiet              no progress bar (it only shows on a terminal anyway)
 ${BUDGET_USAGE}
@@ -61,6 +69,7 @@ ${COUNTER_ACCOUNTING_HELP}
       'gang-search-budget': { type: 'string' },
       ...BUDGET_FLAGS,
       'counter-accounting': { type: 'string' },
+      placement: { type: 'string' },
     });
     const files = required(values.filename, '-f PATH');
     const output = outputFormat(values.output, ['yaml', 'json', 'stats'] as const);
@@ -70,6 +79,7 @@ ${COUNTER_ACCOUNTING_HELP}
     const gangBudget = positiveInt('--gang-search-budget', values['gang-search-budget']);
     const gangSearch = values['gang-search'] || gangBudget !== undefined ? { ...DEFAULT_GANG_SEARCH, budget: gangBudget ?? DEFAULT_GANG_SEARCH.budget } : undefined;
     const accounting = counterAccounting(values['counter-accounting']);
+    const placement = placementFlag(values.placement);
 
     const t0 = performance.now();
     // Pods and claims without metadata.uid get deterministic ones (uids.ts), so reservedFor always names a uid.
@@ -81,7 +91,7 @@ ${COUNTER_ACCOUNTING_HELP}
     engine.precompile(); // inventory and node pools now, so that the solve phase measures solving
     const t2 = performance.now();
     const bar = progressBar(!values.quiet, 'scheduling');
-    const result = schedule(engine, objects, { strategy, gangSearch, progress: (d, t) => bar.update(d, t) });
+    const result = schedule(engine, objects, { strategy, gangSearch, placement, progress: (d, t) => bar.update(d, t) });
     bar.end();
     const t3 = performance.now();
     if (values.report) await writeReport(values.report, '--report', engine, result, { strategy });
@@ -101,6 +111,9 @@ ${COUNTER_ACCOUNTING_HELP}
         nodesExamined: result.counters.nodesExamined,
         allocations: result.counters.allocations,
         rejectedBySummary: result.counters.rejectedBySummary,
+        placement: result.placement
+          ? { kernel: result.placement.kernel, runs: result.placement.runs, placed: result.placement.placed, seconds: round(result.placement.ms / 1000) }
+          : { kernel: 'host' },
         devicesUsed: used.devicesUsed,
         utilization: { byClass: used.byClass, counters: used.counters },
         ...(result.groups ? { podGroups: groupStats(result.groups) } : {}),
@@ -121,6 +134,16 @@ ${COUNTER_ACCOUNTING_HELP}
     return unschedulable > 0 ? 1 : 0;
   },
 };
+
+/** --placement, else DRALLOC_PLACEMENT, else wasm. */
+function placementFlag(v: string | undefined): PlacementKernel {
+  try {
+    return placementKernel(v as PlacementKernel | undefined, '--placement');
+  } catch (e) {
+    if (e instanceof PlacementKernelError) throw new UsageError(e.message);
+    throw e;
+  }
+}
 
 /** Counts over the PodGroups of a run, for `-o stats`. */
 function groupStats(groups: readonly GroupOutcome[]) {

@@ -17,6 +17,10 @@
  *   before starting new ones, leaving fewer fragmented devices and counters.
  *
  * Per-node summaries (summary.ts) reject hopeless nodes without running the allocator.
+ *
+ * Runs of simple Pods (claims stamped from templates only, no PodGroup) are placed by the
+ * placement kernel (placement/runs.ts) the same way, inside the WASM core; this file's
+ * `decide` is the host's path for every other Pod and the reference the kernel must match.
  */
 
 import { drain } from '../util/steps.js';
@@ -35,6 +39,7 @@ import { claimKey, extendedResourceClaim, podGroupConsumer, resolvePodClaims, sh
 import { groupKeyOf, groupPods, type GroupOutcome } from './pod-groups.js';
 import { scheduleGroup, strip } from './gang.js';
 import type { GangSearchOptions } from './gang-search.js';
+import { PlacementRuns, placementKernel, type PlacementKernel, type PlacementStats } from './placement/runs.js';
 
 export type Strategy = 'upstream' | 'pack';
 
@@ -46,6 +51,12 @@ export interface ScheduleOptions {
   progress?: (done: number, total: number) => void;
   /** Search again for gangs the upstream PodGroup cycle does not admit (gang-search.ts); off when undefined. */
   gangSearch?: GangSearchOptions;
+  /**
+   * Where runs of simple Pods are placed (placement/runs.ts): `wasm` (the loop in the WASM core),
+   * `ts` (the same loop in TypeScript) or `host` (Pod by Pod); default DRALLOC_PLACEMENT, else
+   * `wasm`. The answers and counters are the same.
+   */
+  placement?: PlacementKernel;
 }
 
 export interface PodResult {
@@ -60,8 +71,10 @@ export interface ScheduleResult {
   pods: PodResult[];
   /** Every claim after scheduling (given and stamped from templates), with allocations and reservedFor. */
   claims: ResourceClaim[];
-  /** Nodes examined (filtered) and full allocations run, summed over Pods. */
+  /** Nodes examined (filtered), searches run and nodes the per-node summaries ruled out, summed over Pods (the same whichever placement). */
   counters: { nodesExamined: number; allocations: number; rejectedBySummary: number };
+  /** What the placement kernel did (absent with `placement: 'host'`). */
+  placement?: PlacementStats;
   /** What became of each PodGroup the Pods name (absent when no Pod names one). */
   groups?: GroupOutcome[];
 }
@@ -322,7 +335,20 @@ export class Scheduler {
 
   /** Decides where the Pod goes, allocating synchronously (batch runs). */
   schedulePod(pod: Pod): PodDecision {
-    return this.driveSync(this.decide(pod));
+    return this.decidePrepared(this.prepare(pod));
+  }
+
+  /** `schedulePod` for a Pod `prepare` already took (the placement kernel prepares Pods ahead of their turn). */
+  decidePrepared(a: PodAttempt | PodDecision): PodDecision {
+    return this.driveSync(this.decideSteps(a));
+  }
+
+  /** kube-scheduler's rotating start: the node the next Pod's walk begins at (the placement kernel moves it too). */
+  get rotation(): number {
+    return this.nextStart;
+  }
+  set rotation(n: number) {
+    this.nextStart = n;
   }
 
   /**
@@ -344,8 +370,12 @@ export class Scheduler {
   }
 
   /** The scheduling of one Pod as steps: yields each allocation it needs and is resumed with its outcome. */
-  private *decide(pod: Pod): Generator<AllocationAsk, PodDecision, Outcome> {
-    const a = this.prepare(pod);
+  private decide(pod: Pod): Generator<AllocationAsk, PodDecision, Outcome> {
+    return this.decideSteps(this.prepare(pod));
+  }
+
+  /** `decide` for a prepared Pod. */
+  private *decideSteps(a: PodAttempt | PodDecision): Generator<AllocationAsk, PodDecision, Outcome> {
     if (!('pending' in a)) return a;
     const strategy = this.opts.strategy ?? 'upstream';
     const nodes = this.nodes;
@@ -354,7 +384,7 @@ export class Scheduler {
     const reject = (why: string) => reasons.set(why, (reasons.get(why) ?? 0) + 1);
     /** The first node where the claims were the problem, for the explanation of a failure. */
     let claimsFailedOn: string | undefined;
-    const order = strategy === 'pack' ? packOrder(this.summaries, a.plan) : rotate(nodes.length, this.nextStart);
+    const order = strategy === 'pack' ? this.packOrder(a.plan) : rotate(nodes.length, this.nextStart);
     // Both strategies stop at the first node with the highest possible score (any feasible node
     // when the Pod has no firstAvailable request); pack's order only decides which nodes come first.
     const wanted = numFeasibleNodesToFind(nodes.length, this.opts.percentageOfNodesToScore);
@@ -378,6 +408,19 @@ export class Scheduler {
     if (strategy === 'upstream' && nodes.length > 0) this.nextStart = (this.nextStart + examined) % nodes.length;
     if (!best) return { ...a.decision, message: availability(nodes.length, reasons) + this.why(a.pending, claimsFailedOn) };
     return this.place(a, best);
+  }
+
+  /** Best fit: fewest free devices for the Pod's requests first (ties: input order). */
+  private packOrder(plan: Plan | undefined): number[] {
+    const order = this.nodes.map((_, i) => i);
+    if (!plan || plan.slots.length === 0) return order;
+    const key = this.packKeys(plan);
+    return order.sort((a, b) => key[a] - key[b] || a - b);
+  }
+
+  /** Pack's key per node: Σ over the plan's requests of the node's free devices for the request's first slot (per-node summaries). */
+  packKeys(plan: Plan): number[] {
+    return this.nodes.map((_, n) => plan.requests.reduce((sum, r) => sum + this.summaries.free(r.slots[0], n), 0));
   }
 
   /** Commits the placement: allocations into the engine, claims reserved for the Pod, the Pod bound. */
@@ -463,6 +506,10 @@ export function* scheduleSteps(engine: Engine, objects: readonly DraObject[], op
   const groups = groupPods(objects, pods);
   const results: PodResult[] = new Array(pods.length);
   const outcomes: GroupOutcome[] = [];
+  const kernel = placementKernel(opts.placement);
+  const runs = kernel !== 'host' ? new PlacementRuns(scheduler, engine, kernel, opts.strategy ?? 'upstream', opts.percentageOfNodesToScore) : undefined;
+  /** What Pod j is to a run of the placement kernel: its turn comes (`run`), it was placed with its group, or a group's Pod ends the run. */
+  const next = (j: number) => (results[j] ? 'skip' : groups && groupKeyOf(pods[j]) ? 'end' : 'run');
   let done = 0;
   for (let i = 0; i < pods.length; i++) {
     if (results[i]) continue; // placed with its group
@@ -470,7 +517,7 @@ export function* scheduleSteps(engine: Engine, objects: readonly DraObject[], op
     opts.progress?.(done, pods.length);
     const key = groups && groupKeyOf(pod);
     if (!key) {
-      results[i] = strip(scheduler.schedulePod(pod));
+      results[i] = strip(runs ? runs.decide(pods, i, next) : scheduler.schedulePod(pod));
       done++;
     } else {
       const g = groups.get(key)!;
@@ -482,19 +529,11 @@ export function* scheduleSteps(engine: Engine, objects: readonly DraObject[], op
     yield;
   }
   opts.progress?.(pods.length, pods.length);
-  return { pods: results, claims: scheduler.allClaims(), counters: scheduler.counters, ...(groups ? { groups: outcomes } : {}) };
+  return { pods: results, claims: scheduler.allClaims(), counters: scheduler.counters, ...(runs ? { placement: runs.stats } : {}), ...(groups ? { groups: outcomes } : {}) };
 }
 
 function* rotate(n: number, start: number): Generator<number> {
   for (let i = 0; i < n; i++) yield (start + i) % n;
-}
-
-/** Best fit: fewest free devices for the Pod's requests first (ties: input order). */
-function packOrder(s: NodeSummaries, plan: Plan | undefined): number[] {
-  const order = s.nodes.map((_, i) => i);
-  if (!plan || plan.slots.length === 0) return order;
-  const key = order.map((n) => plan.requests.reduce((sum, r) => sum + s.free(r.slots[0], n), 0));
-  return order.sort((a, b) => key[a] - key[b] || a - b);
 }
 
 /** Every request has an alternative with enough free devices on the node. */

@@ -3,8 +3,10 @@
 import type { ResourceClaim } from '../model/types.js';
 import type { Outcome } from '../outcome.js';
 
-/** Upstream's bound on firstAvailable subrequests: a request choosing its first one scores this much. */
-export const FIRST_AVAILABLE_MAX = 8;
+import { FIRST_AVAILABLE_MAX } from '../wasm/layout.js';
+
+/** Upstream's bound on firstAvailable subrequests (the placement kernel scores with it too, so the ABI defines it). */
+export { FIRST_AVAILABLE_MAX };
 
 /** The DRA plugin's score: Σ over firstAvailable requests of 8 − index of the chosen subrequest. */
 export function draScore(claims: readonly ResourceClaim[], outcome: Outcome & { kind: 'allocated' }): number {

@@ -25,6 +25,7 @@ export interface SolverExports {
   workBytes(nDev: number, nClaim: number, nCons: number, maxDepth: number): number;
   start(base: number): void;
   run(slice: number): number;
+  placeRun(run: number): void;
 }
 
 let compiling: Promise<WasmModule> | undefined;

@@ -127,3 +127,63 @@ export function searchDepth(picks: readonly (readonly number[])[]): number {
   }
   return depth;
 }
+
+/**
+ * The placement kernel's run descriptor words (assembly/layout.ts R_* explains each): counts,
+ * the rotating start, the output, and the absolute addresses of the resident regions.
+ */
+export const R = {
+  NNODES: 0,
+  START: 1,
+  WANTED: 2,
+  NPODS: 3,
+  DONE: 4,
+  STOP: 5,
+  SLICE: 6,
+  PODS: 7,
+  OUT: 8,
+  REC_STRIDE: 9,
+  FLAGS: 10,
+  AVAIL: 11,
+  NODE_SLOTS: 12,
+  SLOTS: 13,
+  NODE_CNT: 14,
+  CNT_MAP: 15,
+  USE_START: 16,
+  USE_CNT: 17,
+  USE_AMT: 18,
+  HELD_MASK: 19,
+  ACCOUNTING: 20,
+  STEPS: 21,
+  STRATEGY: 22,
+  SHAPES: 23,
+  NSHAPES: 24,
+  NODE_LOCAL: 25,
+  VISITS: 26,
+} as const;
+export const RUN_WORDS = 27;
+
+/** Word R.STRATEGY: the node order. */
+export const STRATEGY = { UPSTREAM: 0, PACK: 1 } as const;
+
+/** Upstream's bound on firstAvailable subrequests: a request on its first choice scores this much (the DRA score). */
+export const FIRST_AVAILABLE_MAX = 8;
+
+/** Resident allocated-state flags: model/allocated.ts FLAG_DEDICATED and FLAG_SHARED. */
+export const RF = { DEDICATED: 1, SHARED: 2 } as const;
+
+/** Why the kernel stopped (word R.STOP). */
+export const STOP = { END: 0, UNPLACED: 1, HOST: 2, PAUSED: 3 } as const;
+
+/**
+ * A shape table: SH.MAX_SCORE, pack's keys, order and positions (addresses), the blocks whatever
+ * the node checks say (address), the summary verdicts (address), then per node at SH.BLOCKS + n a block address, SH.REJECTED or SH.HOST.
+ */
+export const SH = { MAX_SCORE: 0, KEYS: 1, ORDER: 2, POS: 3, ALL_BLOCKS: 4, ADMIT: 5, BLOCKS: 6, REJECTED: -1, HOST: 0 } as const;
+
+/** A shape table's summary verdict per node (SH.ADMIT). */
+export const ADMIT = { UNKNOWN: 0, NO: 1, YES: 2 } as const;
+
+/** An output record's words; the chosen subrequests and the picks follow them. */
+export const REC = { NODE: 0, EXAMINED: 1, SEARCHES: 2, NREQ: 3, NPICKS: 4, REJECTED: 5 } as const;
+export const REC_WORDS = 6;

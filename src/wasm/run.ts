@@ -38,12 +38,29 @@ const align8 = (n: number) => (n + 7) & ~7;
 export class SolverMemory {
   /** Bytes of the arena in use by kept blocks. */
   private used = 0;
+  /** Changes with every reset: addresses kept from an earlier epoch are invalid. */
+  epoch = 0;
 
-  constructor(private readonly wasm: SolverExports) {}
+  constructor(readonly wasm: SolverExports) {}
 
   /** Forgets every kept block (their problems must be dropped too). */
   reset(): void {
     this.used = 0;
+    this.epoch++;
+  }
+
+  /**
+   * Reserves `bytes` (zeroed, 8-aligned) in the arena until the next reset, for resident data
+   * of the placement kernel; returns the absolute address. May grow the memory.
+   */
+  keep(bytes: number): number {
+    const size = align8(bytes);
+    const heap = this.wasm.ensure(this.used + size);
+    if (heap === 0) throw new Error(`solver memory could not grow to ${this.used + size} bytes`);
+    const at = heap + this.used;
+    this.used += size;
+    new Uint8Array(this.wasm.memory.buffer, at, size).fill(0);
+    return at;
   }
 
   /** Writes the whole problem; a kept block stays valid until reset(), a scratch block until the next write. */

@@ -48,10 +48,10 @@ describe('dralloc schedule (CLI)', () => {
   });
 
   it('-o stats: counts, phases, search counters and utilisation; unschedulable Pods on stderr', async () => {
-    const r = await cli('schedule', '-f', FRAGMENTED, '-o', 'stats', '--quiet');
+    const r = await cli('schedule', '-f', FRAGMENTED, '-o', 'stats', '--quiet', '--placement', 'wasm');
     expect(r.code).toBe(1);
     const s = JSON.parse(r.stdout);
-    expect(Object.keys(s)).toEqual(['pods', 'scheduled', 'unschedulable', 'strategy', 'seconds', 'podsPerSecond', 'nodesExamined', 'allocations', 'rejectedBySummary', 'devicesUsed', 'utilization']);
+    expect(Object.keys(s)).toEqual(['pods', 'scheduled', 'unschedulable', 'strategy', 'seconds', 'podsPerSecond', 'nodesExamined', 'allocations', 'rejectedBySummary', 'placement', 'devicesUsed', 'utilization']);
     expect(s).toMatchObject({ pods: 3, scheduled: 2, unschedulable: 1, strategy: 'upstream', devicesUsed: 7, utilization: { counters: {} } });
     expect(Object.keys(s.seconds)).toEqual(['load', 'compile', 'solve']);
     for (const v of Object.values(s.seconds)) expect(typeof v).toBe('number');
@@ -60,6 +60,8 @@ describe('dralloc schedule (CLI)', () => {
     expect(s.nodesExamined).toBe(5);
     expect(s.allocations).toBe(2);
     expect(s.rejectedBySummary).toBe(3);
+    // small-1 and small-2 in one run of the placement kernel; big goes to the host (no node fits).
+    expect(s.placement).toMatchObject({ kernel: 'wasm', runs: 1, placed: 2 });
     expect(s.utilization.byClass).toEqual({ gpu: { devices: 12, used: 7, fraction: 7 / 12 } });
     expect(r.stderr).toMatch(/^unschedulable: default\/big: 0\/3 nodes are available: 3 cannot allocate all claims\./m);
   });
@@ -78,6 +80,16 @@ describe('dralloc schedule (CLI)', () => {
     const r = await cli('schedule', '-f', FRAGMENTED, '--strategy', 'greedy');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: unknown strategy "greedy" \(want upstream or pack\)/);
+  });
+
+  it('an unknown --placement is a usage error (exit 2); every placement gives the same List', { timeout: 60_000 }, async () => {
+    const bad = await cli('schedule', '-f', FRAGMENTED, '--placement', 'gpu');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^error: --placement: invalid value "gpu": want wasm, ts or host/);
+    const outputs = await Promise.all(['wasm', 'ts', 'host'].map((p) => cli('schedule', '-f', FRAGMENTED, '--placement', p, '-o', 'json', '--quiet')));
+    for (const o of outputs) expect(o.code).toBe(1); // big does not fit
+    expect(outputs[1].stdout).toBe(outputs[0].stdout);
+    expect(outputs[2].stdout).toBe(outputs[0].stdout);
   });
 });
 

@@ -1,0 +1,362 @@
+/**
+ * The placement kernel's resident cluster state, kept in the solver's memory (the arena of
+ * SolverMemory.keep) for as long as the engine's nodes, slices and classes and the scheduler's
+ * nodes are unchanged — built once, not per run:
+ *
+ * - the node table: per node its devices (inventory slots, in search order) and the global
+ *   counter of each counter of its view (counters are global per pool: `driver/pool`, set and
+ *   name, so a node sees what another node's allocation took from a shared pool);
+ * - per inventory slot what it consumes of which global counter (CSR);
+ * - the dynamic part, seeded from the engine's allocated state at the start of a run when that
+ *   changed since the state was last mirrored: allocated flags per slot (RF_*) and the counters
+ *   left (capacity minus what dedicated or shared devices consume, as buildNodeView counts);
+ * - shape tables: per pod shape, per node the problem block of the shape's claims on the node
+ *   (compiled and cached by the engine), SH.REJECTED when the node's checks reject such a Pod,
+ *   SH.HOST when only the host can try it there.
+ */
+
+import type { Engine } from '../../engine.js';
+import type { Node, Pod, ResourceClaim } from '../../model/types.js';
+import type { NodePools } from '../../compile/nodeview.js';
+import type { Problem } from '../../compile/problem.js';
+import type { SolverMemory } from '../../wasm/run.js';
+import { AllocationError } from '../../outcome.js';
+import { deviceId, FLAG_DEDICATED, FLAG_SHARED, SEVERAL } from '../../model/allocated.js';
+import { ADMIT, SH } from '../../wasm/layout.js';
+import { nodeRejects } from '../node-filter.js';
+
+/** A pod shape's table: where it is, and the host's side of it (the problems, for decoding). */
+export interface ShapeTable {
+  address: number;
+  /** Some node holds a problem block: the kernel can place such a Pod somewhere (else it is the host's). */
+  solvable: boolean;
+  /** Per node: the problem whose block the table holds (undefined where it holds none). */
+  problems: (Problem | undefined)[];
+}
+
+/** Addresses of the resident regions (layout.ts R_*). */
+export interface ResidentRegions {
+  flags: number;
+  avail: number;
+  nodeSlots: number;
+  slots: number;
+  nodeCnt: number;
+  cntMap: number;
+  useStart: number;
+  useCnt: number;
+  useAmt: number;
+  nodeLocal: number;
+}
+
+const cache = new WeakMap<Engine, ResidentCluster>();
+
+export class ResidentCluster {
+  readonly regions: ResidentRegions;
+  /** Per node: its pools and devices as the engine gathers them (undefined: the host must try it). */
+  readonly pools: (NodePools | undefined)[];
+  /** The allocated state's version the dynamic part mirrors (undefined: seed before the next run). */
+  mirrors?: number;
+  /** Shape tables by the claims' specs, then by what the node checks read of the Pod (two kept strings, no key built per Pod). */
+  private readonly shapes = new Map<string, Map<string, ShapeTable>>();
+  /** The last node list found to hold the same nodes. */
+  private checkedNodes?: readonly Node[];
+  private readonly epoch: number;
+  private readonly layoutVersion: number;
+  /** Counters at full capacity, and the slots that consume any (seeding subtracts theirs). */
+  private readonly capacity: BigInt64Array;
+  private readonly consumers: Int32Array;
+  private readonly slotCount: number;
+
+  /** The engine's resident state for these nodes: the one kept since the last run when still valid, else a new one. */
+  static of(engine: Engine, nodes: readonly Node[]): ResidentCluster {
+    const kept = cache.get(engine);
+    if (kept?.validFor(engine, nodes)) return kept;
+    const made = new ResidentCluster(engine, nodes);
+    cache.set(engine, made);
+    return made;
+  }
+
+  /** The engine's resident state when one is kept (valid or not), for checks. */
+  static kept(engine: Engine): ResidentCluster | undefined {
+    return cache.get(engine);
+  }
+
+  private constructor(
+    private readonly engine: Engine,
+    readonly nodes: readonly Node[],
+  ) {
+    const state = engine.inspect();
+    const ctx = engine.placementContext;
+    this.epoch = ctx.memory.epoch;
+    this.layoutVersion = ctx.layoutVersion;
+    this.slotCount = state.allocated.flags.length;
+    this.pools = nodes.map((n) => {
+      const held = state.nodes.get(n.metadata.name);
+      try {
+        return held && engine.nodePools(held);
+      } catch (e) {
+        if (e instanceof AllocationError) return undefined;
+        throw e;
+      }
+    });
+    const table = nodeTable(this.pools, this.slotCount);
+    this.capacity = table.capacity;
+    this.consumers = table.consumers;
+    this.regions = writeRegions(ctx.memory, table, this.slotCount);
+  }
+
+  private validFor(engine: Engine, nodes: readonly Node[]): boolean {
+    const ctx = engine.placementContext;
+    if (ctx.memory.epoch !== this.epoch || ctx.layoutVersion !== this.layoutVersion) return false;
+    if (nodes === this.checkedNodes) return true;
+    if (nodes.length !== this.nodes.length || !nodes.every((n, i) => n === this.nodes[i])) return false;
+    this.checkedNodes = nodes; // the same list again (one scheduler's) needs no second look
+    return true;
+  }
+
+  /** Makes the dynamic part mirror the engine's allocated state (when it does not already). */
+  seed(): void {
+    const allocated = this.engine.inspect().allocated;
+    if (this.mirrors === allocated.version) return;
+    const buf = this.engine.placementContext.memory.wasm.memory.buffer;
+    const flags = new Uint8Array(buf, this.regions.flags, this.slotCount);
+    flags.set(allocated.flags.subarray(0, this.slotCount));
+    const avail = new BigInt64Array(buf, this.regions.avail, this.capacity.length);
+    avail.set(this.capacity);
+    const start = new Int32Array(buf, this.regions.useStart, this.slotCount + 1);
+    const cnt = new Int32Array(buf, this.regions.useCnt, start[this.slotCount]);
+    const amt = new BigInt64Array(buf, this.regions.useAmt, start[this.slotCount]);
+    for (const slot of this.consumers) {
+      if (!(flags[slot] & (FLAG_DEDICATED | FLAG_SHARED))) continue;
+      for (let u = start[slot]; u < start[slot + 1]; u++) avail[cnt[u]] -= amt[u];
+    }
+    this.mirrors = allocated.version;
+  }
+
+  /**
+   * Brings the dynamic part up to date after the host committed `claims` (their devices' flags
+   * and the counters those devices take), when it mirrored the allocated state before: O(their
+   * devices) instead of seeding anew. `before` is the allocated state's version then.
+   */
+  follow(claims: readonly ResourceClaim[], before: number): void {
+    const { allocated, inventory } = this.engine.inspect();
+    if (this.mirrors !== before) return;
+    const buf = this.engine.placementContext.memory.wasm.memory.buffer;
+    const flags = new Uint8Array(buf, this.regions.flags, this.slotCount);
+    const start = new Int32Array(buf, this.regions.useStart, this.slotCount + 1);
+    const cnt = new Int32Array(buf, this.regions.useCnt, start[this.slotCount]);
+    const amt = new BigInt64Array(buf, this.regions.useAmt, start[this.slotCount]);
+    const avail = new BigInt64Array(buf, this.regions.avail, this.capacity.length);
+    const sync = (slot: number) => {
+      if (slot < 0 || slot >= this.slotCount) return;
+      const was = (flags[slot] & (FLAG_DEDICATED | FLAG_SHARED)) !== 0;
+      flags[slot] = allocated.flags[slot];
+      const is = (flags[slot] & (FLAG_DEDICATED | FLAG_SHARED)) !== 0;
+      if (was === is) return;
+      for (let u = start[slot]; u < start[slot + 1]; u++) avail[cnt[u]] += is ? -amt[u] : amt[u];
+    };
+    for (const c of claims) {
+      for (const r of c.status?.allocation?.devices?.results ?? []) {
+        const id = deviceId(r.driver, r.pool, r.device);
+        const one = inventory.slotOf(id);
+        if (one === SEVERAL) inventory.indicesOf(id).forEach(sync);
+        else sync(one);
+      }
+    }
+    this.mirrors = allocated.version;
+  }
+
+  /** Forgets the shape's summary verdicts (the state may have changed since they were made). */
+  clearVerdicts(t: ShapeTable): void {
+    const buf = this.engine.placementContext.memory.wasm.memory.buffer;
+    new Uint8Array(buf, new Int32Array(buf, t.address, SH.BLOCKS)[SH.ADMIT], this.nodes.length).fill(ADMIT.UNKNOWN);
+  }
+
+  /**
+   * Pack: writes the shape's keys (Σ over its requests of each node's free devices for the
+   * request's first slot, `keys`) and the nodes ordered by them (ties by index) into its table.
+   */
+  rank(t: ShapeTable, keys: readonly number[]): void {
+    const n = keys.length;
+    const order = Int32Array.from(keys.keys()).sort((a, b) => keys[a] - keys[b] || a - b);
+    const pos = new Int32Array(n);
+    order.forEach((x, p) => (pos[x] = p));
+    const buf = this.engine.placementContext.memory.wasm.memory.buffer;
+    const words = new Int32Array(buf, t.address, SH.BLOCKS);
+    new Float64Array(buf, words[SH.KEYS], n).set(keys);
+    new Int32Array(buf, words[SH.ORDER], n).set(order);
+    new Int32Array(buf, words[SH.POS], n).set(pos);
+  }
+
+  /**
+   * The table of a pod shape (the claims' `specs` and `nodeSpec`, what the node checks read of
+   * the Pod), built on first use from `pod` and its pending `claims`: the node checks per node,
+   * and the problem of each node shape, compiled once.
+   */
+  shapeTable(specs: string, nodeSpec: string, pod: Pod, claims: readonly ResourceClaim[], maxScore: number): ShapeTable {
+    let byNodeSpec = this.shapes.get(specs);
+    if (!byNodeSpec) this.shapes.set(specs, (byNodeSpec = new Map()));
+    let t = byNodeSpec.get(nodeSpec);
+    if (t) return t;
+    const n = this.nodes.length;
+    const memory = this.engine.placementContext.memory;
+    const address = memory.keep(4 * (SH.BLOCKS + n));
+    const words = new Int32Array(n + SH.BLOCKS);
+    words[SH.MAX_SCORE] = maxScore;
+    words[SH.KEYS] = memory.keep(8 * n);
+    words[SH.ORDER] = memory.keep(4 * n);
+    words[SH.POS] = memory.keep(4 * n);
+    words[SH.ALL_BLOCKS] = memory.keep(4 * n);
+    words[SH.ADMIT] = memory.keep(n);
+    const allBlocks = new Int32Array(n);
+    const problems: (Problem | undefined)[] = new Array(n);
+    const byShape = new Map<string, { problem: Problem; base: number } | null>();
+    for (let i = 0; i < n; i++) {
+      const node = this.nodes[i];
+      const np = this.pools[i];
+      let found = np && byShape.get(np.shape);
+      if (np && found === undefined) {
+        const r = this.engine.residentProblem(node.metadata.name, claims, specs);
+        found = r && kernelCanSolve(r.problem, np) ? { problem: r.problem, base: r.block.base } : null;
+        byShape.set(np.shape, found);
+      }
+      allBlocks[i] = found ? found.base : 0;
+      if (nodeRejects(pod, node) !== undefined) {
+        words[SH.BLOCKS + i] = SH.REJECTED;
+        continue;
+      }
+      words[SH.BLOCKS + i] = found ? found.base : SH.HOST;
+      problems[i] = found ? found.problem : undefined;
+    }
+    // Written after compiling: a compile may grow the memory (a new buffer).
+    new Int32Array(memory.wasm.memory.buffer, address, words.length).set(words);
+    new Int32Array(memory.wasm.memory.buffer, words[SH.ALL_BLOCKS], n).set(allBlocks);
+    t = { address, problems, solvable: problems.some((p) => p !== undefined) };
+    byNodeSpec.set(nodeSpec, t);
+    return t;
+  }
+}
+
+/**
+ * Whether the kernel's refresh and commit are all a search of the problem needs on that node:
+ * no multi-allocatable device (shares, consumable capacity), the view's counter layout, and no
+ * device whose node selector decoding would reject (more than one term: an allocation error).
+ */
+function kernelCanSolve(p: Problem, np: NodePools): boolean {
+  if (p.multi.includes(1) || p.capAvail.length > 0 || p.counterAvail.length !== np.capacity.avail.length) return false;
+  const terms = (sel: { nodeSelectorTerms?: unknown[] } | undefined) => (sel?.nodeSelectorTerms?.length ?? 0) > 1;
+  return np.pools.every((pool) => pool.slices.every((s) => !terms(s.spec.nodeSelector) && !(s.spec.perDeviceNodeSelection && (s.spec.devices ?? []).some((d) => terms(d.nodeSelector)))));
+}
+
+interface NodeTable {
+  nodeSlots: Int32Array;
+  slots: Int32Array;
+  nodeCnt: Int32Array;
+  cntMap: Int32Array;
+  capacity: BigInt64Array;
+  useStart: Int32Array;
+  useCnt: Int32Array;
+  useAmt: BigInt64Array;
+  consumers: Int32Array;
+  /** Per node: 1 when none of its devices and counters is another node's too (an allocation there changes only its own counts). */
+  nodeLocal: Uint8Array;
+}
+
+/** The node table, the global counters at capacity and each slot's consumption, from the nodes' pools. */
+function nodeTable(pools: readonly (NodePools | undefined)[], slotCount: number): NodeTable {
+  const n = pools.length;
+  const nodeSlots = new Int32Array(n + 1);
+  const nodeCnt = new Int32Array(n + 1);
+  pools.forEach((np, i) => {
+    nodeSlots[i + 1] = nodeSlots[i] + (np?.slots.length ?? 0);
+    nodeCnt[i + 1] = nodeCnt[i] + (np?.capacity.avail.length ?? 0);
+  });
+  const slots = new Int32Array(nodeSlots[n]);
+  const cntMap = new Int32Array(nodeCnt[n]);
+  const global = new Map<string, number>();
+  const capacity: bigint[] = [];
+  // A consuming slot's uses are taken from the first node that sees its pool: that node + 1 and
+  // the slot's index among the node's consumers.
+  const ownerNode = new Int32Array(slotCount);
+  const ownerAt = new Int32Array(slotCount);
+  const useStart = new Int32Array(slotCount + 1);
+  const consumers: number[] = [];
+  pools.forEach((np, i) => {
+    if (!np) return;
+    slots.set(np.slots, nodeSlots[i]);
+    const local = cntMap.subarray(nodeCnt[i], nodeCnt[i + 1]);
+    for (const [key, c] of np.capacity.index) {
+      const sep = key.indexOf('\u0000');
+      const id = `${np.pools[Number(key.slice(0, sep))].id}${key.slice(sep)}`;
+      let g = global.get(id);
+      if (g === undefined) {
+        g = capacity.length;
+        global.set(id, g);
+        capacity.push(np.capacity.avail[c]);
+      }
+      local[c] = g;
+    }
+    const con = np.consumers;
+    for (let k = 0; k < con.slot.length; k++) {
+      const slot = con.slot[k];
+      if (slot >= slotCount || ownerNode[slot] !== 0) continue;
+      ownerNode[slot] = i + 1;
+      ownerAt[slot] = k;
+      useStart[slot + 1] = con.start[k + 1] - con.start[k];
+      consumers.push(slot);
+    }
+  });
+  for (let s = 0; s < slotCount; s++) useStart[s + 1] += useStart[s];
+  const slotNodes = new Uint8Array(slotCount);
+  const counterNodes = new Uint8Array(capacity.length);
+  for (const x of slots) if (x < slotCount) slotNodes[x] = Math.min(2, slotNodes[x] + 1);
+  for (const g of cntMap) counterNodes[g] = Math.min(2, counterNodes[g] + 1);
+  const nodeLocal = new Uint8Array(n);
+  const own = (a: Int32Array, from: number, to: number, count: Uint8Array) => {
+    for (let k = from; k < to; k++) if (count[a[k]] !== 1) return false;
+    return true;
+  };
+  for (let i = 0; i < n; i++) {
+    if (pools[i] && own(slots, nodeSlots[i], nodeSlots[i + 1], slotNodes) && own(cntMap, nodeCnt[i], nodeCnt[i + 1], counterNodes)) nodeLocal[i] = 1;
+  }
+  const useCnt = new Int32Array(useStart[slotCount]);
+  const useAmt = new BigInt64Array(useStart[slotCount]);
+  for (const slot of consumers) {
+    const i = ownerNode[slot] - 1;
+    const con = pools[i]!.consumers;
+    const k = ownerAt[slot];
+    for (let x = con.start[k], u = useStart[slot]; x < con.start[k + 1]; x++, u++) {
+      useCnt[u] = cntMap[nodeCnt[i] + con.counter[x]];
+      useAmt[u] = con.amount[x];
+    }
+  }
+  return { nodeSlots, slots, nodeCnt, cntMap, capacity: BigInt64Array.from(capacity), useStart, useCnt, useAmt, consumers: Int32Array.from(consumers), nodeLocal };
+}
+
+/** Reserves the resident regions in the solver's memory and writes the static ones. */
+function writeRegions(memory: SolverMemory, t: NodeTable, slotCount: number): ResidentRegions {
+  const keep = (bytes: number) => memory.keep(Math.max(8, bytes));
+  const regions: ResidentRegions = {
+    flags: keep(slotCount),
+    avail: keep(8 * t.capacity.length),
+    nodeSlots: keep(4 * t.nodeSlots.length),
+    slots: keep(4 * t.slots.length),
+    nodeCnt: keep(4 * t.nodeCnt.length),
+    cntMap: keep(4 * t.cntMap.length),
+    useStart: keep(4 * t.useStart.length),
+    useCnt: keep(4 * t.useCnt.length),
+    useAmt: keep(8 * t.useAmt.length),
+    nodeLocal: keep(t.nodeLocal.length),
+  };
+  const buf = memory.wasm.memory.buffer;
+  const i32 = (at: number, a: Int32Array) => new Int32Array(buf, at, a.length).set(a);
+  i32(regions.nodeSlots, t.nodeSlots);
+  i32(regions.slots, t.slots);
+  i32(regions.nodeCnt, t.nodeCnt);
+  i32(regions.cntMap, t.cntMap);
+  i32(regions.useStart, t.useStart);
+  i32(regions.useCnt, t.useCnt);
+  new BigInt64Array(buf, regions.useAmt, t.useAmt.length).set(t.useAmt);
+  new Uint8Array(buf, regions.nodeLocal, t.nodeLocal.length).set(t.nodeLocal);
+  return regions;
+}

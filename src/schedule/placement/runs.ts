@@ -1,0 +1,295 @@
+/**
+ * Runs of Pods through the placement kernel (issue #13): consecutive "simple" Pods — no
+ * PodGroup, no spec.nodeName, every claim pending and stamped from a template just now, no
+ * extended-resource claim, a plan — are handed to the kernel together, which places them over
+ * the resident state (resident.ts) exactly as `Scheduler.decide` would, and stops at the first
+ * Pod it cannot decide exactly (no node fits it: the host decides it, for its message; a node
+ * only the host can try; a search error or one over its step slice), or pauses after a bounded
+ * number of node visits. The host then decodes the Pods placed, in order, each when its turn
+ * comes — their results assembled from the kernel's picks on the cached problem of their node,
+ * committed with `Scheduler.place` — decides the Pod the kernel stopped at with `decide`, and
+ * starts the next run. docs/placement.md describes the whole.
+ *
+ * Kernels (`ScheduleOptions.placement`, else DRALLOC_PLACEMENT): `wasm` (default: the loop in
+ * the WASM core), `ts` (the same loop in TypeScript, loop-ts.ts), `host` (no runs: decide per
+ * Pod). Both strategies: with pack the kernel walks each shape's nodes by ascending free
+ * devices and re-ranks the node it committed on.
+ */
+
+import type { Engine } from '../../engine.js';
+import { specKey } from '../../engine.js';
+import type { Pod } from '../../model/types.js';
+import { assembleResults } from '../../results/assemble.js';
+import { ACCOUNTING, MAX_RESULTS_PER_CLAIM, REC, REC_WORDS, R, RESULT, RF, RUN_WORDS, STOP, STRATEGY } from '../../wasm/layout.js';
+import { numFeasibleNodesToFind } from '../order.js';
+import type { PodAttempt, PodDecision, Scheduler, Strategy } from '../scheduler.js';
+import { ResidentCluster, type ShapeTable } from './resident.js';
+import { placeRunTs } from './loop-ts.js';
+
+export type PlacementKernel = 'wasm' | 'ts' | 'host';
+export const PLACEMENT_KERNELS: readonly PlacementKernel[] = ['wasm', 'ts', 'host'];
+
+/** The kernel asked for (option, else DRALLOC_PLACEMENT, else wasm); an unknown name is an error. */
+export function placementKernel(option: PlacementKernel | undefined, where = 'ScheduleOptions.placement'): PlacementKernel {
+  const env = process.env.DRALLOC_PLACEMENT;
+  const v = option ?? env ?? 'wasm';
+  if (!(PLACEMENT_KERNELS as readonly string[]).includes(v)) {
+    throw new PlacementKernelError(`${option === undefined ? 'DRALLOC_PLACEMENT' : where}: invalid value ${JSON.stringify(v)}: want wasm, ts or host`);
+  }
+  return v as PlacementKernel;
+}
+export class PlacementKernelError extends Error {}
+
+/** What the kernel did over a schedule: runs, Pods it placed, milliseconds inside its loop (searches included, decoding not). */
+export interface PlacementStats {
+  kernel: 'wasm' | 'ts';
+  runs: number;
+  placed: number;
+  ms: number;
+}
+
+/** Pods per run at most: bounds the output area. */
+const RUN_MAX = 1024;
+/** Node visits after which a run pauses (a few ms of kernel work): bounds the time between two yields of the async API. */
+const RUN_VISITS = 1 << 14;
+
+/** A Pod the kernel may place: its pod shape (claims' specs, node-affecting spec), its shape's table when last looked up. */
+interface Simple {
+  attempt: PodAttempt;
+  specs: string;
+  nodeSpec: string;
+  shape: ShapeTable;
+}
+
+/** A Pod prepared ahead of its turn: one for the kernel, or one the host decides (prepared or not). */
+type Ahead = { simple: Simple } | { host: PodAttempt | PodDecision };
+
+export class PlacementRuns {
+  /** Decisions to make (by Pod index, in Pod order: a placement to decode, or the host's), and Pods prepared ahead, waiting for their turn. */
+  private readonly queued = new Map<number, () => PodDecision | undefined>();
+  private readonly ahead = new Map<number, Ahead>();
+  private resident?: ResidentCluster;
+  /** The run descriptor, Pod list and records: room for RUN_MAX Pods of records of `stride` words, in the arena of `resident` (its epoch). */
+  private runArea?: { address: number; stride: number; resident: ResidentCluster };
+  private readonly wanted: number;
+  readonly stats: PlacementStats;
+
+  constructor(
+    private readonly scheduler: Scheduler,
+    private readonly engine: Engine,
+    private readonly kernel: 'wasm' | 'ts',
+    private readonly strategy: Strategy,
+    percentageOfNodesToScore: number | undefined,
+  ) {
+    this.wanted = numFeasibleNodesToFind(scheduler.nodes.length, percentageOfNodesToScore);
+    this.stats = { kernel, runs: 0, placed: 0, ms: 0 };
+  }
+
+  /**
+   * The decision for `pods[i]`, whose turn it is. `next(j)` says what the Pod at j > i is to a
+   * run starting at i: `run` (its turn comes next), `skip` (already scheduled with its group) or
+   * `end` (scheduled with a group, or past the last Pod).
+   */
+  decide(pods: readonly Pod[], i: number, next: (j: number) => 'run' | 'skip' | 'end'): PodDecision {
+    for (;;) {
+      const decision = this.queued.get(i);
+      if (!decision) {
+        this.runFrom(pods, i, next);
+        continue;
+      }
+      this.queued.delete(i);
+      const d = decision();
+      if (d) return d; // else the engine changed since the run: its Pods go to a new one
+    }
+  }
+
+  /** Decides Pod i and, when the kernel may place it, the Pods of the run it starts. */
+  private runFrom(pods: readonly Pod[], i: number, next: (j: number) => 'run' | 'skip' | 'end'): void {
+    const first = this.takeAhead(pods, i);
+    if ('host' in first) {
+      const host = first.host;
+      this.queued.set(i, () => this.hostDecides(host));
+      return;
+    }
+    const run: Simple[] = [first.simple];
+    const indices = [i];
+    for (let j = i + 1; run.length < RUN_MAX; j++) {
+      const what = j < pods.length ? next(j) : 'end';
+      if (what === 'end') break;
+      if (what === 'skip') continue;
+      const a = this.takeAhead(pods, j);
+      if ('host' in a) {
+        this.ahead.set(j, a);
+        break;
+      }
+      run.push(a.simple);
+      indices.push(j);
+    }
+    this.place(run, indices);
+  }
+
+  /** Pod i prepared: from the ones prepared ahead, else now; simple when the kernel may place it. */
+  private takeAhead(pods: readonly Pod[], i: number): Ahead {
+    const kept = this.ahead.get(i);
+    if (kept) {
+      this.ahead.delete(i);
+      return kept;
+    }
+    const pod = pods[i];
+    if (pod.spec.nodeName || this.scheduler.nodes.length === 0) return { host: this.scheduler.prepare(pod) };
+    const a = this.scheduler.prepare(pod);
+    if (!('pending' in a) || !isSimple(a)) return { host: a };
+    // One claim (the common case): its spec key is a kept string, hashed once.
+    const specs = a.pending.length === 1 ? specKey(a.pending[0]) : a.pending.map(specKey).join('\u0000');
+    const nodeSpec = nodeSpecKey(pod);
+    const shape = (this.resident ?? this.current()).shapeTable(specs, nodeSpec, pod, a.pending, a.maxScore);
+    return shape.solvable ? { simple: { attempt: a, specs, nodeSpec, shape } } : { host: a };
+  }
+
+  /** Runs the kernel over `run` (Pods `indices`), then records the decisions: decoded placements, and the host's for the Pod it stopped at. */
+  private place(run: readonly Simple[], indices: readonly number[]): void {
+    const resident = this.current();
+    // Between two runs the async API yields to the event loop: the engine may have changed.
+    for (const s of run) s.shape = resident.shapeTable(s.specs, s.nodeSpec, s.attempt.pod, s.attempt.pending, s.attempt.maxScore);
+    resident.seed();
+    // Pack: each shape's nodes ranked as the host's summaries count them now (the kernel keeps
+    // the ranks current as it commits).
+    const shapes = [...new Map(run.map((s) => [s.shape, s.attempt])).entries()];
+    for (const [t, a] of shapes) {
+      resident.clearVerdicts(t);
+      if (this.strategy === 'pack') resident.rank(t, this.scheduler.packKeys(a.plan!));
+    }
+    const ctx = this.engine.placementContext;
+    // A record holds the chosen subrequests and up to MAX_RESULTS_PER_CLAIM picks per claim.
+    const stride = REC_WORDS + Math.max(...run.map((s) => s.attempt.plan!.requests.length + 2 * MAX_RESULTS_PER_CLAIM * s.attempt.pending.length));
+    if (!this.runArea || this.runArea.stride < stride || this.runArea.resident !== resident) {
+      this.runArea = { address: ctx.memory.keep(4 * (RUN_WORDS + RUN_MAX * (2 + stride))), stride, resident };
+    }
+    const at = this.runArea.address;
+    const buf = ctx.memory.wasm.memory.buffer;
+    const words = new Int32Array(buf, at, RUN_WORDS + 2 * RUN_MAX);
+    const reg = resident.regions;
+    words.fill(0, 0, RUN_WORDS);
+    words[R.NNODES] = this.scheduler.nodes.length;
+    words[R.START] = this.scheduler.rotation;
+    words[R.WANTED] = this.wanted;
+    words[R.NPODS] = run.length;
+    words[R.SLICE] = ctx.slice;
+    words[R.PODS] = at + 4 * RUN_WORDS;
+    words[R.SHAPES] = at + 4 * (RUN_WORDS + RUN_MAX);
+    words[R.NSHAPES] = shapes.length;
+    words[R.OUT] = at + 4 * (RUN_WORDS + 2 * RUN_MAX);
+    words[R.REC_STRIDE] = stride;
+    words[R.FLAGS] = reg.flags;
+    words[R.AVAIL] = reg.avail;
+    words[R.NODE_SLOTS] = reg.nodeSlots;
+    words[R.SLOTS] = reg.slots;
+    words[R.NODE_CNT] = reg.nodeCnt;
+    words[R.CNT_MAP] = reg.cntMap;
+    words[R.USE_START] = reg.useStart;
+    words[R.USE_CNT] = reg.useCnt;
+    words[R.USE_AMT] = reg.useAmt;
+    words[R.HELD_MASK] = RF.DEDICATED | (this.engine.features.consumableCapacity ? 0 : RF.SHARED);
+    words[R.ACCOUNTING] = ACCOUNTING[this.engine.counterAccounting];
+    words[R.STRATEGY] = this.strategy === 'pack' ? STRATEGY.PACK : STRATEGY.UPSTREAM;
+    words[R.NODE_LOCAL] = reg.nodeLocal;
+    words[R.VISITS] = RUN_VISITS;
+    run.forEach((s, k) => (words[RUN_WORDS + k] = s.shape.address));
+    shapes.forEach(([t], k) => (words[RUN_WORDS + RUN_MAX + k] = t.address));
+    const t0 = performance.now();
+    if (this.kernel === 'wasm') ctx.memory.wasm.placeRun(at);
+    else placeRunTs(ctx.memory.wasm, at);
+    this.stats.ms += performance.now() - t0;
+    this.stats.runs++;
+
+    // Copied out: the records must not depend on the solver's memory while they are decoded.
+    const after = new Int32Array(ctx.memory.wasm.memory.buffer, at, RUN_WORDS);
+    const done = after[R.DONE];
+    const stop = after[R.STOP];
+    this.engine.solverSteps += after[R.STEPS] >>> 0;
+    const records = new Int32Array(ctx.memory.wasm.memory.buffer, at + 4 * (RUN_WORDS + 2 * RUN_MAX), done * stride).slice();
+    // Decoded when their turn comes (an abort between two Pods leaves only the Pods reported
+    // committed); the resident state is ahead of the allocated state until the last is. When
+    // the engine changed meanwhile (the async API yields between Pods), the Pods not decoded yet
+    // go back to be placed by a new run against the new state.
+    if (done > 0) resident.mirrors = undefined;
+    const allocated = this.engine.inspect().allocated;
+    let version = allocated.version;
+    const layout = ctx.layoutVersion;
+    const epoch = ctx.memory.epoch;
+    const host = stop === STOP.UNPLACED || stop === STOP.HOST;
+    const requeue = (from: number) => {
+      for (let k = from; k < run.length; k++) {
+        this.queued.delete(indices[k]);
+        this.ahead.set(indices[k], { simple: run[k] });
+      }
+    };
+    for (let k = 0; k < done; k++) {
+      this.queued.set(indices[k], () => {
+        if (allocated.version !== version || ctx.memory.epoch !== epoch || this.engine.placementContext.layoutVersion !== layout) {
+          requeue(k);
+          return undefined;
+        }
+        const rec = records.subarray(k * stride, (k + 1) * stride);
+        const d = this.decode(run[k], rec);
+        if (this.strategy === 'upstream') this.scheduler.rotation = (this.scheduler.rotation + rec[REC.EXAMINED]) % this.scheduler.nodes.length;
+        version = allocated.version;
+        if (k === done - 1) resident.mirrors = version;
+        return d;
+      });
+    }
+    if (host) this.queued.set(indices[done], () => this.hostDecides(run[done].attempt));
+    // Pods of the run after the one it stopped at (or paused before) wait for the next run, prepared.
+    for (let k = host ? done + 1 : done; k < run.length; k++) this.ahead.set(indices[k], { simple: run[k] });
+  }
+
+  /** The engine's resident state for the scheduler's nodes, rebuilt when the engine's nodes, slices or classes changed. */
+  private current(): ResidentCluster {
+    return (this.resident = ResidentCluster.of(this.engine, this.scheduler.nodes));
+  }
+
+  /** The host's decision for a Pod (`decide`); the resident state follows what it committed. */
+  private hostDecides(a: PodAttempt | PodDecision): PodDecision {
+    const before = this.engine.inspect().allocated.version;
+    const d = this.scheduler.decidePrepared(a);
+    this.resident?.follow(d.updated, before);
+    return d;
+  }
+
+  /** The kernel's record of a placed Pod, as the host's placement: results assembled on that node's problem, committed. */
+  private decode(s: Simple, rec: Int32Array): PodDecision {
+    const a = s.attempt;
+    const node = rec[REC.NODE];
+    const nReq = rec[REC.NREQ];
+    const nPicks = rec[REC.NPICKS];
+    const picks: [number, number][] = new Array(nPicks);
+    for (let p = 0; p < nPicks; p++) picks[p] = [rec[REC_WORDS + nReq + 2 * p], rec[REC_WORDS + nReq + 2 * p + 1]];
+    const problem = s.shape.problems[node]!;
+    problem.claims = a.pending;
+    problem.view = this.resident!.pools[node]!;
+    const answer = { status: RESULT.OK, steps: 0, picks, selectedSub: rec.slice(REC_WORDS, REC_WORDS + nReq), errSlot: -1, errDev: -1, errCons: -1 };
+    const results = assembleResults(problem, answer, this.engine.features);
+    const counters = this.scheduler.counters;
+    counters.nodesExamined += rec[REC.EXAMINED];
+    counters.allocations += rec[REC.SEARCHES];
+    counters.rejectedBySummary += rec[REC.REJECTED];
+    this.stats.placed++;
+    return this.scheduler.place(a, { node, claims: a.pending, results: { kind: 'allocated', results, stats: { steps: 0 } } });
+  }
+}
+
+/** What the node checks (node-filter.ts nodeRejects) read of the Pod, as text: Pods with the same text pass the same nodes. */
+function nodeSpecKey(pod: Pod): string {
+  const spec = pod.spec as { nodeSelector?: unknown; affinity?: { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: unknown } }; tolerations?: unknown };
+  const required = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+  if (spec.nodeSelector === undefined && required === undefined && spec.tolerations === undefined) return '';
+  return JSON.stringify([spec.nodeSelector ?? null, required ?? null, spec.tolerations ?? null]);
+}
+
+/** Whether the kernel may place the prepared Pod: only claims it stamped just now, none bound or shared with a group, no extended resources. */
+function isSimple(a: PodAttempt): boolean {
+  if (!a.plan || a.pending.length === 0 || a.bound.length > 0 || a.forGroup.size > 0 || a.groupRef) return false;
+  if (a.decision.created.length !== a.pending.length || a.pending.some((c, k) => c !== a.decision.created[k])) return false;
+  const containers = (a.pod.spec.containers ?? []) as { resources?: { requests?: unknown; limits?: unknown } }[];
+  return !(a.extended && containers.some((c) => c.resources?.requests || c.resources?.limits));
+}
