@@ -326,6 +326,17 @@ export class Engine {
   }
 
   /**
+   * For the placement kernel, before it builds resident tables anew: empties the solver's arena
+   * (cached problems and the old tables, which are garbage once the layout changed), so that an
+   * engine whose slices keep changing does not grow its memory by one set of tables per change.
+   * Cached problems are compiled again on use; `SolverMemory.epoch` tells holders of addresses.
+   * Does nothing while an `allocate` is paused (its block must stay).
+   */
+  reclaimSolverMemory(): void {
+    if (!this.searching) this.dropProblems();
+  }
+
+  /**
    * Records an allocation (e.g. one returned by allocate): the claim, with `allocation` as its
    * `status.allocation`, is upserted, so later allocations see its devices in use. Committing
    * the same claim again replaces the earlier commit (it counts once). Returns the claim held.

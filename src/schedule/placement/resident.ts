@@ -71,6 +71,9 @@ export class ResidentCluster {
   static of(engine: Engine, nodes: readonly Node[]): ResidentCluster {
     const kept = cache.get(engine);
     if (kept?.validFor(engine, nodes)) return kept;
+    // The old tables (and problems compiled for the old layout) would stay in the arena until
+    // the next reset: reclaim it rather than grow it per layout change.
+    if (kept) engine.reclaimSolverMemory();
     const made = new ResidentCluster(engine, nodes);
     cache.set(engine, made);
     return made;
