@@ -134,7 +134,7 @@ export class Engine {
     this.features = featuresFromGates(this.gates);
     this.budget = checkBudget({ maxSteps: opts.maxSteps ?? 0, filterTimeoutMs: opts.filterTimeoutMs ?? DEFAULT_FILTER_TIMEOUT_MS }, 'EngineOptions');
     const objects = opts.objects ?? [];
-    objects.forEach((o, i) => checkObject(o, `objects[${i}]`));
+    objects.forEach((o, i) => checkObject(o, 'objects', i));
     // The initial list is taken as given, like upstream's plain lists: repeated keys are all kept.
     for (const o of objects) this.put(o, true);
   }
@@ -154,7 +154,7 @@ export class Engine {
    * Throws InputError, changing nothing, when any object is not one the engine can take.
    */
   upsert(objects: readonly DraObject[]): void {
-    objects.forEach((o, i) => checkObject(o, `upsert: objects[${i}]`));
+    objects.forEach((o, i) => checkObject(o, 'upsert: objects', i));
     for (const o of objects) this.put(o, false);
   }
 
@@ -169,7 +169,7 @@ export class Engine {
         if (!isEngineKind(kindOfKey(x)) && !x.includes('/')) throw new InputError(`delete: items[${i}]: ${JSON.stringify(x)} is not an object key`);
         return x;
       }
-      checkObject(x, `delete: items[${i}]`);
+      checkObject(x, 'delete: items', i);
       return keyOf(x);
     });
     for (const k of keys) this.drop(k);
@@ -257,6 +257,7 @@ export class Engine {
     for (const s of gone) {
       const e = this.effective.get(s)!;
       this.effective.delete(s);
+      this.allocated.detach(inventory.slotsOfSlice(e));
       this.devicesChanged(inventory.removeSlice(e));
       touched.push(e);
     }

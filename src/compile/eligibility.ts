@@ -225,7 +225,7 @@ function counterName(view: NodeView, k: number): [string, string] {
 export function capacityLeftMiss(nd: NodeDevice, consumed: Map<string, Quantity>, allocated: AllocatedState): Miss | undefined {
   for (const [name, amount] of consumed) {
     const total = nd.device.capacity![name].value;
-    const left = parseQuantity(total).milli() - allocated.consumed(nd.id, name).milli();
+    const left = parseQuantity(total).milli() - allocated.consumedAt(nd.index, name).milli();
     if (amount.milli() > left) return { check: 'capacityLeft', name, amount, left, total };
   }
   return undefined;

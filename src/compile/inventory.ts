@@ -52,6 +52,10 @@ export class Inventory {
    */
   private readonly known = new Map<number, { device: Device; driver: number; id: number }[]>();
   private readonly texts = new Map<string, string>();
+  /** How many IDs several slots have (slices repeating a device): while none, no slot is `repeated`. */
+  private repeatedIds = 0;
+  /** Pool ids by driver, then pool name: a device is found by its three names without building its ID string. */
+  private readonly poolIds = new Map<string, Map<string, number>>();
   /** Free slots, reused last freed first. */
   private readonly free: number[] = [];
   private sliceList?: ResourceSlice[];
@@ -100,7 +104,7 @@ export class Inventory {
     const devices = s.spec.devices ?? [];
     const slots = new Int32Array(devices.length);
     const driver = this.strings.id(s.spec.driver);
-    const pool = this.strings.id(`${s.spec.driver}/${s.spec.pool.name}`);
+    const pool = this.poolIdOf(s.spec.driver, s.spec.pool.name);
     devices.forEach((d, k) => {
       const i = this.free.pop() ?? this.append();
       slots[k] = i;
@@ -114,8 +118,10 @@ export class Inventory {
       const id = idKey(pool, name);
       const same = this.byId.get(id);
       if (same === undefined) this.byId.set(id, i);
-      else if (typeof same === 'number') this.byId.set(id, [same, i]);
-      else same.push(i);
+      else if (typeof same === 'number') {
+        this.byId.set(id, [same, i]);
+        this.repeatedIds++;
+      } else same.push(i);
     });
     const held = compactSlots(slots);
     this.slotsOf.set(s, held);
@@ -134,7 +140,10 @@ export class Inventory {
       if (typeof same === 'number') this.byId.delete(id);
       else if (same !== undefined) {
         same.splice(same.indexOf(i), 1);
-        if (same.length === 1) this.byId.set(id, same[0]);
+        if (same.length === 1) {
+          this.byId.set(id, same[0]);
+          this.repeatedIds--;
+        }
       }
       (this.devices as (Device | undefined)[])[i] = undefined;
       (this.sliceOf as (ResourceSlice | undefined)[])[i] = undefined;
@@ -232,6 +241,31 @@ export class Inventory {
   /** The `driver/pool/device` of a slot (undefined when it is free), built on each call. */
   idAt(i: number): string | undefined {
     return this.devices[i] === undefined ? undefined : `${this.strings.string(this.poolId[i])}/${this.strings.string(this.nameId[i])}`;
+  }
+
+  /** Whether other slots have the ID of the device in slot `i` too. */
+  repeated(i: number): boolean {
+    return this.repeatedIds > 0 && typeof this.byId.get(idKey(this.poolId[i], this.nameId[i])) !== 'number';
+  }
+
+  /**
+   * `slotOf` the device `driver/pool/device`, found by its names (an allocation result's fields:
+   * strings whose hashes are computed once per string, where an ID string would be built anew).
+   */
+  slotOfDevice(driver: string, pool: string, device: string): number {
+    const p = this.poolIds.get(driver)?.get(pool);
+    const name = p === undefined ? 0 : this.strings.lookup(device);
+    const i = name === 0 ? undefined : this.byId.get(idKey(p!, name));
+    return i === undefined ? -1 : typeof i === 'number' ? i : SEVERAL;
+  }
+
+  /** The interned id of pool `driver/pool`, interning it on first sight. */
+  private poolIdOf(driver: string, pool: string): number {
+    let byName = this.poolIds.get(driver);
+    if (byName === undefined) this.poolIds.set(driver, (byName = new Map()));
+    let id = byName.get(pool);
+    if (id === undefined) byName.set(pool, (id = this.strings.id(`${driver}/${pool}`)));
+    return id;
   }
 
   /** Bound of the slot numbers: slots are `0 .. size-1`, some of them possibly free. */

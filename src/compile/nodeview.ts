@@ -27,8 +27,8 @@ export interface NodeDevice {
   device: Device;
   slice: ResourceSlice;
   pool: Pool;
-  /** `driver/pool/device`. */
-  id: string;
+  /** `driver/pool/device` (built on each read). */
+  readonly id: string;
 }
 
 export interface CounterTable {
@@ -280,9 +280,27 @@ export function buildNodeView(np: NodePools, allocated: AllocatedState): NodeVie
 
 /** Device d of a view, as objects (looked up in the inventory). */
 export function nodeDevice(view: NodePools, d: number): NodeDevice {
-  const inv = view.inventory;
-  const index = view.slots[d];
-  return { index, at: d, device: inv.devices[index], slice: inv.sliceOf[index], pool: view.pools[view.poolOf[d]], id: inv.idAt(index)! };
+  return new ViewDevice(view, d);
+}
+
+/** A NodeDevice whose ID string is built only when read (most uses never need it). */
+class ViewDevice implements NodeDevice {
+  readonly index: number;
+  readonly device: Device;
+  readonly slice: ResourceSlice;
+  readonly pool: Pool;
+  constructor(
+    private readonly view: NodePools,
+    readonly at: number,
+  ) {
+    const index = (this.index = view.slots[at]);
+    this.device = view.inventory.devices[index];
+    this.slice = view.inventory.sliceOf[index];
+    this.pool = view.pools[view.poolOf[at]];
+  }
+  get id(): string {
+    return this.view.inventory.idAt(this.index)!;
+  }
 }
 
 /** Every device of a view as objects, in search order (for compiling, explaining, reporting). */

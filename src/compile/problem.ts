@@ -107,7 +107,7 @@ function shareableCapacity(devices: readonly NodeDevice[], multi: readonly boole
       entries.push({ device: d, name, value: parseQuantity(cap.value).milli() });
     }
   });
-  const avail = entries.map((e) => e.value - allocated.consumed(devices[e.device].id, e.name).milli());
+  const avail = entries.map((e) => e.value - allocated.consumedAt(devices[e.device].index, e.name).milli());
   return { index, entries, avail };
 }
 
@@ -231,7 +231,7 @@ function requestIndex(plan: Plan, claims: readonly ResourceClaim[]) {
  */
 export function refreshDynamic(p: Problem, view: NodeView, allocated: AllocatedState, features: Features): void {
   p.view = view;
-  const { slots, inventory } = view;
+  const { slots } = view;
   const flags = allocated.flags;
   for (let d = 0; d < slots.length; d++) {
     const multi = p.multi[d] === 1;
@@ -245,7 +245,7 @@ export function refreshDynamic(p: Problem, view: NodeView, allocated: AllocatedS
   }
   p.counterAvail.set(view.counters.avail);
   p.capEntries.forEach((e, i) => {
-    p.capAvail[i] = e.value - allocated.consumed(inventory.idAt(slots[e.device])!, e.name).milli();
+    p.capAvail[i] = e.value - allocated.consumedAt(slots[e.device], e.name).milli();
   });
 }
 

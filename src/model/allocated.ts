@@ -3,6 +3,13 @@
  * kube-scheduler builds it (`allocateddevices.go`): results with adminAccess do not count;
  * with DRAConsumableCapacity, results with a shareID are shares (their consumedCapacity is
  * aggregated per device), all others dedicated allocations.
+ *
+ * The state is kept per device ID (upstream's `driver/pool/device`), stored per inventory slot:
+ * every slot whose device has the ID holds a copy (slices may repeat an ID: then all its slots
+ * count alike), and an ID no device of the attached inventory has (a claim from outside naming
+ * a device not (yet) there, or everything before `attach`) is kept by its string in `detached`
+ * until a slice brings a device with that ID. A result's device is found by its names
+ * (DeviceIndex.slotOfDevice), so committing and releasing builds and hashes no ID strings.
  */
 
 import type { DeviceRequestAllocationResult, ResourceClaim } from './types.js';
@@ -12,16 +19,6 @@ import { Quantity } from './quantity.js';
 export function deviceId(driver: string, pool: string, device: string): string {
   return `${driver}/${pool}/${device}`;
 }
-
-/**
- * The inventory's own ID string of a device result the engine produced: reusing that one
- * string object (its hash is computed once) keeps committing an allocation cheap.
- */
-const knownIds = new WeakMap<DeviceRequestAllocationResult, string>();
-export function rememberDeviceId(result: DeviceRequestAllocationResult, id: string): void {
-  knownIds.set(result, id);
-}
-const idOf = (r: DeviceRequestAllocationResult) => knownIds.get(r) ?? deviceId(r.driver, r.pool, r.device);
 
 /** Resolves a device ID to the indices of the devices of an inventory that carry it. */
 export interface DeviceIndex {
@@ -33,6 +30,10 @@ export interface DeviceIndex {
   slotOf(id: string): number;
   /** The ID of the device in a slot (undefined when the slot is free). */
   idAt(i: number): string | undefined;
+  /** Whether other slots have the ID of the device in slot `i` too. */
+  repeated(i: number): boolean;
+  /** `slotOf` the device with these names (no ID string built). */
+  slotOfDevice(driver: string, pool: string, device: string): number;
 }
 
 /** DeviceIndex.slotOf: the ID names several devices. */
@@ -43,113 +44,217 @@ export const FLAG_SHARED = 2;
 /** Some share reported consumedCapacity (the device is in upstream's AggregatedCapacity). */
 export const FLAG_AGGREGATED = 4;
 
+/** The shares of one device: how many, how many reported consumedCapacity, the capacity they consume together. */
+export interface Shares {
+  shares: number;
+  reported: number;
+  consumed: Map<string, Quantity>;
+}
+
+/** The state of one device ID kept by its string (no slot has the ID). */
+interface Held {
+  holders: number;
+  share?: Shares;
+}
+
+const NO_SLOTS: readonly number[] = [];
+
 export class AllocatedState {
-  /** Devices allocated to one claim exclusively. */
-  readonly dedicated = new Set<string>();
-  /** How many claims hold each dedicated device (inconsistent input may give one device to several). */
-  private readonly holders = new Map<string, number>();
-  /**
-   * Devices with at least one share: how many, how many of them reported consumedCapacity, and
-   * the capacity the shares consume together.
-   */
-  readonly shared = new Map<string, { shares: number; reported: number; consumed: Map<string, Quantity> }>();
-  /** Per device of the attached inventory: FLAG_DEDICATED | FLAG_SHARED (the hot paths read this). */
+  /** Per device of the attached inventory: FLAG_DEDICATED | FLAG_SHARED | FLAG_AGGREGATED (the hot paths read this). */
   flags = new Uint8Array(0);
   /** Changes whenever `flags` may have changed: what was computed from them at another version is stale. */
   version = 0;
+  /**
+   * By slot: how many claims beyond the first hold the device dedicated (inconsistent input may
+   * give one device to several); FLAG_DEDICATED says there is a first. No entry: at most one.
+   */
+  private readonly extraHolders = new Map<number, number>();
+  /** By slot: the device's shares (one object for all slots of a repeated ID); devices without shares have no entry. */
+  private readonly shareOf = new Map<number, Shares>();
+  /** IDs in use that no slot of the attached inventory has, by ID string. */
+  private readonly detached = new Map<string, Held>();
   private index?: DeviceIndex;
 
-  /** Mirrors the state into `flags` for the devices of `index`. */
+  /** Keeps the state per slot of `index` from now on (what was kept before moves over by ID). */
   attach(index: DeviceIndex): void {
+    const old = this.index;
+    if (old) this.detach(Array.from({ length: old.size }, (_, i) => i)); // rare: the engine attaches once
     this.index = index;
     this.flags = new Uint8Array(index.capacity);
+    this.extraHolders.clear();
+    this.shareOf.clear();
     this.version++;
-    for (const id of this.dedicated) this.sync(id);
-    for (const id of this.shared.keys()) this.sync(id);
+    for (const id of [...this.detached.keys()]) {
+      const slots = index.indicesOf(id);
+      if (slots.length > 0) this.settle(id, slots);
+    }
   }
 
-  /** The devices of `slots` of the attached index changed: their flags follow. */
+  /**
+   * The devices of `slots` are about to leave the attached index (their slice is removed): the
+   * state of an ID no other slot has is kept by its string, and the slots are cleared.
+   */
+  detach(slots: ArrayLike<number>): void {
+    const index = this.index!;
+    let leaving: Set<number> | undefined;
+    for (let k = 0; k < slots.length; k++) {
+      const i = slots[k];
+      if (this.flags[i] === 0) continue; // nothing held
+      const holders = this.holdersAt(i);
+      const share = this.shareOf.get(i);
+      const id = index.idAt(i)!;
+      let stays = false;
+      if (index.repeated(i)) {
+        leaving ??= new Set(Array.from(slots));
+        stays = index.indicesOf(id).some((j) => !leaving!.has(j));
+      }
+      if (!stays && !this.detached.has(id)) this.detached.set(id, { holders, share });
+      this.setSlot(i, 0, undefined);
+    }
+    this.version++;
+  }
+
+  /**
+   * The devices of `slots` of the attached index changed (slices added, or removed after
+   * `detach`): a new device takes the state of its ID, kept by string or held by another slot
+   * with the same ID.
+   */
   update(slots: ArrayLike<number>): void {
     const index = this.index!;
     if (this.flags.length < index.size) {
-      const grown = new Uint8Array(index.capacity);
-      grown.set(this.flags);
-      this.flags = grown;
+      const flags = new Uint8Array(index.capacity);
+      flags.set(this.flags);
+      this.flags = flags;
     }
     this.version++;
     for (let k = 0; k < slots.length; k++) {
-      const id = index.idAt(slots[k]);
-      this.flags[slots[k]] = id === undefined ? 0 : this.flagsOf(id);
+      const i = slots[k];
+      const id = index.idAt(i);
+      if (id === undefined) this.setSlot(i, 0, undefined);
+      else if (this.flags[i] === 0) {
+        if (this.detached.has(id)) this.settle(id, index.indicesOf(id));
+        else if (index.repeated(i)) {
+          const from = index.indicesOf(id).find((j) => this.flags[j] !== 0);
+          if (from !== undefined) this.setSlot(i, this.holdersAt(from), this.shareOf.get(from));
+        }
+      }
     }
   }
 
-  private sync(id: string): void {
-    if (!this.index) return;
-    const f = this.flagsOf(id);
-    this.version++;
-    const one = this.index.slotOf(id);
-    if (one >= 0) this.flags[one] = f;
-    else if (one === SEVERAL) for (const i of this.index.indicesOf(id)) this.flags[i] = f;
+  /** Moves the state of `id`, kept by string, into its slots. */
+  private settle(id: string, slots: readonly number[]): void {
+    const held = this.detached.get(id)!;
+    this.detached.delete(id);
+    for (const i of slots) this.setSlot(i, held.holders, held.share);
   }
 
-  private flagsOf(id: string): number {
-    const share = this.shared.get(id);
-    return (this.dedicated.has(id) ? FLAG_DEDICATED : 0) | (share ? FLAG_SHARED : 0) | (share && share.reported > 0 ? FLAG_AGGREGATED : 0);
+  /** How many claims hold the device in slot `i` dedicated. */
+  private holdersAt(i: number): number {
+    return this.flags[i] & FLAG_DEDICATED ? 1 + (this.extraHolders.get(i) ?? 0) : 0;
+  }
+
+  /** Sets the state of slot `i`, its flags included. */
+  private setSlot(i: number, holders: number, share: Shares | undefined): void {
+    if (holders > 1) this.extraHolders.set(i, holders - 1);
+    else if (this.extraHolders.size > 0) this.extraHolders.delete(i);
+    if (share) this.shareOf.set(i, share);
+    else if (this.shareOf.size > 0) this.shareOf.delete(i);
+    this.flags[i] = (holders > 0 ? FLAG_DEDICATED : 0) | (share ? FLAG_SHARED : 0) | (share && share.reported > 0 ? FLAG_AGGREGATED : 0);
   }
 
   /** Adds (sign 1) or removes (sign -1) the results of one allocated claim. */
   apply(claim: ResourceClaim, consumableCapacity: boolean, sign: 1 | -1 = 1): void {
-    for (const r of claim.status?.allocation?.devices?.results ?? []) {
+    const results = claim.status?.allocation?.devices?.results;
+    if (!results) return;
+    this.version++;
+    for (const r of results) {
       if (r.adminAccess) continue;
-      const id = idOf(r);
-      if (consumableCapacity && r.shareID) {
-        this.addShare(id, r.consumedCapacity, sign);
-      } else {
-        const n = (this.holders.get(id) ?? 0) + sign;
-        if (n > 0) {
-          this.holders.set(id, n);
-          this.dedicated.add(id);
-        } else {
-          this.holders.delete(id);
-          this.dedicated.delete(id);
-        }
+      const shared = consumableCapacity && !!r.shareID;
+      const one = this.index ? this.index.slotOfDevice(r.driver, r.pool, r.device) : -1;
+      if (one >= 0) {
+        if (shared) this.setSlot(one, this.holdersAt(one), addShare(this.shareOf.get(one), r.consumedCapacity, sign));
+        else this.setSlot(one, Math.max(0, this.holdersAt(one) + sign), this.shareOf.get(one));
+        continue;
       }
-      this.sync(id);
+      const id = deviceId(r.driver, r.pool, r.device);
+      const slots = one === SEVERAL ? this.index!.indicesOf(id) : NO_SLOTS;
+      if (slots.length === 0) {
+        const held = this.detached.get(id) ?? { holders: 0 };
+        if (shared) held.share = addShare(held.share, r.consumedCapacity, sign);
+        else held.holders = Math.max(0, held.holders + sign);
+        if (held.holders === 0 && held.share === undefined) this.detached.delete(id);
+        else this.detached.set(id, held);
+        continue;
+      }
+      // A repeated ID: its slots hold equal counts and one Shares object.
+      const share = shared ? addShare(this.shareOf.get(slots[0]), r.consumedCapacity, sign) : this.shareOf.get(slots[0]);
+      const holders = shared ? this.holdersAt(slots[0]) : Math.max(0, this.holdersAt(slots[0]) + sign);
+      for (const i of slots) this.setSlot(i, holders, share);
     }
   }
 
-  private addShare(id: string, consumed: Record<string, string> | undefined, sign: 1 | -1): void {
-    let entry = this.shared.get(id);
-    if (!entry) {
-      entry = { shares: 0, reported: 0, consumed: new Map() };
-      this.shared.set(id, entry);
-    }
-    entry.shares += sign;
-    if (consumed !== undefined) entry.reported += sign;
-    for (const [name, value] of Object.entries(consumed ?? {})) {
-      const v = Quantity.parse(value);
-      const prev = entry.consumed.get(name) ?? ZERO;
-      entry.consumed.set(name, sign > 0 ? prev.add(v) : prev.sub(v));
-    }
-    if (entry.shares <= 0) this.shared.delete(id);
+  /** The state of device `id` (undefined when not in use). */
+  private heldOf(id: string): Held | undefined {
+    const slot = this.index?.slotOf(id) ?? -1;
+    if (slot === -1) return this.detached.get(id);
+    const i = slot === SEVERAL ? this.index!.indicesOf(id)[0] : slot;
+    return this.flags[i] === 0 ? undefined : { holders: this.holdersAt(i), share: this.shareOf.get(i) };
+  }
+
+  /** Devices allocated to a claim exclusively, by ID (computed on each call: for diagnostics and tests). */
+  get dedicated(): Set<string> {
+    const out = new Set<string>();
+    for (let i = 0; i < this.flags.length; i++) if (this.flags[i] & FLAG_DEDICATED) out.add(this.index!.idAt(i)!);
+    for (const [id, held] of this.detached) if (held.holders > 0) out.add(id);
+    return out;
+  }
+
+  /** Devices with at least one share, by ID (computed on each call: for diagnostics and tests; do not mutate the entries). */
+  get shared(): Map<string, Shares> {
+    const out = new Map<string, Shares>();
+    for (const [i, share] of this.shareOf) out.set(this.index!.idAt(i)!, share);
+    for (const [id, held] of this.detached) if (held.share) out.set(id, held.share);
+    return out;
   }
 
   isDedicated(id: string): boolean {
-    return this.dedicated.has(id);
+    return (this.heldOf(id)?.holders ?? 0) > 0;
   }
   hasShares(id: string): boolean {
-    return this.shared.has(id);
+    return this.heldOf(id)?.share !== undefined;
+  }
+  /** How many shares device `id` has. */
+  shares(id: string): number {
+    return this.heldOf(id)?.share?.shares ?? 0;
   }
   /** Capacity consumed by the shares of a device (zero when none). */
   consumed(id: string, capacity: string): Quantity {
-    return this.shared.get(id)?.consumed.get(capacity) ?? ZERO;
+    return this.heldOf(id)?.share?.consumed.get(capacity) ?? ZERO;
   }
+  /** `shares` of the device in slot `i` of the attached index. */
+  sharesAt(i: number): number {
+    return this.shareOf.get(i)?.shares ?? 0;
+  }
+  /** `consumed` of the device in slot `i` of the attached index. */
+  consumedAt(i: number, capacity: string): Quantity {
+    return this.shareOf.get(i)?.consumed.get(capacity) ?? ZERO;
+  }
+}
+
+/** `entry` with one share added (sign 1) or taken away (-1); undefined when no share is left. */
+function addShare(entry: Shares | undefined, consumed: Record<string, string> | undefined, sign: 1 | -1): Shares | undefined {
+  entry ??= { shares: 0, reported: 0, consumed: new Map() };
+  entry.shares += sign;
+  if (consumed !== undefined) {
+    entry.reported += sign;
+    for (const name in consumed) {
+      const v = Quantity.parse(consumed[name]);
+      const prev = entry.consumed.get(name) ?? ZERO;
+      entry.consumed.set(name, sign > 0 ? prev.add(v) : prev.sub(v));
+    }
+  }
+  return entry.shares > 0 ? entry : undefined;
 }
 
 const ZERO = Quantity.fromInt(0);
 
-export function buildAllocatedState(claims: Iterable<ResourceClaim>, consumableCapacity: boolean): AllocatedState {
-  const s = new AllocatedState();
-  for (const c of claims) if (c.status?.allocation) s.apply(c, consumableCapacity);
-  return s;
-}

@@ -36,32 +36,38 @@ export function kindOfKey(key: ObjectKey): string {
 }
 
 /**
- * Throws InputError unless `o` is an object the engine can take: a plain object with a string
- * `kind` the engine knows (or ignores), and a `metadata.name`. A ResourceSlice must also carry
- * what the inventory indexes it by (`spec.driver`, `spec.pool.name`, `spec.pool.generation`).
+ * Throws InputError unless `o` (item `i` of `list`, as the error names it) is an object the
+ * engine can take: a plain object with a string `kind` the engine knows (or ignores), and a
+ * `metadata.name`. A ResourceSlice must also carry what the inventory indexes it by
+ * (`spec.driver`, `spec.pool.name`, `spec.pool.generation`).
  */
-export function checkObject(o: unknown, where: string): asserts o is DraObject {
+export function checkObject(o: unknown, list: string, i: number): asserts o is DraObject {
+  const problem = objectProblem(o);
+  if (problem !== undefined) throw new InputError(`${list}[${i}]${problem}`);
+}
+
+/** What is wrong with `o` as checkObject judges it, as the text after the item's position; undefined when nothing. */
+function objectProblem(o: unknown): string | undefined {
   if (typeof o !== 'object' || o === null || Array.isArray(o)) {
-    throw new InputError(`${where}: expected a Kubernetes object, got ${o === null ? 'null' : Array.isArray(o) ? 'an array' : typeof o}`);
+    return `: expected a Kubernetes object, got ${o === null ? 'null' : Array.isArray(o) ? 'an array' : typeof o}`;
   }
   const r = o as Record<string, unknown>;
   if (r.kind === undefined && 'object' in r) {
-    throw new InputError(`${where}: expected a Kubernetes object, got a wrapper with an \`object\` field (pass the loaded entries' .object, e.g. loadPaths(...).objects.map((l) => l.object))`);
+    return ": expected a Kubernetes object, got a wrapper with an `object` field (pass the loaded entries' .object, e.g. loadPaths(...).objects.map((l) => l.object))";
   }
-  if (typeof r.kind !== 'string' || r.kind === '') throw new InputError(`${where}: kind: missing`);
+  if (typeof r.kind !== 'string' || r.kind === '') return ': kind: missing';
   const known = (ENGINE_KINDS as readonly string[]).includes(r.kind) || (IGNORED_KINDS as readonly string[]).includes(r.kind);
-  if (!known) throw new InputError(`${where}: kind: ${r.kind} is not supported (the engine takes ${[...ENGINE_KINDS, ...IGNORED_KINDS].join(', ')})`);
+  if (!known) return `: kind: ${r.kind} is not supported (the engine takes ${[...ENGINE_KINDS, ...IGNORED_KINDS].join(', ')})`;
   const md = r.metadata as Record<string, unknown> | undefined;
-  if (typeof md !== 'object' || md === null || typeof md.name !== 'string' || md.name === '') {
-    throw new InputError(`${where} (${r.kind}): metadata.name: missing`);
-  }
+  if (typeof md !== 'object' || md === null || typeof md.name !== 'string' || md.name === '') return ` (${r.kind}): metadata.name: missing`;
   if (r.kind === 'ResourceSlice') {
     const spec = r.spec as { driver?: unknown; pool?: { name?: unknown; generation?: unknown } } | undefined;
-    const what = `${where} (ResourceSlice ${md.name})`;
-    if (typeof spec?.driver !== 'string') throw new InputError(`${what}: spec.driver: missing`);
-    if (typeof spec.pool?.name !== 'string') throw new InputError(`${what}: spec.pool.name: missing`);
-    if (typeof spec.pool.generation !== 'number') throw new InputError(`${what}: spec.pool.generation: missing`);
+    const what = ` (ResourceSlice ${md.name})`;
+    if (typeof spec?.driver !== 'string') return `${what}: spec.driver: missing`;
+    if (typeof spec.pool?.name !== 'string') return `${what}: spec.pool.name: missing`;
+    if (typeof spec.pool.generation !== 'number') return `${what}: spec.pool.generation: missing`;
   }
+  return undefined;
 }
 
 /** Whether the engine keeps objects of this kind (the others are accepted and ignored). */

@@ -184,8 +184,8 @@ function nodeReport(engine: Engine, node: Node, nameLists: Interner, pods: strin
       deviceUse.push(1);
     } else if (flags & FLAG_SHARED) {
       states += DEVICE_STATE.shared;
-      shares.push([i, allocated.shared.get(nd.id)?.shares ?? 0]);
-      const fills = Object.entries(nd.device.capacity ?? {}).map(([cap, c]) => fill(`${nd.device.name}/${cap}`, allocated.consumed(nd.id, cap), parseQuantity(c.value)));
+      shares.push([i, allocated.sharesAt(nd.index)]);
+      const fills = Object.entries(nd.device.capacity ?? {}).map(([cap, c]) => fill(`${nd.device.name}/${cap}`, allocated.consumedAt(nd.index, cap), parseQuantity(c.value)));
       capacity.push(...fills);
       deviceUse.push(fills.length ? mean(fills.map((f) => f.used)) : 1);
     } else if (countersMiss(nd, { features, allocated, accounting: engine.counterAccounting, view: () => view })) {
@@ -288,7 +288,7 @@ function capacityTotals(engine: Engine): Fill[] {
       const cap = parseQuantity(c.value);
       const t = totals.get(name) ?? { used: 0n, cap: 0n, format: cap.format };
       t.cap += cap.nano;
-      t.used += allocated.consumed(inventory.idAt(i)!, name).nano;
+      t.used += allocated.consumedAt(i, name).nano;
       totals.set(name, t);
     }
   }

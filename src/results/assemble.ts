@@ -17,15 +17,20 @@ import type { Problem } from '../compile/problem.js';
 import type { SolveAnswer } from '../wasm/run.js';
 import type { Features } from '../features.js';
 import { AllocationError } from '../outcome.js';
-import { rememberDeviceId } from '../model/allocated.js';
 import { nodeDevice, type NodeDevice } from '../compile/nodeview.js';
 
 export function assembleResults(p: Problem, a: SolveAnswer, features: Features): AllocationResult[] {
   const D = p.view.slots.length;
-  return p.claims.map((claim, c) => {
-    const results: DeviceRequestAllocationResult[] = [];
-    const picked: NodeDevice[] = [];
-    for (const [s, d] of a.picks) {
+  const out: AllocationResult[] = new Array(p.claims.length);
+  for (let c = 0; c < p.claims.length; c++) {
+    // Arrays of their final length (a growing array would reserve 16 for the usual one result).
+    let n = 0;
+    for (let k = 0; k < a.picks.length; k++) if (p.plan.slots[a.picks[k][0]].claim === c) n++;
+    const results: DeviceRequestAllocationResult[] = new Array(n);
+    const picked: NodeDevice[] = new Array(n);
+    n = 0;
+    for (let k = 0; k < a.picks.length; k++) {
+      const [s, d] = a.picks[k];
       const slot = p.plan.slots[s];
       if (slot.claim !== c) continue;
       const nd = nodeDevice(p.view, d);
@@ -41,17 +46,19 @@ export function assembleResults(p: Problem, a: SolveAnswer, features: Features):
         r.shareID = randomUUID();
         if (consumed.size > 0) r.consumedCapacity = Object.fromEntries([...consumed].map(([k, v]) => [k, v.toString()]));
       }
-      rememberDeviceId(r, nd.id);
-      results.push(r);
-      picked.push(nd);
+      results[n] = r;
+      picked[n++] = nd;
     }
-    const out: AllocationResult = { devices: { results } };
-    const config = configs(p, a, c);
-    if (config.length > 0) out.devices!.config = config;
-    const ns = nodeSelector(p, picked, claim.metadata?.name ?? '');
-    if (ns) out.nodeSelector = ns;
-    return out;
-  });
+    const result: AllocationResult = { devices: { results } };
+    if (hasConfigs(p, c)) {
+      const config = configs(p, a, c);
+      if (config.length > 0) result.devices!.config = config;
+    }
+    const ns = nodeSelector(p, picked, p.claims[c].metadata?.name ?? '');
+    if (ns) result.nodeSelector = ns;
+    out[c] = result;
+  }
+  return out;
 }
 
 /** The slot chosen for each request of claim `c` (the subrequest the search settled on). */
@@ -67,7 +74,6 @@ function chosenSlots(p: Problem, a: SolveAnswer, c: number) {
 
 function configs(p: Problem, a: SolveAnswer, c: number): DeviceAllocationConfiguration[] {
   const out: DeviceAllocationConfiguration[] = [];
-  if (!hasConfigs(p, c)) return out;
   const chosen = chosenSlots(p, a, c);
   const classRange = new Map<string, [number, number]>();
   for (const slot of chosen) {

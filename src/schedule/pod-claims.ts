@@ -32,11 +32,16 @@ export interface ClaimSource {
 export interface PodClaims {
   /** Claims of the Pod, in spec.resourceClaims order (existing or newly stamped). */
   claims: ResourceClaim[];
+  /** The key (`claimKey`) of each claim of `claims`. */
+  keys: ClaimKey[];
   /** The claims among them that were stamped from templates just now. */
   created: ResourceClaim[];
   /** The claims among them the Pod uses through its PodGroup: reserved for the group, not the Pod. */
-  forGroup: Set<ResourceClaim>;
+  forGroup: ReadonlySet<ResourceClaim>;
 }
+
+/** `forGroup` of a Pod without a sharing PodGroup (shared by all such Pods). */
+const NO_CLAIMS: ReadonlySet<ResourceClaim> = new Set();
 
 type PodClaimRef = NonNullable<Pod['spec']['resourceClaims']>[number];
 
@@ -83,8 +88,9 @@ export function podNamespace(pod: Pod): string {
 export function podClaimName(pod: Pod, ref: NonNullable<Pod['spec']['resourceClaims']>[number]): string | undefined {
   if (ref.resourceClaimName) return ref.resourceClaimName;
   if (!ref.resourceClaimTemplateName) return undefined;
-  const statuses = (pod.status?.resourceClaimStatuses as { name: string; resourceClaimName?: string }[] | undefined) ?? [];
-  return statuses.find((s) => s.name === ref.name)?.resourceClaimName ?? `${pod.metadata.name}-${ref.name}`;
+  const statuses = pod.status?.resourceClaimStatuses as { name: string; resourceClaimName?: string }[] | undefined;
+  const recorded = statuses && statuses.find((s) => s.name === ref.name)?.resourceClaimName;
+  return recorded ?? `${pod.metadata.name}-${ref.name}`;
 }
 
 /**
@@ -93,37 +99,40 @@ export function podClaimName(pod: Pod, ref: NonNullable<Pod['spec']['resourceCla
  */
 export function resolvePodClaims(pod: Pod, src: ClaimSource, group?: PodGroup): PodClaims {
   const ns = podNamespace(pod);
-  const out: PodClaims = { claims: [], created: [], forGroup: new Set() };
-  for (const ref of pod.spec.resourceClaims ?? []) {
+  const refs = pod.spec.resourceClaims ?? [];
+  const forGroup = group ? new Set<ResourceClaim>() : undefined;
+  // Arrays of their final length (most Pods have one claim: a growing array would reserve 16).
+  const out: PodClaims = { claims: new Array(refs.length), keys: new Array(refs.length), created: [], forGroup: forGroup ?? NO_CLAIMS };
+  for (let i = 0; i < refs.length; i++) {
+    const ref = refs[i];
     const shared = group && groupClaimOf(group, ref);
-    const use = (claim: ResourceClaim) => {
-      out.claims.push(claim);
-      if (shared) out.forGroup.add(claim);
-    };
+    let key: ClaimKey;
+    let claim: ResourceClaim | undefined;
     if (ref.resourceClaimName) {
-      const c = src.claims.get(claimKey(ns, ref.resourceClaimName));
-      if (!c) throw new PodClaimError(`pod ${ns}/${pod.metadata.name}: resourceclaim "${ref.resourceClaimName}" not found`);
-      use(c);
-      continue;
+      key = claimKey(ns, ref.resourceClaimName);
+      claim = src.claims.get(key);
+      if (!claim) throw new PodClaimError(`pod ${ns}/${pod.metadata.name}: resourceclaim "${ref.resourceClaimName}" not found`);
+    } else {
+      if (!ref.resourceClaimTemplateName) {
+        throw new PodClaimError(`pod ${ns}/${pod.metadata.name}: spec.resourceClaims[${ref.name}]: neither resourceClaimName nor resourceClaimTemplateName is set`);
+      }
+      const name = shared ? groupClaimName(group, shared) : podClaimName(pod, ref)!;
+      key = claimKey(ns, name);
+      claim = src.claims.get(key);
+      if (!claim) {
+        const t = src.templates.get(claimKey(ns, ref.resourceClaimTemplateName));
+        if (!t) {
+          throw new PodClaimError(`pod ${ns}/${pod.metadata.name}: resourceclaimtemplate "${ref.resourceClaimTemplateName}" not found`);
+        }
+        claim = shared
+          ? stamp(t, name, ns, { apiVersion: 'scheduling.k8s.io/v1alpha2', kind: 'PodGroup', name: group.metadata.name, uid: group.metadata.uid ?? '', controller: true, blockOwnerDeletion: true })
+          : stamp(t, name, ns, { apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name, uid: pod.metadata.uid ?? '', controller: true, blockOwnerDeletion: true }, { 'resource.kubernetes.io/pod-claim-name': ref.name });
+        out.created = out.created.length === 0 ? [claim] : [...out.created, claim];
+      }
     }
-    if (!ref.resourceClaimTemplateName) {
-      throw new PodClaimError(`pod ${ns}/${pod.metadata.name}: spec.resourceClaims[${ref.name}]: neither resourceClaimName nor resourceClaimTemplateName is set`);
-    }
-    const name = shared ? groupClaimName(group, shared) : podClaimName(pod, ref)!;
-    const existing = src.claims.get(claimKey(ns, name));
-    if (existing) {
-      use(existing);
-      continue;
-    }
-    const t = src.templates.get(claimKey(ns, ref.resourceClaimTemplateName));
-    if (!t) {
-      throw new PodClaimError(`pod ${ns}/${pod.metadata.name}: resourceclaimtemplate "${ref.resourceClaimTemplateName}" not found`);
-    }
-    const claim = shared
-      ? stamp(t, name, ns, { apiVersion: 'scheduling.k8s.io/v1alpha2', kind: 'PodGroup', name: group.metadata.name, uid: group.metadata.uid ?? '', controller: true, blockOwnerDeletion: true })
-      : stamp(t, name, ns, { apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name, uid: pod.metadata.uid ?? '', controller: true, blockOwnerDeletion: true }, { 'resource.kubernetes.io/pod-claim-name': ref.name });
-    use(claim);
-    out.created.push(claim);
+    out.claims[i] = claim;
+    out.keys[i] = key;
+    if (shared) forGroup!.add(claim);
   }
   return out;
 }

@@ -21,16 +21,17 @@
 
 import { drain } from '../util/steps.js';
 import type { Engine } from '../engine.js';
-import type { DeviceClass, DraObject, Namespace, Node, Pod, PodGroup, ResourceClaim, ResourceClaimTemplate } from '../model/types.js';
+import type { AllocationResult, DeviceClass, DraObject, Namespace, Node, Pod, PodGroup, ResourceClaim, ResourceClaimTemplate } from '../model/types.js';
 import { nodeSelectorMatches } from '../model/nodes.js';
 import { planClaims, type Plan } from '../model/requests.js';
 import { AllocationError, type Outcome } from '../outcome.js';
+import type { Features } from '../features.js';
 import { NodeSummaries } from './summary.js';
 import { explainClaim, summarise } from '../explain/index.js';
 import { numFeasibleNodesToFind, podOrder } from './order.js';
 import { nodeRejects } from './node-filter.js';
 import { draScore, FIRST_AVAILABLE_MAX } from './score.js';
-import { claimKey, extendedResourceClaim, podGroupConsumer, resolvePodClaims, sharingGroup, PodClaimError, type ClaimKey } from './pod-claims.js';
+import { claimKey, extendedResourceClaim, podGroupConsumer, resolvePodClaims, sharingGroup, PodClaimError, type ClaimKey, type PodClaims } from './pod-claims.js';
 import { groupKeyOf, groupPods, type GroupOutcome } from './pod-groups.js';
 import { scheduleGroup, strip } from './gang.js';
 import type { GangSearchOptions } from './gang-search.js';
@@ -66,6 +67,8 @@ export interface ScheduleResult {
 }
 
 const MAX_RESERVED_FOR = 256;
+/** `PodAttempt.bound` of the Pods without allocated claims (shared: read only). */
+const NO_CLAIMS: readonly ResourceClaim[] = Object.freeze([]);
 const ADMIN_NAMESPACE_LABEL = 'resource.kubernetes.io/admin-access';
 
 /** One Pod's scheduling decision and what it changed. */
@@ -83,7 +86,9 @@ export interface PodAttempt {
   decision: PodDecision;
   /** Claims still to allocate, and claims already allocated (the Pod joins their reservedFor). */
   pending: ResourceClaim[];
-  bound: ResourceClaim[];
+  /** The key (`claimKey`) of each claim of `pending`. */
+  pendingKeys: ClaimKey[];
+  bound: readonly ResourceClaim[];
   plan?: Plan;
   /** The highest DRA score a node can give (all firstAvailable requests on their first choice). */
   maxScore: number;
@@ -144,6 +149,8 @@ export class Scheduler {
   private readonly podGroups = new Map<ClaimKey, PodGroup>();
   private readonly summaries: NodeSummaries;
   private nextStart = 0;
+  /** Plans by the spec of the first claim planned (planOf). */
+  private readonly plans = new WeakMap<object, { specs: readonly unknown[]; plan: Plan; maxScore: number }>();
   private journal?: JournalEntry[];
   readonly counters = { nodesExamined: 0, allocations: 0, rejectedBySummary: 0 };
 
@@ -160,13 +167,16 @@ export class Scheduler {
 
   /** Takes a claim, template, namespace or PodGroup into account (new or changed); other kinds are ignored. */
   remember(o: DraObject): void {
-    if (o.kind === 'ResourceClaim') {
-      const key = claimKey(o.metadata.namespace, o.metadata.name ?? '');
-      this.journal?.push({ claim: key, before: this.claims.get(key) });
-      this.claims.set(key, o);
-    } else if (o.kind === 'ResourceClaimTemplate') this.templates.set(claimKey(o.metadata.namespace, o.metadata.name), o);
+    if (o.kind === 'ResourceClaim') this.rememberClaim(claimKey(o.metadata.namespace, o.metadata.name ?? ''), o);
+    else if (o.kind === 'ResourceClaimTemplate') this.templates.set(claimKey(o.metadata.namespace, o.metadata.name), o);
     else if (o.kind === 'Namespace') this.namespaces.set(o.metadata.name, o);
     else if (o.kind === 'PodGroup') this.podGroups.set(claimKey(o.metadata.namespace ?? 'default', o.metadata.name), o);
+  }
+
+  /** `remember` of a claim whose key is known (the same string object again: its hash is computed once). */
+  private rememberClaim(key: ClaimKey, claim: ResourceClaim): void {
+    this.journal?.push({ claim: key, before: this.claims.get(key) });
+    this.claims.set(key, claim);
   }
 
   /** Every claim known, in the order first seen (given ones first, stamped ones as created). */
@@ -224,35 +234,59 @@ export class Scheduler {
     const decision: PodDecision = { pod, created: [], updated: [] };
     if (pod.spec.nodeName) return { ...decision, node: pod.spec.nodeName };
     const state = this.engine.inspect();
-    let podClaims: ResourceClaim[];
-    let forGroup: ReadonlySet<ResourceClaim>;
+    let resolved: PodClaims;
     const group = sharingGroup(pod, this.engine.gates.DRAWorkloadResourceClaims, this.podGroups);
     try {
-      const resolved = resolvePodClaims(pod, { claims: this.claims, templates: this.templates }, group);
-      podClaims = resolved.claims;
-      forGroup = resolved.forGroup;
-      for (const c of resolved.created) this.remember(c);
-      decision.created = resolved.created;
+      resolved = resolvePodClaims(pod, { claims: this.claims, templates: this.templates }, group);
     } catch (e) {
       if (e instanceof PodClaimError) return { ...decision, message: e.message };
       throw e;
     }
-    const pending = podClaims.filter((c) => !c.status?.allocation);
-    const bound = podClaims.filter((c) => c.status?.allocation);
+    const { claims: podClaims, keys, created, forGroup } = resolved;
+    decision.created = created;
+    // `created` lists the stamped claims in the order of `podClaims`.
+    for (let i = 0, k = 0; i < podClaims.length && k < created.length; i++) {
+      if (podClaims[i] === created[k]) {
+        this.rememberClaim(keys[i], created[k]);
+        k++;
+      }
+    }
+    // Mostly no claim is allocated yet: then the claims to allocate are the Pod's claims.
+    const anyBound = podClaims.some((c) => c.status?.allocation);
+    const pending = anyBound ? podClaims.filter((c) => !c.status?.allocation) : podClaims;
+    const pendingKeys = anyBound ? keys.filter((_k, i) => !podClaims[i].status?.allocation) : keys;
+    const bound = anyBound ? podClaims.filter((c) => c.status?.allocation) : NO_CLAIMS;
     const adminError = adminAccessError(pending, this.namespaces);
     if (adminError) return { ...decision, message: adminError };
     if (bound.some((c) => (c.status?.reservedFor?.length ?? 0) >= MAX_RESERVED_FOR)) {
       return { ...decision, message: `a claim of the Pod is already reserved for ${MAX_RESERVED_FOR} consumers` };
     }
-    let plan: Plan | undefined;
+    const { plan, maxScore } = this.planOf(pending, state.features, state.classes);
+    return { pod, decision, pending, pendingKeys, bound, plan, maxScore, extended: state.features.extendedResource, forGroup, groupRef: group && podGroupConsumer(group) };
+  }
+
+  /**
+   * The plan of the claims to allocate (undefined when planning fails: the allocator reports the
+   * same error per node) and the highest DRA score. Kept by the claims' specs: Pods whose claims
+   * were stamped from the same templates share one plan (read only), as long as the classes its
+   * slots resolved are still the engine's.
+   */
+  private planOf(pending: readonly ResourceClaim[], features: Features, classes: ReadonlyMap<string, DeviceClass>): { plan?: Plan; maxScore: number } {
+    const first = pending[0]?.spec;
+    const known = first && this.plans.get(first);
+    if (known && known.specs.length === pending.length && known.specs.every((spec, i) => spec === pending[i].spec) && known.plan.slots.every((slot) => classes.get(slot.deviceClass.metadata.name) === slot.deviceClass)) {
+      return known;
+    }
+    let plan: Plan;
     try {
-      plan = planClaims(pending, { features: state.features, classes: state.classes, allDevices: () => [] });
+      plan = planClaims(pending, { features, classes, allDevices: () => [] });
     } catch (e) {
       if (!(e instanceof AllocationError)) throw e;
-      plan = undefined; // the allocator reports the same error per node
+      return { plan: undefined, maxScore: 0 };
     }
-    const maxScore = FIRST_AVAILABLE_MAX * (plan?.requests.filter((r) => r.hasSubs).length ?? 0);
-    return { pod, decision, pending, bound, plan, maxScore, extended: state.features.extendedResource, forGroup, groupRef: group && podGroupConsumer(group) };
+    const planned = { specs: pending.map((c) => c.spec), plan, maxScore: FIRST_AVAILABLE_MAX * plan.requests.filter((r) => r.hasSubs).length };
+    if (first) this.plans.set(first, planned);
+    return planned;
   }
 
   /**
@@ -348,30 +382,26 @@ export class Scheduler {
 
   /** Commits the placement: allocations into the engine, claims reserved for the Pod, the Pod bound. */
   place(a: PodAttempt, p: Placement): PodDecision {
-    const updated: ResourceClaim[] = [];
+    const updated: ResourceClaim[] = new Array(p.claims.length);
     const { pod } = a;
     const node = this.nodes[p.node];
     const podRef: ConsumerRef = { resource: 'pods', name: pod.metadata.name, uid: pod.metadata.uid ?? '' };
-    // A claim the Pod uses through its PodGroup is reserved for the group, once. The consumer
-    // goes last in reservedFor: the live scheduler writes exactly that entry (writeClaims).
-    const consumer = (c: ResourceClaim) => (a.groupRef && a.forGroup.has(c) ? a.groupRef : podRef);
     let spansNodes = false;
-    p.claims.forEach((c, i) => {
+    for (let i = 0; i < p.claims.length; i++) {
+      const c = p.claims[i];
       const allocation = p.results.results[i];
       // What Engine.commit holds, with the reservation in the same status object (one copy of
       // the claim per commit, not two): upserting an allocated claim is committing it.
-      const committed: ResourceClaim = { ...c, status: { ...c.status, allocation, reservedFor: [consumer(c)] } };
+      const committed: ResourceClaim = { ...c, status: { ...c.status, allocation, reservedFor: [consumerOf(a, c, podRef)] } };
       this.engine.upsert([committed]);
       this.journal?.push({ committedFrom: c });
-      this.remember(committed);
-      updated.push(committed);
-      const selector = allocation.nodeSelector;
-      if (!selector ? (allocation.devices?.results?.length ?? 0) > 0 : selector.nodeSelectorTerms.some((t) => !(t.matchFields ?? []).some((f) => f.key === 'metadata.name'))) {
-        spansNodes = true;
-      }
-    });
+      // The claims to allocate are the pending ones, then the extended-resource claim (fitSteps).
+      this.rememberClaim(i < a.pendingKeys.length ? a.pendingKeys[i] : claimKey(c.metadata.namespace, c.metadata.name ?? ''), committed);
+      updated[i] = committed;
+      spansNodes ||= reachesOtherNodes(allocation);
+    }
     for (const c of a.bound) {
-      const ref = consumer(c);
+      const ref = consumerOf(a, c, podRef);
       const reservedFor = c.status?.reservedFor ?? [];
       if (ref !== podRef && reservedFor.some((r) => sameConsumer(r, ref))) continue; // the group's claim, already reserved for the group
       const reserved = { ...c, status: { ...c.status, reservedFor: [...reservedFor, ref] } };
@@ -385,6 +415,29 @@ export class Scheduler {
     const name = node.metadata.name;
     return { pod: { ...pod, spec: { ...pod.spec, nodeName: name } }, created: a.decision.created, updated, node: name };
   }
+}
+
+/**
+ * Whom claim `c` is reserved for: the Pod, or its PodGroup for a claim the Pod uses through the
+ * group (once). The consumer goes last in reservedFor: the live scheduler writes exactly that entry (writeClaims).
+ */
+function consumerOf(a: PodAttempt, c: ResourceClaim, podRef: ConsumerRef): ConsumerRef {
+  return a.groupRef && a.forGroup.has(c) ? a.groupRef : podRef;
+}
+
+/**
+ * Whether an allocation's devices may serve other nodes than the one placed on: devices, but no
+ * node selector, or a selector term not pinned to a node name (then every node's summary is stale).
+ */
+function reachesOtherNodes(allocation: AllocationResult): boolean {
+  const selector = allocation.nodeSelector;
+  if (!selector) return (allocation.devices?.results?.length ?? 0) > 0;
+  for (const t of selector.nodeSelectorTerms) {
+    let pinned = false;
+    for (const f of t.matchFields ?? []) if (f.key === 'metadata.name') pinned = true;
+    if (!pinned) return true;
+  }
+  return false;
 }
 
 function sameConsumer(a: ConsumerRef, b: ConsumerRef): boolean {

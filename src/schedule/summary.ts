@@ -63,6 +63,8 @@ interface Sig {
 
 export class NodeSummaries {
   private readonly sigs = new Map<string, Sig>();
+  /** `sigs` by slot object: the slots of a plan shared by many Pods (Scheduler.planOf) find theirs at once. */
+  private readonly bySlot = new WeakMap<Slot, Sig>();
   private clock = 1;
   private allStamp = 0;
   private readonly stamp: Float64Array;
@@ -106,12 +108,16 @@ export class NodeSummaries {
 
   /** The free count, or a lower bound of it that is at least `limit`. */
   private counted(slot: Slot, node: number, limit: number): number {
-    const key = signatureOf(slot);
-    let sig = this.sigs.get(key);
+    let sig = this.bySlot.get(slot);
     if (!sig) {
-      const n = this.nodes.length;
-      sig = { slot, free: new Int32Array(n), at: new Float64Array(n), partial: new Uint8Array(n), statics: new Map() };
-      this.sigs.set(key, sig);
+      const key = signatureOf(slot);
+      sig = this.sigs.get(key);
+      if (!sig) {
+        const n = this.nodes.length;
+        sig = { slot, free: new Int32Array(n), at: new Float64Array(n), partial: new Uint8Array(n), statics: new Map() };
+        this.sigs.set(key, sig);
+      }
+      this.bySlot.set(slot, sig);
     }
     const stale = sig.at[node] <= Math.max(this.stamp[node], this.allStamp);
     if (stale || (sig.partial[node] === 1 && sig.free[node] < limit)) {

@@ -1,0 +1,52 @@
+/**
+ * What the scheduler reuses from one Pod to the next must not change answers: a plan is shared
+ * by Pods whose claims come from one template only while the DeviceClasses it resolved are the
+ * engine's, and what results share between Pods cannot be changed through one of them.
+ */
+import { describe, it, expect } from 'vitest';
+import { Engine } from '../../src/engine.js';
+import { Scheduler, type PodAttempt } from '../../src/schedule/scheduler.js';
+import { gpuClass, gpuNode, gpuPod, gpuRequest, objects, template } from '../fixtures/schedule/build.js';
+
+const cluster = () => objects(gpuClass(), gpuNode('n1', 2), gpuNode('n2', 2), template('gpu-1', [gpuRequest('gpu', 1)]), gpuPod('a'), gpuPod('b'), gpuPod('c'));
+
+describe('scheduler reuse between Pods', () => {
+  it('shares one plan among Pods stamped from one template, and plans again after their class changed', async () => {
+    const objs = cluster();
+    const engine = await Engine.create({ objects: objs });
+    const s = new Scheduler(engine, objs);
+    const pods = objs.filter((o) => o.kind === 'Pod');
+    const a = s.prepare(pods[0]) as PodAttempt;
+    const b = s.prepare(pods[1]) as PodAttempt;
+    expect(a.pending[0]).not.toBe(b.pending[0]); // a claim each
+    expect(b.plan).toBe(a.plan);
+    // A new version of the class (no node has a device it selects): the plan resolves it anew.
+    const changed = gpuClass({ selectors: [{ cel: { expression: 'device.driver == "other.example.com"' } }] });
+    engine.upsert([changed]);
+    const c = s.prepare(pods[2]) as PodAttempt;
+    expect(c.plan).not.toBe(a.plan);
+    expect(c.plan!.slots[0].deviceClass).toBe(changed);
+    expect('reason' in s.fit(c, 0)).toBe(true);
+    expect('reason' in s.fit(a, 0)).toBe(true); // the engine judges by the class it holds, whatever plan the attempt has
+  });
+
+  it('gives every result its own mutable parts; the node selectors they share are frozen', async () => {
+    const objs = cluster();
+    const engine = await Engine.create({ objects: objs });
+    const s = new Scheduler(engine, objs);
+    const pods = objs.filter((o) => o.kind === 'Pod');
+    const [a, b] = pods.slice(0, 2).map((p) => s.schedulePod(p));
+    expect([a.node, b.node]).toEqual(['n1', 'n2']);
+    const c = s.schedulePod(pods[2]);
+    expect(c.node).toBe('n1');
+    const [ra, rc] = [a.updated[0].status!.allocation!, c.updated[0].status!.allocation!];
+    expect(rc.nodeSelector).toBe(ra.nodeSelector); // one object per node
+    expect(Object.isFrozen(ra.nodeSelector)).toBe(true);
+    expect(() => ra.nodeSelector!.nodeSelectorTerms[0].matchFields!.push({ key: 'x', operator: 'In', values: [] })).toThrow(TypeError);
+    expect(rc.devices).not.toBe(ra.devices);
+    expect(rc.devices!.results).not.toBe(ra.devices!.results);
+    ra.devices!.results![0].device = 'changed';
+    expect(rc.devices!.results![0].device).toBe('gpu-1');
+    expect(a.updated[0].status!.reservedFor).not.toBe(c.updated[0].status!.reservedFor);
+  });
+});
