@@ -1,6 +1,7 @@
 /** Output formatting for the CLI: YAML (humans, default) or JSON (machines). */
 
 import { yaml } from '../model/yaml.js';
+import { NotPlainYaml, topLevelSeqEntry } from './yaml-block.js';
 
 export type OutputFormat = 'yaml' | 'json';
 
@@ -38,9 +39,10 @@ const ITEMS_PER_PIECE = 256;
 /**
  * `formatObject(list(items), format)` in pieces, formatted one at a time as they are asked for:
  * joined, they are that text byte for byte, but neither the whole text nor (for YAML) the
- * whole document tree is ever held at once. Each piece is the formatted `{items: slice}` minus
- * its first line(s) and closing; an item's text does not depend on its neighbours (no aliases),
- * only on its depth, which is the same there as in the List.
+ * whole document tree is ever held at once. A piece is the text of some items as it stands in
+ * the List: the formatted `{items: slice}` minus its first line(s) and closing (an item's text
+ * depends on its depth, the same there, and not on its neighbours: there are no aliases); YAML
+ * items are written by yaml-block.ts where it covers them.
  */
 export function* listPieces(items: readonly unknown[], format: OutputFormat): Generator<string> {
   if (items.length === 0) {
@@ -51,11 +53,23 @@ export function* listPieces(items: readonly unknown[], format: OutputFormat): Ge
   const marker = format === 'json' ? '    0' : '  - 0\n';
   const [head, tail] = formatObject(list([0]), format).split(marker);
   const [sliceHead, sliceTail] = formatObject({ items: [0] }, format).split(marker);
+  const itemsText = (slice: unknown[]) => {
+    const text = formatObject({ items: slice }, format);
+    return text.slice(sliceHead.length, text.length - sliceTail.length);
+  };
+  const yamlEntry = (item: unknown) => {
+    try {
+      return topLevelSeqEntry(item);
+    } catch (e) {
+      if (!(e instanceof NotPlainYaml)) throw e;
+      return itemsText([item]);
+    }
+  };
   yield head;
   for (let i = 0; i < items.length; i += ITEMS_PER_PIECE) {
-    const text = formatObject({ items: items.slice(i, i + ITEMS_PER_PIECE) }, format);
-    const body = text.slice(sliceHead.length, text.length - sliceTail.length);
-    yield i === 0 || format === 'yaml' ? body : `,\n${body}`;
+    const slice = items.slice(i, i + ITEMS_PER_PIECE);
+    if (format === 'yaml') yield slice.map(yamlEntry).join('');
+    else yield i === 0 ? itemsText(slice) : `,\n${itemsText(slice)}`;
   }
   yield tail;
 }

@@ -43,6 +43,13 @@ describe('listPieces joins to formatObject of the List', () => {
     expect(parsed.items[500].spec.small).toBe(12);
   });
 
+  it('yaml: items yaml-block.ts declines (a Date, a kept final newline) are written by the package, in place', { timeout: 30_000 }, () => {
+    const xs = items(300);
+    (xs[10] as { spec: Record<string, unknown> }).spec.created = new Date(0);
+    (xs[270] as { metadata: { annotations: Record<string, string> } }).metadata.annotations.note = 'kept\n\n';
+    expect(joined(xs, 'yaml')).toBe(formatObject(list(xs), 'yaml'));
+  });
+
   it('yaml reads back as the json does', { timeout: 30_000 }, () => {
     const xs = items(300);
     expect(parseYaml(joined(xs, 'yaml'))).toEqual(JSON.parse(joined(xs, 'json')));
