@@ -104,7 +104,10 @@ export class Engine {
   private compiled?: Compiled;
   /** Counts changes to the objects (upsert/delete), so that a stepwise compile sees one happened meanwhile. */
   private changes = 0;
-  /** While compiled: each held slice → the slice the inventory has (itself, or a copy with the taint rules' taints). */
+  /**
+   * While compiled: each held slice the inventory has a copy of (with the taint rules' taints) →
+   * that copy. A held slice not in it is in the inventory itself (the common case: no entry kept).
+   */
   private readonly effective = new Map<ResourceSlice, ResourceSlice>();
   /**
    * Compiled problems kept in solver memory, by node shape and claim specs: the next Pod with the
@@ -187,7 +190,6 @@ export class Engine {
 
   private put(o: DraObject, keepDuplicates: boolean): void {
     this.changes++;
-    const key = keyOf(o);
     switch (o.kind) {
       case 'Node':
         this.nodes.set(o.metadata.name, o);
@@ -198,16 +200,19 @@ export class Engine {
         this.dropProblems();
         break;
       case 'ResourceSlice': {
+        const key = keyOf(o);
         const old = keepDuplicates ? (this.slices.push(key, o), []) : this.slices.set(key, o);
         this.slicesChanged(old, [o]);
         break;
       }
       case 'DeviceTaintRule': {
+        const key = keyOf(o);
         const old = keepDuplicates ? (this.taintRules.push(key, o), []) : this.taintRules.set(key, o);
         this.rulesChanged([...old, o]);
         break;
       }
       case 'ResourceClaim': {
+        const key = keyOf(o);
         const old = keepDuplicates ? (this.claims.push(key, o), []) : this.claims.set(key, o);
         for (const c of old) if (c.status?.allocation) this.allocated.apply(c, this.features.consumableCapacity, -1);
         if (o.status?.allocation) this.allocated.apply(o, this.features.consumableCapacity);
@@ -255,7 +260,7 @@ export class Engine {
     const { inventory } = this.compiled;
     const touched: ResourceSlice[] = [];
     for (const s of gone) {
-      const e = this.effective.get(s)!;
+      const e = this.effective.get(s) ?? s;
       this.effective.delete(s);
       this.allocated.detach(inventory.slotsOfSlice(e));
       this.devicesChanged(inventory.removeSlice(e));
@@ -264,7 +269,7 @@ export class Engine {
     const rules = this.activeRules();
     for (const s of added) {
       const e = rules.length > 0 ? taintSlice(s, rules) : s;
-      this.effective.set(s, e);
+      if (e !== s) this.effective.set(s, e);
       this.devicesChanged(inventory.addSlice(e, this.slices.seqOf(keyOf(s), s)!));
       touched.push(e);
     }
@@ -526,7 +531,7 @@ export class Engine {
       return;
     }
     this.effective.clear();
-    held.forEach((s, i) => this.effective.set(s, slices[i]));
+    held.forEach((s, i) => slices[i] !== s && this.effective.set(s, slices[i]));
     this.allocated.attach(inventory);
     const masks = new this.Masks(inventory, {
       consumableCapacity: this.features.consumableCapacity,

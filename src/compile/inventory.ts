@@ -8,18 +8,19 @@
  * `sliceOf[i]` are undefined): code that walks every slot (`i < size`) skips those.
  *
  * Device IDs (`driver/pool/device`) are not stored: a slot holds interned pool and name ids, the
- * ID string is built when asked for (`idAt`), and the ID → slot map is keyed by the two ids
- * packed in one number. This keeps the inventory at a few dozen bytes per device.
+ * ID string is built when asked for (`idAt`), and the ID → slot index is a typed hash table
+ * (SlotTable) keyed by the two ids. This keeps the inventory at a few dozen bytes per device.
  * The column arrays may be longer than `size` (room to grow) and are replaced when they grow:
  * read them through the inventory, do not keep them across changes.
  */
 
 import type { Device, ResourceSlice } from '../model/types.js';
 import { Interner } from './intern.js';
-import { compactSlots } from './iota.js';
-import { sameJsonBut } from './same-json.js';
+import { compactSlots, iota } from './iota.js';
+import { jsonTemplate, sameJsonBut, type JsonTemplate } from './same-json.js';
 import { SEVERAL } from '../model/allocated.js';
 import { SliceIndex } from '../model/pools.js';
+import { SlotTable } from './slot-table.js';
 import { drain } from '../util/steps.js';
 
 /** A slice's position in the input (SliceIndex orders slices by it), given the slice and its index in the list added. */
@@ -29,7 +30,7 @@ export type SliceOrder = (s: ResourceSlice, i: number) => number;
 const STEP_DEVICES = 4096;
 
 export class Inventory {
-  /** Device objects by slot, and the slice each came from (undefined for a free slot). */
+  /** Device objects by slot, and the slice each came from (undefined for a free slot; the arrays are `capacity` long, holes past `size`). */
   readonly devices: Device[] = [];
   readonly sliceOf: ResourceSlice[] = [];
   /** Interned driver, pool (`driver/pool`) and device names, per slot. */
@@ -41,8 +42,10 @@ export class Inventory {
   readonly sliceIndex = new SliceIndex([]);
   /** The slots of each slice's devices, in slice order. */
   private readonly slotsOf = new Map<ResourceSlice, Int32Array>();
-  /** Device slot by `idKey(pool id, name id)`, or all of them when slices repeat a device. */
-  private readonly byId = new Map<number, number | number[]>();
+  /** Device slots by (pool id, name id). */
+  private readonly byId = new SlotTable();
+  /** The pool id nameIdOf found last. */
+  private lookedUpPool = 0;
   private content: Uint32Array;
   private readonly contents = new Interner();
   /**
@@ -50,7 +53,7 @@ export class Inventory {
    * slices stamped from one template mostly equal one of these. Bounded (KNOWN_NAMES names,
    * KNOWN_PER_NAME devices each); it may keep a few devices of removed slices alive.
    */
-  private readonly known = new Map<number, { device: Device; driver: number; id: number }[]>();
+  private readonly known = new Map<number, { template: JsonTemplate; driver: number; id: number }[]>();
   private readonly texts = new Map<string, string>();
   /** How many IDs several slots have (slices repeating a device): while none, no slot is `repeated`. */
   private repeatedIds = 0;
@@ -59,6 +62,8 @@ export class Inventory {
   /** Free slots, reused last freed first. */
   private readonly free: number[] = [];
   private sliceList?: ResourceSlice[];
+  /** Slots in use or free are `0 .. end-1` (`size`); the arrays are longer (`capacity`). */
+  private end = 0;
 
   /** `order(s, i)`: the slice's position in the input (see SliceIndex); default its index in `slices`. */
   constructor(slices: readonly ResourceSlice[] = [], order: SliceOrder = (_s, i) => i) {
@@ -75,7 +80,7 @@ export class Inventory {
 
   /** Adds `slices` (columns sized for all of them first), a step after every STEP_DEVICES devices or so. */
   private *addAll(slices: readonly ResourceSlice[], order: SliceOrder): Generator<void, void> {
-    let n = this.devices.length;
+    let n = this.end;
     for (const s of slices) n += s.spec.devices?.length ?? 0;
     this.reserve(n);
     let sinceStep = 0;
@@ -96,36 +101,43 @@ export class Inventory {
     this.poolId = grow(this.poolId, n);
     this.nameId = grow(this.nameId, n);
     this.content = grow(this.content, n);
+    // Sized once, not pushed slot by slot (each growth of a large array is a fresh allocation); slots past `end` are holes.
+    this.devices.length = n;
+    this.sliceOf.length = n;
+    this.byId.reserve(n, this.poolId, this.nameId);
   }
 
   /** Gives the devices of `s` slots (free ones first); returns them, in slice order. */
   addSlice(s: ResourceSlice, order: number): Int32Array {
     if (this.slotsOf.has(s)) throw new Error('slice is already part of this inventory');
     const devices = s.spec.devices ?? [];
-    const slots = new Int32Array(devices.length);
+    const n = devices.length;
     const driver = this.strings.id(s.spec.driver);
     const pool = this.poolIdOf(s.spec.driver, s.spec.pool.name);
-    devices.forEach((d, k) => {
-      const i = this.free.pop() ?? this.append();
-      slots[k] = i;
-      this.devices[i] = d;
+    let held: Int32Array;
+    if (this.free.length === 0) {
+      // No free slot: the next n slots, as a view of the shared 0, 1, 2, … (no array of its own).
+      if (this.end + n > this.driverId.length) this.reserve(Math.max(64, this.end + n, 2 * this.driverId.length));
+      held = iota(this.end, n);
+      this.end += n;
+    } else {
+      const slots = new Int32Array(n);
+      for (let k = 0; k < n; k++) slots[k] = this.free.pop() ?? this.append();
+      held = compactSlots(slots);
+    }
+    for (let k = 0; k < n; k++) {
+      const i = held[k];
+      this.devices[i] = devices[k];
       this.sliceOf[i] = s;
-      const name = this.strings.id(d.name);
       this.driverId[i] = driver;
       this.poolId[i] = pool;
-      this.nameId[i] = name;
+      this.nameId[i] = this.strings.id(devices[k].name);
       this.content[i] = 0;
-      const id = idKey(pool, name);
-      const same = this.byId.get(id);
-      if (same === undefined) this.byId.set(id, i);
-      else if (typeof same === 'number') {
-        this.byId.set(id, [same, i]);
-        this.repeatedIds++;
-      } else same.push(i);
-    });
-    const held = compactSlots(slots);
+      if (this.byId.one(pool, this.nameId[i], this.poolId, this.nameId, SEVERAL) >= 0) this.repeatedIds++; // a second slot of the ID
+      this.byId.add(i, this.poolId, this.nameId);
+    }
     this.slotsOf.set(s, held);
-    this.sliceIndex.add(s, order);
+    this.sliceIndex.add(s, order, this.strings.string(pool)); // one pool key string, shared
     this.sliceList = undefined;
     return held;
   }
@@ -135,16 +147,8 @@ export class Inventory {
     const slots = this.slotsOf.get(s);
     if (slots === undefined) throw new Error('slice is not part of this inventory');
     for (const i of slots) {
-      const id = idKey(this.poolId[i], this.nameId[i]);
-      const same = this.byId.get(id);
-      if (typeof same === 'number') this.byId.delete(id);
-      else if (same !== undefined) {
-        same.splice(same.indexOf(i), 1);
-        if (same.length === 1) {
-          this.byId.set(id, same[0]);
-          this.repeatedIds--;
-        }
-      }
+      this.byId.remove(i, this.poolId, this.nameId);
+      if (this.byId.one(this.poolId[i], this.nameId[i], this.poolId, this.nameId, SEVERAL) >= 0) this.repeatedIds--; // one slot of the ID left
       (this.devices as (Device | undefined)[])[i] = undefined;
       (this.sliceOf as (ResourceSlice | undefined)[])[i] = undefined;
       this.free.push(i);
@@ -157,11 +161,8 @@ export class Inventory {
 
   /** A new slot at the end, growing the columns (doubling) when they are full. */
   private append(): number {
-    const i = this.devices.length;
-    if (i >= this.driverId.length) this.reserve(Math.max(64, 2 * this.driverId.length));
-    this.devices.push(undefined as unknown as Device);
-    this.sliceOf.push(undefined as unknown as ResourceSlice);
-    return i;
+    if (this.end >= this.driverId.length) this.reserve(Math.max(64, 2 * this.driverId.length));
+    return this.end++;
   }
 
   /** The slices, in input order. */
@@ -185,7 +186,7 @@ export class Inventory {
     const known = this.known.get(this.nameId[i]);
     if (known !== undefined) {
       for (const k of known) {
-        if (k.driver === driver && sameJsonBut(k.device, device, 'name')) {
+        if (k.driver === driver && sameJsonBut(k.template, device, 'name')) {
           id = k.id;
           break;
         }
@@ -195,8 +196,8 @@ export class Inventory {
       const { name: _name, ...rest } = device;
       id = this.contents.id(`${this.sliceOf[i].spec.driver}\u0000${JSON.stringify(rest)}`);
       if (known !== undefined) {
-        if (known.length < KNOWN_PER_NAME) known.push({ device, driver, id });
-      } else if (this.known.size < KNOWN_NAMES) this.known.set(this.nameId[i], [{ device, driver, id }]);
+        if (known.length < KNOWN_PER_NAME) known.push({ template: jsonTemplate(device), driver, id });
+      } else if (this.known.size < KNOWN_NAMES) this.known.set(this.nameId[i], [{ template: jsonTemplate(device), driver, id }]);
     }
     this.content[i] = id;
     return id;
@@ -217,25 +218,25 @@ export class Inventory {
 
   /** Slots of the devices named `driver/pool/device` (several when slices repeat a device). */
   indicesOf(id: string): readonly number[] {
-    const i = this.byId.get(this.keyOf(id));
-    return i === undefined ? [] : typeof i === 'number' ? [i] : i;
+    const name = this.nameIdOf(id);
+    return name === 0 ? [] : this.byId.all(this.lookedUpPool, name, this.poolId, this.nameId);
   }
 
   /** The one slot of the device named `id`; -1 when there is none, SEVERAL when slices repeat it. */
   slotOf(id: string): number {
-    const i = this.byId.get(this.keyOf(id));
-    return i === undefined ? -1 : typeof i === 'number' ? i : SEVERAL;
+    const name = this.nameIdOf(id);
+    return name === 0 ? -1 : this.byId.one(this.lookedUpPool, name, this.poolId, this.nameId, SEVERAL);
   }
 
   /**
-   * The byId key of an ID string, -1 when no device has its pool or name. The device name is
-   * what follows the last `/` (a DNS label has none; a pool name may have some).
+   * The interned name id of an ID string's device, 0 when no device has its pool or name; the
+   * pool's id is left in `lookedUpPool` (no pair allocated on the commit path). The device name
+   * is what follows the last `/` (a DNS label has none; a pool name may have some).
    */
-  private keyOf(id: string): number {
+  private nameIdOf(id: string): number {
     const cut = id.lastIndexOf('/');
-    const pool = this.strings.lookup(id.slice(0, cut));
-    const name = pool === 0 ? 0 : this.strings.lookup(id.slice(cut + 1));
-    return name === 0 ? -1 : idKey(pool, name);
+    this.lookedUpPool = this.strings.lookup(id.slice(0, cut));
+    return this.lookedUpPool === 0 ? 0 : this.strings.lookup(id.slice(cut + 1));
   }
 
   /** The `driver/pool/device` of a slot (undefined when it is free), built on each call. */
@@ -245,7 +246,7 @@ export class Inventory {
 
   /** Whether other slots have the ID of the device in slot `i` too. */
   repeated(i: number): boolean {
-    return this.repeatedIds > 0 && typeof this.byId.get(idKey(this.poolId[i], this.nameId[i])) !== 'number';
+    return this.repeatedIds > 0 && this.byId.one(this.poolId[i], this.nameId[i], this.poolId, this.nameId, SEVERAL) === SEVERAL;
   }
 
   /**
@@ -255,8 +256,7 @@ export class Inventory {
   slotOfDevice(driver: string, pool: string, device: string): number {
     const p = this.poolIds.get(driver)?.get(pool);
     const name = p === undefined ? 0 : this.strings.lookup(device);
-    const i = name === 0 ? undefined : this.byId.get(idKey(p!, name));
-    return i === undefined ? -1 : typeof i === 'number' ? i : SEVERAL;
+    return name === 0 ? -1 : this.byId.one(p!, name, this.poolId, this.nameId, SEVERAL);
   }
 
   /** The interned id of pool `driver/pool`, interning it on first sight. */
@@ -270,7 +270,7 @@ export class Inventory {
 
   /** Bound of the slot numbers: slots are `0 .. size-1`, some of them possibly free. */
   get size(): number {
-    return this.devices.length;
+    return this.end;
   }
 
   /** Length of the column arrays (`size` plus room to grow): arrays kept per slot elsewhere use it too. */
@@ -280,7 +280,7 @@ export class Inventory {
 
   /** Number of devices (slots in use). */
   get count(): number {
-    return this.devices.length - this.free.length;
+    return this.end - this.free.length;
   }
 
   /** Whether slot `i` holds a device. */
@@ -308,15 +308,6 @@ export class Inventory {
 /** Bounds of Inventory.known: names, and devices per name. */
 const KNOWN_NAMES = 1024;
 const KNOWN_PER_NAME = 16;
-
-/** Interned ids below 2^26, so that pool × 2^26 + name stays an exact integer (below 2^52). */
-const ID_BITS = 2 ** 26;
-
-/** The byId key of a (pool id, name id) pair. */
-function idKey(pool: number, name: number): number {
-  if (pool >= ID_BITS || name >= ID_BITS) throw new Error(`inventory: more than ${ID_BITS} distinct driver, pool and device names`);
-  return pool * ID_BITS + name;
-}
 
 function grow(a: Uint32Array, length: number): Uint32Array {
   const b = new Uint32Array(length);

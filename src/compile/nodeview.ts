@@ -197,6 +197,10 @@ function counterUses(inv: Inventory, slots: Int32Array, poolOf: Int32Array, tabl
 
 /** The counter table's layout and capacity (static), and who consumes what (the dynamic part's input). */
 function counterTables(inv: Inventory, pools: readonly Pool[]): { capacity: CounterTable; consumers: Consumers } {
+  // Most nodes' pools have no shared counters: nothing to lay out.
+  if (!pools.some((pool) => !pool.incomplete && !pool.invalid && pool.allSlices.some((s) => (s.spec.sharedCounters?.length ?? 0) > 0))) {
+    return { capacity: noCounters(pools.length), consumers: NO_CONSUMERS };
+  }
   const avail: bigint[] = [];
   const index = new Map<string, number>();
   const poolRange = new Int32Array(2 * pools.length);
@@ -247,22 +251,78 @@ function counterTables(inv: Inventory, pools: readonly Pool[]): { capacity: Coun
   };
 }
 
+/**
+ * The node's shape (NodePools.shape) as a string of 16-bit codes, written without a number to
+ * text conversion or a concatenation per device: per pool its flags and slice count, per run of
+ * devices from one slice the slice's flags and the run's length, per device its content id and
+ * whether it serves the node (per-device node selection), then the counter keys' text. Counts
+ * come first, so the codes read back one way only: equal strings, equal shapes.
+ */
 function shapeOf(inv: Inventory, node: Node, pools: readonly Pool[], slots: Int32Array, counters: CounterTable): string {
-  let shape = '';
-  for (const pool of pools) shape += `p${pool.incomplete ? 'i' : ''}${pool.invalid ? 'x' : ''}${pool.slices.length} `;
+  shape.length = 0;
+  shape.put(pools.length);
+  for (const pool of pools) {
+    shape.put((pool.incomplete ? 1 : 0) | (pool.invalid ? 2 : 0));
+    shape.put(pool.slices.length);
+  }
   let slice: ResourceSlice | undefined;
+  let run = -1; // where the current run's length goes
+  let runStart = 0;
   for (let d = 0; d < slots.length; d++) {
     const i = slots[d];
     const s = inv.sliceOf[i];
     if (s !== slice) {
+      if (run >= 0) shape.setLength(run, d - runStart);
       slice = s;
-      shape += `s${s.spec.nodeName ? 'n' : ''}${s.spec.perDeviceNodeSelection ? 'd' : ''} `;
+      shape.put((s.spec.nodeName ? 1 : 0) | (s.spec.perDeviceNodeSelection ? 2 : 0));
+      run = shape.reserveLength();
+      runStart = d;
     }
-    const serves = s.spec.perDeviceNodeSelection && deviceServesNode(s, inv.devices[i], node) ? '+' : '';
-    shape += `${inv.contentId(i)}${serves} `;
+    const serves = s.spec.perDeviceNodeSelection && deviceServesNode(s, inv.devices[i], node) ? 1 : 0;
+    shape.put(2 * inv.contentId(i) + serves);
   }
-  return `${shape}c${[...counters.index.keys()].join(',')}`;
+  if (run >= 0) shape.setLength(run, slots.length - runStart);
+  const text = shape.text();
+  return counters.index.size === 0 ? text : `${text}${[...counters.index.keys()].join(',')}`;
 }
+
+/** A string of 16-bit codes built up number by number (shapeOf's, reused from node to node). */
+class Codes {
+  private codes = new Uint16Array(256);
+  length = 0;
+
+  /** Appends `x` (0 ≤ x < 2^30): one code below 2^15, else two (the first with the top bit set). */
+  put(x: number): void {
+    if (this.length + 2 > this.codes.length) {
+      const more = new Uint16Array(2 * this.codes.length);
+      more.set(this.codes);
+      this.codes = more;
+    }
+    if (x < 0x8000) this.codes[this.length++] = x;
+    else {
+      this.codes[this.length++] = 0x8000 | (x >>> 15);
+      this.codes[this.length++] = x & 0x7fff;
+    }
+  }
+
+  /** Room for a count written later (`setLength`), always two codes; returns where. */
+  reserveLength(): number {
+    this.put(0x8000); // two codes
+    return this.length - 2;
+  }
+
+  setLength(at: number, n: number): void {
+    this.codes[at] = 0x8000 | (n >>> 15);
+    this.codes[at + 1] = n & 0x7fff;
+  }
+
+  text(): string {
+    let out = '';
+    for (let k = 0; k < this.length; k += 8192) out += String.fromCharCode.apply(null, this.codes.subarray(k, Math.min(this.length, k + 8192)) as unknown as number[]);
+    return out;
+  }
+}
+const shape = new Codes();
 
 /** The node's pools with the counters left after the allocated state's consumption. */
 export function buildNodeView(np: NodePools, allocated: AllocatedState): NodeView {

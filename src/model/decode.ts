@@ -189,14 +189,20 @@ function dict(value: Codec): Codec {
     decode(v, reuse) {
       if (!isPlainObject(v)) throw mismatch('an object', v);
       // In place, assigning to an existing own `__proto__` data property is a plain write.
-      const out: Record<string, unknown> = reuse ? v : {};
       let key = '';
       try {
-        for (key of Object.keys(v)) put(out, key, element(value, v[key], reuse));
+        if (reuse) {
+          // In place, with `for … in` (nothing allocated; a value fresh from JSON.parse inherits no
+          // enumerable key). An own `__proto__` is a data property there: writing it is a plain write.
+          for (key in v) v[key] = element(value, v[key], true);
+          return v;
+        }
+        const out: Record<string, unknown> = {};
+        for (key of Object.keys(v)) put(out, key, element(value, v[key], false));
+        return out;
       } catch (e) {
         within(e, key);
       }
-      return out;
     },
     zero: () => ({}),
   };
@@ -218,21 +224,26 @@ function struct(fields: Record<string, Codec>, required: string[] = []): Codec {
   };
   /**
    * Whether decoding in place gives what the copy would: the required fields come first, in
-   * order (so none is missing), and no typed field is `null` (which the copy drops).
+   * order (so none is missing), and no typed field is `null` (which the copy drops). Walks the
+   * keys with `for … in` (an object parsed from JSON has no inherited enumerable keys): no key
+   * array is allocated per object.
    */
-  const inPlace = (v: Record<string, unknown>, keys: string[]): boolean => {
-    for (let i = 0; i < required.length; i++) if (keys[i] !== required[i]) return false;
-    for (const k of keys) if (v[k] === null && known.has(k)) return false;
-    return true;
+  const inPlace = (v: Record<string, unknown>): boolean => {
+    let i = 0;
+    for (const k in v) {
+      if (i < required.length && k !== required[i]) return false;
+      if (v[k] === null && known.has(k)) return false;
+      i++;
+    }
+    return i >= required.length;
   };
   return {
     decode(v, reuse) {
       if (!isPlainObject(v)) throw mismatch('an object', v);
-      const keys = Object.keys(v);
-      if (reuse && inPlace(v, keys)) {
+      if (reuse && inPlace(v)) {
         let key = '';
         try {
-          for (key of keys) {
+          for (key in v) {
             const codec = known.get(key);
             if (codec !== undefined) v[key] = codec.decode(v[key], true);
           }
@@ -241,6 +252,7 @@ function struct(fields: Record<string, Codec>, required: string[] = []): Codec {
         }
         return v;
       }
+      const keys = Object.keys(v);
       const out: Record<string, unknown> = {};
       // Placeholders fix the required fields' positions; no decoded value is ever undefined.
       for (const k of required) out[k] = undefined;
@@ -469,6 +481,12 @@ function objectName(metadata: unknown): string | undefined {
     : metadata.name;
 }
 
+/** Throws unless `value` (the object's apiVersion or kind) is a non-empty string. */
+function typeField(where: () => string, field: string, value: unknown): void {
+  if (value === undefined || value === null || value === '') throw new InputError(`${where()}: ${field}: missing`);
+  if (typeof value !== 'string') throw new InputError(`${where()}: ${field}: ${mismatch('a string', value).message}`);
+}
+
 /**
  * Structurally checks and normalises one parsed document (a non-List object); returns undefined,
  * and pushes a warning, for kinds dralloc does not use. Throws InputError naming file, document,
@@ -507,10 +525,8 @@ export function decodeObject(
   const where = () => originText(origin);
   if (!isPlainObject(raw)) throw new InputError(`${where()}: expected a Kubernetes object, got ${jsonType(raw)}`);
   const { apiVersion, kind } = raw;
-  for (const [field, value] of [['apiVersion', apiVersion], ['kind', kind]] as const) {
-    if (value === undefined || value === null || value === '') throw new InputError(`${where()}: ${field}: missing`);
-    if (typeof value !== 'string') throw new InputError(`${where()}: ${field}: ${mismatch('a string', value).message}`);
-  }
+  typeField(where, 'apiVersion', apiVersion);
+  typeField(where, 'kind', kind);
   const name = objectName(raw.metadata);
   const rule = Object.hasOwn(KINDS, kind as string) ? KINDS[kind as string] : undefined;
   if (!rule) {

@@ -16,7 +16,7 @@ export interface Pool {
   id: string;
   generation: number;
   /** Node-relevant slices of the pool's generation, sorted by name (duplicates kept). */
-  slices: ResourceSlice[];
+  slices: readonly ResourceSlice[];
   /** Every slice of the pool at that generation, for any node (counters consumed elsewhere). */
   allSlices: readonly ResourceSlice[];
   incomplete: boolean;
@@ -59,12 +59,12 @@ const key = (s: ResourceSlice) => `${s.spec.driver}/${s.spec.pool.name}`;
  * Pool is computed once (`universalPools`) and shared, until a slice of it changes.
  */
 export class SliceIndex {
-  private readonly byNode = new Map<string, ResourceSlice[]>();
+  private readonly byNode = new Map<string, Slices>();
   /** Shared slices that are not universal (node selectors, per-device node selection). */
   private readonly shared: ResourceSlice[] = [];
   private readonly universal = new Map<string, ResourceSlice[]>();
   private universalCache?: { features: Features; sorted: Pool[] };
-  private readonly byPool = new Map<string, ResourceSlice[]>();
+  private readonly byPool = new Map<string, Slices>();
   private readonly order = new Map<ResourceSlice, number>();
   /** `driver/pool` of each slice (computed once: gatherPools asks for it per node). */
   private readonly poolOf = new Map<ResourceSlice, string>();
@@ -75,14 +75,14 @@ export class SliceIndex {
     slices.forEach((s, i) => this.add(s, i));
   }
 
-  add(s: ResourceSlice, order: number): void {
-    const pool = key(s);
+  /** `pool`: the slice's `driver/pool` (a caller that has the string passes it, so that one string serves every slice of a pool). */
+  add(s: ResourceSlice, order: number, pool = key(s)): void {
     this.order.set(s, order);
     this.poolOf.set(s, pool);
     if (isUniversal(s)) insertInto(this.universal, pool, s, this.order);
     else if (isShared(s)) insert(this.shared, s, this.order);
-    else insertInto(this.byNode, s.spec.nodeName!, s, this.order);
-    insertInto(this.byPool, pool, s, this.order);
+    else insertOne(this.byNode, s.spec.nodeName!, s, this.order);
+    insertOne(this.byPool, pool, s, this.order);
     this.poolChanged(pool);
   }
 
@@ -92,8 +92,8 @@ export class SliceIndex {
       cut(this.universal.get(pool), s);
       if (this.universal.get(pool)?.length === 0) this.universal.delete(pool);
     } else if (isShared(s)) cut(this.shared, s);
-    else cut(this.byNode.get(s.spec.nodeName!), s);
-    cut(this.byPool.get(pool), s);
+    else cutOne(this.byNode, s.spec.nodeName!, s);
+    cutOne(this.byPool, pool, s);
     this.order.delete(s);
     this.poolOf.delete(s);
     this.poolChanged(pool);
@@ -139,7 +139,7 @@ export class SliceIndex {
 
   /** The slices a node may use apart from the universal ones: its own, and the other shared ones. */
   candidates(node: string): ResourceSlice[] {
-    const own = this.byNode.get(node) ?? [];
+    const own = listOf(this.byNode.get(node));
     if (this.shared.length === 0) return own;
     if (own.length === 0) return this.shared;
     return [...own, ...this.shared];
@@ -152,7 +152,7 @@ export class SliceIndex {
 
   /** Every slice of a pool (`driver/pool`), in input order. */
   pool(id: string): readonly ResourceSlice[] {
-    return this.byPool.get(id) ?? [];
+    return listOf(this.byPool.get(id));
   }
 
   /** Every slice, in input order. */
@@ -170,7 +170,9 @@ export class SliceIndex {
 export class PoolFacts {
   readonly maxGeneration: number;
   private readonly newest: readonly ResourceSlice[];
-  private newestError?: { error: string | undefined };
+  /** counterError(maxGeneration), once `newestChecked`. */
+  private newestError: string | undefined;
+  private newestChecked = false;
 
   constructor(private readonly all: readonly ResourceSlice[]) {
     let max = -Infinity;
@@ -187,8 +189,11 @@ export class PoolFacts {
   /** Why the pool's counters are invalid at `generation` (see counterError). */
   counterError(generation: number): string | undefined {
     if (generation !== this.maxGeneration) return counterError(this.slicesOf(generation));
-    this.newestError ??= { error: counterError(this.newest) };
-    return this.newestError.error;
+    if (!this.newestChecked) {
+      this.newestError = counterError(this.newest);
+      this.newestChecked = true;
+    }
+    return this.newestError;
   }
 }
 
@@ -232,6 +237,35 @@ function insertInto(m: Map<string, ResourceSlice[]>, k: string, s: ResourceSlice
   const list = m.get(k);
   if (list === undefined) m.set(k, [s]);
   else insert(list, s, order);
+}
+
+/**
+ * One slice, or several (in input order): a map value that costs no array while its key has a
+ * single slice, as most nodes and pools do (an array is ~32 bytes per node and pool).
+ */
+type Slices = ResourceSlice | ResourceSlice[];
+
+/** The slices of a `Slices` value as a list (a new one-element array for a single slice). */
+function listOf(v: Slices | undefined): ResourceSlice[] {
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+/** insertInto for a map of `Slices`. */
+function insertOne(m: Map<string, Slices>, k: string, s: ResourceSlice, order: Map<ResourceSlice, number>): void {
+  const v = m.get(k);
+  if (v === undefined) m.set(k, s);
+  else if (Array.isArray(v)) insert(v, s, order);
+  else m.set(k, order.get(v)! > order.get(s)! ? [s, v] : [v, s]);
+}
+
+/** Removes `s` from the `Slices` of `k` (no-op when absent); a list left with one slice becomes that slice. */
+function cutOne(m: Map<string, Slices>, k: string, s: ResourceSlice): void {
+  const v = m.get(k);
+  if (v === s) m.delete(k);
+  else if (Array.isArray(v)) {
+    cut(v, s);
+    if (v.length === 1) m.set(k, v[0]);
+  }
 }
 
 /** Inserts `s` into a list sorted by order (appending is the common case). */
@@ -305,12 +339,16 @@ function makePool(index: SliceIndex, id: string, relevant: ResourceSlice[]): Poo
     name: first.pool.name,
     id,
     generation,
-    slices: sorted.length > 1 ? sorted.slice() : sorted, // to its length (kept per node)
+    slices: sameList(sorted, all) ? all : sorted.length > 1 ? sorted.slice() : sorted, // the pool's list when equal, else one to its length (kept per node)
     allSlices: all,
     incomplete,
     invalid,
     hasBindingConditions: !incomplete && !invalid && sorted.some((s) => (s.spec.devices ?? []).some((d) => (d.bindingConditions?.length ?? 0) > 0)),
   };
+}
+
+function sameList(a: readonly ResourceSlice[], b: readonly ResourceSlice[]): boolean {
+  return a.length === b.length && a.every((s, i) => s === b[i]);
 }
 
 /** Upstream's pool order: pools with binding conditions last, then by driver and name. */
@@ -324,6 +362,16 @@ function cmp(a: string, b: string): number {
 
 /** A device name that the node's slices of a pool repeat. */
 function duplicateDevice(relevant: ResourceSlice[]): string | undefined {
+  if (relevant.length === 1) {
+    // One slice of a few devices (the common case): compared pairwise, nothing allocated.
+    const devices = relevant[0].spec.devices ?? [];
+    if (devices.length <= 32) {
+      for (let a = 1; a < devices.length; a++) {
+        for (let b = 0; b < a; b++) if (devices[a].name === devices[b].name) return `duplicate device name ${devices[a].name}`;
+      }
+      return undefined;
+    }
+  }
   const names = new Set<string>();
   for (const s of relevant) {
     for (const d of s.spec.devices ?? []) {
@@ -336,6 +384,7 @@ function duplicateDevice(relevant: ResourceSlice[]): string | undefined {
 
 /** Duplicate counter-set names in the pool's slices, or a counter consumption that names no counter. */
 function counterError(all: readonly ResourceSlice[]): string | undefined {
+  if (all.every((s) => !s.spec.sharedCounters?.length && (s.spec.devices ?? []).every((d) => !d.consumesCounters?.length))) return undefined; // no counters at all
   const sets = new Map<string, Set<string>>();
   for (const s of all) {
     for (const cs of s.spec.sharedCounters ?? []) {

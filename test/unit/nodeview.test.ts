@@ -112,6 +112,18 @@ describe('node views as slot columns', () => {
     const again = gatherNodePools(inv, node('node-1'), features);
     expect(again.shape).toBe(one.shape); // the same string object: many nodes share one
   });
+
+  it('tells apart nodes whose equal devices are split into slices differently', () => {
+    const x = (name: string) => dev(name, { attributes: { model: { string: 'A100' } } });
+    const on = (n: string, pool: string, sizes: number[]) =>
+      sizes.map((k, j) => slice(`${n}-${j}`, Array.from({ length: k }, (_, d) => x(`${n}-${j}-${d}`)), { poolName: pool, count: sizes.length, nodeName: n }));
+    // node-a: 1 + 2 devices; node-b: 2 + 1; node-c: 1 + 2 under other names (slice names sort as listed).
+    const inv = new Inventory([...on('node-a', 'a', [1, 2]), ...on('node-b', 'b', [2, 1]), ...on('node-c', 'c', [1, 2])]);
+    const [a, b, c] = ['node-a', 'node-b', 'node-c'].map((n) => gatherNodePools(inv, node(n), features));
+    expect([a.slots.length, b.slots.length, c.slots.length]).toEqual([3, 3, 3]);
+    expect(c.shape).toBe(a.shape);
+    expect(b.shape).not.toBe(a.shape);
+  });
 });
 
 describe('Engine.nodeView', () => {

@@ -3,9 +3,13 @@
  * JSON.stringify of both sides, compared by hand below.
  */
 import { describe, expect, it } from 'vitest';
-import { sameJson, sameJsonBut } from '../../src/compile/same-json.js';
+import { jsonTemplate, sameJson as sameTemplate, sameJsonBut as sameTemplateBut } from '../../src/compile/same-json.js';
 import { Inventory } from '../../src/compile/inventory.js';
 import { dev, slice } from './objects.js';
+
+/** The comparisons below, each with a template of its first value. */
+const sameJson = (a: unknown, b: unknown) => sameTemplate(jsonTemplate(a), b);
+const sameJsonBut = (a: unknown, b: unknown, skip: string) => sameTemplateBut(jsonTemplate(a), b, skip);
 
 describe('sameJson', () => {
   it('says true for values with equal JSON text', () => {
@@ -22,6 +26,14 @@ describe('sameJson', () => {
     expect(sameJson({ a: 1 }, { a: 1, b: 2 })).toBe(false);
     expect(sameJson({ a: null }, { a: {} })).toBe(false);
     expect(sameJson(1, '1')).toBe(false);
+  });
+
+  it('compares objects without a prototype, and says false for other kinds of objects (inherited keys)', () => {
+    const bare = Object.assign(Object.create(null) as object, { a: 1 });
+    expect(sameJson({ a: 1 }, bare)).toBe(true);
+    expect(sameJson({ a: 1 }, Object.assign(Object.create({ b: 2 }) as object, { a: 1 }))).toBe(false); // for … in would list b
+    expect(sameJson([1, [2]], [1, [2]])).toBe(true);
+    expect(sameJson([1, [2]], [1, [3]])).toBe(false);
   });
 
   it('leaves one property out on request', () => {

@@ -43,6 +43,8 @@ export class Columns {
   private readonly convertibleFlags: Uint8Array;
   /** Devices [0, scanned) have their `convertible` flag computed. */
   private scanned = 0;
+  /** Per content id (Inventory.contentId: equal contents, equal flag), the convertible flag once computed. */
+  private readonly convertibleOf: number[] = [];
   private readonly columns = new Map<string, Column>();
 
   constructor(
@@ -86,7 +88,13 @@ export class Columns {
     const { inv, opts } = this;
     while (this.scanned < inv.size) {
       const end = Math.min(inv.size, this.scanned + chunk);
-      for (let i = this.scanned; i < end; i++) this.convertibleFlags[i] = inv.live(i) && convertible(inv.devices[i], opts) ? 1 : 0;
+      for (let i = this.scanned; i < end; i++) {
+        if (!inv.live(i)) continue; // 0
+        const c = inv.contentId(i);
+        let f = this.convertibleOf[c];
+        if (f === undefined) this.convertibleOf[c] = f = convertible(inv.devices[i], opts) ? 1 : 0;
+        this.convertibleFlags[i] = f;
+      }
       this.scanned = end;
       if (end < inv.size) yield;
     }
@@ -100,16 +108,20 @@ export class Columns {
     const valueKey = valueKeyOf(key);
     const ids = new Uint32Array(inv.size);
     const seen = new Map<string, number>([['', 0]]);
+    // Devices of one content id have one value: it is looked up once per content id.
+    const byContent: number[] = [];
     for (let start = 0; start < inv.size; start += chunk) {
       if (start > 0) yield;
       const end = Math.min(inv.size, start + chunk);
       for (let i = start; i < end; i++) {
         if (flags[i] === 0) continue;
-        const v = valueKey(inv.devices[i], inv.sliceOf[i].spec.driver);
-        let id = seen.get(v);
+        const c = inv.contentId(i);
+        let id = byContent[c];
         if (id === undefined) {
-          id = seen.size;
+          const v = valueKey(inv.devices[i], inv.sliceOf[i].spec.driver);
+          id = seen.get(v) ?? seen.size;
           seen.set(v, id);
+          byContent[c] = id;
         }
         ids[i] = id;
       }
