@@ -83,7 +83,8 @@ export interface DynamicContext {
   view: () => NodeView;
   /**
    * The caller only asks whether a device misses (the per-node summaries): a counters miss then
-   * names no counter (set, counter and need are ''), which spares looking the names up.
+   * names no counter (set, counter and need are '', left 0), which spares looking the names up
+   * and making an object per device.
    */
   brief?: boolean;
 }
@@ -174,7 +175,7 @@ export function heldByOthers(flags: number, features: Features): boolean {
 }
 
 function freeMiss(slot: Slot, nd: NodeDevice, ctx: DynamicContext): Miss | undefined {
-  return !slot.adminAccess && heldByOthers(ctx.allocated.flags[nd.index], ctx.features) ? { check: 'free' } : undefined;
+  return !slot.adminAccess && heldByOthers(ctx.allocated.flags[nd.index], ctx.features) ? FREE : undefined;
 }
 
 /**
@@ -191,7 +192,7 @@ export function countersMiss(nd: NodeDevice, ctx: DynamicContext): Miss | undefi
   const avail = view.counters.avail;
   const first = start[nd.at];
   const end = start[nd.at + 1];
-  for (let u = first; u < end; u++) if (amount[u] > avail[k[u]]) return ctx.brief ? { ...BRIEF_SHORT, left: avail[k[u]] } : counterShort(nd, view, k[u]);
+  for (let u = first; u < end; u++) if (amount[u] > avail[k[u]]) return ctx.brief ? BRIEF_SHORT : counterShort(nd, view, k[u]);
   // As takeCounters: subtract, look at every counter of the pool, put back.
   for (let u = first; u < end; u++) avail[k[u]] -= amount[u];
   const p = view.poolOf[nd.at];
@@ -201,12 +202,15 @@ export function countersMiss(nd: NodeDevice, ctx: DynamicContext): Miss | undefi
   for (let k = lo; k < hi && negative < 0; k++) if (avail[k] < 0n) negative = k;
   for (let u = first; u < end; u++) avail[k[u]] += amount[u];
   if (negative < 0) return undefined;
-  if (ctx.brief) return { ...BRIEF_SHORT, left: avail[negative], overAllocated: true };
+  if (ctx.brief) return BRIEF_OVER;
   const [set, counter] = counterName(view, negative);
   return { check: 'counters', set, counter, need: '0', left: avail[negative], overAllocated: true };
 }
 
-const BRIEF_SHORT = { check: 'counters', set: '', counter: '', need: '', left: 0n } as const;
+/** Misses without details, one frozen object each (the checks run per device and node). */
+const FREE: Miss = Object.freeze({ check: 'free' });
+const BRIEF_SHORT: Miss = Object.freeze({ check: 'counters', set: '', counter: '', need: '', left: 0n });
+const BRIEF_OVER: Miss = Object.freeze({ check: 'counters', set: '', counter: '', need: '', left: 0n, overAllocated: true });
 
 /** The miss of a device that needs more of counter `k` than is left, with the amount as the device writes it. */
 function counterShort(nd: NodeDevice, view: NodeView, k: number): Miss {

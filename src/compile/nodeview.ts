@@ -343,20 +343,35 @@ export function nodeDevice(view: NodePools, d: number): NodeDevice {
   return new ViewDevice(view, d);
 }
 
+/**
+ * One NodeDevice object that `moveTo` makes each device of a view in turn, for loops that judge
+ * device after device and keep none (a new object per device would be garbage at once).
+ */
+export function nodeDeviceCursor(view: NodePools): NodeDevice & { moveTo(d: number): NodeDevice } {
+  return new ViewDevice(view, 0);
+}
+
 /** A NodeDevice whose ID string is built only when read (most uses never need it). */
 class ViewDevice implements NodeDevice {
-  readonly index: number;
-  readonly device: Device;
-  readonly slice: ResourceSlice;
-  readonly pool: Pool;
+  index!: number;
+  device!: Device;
+  slice!: ResourceSlice;
+  pool!: Pool;
+  at!: number;
   constructor(
     private readonly view: NodePools,
-    readonly at: number,
+    at: number,
   ) {
+    this.moveTo(at);
+  }
+  moveTo(at: number): this {
+    const view = this.view;
     const index = (this.index = view.slots[at]);
+    this.at = at;
     this.device = view.inventory.devices[index];
     this.slice = view.inventory.sliceOf[index];
     this.pool = view.pools[view.poolOf[at]];
+    return this;
   }
   get id(): string {
     return this.view.inventory.idAt(this.index)!;

@@ -36,10 +36,12 @@ export function assembleResults(p: Problem, a: SolveAnswer, features: Features):
       const nd = nodeDevice(p.view, d);
       const r: DeviceRequestAllocationResult = { request: slot.name, driver: nd.pool.driver, pool: nd.pool.name, device: nd.device.name };
       if (slot.adminAccess) r.adminAccess = true;
-      if (slot.spec.tolerations?.length) r.tolerations = slot.spec.tolerations;
+      // Copies: a result is the caller's to change, and these come from the claim's spec and
+      // the engine's own slice (rare enough that copying costs nothing measurable).
+      if (slot.spec.tolerations?.length) r.tolerations = slot.spec.tolerations.map((t) => ({ ...t }));
       if (features.deviceBinding) {
-        if (nd.device.bindingConditions?.length) r.bindingConditions = nd.device.bindingConditions;
-        if (nd.device.bindingFailureConditions?.length) r.bindingFailureConditions = nd.device.bindingFailureConditions;
+        if (nd.device.bindingConditions?.length) r.bindingConditions = [...nd.device.bindingConditions];
+        if (nd.device.bindingFailureConditions?.length) r.bindingFailureConditions = [...nd.device.bindingFailureConditions];
       }
       const consumed = p.consumed.get(s * D + d);
       if (consumed) {

@@ -148,16 +148,15 @@ interface OwnerReference {
 
 /** A claim made from template `t`, as the resourceclaim controller makes it, owned by `owner`. */
 function stamp(t: ResourceClaimTemplate, name: string, namespace: string, owner: OwnerReference, annotations: Record<string, string> = {}): ResourceClaim {
+  const from = t.spec.metadata;
+  // Most templates have no metadata: then the claim's is built without spreading anything.
+  const metadata = from
+    ? { ...from, name, namespace, annotations: { ...from.annotations, ...annotations }, ownerReferences: [owner] }
+    : { name, namespace, annotations, ownerReferences: [owner] };
   return {
     apiVersion: 'resource.k8s.io/v1',
     kind: 'ResourceClaim',
-    metadata: {
-      ...(t.spec.metadata ?? {}),
-      name,
-      namespace,
-      annotations: { ...(t.spec.metadata?.annotations ?? {}), ...annotations },
-      ownerReferences: [owner],
-    },
+    metadata,
     // Shared with the template: claim specs are immutable, and sharing lets the engine reuse
     // the compiled problem of every claim stamped from one template.
     spec: t.spec.spec,

@@ -13,7 +13,7 @@ import type { Node } from '../model/types.js';
 import type { Slot } from '../model/requests.js';
 import { pairStatus, type CompileContext } from '../compile/problem.js';
 import { ST } from '../wasm/layout.js';
-import { nodeDevice, type NodeView } from '../compile/nodeview.js';
+import { nodeDeviceCursor, type NodeDevice, type NodeView } from '../compile/nodeview.js';
 import { dynamicMiss, type DynamicContext } from '../compile/eligibility.js';
 import { AllocationError } from '../outcome.js';
 
@@ -154,13 +154,16 @@ export class NodeSummaries {
     };
     const { slots } = np;
     const { inventory } = state;
+    // The checks keep no device object: one cursor serves them all.
+    const cursor = nodeDeviceCursor(np);
     let n = 0;
     for (let d = 0; d < slots.length; d++) {
       const perNode = inventory.sliceOf[slots[d]].spec.perDeviceNodeSelection === true;
       const content = inventory.contentId(slots[d]);
       let bits = perNode ? undefined : sig.statics.get(content);
+      let nd: NodeDevice | undefined;
       if (bits === undefined) {
-        bits = pairStatus(sig.slot, nodeDevice(np, d), '', node, ctx).bits;
+        bits = pairStatus(sig.slot, (nd = cursor.moveTo(d)), '', node, ctx).bits;
         if (!perNode) sig.statics.set(content, bits);
       }
       // A device whose selectors fail to evaluate counts: the allocator must report that error.
@@ -169,7 +172,7 @@ export class NodeSummaries {
         continue;
       }
       if (!(bits & ST.SELECTABLE) || !(bits & ST.STATIC_OK)) continue;
-      if (dynamicMiss(sig.slot, nodeDevice(np, d), now)) continue;
+      if (dynamicMiss(sig.slot, nd ?? cursor.moveTo(d), now)) continue;
       if (++n >= limit) return n;
     }
     return n;

@@ -49,4 +49,19 @@ describe('scheduler reuse between Pods', () => {
     expect(rc.devices!.results![0].device).toBe('gpu-1');
     expect(a.updated[0].status!.reservedFor).not.toBe(c.updated[0].status!.reservedFor);
   });
+
+  it("copies a result's tolerations: changing them changes neither the claim's spec nor another result", async () => {
+    const tolerations = [{ key: 'maintenance', operator: 'Exists' as const, effect: 'NoSchedule' as const }];
+    const objs = objects(gpuClass(), gpuNode('n1', 2), template('gpu-1', [gpuRequest('gpu', 1, { tolerations })]), gpuPod('a'), gpuPod('b'));
+    const engine = await Engine.create({ objects: objs });
+    const s = new Scheduler(engine, objs);
+    const [a, b] = objs.filter((o) => o.kind === 'Pod').map((p) => s.schedulePod(p));
+    const [ra, rb] = [a, b].map((d) => d.updated[0].status!.allocation!.devices!.results![0]);
+    expect(ra.tolerations).toEqual(tolerations);
+    ra.tolerations![0].key = 'changed';
+    ra.tolerations!.push({ key: 'x', operator: 'Exists' });
+    expect(rb.tolerations).toEqual(tolerations);
+    expect(a.updated[0].spec!.devices!.requests![0].exactly!.tolerations).toEqual(tolerations);
+    expect(tolerations).toEqual([{ key: 'maintenance', operator: 'Exists', effect: 'NoSchedule' }]);
+  });
 });
