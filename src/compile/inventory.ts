@@ -133,8 +133,7 @@ export class Inventory {
       this.poolId[i] = pool;
       this.nameId[i] = this.strings.id(devices[k].name);
       this.content[i] = 0;
-      if (this.byId.one(pool, this.nameId[i], this.poolId, this.nameId, SEVERAL) >= 0) this.repeatedIds++; // a second slot of the ID
-      this.byId.add(i, this.poolId, this.nameId);
+      if (this.byId.add(i, this.poolId, this.nameId) === 1) this.repeatedIds++; // a second slot of the ID
     }
     this.slotsOf.set(s, held);
     this.sliceIndex.add(s, order, this.strings.string(pool)); // one pool key string, shared

@@ -13,11 +13,15 @@ export class SlotTable {
   private table = new Int32Array(16);
   private count = 0;
 
-  /** Files `slot` under its key (`pool[slot]`, `name[slot]`). */
-  add(slot: number, pool: Uint32Array, name: Uint32Array): void {
+  /**
+   * Files `slot` under its key (`pool[slot]`, `name[slot]`); returns how many slots the key had
+   * before (0, 1, or 2 for two or more). The probe for a free cell passes them all: slots of one
+   * key share a home cell, and no run of filled cells has a gap.
+   */
+  add(slot: number, pool: Uint32Array, name: Uint32Array): number {
     if (2 * (this.count + 1) > this.table.length) this.rehash(2 * this.table.length, pool, name);
-    this.put(slot, pool, name);
     this.count++;
+    return this.put(slot, pool, name);
   }
 
   /** Takes `slot` out (its key columns must still hold its key); no-op when absent. */
@@ -75,12 +79,20 @@ export class SlotTable {
     if (size > this.table.length) this.rehash(size, pool, name);
   }
 
-  private put(slot: number, pool: Uint32Array, name: Uint32Array): void {
+  /** Puts `slot` in the first free cell from its home; returns the slots of its key passed on the way (at most 2). */
+  private put(slot: number, pool: Uint32Array, name: Uint32Array): number {
     const t = this.table;
     const mask = t.length - 1;
-    let i = hash(pool[slot], name[slot]) & mask;
-    while (t[i] !== 0) i = (i + 1) & mask;
+    const p = pool[slot];
+    const n = name[slot];
+    let same = 0;
+    let i = hash(p, n) & mask;
+    for (; t[i] !== 0; i = (i + 1) & mask) {
+      const s = t[i] - 1;
+      if (same < 2 && pool[s] === p && name[s] === n) same++;
+    }
     t[i] = slot + 1;
+    return same;
   }
 
   private rehash(size: number, pool: Uint32Array, name: Uint32Array): void {
