@@ -84,13 +84,20 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
 
 // Run when executed as a program (also through the npm bin symlink).
 if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e: unknown) => {
-      process.stderr.write(`error: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-      process.exitCode = 2;
-    },
-  );
+  main(process.argv.slice(2)).then(exitWhenWritten, (e: unknown) => {
+    process.stderr.write(`error: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    exitWhenWritten(2);
+  });
+}
+
+/**
+ * Ends the process with `code` once stdout and stderr have taken all that was written to them.
+ * A command has finished its work when it returns, so nothing is lost; and an explicit exit
+ * skips tearing down the heap, which after a large schedule (hundreds of MB) costs ~0.1–0.3 s.
+ */
+function exitWhenWritten(code: number): void {
+  process.exitCode = code;
+  const pending = [process.stdout, process.stderr].filter((s) => s.writableLength > 0 && !s.destroyed);
+  const written = (s: NodeJS.WriteStream) => new Promise((resolve) => ['drain', 'error', 'close'].forEach((event) => s.once(event, resolve)));
+  void Promise.all(pending.map(written)).then(() => process.exit(code));
 }

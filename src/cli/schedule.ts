@@ -8,7 +8,8 @@ import type { Pod, ResourceClaim } from '../model/types.js';
 import { schedule, type Strategy } from '../schedule/scheduler.js';
 import type { GroupOutcome } from '../schedule/pod-groups.js';
 import { utilization } from '../schedule/stats.js';
-import { formatObject, list } from './format.js';
+import { listPieces } from './format.js';
+import { writeOutput } from './io.js';
 import { loadInputs } from './inputs.js';
 import { allocatedStateError, allocatedStateProblems } from '../schedule/allocated-check.js';
 import { InputError } from '../model/errors.js';
@@ -122,7 +123,7 @@ ${COUNTER_ACCOUNTING_HELP}
     } else {
       const pods: Pod[] = result.pods.map((p) => (p.node !== undefined ? p.pod : withUnschedulable(p.pod, p.message ?? '')));
       const items: (Pod | ResourceClaim)[] = [...pods, ...result.claims.map(withUid)]; // claims stamped from templates get theirs here
-      io.stdout(formatObject(list(items), output));
+      await writeOutput(io, listPieces(items, output));
     }
     // Whatever the output format, stderr says which Pods stayed unplaced and why (stdout may be piped away).
     if (unschedulable > 0 && !objects.some((o) => o.kind === 'Node')) {

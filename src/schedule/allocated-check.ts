@@ -26,9 +26,12 @@ export function allocatedStateProblems(objects: readonly DraObject[]): StateProb
   const claims = objects.filter((o): o is ResourceClaim => o.kind === 'ResourceClaim');
   const devices = new Set<string>();
   const pools = new Set<string>();
-  for (const s of objects.filter((o): o is ResourceSlice => o.kind === 'ResourceSlice')) {
-    pools.add(`${s.spec.driver}/${s.spec.pool.name}`);
-    for (const d of s.spec.devices ?? []) devices.add(deviceId(s.spec.driver, s.spec.pool.name, d.name));
+  // The slices' device ids are only needed when some claim carries results (a cluster's tens of thousands otherwise).
+  if (claims.some((c) => c.status?.allocation?.devices?.results?.length)) {
+    for (const s of objects.filter((o): o is ResourceSlice => o.kind === 'ResourceSlice')) {
+      pools.add(`${s.spec.driver}/${s.spec.pool.name}`);
+      for (const d of s.spec.devices ?? []) devices.add(deviceId(s.spec.driver, s.spec.pool.name, d.name));
+    }
   }
   /** Device → the claim and path that took it whole. */
   const taken = new Map<string, { claim: string; path: string }>();

@@ -22,16 +22,18 @@ export function utilization(engine: Engine, claims: readonly ResourceClaim[]): U
   for (const c of claims) {
     for (const r of c.status?.allocation?.devices?.results ?? []) if (!r.adminAccess) used.add(deviceId(r.driver, r.pool, r.device));
   }
+  // Per inventory index: 0 not live, 1 live and free, 2 live and in use (one id lookup per device, not one per class).
+  const state = new Uint8Array(inventory.size);
+  for (let i = 0; i < inventory.size; i++) if (inventory.live(i)) state[i] = used.has(inventory.idAt(i)!) ? 2 : 1;
   const byClass: Utilization['byClass'] = {};
   for (const [name, cls] of classes) {
+    const expressions = (cls.spec?.selectors ?? []).map((s) => s.cel?.expression ?? '');
     let devices = 0;
     let inUse = 0;
-    for (let i = 0; i < inventory.size; i++) {
-      if (!inventory.live(i)) continue;
-      const ok = (cls.spec?.selectors ?? []).every((s) => masks.value(s.cel?.expression ?? '', i) === true);
-      if (!ok) continue;
+    for (let i = 0; i < state.length; i++) {
+      if (state[i] === 0 || !expressions.every((e) => masks.value(e, i) === true)) continue;
       devices++;
-      if (used.has(inventory.idAt(i)!)) inUse++;
+      if (state[i] === 2) inUse++;
     }
     byClass[name] = { devices, used: inUse, fraction: devices ? inUse / devices : 0 };
   }
@@ -48,8 +50,8 @@ export function utilization(engine: Engine, claims: readonly ResourceClaim[]): U
       }
     }
   }
-  for (let i = 0; i < inventory.size; i++) {
-    if (!inventory.live(i) || !used.has(inventory.idAt(i)!)) continue;
+  for (let i = 0; i < state.length; i++) {
+    if (state[i] !== 2) continue;
     for (const c of inventory.devices[i].consumesCounters ?? []) {
       for (const [name, v] of Object.entries(c.counters ?? {})) consumed.set(name, (consumed.get(name) ?? 0n) + parseQuantity(v.value).nano);
     }

@@ -7,6 +7,7 @@ import { describe, it, expect, afterAll } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { cli } from '../run-cli.js';
 import type { DraObject, Pod, ResourceClaim } from '../../src/model/types.js';
 import { deterministicUid, stampUids, withUid } from '../../src/schedule/uids.js';
@@ -28,6 +29,21 @@ describe('deterministic uids', () => {
     expect(deterministicUid('Pod', 'default', 'train-0')).toBe(UID.podTrain0);
     expect(deterministicUid('Pod', 'default', 'train-0')).toBe(UID.podTrain0);
     expect(deterministicUid('ResourceClaim', 'default', 'shared')).toBe(UID.claimShared);
+  });
+
+  it('hash names of any length and script: non-ASCII UTF-8, and names that end just before, at and after a 64-byte block', () => {
+    expect(deterministicUid('Pod', 'équipe', '日本-🚀')).toBe('707b3f52-43f6-5de5-972e-9132b65e9518'); // Python, as above
+    expect(deterministicUid('ResourceClaim', 'default', 'x'.repeat(100))).toBe('6a6d3fe3-c377-5332-aee5-7572879984b9');
+    // node:crypto's SHA-1 as the second, independent implementation, over every length to 300 bytes.
+    const ns = Buffer.from('6ba7b8119dad11d180b400c04fd430c8', 'hex');
+    for (let n = 0; n <= 300; n++) {
+      const name = 'n'.repeat(n) + (n % 7 === 0 ? 'é' : '');
+      const h = createHash('sha1').update(ns).update(`Pod/default/${name}`).digest();
+      h[6] = (h[6] & 0x0f) | 0x50;
+      h[8] = (h[8] & 0x3f) | 0x80;
+      const x = h.subarray(0, 16).toString('hex');
+      expect(deterministicUid('Pod', 'default', name), `${n}`).toBe(`${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`);
+    }
   });
 
   it('a Pod without uid gets the uid of its namespace (default when unset) and name; one with a uid keeps it', () => {
