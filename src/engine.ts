@@ -184,6 +184,14 @@ export class Engine {
     for (const k of keys) this.drop(k);
   }
 
+  /**
+   * @internal `upsert` of one claim the scheduler built itself: an allocation committed to a
+   * claim it stamped from a template (well-formed by construction, so no input check).
+   */
+  putBuilt(claim: ResourceClaim): void {
+    this.put(claim, false);
+  }
+
   /** `upsert`, under its former name. */
   add(objects: readonly DraObject[]): void {
     this.upsert(objects);

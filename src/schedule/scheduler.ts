@@ -435,8 +435,13 @@ export class Scheduler {
       const allocation = p.results.results[i];
       // What Engine.commit holds, with the reservation in the same status object (one copy of
       // the claim per commit, not two): upserting an allocated claim is committing it.
-      const committed: ResourceClaim = { ...c, status: { ...c.status, allocation, reservedFor: [consumerOf(a, c, podRef)] } };
-      this.engine.upsert([committed]);
+      const status = { ...c.status, allocation, reservedFor: [consumerOf(a, c, podRef)] };
+      // A claim stamped here (pod-claims.ts `stamp`) has these four fields and no status: built
+      // field by field (same order, so the same output) and committed without an input check.
+      const stamped = a.decision.created.includes(c);
+      const committed: ResourceClaim = stamped ? { apiVersion: c.apiVersion, kind: c.kind, metadata: c.metadata, spec: c.spec, status } : { ...c, status };
+      if (stamped) this.engine.putBuilt(committed);
+      else this.engine.upsert([committed]);
       this.journal?.push({ committedFrom: c });
       // The claims to allocate are the pending ones, then the extended-resource claim (fitSteps).
       this.rememberClaim(i < a.pendingKeys.length ? a.pendingKeys[i] : claimKey(c.metadata.namespace, c.metadata.name ?? ''), committed);

@@ -48,6 +48,9 @@ export interface PlacementStats {
   ms: number;
 }
 
+/** `SolveAnswer.selectedSub` of a Pod without firstAvailable requests (shared, never read). */
+const NO_SUBS = new Int32Array(0);
+
 /** Pods per run at most: bounds the output area. */
 const RUN_MAX = 1024;
 /** Node visits after which a run pauses (a few ms of kernel work): bounds the time between two yields of the async API. */
@@ -267,7 +270,9 @@ export class PlacementRuns {
     const problem = s.shape.problems[node]!;
     problem.claims = a.pending;
     problem.view = this.resident!.pools[node]!;
-    const answer = { status: RESULT.OK, steps: 0, picks, selectedSub: rec.slice(REC_WORDS, REC_WORDS + nReq), errSlot: -1, errDev: -1, errCons: -1 };
+    // Subrequest choices are read only for requests with subrequests (none when maxScore is 0).
+    const selectedSub = a.maxScore > 0 ? rec.slice(REC_WORDS, REC_WORDS + nReq) : NO_SUBS;
+    const answer = { status: RESULT.OK, steps: 0, picks, selectedSub, errSlot: -1, errDev: -1, errCons: -1 };
     const results = assembleResults(problem, answer, this.engine.features);
     const counters = this.scheduler.counters;
     counters.nodesExamined += rec[REC.EXAMINED];
