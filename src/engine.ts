@@ -187,9 +187,10 @@ export class Engine {
   /**
    * @internal `upsert` of one claim the scheduler built itself: an allocation committed to a
    * claim it stamped from a template (well-formed by construction, so no input check).
+   * `slots`: the inventory slot of each result's device, when known (AllocatedState.apply).
    */
-  putBuilt(claim: ResourceClaim): void {
-    this.put(claim, false);
+  putBuilt(claim: ResourceClaim, slots?: readonly number[]): void {
+    this.put(claim, false, slots);
   }
 
   /** `upsert`, under its former name. */
@@ -202,7 +203,7 @@ export class Engine {
     this.delete(items);
   }
 
-  private put(o: DraObject, keepDuplicates: boolean): void {
+  private put(o: DraObject, keepDuplicates: boolean, slots?: readonly number[]): void {
     this.changes++;
     if (o.kind !== 'ResourceClaim') this.layoutChanges++;
     switch (o.kind) {
@@ -230,7 +231,7 @@ export class Engine {
         const key = keyOf(o);
         const old = keepDuplicates ? (this.claims.push(key, o), []) : this.claims.set(key, o);
         for (const c of old) if (c.status?.allocation) this.allocated.apply(c, this.features.consumableCapacity, -1);
-        if (o.status?.allocation) this.allocated.apply(o, this.features.consumableCapacity);
+        if (o.status?.allocation) this.allocated.apply(o, this.features.consumableCapacity, 1, slots);
         break;
       }
       default:

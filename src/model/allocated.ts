@@ -162,15 +162,21 @@ export class AllocatedState {
     this.flags[i] = (holders > 0 ? FLAG_DEDICATED : 0) | (share ? FLAG_SHARED : 0) | (share && share.reported > 0 ? FLAG_AGGREGATED : 0);
   }
 
-  /** Adds (sign 1) or removes (sign -1) the results of one allocated claim. */
-  apply(claim: ResourceClaim, consumableCapacity: boolean, sign: 1 | -1 = 1): void {
+  /**
+   * Adds (sign 1) or removes (sign -1) the results of one allocated claim. `known`: the slot of
+   * each result's device in the attached index when the caller has it (the placement kernel's
+   * picks), else each is found by its names; a repeated ID is always looked up.
+   */
+  apply(claim: ResourceClaim, consumableCapacity: boolean, sign: 1 | -1 = 1, known?: readonly number[]): void {
     const results = claim.status?.allocation?.devices?.results;
     if (!results) return;
     this.version++;
-    for (const r of results) {
+    for (let k = 0; k < results.length; k++) {
+      const r = results[k];
       if (r.adminAccess) continue;
       const shared = consumableCapacity && !!r.shareID;
-      const one = this.index ? this.index.slotOfDevice(r.driver, r.pool, r.device) : -1;
+      const index = this.index;
+      const one = !index ? -1 : known && !index.repeated(known[k]) ? known[k] : index.slotOfDevice(r.driver, r.pool, r.device);
       if (one >= 0) {
         if (shared) this.setSlot(one, this.holdersAt(one), addShare(this.shareOf.get(one), r.consumedCapacity, sign));
         else this.setSlot(one, Math.max(0, this.holdersAt(one) + sign), this.shareOf.get(one));

@@ -120,6 +120,8 @@ export interface Placement {
   node: number;
   claims: ResourceClaim[];
   results: Outcome & { kind: 'allocated' };
+  /** The inventory slot of each claim's result devices, in result order, when known (the placement kernel's picks). */
+  slots?: readonly (readonly number[])[];
 }
 
 /** An allocation a scheduling step needs: the claims, together, on one node. */
@@ -440,7 +442,7 @@ export class Scheduler {
       // field by field (same order, so the same output) and committed without an input check.
       const stamped = a.decision.created.includes(c);
       const committed: ResourceClaim = stamped ? { apiVersion: c.apiVersion, kind: c.kind, metadata: c.metadata, spec: c.spec, status } : { ...c, status };
-      if (stamped) this.engine.putBuilt(committed);
+      if (stamped) this.engine.putBuilt(committed, p.slots?.[i]);
       else this.engine.upsert([committed]);
       this.journal?.push({ committedFrom: c });
       // The claims to allocate are the pending ones, then the extended-resource claim (fitSteps).

@@ -274,12 +274,15 @@ export class PlacementRuns {
     const selectedSub = a.maxScore > 0 ? rec.slice(REC_WORDS, REC_WORDS + nReq) : NO_SUBS;
     const answer = { status: RESULT.OK, steps: 0, picks, selectedSub, errSlot: -1, errDev: -1, errCons: -1 };
     const results = assembleResults(problem, answer, this.engine.features);
+    // Each claim's device slots in result order (assembleResults keeps pick order per claim): the commit looks none up by name.
+    const slots: number[][] = a.pending.map(() => []);
+    for (const [s, d] of picks) slots[problem.plan.slots[s].claim].push(problem.view.slots[d]);
     const counters = this.scheduler.counters;
     counters.nodesExamined += rec[REC.EXAMINED];
     counters.allocations += rec[REC.SEARCHES];
     counters.rejectedBySummary += rec[REC.REJECTED];
     this.stats.placed++;
-    return this.scheduler.place(a, { node, claims: a.pending, results: { kind: 'allocated', results, stats: { steps: 0 } } });
+    return this.scheduler.place(a, { node, claims: a.pending, results: { kind: 'allocated', results, stats: { steps: 0 } }, slots });
   }
 }
 
