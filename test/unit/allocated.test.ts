@@ -87,6 +87,22 @@ describe('AllocatedState', () => {
     expect(flagsOf('gpu.example.com/pool-1/gpu-0')).toEqual([0, 0]);
   });
 
+  it('takes slots the caller knows (the placement kernel\'s picks) as found by name; a repeated ID still marks all its slots', () => {
+    const a = slice('a', [dev('gpu-0'), dev('gpu-1')]);
+    const b = slice('b', [dev('gpu-0')]);
+    const { inv, state, flagsOf } = setup([a, b]);
+    // Slots 0 and 2 hold gpu-0 (repeated), slot 1 gpu-1. An admin-access result counts for nothing but keeps its place.
+    const admin = result('pool-1', 'gpu-1', { adminAccess: true });
+    state.apply(claim(admin, result('pool-1', 'gpu-1'), result('pool-1', 'gpu-0')), false, 1, [1, 1, 0]);
+    expect(flagsOf('gpu.example.com/pool-1/gpu-1')).toEqual([FLAG_DEDICATED]);
+    expect(flagsOf('gpu.example.com/pool-1/gpu-0')).toEqual([FLAG_DEDICATED, FLAG_DEDICATED]);
+    expect(inv.indicesOf('gpu.example.com/pool-1/gpu-0')).toEqual([0, 2]);
+    // Released by name, as an informer's copy would be: nothing is left.
+    state.apply(claim(admin, result('pool-1', 'gpu-1'), result('pool-1', 'gpu-0')), false, -1);
+    expect([...state.flags.subarray(0, 3)]).toEqual([0, 0, 0]);
+    expect(state.dedicated.size).toBe(0);
+  });
+
   it('keeps the state of a device whose slice goes, and gives it to the device of the slice that comes back', () => {
     const s = slice('s', [dev('gpu-0'), dev('gpu-1')]);
     const { inv, state, add, remove, flagsOf } = setup([s]);
