@@ -54,6 +54,8 @@ export class Inventory {
    * KNOWN_PER_NAME devices each); it may keep a few devices of removed slices alive.
    */
   private readonly known = new Map<number, { template: JsonTemplate; driver: number; id: number }[]>();
+  /** Position in its `known` list of the device contentId matched last (tried first next time). */
+  private knownHint = 0;
   private readonly texts = new Map<string, string>();
   /** How many IDs several slots have (slices repeating a device): while none, no slot is `repeated`. */
   private repeatedIds = 0;
@@ -182,11 +184,18 @@ export class Inventory {
     const device = this.devices[i];
     const driver = this.driverId[i];
     // A device equal to a known one of the same name (compared field by field, no text) has its id.
+    // The position of the last hit is tried first: devices asked for one after another (a slice's,
+    // in order) mostly share all but a few fields, and the lists of their names were filled in
+    // the same order of contents, so the hint saves the comparisons that would fail.
     const known = this.known.get(this.nameId[i]);
     if (known !== undefined) {
-      for (const k of known) {
+      const h = this.knownHint < known.length ? this.knownHint : 0;
+      for (let j = 0; j < known.length; j++) {
+        const at = j === 0 ? h : j <= h ? j - 1 : j;
+        const k = known[at];
         if (k.driver === driver && sameJsonBut(k.template, device, 'name')) {
           id = k.id;
+          this.knownHint = at;
           break;
         }
       }

@@ -145,6 +145,15 @@ export class SliceIndex {
     return [...own, ...this.shared];
   }
 
+  /**
+   * The one slice `candidates(node)` would list, when it is one and no slice is universal
+   * (gatherPools' short path); undefined otherwise.
+   */
+  onlySliceOf(node: string): ResourceSlice | undefined {
+    const own = this.byNode.get(node);
+    return this.shared.length === 0 && this.universal.size === 0 && own !== undefined && !Array.isArray(own) ? own : undefined;
+  }
+
   /** Input order of an indexed slice. */
   orderOf(s: ResourceSlice): number {
     return this.order.get(s)!;
@@ -178,7 +187,8 @@ export class PoolFacts {
     let max = -Infinity;
     for (const s of all) if (s.spec.pool.generation > max) max = s.spec.pool.generation;
     this.maxGeneration = max;
-    this.newest = all.filter((s) => s.spec.pool.generation === max).slice(); // to its length (kept)
+    // To its length (kept); a one-slice pool's list is a fresh array already (SliceIndex.pool).
+    this.newest = all.length === 1 ? all : all.filter((s) => s.spec.pool.generation === max).slice();
   }
 
   /** Every slice of the pool at `generation`, in input order. */
@@ -285,6 +295,8 @@ function cut(list: ResourceSlice[] | undefined, s: ResourceSlice): void {
 /** `source`: the indexed slices (a plain list is indexed on the fly). */
 export function gatherPools(source: SliceIndex | readonly ResourceSlice[], node: Node, features: Features): Pool[] {
   const index = source instanceof SliceIndex ? source : new SliceIndex(source);
+  const only = index.onlySliceOf(node.metadata.name);
+  if (only !== undefined) return onlyPool(index, only, node, features);
   // The node's own and node-dependent slices, by pool; a pool they touch also takes its universal slices.
   const byPool = new Map<string, ResourceSlice[]>();
   for (const s of index.candidates(node.metadata.name)) {
@@ -316,6 +328,17 @@ export function gatherPools(source: SliceIndex | readonly ResourceSlice[], node:
   }
   while (k < own.length) pools.push(own[k++]);
   return pools;
+}
+
+/**
+ * gatherPools of a node whose one candidate is `s`, its own slice, in a cluster without
+ * universal slices (the common case: one slice per node pool): what the general loop computes
+ * for a single slice, without its maps and lists.
+ */
+function onlyPool(index: SliceIndex, s: ResourceSlice, node: Node, features: Features): Pool[] {
+  if (!passesGate(s, features) || !relevantOrThrow(s, node)) return [];
+  const p = makePool(index, index.poolKey(s), [s]);
+  return p ? [p] : [];
 }
 
 /**

@@ -42,6 +42,22 @@ describe('gatherPools', () => {
     expect(gatherPools([mine, newer, other], N1, features).map((p) => p.id)).toEqual(['gpu.example.com/pool-2']);
   });
 
+  it('a node with one slice of its own (the short path) sees its pool valid, obsolete or invalid as the whole pool says', () => {
+    const own = slice('own', [dev('gpu-0'), dev('gpu-1')]);
+    const [pool, ...rest] = gatherPools([own], N1, features);
+    expect(rest).toEqual([]);
+    expect([pool.id, pool.generation, pool.incomplete, pool.invalid, names(pool.slices), names(pool.allSlices)]).toEqual([
+      'gpu.example.com/pool-1', 1, false, undefined, ['own'], ['own'],
+    ]);
+    // A newer generation of the pool on another node makes the node's one slice obsolete.
+    const newer = slice('newer', [dev('gpu-0')], { count: 2, generation: 2, nodeName: 'node-2' });
+    expect(gatherPools([slice('mine', [dev('a')], { count: 2 }), newer], N1, features)).toEqual([]);
+    // A name repeated inside the one slice makes the pool invalid.
+    expect(gatherPools([slice('dup', [dev('gpu-0'), dev('gpu-0')])], N1, features)[0].invalid).toBe('duplicate device name gpu-0');
+    // Another node's one slice is not this node's.
+    expect(gatherPools([slice('far', [dev('a')], { nodeName: 'node-2' })], N1, features)).toEqual([]);
+  });
+
   it('a device name that repeats within the pool makes it invalid', () => {
     const s1 = slice('s1', [dev('gpu-0'), dev('gpu-1')], { count: 2 });
     const s2 = slice('s2', [dev('gpu-0')], { count: 2 });

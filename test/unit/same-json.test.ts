@@ -62,3 +62,29 @@ describe('Inventory.contentId', () => {
     expect(new Set(ids).size).toBe(4);
   });
 });
+
+describe('Inventory.contentId, the last hit tried first', () => {
+  it('gives equal ids exactly to equal texts when the hinted known device differs only deep inside', () => {
+    // Three contents per name, equal but for one leaf two levels down; slices list them in
+    // changing orders, so the hint (the previous device's position) is right, wrong, or past the list.
+    const attrs = (v: string, index: number) => ({
+      attributes: { index: { int: index }, driverVersion: { version: v } },
+      capacity: { memory: { value: '80Gi' } },
+    });
+    const versions = ['1.0.0', '1.0.1', '1.0.2'];
+    const orders = [[0, 1, 2], [2, 1, 0], [1, 1, 1], [0, 2, 0], [2, 2, 1], [1, 0, 2]];
+    const slices = orders.map((order, s) =>
+      slice(`s${s}`, order.map((v, k) => dev(`gpu-${k % 2}`, attrs(versions[v], k % 2))), { poolName: `p${s}` }),
+    );
+    const inv = new Inventory(slices);
+    const texts: string[] = [];
+    const ids: number[] = [];
+    for (let i = 0; i < inv.size; i++) {
+      const { name: _n, ...rest } = inv.devices[i];
+      texts.push(JSON.stringify(rest));
+      ids.push(inv.contentId(i));
+    }
+    for (let a = 0; a < ids.length; a++) for (let b = 0; b < ids.length; b++) expect(ids[a] === ids[b]).toBe(texts[a] === texts[b]);
+    expect(new Set(ids).size).toBe(6); // 3 versions × index 0 or 1
+  });
+});
