@@ -410,7 +410,7 @@ export class Engine {
       const { masks } = this.compile();
       const np = this.nodePools(node);
       const view = this.nodeView(np);
-      const specs = claims.length === 1 ? specKey(claims[0]) : claims.map(specKey).join('\u0000');
+      const specs = specsKey(claims);
       const cached = this.problems.get(np.shape)?.get(specs);
       let problem: Problem;
       let block: Block;
@@ -481,7 +481,7 @@ export class Engine {
 
   /**
    * For the placement kernel (schedule/placement): the cached problem of claims with these
-   * specs (`specKey`s joined by NUL) on the node, compiled and cached on first use; undefined
+   * specs (`specsKey`) on the node, compiled and cached on first use; undefined
    * when the node is unknown, its pools cannot be gathered, or the problem is not reusable
    * (Problem.cacheable) or fails to compile. Its dynamic regions are stale: the kernel
    * refreshes them from its resident state. Not while an `allocate` is paused.
@@ -621,9 +621,17 @@ function checkAccounting(where: string, v: unknown): CounterAccounting {
   throw new CounterAccountingError(`${where}.counterAccounting: invalid value ${JSON.stringify(v)}: want "upstream" or "exact"`);
 }
 
+/**
+ * The key of claims' specs together (problem cache, placement kernel shapes): one claim's is its
+ * spec's kept text itself (hashed once), several are joined by NUL.
+ */
+export function specsKey(claims: readonly ResourceClaim[]): string {
+  return claims.length === 1 ? specKey(claims[0]) : claims.map(specKey).join('\u0000');
+}
+
 /** Claim specs are immutable; their text is computed once per spec object (Pods stamped from one template share it). */
 const specKeys = new WeakMap<object, string>();
-export function specKey(c: ResourceClaim): string {
+function specKey(c: ResourceClaim): string {
   const spec = c.spec ?? {};
   let k = specKeys.get(spec);
   if (k === undefined) {

@@ -17,7 +17,7 @@
  */
 
 import type { Engine } from '../../engine.js';
-import { specKey } from '../../engine.js';
+import { specsKey } from '../../engine.js';
 import type { Pod } from '../../model/types.js';
 import { assembleResults } from '../../results/assemble.js';
 import { ACCOUNTING, MAX_RESULTS_PER_CLAIM, REC, REC_WORDS, R, RESULT, RF, RUN_WORDS, STOP, STRATEGY } from '../../wasm/layout.js';
@@ -142,8 +142,7 @@ export class PlacementRuns {
     if (pod.spec.nodeName || this.scheduler.nodes.length === 0) return { host: this.scheduler.prepare(pod) };
     const a = this.scheduler.prepare(pod);
     if (!('pending' in a) || !isSimple(a)) return { host: a };
-    // One claim (the common case): its spec key is a kept string, hashed once.
-    const specs = a.pending.length === 1 ? specKey(a.pending[0]) : a.pending.map(specKey).join('\u0000');
+    const specs = specsKey(a.pending);
     const nodeSpec = nodeSpecKey(pod);
     const shape = (this.resident ?? this.current()).shapeTable(specs, nodeSpec, pod, a.pending, a.maxScore);
     return shape.solvable ? { simple: { attempt: a, specs, nodeSpec, shape } } : { host: a };
