@@ -206,7 +206,15 @@ export const R_NSHAPES: i32 = 24;
 export const R_NODE_LOCAL: i32 = 25;
 /** Node visits after which the run pauses (after the Pod that reached it): bounds the time between two returns to the host. */
 export const R_VISITS: i32 = 26;
-export const RUN_WORDS: i32 = 27;
+/**
+ * Address: i32 × (slots+1), where each inventory slot's shareable capacities start in R_CAP_LEFT:
+ * a multi-allocatable device (DRAConsumableCapacity) has one per capacity, in the order of its
+ * `capacity` map (compile/problem.ts lists a problem's per device in that order), others none.
+ */
+export const R_CAP_START: i32 = 27;
+/** Address: i64 per shareable capacity, what its shares left of it (milli), updated by commits. */
+export const R_CAP_LEFT: i32 = 28;
+export const RUN_WORDS: i32 = 29;
 
 /** The upstream strategy: nodes from the rotating start. */
 export const STRATEGY_UPSTREAM: i32 = 0;
@@ -219,6 +227,8 @@ export const FIRST_AVAILABLE_MAX: i32 = 8;
 /** Allocated-state flags (model/allocated.ts FLAG_*): a dedicated allocation, shares. */
 export const RF_DEDICATED: i32 = 1;
 export const RF_SHARED: i32 = 2;
+/** A share reported consumedCapacity (FLAG_AGGREGATED: upstream's AggregatedCapacity has the device). */
+export const RF_AGGREGATED: i32 = 4;
 
 /** Stop reasons (R_STOP). */
 export const STOP_END: i32 = 0; // every Pod of the run placed

@@ -3,7 +3,8 @@
 // rotating start, the node checks' verdict per pod shape, the search of the shape's cached
 // problem on each node (the search of search.ts, unchanged), the best DRA score among the
 // first `wanted` feasible nodes (stopping at the highest possible score), then the commit into
-// the resident state (in-use flags, shared counters) and an output record the host decodes.
+// the resident state (in-use flags, shared counters, shares of multi-allocatable devices and
+// the capacity they consume) and an output record the host decodes.
 // With the pack strategy the nodes go by ascending free devices for the Pod's requests (the
 // shape table's keys, as schedule/summary.ts counts them), and after each commit the node is
 // counted and re-ranked in every shape table of the run — when that is all that changed (the
@@ -17,7 +18,8 @@ import {
   H_SLOT_STATUS, H_REQ_SLOT_START, H_DEV_CNT_START, H_CNT_IDX, H_CNT_AMT, H_DEV_POOL_CNT_START, H_DEV_POOL_CNT_END,
   ST_ERROR, ST_SELECTABLE, ST_STATIC_OK, R_STRATEGY, R_SHAPES, R_NSHAPES, R_NODE_LOCAL, R_VISITS, STRATEGY_PACK, STOP_PAUSED,
   SH_KEYS, SH_ORDER, SH_POS, SH_ALL_BLOCKS, SH_ADMIT, ADMIT_UNKNOWN, ADMIT_NO, ADMIT_YES, REC_REJECTED,
-  H_SLOT_NUM, H_SLOT_MODE, MODE_ALL,
+  H_SLOT_NUM, H_SLOT_MODE, MODE_ALL, H_NCAP, H_CAP_AVAIL, H_SLOT_CAPUSE_START, H_CAPUSE_IDX, H_CAPUSE_AMT,
+  DEV_MULTI, DEV_SHARED_BEFORE, DEV_AGGREGATED_BEFORE, RF_AGGREGATED, R_CAP_START, R_CAP_LEFT, ACCOUNTING_EXACT,
   R_NNODES, R_START, R_WANTED, R_NPODS, R_DONE, R_STOP, R_SLICE, R_PODS, R_OUT, R_REC_STRIDE, R_FLAGS, R_AVAIL,
   R_NODE_SLOTS, R_SLOTS, R_NODE_CNT, R_CNT_MAP, R_USE_START, R_USE_CNT, R_USE_AMT, R_HELD_MASK, R_ACCOUNTING, R_STEPS,
   FIRST_AVAILABLE_MAX, RF_DEDICATED, RF_SHARED, STOP_END, STOP_UNPLACED, STOP_HOST, SH_MAX_SCORE, SH_BLOCKS,
@@ -129,7 +131,11 @@ function placePod(run: usize, shape: usize, rec: usize, start: i32, n: i32, pack
   return STOP_END;
 }
 
-/** Writes the resident state of `node` into the block's dynamic regions: in-use flags, counters left, accounting. */
+/**
+ * Writes the resident state of `node` into the block's dynamic regions, as compile/problem.ts
+ * refreshDynamic does: device flags (DEV_MULTI is the device's own and stays), counters left,
+ * capacity left (the node's entries device after device: the block's order), accounting.
+ */
 function refresh(run: usize, block: usize, node: i32): void {
   const flags = addr(run, R_FLAGS);
   const held = word(run, R_HELD_MASK);
@@ -137,7 +143,24 @@ function refresh(run: usize, block: usize, node: i32): void {
   const devFlags = region(block, H_DEV_FLAGS);
   const nDev = i32At(block, H_NDEV);
   for (let d = 0; d < nDev; d++) {
-    setI32(devFlags, d, (<i32>load<u8>(flags + <usize>i32At(slots, d)) & held) != 0 ? DEV_ALLOCATED : 0);
+    const f = <i32>load<u8>(flags + <usize>i32At(slots, d));
+    let v = i32At(devFlags, d) & DEV_MULTI;
+    if ((f & held) != 0) v |= DEV_ALLOCATED;
+    if (v & DEV_MULTI) {
+      if ((f & RF_SHARED) != 0) v |= DEV_SHARED_BEFORE;
+      if ((f & RF_AGGREGATED) != 0) v |= DEV_AGGREGATED_BEFORE;
+    }
+    setI32(devFlags, d, v);
+  }
+  if (i32At(block, H_NCAP) > 0) {
+    const capStart = addr(run, R_CAP_START);
+    const capLeft = addr(run, R_CAP_LEFT);
+    const left = region(block, H_CAP_AVAIL);
+    let e = 0;
+    for (let d = 0; d < nDev; d++) {
+      const slot = i32At(slots, d);
+      for (let u = i32At(capStart, slot), end = i32At(capStart, slot + 1); u < end; u++) setI64(left, e++, i64At(capLeft, u));
+    }
   }
   const nCounter = i32At(block, H_NCOUNTER);
   if (nCounter > 0) {
@@ -176,13 +199,22 @@ function copyAnswer(block: usize, rec: usize): void {
 
 /**
  * Commits the record's picks on its node into the resident state, as the host's commit does to
- * the allocated state: a device taken without adminAccess becomes dedicated, and when it was
- * neither dedicated nor shared before, what it consumes of shared counters is taken.
+ * the allocated state: a device taken without adminAccess becomes dedicated — a multi-allocatable
+ * one gets a share instead (its result carries a shareID): the pair's capacity demand comes off
+ * the device's entries (the k-th demand is the k-th entry), and the share reports
+ * consumedCapacity (RF_AGGREGATED) when the device has capacities — and when it was neither
+ * dedicated nor shared before, what it consumes of shared counters is taken.
  */
 function commit(run: usize, shape: usize, rec: usize): void {
   const node = i32At(rec, REC_NODE);
   const block = <usize><u32>i32At(shape, SH_BLOCKS + node);
   const admin = region(block, H_SLOT_ADMIN);
+  const devFlags = region(block, H_DEV_FLAGS);
+  const nDev = i32At(block, H_NDEV);
+  const capuseStart = region(block, H_SLOT_CAPUSE_START);
+  const capuseAmt = region(block, H_CAPUSE_AMT);
+  const capStart = addr(run, R_CAP_START);
+  const capLeft = addr(run, R_CAP_LEFT);
   const flags = addr(run, R_FLAGS);
   const slots = addr(run, R_SLOTS) + (<usize>i32At(addr(run, R_NODE_SLOTS), node) << 2);
   const useStart = addr(run, R_USE_START);
@@ -192,8 +224,10 @@ function commit(run: usize, shape: usize, rec: usize): void {
   const picks = rec + (<usize>(REC_WORDS + i32At(rec, REC_NREQ)) << 2);
   const nPicks = i32At(rec, REC_NPICKS);
   for (let p = 0; p < nPicks; p++) {
-    if (i32At(admin, i32At(picks, 2 * p)) != 0) continue;
-    const slot = i32At(slots, i32At(picks, 2 * p + 1));
+    const s = i32At(picks, 2 * p);
+    if (i32At(admin, s) != 0) continue;
+    const d = i32At(picks, 2 * p + 1);
+    const slot = i32At(slots, d);
     const f = <i32>load<u8>(flags + <usize>slot);
     if ((f & (RF_DEDICATED | RF_SHARED)) == 0) {
       for (let u = i32At(useStart, slot), e = i32At(useStart, slot + 1); u < e; u++) {
@@ -201,7 +235,16 @@ function commit(run: usize, shape: usize, rec: usize): void {
         setI64(avail, c, i64At(avail, c) - i64At(useAmt, u));
       }
     }
-    store<u8>(flags + <usize>slot, <u8>(f | RF_DEDICATED));
+    let taken = RF_DEDICATED;
+    if ((i32At(devFlags, d) & DEV_MULTI) != 0) {
+      const first = i32At(capStart, slot);
+      const k = s * nDev + d;
+      for (let q = i32At(capuseStart, k), e = i32At(capuseStart, k + 1), u = first; q < e; q++, u++) {
+        setI64(capLeft, u, i64At(capLeft, u) - i64At(capuseAmt, q));
+      }
+      taken = i32At(capStart, slot + 1) > first ? RF_SHARED | RF_AGGREGATED : RF_SHARED;
+    }
+    store<u8>(flags + <usize>slot, <u8>(f | taken));
   }
 }
 
@@ -267,7 +310,8 @@ function freeSum(block: usize): f64 {
  * Devices that could serve one more request of `slot`, each judged alone (compile/eligibility.ts
  * dynamicMiss after the static bits), counted up to `limit`: a device whose selectors fail
  * counts; else selectable, statically fine, not held by others (unless admin access), its
- * counters fit.
+ * counters fit (a multi-allocatable device whose shares hold them already needs none), and a
+ * multi-allocatable device has what one more share consumes left of every capacity.
  */
 function freeFor(block: usize, slot: i32, limit: i32): i32 {
   const nDev = i32At(block, H_NDEV);
@@ -282,10 +326,27 @@ function freeFor(block: usize, slot: i32, limit: i32): i32 {
       continue;
     }
     if (!(st & ST_SELECTABLE) || !(st & ST_STATIC_OK)) continue;
-    if (!admin && (i32At(devFlags, d) & DEV_ALLOCATED) != 0) continue;
-    if (countersFit(block, d)) free++;
+    const f = i32At(devFlags, d);
+    if (!admin && (f & DEV_ALLOCATED) != 0) continue;
+    if ((f & DEV_MULTI) == 0) {
+      if (countersFit(block, d)) free++;
+      continue;
+    }
+    const holds = i32At(block, H_ACCOUNTING) == ACCOUNTING_EXACT ? DEV_SHARED_BEFORE : DEV_AGGREGATED_BEFORE;
+    if (((f & holds) != 0 || countersFit(block, d)) && capacityLeftFits(block, slot, d, nDev)) free++;
   }
   return free;
+}
+
+/** eligibility.ts capacityLeftMiss: one more share of `d` for `slot` fits what is left of each of its capacities. */
+function capacityLeftFits(block: usize, slot: i32, d: i32, nDev: i32): bool {
+  const start = region(block, H_SLOT_CAPUSE_START);
+  const idx = region(block, H_CAPUSE_IDX);
+  const amt = region(block, H_CAPUSE_AMT);
+  const left = region(block, H_CAP_AVAIL);
+  const k = slot * nDev + d;
+  for (let q = i32At(start, k), e = i32At(start, k + 1); q < e; q++) if (i64At(amt, q) > i64At(left, i32At(idx, q))) return false;
+  return true;
 }
 
 /** eligibility.ts countersMiss: each amount is left, and taking them all leaves no counter of the pool negative. */

@@ -26,7 +26,8 @@
  * Upstream anchor (performance-anchors.md §3.0, same machine kind): the Go allocator, Pod by
  * Pod as kube-scheduler filters, schedules gpu-5k's 10,000 Pods at 105 Pods/s (500 nodes,
  * 4,000 Pods: 269 Pods/s). Run: `npm run bench:schedule` (BENCH_SCALES=500,5000 for fewer sizes;
- * BENCH_SECTIONS=3 for the workloads only, BENCH_SECTIONS=4 for the placement kernels). Results: bench/README.md.
+ * BENCH_SECTIONS=3 for the workloads only, BENCH_SECTIONS=4 for the placement kernels;
+ * BENCH_WORKLOADS=rdma-bw for some workloads of sections 3 and 4). Results: bench/README.md.
  */
 
 import { Bench } from 'tinybench';
@@ -51,6 +52,9 @@ async function compile(objects: DraObject[]): Promise<Engine> {
 
 /** Sections to run (BENCH_SECTIONS=1,3): all by default. */
 const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? '1,2,3,4').split(',').map(Number));
+/** Sections 3 and 4: these workloads only (BENCH_WORKLOADS=rdma-bw,mig-1k), else all of the section's. */
+const only = process.env.BENCH_WORKLOADS?.split(',');
+const pick = (names: string[]) => (only ? names.filter((n) => only.includes(n)) : names);
 
 // ---- 1. scaling ---------------------------------------------------------------------------------
 const rows: Record<string, string | number>[] = [];
@@ -188,7 +192,7 @@ const cpuMs = () => {
 };
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const workloadRows: Record<string, string | number>[] = [];
-for (const name of SECTIONS.has(3) ? ['gpu-5k', 'mig-1k', 'rdma-bw', 'fallback', 'nvlink-4gpu'] : []) {
+for (const name of SECTIONS.has(3) ? pick(['gpu-5k', 'mig-1k', 'rdma-bw', 'fallback', 'nvlink-4gpu']) : []) {
   const w = generateWorkload(name, { seed: 1 });
   const objects = objectsOf(w);
   const best = new Map<string, { compile: number; solve: number; placements: string }>();
@@ -234,7 +238,7 @@ if (workloadRows.length) {
 
 // ---- 4. placement kernels: host vs ts loop vs wasm loop ----------------------------------------
 const kernelRows: Record<string, string | number>[] = [];
-for (const name of SECTIONS.has(4) ? ['gpu-5k', 'mig-1k', 'fallback', 'rdma-bw', 'nvlink-4gpu'] : []) {
+for (const name of SECTIONS.has(4) ? pick(['gpu-5k', 'mig-1k', 'fallback', 'rdma-bw', 'nvlink-4gpu']) : []) {
   const w = generateWorkload(name, { seed: 1 });
   const objects = objectsOf(w);
   for (const strategy of ['upstream', 'pack'] as Strategy[]) {

@@ -37,7 +37,7 @@ import { NodeSelectorError } from '../model/nodes.js';
 import { deviceServesNode } from '../model/pools.js';
 import { parseQuantity, type Quantity } from '../model/quantity.js';
 import type { Slot } from '../model/requests.js';
-import type { DeviceSelector, DeviceTaint, DeviceToleration, Node } from '../model/types.js';
+import type { Device, DeviceSelector, DeviceTaint, DeviceToleration, Node } from '../model/types.js';
 import { capacityDemand } from './capacity.js';
 import type { NodeDevice, NodeView } from './nodeview.js';
 import type { SelectorMasks, SelectorValue } from './selectors.js';
@@ -149,7 +149,12 @@ function taintTolerated(t: DeviceTaint, tolerations: readonly DeviceToleration[]
 
 /** A device whose capacity is shared by several allocations (DRAConsumableCapacity). */
 export function isShared(nd: NodeDevice, features: Features): boolean {
-  return features.consumableCapacity && nd.device.allowMultipleAllocations === true;
+  return sharesDevice(nd.device, features);
+}
+
+/** `isShared` of a device itself (it depends on the device's contents only). */
+export function sharesDevice(device: Device, features: Features): boolean {
+  return features.consumableCapacity && device.allowMultipleAllocations === true;
 }
 
 /**

@@ -160,8 +160,10 @@ export const R = {
   NSHAPES: 24,
   NODE_LOCAL: 25,
   VISITS: 26,
+  CAP_START: 27,
+  CAP_LEFT: 28,
 } as const;
-export const RUN_WORDS = 27;
+export const RUN_WORDS = 29;
 
 /** Word R.STRATEGY: the node order. */
 export const STRATEGY = { UPSTREAM: 0, PACK: 1 } as const;
@@ -169,8 +171,8 @@ export const STRATEGY = { UPSTREAM: 0, PACK: 1 } as const;
 /** Upstream's bound on firstAvailable subrequests: a request on its first choice scores this much (the DRA score). */
 export const FIRST_AVAILABLE_MAX = 8;
 
-/** Resident allocated-state flags: model/allocated.ts FLAG_DEDICATED and FLAG_SHARED. */
-export const RF = { DEDICATED: 1, SHARED: 2 } as const;
+/** Resident allocated-state flags: model/allocated.ts FLAG_DEDICATED, FLAG_SHARED and FLAG_AGGREGATED. */
+export const RF = { DEDICATED: 1, SHARED: 2, AGGREGATED: 4 } as const;
 
 /** Why the kernel stopped (word R.STOP). */
 export const STOP = { END: 0, UNPLACED: 1, HOST: 2, PAUSED: 3 } as const;

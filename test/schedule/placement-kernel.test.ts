@@ -5,7 +5,10 @@
  * and step budgets mixed in) are scheduled with the loop in WASM, the same loop in TypeScript and Pod by Pod on the
  * host; the Pods' nodes and messages, every claim and the counters must be identical.
  * After every run the kernel decoded, the host's allocated state must equal the kernel's
- * resident state (flags per device, counters left per node view).
+ * resident state (flags per device, counters left per node view, capacity left per shared
+ * device). Hand-made consumable-capacity cases (multi-allocatable devices with request
+ * policies, shared by several claims of one Pod and of many, shared counters, admin access,
+ * both counter accountings) go through the same differential.
  *
  * Scaled down by default; DRALLOC_FULL=1 runs many more cases.
  */
@@ -16,7 +19,9 @@ import { generateWorkload } from '../../src/gen/registry.js';
 import { Random } from '../../src/gen/random.js';
 import { ResidentCluster } from '../../src/schedule/placement/resident.js';
 import { buildNodeView } from '../../src/compile/nodeview.js';
-import type { DraObject, Node, Pod } from '../../src/model/types.js';
+import { parseQuantity } from '../../src/model/quantity.js';
+import { claimTemplate, deviceClass, driverIs, NAMESPACE, node, nodeSlice, pod } from '../../src/gen/builders.js';
+import type { CapacityRequestPolicy, Device, DeviceRequest, DraObject, Node, Pod, ResourceClaim } from '../../src/model/types.js';
 import { FULL } from '../full.js';
 
 const WORKLOADS = ['gpu-5k', 'nvlink-4gpu', 'mig-1k', 'rdma-bw', 'fallback', 'mixed', 'gangs'];
@@ -59,10 +64,89 @@ function randomCase(workload: string, seed: number): Case {
   };
 }
 
+const NIC_DRIVER = 'nic.example.com';
+/** Request policies of a shared capacity: none, a default, a stepped range, a range without step or max, a list of values. */
+const POLICIES: (CapacityRequestPolicy | undefined)[] = [
+  undefined,
+  { default: '10G' },
+  { default: '10G', validRange: { min: '10G', max: '100G', step: '10G' } },
+  { validRange: { min: '5G' } },
+  { default: '25G', validValues: ['25G', '50G', '100G'] },
+];
+
+/**
+ * A random consumable-capacity case: 2–6 nodes with 1–3 NICs each, most of them
+ * multi-allocatable with a `bandwidth` capacity under one of POLICIES (some with a second
+ * capacity, some with none, some consuming a per-node shared counter, one in ten not shared),
+ * Pods with one or two claims (so a NIC is shared by claims of one Pod as well as by many Pods)
+ * asking 0–2 capacities, sometimes two NICs, sometimes admin access, some with a ResourceClaim of
+ * their own (placed by the host between two runs); either counter accounting.
+ */
+function capacityCase(seed: number): Case {
+  const rng = new Random(seed * 104729 + 17);
+  const nodes: Node[] = Array.from({ length: 2 + rng.int(5) }, (_, i) => node(`cap-node-${i}`, rng));
+  const slices = nodes.flatMap((n) => {
+    const name = n.metadata.name;
+    const counted = rng.int(3) === 0;
+    const devices: Device[] = Array.from({ length: 1 + rng.int(3) }, (_, i) => {
+      const d: Device = { name: `nic-${i}`, attributes: { numa: { int: i } } };
+      if (rng.int(10) > 0) d.allowMultipleAllocations = true;
+      const kind = rng.int(6);
+      if (kind > 0) d.capacity = { bandwidth: { value: ['100G', '200G', '400G'][rng.int(3)], ...(rng.pick(POLICIES) ? { requestPolicy: rng.pick(POLICIES) } : {}) } };
+      if (kind === 5) d.capacity!.queues = { value: '4', requestPolicy: { default: '1', validRange: { min: '1', max: '4' } } };
+      if (counted) d.consumesCounters = [{ counterSet: 'ports', counters: { ports: { value: '1' } } }];
+      return d;
+    });
+    if (!counted) return [nodeSlice(`${name}-nics`, name, NIC_DRIVER, 1, { devices })];
+    return [
+      nodeSlice(`${name}-ports`, name, NIC_DRIVER, 2, { sharedCounters: [{ name: 'ports', counters: { ports: { value: String(1 + rng.int(2)) } } }] }),
+      nodeSlice(`${name}-nics`, name, NIC_DRIVER, 2, { devices }),
+    ];
+  });
+  const templates = Array.from({ length: 2 + rng.int(4) }, (_, t) => {
+    const requests: DeviceRequest[] = Array.from({ length: 1 + (rng.int(4) === 0 ? 1 : 0) }, (_, q) => {
+      const caps: Record<string, string> = {};
+      if (rng.int(3) > 0) caps.bandwidth = ['5G', '10G', '15G', '30G', '40G', '60G', '100G', '150G'][rng.int(8)];
+      if (rng.int(5) === 0) caps.queues = String(1 + rng.int(3));
+      return {
+        name: `nic-${q}`,
+        exactly: {
+          deviceClassName: 'nic',
+          count: rng.int(5) === 0 ? 2 : 1,
+          ...(Object.keys(caps).length ? { capacity: { requests: caps } } : {}),
+          ...(rng.int(10) === 0 ? { adminAccess: true } : {}),
+        },
+      };
+    });
+    return claimTemplate(`nic-${t}`, { devices: { requests } });
+  });
+  // One Pod in six uses a ResourceClaim of its own instead: the host places it between runs, and the resident state follows its shares.
+  const claims: ResourceClaim[] = [];
+  const pods: Pod[] = Array.from({ length: 6 + rng.int(30) }, (_, i) => {
+    const names: Record<string, string> = { a: rng.pick(templates).metadata.name };
+    if (rng.int(3) === 0) names.b = rng.pick(templates).metadata.name;
+    const p = pod(`cap-pod-${i}`, names);
+    if (rng.int(6) > 0) return p;
+    const own: ResourceClaim = { apiVersion: 'resource.k8s.io/v1', kind: 'ResourceClaim', metadata: { name: `cap-claim-${i}`, namespace: NAMESPACE }, spec: rng.pick(templates).spec.spec };
+    claims.push(own);
+    return { ...p, spec: { ...p.spec, resourceClaims: [{ name: 'a', resourceClaimName: own.metadata.name }] } } as Pod;
+  });
+  const counterAccounting = rng.int(2) === 0 ? 'upstream' : 'exact';
+  const strategy = seed % 2 === 1 ? 'upstream' : 'pack';
+  const percentageOfNodesToScore = [0, 0, 50][rng.int(3)];
+  return {
+    objects: [deviceClass('nic', driverIs(NIC_DRIVER)), ...nodes, ...slices, ...templates, ...claims, ...pods],
+    engine: { counterAccounting },
+    opts: { strategy, percentageOfNodesToScore },
+    label: `capacity seed ${seed} ${strategy} ${counterAccounting} pct ${percentageOfNodesToScore}`,
+  };
+}
+
 /** What must agree: every Pod's node and message, every claim (share IDs aside), the counters (nodes examined, searches, summary rejections), the groups. */
-async function outcome(c: Case, placement: 'wasm' | 'ts' | 'host'): Promise<string> {
+async function outcome(c: Case, placement: 'wasm' | 'ts' | 'host', placed?: { n: number }): Promise<string> {
   const engine = await Engine.create({ ...c.engine, objects: c.objects });
   const r = schedule(engine, c.objects, { ...c.opts, placement });
+  if (placed) placed.n += r.placement?.placed ?? 0;
   const text = JSON.stringify({
     pods: r.pods.map((p) => [p.pod.metadata.name, p.node, p.message]),
     claims: r.claims,
@@ -80,8 +164,21 @@ function residentMismatches(engine: Engine, r: ResidentCluster): string[] {
   const reg = r.regions;
   const flags = new Uint8Array(mem, reg.flags, allocated.flags.length);
   allocated.flags.forEach((f, slot) => {
-    if ((f & 3) !== (flags[slot] & 3)) out.push(`slot ${slot}: host ${f}, resident ${flags[slot]}`);
+    if (f !== flags[slot]) out.push(`slot ${slot}: host ${f}, resident ${flags[slot]}`);
   });
+  // What the shares left of each capacity of each multi-allocatable device, in the device's capacity order.
+  const { inventory, features } = engine.inspect();
+  const capStart = new Int32Array(mem, reg.capStart, allocated.flags.length + 1);
+  const capLeft = new BigInt64Array(mem, reg.capLeft, capStart[allocated.flags.length]);
+  for (let slot = 0; slot < inventory.size; slot++) {
+    const d = inventory.live(slot) ? inventory.devices[slot] : undefined;
+    const caps = d && features.consumableCapacity && d.allowMultipleAllocations ? Object.entries(d.capacity ?? {}) : [];
+    if (capStart[slot + 1] - capStart[slot] !== caps.length) out.push(`slot ${slot}: ${caps.length} capacities, resident ${capStart[slot + 1] - capStart[slot]}`);
+    caps.forEach(([name, cap], k) => {
+      const left = parseQuantity(cap.value).milli() - allocated.consumedAt(slot, name).milli();
+      if (capLeft[capStart[slot] + k] !== left) out.push(`slot ${slot} ${name}: host ${left}, resident ${capLeft[capStart[slot] + k]}`);
+    });
+  }
   const nodeCnt = new Int32Array(mem, reg.nodeCnt, r.nodes.length + 1);
   const cntMap = new Int32Array(mem, reg.cntMap, nodeCnt[r.nodes.length]);
   r.pools.forEach((np, i) => {
@@ -107,6 +204,18 @@ describe('the placement kernel answers as the host does', () => {
     });
   }
 
+  it(`consumable capacity: wasm, ts and host loops agree on ${4 * CASES} hand-made cases`, { timeout: 120_000 }, async () => {
+    const placed = { n: 0 };
+    for (let seed = 1; seed <= 4 * CASES; seed++) {
+      const c = capacityCase(seed);
+      const host = await outcome(c, 'host');
+      expect(await outcome(c, 'wasm', placed), c.label).toBe(host);
+      expect(await outcome(c, 'ts'), c.label).toBe(host);
+    }
+    // The kernel placed Pods on shared devices itself (it did not hand them all to the host).
+    expect(placed.n).toBeGreaterThan(20 * CASES);
+  });
+
   // (A claim released meanwhile is not compared: the host path's per-node summaries would not
   // know of it — Scheduler.stateChanged is the embedder's business — so neither path is exact.)
   it('engine changes between two Pods (a DeviceClass and a slice upserted again) are seen by the next run', { timeout: 120_000 }, async () => {
@@ -131,9 +240,9 @@ describe('the placement kernel answers as the host does', () => {
 
   it('after each decoded run the resident state equals the allocated state', { timeout: 120_000 }, async () => {
     let checked = 0;
-    for (const workload of ['mig-1k', 'gpu-5k', 'mixed']) {
+    for (const workload of ['mig-1k', 'gpu-5k', 'mixed', 'rdma-bw', 'capacity']) {
       for (let seed = 1; seed <= 4; seed++) {
-        const c = randomCase(workload, seed);
+        const c = workload === 'capacity' ? capacityCase(seed) : randomCase(workload, seed);
         const engine = await Engine.create({ ...c.engine, objects: c.objects });
         const steps = scheduleSteps(engine, c.objects, { ...c.opts, placement: 'wasm' });
         for (let s = steps.next(); !s.done; s = steps.next()) {

@@ -12,7 +12,7 @@ import { Engine } from '../../src/engine.js';
 import { buildNodeView } from '../../src/compile/nodeview.js';
 import { compileProblem, type Problem } from '../../src/compile/problem.js';
 import { loadSolver } from '../../src/wasm/instance.js';
-import { FLAG_DEDICATED, FLAG_SHARED } from '../../src/model/allocated.js';
+import { FLAG_AGGREGATED, FLAG_DEDICATED, FLAG_SHARED } from '../../src/model/allocated.js';
 import { SolverMemory } from '../../src/wasm/run.js';
 import type { DraObject, ResourceClaim } from '../../src/model/types.js';
 
@@ -56,7 +56,7 @@ describe('the ABI contract', () => {
     const fills = (words: number[], n: number) => expect([...words].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
     fills(Object.values(layout.R), layout.RUN_WORDS);
     fills(Object.values(layout.REC), layout.REC_WORDS);
-    expect(layout.RF).toEqual({ DEDICATED: FLAG_DEDICATED, SHARED: FLAG_SHARED });
+    expect(layout.RF).toEqual({ DEDICATED: FLAG_DEDICATED, SHARED: FLAG_SHARED, AGGREGATED: FLAG_AGGREGATED });
     // A shape table's block entries are addresses (> 0) or one of two markers.
     expect(layout.SH.REJECTED).toBeLessThan(0);
     expect(layout.SH.HOST).toBe(0);

@@ -7,7 +7,7 @@
  */
 
 import type { SolverExports } from '../../wasm/instance.js';
-import { ADMIT, DEV, FIRST_AVAILABLE_MAX, H, MODE, OUT, REC, REC_WORDS, R, RESULT, RF, SH, ST, STOP, STRATEGY } from '../../wasm/layout.js';
+import { ACCOUNTING, ADMIT, DEV, FIRST_AVAILABLE_MAX, H, MODE, OUT, REC, REC_WORDS, R, RESULT, RF, SH, ST, STOP, STRATEGY } from '../../wasm/layout.js';
 
 /** Views of the whole memory; indices are addresses ÷ element size. */
 interface Mem {
@@ -118,7 +118,26 @@ function refresh(m: Mem, run: number, b: number, node: number): void {
   const slots = (m.i32[r + R.SLOTS] >> 2) + m.i32[(m.i32[r + R.NODE_SLOTS] >> 2) + node];
   const devFlags = region(m, b, H.DEV_FLAGS);
   const nDev = m.i32[(b >> 2) + H.NDEV];
-  for (let d = 0; d < nDev; d++) m.i32[devFlags + d] = m.u8[flags + m.i32[slots + d]] & held ? DEV.ALLOCATED : 0;
+  for (let d = 0; d < nDev; d++) {
+    const f = m.u8[flags + m.i32[slots + d]];
+    let v = m.i32[devFlags + d] & DEV.MULTI;
+    if (f & held) v |= DEV.ALLOCATED;
+    if (v & DEV.MULTI) {
+      if (f & RF.SHARED) v |= DEV.SHARED_BEFORE;
+      if (f & RF.AGGREGATED) v |= DEV.AGGREGATED_BEFORE;
+    }
+    m.i32[devFlags + d] = v;
+  }
+  if (m.i32[(b >> 2) + H.NCAP] > 0) {
+    const capStart = m.i32[r + R.CAP_START] >> 2;
+    const capLeft = m.i32[r + R.CAP_LEFT] >> 3;
+    const left = (b + m.i32[(b >> 2) + H.CAP_AVAIL]) >> 3;
+    let e = 0;
+    for (let d = 0; d < nDev; d++) {
+      const slot = m.i32[slots + d];
+      for (let u = m.i32[capStart + slot], end = m.i32[capStart + slot + 1]; u < end; u++) m.i64[left + e++] = m.i64[capLeft + u];
+    }
+  }
   const nCounter = m.i32[(b >> 2) + H.NCOUNTER];
   if (nCounter > 0) {
     const avail = m.i32[r + R.AVAIL] >> 3;
@@ -156,6 +175,12 @@ function commit(m: Mem, run: number, shape: number, rec: number): void {
   const node = m.i32[at + REC.NODE];
   const b = m.i32[(shape >> 2) + SH.BLOCKS + node];
   const admin = region(m, b, H.SLOT_ADMIN);
+  const devFlags = region(m, b, H.DEV_FLAGS);
+  const nDev = m.i32[(b >> 2) + H.NDEV];
+  const capuseStart = region(m, b, H.SLOT_CAPUSE_START);
+  const capuseAmt = (b + m.i32[(b >> 2) + H.CAPUSE_AMT]) >> 3;
+  const capStart = m.i32[r + R.CAP_START] >> 2;
+  const capLeft = m.i32[r + R.CAP_LEFT] >> 3;
   const flags = m.i32[r + R.FLAGS];
   const slots = (m.i32[r + R.SLOTS] >> 2) + m.i32[(m.i32[r + R.NODE_SLOTS] >> 2) + node];
   const useStart = m.i32[r + R.USE_START] >> 2;
@@ -165,13 +190,22 @@ function commit(m: Mem, run: number, shape: number, rec: number): void {
   const picks = at + REC_WORDS + m.i32[at + REC.NREQ];
   const nPicks = m.i32[at + REC.NPICKS];
   for (let p = 0; p < nPicks; p++) {
-    if (m.i32[admin + m.i32[picks + 2 * p]] !== 0) continue;
-    const slot = m.i32[slots + m.i32[picks + 2 * p + 1]];
+    const s = m.i32[picks + 2 * p];
+    if (m.i32[admin + s] !== 0) continue;
+    const d = m.i32[picks + 2 * p + 1];
+    const slot = m.i32[slots + d];
     const f = m.u8[flags + slot];
     if ((f & (RF.DEDICATED | RF.SHARED)) === 0) {
       for (let u = m.i32[useStart + slot], e = m.i32[useStart + slot + 1]; u < e; u++) m.i64[avail + m.i32[useCnt + u]] -= m.i64[useAmt + u];
     }
-    m.u8[flags + slot] = f | RF.DEDICATED;
+    let taken: number = RF.DEDICATED;
+    if (m.i32[devFlags + d] & DEV.MULTI) {
+      const first = m.i32[capStart + slot];
+      const k = s * nDev + d;
+      for (let q = m.i32[capuseStart + k], e = m.i32[capuseStart + k + 1], u = first; q < e; q++, u++) m.i64[capLeft + u] -= m.i64[capuseAmt + q];
+      taken = m.i32[capStart + slot + 1] > first ? RF.SHARED | RF.AGGREGATED : RF.SHARED;
+    }
+    m.u8[flags + slot] = f | taken;
   }
 }
 
@@ -236,10 +270,26 @@ function freeFor(m: Mem, b: number, slot: number, limit: number): number {
       continue;
     }
     if (!(st & ST.SELECTABLE) || !(st & ST.STATIC_OK)) continue;
-    if (!admin && m.i32[devFlags + d] & DEV.ALLOCATED) continue;
-    if (countersFit(m, b, d)) free++;
+    const f = m.i32[devFlags + d];
+    if (!admin && f & DEV.ALLOCATED) continue;
+    if (!(f & DEV.MULTI)) {
+      if (countersFit(m, b, d)) free++;
+      continue;
+    }
+    const holds = m.i32[(b >> 2) + H.ACCOUNTING] === ACCOUNTING.exact ? DEV.SHARED_BEFORE : DEV.AGGREGATED_BEFORE;
+    if ((f & holds || countersFit(m, b, d)) && capacityLeftFits(m, b, slot, d, nDev)) free++;
   }
   return free;
+}
+
+function capacityLeftFits(m: Mem, b: number, slot: number, d: number, nDev: number): boolean {
+  const start = region(m, b, H.SLOT_CAPUSE_START);
+  const idx = region(m, b, H.CAPUSE_IDX);
+  const amt = (b + m.i32[(b >> 2) + H.CAPUSE_AMT]) >> 3;
+  const left = (b + m.i32[(b >> 2) + H.CAP_AVAIL]) >> 3;
+  const k = slot * nDev + d;
+  for (let q = m.i32[start + k], e = m.i32[start + k + 1]; q < e; q++) if (m.i64[amt + q] > m.i64[left + m.i32[idx + q]]) return false;
+  return true;
 }
 
 function countersFit(m: Mem, b: number, d: number): boolean {

@@ -8,8 +8,9 @@
  *   name, so a node sees what another node's allocation took from a shared pool);
  * - per inventory slot what it consumes of which global counter (CSR);
  * - the dynamic part, seeded from the engine's allocated state at the start of a run when that
- *   changed since the state was last mirrored: allocated flags per slot (RF_*) and the counters
- *   left (capacity minus what dedicated or shared devices consume, as buildNodeView counts);
+ *   changed since the state was last mirrored: allocated flags per slot (RF_*), the counters
+ *   left (capacity minus what dedicated or shared devices consume, as buildNodeView counts) and
+ *   what the shares of multi-allocatable devices left of their capacities (capacity.ts);
  * - shape tables: per pod shape, per node the problem block of the shape's claims on the node
  *   (compiled and cached by the engine), SH.REJECTED when the node's checks reject such a Pod,
  *   SH.HOST when only the host can try it there.
@@ -24,6 +25,7 @@ import { AllocationError } from '../../outcome.js';
 import { deviceId, FLAG_DEDICATED, FLAG_SHARED, SEVERAL } from '../../model/allocated.js';
 import { ADMIT, SH } from '../../wasm/layout.js';
 import { nodeRejects } from '../node-filter.js';
+import { ResidentCapacity } from './capacity.js';
 
 /** A pod shape's table: where it is, and the host's side of it (the problems, for decoding). */
 export interface ShapeTable {
@@ -46,6 +48,9 @@ export interface ResidentRegions {
   useCnt: number;
   useAmt: number;
   nodeLocal: number;
+  /** Consumable capacity (capacity.ts): where each slot's entries start, what is left of each. */
+  capStart: number;
+  capLeft: number;
 }
 
 const cache = new WeakMap<Engine, ResidentCluster>();
@@ -66,6 +71,8 @@ export class ResidentCluster {
   private readonly capacity: BigInt64Array;
   private readonly consumers: Int32Array;
   private readonly slotCount: number;
+  /** Shareable capacities of multi-allocatable devices (R_CAP_START, R_CAP_LEFT). */
+  private readonly shareable: ResidentCapacity;
 
   /** The engine's resident state for these nodes: the one kept since the last run when still valid, else a new one. */
   static of(engine: Engine, nodes: readonly Node[]): ResidentCluster {
@@ -105,7 +112,8 @@ export class ResidentCluster {
     const table = nodeTable(this.pools, this.slotCount);
     this.capacity = table.capacity;
     this.consumers = table.consumers;
-    this.regions = writeRegions(ctx.memory, table, this.slotCount);
+    this.shareable = new ResidentCapacity(state.inventory, this.slotCount, engine.features);
+    this.regions = writeRegions(ctx.memory, table, this.slotCount, this.shareable);
   }
 
   private validFor(engine: Engine, nodes: readonly Node[]): boolean {
@@ -133,6 +141,7 @@ export class ResidentCluster {
       if (!(flags[slot] & (FLAG_DEDICATED | FLAG_SHARED))) continue;
       for (let u = start[slot]; u < start[slot + 1]; u++) avail[cnt[u]] -= amt[u];
     }
+    this.shareable.seed(this.capLeft(buf), allocated);
     this.mirrors = allocated.version;
   }
 
@@ -150,8 +159,10 @@ export class ResidentCluster {
     const cnt = new Int32Array(buf, this.regions.useCnt, start[this.slotCount]);
     const amt = new BigInt64Array(buf, this.regions.useAmt, start[this.slotCount]);
     const avail = new BigInt64Array(buf, this.regions.avail, this.capacity.length);
+    const capLeft = this.capLeft(buf);
     const sync = (slot: number) => {
       if (slot < 0 || slot >= this.slotCount) return;
+      this.shareable.sync(capLeft, allocated, slot);
       const was = (flags[slot] & (FLAG_DEDICATED | FLAG_SHARED)) !== 0;
       flags[slot] = allocated.flags[slot];
       const is = (flags[slot] & (FLAG_DEDICATED | FLAG_SHARED)) !== 0;
@@ -167,6 +178,11 @@ export class ResidentCluster {
       }
     }
     this.mirrors = allocated.version;
+  }
+
+  /** The view of what is left of each shareable capacity (R_CAP_LEFT) on the memory's buffer `buf`. */
+  private capLeft(buf: ArrayBuffer): BigInt64Array {
+    return new BigInt64Array(buf, this.regions.capLeft, this.shareable.count);
   }
 
   /** Forgets the shape's summary verdicts (the state may have changed since they were made). */
@@ -242,11 +258,12 @@ export class ResidentCluster {
 
 /**
  * Whether the kernel's refresh and commit are all a search of the problem needs on that node:
- * no multi-allocatable device (shares, consumable capacity), the view's counter layout, and no
- * device whose node selector decoding would reject (more than one term: an allocation error).
+ * the view's counter layout, and no device whose node selector decoding would reject (more than
+ * one term: an allocation error). Multi-allocatable devices and their consumable capacity are
+ * the resident state's too (capacity.ts).
  */
 function kernelCanSolve(p: Problem, np: NodePools): boolean {
-  if (p.multi.includes(1) || p.capAvail.length > 0 || p.counterAvail.length !== np.capacity.avail.length) return false;
+  if (p.counterAvail.length !== np.capacity.avail.length) return false;
   const terms = (sel: { nodeSelectorTerms?: unknown[] } | undefined) => (sel?.nodeSelectorTerms?.length ?? 0) > 1;
   return np.pools.every((pool) => pool.slices.every((s) => !terms(s.spec.nodeSelector) && !(s.spec.perDeviceNodeSelection && (s.spec.devices ?? []).some((d) => terms(d.nodeSelector)))));
 }
@@ -337,7 +354,7 @@ function nodeTable(pools: readonly (NodePools | undefined)[], slotCount: number)
 }
 
 /** Reserves the resident regions in the solver's memory and writes the static ones. */
-function writeRegions(memory: SolverMemory, t: NodeTable, slotCount: number): ResidentRegions {
+function writeRegions(memory: SolverMemory, t: NodeTable, slotCount: number, shareable: ResidentCapacity): ResidentRegions {
   const keep = (bytes: number) => memory.keep(Math.max(8, bytes));
   const regions: ResidentRegions = {
     flags: keep(slotCount),
@@ -350,6 +367,8 @@ function writeRegions(memory: SolverMemory, t: NodeTable, slotCount: number): Re
     useCnt: keep(4 * t.useCnt.length),
     useAmt: keep(8 * t.useAmt.length),
     nodeLocal: keep(t.nodeLocal.length),
+    capStart: keep(4 * shareable.start.length),
+    capLeft: keep(8 * shareable.count),
   };
   const buf = memory.wasm.memory.buffer;
   const i32 = (at: number, a: Int32Array) => new Int32Array(buf, at, a.length).set(a);
@@ -361,5 +380,6 @@ function writeRegions(memory: SolverMemory, t: NodeTable, slotCount: number): Re
   i32(regions.useCnt, t.useCnt);
   new BigInt64Array(buf, regions.useAmt, t.useAmt.length).set(t.useAmt);
   new Uint8Array(buf, regions.nodeLocal, t.nodeLocal.length).set(t.nodeLocal);
+  i32(regions.capStart, shareable.start);
   return regions;
 }

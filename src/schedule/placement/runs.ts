@@ -195,6 +195,8 @@ export class PlacementRuns {
     words[R.ACCOUNTING] = ACCOUNTING[this.engine.counterAccounting];
     words[R.STRATEGY] = this.strategy === 'pack' ? STRATEGY.PACK : STRATEGY.UPSTREAM;
     words[R.NODE_LOCAL] = reg.nodeLocal;
+    words[R.CAP_START] = reg.capStart;
+    words[R.CAP_LEFT] = reg.capLeft;
     words[R.VISITS] = RUN_VISITS;
     run.forEach((s, k) => (words[RUN_WORDS + k] = s.shape.address));
     shapes.forEach(([t], k) => (words[RUN_WORDS + RUN_MAX + k] = t.address));
