@@ -13,7 +13,7 @@
  */
 
 import type { DeviceRequestAllocationResult, ResourceClaim } from './types.js';
-import { Quantity } from './quantity.js';
+import { parseQuantity, Quantity } from './quantity.js';
 
 /** `driver/pool/device`, upstream's DeviceID string form. */
 export function deviceId(driver: string, pool: string, device: string): string {
@@ -254,7 +254,7 @@ function addShare(entry: Shares | undefined, consumed: Record<string, string> | 
   if (consumed !== undefined) {
     entry.reported += sign;
     for (const name in consumed) {
-      const v = Quantity.parse(consumed[name]);
+      const v = parseQuantity(consumed[name]);
       const prev = entry.consumed.get(name) ?? ZERO;
       entry.consumed.set(name, sign > 0 ? prev.add(v) : prev.sub(v));
     }

@@ -14,6 +14,7 @@ import type {
   NodeSelectorRequirement,
 } from '../model/types.js';
 import type { Problem } from '../compile/problem.js';
+import type { Quantity } from '../model/quantity.js';
 import type { SolveAnswer } from '../wasm/run.js';
 import type { Features } from '../features.js';
 import { AllocationError } from '../outcome.js';
@@ -46,7 +47,7 @@ export function assembleResults(p: Problem, a: SolveAnswer, features: Features):
       const consumed = p.consumed.get(s * D + d);
       if (consumed) {
         r.shareID = randomUUID();
-        if (consumed.size > 0) r.consumedCapacity = Object.fromEntries([...consumed].map(([k, v]) => [k, v.toString()]));
+        if (consumed.size > 0) r.consumedCapacity = consumedCapacity(consumed);
       }
       results[n] = r;
       picked[n++] = nd;
@@ -61,6 +62,14 @@ export function assembleResults(p: Problem, a: SolveAnswer, features: Features):
     out[c] = result;
   }
   return out;
+}
+
+/** A share's `consumedCapacity`: the demand as Kubernetes prints it, formatted once per (slot, device) pair of a problem and copied per result (the caller's to change). */
+const consumedTexts = new WeakMap<Map<string, Quantity>, Record<string, string>>();
+function consumedCapacity(consumed: Map<string, Quantity>): Record<string, string> {
+  let text = consumedTexts.get(consumed);
+  if (!text) consumedTexts.set(consumed, (text = Object.fromEntries([...consumed].map(([k, v]) => [k, v.toString()]))));
+  return { ...text };
 }
 
 /** The slot chosen for each request of claim `c` (the subrequest the search settled on). */
