@@ -214,7 +214,12 @@ export const R_VISITS: i32 = 26;
 export const R_CAP_START: i32 = 27;
 /** Address: i64 per shareable capacity, what its shares left of it (milli), updated by commits. */
 export const R_CAP_LEFT: i32 = 28;
-export const RUN_WORDS: i32 = 29;
+/**
+ * Out (pack): 1 when the orders of the run's shape tables are current after its commits (each
+ * committed node was re-ranked in each of them), 0 when some commit could not be.
+ */
+export const R_RANKED: i32 = 29;
+export const RUN_WORDS: i32 = 30;
 
 /** The upstream strategy: nodes from the rotating start. */
 export const STRATEGY_UPSTREAM: i32 = 0;

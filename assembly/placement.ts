@@ -16,7 +16,7 @@ import {
   H_NDEV, H_NREQ, H_NCOUNTER, H_DEV_FLAGS, H_COUNTER_AVAIL, H_REQ_HAS_SUBS, H_SLOT_ADMIN, H_OUT, H_OUT_SELSUB,
   H_OUT_PICKS, H_ACCOUNTING, OUT_STEPS, OUT_NPICKS, DEV_ALLOCATED, RESULT_OK, RESULT_UNSAT,
   H_SLOT_STATUS, H_REQ_SLOT_START, H_DEV_CNT_START, H_CNT_IDX, H_CNT_AMT, H_DEV_POOL_CNT_START, H_DEV_POOL_CNT_END,
-  ST_ERROR, ST_SELECTABLE, ST_STATIC_OK, R_STRATEGY, R_SHAPES, R_NSHAPES, R_NODE_LOCAL, R_VISITS, STRATEGY_PACK, STOP_PAUSED,
+  ST_ERROR, ST_SELECTABLE, ST_STATIC_OK, R_RANKED, R_STRATEGY, R_SHAPES, R_NSHAPES, R_NODE_LOCAL, R_VISITS, STRATEGY_PACK, STOP_PAUSED,
   SH_KEYS, SH_ORDER, SH_POS, SH_ALL_BLOCKS, SH_ADMIT, ADMIT_UNKNOWN, ADMIT_NO, ADMIT_YES, REC_REJECTED,
   H_SLOT_NUM, H_SLOT_MODE, MODE_ALL, H_NCAP, H_CAP_AVAIL, H_SLOT_CAPUSE_START, H_CAPUSE_IDX, H_CAPUSE_AMT,
   DEV_MULTI, DEV_SHARED_BEFORE, DEV_AGGREGATED_BEFORE, RF_AGGREGATED, R_CAP_START, R_CAP_LEFT, ACCOUNTING_EXACT,
@@ -45,6 +45,7 @@ export function placeRun(run: usize): void {
   let stop = STOP_END;
   let done = 0;
   setI32(run, R_STEPS, 0);
+  setI32(run, R_RANKED, 1);
   let visits = 0;
   while (done < nPods) {
     const rec = out + (<usize>done * <usize>stride << 2);
@@ -59,6 +60,7 @@ export function placeRun(run: usize): void {
       start = (start + i32At(rec, REC_EXAMINED)) % n;
     } else if (!rerank(run, i32At(rec, REC_NODE), n)) {
       // The orders are stale: the host decides the next Pod and ranks anew.
+      setI32(run, R_RANKED, 0);
       if (done < nPods) stop = STOP_HOST;
       break;
     }
@@ -97,9 +99,11 @@ function placePod(run: usize, shape: usize, rec: usize, start: i32, n: i32, pack
     if (b < 0) continue; // the node's checks reject the Pod
     if (b == 0) return STOP_HOST;
     const block = <usize><u32>b;
-    refresh(run, block, node);
-    // The summary check the host makes before a search (schedule/summary.ts), kept per node.
+    // The summary check the host makes before a search (schedule/summary.ts), kept per node: a
+    // node it ruled out needs no refresh (the block, shared by the nodes of a node shape, holds
+    // this node's state only after one).
     let verdict = <i32>load<u8>(admit + <usize>node);
+    if (verdict != ADMIT_NO) refresh(run, block, node);
     if (verdict == ADMIT_UNKNOWN) {
       verdict = admits(block) ? ADMIT_YES : ADMIT_NO;
       store<u8>(admit + <usize>node, <u8>verdict);

@@ -162,8 +162,9 @@ export const R = {
   VISITS: 26,
   CAP_START: 27,
   CAP_LEFT: 28,
+  RANKED: 29,
 } as const;
-export const RUN_WORDS = 29;
+export const RUN_WORDS = 30;
 
 /** Word R.STRATEGY: the node order. */
 export const STRATEGY = { UPSTREAM: 0, PACK: 1 } as const;

@@ -216,6 +216,21 @@ describe('the placement kernel answers as the host does', () => {
     expect(placed.n).toBeGreaterThan(20 * CASES);
   });
 
+  it('pack: runs that pause carry their shapes\' orders to the next run and answer as the host does', { timeout: 120_000 }, async () => {
+    for (const [workload, scale] of [['rdma-bw', 160], ['gpu-5k', 400], ['mig-1k', 120], ['mixed', 100]] as const) {
+      const w = generateWorkload(workload, { scale, seed: 5 });
+      const c: Case = { objects: [...w.classes, ...w.nodes, ...w.slices, ...w.templates, ...w.pods], engine: {}, opts: { strategy: 'pack' }, label: `${workload} pack scale ${scale}` };
+      const engine = await Engine.create({ objects: c.objects });
+      const r = schedule(engine, c.objects, { ...c.opts, placement: 'wasm' });
+      // Many runs (each pauses after 16,384 node visits), every Pod placed by the kernel.
+      expect(r.placement!.runs, c.label).toBeGreaterThan(2);
+      expect(r.placement!.placed, c.label).toBe(w.pods.length);
+      const host = await outcome(c, 'host');
+      expect(await outcome(c, 'wasm'), c.label).toBe(host);
+      expect(await outcome(c, 'ts'), c.label).toBe(host);
+    }
+  });
+
   // (A claim released meanwhile is not compared: the host path's per-node summaries would not
   // know of it — Scheduler.stateChanged is the embedder's business — so neither path is exact.)
   it('engine changes between two Pods (a DeviceClass and a slice upserted again) are seen by the next run', { timeout: 120_000 }, async () => {

@@ -31,6 +31,7 @@ export function placeRunTs(wasm: SolverExports, run: number): void {
   let stop: number = STOP.END;
   let done = 0;
   m.i32[(run >> 2) + R.STEPS] = 0;
+  m.i32[(run >> 2) + R.RANKED] = 1;
   let visits = 0;
   while (done < nPods) {
     const rec = out + 4 * done * stride;
@@ -44,6 +45,7 @@ export function placeRunTs(wasm: SolverExports, run: number): void {
     if (!pack) {
       start = (start + m.i32[(rec >> 2) + REC.EXAMINED]) % n;
     } else if (!rerank(m, run, m.i32[(rec >> 2) + REC.NODE], n)) {
+      m.i32[(run >> 2) + R.RANKED] = 0;
       if (done < nPods) stop = STOP.HOST;
       break;
     }
@@ -81,8 +83,8 @@ function placePod(wasm: SolverExports, m: Mem, run: number, shape: number, rec: 
     const b = m.i32[(shape >> 2) + SH.BLOCKS + node];
     if (b < 0) continue;
     if (b === 0) return STOP.HOST;
-    refresh(m, run, b, node);
     let verdict = m.u8[admit + node];
+    if (verdict !== ADMIT.NO) refresh(m, run, b, node);
     if (verdict === ADMIT.UNKNOWN) verdict = m.u8[admit + node] = admits(m, b) ? ADMIT.YES : ADMIT.NO;
     if (verdict === ADMIT.NO) {
       rejected++;

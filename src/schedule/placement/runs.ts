@@ -72,6 +72,8 @@ export class PlacementRuns {
   private readonly queued = new Map<number, () => PodDecision | undefined>();
   private readonly ahead = new Map<number, Ahead>();
   private resident?: ResidentCluster;
+  /** Pack: shape tables whose orders the last run left current, and the allocated state's version they are current for. */
+  private ranked?: { tables: Set<ShapeTable>; version: number };
   /** The run descriptor, Pod list and records: room for RUN_MAX Pods of records of `stride` words, in the arena of `resident` (its epoch). */
   private runArea?: { address: number; stride: number; resident: ResidentCluster };
   private readonly wanted: number;
@@ -154,12 +156,15 @@ export class PlacementRuns {
     // Between two runs the async API yields to the event loop: the engine may have changed.
     for (const s of run) s.shape = resident.shapeTable(s.specs, s.nodeSpec, s.attempt.pod, s.attempt.pending, s.attempt.maxScore);
     resident.seed();
+    const allocated = this.engine.inspect().allocated;
     // Pack: each shape's nodes ranked as the host's summaries count them now (the kernel keeps
-    // the ranks current as it commits).
+    // the ranks current as it commits) — unless the last run left the shape's order current for
+    // the state as it is (it paused, or stopped at a Pod the host placed nowhere).
     const shapes = [...new Map(run.map((s) => [s.shape, s.attempt])).entries()];
+    const carried = this.ranked?.version === allocated.version ? this.ranked.tables : undefined;
     for (const [t, a] of shapes) {
       resident.clearVerdicts(t);
-      if (this.strategy === 'pack') resident.rank(t, this.scheduler.packKeys(a.plan!));
+      if (this.strategy === 'pack' && !carried?.has(t)) resident.rank(t, this.scheduler.packKeys(a.plan!));
     }
     const ctx = this.engine.placementContext;
     // A record holds the chosen subrequests and up to MAX_RESULTS_PER_CLAIM picks per claim.
@@ -217,8 +222,9 @@ export class PlacementRuns {
     // the engine changed meanwhile (the async API yields between Pods), the Pods not decoded yet
     // go back to be placed by a new run against the new state.
     if (done > 0) resident.mirrors = undefined;
-    const allocated = this.engine.inspect().allocated;
     let version = allocated.version;
+    const ranked = after[R.RANKED] === 1 ? new Set(shapes.map(([t]) => t)) : undefined;
+    this.ranked = ranked && done === 0 ? { tables: ranked, version } : undefined;
     const layout = ctx.layoutVersion;
     const epoch = ctx.memory.epoch;
     const host = stop === STOP.UNPLACED || stop === STOP.HOST;
@@ -238,7 +244,10 @@ export class PlacementRuns {
         const d = this.decode(run[k], rec);
         if (this.strategy === 'upstream') this.scheduler.rotation = (this.scheduler.rotation + rec[REC.EXAMINED]) % this.scheduler.nodes.length;
         version = allocated.version;
-        if (k === done - 1) resident.mirrors = version;
+        if (k === done - 1) {
+          resident.mirrors = version;
+          if (ranked) this.ranked = { tables: ranked, version };
+        }
         return d;
       });
     }
