@@ -63,11 +63,29 @@ export type CapacityDemand =
   | { name: string; problem: 'policy'; amount: Quantity };
 
 /**
+ * Demands by device, then by the request's `capacity.requests` object (`NONE`: the request asks
+ * none): both are input objects nothing changes, and the summaries ask again for every device of
+ * every node a commit touched, so each pair is worked out once.
+ */
+const demands = new WeakMap<Device, WeakMap<object, CapacityDemand>>();
+const NONE = {};
+
+/**
  * What one allocation of `device` for a request with these capacity requests consumes, for
  * every capacity of the device; or the first requested capacity the device lacks, or the first
- * amount that breaks its capacity's request policy.
+ * amount that breaks its capacity's request policy. Memoised: callers share the answer and must
+ * not change it.
  */
 export function capacityDemand(requests: Record<string, string> | undefined, device: Device): CapacityDemand {
+  let byRequests = demands.get(device);
+  if (!byRequests) demands.set(device, (byRequests = new WeakMap()));
+  const key = requests ?? NONE;
+  let demand = byRequests.get(key);
+  if (!demand) byRequests.set(key, (demand = workOutDemand(requests, device)));
+  return demand;
+}
+
+function workOutDemand(requests: Record<string, string> | undefined, device: Device): CapacityDemand {
   const caps = device.capacity ?? {};
   for (const name of Object.keys(requests ?? {})) if (!(name in caps)) return { name, problem: 'missing' };
   const consumed = new Map<string, Quantity>();
