@@ -219,14 +219,16 @@ export class ResidentCluster {
     if (t) return t;
     const n = this.nodes.length;
     const memory = this.engine.placementContext.memory;
-    const address = memory.keep(4 * (SH.BLOCKS + n));
+    // One zeroed region holds pack's keys (first: 8-byte aligned), the table, then its other arrays.
+    const keys = memory.keep(8 * n + 4 * (SH.BLOCKS + n) + 3 * 4 * n + n);
+    const address = keys + 8 * n;
     const words = new Int32Array(n + SH.BLOCKS);
     words[SH.MAX_SCORE] = maxScore;
-    words[SH.KEYS] = memory.keep(8 * n);
-    words[SH.ORDER] = memory.keep(4 * n);
-    words[SH.POS] = memory.keep(4 * n);
-    words[SH.ALL_BLOCKS] = memory.keep(4 * n);
-    words[SH.ADMIT] = memory.keep(n);
+    words[SH.KEYS] = keys;
+    words[SH.ORDER] = address + 4 * (SH.BLOCKS + n);
+    words[SH.POS] = words[SH.ORDER] + 4 * n;
+    words[SH.ALL_BLOCKS] = words[SH.POS] + 4 * n;
+    words[SH.ADMIT] = words[SH.ALL_BLOCKS] + 4 * n;
     const allBlocks = new Int32Array(n);
     const problems: (Problem | undefined)[] = new Array(n);
     const byShape = new Map<string, { problem: Problem; base: number } | null>();
