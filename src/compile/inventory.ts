@@ -59,6 +59,8 @@ export class Inventory {
   private readonly texts = new Map<string, string>();
   /** How many IDs several slots have (slices repeating a device): while none, no slot is `repeated`. */
   private repeatedIds = 0;
+  /** Devices that allow multiple allocations (`multiAllocatable`). */
+  private multi = 0;
   /** Pool ids by driver, then pool name: a device is found by its three names without building its ID string. */
   private readonly poolIds = new Map<string, Map<string, number>>();
   /** Free slots, reused last freed first. */
@@ -136,6 +138,7 @@ export class Inventory {
       this.nameId[i] = this.strings.id(devices[k].name);
       this.content[i] = 0;
       if (this.byId.add(i, this.poolId, this.nameId) === 1) this.repeatedIds++; // a second slot of the ID
+      if (devices[k].allowMultipleAllocations === true) this.multi++;
     }
     this.slotsOf.set(s, held);
     this.sliceIndex.add(s, order, this.strings.string(pool)); // one pool key string, shared
@@ -150,6 +153,7 @@ export class Inventory {
     for (const i of slots) {
       this.byId.remove(i, this.poolId, this.nameId);
       if (this.byId.one(this.poolId[i], this.nameId[i], this.poolId, this.nameId, SEVERAL) >= 0) this.repeatedIds--; // one slot of the ID left
+      if (this.devices[i].allowMultipleAllocations === true) this.multi--;
       (this.devices as (Device | undefined)[])[i] = undefined;
       (this.sliceOf as (ResourceSlice | undefined)[])[i] = undefined;
       this.free.push(i);
@@ -284,6 +288,11 @@ export class Inventory {
   /** Length of the column arrays (`size` plus room to grow): arrays kept per slot elsewhere use it too. */
   get capacity(): number {
     return this.driverId.length;
+  }
+
+  /** Number of devices that allow multiple allocations (`allowMultipleAllocations`): 0 spares looking for them. */
+  get multiAllocatable(): number {
+    return this.multi;
   }
 
   /** Number of devices (slots in use). */

@@ -73,6 +73,21 @@ describe('Inventory', () => {
     expect(Array.from({ length: built.size }, (_, i) => built.idAt(i))).toEqual(Array.from({ length: whole.size }, (_, i) => whole.idAt(i)));
   });
 
+  it('counts the devices that allow multiple allocations as slices come and go', { timeout: 10_000 }, () => {
+    const shared = (name: string) => ({ ...dev(name), allowMultipleAllocations: true });
+    const a = slice('a', [shared('nic-0'), dev('gpu-0'), shared('nic-1')], { poolName: 'p-a' });
+    const b = slice('b', [shared('nic-0'), { ...dev('nic-1'), allowMultipleAllocations: false }], { poolName: 'p-b' });
+    const i = new Inventory([a]);
+    expect(i.multiAllocatable).toBe(2);
+    i.addSlice(b, 1);
+    expect(i.multiAllocatable).toBe(3);
+    i.removeSlice(a);
+    expect(i.multiAllocatable).toBe(1);
+    i.removeSlice(b);
+    expect(i.multiAllocatable).toBe(0);
+    expect(inv.multiAllocatable).toBe(0);
+  });
+
   it('an empty input is an empty inventory', () => {
     const empty = new Inventory([slice('s', [])]);
     expect(empty.size).toBe(0);

@@ -18,24 +18,30 @@ import { parseQuantity } from '../../model/quantity.js';
 export class ResidentCapacity {
   /** i32 × (slots+1): where each slot's entries start (layout.ts R_CAP_START). */
   readonly start: Int32Array;
+  /** The slots that have entries, ascending. */
+  private readonly slots: Int32Array;
   /** Per entry: the capacity's value (milli) and name. */
   private readonly value: BigInt64Array;
-  private readonly names: string[];
+  private readonly names: string[] = [];
 
   constructor(inventory: Inventory, slotCount: number, features: Features) {
     this.start = new Int32Array(slotCount + 1);
     const value: bigint[] = [];
-    this.names = [];
-    for (let slot = 0; slot < slotCount; slot++) {
-      const device = slot < inventory.size && inventory.live(slot) ? inventory.devices[slot] : undefined;
-      if (device && sharesDevice(device, features)) {
-        for (const [name, cap] of Object.entries(device.capacity ?? {})) {
-          this.names.push(name);
-          value.push(parseQuantity(cap.value).milli());
-        }
+    const slots: number[] = [];
+    const end = inventory.multiAllocatable > 0 ? Math.min(slotCount, inventory.size) : 0;
+    for (let slot = 0; slot < end; slot++) {
+      const device = inventory.devices[slot];
+      if (!device || !sharesDevice(device, features) || !device.capacity) continue;
+      slots.push(slot);
+      for (const [name, cap] of Object.entries(device.capacity)) {
+        this.names.push(name);
+        value.push(parseQuantity(cap.value).milli());
       }
       this.start[slot + 1] = this.names.length;
     }
+    // Slots without entries start where the one before them ends (all at 0 when there are none).
+    for (let slot = 0; slot < slotCount && this.names.length > 0; slot++) if (this.start[slot + 1] < this.start[slot]) this.start[slot + 1] = this.start[slot];
+    this.slots = Int32Array.from(slots);
     this.value = BigInt64Array.from(value);
   }
 
@@ -46,7 +52,7 @@ export class ResidentCapacity {
 
   /** Writes what the allocated state's shares left of every entry to `left`. */
   seed(left: BigInt64Array, allocated: AllocatedState): void {
-    for (let slot = 0; slot < this.start.length - 1; slot++) if (this.start[slot] !== this.start[slot + 1]) this.sync(left, allocated, slot);
+    for (const slot of this.slots) this.sync(left, allocated, slot);
   }
 
   /** Writes what the allocated state's shares left of the slot's entries to `left`. */
