@@ -80,7 +80,8 @@ const POLICIES: (CapacityRequestPolicy | undefined)[] = [
  * capacity, some with none, some consuming a per-node shared counter, one in ten not shared),
  * Pods with one or two claims (so a NIC is shared by claims of one Pod as well as by many Pods)
  * asking 0–2 capacities, sometimes two NICs, sometimes admin access, some with a ResourceClaim of
- * their own (placed by the host between two runs); either counter accounting.
+ * their own (placed by the host between two runs); sometimes a share allocated before; either
+ * counter accounting; sometimes without DRAConsumableCapacity.
  */
 function capacityCase(seed: number): Case {
   const rng = new Random(seed * 104729 + 17);
@@ -131,14 +132,22 @@ function capacityCase(seed: number): Case {
     claims.push(own);
     return { ...p, spec: { ...p.spec, resourceClaims: [{ name: 'a', resourceClaimName: own.metadata.name }] } } as Pod;
   });
+  // Sometimes a claim of no Pod already holds a share of the first node's first NIC (the resident state is seeded with it).
+  const first = slices.find((sl) => sl.spec.devices)!.spec.devices![0];
+  if (first.allowMultipleAllocations && first.capacity?.bandwidth && rng.int(2) === 0) {
+    const result = { request: 'nic-0', driver: NIC_DRIVER, pool: nodes[0].metadata.name, device: first.name, shareID: '9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d', consumedCapacity: { bandwidth: '30G' } };
+    claims.push({ apiVersion: 'resource.k8s.io/v1', kind: 'ResourceClaim', metadata: { name: 'cap-held', namespace: NAMESPACE }, spec: templates[0].spec.spec, status: { allocation: { devices: { results: [result] } } } } as ResourceClaim);
+  }
   const counterAccounting = rng.int(2) === 0 ? 'upstream' : 'exact';
+  // Without DRAConsumableCapacity a multi-allocatable device is an ordinary one (and a share held before blocks it).
+  const featureGates = rng.int(6) === 0 ? 'DRAConsumableCapacity=false' : undefined;
   const strategy = seed % 2 === 1 ? 'upstream' : 'pack';
   const percentageOfNodesToScore = [0, 0, 50][rng.int(3)];
   return {
     objects: [deviceClass('nic', driverIs(NIC_DRIVER)), ...nodes, ...slices, ...templates, ...claims, ...pods],
-    engine: { counterAccounting },
+    engine: { counterAccounting, featureGates },
     opts: { strategy, percentageOfNodesToScore },
-    label: `capacity seed ${seed} ${strategy} ${counterAccounting} pct ${percentageOfNodesToScore}`,
+    label: `capacity seed ${seed} ${strategy} ${counterAccounting} pct ${percentageOfNodesToScore}${featureGates ? ` ${featureGates}` : ''}${claims.some((c) => c.status) ? ' held share' : ''}`,
   };
 }
 
