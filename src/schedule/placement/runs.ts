@@ -72,7 +72,7 @@ export class PlacementRuns {
   private readonly queued = new Map<number, () => PodDecision | undefined>();
   private readonly ahead = new Map<number, Ahead>();
   private resident?: ResidentCluster;
-  /** Pack: shape tables whose orders the last run left current, and the allocated state's version they are current for. */
+  /** Shape tables whose summary verdicts and (pack) orders the last run left current, and the allocated state's version they are current for. */
   private ranked?: { tables: Set<ShapeTable>; version: number };
   /** The run descriptor, Pod list and records: room for RUN_MAX Pods of records of `stride` words, in the arena of `resident` (its epoch). */
   private runArea?: { address: number; stride: number; resident: ResidentCluster };
@@ -157,14 +157,15 @@ export class PlacementRuns {
     for (const s of run) s.shape = resident.shapeTable(s.specs, s.nodeSpec, s.attempt.pod, s.attempt.pending, s.attempt.maxScore);
     resident.seed();
     const allocated = this.engine.inspect().allocated;
-    // Pack: each shape's nodes ranked as the host's summaries count them now (the kernel keeps
-    // the ranks current as it commits) — unless the last run left the shape's order current for
-    // the state as it is (it paused, or stopped at a Pod the host placed nowhere).
+    // Each shape's summary verdicts forgotten and (pack) its nodes ranked as the host's summaries
+    // count them now (the kernel keeps both current as it commits) — unless the last run left
+    // them current for the state as it is (it paused, or stopped at a Pod the host placed nowhere).
     const shapes = [...new Map(run.map((s) => [s.shape, s.attempt])).entries()];
     const carried = this.ranked?.version === allocated.version ? this.ranked.tables : undefined;
     for (const [t, a] of shapes) {
+      if (carried?.has(t)) continue;
       resident.clearVerdicts(t);
-      if (this.strategy === 'pack' && !carried?.has(t)) resident.rank(t, this.scheduler.packKeys(a.plan!));
+      if (this.strategy === 'pack') resident.rank(t, this.scheduler.packKeys(a.plan!));
     }
     const ctx = this.engine.placementContext;
     // A record holds the chosen subrequests and up to MAX_RESULTS_PER_CLAIM picks per claim.
