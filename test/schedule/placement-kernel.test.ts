@@ -225,6 +225,31 @@ describe('the placement kernel answers as the host does', () => {
     expect(placed.n).toBeGreaterThan(20 * CASES);
   });
 
+  it('a Pod the host placed between two runs: the next run judges the nodes it touched anew', { timeout: 60_000 }, async () => {
+    // Three nodes with one dedicated NIC each. The template's first choice (two NICs) fits no
+    // node, so a Pod's walk judges every node (score 7 < 8): the first takes node 0; the Pod with
+    // a claim of its own is the host's and takes node 1 (node 0 ruled out); the third walks from
+    // node 2 (the rotation moved by 3, then 2), takes it, and the summary check rules out nodes 0
+    // and 1 (a verdict kept from the first run would let node 1 be searched instead).
+    const rng = new Random(1);
+    const nodes = [node('n0', rng), node('n1', rng), node('n2', rng)];
+    const slices = nodes.map((n) => nodeSlice(`${n.metadata.name}-nics`, n.metadata.name, NIC_DRIVER, 1, { devices: [{ name: 'nic-0' }] }));
+    const spec = { devices: { requests: [{ name: 'nic', firstAvailable: [{ name: 'two', deviceClassName: 'nic', count: 2 }, { name: 'one', deviceClassName: 'nic', count: 1 }] }] } };
+    const own: ResourceClaim = { apiVersion: 'resource.k8s.io/v1', kind: 'ResourceClaim', metadata: { name: 'own', namespace: NAMESPACE }, spec: { devices: { requests: [{ name: 'nic', exactly: { deviceClassName: 'nic' } }] } } };
+    const host = pod('p1-host', { a: 'x' });
+    host.spec.resourceClaims = [{ name: 'a', resourceClaimName: 'own' }];
+    const objects: DraObject[] = [deviceClass('nic', driverIs(NIC_DRIVER)), ...nodes, ...slices, claimTemplate('two-or-one', spec), own, pod('p0', { a: 'two-or-one' }), host, pod('p2', { a: 'two-or-one' })];
+    const c: Case = { objects, engine: {}, opts: { strategy: 'upstream' }, label: 'host Pod between runs' };
+    const engine = await Engine.create({ objects });
+    const r = schedule(engine, objects, { placement: 'wasm' });
+    expect(r.pods.map((p) => p.node)).toEqual(['n0', 'n1', 'n2']);
+    expect(r.counters.rejectedBySummary).toBe(3);
+    expect(r.placement!.placed).toBe(2);
+    const hostOutcome = await outcome(c, 'host');
+    expect(await outcome(c, 'wasm'), c.label).toBe(hostOutcome);
+    expect(await outcome(c, 'ts'), c.label).toBe(hostOutcome);
+  });
+
   it('pack: runs that pause carry their shapes\' orders to the next run and answer as the host does', { timeout: 120_000 }, async () => {
     for (const [workload, scale] of [['rdma-bw', 160], ['gpu-5k', 400], ['mig-1k', 120], ['mixed', 100]] as const) {
       const w = generateWorkload(workload, { scale, seed: 5 });
