@@ -21,6 +21,7 @@ import { specsKey } from '../../engine.js';
 import type { Pod } from '../../model/types.js';
 import type { AllocatedState } from '../../model/allocated.js';
 import { assembleResults } from '../../results/assemble.js';
+import type { SolveAnswer } from '../../wasm/run.js';
 import { ACCOUNTING, MAX_RESULTS_PER_CLAIM, REC, REC_WORDS, R, RESULT, RF, RUN_WORDS, STOP, STRATEGY } from '../../wasm/layout.js';
 import { numFeasibleNodesToFind } from '../order.js';
 import type { PodAttempt, PodDecision, Scheduler, Strategy } from '../scheduler.js';
@@ -51,6 +52,8 @@ export interface PlacementStats {
 
 /** `SolveAnswer.selectedSub` of a Pod without firstAvailable requests (shared, never read). */
 const NO_SUBS = new Int32Array(0);
+/** The stats of a decoded placement (read by nobody: the kernel counts steps per run). */
+const NO_STEPS = Object.freeze({ steps: 0 });
 
 /** Pods per run at most: bounds the output area. */
 const RUN_MAX = 1024;
@@ -95,6 +98,8 @@ export class PlacementRuns {
   private stopped?: { index: number; attempt: PodAttempt | PodDecision };
   /** Pods prepared ahead, waiting for their turn. */
   private readonly ahead = new Map<number, Ahead>();
+  /** What `decode` hands assembleResults, rewritten per Pod (assembleResults keeps nothing of it). */
+  private readonly answer: SolveAnswer = { status: RESULT.OK, steps: 0, picks: [], selectedSub: NO_SUBS, errSlot: -1, errDev: -1, errCons: -1 };
   private resident?: ResidentCluster;
   /** The run descriptor, Pod list and records: room for RUN_MAX Pods of records of `stride` words, in the arena of `resident` (its epoch). */
   private runArea?: { address: number; stride: number; resident: ResidentCluster };
@@ -176,11 +181,17 @@ export class PlacementRuns {
   private place(run: readonly Simple[], indices: readonly number[]): void {
     const resident = this.current();
     // Between two runs the async API yields to the event loop: the engine may have changed.
-    for (const s of run) s.shape = resident.shapeTable(s.specs, s.nodeSpec, s.attempt.pod, s.attempt.pending, s.attempt.maxScore);
+    // (Indexed loops here and below: this runs once per run, too seldom to be optimized, and a
+    // for-of loop's iterator results would be garbage per Pod.)
+    for (let k = 0; k < run.length; k++) {
+      const s = run[k];
+      s.shape = resident.shapeTable(s.specs, s.nodeSpec, s.attempt.pod, s.attempt.pending, s.attempt.maxScore);
+    }
     resident.seed();
     // Pack: each shape's nodes ranked as the host's summaries count them now (the kernel keeps
     // the ranks current as it commits).
-    const shapes = [...new Map(run.map((s) => [s.shape, s.attempt])).entries()];
+    const shapes = new Map<ShapeTable, PodAttempt>();
+    for (let k = 0; k < run.length; k++) if (!shapes.has(run[k].shape)) shapes.set(run[k].shape, run[k].attempt);
     for (const [t, a] of shapes) {
       resident.clearVerdicts(t);
       if (this.strategy === 'pack') resident.rank(t, this.scheduler.packKeys(a.plan!));
@@ -203,7 +214,7 @@ export class PlacementRuns {
     words[R.SLICE] = ctx.slice;
     words[R.PODS] = at + 4 * RUN_WORDS;
     words[R.SHAPES] = at + 4 * (RUN_WORDS + RUN_MAX);
-    words[R.NSHAPES] = shapes.length;
+    words[R.NSHAPES] = shapes.size;
     words[R.OUT] = at + 4 * (RUN_WORDS + 2 * RUN_MAX);
     words[R.REC_STRIDE] = stride;
     words[R.FLAGS] = reg.flags;
@@ -221,7 +232,8 @@ export class PlacementRuns {
     words[R.NODE_LOCAL] = reg.nodeLocal;
     words[R.VISITS] = RUN_VISITS;
     run.forEach((s, k) => (words[RUN_WORDS + k] = s.shape.address));
-    shapes.forEach(([t], k) => (words[RUN_WORDS + RUN_MAX + k] = t.address));
+    let k = RUN_WORDS + RUN_MAX;
+    for (const t of shapes.keys()) words[k++] = t.address;
     const t0 = performance.now();
     if (this.kernel === 'wasm') ctx.memory.wasm.placeRun(at);
     else placeRunTs(ctx.memory.wasm, at);
@@ -289,24 +301,35 @@ export class PlacementRuns {
     const node = rec[at + REC.NODE];
     const nReq = rec[at + REC.NREQ];
     const nPicks = rec[at + REC.NPICKS];
-    const picks: [number, number][] = new Array(nPicks);
-    for (let p = 0, w = at + REC_WORDS + nReq; p < nPicks; p++, w += 2) picks[p] = [rec[w], rec[w + 1]];
     const problem = s.shape.problems[node]!;
+    const view = (problem.view = this.resident!.pools[node]!);
     problem.claims = a.pending;
-    problem.view = this.resident!.pools[node]!;
+    // The picks, into the answer's tuples of the Pod before; each claim's device slots in result
+    // order (assembleResults keeps pick order per claim): the commit looks none up by name.
+    const answer = this.answer;
+    const picks = answer.picks;
+    while (picks.length < nPicks) picks.push([0, 0]);
+    picks.length = nPicks;
+    const claimOf = problem.plan.slots;
+    // One claim (the usual case): its array of the final length (a growing one reserves 16).
+    const one = a.pending.length === 1;
+    const slots: number[][] = one ? [new Array(nPicks)] : a.pending.map(() => []);
+    for (let p = 0, w = at + REC_WORDS + nReq; p < nPicks; p++, w += 2) {
+      const pick = picks[p];
+      pick[0] = rec[w];
+      pick[1] = rec[w + 1];
+      if (one) slots[0][p] = view.slots[pick[1]];
+      else slots[claimOf[pick[0]].claim].push(view.slots[pick[1]]);
+    }
     // Subrequest choices are read only for requests with subrequests (none when maxScore is 0).
-    const selectedSub = a.maxScore > 0 ? rec.slice(at + REC_WORDS, at + REC_WORDS + nReq) : NO_SUBS;
-    const answer = { status: RESULT.OK, steps: 0, picks, selectedSub, errSlot: -1, errDev: -1, errCons: -1 };
+    answer.selectedSub = a.maxScore > 0 ? rec.slice(at + REC_WORDS, at + REC_WORDS + nReq) : NO_SUBS;
     const results = assembleResults(problem, answer, this.engine.features);
-    // Each claim's device slots in result order (assembleResults keeps pick order per claim): the commit looks none up by name.
-    const slots: number[][] = a.pending.map(() => []);
-    for (const [s, d] of picks) slots[problem.plan.slots[s].claim].push(problem.view.slots[d]);
     const counters = this.scheduler.counters;
     counters.nodesExamined += rec[at + REC.EXAMINED];
     counters.allocations += rec[at + REC.SEARCHES];
     counters.rejectedBySummary += rec[at + REC.REJECTED];
     this.stats.placed++;
-    return this.scheduler.place(a, { node, claims: a.pending, results: { kind: 'allocated', results, stats: { steps: 0 } }, slots });
+    return this.scheduler.place(a, { node, claims: a.pending, results: { kind: 'allocated', results, stats: NO_STEPS }, slots });
   }
 }
 
