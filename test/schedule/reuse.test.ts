@@ -90,4 +90,19 @@ describe('scheduler reuse between Pods', () => {
       );
     }
   });
+
+  it('a claim the kernel placed is held by the engine under its key: releasing it by key or by the object frees its device', { timeout: 30_000 }, async () => {
+    const objs = objects(gpuClass(), gpuNode('n1', 1), template('gpu-1', [gpuRequest('gpu', 1)]), gpuPod('a'), gpuPod('b'));
+    const engine = await Engine.create({ objects: objs });
+    const first = schedule(engine, objs, { placement: 'wasm' });
+    expect(first.pods.map((p) => p.node)).toEqual(['n1', undefined]); // one GPU
+    expect(first.placement!.placed).toBe(1);
+    expect(engine.listClaims().map((c) => c.metadata.name)).toEqual(['a-gpu']);
+    engine.release('ResourceClaim/default/a-gpu');
+    expect(engine.listClaims()).toEqual([]);
+    const again = schedule(engine, objs, { placement: 'wasm' });
+    expect(again.pods.map((p) => p.node)).toEqual(['n1', undefined]);
+    engine.release(again.claims.find((c) => c.metadata.name === 'a-gpu')!);
+    expect(engine.listClaims()).toEqual([]);
+  });
 });
