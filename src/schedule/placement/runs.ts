@@ -264,7 +264,8 @@ export class PlacementRuns {
    */
   private decodeNext(p: Placed): PodDecision | undefined {
     const allocated = p.allocated;
-    if (allocated.version !== p.version || this.engine.placementContext.memory.epoch !== p.epoch || this.engine.placementContext.layoutVersion !== p.layout) {
+    const ctx = this.engine.placementContext;
+    if (allocated.version !== p.version || ctx.memory.epoch !== p.epoch || ctx.layoutVersion !== p.layout) {
       for (let k = p.next; k < p.run.length; k++) this.ahead.set(p.indices[k], { simple: p.run[k] });
       this.placed = undefined;
       this.stopped = undefined;
