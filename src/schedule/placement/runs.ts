@@ -51,6 +51,8 @@ export interface PlacementStats {
 /** `SolveAnswer.selectedSub` of a Pod without firstAvailable requests (shared, never read). */
 const NO_SUBS = new Int32Array(0);
 
+/** The index a run of one (placeOne) files its Pod's decision under: no batch Pod's. */
+const ONE = -1;
 /** Pods per run at most: bounds the output area. */
 const RUN_MAX = 1024;
 /** Node visits after which a run pauses (a few ms of kernel work): bounds the time between two yields of the async API. */
@@ -138,18 +140,47 @@ export class PlacementRuns {
       this.ahead.delete(i);
       return kept;
     }
-    const pod = pods[i];
-    if (pod.spec.nodeName || this.scheduler.nodes.length === 0) return { host: this.scheduler.prepare(pod) };
-    const a = this.scheduler.prepare(pod);
-    if (!('pending' in a) || !isSimple(a)) return { host: a };
-    const specs = specsKey(a.pending);
-    const nodeSpec = nodeSpecKey(pod);
-    const shape = (this.resident ?? this.current()).shapeTable(specs, nodeSpec, pod, a.pending, a.maxScore);
-    return shape.solvable ? { simple: { attempt: a, specs, nodeSpec, shape } } : { host: a };
+    const a = this.scheduler.prepare(pods[i]);
+    const simple = this.simpleOf(a);
+    return simple ? { simple } : { host: a };
   }
 
-  /** Runs the kernel over `run` (Pods `indices`), then records the decisions: decoded placements, and the host's for the Pod it stopped at. */
-  private place(run: readonly Simple[], indices: readonly number[]): void {
+  /** The prepared Pod as one the kernel may place (simple, and its shape has a problem block on some node), else undefined. */
+  private simpleOf(a: PodAttempt | PodDecision): Simple | undefined {
+    if (!('pending' in a) || this.scheduler.nodes.length === 0 || !isSimple(a)) return undefined;
+    const specs = specsKey(a.pending);
+    const nodeSpec = nodeSpecKey(a.pod);
+    const shape = (this.resident ?? this.current()).shapeTable(specs, nodeSpec, a.pod, a.pending, a.maxScore);
+    return shape.solvable ? { attempt: a, specs, nodeSpec, shape } : undefined;
+  }
+
+  // --- The per-Pod API (Scheduler.schedulePod / schedulePodAsync): a run of one. ---
+
+  /**
+   * Places the prepared Pod with a run of one when the kernel may, and returns its decision
+   * (decoded and committed exactly as in a batch run); undefined when the host must decide it —
+   * not simple, or the kernel stopped at it (no node fits, an SH_HOST node, a search over its
+   * step slice) — having changed nothing the host's decision reads (the kernel's partial walk is
+   * dropped; its commits are only ever of placed Pods).
+   */
+  placeOne(a: PodAttempt | PodDecision): PodDecision | undefined {
+    const simple = this.simpleOf(a);
+    if (!simple) return undefined;
+    const placed = this.place([simple], [ONE]) > 0;
+    const decision = this.queued.get(ONE);
+    this.queued.delete(ONE);
+    this.ahead.delete(ONE);
+    // Decoded at once: nothing can change the engine between the run and its decoding.
+    return placed ? decision!() : undefined;
+  }
+
+  /** `placeOne`, else the host's decision (synchronous: the resident state follows what the host committed). */
+  decideOne(a: PodAttempt | PodDecision): PodDecision {
+    return this.placeOne(a) ?? this.hostDecides(a);
+  }
+
+  /** Runs the kernel over `run` (Pods `indices`), then records the decisions: decoded placements, and the host's for the Pod it stopped at; returns the number of Pods it placed. */
+  private place(run: readonly Simple[], indices: readonly number[]): number {
     const resident = this.current();
     // Between two runs the async API yields to the event loop: the engine may have changed.
     for (const s of run) s.shape = resident.shapeTable(s.specs, s.nodeSpec, s.attempt.pod, s.attempt.pending, s.attempt.maxScore);
@@ -243,6 +274,7 @@ export class PlacementRuns {
     if (host) this.queued.set(indices[done], () => this.hostDecides(run[done].attempt));
     // Pods of the run after the one it stopped at (or paused before) wait for the next run, prepared.
     for (let k = host ? done + 1 : done; k < run.length; k++) this.ahead.set(indices[k], { simple: run[k] });
+    return done;
   }
 
   /** The engine's resident state for the scheduler's nodes, rebuilt when the engine's nodes, slices or classes changed. */
