@@ -69,6 +69,8 @@ export interface AllocateOptions {
  * loop, between slices. About 10–20 ms of search; most allocations take one slice.
  */
 const SLICE_STEPS = 1 << 14;
+/** Layout changes `layoutChangesSince` remembers (older ones read as 'all'). */
+const LAYOUT_LOG = 1024;
 
 /** What `Engine.inspect()` exposes (read-only). */
 export interface EngineState {
@@ -110,6 +112,13 @@ export class Engine {
    * tables, schedule/placement) stays valid while this and `SolverMemory.epoch` are unchanged.
    */
   private layoutChanges = 0;
+  /**
+   * Per layout change still remembered (the last LAYOUT_LOG), oldest first: its version (the
+   * value of `layoutChanges` it made) and the nodes whose pools it may have changed — the nodes
+   * whose views a slice change dropped, a node upserted or deleted — or 'all' (a class, a taint
+   * rule, a slice every node may see, a new compile). `layoutChangesSince` reads it.
+   */
+  private readonly layoutLog: { version: number; nodes: string[] | 'all' }[] = [];
   /**
    * While compiled: each held slice the inventory has a copy of (with the taint rules' taints) →
    * that copy. A held slice not in it is in the inventory itself (the common case: no entry kept).
@@ -205,9 +214,10 @@ export class Engine {
 
   private put(o: DraObject, keepDuplicates: boolean, slots?: readonly number[]): void {
     this.changes++;
-    if (o.kind !== 'ResourceClaim') this.layoutChanges++;
+    if (o.kind !== 'ResourceClaim') this.layoutChanged(o.kind === 'DeviceClass' || o.kind === 'DeviceTaintRule' ? 'all' : []);
     switch (o.kind) {
       case 'Node':
+        this.touchedNode(o.metadata.name);
         this.nodes.set(o.metadata.name, o);
         this.compiled?.nodePools.delete(o.metadata.name);
         break;
@@ -241,10 +251,12 @@ export class Engine {
 
   private drop(key: ObjectKey): void {
     this.changes++;
-    if (kindOfKey(key) !== 'ResourceClaim') this.layoutChanges++;
-    switch (kindOfKey(key)) {
+    const kind = kindOfKey(key);
+    if (kind !== 'ResourceClaim') this.layoutChanged(kind === 'DeviceClass' || kind === 'DeviceTaintRule' ? 'all' : []);
+    switch (kind) {
       case 'Node': {
         const name = key.slice('Node/'.length);
+        this.touchedNode(name);
         this.nodes.delete(name);
         this.compiled?.nodePools.delete(name);
         break;
@@ -273,7 +285,7 @@ export class Engine {
    * slices.
    */
   private slicesChanged(gone: readonly ResourceSlice[], added: readonly ResourceSlice[]): void {
-    if (!this.compiled) return; // compiled from everything on first use
+    if (!this.compiled) return this.touchedNode('all'); // compiled from everything on first use
     const { inventory } = this.compiled;
     const touched: ResourceSlice[] = [];
     for (const s of gone) {
@@ -321,12 +333,48 @@ export class Engine {
       for (const s of list) {
         if (isShared(s)) {
           nodePools.clear();
-          return;
+          return this.touchedNode('all');
         }
         nodes.add(s.spec.nodeName!);
       }
     }
-    for (const n of nodes) nodePools.delete(n);
+    for (const n of nodes) {
+      nodePools.delete(n);
+      this.touchedNode(n);
+    }
+  }
+
+  /** A layout change begins (`layoutChanges` moves on): it touches `nodes` so far (touchedNode adds to it). */
+  private layoutChanged(nodes: string[] | 'all'): void {
+    this.layoutChanges++;
+    this.layoutLog.push({ version: this.layoutChanges, nodes });
+    if (this.layoutLog.length > LAYOUT_LOG) this.layoutLog.shift();
+  }
+
+  /** The current layout change may have changed `node`'s pools ('all': any node's). */
+  private touchedNode(node: string | 'all'): void {
+    const last = this.layoutLog[this.layoutLog.length - 1];
+    if (!last || last.nodes === 'all') return;
+    if (node === 'all') last.nodes = 'all';
+    else last.nodes.push(node);
+  }
+
+  /**
+   * For the placement kernel: the nodes whose pools (devices, counters, shape) the layout
+   * changes after `version` (a `placementContext.layoutVersion`) may have changed, or 'all' when
+   * one of them may have changed any node's, or they are no longer all remembered.
+   */
+  layoutChangesSince(version: number): ReadonlySet<string> | 'all' {
+    const log = this.layoutLog;
+    if (version === this.layoutChanges) return new Set();
+    if (log.length === 0 || log[0].version > version + 1) return 'all';
+    const nodes = new Set<string>();
+    for (let k = log.length - 1; k >= 0 && log[k].version > version; k--) {
+      const touched = log[k].nodes;
+      if (touched === 'all') return 'all';
+      for (const n of touched) nodes.add(n);
+    }
+    return nodes;
   }
 
   private dropProblems(): void {
@@ -604,7 +652,7 @@ export class Engine {
       listTypeAttributes: this.features.listTypeAttributes,
     });
     this.compiled = { inventory, masks, nodePools: new Map() };
-    this.layoutChanges++;
+    this.layoutChanged('all');
   }
 }
 

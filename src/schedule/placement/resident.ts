@@ -13,6 +13,16 @@
  * - shape tables: per pod shape, per node the problem block of the shape's claims on the node
  *   (compiled and cached by the engine), SH.REJECTED when the node's checks reject such a Pod,
  *   SH.HOST when only the host can try it there.
+ *
+ * A layout change that touches only some nodes' own devices (slices named for a node, upserted
+ * or deleted: Engine.layoutChangesSince) patches the tables of those nodes in place — O(their
+ * devices × shape tables) — instead of building them anew (`patch`). The layout that makes this
+ * possible: a node's devices and counters are a *segment* of the slots and counter-map regions,
+ * found by its start (NODE_SLOTS / NODE_CNT hold starts only; the kernel reads a segment's
+ * length from the node's problem block), so segments need not be in node order nor adjacent: a
+ * node whose segment grows gets a new one at the regions' tail (`Room`). Every region has room
+ * for more slots, counters and segments; a change that does not fit, gives a slot a different
+ * number of counter uses than it had, or touches what another node sees too, builds anew.
  */
 
 import type { Engine } from '../../engine.js';
@@ -48,6 +58,14 @@ export interface ResidentRegions {
   nodeLocal: number;
 }
 
+/** A shape table and the Pod and claims it was built from (`patch` compiles their problem on a changed node). */
+interface BuiltShape {
+  table: ShapeTable;
+  specs: string;
+  pod: Pod;
+  claims: readonly ResourceClaim[];
+}
+
 const cache = new WeakMap<Engine, ResidentCluster>();
 
 export class ResidentCluster {
@@ -56,21 +74,25 @@ export class ResidentCluster {
   readonly pools: (NodePools | undefined)[];
   /** The allocated state's version the dynamic part mirrors (undefined: seed before the next run). */
   mirrors?: number;
+  /** Shape tables and, to patch them, the Pod and claims each was built from. */
+  private readonly built: BuiltShape[] = [];
   /** Shape tables by the claims' specs, then by what the node checks read of the Pod (two kept strings, no key built per Pod). */
   private readonly shapes = new Map<string, Map<string, ShapeTable>>();
   /** The last node list found to hold the same nodes. */
   private checkedNodes?: readonly Node[];
   private readonly epoch: number;
-  private readonly layoutVersion: number;
-  /** Counters at full capacity, and the slots that consume any (seeding subtracts theirs). */
+  private layoutVersion: number;
+  /** Counters at full capacity (room included), and the slots that consume any (seeding subtracts theirs). */
   private readonly capacity: BigInt64Array;
   private readonly consumers: Int32Array;
-  private readonly slotCount: number;
+  private slotCount: number;
+  /** What `patch` needs: room left in the regions, segment sizes, who sees what. */
+  private readonly room: Room;
 
   /** The engine's resident state for these nodes: the one kept since the last run when still valid, else a new one. */
   static of(engine: Engine, nodes: readonly Node[]): ResidentCluster {
     const kept = cache.get(engine);
-    if (kept?.validFor(engine, nodes)) return kept;
+    if (kept?.validFor(engine, nodes) || kept?.patch(nodes)) return kept;
     // The old tables (and problems compiled for the old layout) would stay in the arena until
     // the next reset: reclaim it rather than grow it per layout change.
     if (kept) engine.reclaimSolverMemory();
@@ -93,19 +115,24 @@ export class ResidentCluster {
     this.epoch = ctx.memory.epoch;
     this.layoutVersion = ctx.layoutVersion;
     this.slotCount = state.allocated.flags.length;
-    this.pools = nodes.map((n) => {
-      const held = state.nodes.get(n.metadata.name);
-      try {
-        return held && engine.nodePools(held);
-      } catch (e) {
-        if (e instanceof AllocationError) return undefined;
-        throw e;
-      }
-    });
+    this.pools = nodes.map((n) => this.poolsOf(n.metadata.name));
     const table = nodeTable(this.pools, this.slotCount);
-    this.capacity = table.capacity;
+    this.room = roomFor(table, this.slotCount, nodes);
+    this.capacity = new BigInt64Array(this.room.counterCap);
+    this.capacity.set(table.capacity);
     this.consumers = table.consumers;
-    this.regions = writeRegions(ctx.memory, table, this.slotCount);
+    this.regions = writeRegions(ctx.memory, table, this.room);
+  }
+
+  /** The node's pools as the engine gathers them now (undefined: the host must try it). */
+  private poolsOf(name: string): NodePools | undefined {
+    const held = this.engine.inspect().nodes.get(name);
+    try {
+      return held && this.engine.nodePools(held);
+    } catch (e) {
+      if (e instanceof AllocationError) return undefined;
+      throw e;
+    }
   }
 
   private validFor(engine: Engine, nodes: readonly Node[]): boolean {
@@ -168,6 +195,18 @@ export class ResidentCluster {
     }
     this.mirrors = allocated.version;
   }
+
+  /**
+   * The run area (descriptor, Pod list, records) of at least `bytes`, kept with the tables: every
+   * PlacementRuns over them (one per Scheduler, and a live scheduler makes a new one after many
+   * changes) shares it instead of keeping its own in the arena, which only a rebuild reclaims.
+   * Runs do not overlap (the kernel's run is synchronous and decoded from a copy).
+   */
+  runArea(bytes: number): number {
+    if (!this.area || this.area.bytes < bytes) this.area = { address: this.engine.placementContext.memory.keep(bytes), bytes };
+    return this.area.address;
+  }
+  private area?: { address: number; bytes: number };
 
   /** Forgets the shape's summary verdicts (the state may have changed since they were made). */
   clearVerdicts(t: ShapeTable): void {
@@ -236,8 +275,211 @@ export class ResidentCluster {
     new Int32Array(memory.wasm.memory.buffer, words[SH.ALL_BLOCKS], n).set(allBlocks);
     t = { address, problems, solvable: problems.some((p) => p !== undefined) };
     byNodeSpec.set(nodeSpec, t);
+    this.built.push({ table: t, specs, pod, claims });
     return t;
   }
+
+  // --- Patching on a layout change (see the file's comment) ---
+
+  /**
+   * Brings the tables up to the engine's layout when only nodes' own slices changed since they
+   * were built: per touched node its segment of slots and counters, the counters' capacities,
+   * its devices' counter uses, its locality and its entry in every shape table. False (nothing
+   * to rely on: the caller builds anew) when a change may touch every node, the memory was
+   * reset, the nodes differ, or a node's change does not fit (see `patchNode`).
+   */
+  private patch(nodes: readonly Node[]): boolean {
+    const ctx = this.engine.placementContext;
+    if (ctx.memory.epoch !== this.epoch || !this.sameNodes(nodes)) return false;
+    const touched = this.engine.layoutChangesSince(this.layoutVersion);
+    if (touched === 'all') return false;
+    const slotCount = this.engine.inspect().allocated.flags.length;
+    if (slotCount < this.slotCount || slotCount > this.room.slotCap) return false;
+    this.slotCount = slotCount; // new slots have no counter uses yet (useStart is flat past the old count)
+    const patched: number[] = [];
+    for (const name of touched) {
+      const i = this.room.index.get(name);
+      if (i === undefined) continue;
+      if (!this.patchNode(i)) return false;
+      patched.push(i);
+    }
+    for (const b of this.built) this.patchShape(b, patched);
+    this.layoutVersion = ctx.layoutVersion;
+    this.mirrors = undefined; // flags and counters left: seeded again at the next run
+    return true;
+  }
+
+  private sameNodes(nodes: readonly Node[]): boolean {
+    return nodes === this.checkedNodes || (nodes.length === this.nodes.length && nodes.every((n, i) => n === this.nodes[i]));
+  }
+
+  /**
+   * Node i's tables from its pools now. Fails when its devices or counters are seen by another
+   * node too (before or after: their locality and counts would change), a device's number of
+   * counter uses differs from its slot's in the table, or the regions have no room left.
+   */
+  private patchNode(i: number): boolean {
+    const room = this.room;
+    const np = this.poolsOf(this.nodes[i].metadata.name);
+    const buf = () => this.engine.placementContext.memory.wasm.memory.buffer;
+    const i32 = (at: number, len: number) => new Int32Array(buf(), at, len);
+    const useStart = i32(this.regions.useStart, room.slotCap + 1);
+    const newSlots = np?.slots ?? new Int32Array(0);
+    // Uses per slot of the node's devices now: a consuming device's, else none.
+    const uses = new Map<number, number>();
+    const con = np?.consumers;
+    if (con) for (let k = 0; k < con.slot.length; k++) uses.set(con.slot[k], k);
+    for (const slot of newSlots) {
+      const k = uses.get(slot);
+      const want = k === undefined ? 0 : con!.start[k + 1] - con!.start[k];
+      if (useStart[slot + 1] - useStart[slot] !== want) return false;
+    }
+    // Counters: the node's local counters → global ones (new ones take room).
+    const nCnt = np?.capacity.avail.length ?? 0;
+    const map = new Int32Array(nCnt);
+    for (const [key, c] of np?.capacity.index ?? []) {
+      const g = room.global.get(counterId(np!, key)) ?? room.counters;
+      if (g === room.counters) {
+        if (g >= room.counterCap) return false;
+        room.global.set(counterId(np!, key), g);
+        room.counters++;
+      }
+      map[c] = g;
+      this.capacity[g] = np!.capacity.avail[c];
+    }
+    // Who sees what: the node's old devices and counters leave, its new ones come.
+    const oldMap = i32(this.regions.cntMap + 4 * room.cntStart[i], room.cntLen[i]).slice();
+    const oldSlots = i32(this.regions.slots + 4 * room.slotStart[i], room.slotLen[i]).slice();
+    const ownAll = (a: Int32Array, counts: Int32Array, delta: number) => {
+      let own = true;
+      for (const x of a) own = (counts[x] += delta) <= 1 && own;
+      return own;
+    };
+    const wasOwn = oldSlots.every((x) => room.slotNodes[x] === 1) && oldMap.every((g) => room.counterNodes[g] === 1);
+    ownAll(oldSlots, room.slotNodes, -1);
+    ownAll(oldMap, room.counterNodes, -1);
+    const own = ownAll(newSlots, room.slotNodes, 1) && ownAll(map, room.counterNodes, 1);
+    if (!wasOwn || !own) return false;
+    // Segments: in place when they fit, else new ones at the tail.
+    const at = (start: Int32Array, len: Int32Array, cap: Int32Array, tail: 'slotTail' | 'cntTail', total: number, n: number): number => {
+      if (n > cap[i]) {
+        if (room[tail] + n > total) return -1;
+        start[i] = room[tail];
+        cap[i] = n;
+        room[tail] += n;
+      }
+      len[i] = n;
+      return start[i];
+    };
+    const s0 = at(room.slotStart, room.slotLen, room.slotSeg, 'slotTail', room.slotTotal, newSlots.length);
+    const c0 = at(room.cntStart, room.cntLen, room.cntSeg, 'cntTail', room.cntTotal, nCnt);
+    if (s0 < 0 || c0 < 0) return false;
+    i32(this.regions.slots + 4 * s0, newSlots.length).set(newSlots);
+    i32(this.regions.cntMap + 4 * c0, nCnt).set(map);
+    i32(this.regions.nodeSlots, this.nodes.length)[i] = s0;
+    i32(this.regions.nodeCnt, this.nodes.length)[i] = c0;
+    // Uses: the same number per slot (checked above), now through the node's counter map.
+    if (con) {
+      const useCnt = i32(this.regions.useCnt, useStart[room.slotCap]);
+      const useAmt = new BigInt64Array(buf(), this.regions.useAmt, useStart[room.slotCap]);
+      for (let k = 0; k < con.slot.length; k++) {
+        for (let x = con.start[k], u = useStart[con.slot[k]]; x < con.start[k + 1]; x++, u++) {
+          useCnt[u] = map[con.counter[x]];
+          useAmt[u] = con.amount[x];
+        }
+      }
+    }
+    new Uint8Array(buf(), this.regions.nodeLocal, this.nodes.length)[i] = np ? 1 : 0;
+    this.pools[i] = np;
+    return true;
+  }
+
+  /** The shape table's entries for the patched nodes: node checks, then the problem block of the node's shape. */
+  private patchShape(b: BuiltShape, patched: readonly number[]): void {
+    const memory = this.engine.placementContext.memory;
+    for (const i of patched) {
+      const np = this.pools[i];
+      const node = this.nodes[i];
+      const r = np && this.engine.residentProblem(node.metadata.name, b.claims, b.specs);
+      const found = r && kernelCanSolve(r.problem, np) ? r : undefined;
+      // Views made after compiling: a compile may grow the memory (a new buffer).
+      const words = new Int32Array(memory.wasm.memory.buffer, b.table.address, SH.BLOCKS + this.nodes.length);
+      new Int32Array(memory.wasm.memory.buffer, words[SH.ALL_BLOCKS], this.nodes.length)[i] = found ? found.block.base : 0;
+      const rejected = nodeRejects(b.pod, node) !== undefined;
+      words[SH.BLOCKS + i] = rejected ? SH.REJECTED : found ? found.block.base : SH.HOST;
+      b.table.problems[i] = rejected ? undefined : found?.problem;
+      if (b.table.problems[i]) b.table.solvable = true;
+    }
+  }
+}
+
+/** A pool counter's global id: `driver/pool`, counter set and name (counters are global per pool). */
+function counterId(np: NodePools, key: string): string {
+  const sep = key.indexOf('\u0000');
+  return `${np.pools[Number(key.slice(0, sep))].id}${key.slice(sep)}`;
+}
+
+/**
+ * What `patch` keeps besides the regions: the regions' sizes with room (slots, counters,
+ * segment space), each node's segments (start, length, capacity), the global counters by id,
+ * and per slot and counter the number of nodes that see it.
+ *
+ * Invariants: node i's devices are slots[slotStart[i] .. + slotLen[i]) (in search order), its
+ * counters cntMap[cntStart[i] .. + cntLen[i]); segments do not overlap and lie below the tails;
+ * slotNodes / counterNodes count the segments holding each slot / counter; useStart is flat
+ * from the table's first slot count to slotCap (slots added later consume nothing).
+ */
+interface Room {
+  index: Map<string, number>;
+  slotCap: number;
+  counterCap: number;
+  counters: number;
+  global: Map<string, number>;
+  slotStart: Int32Array;
+  slotLen: Int32Array;
+  slotSeg: Int32Array;
+  slotTail: number;
+  slotTotal: number;
+  cntStart: Int32Array;
+  cntLen: Int32Array;
+  cntSeg: Int32Array;
+  cntTail: number;
+  cntTotal: number;
+  slotNodes: Int32Array;
+  counterNodes: Int32Array;
+}
+
+/** Room for growth: a quarter more, at least `min`. */
+const grown = (n: number, min: number) => n + Math.max(min, n >> 2);
+
+function roomFor(t: NodeTable, slotCount: number, nodes: readonly Node[]): Room {
+  const n = nodes.length;
+  const lengths = (starts: Int32Array) => Int32Array.from({ length: n }, (_, i) => starts[i + 1] - starts[i]);
+  const slotCap = grown(slotCount, 1024);
+  const counterCap = grown(t.capacity.length, 256);
+  const slotNodes = new Int32Array(slotCap);
+  slotNodes.set(t.slotNodes);
+  const counterNodes = new Int32Array(counterCap);
+  counterNodes.set(t.counterNodes);
+  return {
+    index: new Map(nodes.map((node, i) => [node.metadata.name, i])),
+    slotCap,
+    counterCap,
+    counters: t.capacity.length,
+    global: t.global,
+    slotStart: t.nodeSlots.slice(0, n),
+    slotLen: lengths(t.nodeSlots),
+    slotSeg: lengths(t.nodeSlots),
+    slotTail: t.nodeSlots[n],
+    slotTotal: grown(t.nodeSlots[n], 1024),
+    cntStart: t.nodeCnt.slice(0, n),
+    cntLen: lengths(t.nodeCnt),
+    cntSeg: lengths(t.nodeCnt),
+    cntTail: t.nodeCnt[n],
+    cntTotal: grown(t.nodeCnt[n], 256),
+    slotNodes,
+    counterNodes,
+  };
 }
 
 /**
@@ -263,6 +505,10 @@ interface NodeTable {
   consumers: Int32Array;
   /** Per node: 1 when none of its devices and counters is another node's too (an allocation there changes only its own counts). */
   nodeLocal: Uint8Array;
+  /** Global counters by id (counterId), and per slot and global counter how many nodes see it. */
+  global: Map<string, number>;
+  slotNodes: Int32Array;
+  counterNodes: Int32Array;
 }
 
 /** The node table, the global counters at capacity and each slot's consumption, from the nodes' pools. */
@@ -289,8 +535,7 @@ function nodeTable(pools: readonly (NodePools | undefined)[], slotCount: number)
     slots.set(np.slots, nodeSlots[i]);
     const local = cntMap.subarray(nodeCnt[i], nodeCnt[i + 1]);
     for (const [key, c] of np.capacity.index) {
-      const sep = key.indexOf('\u0000');
-      const id = `${np.pools[Number(key.slice(0, sep))].id}${key.slice(sep)}`;
+      const id = counterId(np, key);
       let g = global.get(id);
       if (g === undefined) {
         g = capacity.length;
@@ -310,12 +555,12 @@ function nodeTable(pools: readonly (NodePools | undefined)[], slotCount: number)
     }
   });
   for (let s = 0; s < slotCount; s++) useStart[s + 1] += useStart[s];
-  const slotNodes = new Uint8Array(slotCount);
-  const counterNodes = new Uint8Array(capacity.length);
-  for (const x of slots) if (x < slotCount) slotNodes[x] = Math.min(2, slotNodes[x] + 1);
-  for (const g of cntMap) counterNodes[g] = Math.min(2, counterNodes[g] + 1);
+  const slotNodes = new Int32Array(slotCount);
+  const counterNodes = new Int32Array(capacity.length);
+  for (const x of slots) if (x < slotCount) slotNodes[x]++;
+  for (const g of cntMap) counterNodes[g]++;
   const nodeLocal = new Uint8Array(n);
-  const own = (a: Int32Array, from: number, to: number, count: Uint8Array) => {
+  const own = (a: Int32Array, from: number, to: number, count: Int32Array) => {
     for (let k = from; k < to; k++) if (count[a[k]] !== 1) return false;
     return true;
   };
@@ -333,20 +578,20 @@ function nodeTable(pools: readonly (NodePools | undefined)[], slotCount: number)
       useAmt[u] = con.amount[x];
     }
   }
-  return { nodeSlots, slots, nodeCnt, cntMap, capacity: BigInt64Array.from(capacity), useStart, useCnt, useAmt, consumers: Int32Array.from(consumers), nodeLocal };
+  return { nodeSlots, slots, nodeCnt, cntMap, capacity: BigInt64Array.from(capacity), useStart, useCnt, useAmt, consumers: Int32Array.from(consumers), nodeLocal, global, slotNodes, counterNodes };
 }
 
-/** Reserves the resident regions in the solver's memory and writes the static ones. */
-function writeRegions(memory: SolverMemory, t: NodeTable, slotCount: number): ResidentRegions {
+/** Reserves the resident regions in the solver's memory, with the room `room` says, and writes the static ones. */
+function writeRegions(memory: SolverMemory, t: NodeTable, room: Room): ResidentRegions {
   const keep = (bytes: number) => memory.keep(Math.max(8, bytes));
   const regions: ResidentRegions = {
-    flags: keep(slotCount),
-    avail: keep(8 * t.capacity.length),
+    flags: keep(room.slotCap),
+    avail: keep(8 * room.counterCap),
     nodeSlots: keep(4 * t.nodeSlots.length),
-    slots: keep(4 * t.slots.length),
+    slots: keep(4 * room.slotTotal),
     nodeCnt: keep(4 * t.nodeCnt.length),
-    cntMap: keep(4 * t.cntMap.length),
-    useStart: keep(4 * t.useStart.length),
+    cntMap: keep(4 * room.cntTotal),
+    useStart: keep(4 * (room.slotCap + 1)),
     useCnt: keep(4 * t.useCnt.length),
     useAmt: keep(8 * t.useAmt.length),
     nodeLocal: keep(t.nodeLocal.length),
@@ -358,6 +603,7 @@ function writeRegions(memory: SolverMemory, t: NodeTable, slotCount: number): Re
   i32(regions.nodeCnt, t.nodeCnt);
   i32(regions.cntMap, t.cntMap);
   i32(regions.useStart, t.useStart);
+  new Int32Array(buf, regions.useStart, room.slotCap + 1).fill(t.useStart[t.useStart.length - 1], t.useStart.length);
   i32(regions.useCnt, t.useCnt);
   new BigInt64Array(buf, regions.useAmt, t.useAmt.length).set(t.useAmt);
   new Uint8Array(buf, regions.nodeLocal, t.nodeLocal.length).set(t.nodeLocal);

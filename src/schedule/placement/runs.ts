@@ -74,8 +74,6 @@ export class PlacementRuns {
   private readonly queued = new Map<number, () => PodDecision | undefined>();
   private readonly ahead = new Map<number, Ahead>();
   private resident?: ResidentCluster;
-  /** The run descriptor, Pod list and records: room for RUN_MAX Pods of records of `stride` words, in the arena of `resident` (its epoch). */
-  private runArea?: { address: number; stride: number; resident: ResidentCluster };
   private readonly wanted: number;
   readonly stats: PlacementStats;
 
@@ -195,10 +193,8 @@ export class PlacementRuns {
     const ctx = this.engine.placementContext;
     // A record holds the chosen subrequests and up to MAX_RESULTS_PER_CLAIM picks per claim.
     const stride = REC_WORDS + Math.max(...run.map((s) => s.attempt.plan!.requests.length + 2 * MAX_RESULTS_PER_CLAIM * s.attempt.pending.length));
-    if (!this.runArea || this.runArea.stride < stride || this.runArea.resident !== resident) {
-      this.runArea = { address: ctx.memory.keep(4 * (RUN_WORDS + RUN_MAX * (2 + stride))), stride, resident };
-    }
-    const at = this.runArea.address;
+    // The run descriptor, Pod list and records: room for RUN_MAX Pods of records of `stride` words.
+    const at = resident.runArea(4 * (RUN_WORDS + RUN_MAX * (2 + stride)));
     const buf = ctx.memory.wasm.memory.buffer;
     const words = new Int32Array(buf, at, RUN_WORDS + 2 * RUN_MAX);
     const reg = resident.regions;
