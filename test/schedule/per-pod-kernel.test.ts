@@ -1,9 +1,10 @@
 /**
  * The per-Pod API (Scheduler.schedulePod / schedulePodAsync) through the placement kernel,
  * against the host path over a live-like history: random sequences of slice upserts (a new
- * generation, a device dropped, the devices restored), slice deletes and re-creations, claims
- * committed and released outside the scheduler (Scheduler.stateChanged told, as the live
- * scheduler does) and Pods placed one at a time. Every Pod's decision (node, message, the claims
+ * generation, a device dropped, the devices restored), slice deletes and re-creations, Nodes
+ * tainted or untainted (a new Scheduler then, at the same rotating start, as the live scheduler
+ * makes one), claims committed and released outside the scheduler (Scheduler.stateChanged
+ * told, as the live scheduler does) and Pods placed one at a time. Every Pod's decision (node, message, the claims
  * it changed) from the long-lived kernel-placed engine must equal the decision of
  *
  * - a long-lived engine that saw the same history with `placement: 'host'`, and
@@ -18,7 +19,7 @@ import { Engine } from '../../src/engine.js';
 import { Scheduler, type Strategy } from '../../src/schedule/scheduler.js';
 import { generateWorkload } from '../../src/gen/registry.js';
 import { Random } from '../../src/gen/random.js';
-import type { DraObject, Pod, ResourceClaim, ResourceSlice } from '../../src/model/types.js';
+import type { DraObject, Node, Pod, ResourceClaim, ResourceSlice } from '../../src/model/types.js';
 import { FULL } from '../full.js';
 
 const WORKLOADS = ['gpu-5k', 'mig-1k', 'rdma-bw', 'fallback', 'nvlink-4gpu', 'mixed'];
@@ -52,15 +53,17 @@ async function sequence(workload: string, seed: number, strategy: Strategy): Pro
   const more = generateWorkload(workload, { scale: scale * 4, seed });
   const pods = more.pods.filter((p) => !p.spec.resourceClaims?.some((c) => c.resourceClaimName));
   const templates = more.templates;
-  const fixed: DraObject[] = [...w.classes, ...w.nodes];
+  const nodes: Node[] = [...w.nodes];
+  const fixed = (): DraObject[] => [...w.classes, ...nodes];
   const slices = new Map(w.slices.map((s) => [s.metadata.name, s]));
   const original = new Map(slices);
   const label = `${workload} seed ${seed} ${strategy} scale ${scale}`;
 
-  const kernelEngine = await Engine.create({ objects: [...fixed, ...w.slices] });
-  const hostEngine = await Engine.create({ objects: [...fixed, ...w.slices] });
-  const kernel = new Scheduler(kernelEngine, [...fixed, ...templates], { strategy, placement: 'wasm' });
-  const host = new Scheduler(hostEngine, [...fixed, ...templates], { strategy, placement: 'host' });
+  const kernelEngine = await Engine.create({ objects: [...fixed(), ...w.slices] });
+  const hostEngine = await Engine.create({ objects: [...fixed(), ...w.slices] });
+  let kernel = new Scheduler(kernelEngine, [...fixed(), ...templates], { strategy, placement: 'wasm' });
+  let host = new Scheduler(hostEngine, [...fixed(), ...templates], { strategy, placement: 'host' });
+  let placedByKernel = 0;
   const both = (f: (e: Engine, s: Scheduler) => void) => {
     f(kernelEngine, kernel);
     f(hostEngine, host);
@@ -96,6 +99,19 @@ async function sequence(workload: string, seed: number, strategy: Strategy): Pro
         both((_e, sc) => sc.stateChanged());
         claims.set(keyOf(committed), committed);
       }
+    } else if (r === 5 && rng.int(3) === 0) {
+      // A Node tainted (or its taint gone): its Pods' node checks change; new Schedulers, as the live scheduler makes.
+      const i = rng.int(nodes.length);
+      const n = nodes[i] as Node & { spec?: { taints?: unknown[] } };
+      const taints = n.spec?.taints?.length ? [] : [{ key: 'maintenance', value: 'yes', effect: 'NoSchedule' }];
+      nodes[i] = { ...n, spec: { ...n.spec, taints } } as Node;
+      both((e) => e.upsert([nodes[i]]));
+      expect(kernel.counters, label).toEqual(host.counters);
+      placedByKernel += kernel.runs!.stats.placed;
+      const rotation = host.rotation;
+      kernel = new Scheduler(kernelEngine, [...fixed(), ...templates], { strategy, placement: 'wasm' });
+      host = new Scheduler(hostEngine, [...fixed(), ...templates], { strategy, placement: 'host' });
+      kernel.rotation = host.rotation = rotation;
     } else if (r === 4 && claims.size > 0) {
       // A claim released (a Pod finished, or the outside claim deleted).
       const keys = [...claims.keys()];
@@ -105,8 +121,8 @@ async function sequence(workload: string, seed: number, strategy: Strategy): Pro
     } else {
       const pod: Pod = pods[podAt++];
       // The reference first: a fresh engine of this moment, a fresh host scheduler at the same rotating start.
-      const fresh = await Engine.create({ objects: [...fixed, ...slices.values(), ...claims.values()] });
-      const freshScheduler = new Scheduler(fresh, [...fixed, ...templates], { strategy, placement: 'host' });
+      const fresh = await Engine.create({ objects: [...fixed(), ...slices.values(), ...claims.values()] });
+      const freshScheduler = new Scheduler(fresh, [...fixed(), ...templates], { strategy, placement: 'host' });
       freshScheduler.rotation = host.rotation;
       const expected = decisionText(freshScheduler.schedulePod(pod));
       const viaHost = decisionText(host.schedulePod(pod));
@@ -119,7 +135,7 @@ async function sequence(workload: string, seed: number, strategy: Strategy): Pro
   }
   expect(kernel.counters, label).toEqual(host.counters);
   expect(doubleBooked(kernelEngine.listClaims()), label).toEqual([]);
-  return { placedByKernel: kernel.runs!.stats.placed, pods: podAt };
+  return { placedByKernel: placedByKernel + kernel.runs!.stats.placed, pods: podAt };
 }
 
 describe('schedulePod through the placement kernel answers as a fresh engine on the host path', () => {

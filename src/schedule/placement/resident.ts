@@ -22,7 +22,11 @@
  * length from the node's problem block), so segments need not be in node order nor adjacent: a
  * node whose segment grows gets a new one at the regions' tail (`Room`). Every region has room
  * for more slots, counters and segments; a change that does not fit, gives a slot a different
- * number of counter uses than it had, or touches what another node sees too, builds anew.
+ * number of counter uses than it had, or touches what another node sees too, builds anew. A
+ * Node object replaced by one of the same name (the same place in the list) is patched alike
+ * (its devices, its node checks in every shape table). Patching keeps new problem blocks (a node
+ * of a shape not seen before) in the arena: once it holds twice what it held after the build,
+ * the next change builds anew, which reclaims the arena.
  */
 
 import type { Engine } from '../../engine.js';
@@ -106,10 +110,16 @@ export class ResidentCluster {
     return cache.get(engine);
   }
 
+  /** The nodes, in the scheduler's order (a Node replaced by a same-named one is patched in). */
+  readonly nodes: Node[];
+  /** Arena bytes in use right after the build (patch's bound on growth). */
+  private readonly builtBytes: number;
+
   private constructor(
     private readonly engine: Engine,
-    readonly nodes: readonly Node[],
+    nodes: readonly Node[],
   ) {
+    this.nodes = [...nodes];
     const state = engine.inspect();
     const ctx = engine.placementContext;
     this.epoch = ctx.memory.epoch;
@@ -122,6 +132,7 @@ export class ResidentCluster {
     this.capacity.set(table.capacity);
     this.consumers = table.consumers;
     this.regions = writeRegions(ctx.memory, table, this.room);
+    this.builtBytes = ctx.memory.keptBytes;
   }
 
   /** The node's pools as the engine gathers them now (undefined: the host must try it). */
@@ -290,27 +301,31 @@ export class ResidentCluster {
    */
   private patch(nodes: readonly Node[]): boolean {
     const ctx = this.engine.placementContext;
-    if (ctx.memory.epoch !== this.epoch || !this.sameNodes(nodes)) return false;
+    if (ctx.memory.epoch !== this.epoch || ctx.memory.keptBytes > 2 * this.builtBytes || nodes.length !== this.nodes.length) return false;
     const touched = this.engine.layoutChangesSince(this.layoutVersion);
     if (touched === 'all') return false;
+    const patched = new Set<number>();
+    for (let i = 0; i < nodes.length && nodes !== this.checkedNodes; i++) {
+      if (nodes[i] === this.nodes[i]) continue;
+      if (nodes[i].metadata.name !== this.nodes[i].metadata.name) return false;
+      patched.add(i);
+    }
+    for (const name of touched) {
+      const i = this.room.index.get(name);
+      if (i !== undefined) patched.add(i);
+    }
     const slotCount = this.engine.inspect().allocated.flags.length;
     if (slotCount < this.slotCount || slotCount > this.room.slotCap) return false;
     this.slotCount = slotCount; // new slots have no counter uses yet (useStart is flat past the old count)
-    const patched: number[] = [];
-    for (const name of touched) {
-      const i = this.room.index.get(name);
-      if (i === undefined) continue;
+    for (const i of patched) {
+      this.nodes[i] = nodes[i];
       if (!this.patchNode(i)) return false;
-      patched.push(i);
     }
     for (const b of this.built) this.patchShape(b, patched);
     this.layoutVersion = ctx.layoutVersion;
+    this.checkedNodes = nodes;
     this.mirrors = undefined; // flags and counters left: seeded again at the next run
     return true;
-  }
-
-  private sameNodes(nodes: readonly Node[]): boolean {
-    return nodes === this.checkedNodes || (nodes.length === this.nodes.length && nodes.every((n, i) => n === this.nodes[i]));
   }
 
   /**
@@ -395,7 +410,7 @@ export class ResidentCluster {
   }
 
   /** The shape table's entries for the patched nodes: node checks, then the problem block of the node's shape. */
-  private patchShape(b: BuiltShape, patched: readonly number[]): void {
+  private patchShape(b: BuiltShape, patched: ReadonlySet<number>): void {
     const memory = this.engine.placementContext.memory;
     for (const i of patched) {
       const np = this.pools[i];
