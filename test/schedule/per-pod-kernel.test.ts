@@ -11,8 +11,9 @@
  * - a fresh engine built from the objects of that moment, with a fresh host-path Scheduler
  *   started at the same rotating start,
  *
- * the counters must agree with the long-lived host path's, the kernel must have placed Pods, and
- * no device may ever be in two claims.
+ * the counters must agree with the long-lived host path's, the kernel must have placed Pods, no
+ * device may ever be in two claims, and after each Pod the kernel's resident state (patched on
+ * slice and Node changes, not rebuilt) must equal the allocated state whenever it claims to mirror it.
  */
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine.js';
@@ -20,7 +21,9 @@ import { Scheduler, type Strategy } from '../../src/schedule/scheduler.js';
 import { generateWorkload } from '../../src/gen/registry.js';
 import { Random } from '../../src/gen/random.js';
 import type { DraObject, Node, Pod, ResourceClaim, ResourceSlice } from '../../src/model/types.js';
+import { ResidentCluster } from '../../src/schedule/placement/resident.js';
 import { FULL } from '../full.js';
+import { residentMismatches } from './resident-check.js';
 
 const WORKLOADS = ['gpu-5k', 'mig-1k', 'rdma-bw', 'fallback', 'nvlink-4gpu', 'mixed'];
 /** Workloads whose Pods only the host places (consumable capacity: resident.ts kernelCanSolve). */
@@ -46,7 +49,7 @@ function doubleBooked(claims: readonly ResourceClaim[]): string[] {
   return twice;
 }
 
-async function sequence(workload: string, seed: number, strategy: Strategy): Promise<{ placedByKernel: number; pods: number }> {
+async function sequence(workload: string, seed: number, strategy: Strategy): Promise<{ placedByKernel: number; pods: number; mirrored: number }> {
   const rng = new Random(seed * 104729 + workload.length);
   const scale = 2 + rng.int(workload === 'mig-1k' ? 3 : 8);
   const w = generateWorkload(workload, { scale, seed });
@@ -64,6 +67,7 @@ async function sequence(workload: string, seed: number, strategy: Strategy): Pro
   let kernel = new Scheduler(kernelEngine, [...fixed(), ...templates], { strategy, placement: 'wasm' });
   let host = new Scheduler(hostEngine, [...fixed(), ...templates], { strategy, placement: 'host' });
   let placedByKernel = 0;
+  let mirrored = 0;
   const both = (f: (e: Engine, s: Scheduler) => void) => {
     f(kernelEngine, kernel);
     f(hostEngine, host);
@@ -131,11 +135,16 @@ async function sequence(workload: string, seed: number, strategy: Strategy): Pro
       expect(decisionText(d), `${label} step ${step} ${pod.metadata.name}: kernel vs fresh host`).toBe(expected);
       expect(kernel.rotation, label).toBe(host.rotation);
       if (d.node) for (const c of d.updated) claims.set(keyOf(c), c);
+      const resident = ResidentCluster.kept(kernelEngine);
+      if (resident && resident.mirrors === kernelEngine.inspect().allocated.version) {
+        expect(residentMismatches(kernelEngine, resident), `${label} step ${step}`).toEqual([]);
+        mirrored++;
+      }
     }
   }
   expect(kernel.counters, label).toEqual(host.counters);
   expect(doubleBooked(kernelEngine.listClaims()), label).toEqual([]);
-  return { placedByKernel: placedByKernel + kernel.runs!.stats.placed, pods: podAt };
+  return { placedByKernel: placedByKernel + kernel.runs!.stats.placed, pods: podAt, mirrored };
 }
 
 describe('schedulePod through the placement kernel answers as a fresh engine on the host path', () => {
@@ -143,15 +152,20 @@ describe('schedulePod through the placement kernel answers as a fresh engine on 
     it(`${workload}: ${SEQUENCES * 2} random histories of slice, claim and Pod changes`, { timeout: 180_000 }, async () => {
       let placed = 0;
       let pods = 0;
+      let mirrored = 0;
       for (let seed = 1; seed <= SEQUENCES; seed++) {
         for (const strategy of ['upstream', 'pack'] as const) {
           const r = await sequence(workload, seed, strategy);
           placed += r.placedByKernel;
           pods += r.pods;
+          mirrored += r.mirrored;
         }
       }
       expect(pods).toBeGreaterThan(20);
-      if (!HOST_ONLY.has(workload)) expect(placed).toBeGreaterThan(0); // the kernel, not only the host, placed Pods
+      if (!HOST_ONLY.has(workload)) {
+        expect(placed).toBeGreaterThan(0); // the kernel, not only the host, placed Pods
+        expect(mirrored).toBeGreaterThan(0);
+      }
     });
   }
 });

@@ -15,7 +15,7 @@ import { schedule, scheduleSteps, type ScheduleOptions } from '../../src/schedul
 import { generateWorkload } from '../../src/gen/registry.js';
 import { Random } from '../../src/gen/random.js';
 import { ResidentCluster } from '../../src/schedule/placement/resident.js';
-import { buildNodeView } from '../../src/compile/nodeview.js';
+import { residentMismatches } from './resident-check.js';
 import type { DraObject, Node, Pod } from '../../src/model/types.js';
 import { FULL } from '../full.js';
 
@@ -70,29 +70,6 @@ async function outcome(c: Case, placement: 'wasm' | 'ts' | 'host'): Promise<stri
     groups: r.groups,
   });
   return text.replace(/"shareID":"[0-9a-f-]{36}"/g, '"shareID":"<uuid>"');
-}
-
-/** Differences between the kernel's resident state and the engine's allocated state (flags, each node view's counters). */
-function residentMismatches(engine: Engine, r: ResidentCluster): string[] {
-  const out: string[] = [];
-  const { allocated } = engine.inspect();
-  const mem = engine.placementContext.memory.wasm.memory.buffer;
-  const reg = r.regions;
-  const flags = new Uint8Array(mem, reg.flags, allocated.flags.length);
-  allocated.flags.forEach((f, slot) => {
-    if ((f & 3) !== (flags[slot] & 3)) out.push(`slot ${slot}: host ${f}, resident ${flags[slot]}`);
-  });
-  const nodeCnt = new Int32Array(mem, reg.nodeCnt, r.nodes.length + 1);
-  const cntMap = new Int32Array(mem, reg.cntMap, nodeCnt[r.nodes.length]);
-  r.pools.forEach((np, i) => {
-    if (!np) return;
-    const avail = buildNodeView(np, allocated).counters.avail;
-    avail.forEach((v, c) => {
-      const resident = new BigInt64Array(mem, reg.avail + 8 * cntMap[nodeCnt[i] + c], 1)[0];
-      if (resident !== v) out.push(`node ${np.node.metadata.name} counter ${c}: host ${v}, resident ${resident}`);
-    });
-  });
-  return out;
 }
 
 describe('the placement kernel answers as the host does', () => {

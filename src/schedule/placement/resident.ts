@@ -15,18 +15,18 @@
  *   SH.HOST when only the host can try it there.
  *
  * A layout change that touches only some nodes' own devices (slices named for a node, upserted
- * or deleted: Engine.layoutChangesSince) patches the tables of those nodes in place — O(their
- * devices × shape tables) — instead of building them anew (`patch`). The layout that makes this
- * possible: a node's devices and counters are a *segment* of the slots and counter-map regions,
- * found by its start (NODE_SLOTS / NODE_CNT hold starts only; the kernel reads a segment's
- * length from the node's problem block), so segments need not be in node order nor adjacent: a
- * node whose segment grows gets a new one at the regions' tail (`Room`). Every region has room
- * for more slots, counters and segments; a change that does not fit, gives a slot a different
- * number of counter uses than it had, or touches what another node sees too, builds anew. A
- * Node object replaced by one of the same name (the same place in the list) is patched alike
- * (its devices, its node checks in every shape table). Patching keeps new problem blocks (a node
- * of a shape not seen before) in the arena: once it holds twice what it held after the build,
- * the next change builds anew, which reclaims the arena.
+ * or deleted, without shared counters: Engine.layoutChangesSince) patches the tables of those
+ * nodes in place — O(their devices × shape tables) — instead of building them anew (`patch`).
+ * The layout that makes this possible: a node's devices are a *segment* of the slots region,
+ * found by its start (NODE_SLOTS holds starts only; the kernel reads a segment's length from the
+ * node's problem block), so segments need not be in node order nor adjacent: a node whose
+ * segment grows gets a new one at the region's tail (`Room`); flags and useStart have room for
+ * more slots. A change that does not fit, involves counters, or touches devices another node
+ * sees too builds anew. A Node object replaced by one of the same name (the same place in the
+ * list) is patched alike (its devices, its node checks in every shape table). Patching keeps
+ * new problem blocks (a node of a shape not seen before) in the arena: once they take more than
+ * the tables did when built (at least PATCHED_BYTES), the next change builds anew, which
+ * reclaims the arena.
  */
 
 import type { Engine } from '../../engine.js';
@@ -71,6 +71,8 @@ interface BuiltShape {
 }
 
 const cache = new WeakMap<Engine, ResidentCluster>();
+/** Arena bytes patches may keep (problems for new node shapes) before a change builds the tables anew; more when the tables are larger. */
+const PATCHED_BYTES = 1 << 20;
 
 export class ResidentCluster {
   readonly regions: ResidentRegions;
@@ -86,7 +88,7 @@ export class ResidentCluster {
   private checkedNodes?: readonly Node[];
   private readonly epoch: number;
   private layoutVersion: number;
-  /** Counters at full capacity (room included), and the slots that consume any (seeding subtracts theirs). */
+  /** Counters at full capacity, and the slots that consume any (seeding subtracts theirs). */
   private readonly capacity: BigInt64Array;
   private readonly consumers: Int32Array;
   private slotCount: number;
@@ -112,8 +114,9 @@ export class ResidentCluster {
 
   /** The nodes, in the scheduler's order (a Node replaced by a same-named one is patched in). */
   readonly nodes: Node[];
-  /** Arena bytes in use right after the build (patch's bound on growth). */
+  /** Arena bytes the tables took when built, and the bytes patches kept since (problems for new node shapes): patch's bound on growth. */
   private readonly builtBytes: number;
+  private patchedBytes = 0;
 
   private constructor(
     private readonly engine: Engine,
@@ -128,8 +131,7 @@ export class ResidentCluster {
     this.pools = nodes.map((n) => this.poolsOf(n.metadata.name));
     const table = nodeTable(this.pools, this.slotCount);
     this.room = roomFor(table, this.slotCount, nodes);
-    this.capacity = new BigInt64Array(this.room.counterCap);
-    this.capacity.set(table.capacity);
+    this.capacity = table.capacity;
     this.consumers = table.consumers;
     this.regions = writeRegions(ctx.memory, table, this.room);
     this.builtBytes = ctx.memory.keptBytes;
@@ -293,119 +295,84 @@ export class ResidentCluster {
   // --- Patching on a layout change (see the file's comment) ---
 
   /**
-   * Brings the tables up to the engine's layout when only nodes' own slices changed since they
-   * were built: per touched node its segment of slots and counters, the counters' capacities,
-   * its devices' counter uses, its locality and its entry in every shape table. False (nothing
-   * to rely on: the caller builds anew) when a change may touch every node, the memory was
-   * reset, the nodes differ, or a node's change does not fit (see `patchNode`).
+   * Brings the tables up to the engine's layout when only nodes' own slices (or same-named
+   * Node objects) changed since they were built: per touched node its segment of devices, its
+   * locality and its entry in every shape table, and — when the dynamic part mirrored the
+   * allocated state before these changes and nothing else moved it — its devices' flags. False
+   * (nothing to rely on: the caller builds anew) when a change may touch every node, the memory
+   * was reset or grew too much, the nodes differ, or a node's change does not fit (`patchNode`).
    */
   private patch(nodes: readonly Node[]): boolean {
     const ctx = this.engine.placementContext;
-    if (ctx.memory.epoch !== this.epoch || ctx.memory.keptBytes > 2 * this.builtBytes || nodes.length !== this.nodes.length) return false;
-    const touched = this.engine.layoutChangesSince(this.layoutVersion);
-    if (touched === 'all') return false;
+    if (ctx.memory.epoch !== this.epoch || this.patchedBytes > Math.max(PATCHED_BYTES, this.builtBytes) || nodes.length !== this.nodes.length) return false;
+    const since = this.engine.layoutChangesSince(this.layoutVersion);
+    if (since === 'all') return false;
+    const synced = since.allocatedFrom !== undefined && this.mirrors === since.allocatedFrom;
     const patched = new Set<number>();
     for (let i = 0; i < nodes.length && nodes !== this.checkedNodes; i++) {
       if (nodes[i] === this.nodes[i]) continue;
       if (nodes[i].metadata.name !== this.nodes[i].metadata.name) return false;
       patched.add(i);
     }
-    for (const name of touched) {
+    for (const name of since.nodes) {
       const i = this.room.index.get(name);
       if (i !== undefined) patched.add(i);
     }
     const slotCount = this.engine.inspect().allocated.flags.length;
     if (slotCount < this.slotCount || slotCount > this.room.slotCap) return false;
-    this.slotCount = slotCount; // new slots have no counter uses yet (useStart is flat past the old count)
+    this.slotCount = slotCount; // new slots consume nothing (useStart is flat past the built count)
     for (const i of patched) {
       this.nodes[i] = nodes[i];
-      if (!this.patchNode(i)) return false;
+      if (!this.patchNode(i, synced)) return false;
     }
+    const before = ctx.memory.keptBytes;
     for (const b of this.built) this.patchShape(b, patched);
+    this.patchedBytes += ctx.memory.keptBytes - before;
     this.layoutVersion = ctx.layoutVersion;
     this.checkedNodes = nodes;
-    this.mirrors = undefined; // flags and counters left: seeded again at the next run
+    // Else the flags are seeded again at the next run.
+    this.mirrors = synced ? this.engine.inspect().allocated.version : undefined;
     return true;
   }
 
   /**
-   * Node i's tables from its pools now. Fails when its devices or counters are seen by another
-   * node too (before or after: their locality and counts would change), a device's number of
-   * counter uses differs from its slot's in the table, or the regions have no room left.
+   * Node i's devices from its pools now, into its segment (in place when it fits, else a new one
+   * at the tail). Fails when the node has counters before or after (a pool with shared counters
+   * touches every node's views anyway), a device of it consumes counters in the table (its slot
+   * once held another device), its devices are another node's too (before or after), or the
+   * slots region has no room. `sync`: its devices' flags are copied from the allocated state.
    */
-  private patchNode(i: number): boolean {
+  private patchNode(i: number, sync: boolean): boolean {
     const room = this.room;
     const np = this.poolsOf(this.nodes[i].metadata.name);
-    const buf = () => this.engine.placementContext.memory.wasm.memory.buffer;
-    const i32 = (at: number, len: number) => new Int32Array(buf(), at, len);
-    const useStart = i32(this.regions.useStart, room.slotCap + 1);
+    if ((np?.capacity.avail.length ?? 0) > 0 || room.cntLen[i] > 0) return false;
+    const buf = this.engine.placementContext.memory.wasm.memory.buffer;
+    const useStart = new Int32Array(buf, this.regions.useStart, room.slotCap + 1);
     const newSlots = np?.slots ?? new Int32Array(0);
-    // Uses per slot of the node's devices now: a consuming device's, else none.
-    const uses = new Map<number, number>();
-    const con = np?.consumers;
-    if (con) for (let k = 0; k < con.slot.length; k++) uses.set(con.slot[k], k);
-    for (const slot of newSlots) {
-      const k = uses.get(slot);
-      const want = k === undefined ? 0 : con!.start[k + 1] - con!.start[k];
-      if (useStart[slot + 1] - useStart[slot] !== want) return false;
+    if (newSlots.some((slot) => useStart[slot + 1] !== useStart[slot])) return false;
+    const oldSlots = new Int32Array(buf, this.regions.slots + 4 * room.slotStart[i], room.slotLen[i]).slice();
+    // Who sees what: the node's old devices leave, its new ones come; all must be its own alone.
+    const counts = room.slotNodes;
+    if (oldSlots.some((x) => counts[x] !== 1)) return false;
+    for (const x of oldSlots) counts[x]--;
+    for (const x of newSlots) counts[x]++;
+    if (newSlots.some((x) => counts[x] !== 1)) return false;
+    if (newSlots.length > room.slotSeg[i]) {
+      if (room.slotTail + newSlots.length > room.slotTotal) return false;
+      room.slotStart[i] = room.slotTail;
+      room.slotSeg[i] = newSlots.length;
+      room.slotTail += newSlots.length;
     }
-    // Counters: the node's local counters → global ones (new ones take room).
-    const nCnt = np?.capacity.avail.length ?? 0;
-    const map = new Int32Array(nCnt);
-    for (const [key, c] of np?.capacity.index ?? []) {
-      const g = room.global.get(counterId(np!, key)) ?? room.counters;
-      if (g === room.counters) {
-        if (g >= room.counterCap) return false;
-        room.global.set(counterId(np!, key), g);
-        room.counters++;
-      }
-      map[c] = g;
-      this.capacity[g] = np!.capacity.avail[c];
-    }
-    // Who sees what: the node's old devices and counters leave, its new ones come.
-    const oldMap = i32(this.regions.cntMap + 4 * room.cntStart[i], room.cntLen[i]).slice();
-    const oldSlots = i32(this.regions.slots + 4 * room.slotStart[i], room.slotLen[i]).slice();
-    const ownAll = (a: Int32Array, counts: Int32Array, delta: number) => {
-      let own = true;
-      for (const x of a) own = (counts[x] += delta) <= 1 && own;
-      return own;
-    };
-    const wasOwn = oldSlots.every((x) => room.slotNodes[x] === 1) && oldMap.every((g) => room.counterNodes[g] === 1);
-    ownAll(oldSlots, room.slotNodes, -1);
-    ownAll(oldMap, room.counterNodes, -1);
-    const own = ownAll(newSlots, room.slotNodes, 1) && ownAll(map, room.counterNodes, 1);
-    if (!wasOwn || !own) return false;
-    // Segments: in place when they fit, else new ones at the tail.
-    const at = (start: Int32Array, len: Int32Array, cap: Int32Array, tail: 'slotTail' | 'cntTail', total: number, n: number): number => {
-      if (n > cap[i]) {
-        if (room[tail] + n > total) return -1;
-        start[i] = room[tail];
-        cap[i] = n;
-        room[tail] += n;
-      }
-      len[i] = n;
-      return start[i];
-    };
-    const s0 = at(room.slotStart, room.slotLen, room.slotSeg, 'slotTail', room.slotTotal, newSlots.length);
-    const c0 = at(room.cntStart, room.cntLen, room.cntSeg, 'cntTail', room.cntTotal, nCnt);
-    if (s0 < 0 || c0 < 0) return false;
-    i32(this.regions.slots + 4 * s0, newSlots.length).set(newSlots);
-    i32(this.regions.cntMap + 4 * c0, nCnt).set(map);
-    i32(this.regions.nodeSlots, this.nodes.length)[i] = s0;
-    i32(this.regions.nodeCnt, this.nodes.length)[i] = c0;
-    // Uses: the same number per slot (checked above), now through the node's counter map.
-    if (con) {
-      const useCnt = i32(this.regions.useCnt, useStart[room.slotCap]);
-      const useAmt = new BigInt64Array(buf(), this.regions.useAmt, useStart[room.slotCap]);
-      for (let k = 0; k < con.slot.length; k++) {
-        for (let x = con.start[k], u = useStart[con.slot[k]]; x < con.start[k + 1]; x++, u++) {
-          useCnt[u] = map[con.counter[x]];
-          useAmt[u] = con.amount[x];
-        }
-      }
-    }
-    new Uint8Array(buf(), this.regions.nodeLocal, this.nodes.length)[i] = np ? 1 : 0;
+    room.slotLen[i] = newSlots.length;
+    new Int32Array(buf, this.regions.slots + 4 * room.slotStart[i], newSlots.length).set(newSlots);
+    new Int32Array(buf, this.regions.nodeSlots, this.nodes.length)[i] = room.slotStart[i];
+    new Uint8Array(buf, this.regions.nodeLocal, this.nodes.length)[i] = np ? 1 : 0;
     this.pools[i] = np;
+    if (sync) {
+      const allocated = this.engine.inspect().allocated.flags;
+      const flags = new Uint8Array(buf, this.regions.flags, this.slotCount);
+      for (const a of [oldSlots, newSlots]) for (const slot of a) if (slot < this.slotCount) flags[slot] = allocated[slot];
+    }
     return true;
   }
 
@@ -428,72 +395,48 @@ export class ResidentCluster {
   }
 }
 
-/** A pool counter's global id: `driver/pool`, counter set and name (counters are global per pool). */
-function counterId(np: NodePools, key: string): string {
-  const sep = key.indexOf('\u0000');
-  return `${np.pools[Number(key.slice(0, sep))].id}${key.slice(sep)}`;
-}
-
 /**
- * What `patch` keeps besides the regions: the regions' sizes with room (slots, counters,
- * segment space), each node's segments (start, length, capacity), the global counters by id,
- * and per slot and counter the number of nodes that see it.
+ * What `patch` keeps besides the regions: the nodes' indices by name, the slots' capacity with
+ * room (flags and useStart are that long), per node its segment of the slots region (start,
+ * length, size) and its counters' length, the segments' tail and the region's size, and per
+ * slot how many segments hold it.
  *
- * Invariants: node i's devices are slots[slotStart[i] .. + slotLen[i]) (in search order), its
- * counters cntMap[cntStart[i] .. + cntLen[i]); segments do not overlap and lie below the tails;
- * slotNodes / counterNodes count the segments holding each slot / counter; useStart is flat
- * from the table's first slot count to slotCap (slots added later consume nothing).
+ * Invariants: node i's devices are slots[slotStart[i] .. + slotLen[i]) in search order (what
+ * NODE_SLOTS[i] points at); segments do not overlap and lie below slotTail ≤ slotTotal;
+ * slotNodes counts the segments holding each slot; useStart is flat from the built slot count
+ * to slotCap (slots added later consume nothing).
  */
 interface Room {
   index: Map<string, number>;
   slotCap: number;
-  counterCap: number;
-  counters: number;
-  global: Map<string, number>;
   slotStart: Int32Array;
   slotLen: Int32Array;
   slotSeg: Int32Array;
+  cntLen: Int32Array;
   slotTail: number;
   slotTotal: number;
-  cntStart: Int32Array;
-  cntLen: Int32Array;
-  cntSeg: Int32Array;
-  cntTail: number;
-  cntTotal: number;
   slotNodes: Int32Array;
-  counterNodes: Int32Array;
 }
 
-/** Room for growth: a quarter more, at least `min`. */
-const grown = (n: number, min: number) => n + Math.max(min, n >> 2);
+/** Room for growth: a quarter more, at least 1,024. */
+const grown = (n: number) => n + Math.max(1024, n >> 2);
 
 function roomFor(t: NodeTable, slotCount: number, nodes: readonly Node[]): Room {
   const n = nodes.length;
   const lengths = (starts: Int32Array) => Int32Array.from({ length: n }, (_, i) => starts[i + 1] - starts[i]);
-  const slotCap = grown(slotCount, 1024);
-  const counterCap = grown(t.capacity.length, 256);
+  const slotCap = grown(slotCount);
   const slotNodes = new Int32Array(slotCap);
   slotNodes.set(t.slotNodes);
-  const counterNodes = new Int32Array(counterCap);
-  counterNodes.set(t.counterNodes);
   return {
     index: new Map(nodes.map((node, i) => [node.metadata.name, i])),
     slotCap,
-    counterCap,
-    counters: t.capacity.length,
-    global: t.global,
     slotStart: t.nodeSlots.slice(0, n),
     slotLen: lengths(t.nodeSlots),
     slotSeg: lengths(t.nodeSlots),
-    slotTail: t.nodeSlots[n],
-    slotTotal: grown(t.nodeSlots[n], 1024),
-    cntStart: t.nodeCnt.slice(0, n),
     cntLen: lengths(t.nodeCnt),
-    cntSeg: lengths(t.nodeCnt),
-    cntTail: t.nodeCnt[n],
-    cntTotal: grown(t.nodeCnt[n], 256),
+    slotTail: t.nodeSlots[n],
+    slotTotal: grown(t.nodeSlots[n]),
     slotNodes,
-    counterNodes,
   };
 }
 
@@ -520,10 +463,8 @@ interface NodeTable {
   consumers: Int32Array;
   /** Per node: 1 when none of its devices and counters is another node's too (an allocation there changes only its own counts). */
   nodeLocal: Uint8Array;
-  /** Global counters by id (counterId), and per slot and global counter how many nodes see it. */
-  global: Map<string, number>;
+  /** Per slot: how many nodes see it. */
   slotNodes: Int32Array;
-  counterNodes: Int32Array;
 }
 
 /** The node table, the global counters at capacity and each slot's consumption, from the nodes' pools. */
@@ -550,7 +491,8 @@ function nodeTable(pools: readonly (NodePools | undefined)[], slotCount: number)
     slots.set(np.slots, nodeSlots[i]);
     const local = cntMap.subarray(nodeCnt[i], nodeCnt[i + 1]);
     for (const [key, c] of np.capacity.index) {
-      const id = counterId(np, key);
+      const sep = key.indexOf('\u0000');
+      const id = `${np.pools[Number(key.slice(0, sep))].id}${key.slice(sep)}`;
       let g = global.get(id);
       if (g === undefined) {
         g = capacity.length;
@@ -593,7 +535,7 @@ function nodeTable(pools: readonly (NodePools | undefined)[], slotCount: number)
       useAmt[u] = con.amount[x];
     }
   }
-  return { nodeSlots, slots, nodeCnt, cntMap, capacity: BigInt64Array.from(capacity), useStart, useCnt, useAmt, consumers: Int32Array.from(consumers), nodeLocal, global, slotNodes, counterNodes };
+  return { nodeSlots, slots, nodeCnt, cntMap, capacity: BigInt64Array.from(capacity), useStart, useCnt, useAmt, consumers: Int32Array.from(consumers), nodeLocal, slotNodes };
 }
 
 /** Reserves the resident regions in the solver's memory, with the room `room` says, and writes the static ones. */
@@ -601,11 +543,11 @@ function writeRegions(memory: SolverMemory, t: NodeTable, room: Room): ResidentR
   const keep = (bytes: number) => memory.keep(Math.max(8, bytes));
   const regions: ResidentRegions = {
     flags: keep(room.slotCap),
-    avail: keep(8 * room.counterCap),
+    avail: keep(8 * t.capacity.length),
     nodeSlots: keep(4 * t.nodeSlots.length),
     slots: keep(4 * room.slotTotal),
     nodeCnt: keep(4 * t.nodeCnt.length),
-    cntMap: keep(4 * room.cntTotal),
+    cntMap: keep(4 * t.cntMap.length),
     useStart: keep(4 * (room.slotCap + 1)),
     useCnt: keep(4 * t.useCnt.length),
     useAmt: keep(8 * t.useAmt.length),
