@@ -16,6 +16,7 @@
  *   by the placement kernel (a run of one over the resident tables) or Pod by Pod on the host
  *   (`placement: 'host'`), each on its own engine; `ResidentCluster.of after a slice upsert`:
  *   the part of the kernel's figure spent bringing the resident tables up to date (patched);
+ *   `schedulePod, no change between Pods, kernel|host`: the same without the slice upsert;
  * - `schedulePod after a DeviceClass upsert, kernel|host`: a change the tables are built anew
  *   for (an equal copy of the class) — what every slice change cost the kernel before patching.
  *
@@ -145,6 +146,7 @@ async function perPod(classes: DraObject[], nodes: DraObject[], current: Map<str
       placeOne(p);
     });
   }
+  for (const p of paths) bench.add(`schedulePod, no change between Pods, ${name(p)}`, () => placeOne(p));
   const k = paths[0];
   bench.add('ResidentCluster.of after a slice upsert (patched)', () => {
     upsertOne(k);
