@@ -116,10 +116,9 @@ export class Engine {
    * Per layout change still remembered (the last LAYOUT_LOG), oldest first: its version (the
    * value of `layoutChanges` it made) and the nodes whose pools it may have changed — the nodes
    * whose views a slice change dropped, a node upserted or deleted — or 'all' (a class, a taint
-   * rule, a slice every node may see, a new compile), and the allocated state's version before
-   * and after it. `layoutChangesSince` reads it.
+   * rule, a slice every node may see, a new compile). `layoutChangesSince` reads it.
    */
-  private readonly layoutLog: { version: number; nodes: string[] | 'all'; allocatedBefore: number; allocatedAfter: number }[] = [];
+  private readonly layoutLog: { version: number; nodes: string[] | 'all' }[] = [];
   /**
    * While compiled: each held slice the inventory has a copy of (with the taint rules' taints) →
    * that copy. A held slice not in it is in the inventory itself (the common case: no entry kept).
@@ -248,7 +247,6 @@ export class Engine {
       default:
         break; // Pods, templates and namespaces are the schedule's business, not the allocator's.
     }
-    if (o.kind !== 'ResourceClaim') this.layoutLog[this.layoutLog.length - 1].allocatedAfter = this.allocated.version;
   }
 
   private drop(key: ObjectKey): void {
@@ -278,7 +276,6 @@ export class Engine {
       default:
         break;
     }
-    if (kind !== 'ResourceClaim') this.layoutLog[this.layoutLog.length - 1].allocatedAfter = this.allocated.version;
   }
 
   /**
@@ -350,8 +347,7 @@ export class Engine {
   /** A layout change begins (`layoutChanges` moves on): it touches `nodes` so far (touchedNode adds to it). */
   private layoutChanged(nodes: string[] | 'all'): void {
     this.layoutChanges++;
-    const v = this.allocated.version;
-    this.layoutLog.push({ version: this.layoutChanges, nodes, allocatedBefore: v, allocatedAfter: v });
+    this.layoutLog.push({ version: this.layoutChanges, nodes });
     if (this.layoutLog.length > LAYOUT_LOG) this.layoutLog.shift();
   }
 
@@ -366,23 +362,19 @@ export class Engine {
   /**
    * For the placement kernel: the nodes whose pools (devices, counters, shape) the layout
    * changes after `version` (a `placementContext.layoutVersion`) may have changed, or 'all' when
-   * one of them may have changed any node's, or they are no longer all remembered. With
-   * `allocatedFrom` when nothing but these changes moved the allocated state since it was at
-   * that version (then only the touched nodes' devices may have other flags than then).
+   * one of them may have changed any node's, or they are no longer all remembered.
    */
-  layoutChangesSince(version: number): { nodes: ReadonlySet<string>; allocatedFrom?: number } | 'all' {
+  layoutChangesSince(version: number): ReadonlySet<string> | 'all' {
     const log = this.layoutLog;
     const nodes = new Set<string>();
-    if (version === this.layoutChanges) return { nodes, allocatedFrom: this.allocated.version };
+    if (version === this.layoutChanges) return nodes;
     if (log.length === 0 || log[0].version > version + 1) return 'all';
-    let allocated: number | undefined = this.allocated.version;
     for (let k = log.length - 1; k >= 0 && log[k].version > version; k--) {
       const touched = log[k].nodes;
       if (touched === 'all') return 'all';
       for (const n of touched) nodes.add(n);
-      allocated = allocated === log[k].allocatedAfter ? log[k].allocatedBefore : undefined;
     }
-    return { nodes, allocatedFrom: allocated };
+    return nodes;
   }
 
   private dropProblems(): void {

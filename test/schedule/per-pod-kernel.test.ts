@@ -4,7 +4,8 @@
  * generation, a device dropped, the devices restored), slice deletes and re-creations, Nodes
  * tainted or untainted (a new Scheduler then, at the same rotating start, as the live scheduler
  * makes one), claims committed and released outside the scheduler (Scheduler.stateChanged
- * told, as the live scheduler does) and Pods placed one at a time. Every Pod's decision (node, message, the claims
+ * told, as the live scheduler does) and Pods placed one at a time — their claims stamped from
+ * templates, or (as the live scheduler's, created in the cluster first) pending claims by name. Every Pod's decision (node, message, the claims
  * it changed) from the long-lived kernel-placed engine must equal the decision of
  *
  * - a long-lived engine that saw the same history with `placement: 'host'`, and
@@ -76,6 +77,20 @@ async function sequence(workload: string, seed: number, strategy: Strategy): Pro
   const claims = new Map<string, ResourceClaim>();
   const keyOf = (c: ResourceClaim) => `${c.metadata.namespace}/${c.metadata.name}`;
   const outside = templates[0].spec;
+  /** The Pod with its claims created beforehand from its templates and recorded in its status (as the live scheduler with --manage-claims has them). */
+  const withNamedClaims = (pod: Pod): { pod: Pod; claims: ResourceClaim[] } => {
+    const ns = pod.metadata.namespace ?? 'default';
+    const claims: ResourceClaim[] = [];
+    const statuses: { name: string; resourceClaimName: string }[] = [];
+    for (const rc of pod.spec.resourceClaims ?? []) {
+      const t = templates.find((x) => x.metadata.name === rc.resourceClaimTemplateName && (x.metadata.namespace ?? 'default') === ns);
+      if (!t) return { pod, claims: [] };
+      const name = `${pod.metadata.name}-${rc.name}-created`;
+      claims.push({ apiVersion: 'resource.k8s.io/v1', kind: 'ResourceClaim', metadata: { name, namespace: ns }, spec: t.spec.spec });
+      statuses.push({ name: rc.name, resourceClaimName: name });
+    }
+    return { pod: { ...pod, status: { ...pod.status, resourceClaimStatuses: statuses } } as Pod, claims };
+  };
   let podAt = 0;
   let outsideAt = 0;
 
@@ -123,10 +138,16 @@ async function sequence(workload: string, seed: number, strategy: Strategy): Pro
       claims.delete(keyOf(gone));
       both((e, sc) => (e.release(gone), sc.stateChanged()));
     } else {
-      const pod: Pod = pods[podAt++];
+      const named = rng.int(3) === 0 ? withNamedClaims(pods[podAt]) : { pod: pods[podAt], claims: [] };
+      const pod = named.pod;
+      podAt++;
+      both((e, sc) => {
+        e.upsert(named.claims);
+        named.claims.forEach((c) => sc.remember(c));
+      });
       // The reference first: a fresh engine of this moment, a fresh host scheduler at the same rotating start.
-      const fresh = await Engine.create({ objects: [...fixed(), ...slices.values(), ...claims.values()] });
-      const freshScheduler = new Scheduler(fresh, [...fixed(), ...templates], { strategy, placement: 'host' });
+      const fresh = await Engine.create({ objects: [...fixed(), ...slices.values(), ...claims.values(), ...named.claims] });
+      const freshScheduler = new Scheduler(fresh, [...fixed(), ...templates, ...named.claims], { strategy, placement: 'host' });
       freshScheduler.rotation = host.rotation;
       const expected = decisionText(freshScheduler.schedulePod(pod));
       const viaHost = decisionText(host.schedulePod(pod));

@@ -297,8 +297,9 @@ export class ResidentCluster {
   /**
    * Brings the tables up to the engine's layout when only nodes' own slices (or same-named
    * Node objects) changed since they were built: per touched node its segment of devices, its
-   * locality and its entry in every shape table, and — when the dynamic part mirrored the
-   * allocated state before these changes and nothing else moved it — its devices' flags. False
+   * locality and its entry in every shape table; the dynamic part is seeded again at the next
+   * run (a slice change moves flags of slots beyond the node's view: its slices' old and new
+   * slots, other slots of a repeated device name). False
    * (nothing to rely on: the caller builds anew) when a change may touch every node, the memory
    * was reset or grew too much, the nodes differ, or a node's change does not fit (`patchNode`).
    */
@@ -307,14 +308,13 @@ export class ResidentCluster {
     if (ctx.memory.epoch !== this.epoch || this.patchedBytes > Math.max(PATCHED_BYTES, this.builtBytes) || nodes.length !== this.nodes.length) return false;
     const since = this.engine.layoutChangesSince(this.layoutVersion);
     if (since === 'all') return false;
-    const synced = since.allocatedFrom !== undefined && this.mirrors === since.allocatedFrom;
     const patched = new Set<number>();
     for (let i = 0; i < nodes.length && nodes !== this.checkedNodes; i++) {
       if (nodes[i] === this.nodes[i]) continue;
       if (nodes[i].metadata.name !== this.nodes[i].metadata.name) return false;
       patched.add(i);
     }
-    for (const name of since.nodes) {
+    for (const name of since) {
       const i = this.room.index.get(name);
       if (i !== undefined) patched.add(i);
     }
@@ -323,15 +323,14 @@ export class ResidentCluster {
     this.slotCount = slotCount; // new slots consume nothing (useStart is flat past the built count)
     for (const i of patched) {
       this.nodes[i] = nodes[i];
-      if (!this.patchNode(i, synced)) return false;
+      if (!this.patchNode(i)) return false;
     }
     const before = ctx.memory.keptBytes;
     for (const b of this.built) this.patchShape(b, patched);
     this.patchedBytes += ctx.memory.keptBytes - before;
     this.layoutVersion = ctx.layoutVersion;
     this.checkedNodes = nodes;
-    // Else the flags are seeded again at the next run.
-    this.mirrors = synced ? this.engine.inspect().allocated.version : undefined;
+    this.mirrors = undefined;
     return true;
   }
 
@@ -340,9 +339,9 @@ export class ResidentCluster {
    * at the tail). Fails when the node has counters before or after (a pool with shared counters
    * touches every node's views anyway), a device of it consumes counters in the table (its slot
    * once held another device), its devices are another node's too (before or after), or the
-   * slots region has no room. `sync`: its devices' flags are copied from the allocated state.
+   * slots region has no room.
    */
-  private patchNode(i: number, sync: boolean): boolean {
+  private patchNode(i: number): boolean {
     const room = this.room;
     const np = this.poolsOf(this.nodes[i].metadata.name);
     if ((np?.capacity.avail.length ?? 0) > 0 || room.cntLen[i] > 0) return false;
@@ -368,11 +367,6 @@ export class ResidentCluster {
     new Int32Array(buf, this.regions.nodeSlots, this.nodes.length)[i] = room.slotStart[i];
     new Uint8Array(buf, this.regions.nodeLocal, this.nodes.length)[i] = np ? 1 : 0;
     this.pools[i] = np;
-    if (sync) {
-      const allocated = this.engine.inspect().allocated.flags;
-      const flags = new Uint8Array(buf, this.regions.flags, this.slotCount);
-      for (const a of [oldSlots, newSlots]) for (const slot of a) if (slot < this.slotCount) flags[slot] = allocated[slot];
-    }
     return true;
   }
 

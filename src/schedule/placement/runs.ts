@@ -139,13 +139,13 @@ export class PlacementRuns {
       return kept;
     }
     const a = this.scheduler.prepare(pods[i]);
-    const simple = this.simpleOf(a);
+    const simple = this.simpleOf(a, true);
     return simple ? { simple } : { host: a };
   }
 
-  /** The prepared Pod as one the kernel may place (simple, and its shape has a problem block on some node), else undefined. */
-  private simpleOf(a: PodAttempt | PodDecision): Simple | undefined {
-    if (!('pending' in a) || this.scheduler.nodes.length === 0 || !isSimple(a)) return undefined;
+  /** The prepared Pod as one the kernel may place (simple, `isSimple`, and its shape has a problem block on some node), else undefined. */
+  private simpleOf(a: PodAttempt | PodDecision, inRun: boolean): Simple | undefined {
+    if (!('pending' in a) || this.scheduler.nodes.length === 0 || !isSimple(a, inRun)) return undefined;
     const specs = specsKey(a.pending);
     const nodeSpec = nodeSpecKey(a.pod);
     const shape = (this.resident ?? this.current()).shapeTable(specs, nodeSpec, a.pod, a.pending, a.maxScore);
@@ -162,13 +162,15 @@ export class PlacementRuns {
    * dropped; its commits are only ever of placed Pods).
    */
   placeOne(a: PodAttempt | PodDecision): PodDecision | undefined {
-    const simple = this.simpleOf(a);
+    const simple = this.simpleOf(a, false);
     if (!simple) return undefined;
     const placed = this.place([simple], [ONE]) > 0;
     const decision = this.queued.get(ONE);
     this.queued.delete(ONE);
     this.ahead.delete(ONE);
-    // Decoded at once: nothing can change the engine between the run and its decoding.
+    // Decoded at once: nothing can change the engine between the run and its decoding. Claims
+    // it did not stamp are committed with `Engine.upsert` (devices found by name: the same
+    // slots as the picks, AllocatedState.apply looks up a repeated name either way).
     return placed ? decision!() : undefined;
   }
 
@@ -321,10 +323,16 @@ function nodeSpecKey(pod: Pod): string {
   return JSON.stringify([spec.nodeSelector ?? null, required ?? null, spec.tolerations ?? null]);
 }
 
-/** Whether the kernel may place the prepared Pod: only claims it stamped just now, none bound or shared with a group, no extended resources. */
-function isSimple(a: PodAttempt): boolean {
+/**
+ * Whether the kernel may place the prepared Pod: claims to allocate, none allocated already or
+ * shared through a group, no extended resources. In a run (`inRun`: Pods prepared before the Pods
+ * ahead of them were placed) only claims it stamped just now — a claim by name might be another
+ * Pod's of the same run too; a run of one (placeOne: the live scheduler's Pods, whose claims were
+ * created in the cluster) may allocate pending claims by name.
+ */
+function isSimple(a: PodAttempt, inRun: boolean): boolean {
   if (!a.plan || a.pending.length === 0 || a.bound.length > 0 || a.forGroup.size > 0 || a.groupRef) return false;
-  if (a.decision.created.length !== a.pending.length || a.pending.some((c, k) => c !== a.decision.created[k])) return false;
+  if (inRun && (a.decision.created.length !== a.pending.length || a.pending.some((c, k) => c !== a.decision.created[k]))) return false;
   const containers = (a.pod.spec.containers ?? []) as { resources?: { requests?: unknown; limits?: unknown } }[];
   return !(a.extended && containers.some((c) => c.resources?.requests || c.resources?.limits));
 }
