@@ -100,11 +100,12 @@ for (const scale of SCALES) {
     tasks.push(...rebuild.tasks);
   }
   for (const t of tasks) {
-    const { latency } = t.result as { latency: { mean: number; p99: number; samplesCount: number } };
+    const { latency } = t.result as { latency: { mean: number; p50: number; p99: number; samplesCount: number } };
     rows.push({
       cluster: `${scale} nodes, ${devices} devices`,
       task: t.name,
       'mean ms': Number(latency.mean.toFixed(3)),
+      'p50 ms': Number(latency.p50.toFixed(3)),
       'p99 ms': Number(latency.p99.toFixed(3)),
       samples: latency.samplesCount,
       'heap B/device': bytesPerDevice,
