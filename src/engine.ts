@@ -116,9 +116,10 @@ export class Engine {
    * Per layout change still remembered (the last LAYOUT_LOG), oldest first: its version (the
    * value of `layoutChanges` it made) and the nodes whose pools it may have changed — the nodes
    * whose views a slice change dropped, a node upserted or deleted — or 'all' (a class, a taint
-   * rule, a slice every node may see, a new compile). `layoutChangesSince` reads it.
+   * rule, a slice every node may see, a new compile); the allocated state's version before and
+   * after it, and the slots whose allocated flags it wrote. `layoutChangesSince` reads it.
    */
-  private readonly layoutLog: { version: number; nodes: string[] | 'all' }[] = [];
+  private readonly layoutLog: { version: number; nodes: string[] | 'all'; allocatedBefore: number; allocatedAfter: number; slots: number[] }[] = [];
   /**
    * While compiled: each held slice the inventory has a copy of (with the taint rules' taints) →
    * that copy. A held slice not in it is in the inventory itself (the common case: no entry kept).
@@ -247,6 +248,7 @@ export class Engine {
       default:
         break; // Pods, templates and namespaces are the schedule's business, not the allocator's.
     }
+    if (o.kind !== 'ResourceClaim') this.layoutChangeEnds();
   }
 
   private drop(key: ObjectKey): void {
@@ -276,6 +278,7 @@ export class Engine {
       default:
         break;
     }
+    if (kind !== 'ResourceClaim') this.layoutChangeEnds();
   }
 
   /**
@@ -344,11 +347,20 @@ export class Engine {
     }
   }
 
-  /** A layout change begins (`layoutChanges` moves on): it touches `nodes` so far (touchedNode adds to it). */
+  /** A layout change begins (`layoutChanges` moves on): it touches `nodes` so far (touchedNode adds to it); the allocated flags it writes are recorded. */
   private layoutChanged(nodes: string[] | 'all'): void {
     this.layoutChanges++;
-    this.layoutLog.push({ version: this.layoutChanges, nodes });
+    const v = this.allocated.version;
+    const entry = { version: this.layoutChanges, nodes, allocatedBefore: v, allocatedAfter: v, slots: [] };
+    this.layoutLog.push(entry);
     if (this.layoutLog.length > LAYOUT_LOG) this.layoutLog.shift();
+    this.allocated.recording = entry.slots;
+  }
+
+  /** The layout change that began last is over: its allocated version after, no more recording. */
+  private layoutChangeEnds(): void {
+    this.allocated.recording = undefined;
+    this.layoutLog[this.layoutLog.length - 1].allocatedAfter = this.allocated.version;
   }
 
   /** The current layout change may have changed `node`'s pools ('all': any node's). */
@@ -362,19 +374,26 @@ export class Engine {
   /**
    * For the placement kernel: the nodes whose pools (devices, counters, shape) the layout
    * changes after `version` (a `placementContext.layoutVersion`) may have changed, or 'all' when
-   * one of them may have changed any node's, or they are no longer all remembered.
+   * one of them may have changed any node's, or they are no longer all remembered. With the
+   * slots whose allocated flags they wrote, and `allocatedFrom` when nothing but these changes
+   * moved the allocated state since it was at that version (then only those slots' flags differ
+   * from then).
    */
-  layoutChangesSince(version: number): ReadonlySet<string> | 'all' {
+  layoutChangesSince(version: number): { nodes: ReadonlySet<string>; slots: readonly number[]; allocatedFrom?: number } | 'all' {
     const log = this.layoutLog;
     const nodes = new Set<string>();
-    if (version === this.layoutChanges) return nodes;
+    const slots: number[] = [];
+    if (version === this.layoutChanges) return { nodes, slots, allocatedFrom: this.allocated.version };
     if (log.length === 0 || log[0].version > version + 1) return 'all';
+    let allocated: number | undefined = this.allocated.version;
     for (let k = log.length - 1; k >= 0 && log[k].version > version; k--) {
-      const touched = log[k].nodes;
-      if (touched === 'all') return 'all';
-      for (const n of touched) nodes.add(n);
+      const e = log[k];
+      if (e.nodes === 'all') return 'all';
+      for (const n of e.nodes) nodes.add(n);
+      for (const s of e.slots) slots.push(s);
+      allocated = allocated === e.allocatedAfter ? e.allocatedBefore : undefined;
     }
-    return nodes;
+    return { nodes, slots, allocatedFrom: allocated };
   }
 
   private dropProblems(): void {
@@ -653,6 +672,7 @@ export class Engine {
     });
     this.compiled = { inventory, masks, nodePools: new Map() };
     this.layoutChanged('all');
+    this.layoutChangeEnds();
   }
 }
 

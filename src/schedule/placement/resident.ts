@@ -184,20 +184,7 @@ export class ResidentCluster {
   follow(claims: readonly ResourceClaim[], before: number): void {
     const { allocated, inventory } = this.engine.inspect();
     if (this.mirrors !== before) return;
-    const buf = this.engine.placementContext.memory.wasm.memory.buffer;
-    const flags = new Uint8Array(buf, this.regions.flags, this.slotCount);
-    const start = new Int32Array(buf, this.regions.useStart, this.slotCount + 1);
-    const cnt = new Int32Array(buf, this.regions.useCnt, start[this.slotCount]);
-    const amt = new BigInt64Array(buf, this.regions.useAmt, start[this.slotCount]);
-    const avail = new BigInt64Array(buf, this.regions.avail, this.capacity.length);
-    const sync = (slot: number) => {
-      if (slot < 0 || slot >= this.slotCount) return;
-      const was = (flags[slot] & (FLAG_DEDICATED | FLAG_SHARED)) !== 0;
-      flags[slot] = allocated.flags[slot];
-      const is = (flags[slot] & (FLAG_DEDICATED | FLAG_SHARED)) !== 0;
-      if (was === is) return;
-      for (let u = start[slot]; u < start[slot + 1]; u++) avail[cnt[u]] += is ? -amt[u] : amt[u];
-    };
+    const sync = this.slotSync();
     for (const c of claims) {
       for (const r of c.status?.allocation?.devices?.results ?? []) {
         const id = deviceId(r.driver, r.pool, r.device);
@@ -207,6 +194,25 @@ export class ResidentCluster {
       }
     }
     this.mirrors = allocated.version;
+  }
+
+  /** A function that makes one slot's flags those of the allocated state, and the counters its uses take follow. */
+  private slotSync(): (slot: number) => void {
+    const allocated = this.engine.inspect().allocated.flags;
+    const buf = this.engine.placementContext.memory.wasm.memory.buffer;
+    const flags = new Uint8Array(buf, this.regions.flags, this.slotCount);
+    const start = new Int32Array(buf, this.regions.useStart, this.slotCount + 1);
+    const cnt = new Int32Array(buf, this.regions.useCnt, start[this.slotCount]);
+    const amt = new BigInt64Array(buf, this.regions.useAmt, start[this.slotCount]);
+    const avail = new BigInt64Array(buf, this.regions.avail, this.capacity.length);
+    return (slot: number) => {
+      if (slot < 0 || slot >= this.slotCount) return;
+      const was = (flags[slot] & (FLAG_DEDICATED | FLAG_SHARED)) !== 0;
+      flags[slot] = allocated[slot];
+      const is = (flags[slot] & (FLAG_DEDICATED | FLAG_SHARED)) !== 0;
+      if (was === is) return;
+      for (let u = start[slot]; u < start[slot + 1]; u++) avail[cnt[u]] += is ? -amt[u] : amt[u];
+    };
   }
 
   /**
@@ -297,9 +303,10 @@ export class ResidentCluster {
   /**
    * Brings the tables up to the engine's layout when only nodes' own slices (or same-named
    * Node objects) changed since they were built: per touched node its segment of devices, its
-   * locality and its entry in every shape table; the dynamic part is seeded again at the next
-   * run (a slice change moves flags of slots beyond the node's view: its slices' old and new
-   * slots, other slots of a repeated device name). False
+   * locality and its entry in every shape table; and when the dynamic part mirrored the
+   * allocated state before these changes and nothing else moved it, the slots whose flags they
+   * wrote (Engine.layoutChangesSince `slots`: their slices' old and new slots, other slots of a
+   * repeated device name — not only the nodes' views), else it is seeded at the next run. False
    * (nothing to rely on: the caller builds anew) when a change may touch every node, the memory
    * was reset or grew too much, the nodes differ, or a node's change does not fit (`patchNode`).
    */
@@ -308,13 +315,14 @@ export class ResidentCluster {
     if (ctx.memory.epoch !== this.epoch || this.patchedBytes > Math.max(PATCHED_BYTES, this.builtBytes) || nodes.length !== this.nodes.length) return false;
     const since = this.engine.layoutChangesSince(this.layoutVersion);
     if (since === 'all') return false;
+    const synced = since.allocatedFrom !== undefined && this.mirrors === since.allocatedFrom;
     const patched = new Set<number>();
     for (let i = 0; i < nodes.length && nodes !== this.checkedNodes; i++) {
       if (nodes[i] === this.nodes[i]) continue;
       if (nodes[i].metadata.name !== this.nodes[i].metadata.name) return false;
       patched.add(i);
     }
-    for (const name of since) {
+    for (const name of since.nodes) {
       const i = this.room.index.get(name);
       if (i !== undefined) patched.add(i);
     }
@@ -330,7 +338,8 @@ export class ResidentCluster {
     this.patchedBytes += ctx.memory.keptBytes - before;
     this.layoutVersion = ctx.layoutVersion;
     this.checkedNodes = nodes;
-    this.mirrors = undefined;
+    if (synced) since.slots.forEach(this.slotSync());
+    this.mirrors = synced ? this.engine.inspect().allocated.version : undefined;
     return true;
   }
 
