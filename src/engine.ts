@@ -216,69 +216,75 @@ export class Engine {
   private put(o: DraObject, keepDuplicates: boolean, slots?: readonly number[]): void {
     this.changes++;
     if (o.kind !== 'ResourceClaim') this.layoutChanged(o.kind === 'DeviceClass' || o.kind === 'DeviceTaintRule' ? 'all' : []);
-    switch (o.kind) {
-      case 'Node':
-        this.touchedNode(o.metadata.name);
-        this.nodes.set(o.metadata.name, o);
-        this.compiled?.nodePools.delete(o.metadata.name);
-        break;
-      case 'DeviceClass':
-        this.classes.set(o.metadata.name, o);
-        this.dropProblems();
-        break;
-      case 'ResourceSlice': {
-        const key = keyOf(o);
-        const old = keepDuplicates ? (this.slices.push(key, o), []) : this.slices.set(key, o);
-        this.slicesChanged(old, [o]);
-        break;
+    try {
+      switch (o.kind) {
+        case 'Node':
+          this.touchedNode(o.metadata.name);
+          this.nodes.set(o.metadata.name, o);
+          this.compiled?.nodePools.delete(o.metadata.name);
+          break;
+        case 'DeviceClass':
+          this.classes.set(o.metadata.name, o);
+          this.dropProblems();
+          break;
+        case 'ResourceSlice': {
+          const key = keyOf(o);
+          const old = keepDuplicates ? (this.slices.push(key, o), []) : this.slices.set(key, o);
+          this.slicesChanged(old, [o]);
+          break;
+        }
+        case 'DeviceTaintRule': {
+          const key = keyOf(o);
+          const old = keepDuplicates ? (this.taintRules.push(key, o), []) : this.taintRules.set(key, o);
+          this.rulesChanged([...old, o]);
+          break;
+        }
+        case 'ResourceClaim': {
+          const key = keyOf(o);
+          const old = keepDuplicates ? (this.claims.push(key, o), []) : this.claims.set(key, o);
+          for (const c of old) if (c.status?.allocation) this.allocated.apply(c, this.features.consumableCapacity, -1);
+          if (o.status?.allocation) this.allocated.apply(o, this.features.consumableCapacity, 1, slots);
+          break;
+        }
+        default:
+          break; // Pods, templates and namespaces are the schedule's business, not the allocator's.
       }
-      case 'DeviceTaintRule': {
-        const key = keyOf(o);
-        const old = keepDuplicates ? (this.taintRules.push(key, o), []) : this.taintRules.set(key, o);
-        this.rulesChanged([...old, o]);
-        break;
-      }
-      case 'ResourceClaim': {
-        const key = keyOf(o);
-        const old = keepDuplicates ? (this.claims.push(key, o), []) : this.claims.set(key, o);
-        for (const c of old) if (c.status?.allocation) this.allocated.apply(c, this.features.consumableCapacity, -1);
-        if (o.status?.allocation) this.allocated.apply(o, this.features.consumableCapacity, 1, slots);
-        break;
-      }
-      default:
-        break; // Pods, templates and namespaces are the schedule's business, not the allocator's.
+    } finally {
+      if (o.kind !== 'ResourceClaim') this.layoutChangeEnds();
     }
-    if (o.kind !== 'ResourceClaim') this.layoutChangeEnds();
   }
 
   private drop(key: ObjectKey): void {
     this.changes++;
     const kind = kindOfKey(key);
     if (kind !== 'ResourceClaim') this.layoutChanged(kind === 'DeviceClass' || kind === 'DeviceTaintRule' ? 'all' : []);
-    switch (kind) {
-      case 'Node': {
-        const name = key.slice('Node/'.length);
-        this.touchedNode(name);
-        this.nodes.delete(name);
-        this.compiled?.nodePools.delete(name);
-        break;
+    try {
+      switch (kind) {
+        case 'Node': {
+          const name = key.slice('Node/'.length);
+          this.touchedNode(name);
+          this.nodes.delete(name);
+          this.compiled?.nodePools.delete(name);
+          break;
+        }
+        case 'DeviceClass':
+          if (this.classes.delete(key.slice('DeviceClass/'.length))) this.dropProblems();
+          break;
+        case 'ResourceSlice':
+          this.slicesChanged(this.slices.delete(key), []);
+          break;
+        case 'DeviceTaintRule':
+          this.rulesChanged(this.taintRules.delete(key));
+          break;
+        case 'ResourceClaim':
+          for (const c of this.claims.delete(key)) if (c.status?.allocation) this.allocated.apply(c, this.features.consumableCapacity, -1);
+          break;
+        default:
+          break;
       }
-      case 'DeviceClass':
-        if (this.classes.delete(key.slice('DeviceClass/'.length))) this.dropProblems();
-        break;
-      case 'ResourceSlice':
-        this.slicesChanged(this.slices.delete(key), []);
-        break;
-      case 'DeviceTaintRule':
-        this.rulesChanged(this.taintRules.delete(key));
-        break;
-      case 'ResourceClaim':
-        for (const c of this.claims.delete(key)) if (c.status?.allocation) this.allocated.apply(c, this.features.consumableCapacity, -1);
-        break;
-      default:
-        break;
+    } finally {
+      if (kind !== 'ResourceClaim') this.layoutChangeEnds();
     }
-    if (kind !== 'ResourceClaim') this.layoutChangeEnds();
   }
 
   /**
@@ -372,7 +378,7 @@ export class Engine {
   }
 
   /**
-   * For the placement kernel: the nodes whose pools (devices, counters, shape) the layout
+   * @internal For the placement kernel: the nodes whose pools (devices, counters, shape) the layout
    * changes after `version` (a `placementContext.layoutVersion`) may have changed, or 'all' when
    * one of them may have changed any node's, or they are no longer all remembered. With the
    * slots whose allocated flags they wrote, and `allocatedFrom` when nothing but these changes
