@@ -43,7 +43,7 @@ export function assembleResults(p: Problem, a: SolveAnswer, features: Features):
         if (nd.device.bindingConditions?.length) r.bindingConditions = [...nd.device.bindingConditions];
         if (nd.device.bindingFailureConditions?.length) r.bindingFailureConditions = [...nd.device.bindingFailureConditions];
       }
-      const consumed = p.consumed.get(s * D + d);
+      const consumed = p.consumed.size > 0 ? p.consumed.get(s * D + d) : undefined;
       if (consumed) {
         r.shareID = randomUUID();
         if (consumed.size > 0) r.consumedCapacity = Object.fromEntries([...consumed].map(([k, v]) => [k, v.toString()]));
@@ -123,9 +123,11 @@ function rest<T extends object>(cfg: T): Omit<T, "requests"> {
  * nothing when every device is available everywhere.
  */
 function nodeSelector(p: Problem, picked: readonly NodeDevice[], claimName: string): NodeSelector | undefined {
-  const fields: NodeSelectorRequirement[] = [];
-  const exprs: NodeSelectorRequirement[] = [];
-  for (const nd of picked) {
+  // Made when a device has a selector (most claims are pinned before).
+  let fields: NodeSelectorRequirement[] | undefined;
+  let exprs: NodeSelectorRequirement[] | undefined;
+  for (let k = 0; k < picked.length; k++) {
+    const nd = picked[k];
     const perDevice = nd.slice.spec.perDeviceNodeSelection === true;
     const nodeName = perDevice ? nd.device.nodeName : nd.slice.spec.nodeName;
     const sel = perDevice ? nd.device.nodeSelector : nd.slice.spec.nodeSelector;
@@ -136,14 +138,14 @@ function nodeSelector(p: Problem, picked: readonly NodeDevice[], claimName: stri
       throw new AllocationError(`create NodeSelector for claim ${claimName}: unsupported ResourceSlice.NodeSelector with ${terms.length} terms`);
     }
     if (terms.length === 1) {
-      addNew(terms[0].matchFields ?? [], fields);
-      addNew(terms[0].matchExpressions ?? [], exprs);
+      addNew(terms[0].matchFields ?? [], (fields ??= []));
+      addNew(terms[0].matchExpressions ?? [], (exprs ??= []));
     }
   }
-  if (fields.length === 0 && exprs.length === 0) return undefined;
+  if (!fields?.length && !exprs?.length) return undefined;
   const term: { matchFields?: NodeSelectorRequirement[]; matchExpressions?: NodeSelectorRequirement[] } = {};
-  if (exprs.length) term.matchExpressions = exprs;
-  if (fields.length) term.matchFields = fields;
+  if (exprs?.length) term.matchExpressions = exprs;
+  if (fields?.length) term.matchFields = fields;
   return { nodeSelectorTerms: [term] };
 }
 

@@ -121,6 +121,8 @@ export function memberMessage(own: PodDecision | undefined, groupReason: string)
 
 /** The PodResult of a decision: its fields without `created` and `updated`, in their order (built, not copied: object rest is slow). */
 export function strip(d: PodDecision): PodResult {
+  // A placed Pod (Scheduler.place: node, no message) gets the same result without a walk over its keys.
+  if (!('message' in d)) return 'node' in d ? { pod: d.pod, node: d.node } : { pod: d.pod };
   const result: PodResult = { pod: d.pod };
   for (const k in d) {
     if (k === 'node') result.node = d.node;

@@ -17,8 +17,6 @@ export function numFeasibleNodesToFind(numNodes: number, percentage = 0): number
 
 /** Pods in the order the scheduling queue pops them: higher spec.priority first, then input order. */
 export function podOrder<T extends { spec: { priority?: number } }>(pods: readonly T[]): T[] {
-  return pods
-    .map((p, i) => ({ p, i }))
-    .sort((a, b) => (b.p.spec.priority ?? 0) - (a.p.spec.priority ?? 0) || a.i - b.i)
-    .map((x) => x.p);
+  // Array.prototype.sort is stable: equal priorities keep input order.
+  return pods.slice().sort((a, b) => (b.spec.priority ?? 0) - (a.spec.priority ?? 0));
 }

@@ -178,7 +178,7 @@ export class Scheduler {
   ) {
     this.nodes = objects.filter((o): o is Node => o.kind === 'Node');
     this.classes = objects.filter((o): o is DeviceClass => o.kind === 'DeviceClass');
-    for (const o of objects) this.remember(o);
+    for (let i = 0; i < objects.length; i++) this.remember(objects[i]);
     this.summaries = new NodeSummaries(engine, this.nodes);
     const kernel = placementKernel(opts.placement);
     if (kernel !== 'host') this.runs = new PlacementRuns(this, engine, kernel, opts.strategy ?? 'upstream', opts.percentageOfNodesToScore);
@@ -447,10 +447,11 @@ export class Scheduler {
       const allocation = p.results.results[i];
       // What Engine.commit holds, with the reservation in the same status object (one copy of
       // the claim per commit, not two): upserting an allocated claim is committing it.
-      const status = { ...c.status, allocation, reservedFor: [consumerOf(a, c, podRef)] };
       // A claim stamped here (pod-claims.ts `stamp`) has these four fields and no status: built
       // field by field (same order, so the same output) and committed without an input check.
       const stamped = a.decision.created.includes(c);
+      const reservedFor = [consumerOf(a, c, podRef)];
+      const status = stamped ? { allocation, reservedFor } : { ...c.status, allocation, reservedFor };
       const committed: ResourceClaim = stamped ? { apiVersion: c.apiVersion, kind: c.kind, metadata: c.metadata, spec: c.spec, status } : { ...c, status };
       if (stamped) this.engine.putBuilt(committed, p.slots?.[i]);
       else this.engine.upsert([committed]);
@@ -460,7 +461,8 @@ export class Scheduler {
       updated[i] = committed;
       spansNodes ||= reachesOtherNodes(allocation);
     }
-    for (const c of a.bound) {
+    for (let b = 0; b < a.bound.length; b++) {
+      const c = a.bound[b];
       const ref = consumerOf(a, c, podRef);
       const reservedFor = c.status?.reservedFor ?? [];
       if (ref !== podRef && reservedFor.some((r) => sameConsumer(r, ref))) continue; // the group's claim, already reserved for the group
@@ -473,8 +475,24 @@ export class Scheduler {
     if (touched === 'all') this.summaries.touchAll();
     else this.summaries.touch(touched);
     const name = node.metadata.name;
-    return { pod: { ...pod, spec: { ...pod.spec, nodeName: name } }, created: a.decision.created, updated, node: name };
+    return { pod: boundTo(pod, name), created: a.decision.created, updated, node: name };
   }
+}
+
+/**
+ * The Pod bound to node `name`: a copy of it and of its spec, `spec.nodeName` set — what
+ * `{ ...pod, spec: { ...pod.spec, nodeName } }` makes, same keys in the same order, built with
+ * Object.assign (the spreads cost ~1 µs per Pod, several times as much). Object.assign sets
+ * where a spread defines, which differs only for an own `__proto__` key (JSON.parse makes
+ * those): such a Pod is spread.
+ */
+function boundTo(pod: Pod, name: string): Pod {
+  if (Object.hasOwn(pod, '__proto__') || Object.hasOwn(pod.spec, '__proto__')) return { ...pod, spec: { ...pod.spec, nodeName: name } };
+  const spec = Object.assign({}, pod.spec);
+  spec.nodeName = name;
+  const bound = Object.assign({}, pod);
+  bound.spec = spec;
+  return bound;
 }
 
 /**
@@ -492,9 +510,11 @@ function consumerOf(a: PodAttempt, c: ResourceClaim, podRef: ConsumerRef): Consu
 function reachesOtherNodes(allocation: AllocationResult): boolean {
   const selector = allocation.nodeSelector;
   if (!selector) return (allocation.devices?.results?.length ?? 0) > 0;
-  for (const t of selector.nodeSelectorTerms) {
+  const terms = selector.nodeSelectorTerms;
+  for (let t = 0; t < terms.length; t++) {
+    const fields = terms[t].matchFields;
     let pinned = false;
-    for (const f of t.matchFields ?? []) if (f.key === 'metadata.name') pinned = true;
+    for (let f = 0; fields && f < fields.length; f++) if (fields[f].key === 'metadata.name') pinned = true;
     if (!pinned) return true;
   }
   return false;

@@ -5,7 +5,8 @@
  */
 import { describe, it, expect } from 'vitest';
 import { Engine } from '../../src/engine.js';
-import { Scheduler, type PodAttempt } from '../../src/schedule/scheduler.js';
+import { Scheduler, schedule, type PodAttempt } from '../../src/schedule/scheduler.js';
+import type { Pod } from '../../src/model/types.js';
 import { gpuClass, gpuNode, gpuPod, gpuRequest, objects, template } from '../fixtures/schedule/build.js';
 
 const cluster = () => objects(gpuClass(), gpuNode('n1', 2), gpuNode('n2', 2), template('gpu-1', [gpuRequest('gpu', 1)]), gpuPod('a'), gpuPod('b'), gpuPod('c'));
@@ -63,5 +64,45 @@ describe('scheduler reuse between Pods', () => {
     expect(rb.tolerations).toEqual(tolerations);
     expect(a.updated[0].spec!.devices!.requests![0].exactly!.tolerations).toEqual(tolerations);
     expect(tolerations).toEqual([{ key: 'maintenance', operator: 'Exists', effect: 'NoSchedule' }]);
+  });
+
+  it('binds a copy of the Pod (and of its spec) with spec.nodeName, keys in the input order, an own __proto__ key kept', { timeout: 30_000 }, async () => {
+    // One Pod as the generators make it, one as JSON.parse makes a Pod with a "__proto__" key
+    // (an own data property, which a copy must define, not set).
+    const plain = gpuPod('a');
+    const parsed = JSON.parse('{"apiVersion":"v1","kind":"Pod","__proto__":{"x":1},"metadata":{"name":"b","namespace":"default","uid":"uid-b"},"spec":{"__proto__":{"y":2},"resourceClaims":[{"name":"gpu","resourceClaimTemplateName":"gpu-1"}],"containers":[{"name":"main","image":"busybox"}]}}') as Pod;
+    const objs = objects(gpuClass(), gpuNode('n1', 2), template('gpu-1', [gpuRequest('gpu', 1)]), plain, parsed);
+    for (const placement of ['wasm', 'host'] as const) {
+      const engine = await Engine.create({ objects: objs });
+      const [a, b] = schedule(engine, objs, { placement }).pods;
+      expect(a.node).toBe('n1');
+      expect(a.pod).not.toBe(plain);
+      expect(a.pod.spec).not.toBe(plain.spec);
+      expect(plain.spec.nodeName).toBeUndefined(); // the input is left as it was
+      expect(Object.keys(a.pod)).toEqual(['apiVersion', 'kind', 'metadata', 'spec']);
+      expect(Object.keys(a.pod.spec)).toEqual(['containers', 'resourceClaims', 'nodeName']);
+      expect(a.pod.spec.nodeName).toBe('n1');
+      expect(a.pod.metadata).toBe(plain.metadata); // a shallow copy: only the Pod and its spec are new
+      expect(b.node).toBe('n1');
+      expect(Object.getPrototypeOf(b.pod)).toBe(Object.prototype);
+      expect(JSON.stringify(b.pod)).toBe(
+        '{"apiVersion":"v1","kind":"Pod","__proto__":{"x":1},"metadata":{"name":"b","namespace":"default","uid":"uid-b"},"spec":{"__proto__":{"y":2},"resourceClaims":[{"name":"gpu","resourceClaimTemplateName":"gpu-1"}],"containers":[{"name":"main","image":"busybox"}],"nodeName":"n1"}}',
+      );
+    }
+  });
+
+  it('a claim the kernel placed is held by the engine under its key: releasing it by key or by the object frees its device', { timeout: 30_000 }, async () => {
+    const objs = objects(gpuClass(), gpuNode('n1', 1), template('gpu-1', [gpuRequest('gpu', 1)]), gpuPod('a'), gpuPod('b'));
+    const engine = await Engine.create({ objects: objs });
+    const first = schedule(engine, objs, { placement: 'wasm' });
+    expect(first.pods.map((p) => p.node)).toEqual(['n1', undefined]); // one GPU
+    expect(first.placement!.placed).toBe(1);
+    expect(engine.listClaims().map((c) => c.metadata.name)).toEqual(['a-gpu']);
+    engine.release('ResourceClaim/default/a-gpu');
+    expect(engine.listClaims()).toEqual([]);
+    const again = schedule(engine, objs, { placement: 'wasm' });
+    expect(again.pods.map((p) => p.node)).toEqual(['n1', undefined]);
+    engine.release(again.claims.find((c) => c.metadata.name === 'a-gpu')!);
+    expect(engine.listClaims()).toEqual([]);
   });
 });

@@ -200,6 +200,15 @@ describe('keyed state: upsert / delete / commit / release by key', () => {
     expect(engine.listClaims()).toEqual([]);
   });
 
+  it('a claim without a uid is released by its key (kind, namespace, name), and not by a uid key of the same text', { timeout: 30_000 }, async () => {
+    engine.commit(claim('c1'), await allocateOne(claim('c1')));
+    engine.release('ResourceClaim uid=default/c1');
+    expect(engine.listClaims()).toHaveLength(1);
+    engine.release('ResourceClaim/default/c1');
+    expect(engine.listClaims()).toEqual([]);
+    expect(devices(await engine.allocate([claim('c2', 2)], { node: 'node-1' }))).toEqual(['node-1/gpu-0', 'node-1/gpu-1']);
+  });
+
   it('a new version of an allocated claim moves its devices (old ones free, new ones used)', async () => {
     const c = withUid(claim('c1'), 'uid-1');
     const onGpu0 = engine.commit(c, await allocateOne(c));

@@ -19,7 +19,9 @@
 import type { Engine } from '../../engine.js';
 import { specsKey } from '../../engine.js';
 import type { Pod } from '../../model/types.js';
+import type { AllocatedState } from '../../model/allocated.js';
 import { assembleResults } from '../../results/assemble.js';
+import type { SolveAnswer } from '../../wasm/run.js';
 import { ACCOUNTING, MAX_RESULTS_PER_CLAIM, REC, REC_WORDS, R, RESULT, RF, RUN_WORDS, STOP, STRATEGY } from '../../wasm/layout.js';
 import { numFeasibleNodesToFind } from '../order.js';
 import type { PodAttempt, PodDecision, Scheduler, Strategy } from '../scheduler.js';
@@ -50,6 +52,8 @@ export interface PlacementStats {
 
 /** `SolveAnswer.selectedSub` of a Pod without firstAvailable requests (shared, never read). */
 const NO_SUBS = new Int32Array(0);
+/** The stats of a decoded placement (read by nobody: the kernel counts steps per run). */
+const NO_STEPS = Object.freeze({ steps: 0 });
 
 /** The index a run of one (placeOne) files its Pod's decision under: no batch Pod's. */
 const ONE = -1;
@@ -69,10 +73,35 @@ interface Simple {
 /** A Pod prepared ahead of its turn: one for the kernel, or one the host decides (prepared or not). */
 type Ahead = { simple: Simple } | { host: PodAttempt | PodDecision };
 
+/**
+ * A run the kernel placed, decoded one Pod at a time when its turn comes (in Pod order), and the
+ * state it was placed against: the allocated state's version after the last Pod decoded, the
+ * engine's layout and the solver memory's epoch.
+ */
+interface Placed {
+  run: readonly Simple[];
+  indices: readonly number[];
+  /** The records, copied out of the solver's memory: Pod k's at k × stride. */
+  records: Int32Array;
+  stride: number;
+  /** Pods the kernel placed (the first `done` of the run), and the next one to decode. */
+  done: number;
+  next: number;
+  allocated: AllocatedState;
+  version: number;
+  layout: number;
+  epoch: number;
+  resident: ResidentCluster;
+}
+
 export class PlacementRuns {
-  /** Decisions to make (by Pod index, in Pod order: a placement to decode, or the host's), and Pods prepared ahead, waiting for their turn. */
-  private readonly queued = new Map<number, () => PodDecision | undefined>();
+  /** The run being decoded, and the Pod the kernel stopped at (its index, for the host to decide after the run's placed Pods). */
+  private placed?: Placed;
+  private stopped?: { index: number; attempt: PodAttempt | PodDecision };
+  /** Pods prepared ahead, waiting for their turn. */
   private readonly ahead = new Map<number, Ahead>();
+  /** What `decode` hands assembleResults, rewritten per Pod (assembleResults keeps nothing of it). */
+  private readonly answer: SolveAnswer = { status: RESULT.OK, steps: 0, picks: [], selectedSub: NO_SUBS, errSlot: -1, errDev: -1, errCons: -1 };
   private resident?: ResidentCluster;
   private readonly wanted: number;
   readonly stats: PlacementStats;
@@ -95,26 +124,26 @@ export class PlacementRuns {
    */
   decide(pods: readonly Pod[], i: number, next: (j: number) => 'run' | 'skip' | 'end'): PodDecision {
     for (;;) {
-      const decision = this.queued.get(i);
-      if (!decision) {
-        this.runFrom(pods, i, next);
+      const p = this.placed;
+      if (p && p.indices[p.next] === i) {
+        const d = this.decodeNext(p);
+        if (d) return d; // else the engine changed since the run: its Pods go to a new one
         continue;
       }
-      this.queued.delete(i);
-      const d = decision();
-      if (d) return d; // else the engine changed since the run: its Pods go to a new one
+      const stopped = this.stopped;
+      if (stopped?.index === i) {
+        this.stopped = undefined;
+        return this.hostDecides(stopped.attempt);
+      }
+      const first = this.takeAhead(pods, i);
+      if ('host' in first) return this.hostDecides(first.host);
+      this.runFrom(pods, i, first.simple, next);
     }
   }
 
-  /** Decides Pod i and, when the kernel may place it, the Pods of the run it starts. */
-  private runFrom(pods: readonly Pod[], i: number, next: (j: number) => 'run' | 'skip' | 'end'): void {
-    const first = this.takeAhead(pods, i);
-    if ('host' in first) {
-      const host = first.host;
-      this.queued.set(i, () => this.hostDecides(host));
-      return;
-    }
-    const run: Simple[] = [first.simple];
+  /** Places the run that Pod i (simple) starts: the Pods after it whose turn comes next, up to the first the host decides. */
+  private runFrom(pods: readonly Pod[], i: number, first: Simple, next: (j: number) => 'run' | 'skip' | 'end'): void {
+    const run: Simple[] = [first];
     const indices = [i];
     for (let j = i + 1; run.length < RUN_MAX; j++) {
       const what = j < pods.length ? next(j) : 'end';
@@ -183,11 +212,17 @@ export class PlacementRuns {
   private place(run: readonly Simple[], indices: readonly number[]): number {
     const resident = this.current();
     // Between two runs the async API yields to the event loop: the engine may have changed.
-    for (const s of run) s.shape = resident.shapeTable(s.specs, s.nodeSpec, s.attempt.pod, s.attempt.pending, s.attempt.maxScore);
+    // (Indexed loops here and below: this runs once per run, too seldom to be optimized, and a
+    // for-of loop's iterator results would be garbage per Pod.)
+    for (let k = 0; k < run.length; k++) {
+      const s = run[k];
+      s.shape = resident.shapeTable(s.specs, s.nodeSpec, s.attempt.pod, s.attempt.pending, s.attempt.maxScore);
+    }
     resident.seed();
     // Pack: each shape's nodes ranked as the host's summaries count them now (the kernel keeps
     // the ranks current as it commits).
-    const shapes = [...new Map(run.map((s) => [s.shape, s.attempt])).entries()];
+    const shapes = new Map<ShapeTable, PodAttempt>();
+    for (let k = 0; k < run.length; k++) if (!shapes.has(run[k].shape)) shapes.set(run[k].shape, run[k].attempt);
     for (const [t, a] of shapes) {
       resident.clearVerdicts(t);
       if (this.strategy === 'pack') resident.rank(t, this.scheduler.packKeys(a.plan!));
@@ -208,7 +243,7 @@ export class PlacementRuns {
     words[R.SLICE] = ctx.slice;
     words[R.PODS] = at + 4 * RUN_WORDS;
     words[R.SHAPES] = at + 4 * (RUN_WORDS + RUN_MAX);
-    words[R.NSHAPES] = shapes.length;
+    words[R.NSHAPES] = shapes.size;
     words[R.OUT] = at + 4 * (RUN_WORDS + 2 * RUN_MAX);
     words[R.REC_STRIDE] = stride;
     words[R.FLAGS] = reg.flags;
@@ -226,7 +261,8 @@ export class PlacementRuns {
     words[R.NODE_LOCAL] = reg.nodeLocal;
     words[R.VISITS] = RUN_VISITS;
     run.forEach((s, k) => (words[RUN_WORDS + k] = s.shape.address));
-    shapes.forEach(([t], k) => (words[RUN_WORDS + RUN_MAX + k] = t.address));
+    let k = RUN_WORDS + RUN_MAX;
+    for (const t of shapes.keys()) words[k++] = t.address;
     const t0 = performance.now();
     if (this.kernel === 'wasm') ctx.memory.wasm.placeRun(at);
     else placeRunTs(ctx.memory.wasm, at);
@@ -240,39 +276,41 @@ export class PlacementRuns {
     this.engine.solverSteps += after[R.STEPS] >>> 0;
     const records = new Int32Array(ctx.memory.wasm.memory.buffer, at + 4 * (RUN_WORDS + 2 * RUN_MAX), done * stride).slice();
     // Decoded when their turn comes (an abort between two Pods leaves only the Pods reported
-    // committed); the resident state is ahead of the allocated state until the last is. When
-    // the engine changed meanwhile (the async API yields between Pods), the Pods not decoded yet
-    // go back to be placed by a new run against the new state.
+    // committed); the resident state is ahead of the allocated state until the last is.
     if (done > 0) resident.mirrors = undefined;
     const allocated = this.engine.inspect().allocated;
-    let version = allocated.version;
-    const layout = ctx.layoutVersion;
-    const epoch = ctx.memory.epoch;
+    this.placed = done > 0 ? { run, indices, records, stride, done, next: 0, allocated, version: allocated.version, layout: ctx.layoutVersion, epoch: ctx.memory.epoch, resident } : undefined;
     const host = stop === STOP.UNPLACED || stop === STOP.HOST;
-    const requeue = (from: number) => {
-      for (let k = from; k < run.length; k++) {
-        this.queued.delete(indices[k]);
-        this.ahead.set(indices[k], { simple: run[k] });
-      }
-    };
-    for (let k = 0; k < done; k++) {
-      this.queued.set(indices[k], () => {
-        if (allocated.version !== version || ctx.memory.epoch !== epoch || this.engine.placementContext.layoutVersion !== layout) {
-          requeue(k);
-          return undefined;
-        }
-        const rec = records.subarray(k * stride, (k + 1) * stride);
-        const d = this.decode(run[k], rec);
-        if (this.strategy === 'upstream') this.scheduler.rotation = (this.scheduler.rotation + rec[REC.EXAMINED]) % this.scheduler.nodes.length;
-        version = allocated.version;
-        if (k === done - 1) resident.mirrors = version;
-        return d;
-      });
-    }
-    if (host) this.queued.set(indices[done], () => this.hostDecides(run[done].attempt));
+    if (host) this.stopped = { index: indices[done], attempt: run[done].attempt };
     // Pods of the run after the one it stopped at (or paused before) wait for the next run, prepared.
     for (let k = host ? done + 1 : done; k < run.length; k++) this.ahead.set(indices[k], { simple: run[k] });
     return done;
+  }
+
+  /**
+   * Decodes the next Pod of the run `p`; undefined when the engine changed since the run (the
+   * async API yields between Pods): then the Pods not decoded yet (and the one the kernel
+   * stopped at) go back to be placed by a new run against the new state.
+   */
+  private decodeNext(p: Placed): PodDecision | undefined {
+    const allocated = p.allocated;
+    const ctx = this.engine.placementContext;
+    if (allocated.version !== p.version || ctx.memory.epoch !== p.epoch || ctx.layoutVersion !== p.layout) {
+      for (let k = p.next; k < p.run.length; k++) this.ahead.set(p.indices[k], { simple: p.run[k] });
+      this.placed = undefined;
+      this.stopped = undefined;
+      return undefined;
+    }
+    const k = p.next++;
+    const at = k * p.stride;
+    const d = this.decode(p.run[k], p.records, at);
+    if (this.strategy === 'upstream') this.scheduler.rotation = (this.scheduler.rotation + p.records[at + REC.EXAMINED]) % this.scheduler.nodes.length;
+    p.version = allocated.version;
+    if (p.next === p.done) {
+      p.resident.mirrors = p.version;
+      this.placed = undefined;
+    }
+    return d;
   }
 
   /** The engine's resident state for the scheduler's nodes, rebuilt when the engine's nodes, slices or classes changed. */
@@ -289,29 +327,40 @@ export class PlacementRuns {
   }
 
   /** The kernel's record of a placed Pod, as the host's placement: results assembled on that node's problem, committed. */
-  private decode(s: Simple, rec: Int32Array): PodDecision {
+  private decode(s: Simple, rec: Int32Array, at: number): PodDecision {
     const a = s.attempt;
-    const node = rec[REC.NODE];
-    const nReq = rec[REC.NREQ];
-    const nPicks = rec[REC.NPICKS];
-    const picks: [number, number][] = new Array(nPicks);
-    for (let p = 0; p < nPicks; p++) picks[p] = [rec[REC_WORDS + nReq + 2 * p], rec[REC_WORDS + nReq + 2 * p + 1]];
+    const node = rec[at + REC.NODE];
+    const nReq = rec[at + REC.NREQ];
+    const nPicks = rec[at + REC.NPICKS];
     const problem = s.shape.problems[node]!;
+    const view = (problem.view = this.resident!.pools[node]!);
     problem.claims = a.pending;
-    problem.view = this.resident!.pools[node]!;
+    // The picks, into the answer's tuples of the Pod before; each claim's device slots in result
+    // order (assembleResults keeps pick order per claim): the commit looks none up by name.
+    const answer = this.answer;
+    const picks = answer.picks;
+    while (picks.length < nPicks) picks.push([0, 0]);
+    picks.length = nPicks;
+    const claimOf = problem.plan.slots;
+    // One claim (the usual case): its array of the final length (a growing one reserves 16).
+    const one = a.pending.length === 1;
+    const slots: number[][] = one ? [new Array(nPicks)] : a.pending.map(() => []);
+    for (let p = 0, w = at + REC_WORDS + nReq; p < nPicks; p++, w += 2) {
+      const pick = picks[p];
+      pick[0] = rec[w];
+      pick[1] = rec[w + 1];
+      if (one) slots[0][p] = view.slots[pick[1]];
+      else slots[claimOf[pick[0]].claim].push(view.slots[pick[1]]);
+    }
     // Subrequest choices are read only for requests with subrequests (none when maxScore is 0).
-    const selectedSub = a.maxScore > 0 ? rec.slice(REC_WORDS, REC_WORDS + nReq) : NO_SUBS;
-    const answer = { status: RESULT.OK, steps: 0, picks, selectedSub, errSlot: -1, errDev: -1, errCons: -1 };
+    answer.selectedSub = a.maxScore > 0 ? rec.slice(at + REC_WORDS, at + REC_WORDS + nReq) : NO_SUBS;
     const results = assembleResults(problem, answer, this.engine.features);
-    // Each claim's device slots in result order (assembleResults keeps pick order per claim): the commit looks none up by name.
-    const slots: number[][] = a.pending.map(() => []);
-    for (const [s, d] of picks) slots[problem.plan.slots[s].claim].push(problem.view.slots[d]);
     const counters = this.scheduler.counters;
-    counters.nodesExamined += rec[REC.EXAMINED];
-    counters.allocations += rec[REC.SEARCHES];
-    counters.rejectedBySummary += rec[REC.REJECTED];
+    counters.nodesExamined += rec[at + REC.EXAMINED];
+    counters.allocations += rec[at + REC.SEARCHES];
+    counters.rejectedBySummary += rec[at + REC.REJECTED];
     this.stats.placed++;
-    return this.scheduler.place(a, { node, claims: a.pending, results: { kind: 'allocated', results, stats: { steps: 0 } }, slots });
+    return this.scheduler.place(a, { node, claims: a.pending, results: { kind: 'allocated', results, stats: NO_STEPS }, slots });
   }
 }
 
