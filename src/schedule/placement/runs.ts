@@ -193,14 +193,19 @@ export class PlacementRuns {
   placeOne(a: PodAttempt | PodDecision): PodDecision | undefined {
     const simple = this.simpleOf(a, false);
     if (!simple) return undefined;
-    const placed = this.place([simple], [ONE]) > 0;
-    const decision = this.queued.get(ONE);
-    this.queued.delete(ONE);
-    this.ahead.delete(ONE);
-    // Decoded at once: nothing can change the engine between the run and its decoding. Claims
-    // it did not stamp are committed with `Engine.upsert` (devices found by name: the same
-    // slots as the picks, AllocatedState.apply looks up a repeated name either way).
-    return placed ? decision!() : undefined;
+    // A batch's run in progress (none while a PodGroup's Pods are placed, but kept regardless).
+    const { placed, stopped } = this;
+    this.placed = this.stopped = undefined;
+    try {
+      // Decoded at once: nothing can change the engine between the run and its decoding. Claims
+      // it did not stamp are committed with `Engine.upsert` (devices found by name: the same
+      // slots as the picks, AllocatedState.apply looks up a repeated name either way).
+      return this.place([simple], [ONE]) > 0 ? this.decodeNext(this.placed!) : undefined;
+    } finally {
+      this.placed = placed;
+      this.stopped = stopped;
+      this.ahead.delete(ONE);
+    }
   }
 
   /** `placeOne`, else the host's decision (synchronous: the resident state follows what the host committed). */
