@@ -25,6 +25,8 @@ import type { DraObject, Node, Pod, ResourceClaim, ResourceSlice } from '../../s
 import { ResidentCluster } from '../../src/schedule/placement/resident.js';
 import { FULL } from '../full.js';
 import { residentMismatches } from './resident-check.js';
+import { distinctObjects } from '../bounds/hostile.js';
+import { loopTurns } from '../loop-turns.js';
 
 const WORKLOADS = ['gpu-5k', 'mig-1k', 'rdma-bw', 'fallback', 'nvlink-4gpu', 'mixed'];
 /** Workloads whose Pods only the host places (consumable capacity: resident.ts kernelCanSolve). */
@@ -189,4 +191,33 @@ describe('schedulePod through the placement kernel answers as a fresh engine on 
       }
     });
   }
+});
+
+describe('schedulePodAsync through the placement kernel still yields during a long search', () => {
+  it('a search over the kernel step slice goes to the host, whose search yields between slices; the answer is the host path’s', { timeout: 60_000 }, async () => {
+    // The hostile fixture: 8 × 1 device with distinctAttribute over 7 values, no answer; a step
+    // budget of five slices (2^14 steps each) makes the number of pauses per node independent of
+    // the machine's speed. Its Pod names its claim (pending): a run of one may place it.
+    const { objects } = await distinctObjects();
+    const pod = objects.find((o): o is Pod => o.kind === 'Pod' && o.metadata.name === 'hostile')!;
+    const decide = async (placement: 'wasm' | 'host') => {
+      const engine = await Engine.create({ objects, filterTimeoutMs: 0, maxSteps: 5 * 16_384 });
+      const scheduler = new Scheduler(engine, objects, { placement });
+      const turns = loopTurns();
+      const d = await scheduler.schedulePodAsync(pod);
+      turns.stop();
+      return { d, turns: turns.count(), runs: scheduler.runs?.stats, steps: engine.solverSteps };
+    };
+    const kernel = await decide('wasm');
+    const host = await decide('host');
+    expect(kernel.d.node).toBeUndefined();
+    expect(kernel.d.message).toContain('search stopped after 81920 steps without an answer (step budget)');
+    expect(decisionText(kernel.d)).toBe(decisionText(host.d));
+    // The kernel was tried (a run of one) and placed nothing; the host's searches on the two
+    // nodes paused four times each: the event loop turned meanwhile.
+    expect(kernel.runs).toMatchObject({ runs: 1, placed: 0 });
+    // The kernel searched one slice on the first node (STOP_HOST), then the host searched as alone.
+    expect(kernel.steps - host.steps).toBe(16_384);
+    expect(kernel.turns).toBeGreaterThanOrEqual(8);
+  });
 });
