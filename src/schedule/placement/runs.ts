@@ -55,7 +55,7 @@ const NO_SUBS = new Int32Array(0);
 /** The stats of a decoded placement (read by nobody: the kernel counts steps per run). */
 const NO_STEPS = Object.freeze({ steps: 0 });
 
-/** The index a run of one (placeOne) files its Pod's decision under: no batch Pod's. */
+/** The Pod index of a run of one (placeOne): no batch Pod's, so a batch's state keyed by index is not touched. */
 const ONE = -1;
 /** Pods per run at most: bounds the output area. */
 const RUN_MAX = 1024;
