@@ -221,3 +221,33 @@ describe('schedulePodAsync through the placement kernel still yields during a lo
     expect(kernel.turns).toBeGreaterThanOrEqual(8);
   });
 });
+
+describe('a run of one builds the resident tables anew only after nodes ÷ 8 Pods on the host', () => {
+  it('64 nodes: 8 Pods decided by the host while the tables would need a rebuild, then the kernel; slice changes are patched, a DeviceClass change waits again', { timeout: 60_000 }, async () => {
+    const w = generateWorkload('gpu-5k', { scale: 64, seed: 3 });
+    const objects: DraObject[] = [...w.classes, ...w.nodes, ...w.slices];
+    const kernelEngine = await Engine.create({ objects });
+    const hostEngine = await Engine.create({ objects });
+    const kernel = new Scheduler(kernelEngine, [...objects, ...w.templates], { placement: 'wasm' });
+    const host = new Scheduler(hostEngine, [...objects, ...w.templates], { placement: 'host' });
+    let next = 0;
+    /** Places the next Pod both ways (the same answer) and says whether the kernel placed it. */
+    const placeNext = () => {
+      const pod = w.pods[next++];
+      const before = kernel.runs!.stats.placed;
+      expect(decisionText(kernel.schedulePod(pod))).toBe(decisionText(host.schedulePod(pod)));
+      return kernel.runs!.stats.placed - before;
+    };
+    const placedOf = (n: number) => Array.from({ length: n }, placeNext);
+    // No tables yet: 8 Pods on the host, then the kernel builds them and places the rest.
+    expect(placedOf(10)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 1, 1]);
+    // A slice republished: patched, so the kernel places the very next Pod.
+    const s = w.slices[5];
+    for (const e of [kernelEngine, hostEngine]) e.upsert([{ ...s, spec: { ...s.spec, pool: { ...s.spec.pool, generation: s.spec.pool.generation + 1 } } }]);
+    for (const sc of [kernel, host]) sc.stateChanged();
+    expect(placedOf(2)).toEqual([1, 1]);
+    // A DeviceClass upserted (an equal copy): the tables would be built anew: 8 Pods wait again.
+    for (const e of [kernelEngine, hostEngine]) e.upsert([{ ...w.classes[0] }]);
+    expect(placedOf(10)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 1, 1]);
+  });
+});

@@ -107,6 +107,12 @@ export class ResidentCluster {
     return made;
   }
 
+  /** Whether the engine's kept tables serve these nodes now, valid or patched (else `of` builds them anew, O(cluster)). */
+  static usable(engine: Engine, nodes: readonly Node[]): boolean {
+    const kept = cache.get(engine);
+    return kept !== undefined && (kept.validFor(engine, nodes) || kept.patch(nodes));
+  }
+
   /** The engine's resident state when one is kept (valid or not), for checks. */
   static kept(engine: Engine): ResidentCluster | undefined {
     return cache.get(engine);

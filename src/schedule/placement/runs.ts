@@ -57,6 +57,8 @@ const NO_STEPS = Object.freeze({ steps: 0 });
 
 /** The Pod index of a run of one (placeOne): no batch Pod's, so a batch's state keyed by index is not touched. */
 const ONE = -1;
+/** Nodes per Pod a run of one waits (on the host) before it builds the resident tables anew: tablesReady. */
+const REBUILD_AMORTISED = 8;
 /** Pods per run at most: bounds the output area. */
 const RUN_MAX = 1024;
 /** Node visits after which a run pauses (a few ms of kernel work): bounds the time between two yields of the async API. */
@@ -103,6 +105,8 @@ export class PlacementRuns {
   /** What `decode` hands assembleResults, rewritten per Pod (assembleResults keeps nothing of it). */
   private readonly answer: SolveAnswer = { status: RESULT.OK, steps: 0, picks: [], selectedSub: NO_SUBS, errSlot: -1, errDev: -1, errCons: -1 };
   private resident?: ResidentCluster;
+  /** Pods given to the per-Pod API while the tables would have to be built anew (tablesReady). */
+  private staleFor = 0;
   private readonly wanted: number;
   readonly stats: PlacementStats;
 
@@ -191,6 +195,7 @@ export class PlacementRuns {
    * dropped; its commits are only ever of placed Pods).
    */
   placeOne(a: PodAttempt | PodDecision): PodDecision | undefined {
+    if (!('pending' in a) || !isSimple(a, false) || !this.tablesReady()) return undefined;
     const simple = this.simpleOf(a, false);
     if (!simple) return undefined;
     // A batch's run in progress (none while a PodGroup's Pods are placed, but kept regardless).
@@ -206,6 +211,21 @@ export class PlacementRuns {
       this.stopped = stopped;
       this.ahead.delete(ONE);
     }
+  }
+
+  /**
+   * Whether a run of one may use the resident tables: when they are valid or patched; when they
+   * would be built anew (O(cluster): a DeviceClass or taint-rule change, a slice with shared
+   * counters, no tables yet) only after nodes ÷ REBUILD_AMORTISED Pods since they went stale
+   * were decided on the host — the rebuild's cost spread over that many Pods, so a cluster
+   * whose every change needs one (such slices republished all the time) stays on the host path.
+   */
+  private tablesReady(): boolean {
+    if (ResidentCluster.usable(this.engine, this.scheduler.nodes) || ++this.staleFor > this.scheduler.nodes.length / REBUILD_AMORTISED) {
+      this.staleFor = 0;
+      return true;
+    }
+    return false;
   }
 
   /** `placeOne`, else the host's decision (synchronous: the resident state follows what the host committed). */
