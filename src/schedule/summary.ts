@@ -69,19 +69,13 @@ export class NodeSummaries {
   private allStamp = 0;
   private readonly stamp: Float64Array;
   readonly nodes: Node[];
-  private readonly index = new Map<string, number>();
 
   constructor(
     private readonly engine: Engine,
     nodes: readonly Node[],
   ) {
     this.nodes = [...nodes];
-    this.nodes.forEach((n, i) => this.index.set(n.metadata.name, i));
     this.stamp = new Float64Array(this.nodes.length);
-  }
-
-  nodeIndex(name: string): number | undefined {
-    return this.index.get(name);
   }
 
   /** The node's state changed (a device of its own was allocated or released). */
