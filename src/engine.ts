@@ -377,6 +377,11 @@ export class Engine {
     else last.nodes.push(node);
   }
 
+  /** @internal Whether an `allocate` is paused between slices (then the solver's memory is its: no placement kernel run). */
+  get searchPaused(): boolean {
+    return this.searching;
+  }
+
   /**
    * @internal For the placement kernel: the nodes whose pools (devices, counters, shape) the layout
    * changes after `version` (a `placementContext.layoutVersion`) may have changed, or 'all' when

@@ -222,6 +222,26 @@ describe('schedulePodAsync through the placement kernel still yields during a lo
   });
 });
 
+describe('concurrent schedulePodAsync calls', () => {
+  it('a Pod asked for while another Pod’s search is paused is decided by the host after it, as without the kernel', { timeout: 60_000 }, async () => {
+    const { objects } = await distinctObjects();
+    const hostile = objects.find((o): o is Pod => o.kind === 'Pod' && o.metadata.name === 'hostile')!;
+    const easy = objects.find((o): o is Pod => o.kind === 'Pod' && o.metadata.name === 'easy')!;
+    const both = async (placement: 'wasm' | 'host') => {
+      const engine = await Engine.create({ objects, filterTimeoutMs: 0, maxSteps: 5 * 16_384 });
+      const scheduler = new Scheduler(engine, objects, { placement });
+      const slow = scheduler.schedulePodAsync(hostile);
+      await new Promise((r) => setImmediate(r)); // the hostile search is paused now
+      expect(engine.searchPaused).toBe(true);
+      const [a, b] = await Promise.all([slow, scheduler.schedulePodAsync(easy)]);
+      return [decisionText(a), decisionText(b)];
+    };
+    const kernel = await both('wasm');
+    expect(kernel[1]).toContain('"n1"'); // the easy Pod got a device on n1
+    expect(kernel).toEqual(await both('host'));
+  });
+});
+
 describe('a run of one builds the resident tables anew only after nodes ÷ 8 Pods on the host', () => {
   it('64 nodes: 8 Pods decided by the host while the tables would need a rebuild, then the kernel; slice changes are patched, a DeviceClass change waits again', { timeout: 60_000 }, async () => {
     const w = generateWorkload('gpu-5k', { scale: 64, seed: 3 });

@@ -195,7 +195,9 @@ export class PlacementRuns {
    * dropped; its commits are only ever of placed Pods).
    */
   placeOne(a: PodAttempt | PodDecision): PodDecision | undefined {
-    if (!('pending' in a) || !isSimple(a, false) || !this.tablesReady()) return undefined;
+    // While another decision's search is paused (concurrent schedulePodAsync calls), the host
+    // decides: its allocate waits for that search, the kernel could not run beside it.
+    if (!('pending' in a) || !isSimple(a, false) || this.engine.searchPaused || !this.tablesReady()) return undefined;
     const simple = this.simpleOf(a, false);
     if (!simple) return undefined;
     // A batch's run in progress (none while a PodGroup's Pods are placed, but kept regardless).
