@@ -11,6 +11,19 @@
  *   incremental — compiling the whole cluster again (Engine.create + precompile) — then the
  *   same allocation.
  *
+ * - `schedulePod after a slice upsert, kernel|host`: the live scheduler's step — a slice
+ *   republished (Scheduler.stateChanged told), then one Pod placed with Scheduler.schedulePod,
+ *   by the placement kernel (a run of one over the resident tables) or Pod by Pod on the host
+ *   (`placement: 'host'`), each on its own engine; `ResidentCluster.of after a slice upsert`:
+ *   the part of the kernel's figure spent bringing the resident tables up to date (patched);
+ *   `schedulePod, no change between Pods, kernel|host`: the same without the slice upsert;
+ * - `schedulePod after a DeviceClass upsert, kernel|host`: a change the tables are built anew
+ *   for (an equal copy of the class) — what every slice change cost the kernel before patching;
+ *   the kernel path leaves nodes ÷ 8 Pods to the host before it rebuilds, so with a class upserted
+ *   before every Pod it rebuilds once per nodes ÷ 8 Pods (not within this bench's iterations);
+ *   `ResidentCluster.of after a DeviceClass upsert (rebuilt)`: what one rebuild of the tables costs
+ *   (the shape tables and problems come on top, at the next Pod).
+ *
  * Also: heap bytes per device held by the compiled engine (inventory, masks, node views), with
  * the objects themselves already allocated before the measurement; needs --expose-gc.
  * Run: `npm run bench:churn` (BENCH_SCALES=5000 for the small cluster only). Results: bench/README.md.
@@ -19,7 +32,9 @@
 import { Bench } from 'tinybench';
 import { Engine } from '../src/engine.js';
 import { generateWorkload } from '../src/gen/registry.js';
-import type { DraObject, ResourceClaim, ResourceSlice } from '../src/model/types.js';
+import type { DraObject, Pod, ResourceClaim, ResourceSlice } from '../src/model/types.js';
+import { Scheduler } from '../src/schedule/scheduler.js';
+import { ResidentCluster } from '../src/schedule/placement/resident.js';
 
 const SCALES = (process.env.BENCH_SCALES ?? '5000,50000').split(',').map(Number);
 
@@ -77,6 +92,7 @@ for (const scale of SCALES) {
   });
   await bench.run();
   const tasks = [...bench.tasks];
+  tasks.push(...(await perPod(w.classes, w.nodes, current, w.templates, w.pods[0], scale)));
   if (scale <= 5000) {
     const rebuild = new Bench({ name: `gpu-5k ${scale} nodes, rebuild`, time: 0, iterations: 3, warmupIterations: 1 });
     rebuild.add('rebuild + allocate (before: a change recompiled everything)', async () => {
@@ -88,11 +104,12 @@ for (const scale of SCALES) {
     tasks.push(...rebuild.tasks);
   }
   for (const t of tasks) {
-    const { latency } = t.result as { latency: { mean: number; p99: number; samplesCount: number } };
+    const { latency } = t.result as { latency: { mean: number; p50: number; p99: number; samplesCount: number } };
     rows.push({
       cluster: `${scale} nodes, ${devices} devices`,
       task: t.name,
       'mean ms': Number(latency.mean.toFixed(3)),
+      'p50 ms': Number(latency.p50.toFixed(3)),
       'p99 ms': Number(latency.p99.toFixed(3)),
       samples: latency.samplesCount,
       'heap B/device': bytesPerDevice,
@@ -100,3 +117,61 @@ for (const scale of SCALES) {
   }
 }
 console.table(rows);
+
+/**
+ * The live scheduler's step on each path: a slice republished, then one Pod (a copy of `pod`,
+ * named anew) placed by Scheduler.schedulePod; each path on its own engine, compiled and warmed.
+ */
+async function perPod(classes: DraObject[], nodes: DraObject[], current: Map<string, ResourceSlice>, templates: DraObject[], pod: Pod, scale: number) {
+  const objects = [...classes, ...nodes, ...current.values()];
+  const names = [...current.keys()];
+  const paths = await Promise.all(
+    (['wasm', 'host'] as const).map(async (placement) => {
+      const engine = await compiled(objects);
+      const scheduler = new Scheduler(engine, [...classes, ...nodes, ...templates], { placement });
+      return { placement, engine, scheduler, slices: new Map(current), turn: 0, pods: 0 };
+    }),
+  );
+  type Path = (typeof paths)[number];
+  const upsertOne = (p: Path) => {
+    const s = republished(p.slices.get(names[p.turn++ % names.length])!);
+    p.slices.set(s.metadata.name, s);
+    p.engine.upsert([s]);
+    p.scheduler.stateChanged();
+  };
+  const placeOne = (p: Path) => {
+    const d = p.scheduler.schedulePod({ ...pod, metadata: { ...pod.metadata, name: `churn-${p.pods++}`, uid: undefined } });
+    if (!d.node) throw new Error(`expected a node, got ${d.message}`);
+  };
+  const name = (p: Path) => (p.placement === 'wasm' ? 'kernel' : 'host');
+  const bench = new Bench({ name: `gpu-5k ${scale} nodes, per Pod`, time: 0, iterations: scale > 5000 ? 50 : 100, warmupIterations: 5 });
+  for (const p of paths) {
+    bench.add(`schedulePod after a slice upsert, ${name(p)}`, () => {
+      upsertOne(p);
+      placeOne(p);
+    });
+  }
+  for (const p of paths) bench.add(`schedulePod, no change between Pods, ${name(p)}`, () => placeOne(p));
+  const k = paths[0];
+  bench.add('ResidentCluster.of after a slice upsert (patched)', () => {
+    upsertOne(k);
+    ResidentCluster.of(k.engine, k.scheduler.nodes);
+  });
+  const rebuild = new Bench({ name: `gpu-5k ${scale} nodes, per Pod, rebuilt`, time: 0, iterations: scale > 5000 ? 8 : 20, warmupIterations: 2 });
+  const gpuClass = classes.find((c) => c.kind === 'DeviceClass')!;
+  for (const p of paths) {
+    rebuild.add(`schedulePod after a DeviceClass upsert (rebuild amortised), ${name(p)}`, () => {
+      p.engine.upsert([{ ...gpuClass }]);
+      p.scheduler.stateChanged();
+      placeOne(p);
+    });
+  }
+  rebuild.add('ResidentCluster.of after a DeviceClass upsert (rebuilt)', () => {
+    k.engine.upsert([{ ...gpuClass }]);
+    ResidentCluster.of(k.engine, k.scheduler.nodes);
+  });
+  await bench.run();
+  await rebuild.run();
+  if (k.scheduler.runs!.stats.placed === 0) throw new Error('the kernel placed no Pod');
+  return [...bench.tasks, ...rebuild.tasks];
+}

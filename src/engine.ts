@@ -69,6 +69,8 @@ export interface AllocateOptions {
  * loop, between slices. About 10–20 ms of search; most allocations take one slice.
  */
 const SLICE_STEPS = 1 << 14;
+/** Layout changes `layoutChangesSince` remembers (older ones read as 'all'). */
+const LAYOUT_LOG = 1024;
 
 /** What `Engine.inspect()` exposes (read-only). */
 export interface EngineState {
@@ -110,6 +112,14 @@ export class Engine {
    * tables, schedule/placement) stays valid while this and `SolverMemory.epoch` are unchanged.
    */
   private layoutChanges = 0;
+  /**
+   * Per layout change still remembered (the last LAYOUT_LOG), oldest first: its version (the
+   * value of `layoutChanges` it made) and the nodes whose pools it may have changed — the nodes
+   * whose views a slice change dropped, a node upserted or deleted — or 'all' (a class, a taint
+   * rule, a slice every node may see, a new compile); the allocated state's version before and
+   * after it, and the slots whose allocated flags it wrote. `layoutChangesSince` reads it.
+   */
+  private readonly layoutLog: { version: number; nodes: string[] | 'all'; allocatedBefore: number; allocatedAfter: number; slots: number[] }[] = [];
   /**
    * While compiled: each held slice the inventory has a copy of (with the taint rules' taints) →
    * that copy. A held slice not in it is in the inventory itself (the common case: no entry kept).
@@ -205,64 +215,75 @@ export class Engine {
 
   private put(o: DraObject, keepDuplicates: boolean, slots?: readonly number[]): void {
     this.changes++;
-    if (o.kind !== 'ResourceClaim') this.layoutChanges++;
-    switch (o.kind) {
-      case 'Node':
-        this.nodes.set(o.metadata.name, o);
-        this.compiled?.nodePools.delete(o.metadata.name);
-        break;
-      case 'DeviceClass':
-        this.classes.set(o.metadata.name, o);
-        this.dropProblems();
-        break;
-      case 'ResourceSlice': {
-        const key = keyOf(o);
-        const old = keepDuplicates ? (this.slices.push(key, o), []) : this.slices.set(key, o);
-        this.slicesChanged(old, [o]);
-        break;
+    if (o.kind !== 'ResourceClaim') this.layoutChanged(o.kind === 'DeviceClass' || o.kind === 'DeviceTaintRule' ? 'all' : []);
+    try {
+      switch (o.kind) {
+        case 'Node':
+          this.touchedNode(o.metadata.name);
+          this.nodes.set(o.metadata.name, o);
+          this.compiled?.nodePools.delete(o.metadata.name);
+          break;
+        case 'DeviceClass':
+          this.classes.set(o.metadata.name, o);
+          this.dropProblems();
+          break;
+        case 'ResourceSlice': {
+          const key = keyOf(o);
+          const old = keepDuplicates ? (this.slices.push(key, o), []) : this.slices.set(key, o);
+          this.slicesChanged(old, [o]);
+          break;
+        }
+        case 'DeviceTaintRule': {
+          const key = keyOf(o);
+          const old = keepDuplicates ? (this.taintRules.push(key, o), []) : this.taintRules.set(key, o);
+          this.rulesChanged([...old, o]);
+          break;
+        }
+        case 'ResourceClaim': {
+          const key = keyOf(o);
+          const old = keepDuplicates ? (this.claims.push(key, o), []) : this.claims.set(key, o);
+          for (const c of old) if (c.status?.allocation) this.allocated.apply(c, this.features.consumableCapacity, -1);
+          if (o.status?.allocation) this.allocated.apply(o, this.features.consumableCapacity, 1, slots);
+          break;
+        }
+        default:
+          break; // Pods, templates and namespaces are the schedule's business, not the allocator's.
       }
-      case 'DeviceTaintRule': {
-        const key = keyOf(o);
-        const old = keepDuplicates ? (this.taintRules.push(key, o), []) : this.taintRules.set(key, o);
-        this.rulesChanged([...old, o]);
-        break;
-      }
-      case 'ResourceClaim': {
-        const key = keyOf(o);
-        const old = keepDuplicates ? (this.claims.push(key, o), []) : this.claims.set(key, o);
-        for (const c of old) if (c.status?.allocation) this.allocated.apply(c, this.features.consumableCapacity, -1);
-        if (o.status?.allocation) this.allocated.apply(o, this.features.consumableCapacity, 1, slots);
-        break;
-      }
-      default:
-        break; // Pods, templates and namespaces are the schedule's business, not the allocator's.
+    } finally {
+      if (o.kind !== 'ResourceClaim') this.layoutChangeEnds();
     }
   }
 
   private drop(key: ObjectKey): void {
     this.changes++;
-    if (kindOfKey(key) !== 'ResourceClaim') this.layoutChanges++;
-    switch (kindOfKey(key)) {
-      case 'Node': {
-        const name = key.slice('Node/'.length);
-        this.nodes.delete(name);
-        this.compiled?.nodePools.delete(name);
-        break;
+    const kind = kindOfKey(key);
+    if (kind !== 'ResourceClaim') this.layoutChanged(kind === 'DeviceClass' || kind === 'DeviceTaintRule' ? 'all' : []);
+    try {
+      switch (kind) {
+        case 'Node': {
+          const name = key.slice('Node/'.length);
+          this.touchedNode(name);
+          this.nodes.delete(name);
+          this.compiled?.nodePools.delete(name);
+          break;
+        }
+        case 'DeviceClass':
+          if (this.classes.delete(key.slice('DeviceClass/'.length))) this.dropProblems();
+          break;
+        case 'ResourceSlice':
+          this.slicesChanged(this.slices.delete(key), []);
+          break;
+        case 'DeviceTaintRule':
+          this.rulesChanged(this.taintRules.delete(key));
+          break;
+        case 'ResourceClaim':
+          for (const c of this.claims.delete(key)) if (c.status?.allocation) this.allocated.apply(c, this.features.consumableCapacity, -1);
+          break;
+        default:
+          break;
       }
-      case 'DeviceClass':
-        if (this.classes.delete(key.slice('DeviceClass/'.length))) this.dropProblems();
-        break;
-      case 'ResourceSlice':
-        this.slicesChanged(this.slices.delete(key), []);
-        break;
-      case 'DeviceTaintRule':
-        this.rulesChanged(this.taintRules.delete(key));
-        break;
-      case 'ResourceClaim':
-        for (const c of this.claims.delete(key)) if (c.status?.allocation) this.allocated.apply(c, this.features.consumableCapacity, -1);
-        break;
-      default:
-        break;
+    } finally {
+      if (kind !== 'ResourceClaim') this.layoutChangeEnds();
     }
   }
 
@@ -273,7 +294,7 @@ export class Engine {
    * slices.
    */
   private slicesChanged(gone: readonly ResourceSlice[], added: readonly ResourceSlice[]): void {
-    if (!this.compiled) return; // compiled from everything on first use
+    if (!this.compiled) return this.touchedNode('all'); // compiled from everything on first use
     const { inventory } = this.compiled;
     const touched: ResourceSlice[] = [];
     for (const s of gone) {
@@ -321,12 +342,69 @@ export class Engine {
       for (const s of list) {
         if (isShared(s)) {
           nodePools.clear();
-          return;
+          return this.touchedNode('all');
         }
         nodes.add(s.spec.nodeName!);
       }
     }
-    for (const n of nodes) nodePools.delete(n);
+    for (const n of nodes) {
+      nodePools.delete(n);
+      this.touchedNode(n);
+    }
+  }
+
+  /** A layout change begins (`layoutChanges` moves on): it touches `nodes` so far (touchedNode adds to it); the allocated flags it writes are recorded. */
+  private layoutChanged(nodes: string[] | 'all'): void {
+    this.layoutChanges++;
+    const v = this.allocated.version;
+    const entry = { version: this.layoutChanges, nodes, allocatedBefore: v, allocatedAfter: v, slots: [] };
+    this.layoutLog.push(entry);
+    if (this.layoutLog.length > LAYOUT_LOG) this.layoutLog.shift();
+    this.allocated.recording = entry.slots;
+  }
+
+  /** The layout change that began last is over: its allocated version after, no more recording. */
+  private layoutChangeEnds(): void {
+    this.allocated.recording = undefined;
+    this.layoutLog[this.layoutLog.length - 1].allocatedAfter = this.allocated.version;
+  }
+
+  /** The current layout change may have changed `node`'s pools ('all': any node's). */
+  private touchedNode(node: string | 'all'): void {
+    const last = this.layoutLog[this.layoutLog.length - 1];
+    if (!last || last.nodes === 'all') return;
+    if (node === 'all') last.nodes = 'all';
+    else last.nodes.push(node);
+  }
+
+  /** @internal Whether an `allocate` is paused between slices (then the solver's memory is its: no placement kernel run). */
+  get searchPaused(): boolean {
+    return this.searching;
+  }
+
+  /**
+   * @internal For the placement kernel: the nodes whose pools (devices, counters, shape) the layout
+   * changes after `version` (a `placementContext.layoutVersion`) may have changed, or 'all' when
+   * one of them may have changed any node's, or they are no longer all remembered. With the
+   * slots whose allocated flags they wrote, and `allocatedFrom` when nothing but these changes
+   * moved the allocated state since it was at that version (then only those slots' flags differ
+   * from then).
+   */
+  layoutChangesSince(version: number): { nodes: ReadonlySet<string>; slots: readonly number[]; allocatedFrom?: number } | 'all' {
+    const log = this.layoutLog;
+    const nodes = new Set<string>();
+    const slots: number[] = [];
+    if (version === this.layoutChanges) return { nodes, slots, allocatedFrom: this.allocated.version };
+    if (log.length === 0 || log[0].version > version + 1) return 'all';
+    let allocated: number | undefined = this.allocated.version;
+    for (let k = log.length - 1; k >= 0 && log[k].version > version; k--) {
+      const e = log[k];
+      if (e.nodes === 'all') return 'all';
+      for (const n of e.nodes) nodes.add(n);
+      for (const s of e.slots) slots.push(s);
+      allocated = allocated === e.allocatedAfter ? e.allocatedBefore : undefined;
+    }
+    return { nodes, slots, allocatedFrom: allocated };
   }
 
   private dropProblems(): void {
@@ -604,7 +682,8 @@ export class Engine {
       listTypeAttributes: this.features.listTypeAttributes,
     });
     this.compiled = { inventory, masks, nodePools: new Map() };
-    this.layoutChanges++;
+    this.layoutChanged('all');
+    this.layoutChangeEnds();
   }
 }
 

@@ -64,6 +64,8 @@ export class AllocatedState {
   flags = new Uint8Array(0);
   /** Changes whenever `flags` may have changed: what was computed from them at another version is stale. */
   version = 0;
+  /** While set: the slots whose flags are written are pushed here (the engine records what a slice change moved). */
+  recording?: number[];
   /**
    * By slot: how many claims beyond the first hold the device dedicated (inconsistent input may
    * give one device to several); FLAG_DEDICATED says there is a first. No entry: at most one.
@@ -155,6 +157,7 @@ export class AllocatedState {
 
   /** Sets the state of slot `i`, its flags included. */
   private setSlot(i: number, holders: number, share: Shares | undefined): void {
+    this.recording?.push(i);
     if (holders > 1) this.extraHolders.set(i, holders - 1);
     else if (this.extraHolders.size > 0) this.extraHolders.delete(i);
     if (share) this.shareOf.set(i, share);

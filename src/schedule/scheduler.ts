@@ -168,6 +168,8 @@ export class Scheduler {
   private readonly plans = new WeakMap<object, { specs: readonly unknown[]; plan: Plan; maxScore: number }>();
   private journal?: JournalEntry[];
   readonly counters = { nodesExamined: 0, allocations: 0, rejectedBySummary: 0 };
+  /** The placement kernel, for batch runs (scheduleSteps) and the per-Pod API (`schedulePod`, `schedulePodAsync`); undefined with `placement: 'host'`. */
+  readonly runs?: PlacementRuns;
 
   constructor(
     readonly engine: Engine,
@@ -178,6 +180,8 @@ export class Scheduler {
     this.classes = objects.filter((o): o is DeviceClass => o.kind === 'DeviceClass');
     for (let i = 0; i < objects.length; i++) this.remember(objects[i]);
     this.summaries = new NodeSummaries(engine, this.nodes);
+    const kernel = placementKernel(opts.placement);
+    if (kernel !== 'host') this.runs = new PlacementRuns(this, engine, kernel, opts.strategy ?? 'upstream', opts.percentageOfNodesToScore);
   }
 
   /** Takes a claim, template, namespace or PodGroup into account (new or changed); other kinds are ignored. */
@@ -335,9 +339,14 @@ export class Scheduler {
     return { node: n, claims: toAllocate, results: outcome };
   }
 
-  /** Decides where the Pod goes, allocating synchronously (batch runs). */
+  /**
+   * Decides where the Pod goes, allocating synchronously. A simple Pod (placement/runs.ts) is
+   * placed by the placement kernel as a run of one when it can decide it, else — and every other
+   * Pod — by the host (`decide`): the same answers, counters and messages either way.
+   */
   schedulePod(pod: Pod): PodDecision {
-    return this.decidePrepared(this.prepare(pod));
+    const a = this.prepare(pod);
+    return this.runs ? this.runs.decideOne(a) : this.decidePrepared(a);
   }
 
   /** `schedulePod` for a Pod `prepare` already took (the placement kernel prepares Pods ahead of their turn). */
@@ -358,7 +367,13 @@ export class Scheduler {
    * searches (the live scheduler). `signal` stops the searches still running (they fail with an error).
    */
   async schedulePodAsync(pod: Pod, signal?: AbortSignal): Promise<PodDecision> {
-    const decide = this.decide(pod);
+    const a = this.prepare(pod);
+    // The kernel's run of one is synchronous and short (it stops with STOP_HOST at a search over
+    // its step slice): a long search is the host's, below, and yields. The resident state is
+    // seeded again at the next run (the engine may change while the host's search yields).
+    const placed = this.runs?.placeOne(a);
+    if (placed) return placed;
+    const decide = this.decideSteps(a);
     let step = decide.next();
     while (!step.done) step = decide.next(await this.engine.allocate(step.value.claims, { node: step.value.node, signal }));
     return step.value;
@@ -369,11 +384,6 @@ export class Scheduler {
     let step = steps.next();
     while (!step.done) step = steps.next(this.engine.allocateSync(step.value.claims, { node: step.value.node }));
     return step.value;
-  }
-
-  /** The scheduling of one Pod as steps: yields each allocation it needs and is resumed with its outcome. */
-  private decide(pod: Pod): Generator<AllocationAsk, PodDecision, Outcome> {
-    return this.decideSteps(this.prepare(pod));
   }
 
   /** `decide` for a prepared Pod. */
@@ -533,8 +543,7 @@ export function* scheduleSteps(engine: Engine, objects: readonly DraObject[], op
   const groups = groupPods(objects, pods);
   const results: PodResult[] = new Array(pods.length);
   const outcomes: GroupOutcome[] = [];
-  const kernel = placementKernel(opts.placement);
-  const runs = kernel !== 'host' ? new PlacementRuns(scheduler, engine, kernel, opts.strategy ?? 'upstream', opts.percentageOfNodesToScore) : undefined;
+  const runs = scheduler.runs;
   /** What Pod j is to a run of the placement kernel: its turn comes (`run`), it was placed with its group, or a group's Pod ends the run. */
   const next = (j: number) => (results[j] ? 'skip' : groups && groupKeyOf(pods[j]) ? 'end' : 'run');
   let done = 0;

@@ -43,6 +43,11 @@ export class SolverMemory {
 
   constructor(readonly wasm: SolverExports) {}
 
+  /** Bytes of the arena in use by kept blocks now. */
+  get keptBytes(): number {
+    return this.used;
+  }
+
   /** Forgets every kept block (their problems must be dropped too). */
   reset(): void {
     this.used = 0;

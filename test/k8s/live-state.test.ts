@@ -103,9 +103,10 @@ describe('LiveState.scheduleGroup', () => {
     state.load();
     const pod = (name: string, claimName: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', uid: `u-${name}` }, spec: { resourceClaims: [{ name: 'gpu', resourceClaimName: claimName }] } }) as Pod;
     const cycle = state.scheduleGroup([pod('p0', 'g0'), pod('p1', 'g1'), pod('p2', 'g2')], 3, new Map());
-    // The cycle is suspended in its first search: this change arrives meanwhile.
+    // The cycle is suspended at its first await (with the placement kernel, g0 is placed by then:
+    // schedulePodAsync placed it without yielding): this change arrives meanwhile.
     state.apply(caches.change('ResourceClaim', 'add', { ...claim(3, true, 9), metadata: { name: 'f', namespace: 'default', resourceVersion: '9' } }));
-    expect(state.engine.inspect().allocated.dedicated.size).toBe(0); // held back: the cycle has not committed yet either
+    expect([...state.engine.inspect().allocated.dedicated]).not.toContain('gpu.example.com/n/gpu-3'); // held back
     const attempt = await cycle;
     expect(attempt.admitted).toBe(false);
     expect(attempt.cycle.why).toBe('minCount (3) cannot be satisfied: 2 scheduled, 0 remaining');

@@ -14,6 +14,20 @@
  * - shape tables: per pod shape, per node the problem block of the shape's claims on the node
  *   (compiled and cached by the engine), SH.REJECTED when the node's checks reject such a Pod,
  *   SH.HOST when only the host can try it there.
+ *
+ * A layout change that touches only some nodes' own devices (slices named for a node, upserted
+ * or deleted, without shared counters: Engine.layoutChangesSince) patches the tables of those
+ * nodes in place — O(their devices × shape tables) — instead of building them anew (`patch`).
+ * The layout that makes this possible: a node's devices are a *segment* of the slots region,
+ * found by its start (NODE_SLOTS holds starts only; the kernel reads a segment's length from the
+ * node's problem block), so segments need not be in node order nor adjacent: a node whose
+ * segment grows gets a new one at the region's tail (`Room`); flags and useStart have room for
+ * more slots. A change that does not fit, involves counters, or touches devices another node
+ * sees too builds anew. A Node object replaced by one of the same name (the same place in the
+ * list) is patched alike (its devices, its node checks in every shape table). Patching keeps
+ * new problem blocks (a node of a shape not seen before) in the arena: once they take more than
+ * the tables did when built (at least PATCHED_BYTES), the next change builds anew, which
+ * reclaims the arena.
  */
 
 import type { Engine } from '../../engine.js';
@@ -53,7 +67,17 @@ export interface ResidentRegions {
   capLeft: number;
 }
 
+/** A shape table and the Pod and claims it was built from (`patch` compiles their problem on a changed node). */
+interface BuiltShape {
+  table: ShapeTable;
+  specs: string;
+  pod: Pod;
+  claims: readonly ResourceClaim[];
+}
+
 const cache = new WeakMap<Engine, ResidentCluster>();
+/** Arena bytes patches may keep (problems for new node shapes) before a change builds the tables anew; more when the tables are larger. */
+const PATCHED_BYTES = 1 << 20;
 
 export class ResidentCluster {
   readonly regions: ResidentRegions;
@@ -61,23 +85,27 @@ export class ResidentCluster {
   readonly pools: (NodePools | undefined)[];
   /** The allocated state's version the dynamic part mirrors (undefined: seed before the next run). */
   mirrors?: number;
+  /** Shape tables and, to patch them, the Pod and claims each was built from. */
+  private readonly built: BuiltShape[] = [];
   /** Shape tables by the claims' specs, then by what the node checks read of the Pod (two kept strings, no key built per Pod). */
   private readonly shapes = new Map<string, Map<string, ShapeTable>>();
   /** The last node list found to hold the same nodes. */
   private checkedNodes?: readonly Node[];
   private readonly epoch: number;
-  private readonly layoutVersion: number;
+  private layoutVersion: number;
   /** Counters at full capacity, and the slots that consume any (seeding subtracts theirs). */
   private readonly capacity: BigInt64Array;
   private readonly consumers: Int32Array;
-  private readonly slotCount: number;
+  private slotCount: number;
+  /** What `patch` needs: room left in the regions, segment sizes, who sees what. */
+  private readonly room: Room;
   /** Shareable capacities of multi-allocatable devices (R_CAP_START, R_CAP_LEFT). */
   private readonly shareable: ResidentCapacity;
 
   /** The engine's resident state for these nodes: the one kept since the last run when still valid, else a new one. */
   static of(engine: Engine, nodes: readonly Node[]): ResidentCluster {
     const kept = cache.get(engine);
-    if (kept?.validFor(engine, nodes)) return kept;
+    if (kept?.validFor(engine, nodes) || kept?.patch(nodes)) return kept;
     // The old tables (and problems compiled for the old layout) would stay in the arena until
     // the next reset: reclaim it rather than grow it per layout change.
     if (kept) engine.reclaimSolverMemory();
@@ -86,34 +114,52 @@ export class ResidentCluster {
     return made;
   }
 
+  /** Whether the engine's kept tables serve these nodes now, valid or patched (else `of` builds them anew, O(cluster)). */
+  static usable(engine: Engine, nodes: readonly Node[]): boolean {
+    const kept = cache.get(engine);
+    return kept !== undefined && (kept.validFor(engine, nodes) || kept.patch(nodes));
+  }
+
   /** The engine's resident state when one is kept (valid or not), for checks. */
   static kept(engine: Engine): ResidentCluster | undefined {
     return cache.get(engine);
   }
 
+  /** The nodes, in the scheduler's order (a Node replaced by a same-named one is patched in). */
+  readonly nodes: Node[];
+  /** Arena bytes the tables took when built, and the bytes patches kept since (problems for new node shapes): patch's bound on growth. */
+  private readonly builtBytes: number;
+  private patchedBytes = 0;
+
   private constructor(
     private readonly engine: Engine,
-    readonly nodes: readonly Node[],
+    nodes: readonly Node[],
   ) {
+    this.nodes = [...nodes];
     const state = engine.inspect();
     const ctx = engine.placementContext;
     this.epoch = ctx.memory.epoch;
     this.layoutVersion = ctx.layoutVersion;
     this.slotCount = state.allocated.flags.length;
-    this.pools = nodes.map((n) => {
-      const held = state.nodes.get(n.metadata.name);
-      try {
-        return held && engine.nodePools(held);
-      } catch (e) {
-        if (e instanceof AllocationError) return undefined;
-        throw e;
-      }
-    });
+    this.pools = nodes.map((n) => this.poolsOf(n.metadata.name));
     const table = nodeTable(this.pools, this.slotCount);
+    this.room = roomFor(table, this.slotCount, nodes);
     this.capacity = table.capacity;
     this.consumers = table.consumers;
-    this.shareable = new ResidentCapacity(state.inventory, this.slotCount, engine.features);
-    this.regions = writeRegions(ctx.memory, table, this.slotCount, this.shareable);
+    this.shareable = new ResidentCapacity(state.inventory, this.room.slotCap, engine.features);
+    this.regions = writeRegions(ctx.memory, table, this.room, this.shareable);
+    this.builtBytes = ctx.memory.keptBytes;
+  }
+
+  /** The node's pools as the engine gathers them now (undefined: the host must try it). */
+  private poolsOf(name: string): NodePools | undefined {
+    const held = this.engine.inspect().nodes.get(name);
+    try {
+      return held && this.engine.nodePools(held);
+    } catch (e) {
+      if (e instanceof AllocationError) return undefined;
+      throw e;
+    }
   }
 
   private validFor(engine: Engine, nodes: readonly Node[]): boolean {
@@ -153,22 +199,7 @@ export class ResidentCluster {
   follow(claims: readonly ResourceClaim[], before: number): void {
     const { allocated, inventory } = this.engine.inspect();
     if (this.mirrors !== before) return;
-    const buf = this.engine.placementContext.memory.wasm.memory.buffer;
-    const flags = new Uint8Array(buf, this.regions.flags, this.slotCount);
-    const start = new Int32Array(buf, this.regions.useStart, this.slotCount + 1);
-    const cnt = new Int32Array(buf, this.regions.useCnt, start[this.slotCount]);
-    const amt = new BigInt64Array(buf, this.regions.useAmt, start[this.slotCount]);
-    const avail = new BigInt64Array(buf, this.regions.avail, this.capacity.length);
-    const capLeft = this.capLeft(buf);
-    const sync = (slot: number) => {
-      if (slot < 0 || slot >= this.slotCount) return;
-      this.shareable.sync(capLeft, allocated, slot);
-      const was = (flags[slot] & (FLAG_DEDICATED | FLAG_SHARED)) !== 0;
-      flags[slot] = allocated.flags[slot];
-      const is = (flags[slot] & (FLAG_DEDICATED | FLAG_SHARED)) !== 0;
-      if (was === is) return;
-      for (let u = start[slot]; u < start[slot + 1]; u++) avail[cnt[u]] += is ? -amt[u] : amt[u];
-    };
+    const sync = this.slotSync();
     for (const c of claims) {
       for (const r of c.status?.allocation?.devices?.results ?? []) {
         const id = deviceId(r.driver, r.pool, r.device);
@@ -184,6 +215,40 @@ export class ResidentCluster {
   private capLeft(buf: ArrayBuffer): BigInt64Array {
     return new BigInt64Array(buf, this.regions.capLeft, this.shareable.count);
   }
+
+  /** A function that makes one slot's flags those of the allocated state, and the counters its uses take and its capacity left follow. */
+  private slotSync(): (slot: number) => void {
+    const state = this.engine.inspect().allocated;
+    const allocated = state.flags;
+    const buf = this.engine.placementContext.memory.wasm.memory.buffer;
+    const flags = new Uint8Array(buf, this.regions.flags, this.slotCount);
+    const start = new Int32Array(buf, this.regions.useStart, this.slotCount + 1);
+    const cnt = new Int32Array(buf, this.regions.useCnt, start[this.slotCount]);
+    const amt = new BigInt64Array(buf, this.regions.useAmt, start[this.slotCount]);
+    const avail = new BigInt64Array(buf, this.regions.avail, this.capacity.length);
+    const capLeft = this.capLeft(buf);
+    return (slot: number) => {
+      if (slot < 0 || slot >= this.slotCount) return;
+      this.shareable.sync(capLeft, state, slot);
+      const was = (flags[slot] & (FLAG_DEDICATED | FLAG_SHARED)) !== 0;
+      flags[slot] = allocated[slot];
+      const is = (flags[slot] & (FLAG_DEDICATED | FLAG_SHARED)) !== 0;
+      if (was === is) return;
+      for (let u = start[slot]; u < start[slot + 1]; u++) avail[cnt[u]] += is ? -amt[u] : amt[u];
+    };
+  }
+
+  /**
+   * The run area (descriptor, Pod list, records) of at least `bytes`, kept with the tables: every
+   * PlacementRuns over them (one per Scheduler, and a live scheduler makes a new one after many
+   * changes) shares it instead of keeping its own in the arena, which only a rebuild reclaims.
+   * Runs do not overlap (the kernel's run is synchronous and decoded from a copy).
+   */
+  runArea(bytes: number): number {
+    if (!this.area || this.area.bytes < bytes) this.area = { address: this.engine.placementContext.memory.keep(bytes), bytes };
+    return this.area.address;
+  }
+  private area?: { address: number; bytes: number };
 
   /** Forgets the shape's summary verdicts (the state may have changed since they were made). */
   clearVerdicts(t: ShapeTable): void {
@@ -254,8 +319,156 @@ export class ResidentCluster {
     new Int32Array(memory.wasm.memory.buffer, words[SH.ALL_BLOCKS], n).set(allBlocks);
     t = { address, problems, solvable: problems.some((p) => p !== undefined) };
     byNodeSpec.set(nodeSpec, t);
+    this.built.push({ table: t, specs, pod, claims });
     return t;
   }
+
+  // --- Patching on a layout change (see the file's comment) ---
+
+  /**
+   * Brings the tables up to the engine's layout when only nodes' own slices (or same-named
+   * Node objects) changed since they were built: per touched node its segment of devices, its
+   * locality and its entry in every shape table; and when the dynamic part mirrored the
+   * allocated state before these changes and nothing else moved it, the slots whose flags they
+   * wrote (Engine.layoutChangesSince `slots`: their slices' old and new slots, other slots of a
+   * repeated device name — not only the nodes' views), else it is seeded at the next run. False
+   * (nothing to rely on: the caller builds anew) when a change may touch every node, the memory
+   * was reset or grew too much, the nodes differ, or a node's change does not fit (`patchNode`).
+   */
+  private patch(nodes: readonly Node[]): boolean {
+    const ctx = this.engine.placementContext;
+    if (ctx.memory.epoch !== this.epoch || this.patchedBytes > Math.max(PATCHED_BYTES, this.builtBytes) || nodes.length !== this.nodes.length) return false;
+    const since = this.engine.layoutChangesSince(this.layoutVersion);
+    if (since === 'all') return false;
+    // Shared devices (consumable capacity) are not patched: their capacity entries are laid out
+    // per slot when built (capacity.ts), so a cluster that has some builds anew.
+    if (this.shareable.count > 0 || (this.engine.features.consumableCapacity && this.engine.inspect().inventory.multiAllocatable > 0)) return false;
+    const synced = since.allocatedFrom !== undefined && this.mirrors === since.allocatedFrom;
+    const patched = new Set<number>();
+    for (let i = 0; i < nodes.length && nodes !== this.checkedNodes; i++) {
+      if (nodes[i] === this.nodes[i]) continue;
+      if (nodes[i].metadata.name !== this.nodes[i].metadata.name) return false;
+      patched.add(i);
+    }
+    for (const name of since.nodes) {
+      const i = this.room.index.get(name);
+      if (i !== undefined) patched.add(i);
+    }
+    const slotCount = this.engine.inspect().allocated.flags.length;
+    if (slotCount < this.slotCount || slotCount > this.room.slotCap) return false;
+    this.slotCount = slotCount; // new slots consume nothing (useStart is flat past the built count)
+    for (const i of patched) {
+      this.nodes[i] = nodes[i];
+      if (!this.patchNode(i)) return false;
+    }
+    const before = ctx.memory.keptBytes;
+    for (const b of this.built) this.patchShape(b, patched);
+    this.patchedBytes += ctx.memory.keptBytes - before;
+    this.layoutVersion = ctx.layoutVersion;
+    this.checkedNodes = nodes;
+    if (synced) since.slots.forEach(this.slotSync());
+    this.mirrors = synced ? this.engine.inspect().allocated.version : undefined;
+    return true;
+  }
+
+  /**
+   * Node i's devices from its pools now, into its segment (in place when it fits, else a new one
+   * at the tail). Fails when the node has counters before or after (a pool with shared counters
+   * touches every node's views anyway), a device of it consumes counters in the table (its slot
+   * once held another device), its devices are another node's too (before or after), or the
+   * slots region has no room.
+   */
+  private patchNode(i: number): boolean {
+    const room = this.room;
+    const np = this.poolsOf(this.nodes[i].metadata.name);
+    if ((np?.capacity.avail.length ?? 0) > 0 || room.cntLen[i] > 0) return false;
+    const buf = this.engine.placementContext.memory.wasm.memory.buffer;
+    const useStart = new Int32Array(buf, this.regions.useStart, room.slotCap + 1);
+    const newSlots = np?.slots ?? new Int32Array(0);
+    if (newSlots.some((slot) => useStart[slot + 1] !== useStart[slot])) return false;
+    const oldSlots = new Int32Array(buf, this.regions.slots + 4 * room.slotStart[i], room.slotLen[i]).slice();
+    // Who sees what: the node's old devices leave, its new ones come; all must be its own alone.
+    const counts = room.slotNodes;
+    if (oldSlots.some((x) => counts[x] !== 1)) return false;
+    for (const x of oldSlots) counts[x]--;
+    for (const x of newSlots) counts[x]++;
+    if (newSlots.some((x) => counts[x] !== 1)) return false;
+    if (newSlots.length > room.slotSeg[i]) {
+      if (room.slotTail + newSlots.length > room.slotTotal) return false;
+      room.slotStart[i] = room.slotTail;
+      room.slotSeg[i] = newSlots.length;
+      room.slotTail += newSlots.length;
+    }
+    room.slotLen[i] = newSlots.length;
+    new Int32Array(buf, this.regions.slots + 4 * room.slotStart[i], newSlots.length).set(newSlots);
+    new Int32Array(buf, this.regions.nodeSlots, this.nodes.length)[i] = room.slotStart[i];
+    new Uint8Array(buf, this.regions.nodeLocal, this.nodes.length)[i] = np ? 1 : 0;
+    this.pools[i] = np;
+    return true;
+  }
+
+  /** The shape table's entries for the patched nodes: node checks, then the problem block of the node's shape. */
+  private patchShape(b: BuiltShape, patched: ReadonlySet<number>): void {
+    const memory = this.engine.placementContext.memory;
+    for (const i of patched) {
+      const np = this.pools[i];
+      const node = this.nodes[i];
+      const r = np && this.engine.residentProblem(node.metadata.name, b.claims, b.specs);
+      const found = r && kernelCanSolve(r.problem, np) ? r : undefined;
+      // Views made after compiling: a compile may grow the memory (a new buffer).
+      const words = new Int32Array(memory.wasm.memory.buffer, b.table.address, SH.BLOCKS + this.nodes.length);
+      new Int32Array(memory.wasm.memory.buffer, words[SH.ALL_BLOCKS], this.nodes.length)[i] = found ? found.block.base : 0;
+      const rejected = nodeRejects(b.pod, node) !== undefined;
+      words[SH.BLOCKS + i] = rejected ? SH.REJECTED : found ? found.block.base : SH.HOST;
+      b.table.problems[i] = rejected ? undefined : found?.problem;
+      if (b.table.problems[i]) b.table.solvable = true;
+    }
+  }
+}
+
+/**
+ * What `patch` keeps besides the regions: the nodes' indices by name, the slots' capacity with
+ * room (flags and useStart are that long), per node its segment of the slots region (start,
+ * length, size) and its counters' length, the segments' tail and the region's size, and per
+ * slot how many segments hold it.
+ *
+ * Invariants: node i's devices are slots[slotStart[i] .. + slotLen[i]) in search order (what
+ * NODE_SLOTS[i] points at); segments do not overlap and lie below slotTail ≤ slotTotal;
+ * slotNodes counts the segments holding each slot; useStart is flat from the built slot count
+ * to slotCap (slots added later consume nothing).
+ */
+interface Room {
+  index: Map<string, number>;
+  slotCap: number;
+  slotStart: Int32Array;
+  slotLen: Int32Array;
+  slotSeg: Int32Array;
+  cntLen: Int32Array;
+  slotTail: number;
+  slotTotal: number;
+  slotNodes: Int32Array;
+}
+
+/** Room for growth: a quarter more, at least 1,024. */
+const grown = (n: number) => n + Math.max(1024, n >> 2);
+
+function roomFor(t: NodeTable, slotCount: number, nodes: readonly Node[]): Room {
+  const n = nodes.length;
+  const lengths = (starts: Int32Array) => Int32Array.from({ length: n }, (_, i) => starts[i + 1] - starts[i]);
+  const slotCap = grown(slotCount);
+  const slotNodes = new Int32Array(slotCap);
+  slotNodes.set(t.slotNodes);
+  return {
+    index: new Map(nodes.map((node, i) => [node.metadata.name, i])),
+    slotCap,
+    slotStart: t.nodeSlots.slice(0, n),
+    slotLen: lengths(t.nodeSlots),
+    slotSeg: lengths(t.nodeSlots),
+    cntLen: lengths(t.nodeCnt),
+    slotTail: t.nodeSlots[n],
+    slotTotal: grown(t.nodeSlots[n]),
+    slotNodes,
+  };
 }
 
 /**
@@ -282,6 +495,8 @@ interface NodeTable {
   consumers: Int32Array;
   /** Per node: 1 when none of its devices and counters is another node's too (an allocation there changes only its own counts). */
   nodeLocal: Uint8Array;
+  /** Per slot: how many nodes see it. */
+  slotNodes: Int32Array;
 }
 
 /** The node table, the global counters at capacity and each slot's consumption, from the nodes' pools. */
@@ -329,12 +544,12 @@ function nodeTable(pools: readonly (NodePools | undefined)[], slotCount: number)
     }
   });
   for (let s = 0; s < slotCount; s++) useStart[s + 1] += useStart[s];
-  const slotNodes = new Uint8Array(slotCount);
-  const counterNodes = new Uint8Array(capacity.length);
-  for (const x of slots) if (x < slotCount) slotNodes[x] = Math.min(2, slotNodes[x] + 1);
-  for (const g of cntMap) counterNodes[g] = Math.min(2, counterNodes[g] + 1);
+  const slotNodes = new Int32Array(slotCount);
+  const counterNodes = new Int32Array(capacity.length);
+  for (const x of slots) if (x < slotCount) slotNodes[x]++;
+  for (const g of cntMap) counterNodes[g]++;
   const nodeLocal = new Uint8Array(n);
-  const own = (a: Int32Array, from: number, to: number, count: Uint8Array) => {
+  const own = (a: Int32Array, from: number, to: number, count: Int32Array) => {
     for (let k = from; k < to; k++) if (count[a[k]] !== 1) return false;
     return true;
   };
@@ -352,20 +567,20 @@ function nodeTable(pools: readonly (NodePools | undefined)[], slotCount: number)
       useAmt[u] = con.amount[x];
     }
   }
-  return { nodeSlots, slots, nodeCnt, cntMap, capacity: BigInt64Array.from(capacity), useStart, useCnt, useAmt, consumers: Int32Array.from(consumers), nodeLocal };
+  return { nodeSlots, slots, nodeCnt, cntMap, capacity: BigInt64Array.from(capacity), useStart, useCnt, useAmt, consumers: Int32Array.from(consumers), nodeLocal, slotNodes };
 }
 
-/** Reserves the resident regions in the solver's memory and writes the static ones. */
-function writeRegions(memory: SolverMemory, t: NodeTable, slotCount: number, shareable: ResidentCapacity): ResidentRegions {
+/** Reserves the resident regions in the solver's memory, with the room `room` says, and writes the static ones. */
+function writeRegions(memory: SolverMemory, t: NodeTable, room: Room, shareable: ResidentCapacity): ResidentRegions {
   const keep = (bytes: number) => memory.keep(Math.max(8, bytes));
   const regions: ResidentRegions = {
-    flags: keep(slotCount),
+    flags: keep(room.slotCap),
     avail: keep(8 * t.capacity.length),
     nodeSlots: keep(4 * t.nodeSlots.length),
-    slots: keep(4 * t.slots.length),
+    slots: keep(4 * room.slotTotal),
     nodeCnt: keep(4 * t.nodeCnt.length),
     cntMap: keep(4 * t.cntMap.length),
-    useStart: keep(4 * t.useStart.length),
+    useStart: keep(4 * (room.slotCap + 1)),
     useCnt: keep(4 * t.useCnt.length),
     useAmt: keep(8 * t.useAmt.length),
     nodeLocal: keep(t.nodeLocal.length),
@@ -379,6 +594,7 @@ function writeRegions(memory: SolverMemory, t: NodeTable, slotCount: number, sha
   i32(regions.nodeCnt, t.nodeCnt);
   i32(regions.cntMap, t.cntMap);
   i32(regions.useStart, t.useStart);
+  new Int32Array(buf, regions.useStart, room.slotCap + 1).fill(t.useStart[t.useStart.length - 1], t.useStart.length);
   i32(regions.useCnt, t.useCnt);
   new BigInt64Array(buf, regions.useAmt, t.useAmt.length).set(t.useAmt);
   new Uint8Array(buf, regions.nodeLocal, t.nodeLocal.length).set(t.nodeLocal);

@@ -55,6 +55,10 @@ const NO_SUBS = new Int32Array(0);
 /** The stats of a decoded placement (read by nobody: the kernel counts steps per run). */
 const NO_STEPS = Object.freeze({ steps: 0 });
 
+/** The Pod index of a run of one (placeOne): no batch Pod's, so a batch's state keyed by index is not touched. */
+const ONE = -1;
+/** Nodes per Pod a run of one waits (on the host) before it builds the resident tables anew: tablesReady. */
+const REBUILD_AMORTISED = 8;
 /** Pods per run at most: bounds the output area. */
 const RUN_MAX = 1024;
 /** Node visits after which a run pauses (a few ms of kernel work): bounds the time between two yields of the async API. */
@@ -103,10 +107,10 @@ export class PlacementRuns {
   /** What `decode` hands assembleResults, rewritten per Pod (assembleResults keeps nothing of it). */
   private readonly answer: SolveAnswer = { status: RESULT.OK, steps: 0, picks: [], selectedSub: NO_SUBS, errSlot: -1, errDev: -1, errCons: -1 };
   private resident?: ResidentCluster;
-  /** Shape tables whose summary verdicts and (pack) orders the last run left current, and the allocated state's version they are current for. */
-  private ranked?: { tables: Set<ShapeTable>; version: number };
-  /** The run descriptor, Pod list and records: room for RUN_MAX Pods of records of `stride` words, in the arena of `resident` (its epoch). */
-  private runArea?: { address: number; stride: number; resident: ResidentCluster };
+  /** Shape tables whose summary verdicts and (pack) orders the last run left current, and the allocated state's version and engine layout they are current for. */
+  private ranked?: { tables: Set<ShapeTable>; version: number; layout: number };
+  /** Pods given to the per-Pod API while the tables would have to be built anew (tablesReady). */
+  private staleFor = 0;
   private readonly wanted: number;
   readonly stats: PlacementStats;
 
@@ -171,18 +175,72 @@ export class PlacementRuns {
       this.ahead.delete(i);
       return kept;
     }
-    const pod = pods[i];
-    if (pod.spec.nodeName || this.scheduler.nodes.length === 0) return { host: this.scheduler.prepare(pod) };
-    const a = this.scheduler.prepare(pod);
-    if (!('pending' in a) || !isSimple(a)) return { host: a };
-    const specs = specsKey(a.pending);
-    const nodeSpec = nodeSpecKey(pod);
-    const shape = (this.resident ?? this.current()).shapeTable(specs, nodeSpec, pod, a.pending, a.maxScore);
-    return shape.solvable ? { simple: { attempt: a, specs, nodeSpec, shape } } : { host: a };
+    const a = this.scheduler.prepare(pods[i]);
+    const simple = this.simpleOf(a, true);
+    return simple ? { simple } : { host: a };
   }
 
-  /** Runs the kernel over `run` (Pods `indices`), then records the decisions: decoded placements, and the host's for the Pod it stopped at. */
-  private place(run: readonly Simple[], indices: readonly number[]): void {
+  /** The prepared Pod as one the kernel may place (simple, `isSimple`, and its shape has a problem block on some node), else undefined. */
+  private simpleOf(a: PodAttempt | PodDecision, inRun: boolean): Simple | undefined {
+    if (!('pending' in a) || this.scheduler.nodes.length === 0 || !isSimple(a, inRun)) return undefined;
+    const specs = specsKey(a.pending);
+    const nodeSpec = nodeSpecKey(a.pod);
+    const shape = (this.resident ?? this.current()).shapeTable(specs, nodeSpec, a.pod, a.pending, a.maxScore);
+    return shape.solvable ? { attempt: a, specs, nodeSpec, shape } : undefined;
+  }
+
+  // --- The per-Pod API (Scheduler.schedulePod / schedulePodAsync): a run of one. ---
+
+  /**
+   * Places the prepared Pod with a run of one when the kernel may, and returns its decision
+   * (decoded and committed exactly as in a batch run); undefined when the host must decide it —
+   * not simple, or the kernel stopped at it (no node fits, an SH_HOST node, a search over its
+   * step slice) — having changed nothing the host's decision reads (the kernel's partial walk is
+   * dropped; its commits are only ever of placed Pods).
+   */
+  placeOne(a: PodAttempt | PodDecision): PodDecision | undefined {
+    // While another decision's search is paused (concurrent schedulePodAsync calls), the host
+    // decides: its allocate waits for that search, the kernel could not run beside it.
+    if (!('pending' in a) || !isSimple(a, false) || this.engine.searchPaused || !this.tablesReady()) return undefined;
+    const simple = this.simpleOf(a, false);
+    if (!simple) return undefined;
+    // A batch's run in progress (none while a PodGroup's Pods are placed, but kept regardless).
+    const { placed, stopped } = this;
+    this.placed = this.stopped = undefined;
+    try {
+      // Decoded at once: nothing can change the engine between the run and its decoding. Claims
+      // it did not stamp are committed with `Engine.upsert` (devices found by name: the same
+      // slots as the picks, AllocatedState.apply looks up a repeated name either way).
+      return this.place([simple], [ONE]) > 0 ? this.decodeNext(this.placed!) : undefined;
+    } finally {
+      this.placed = placed;
+      this.stopped = stopped;
+      this.ahead.delete(ONE);
+    }
+  }
+
+  /**
+   * Whether a run of one may use the resident tables: when they are valid or patched; when they
+   * would be built anew (O(cluster): a DeviceClass or taint-rule change, a slice with shared
+   * counters, no tables yet) only after nodes ÷ REBUILD_AMORTISED Pods since they went stale
+   * were decided on the host — the rebuild's cost spread over that many Pods, so a cluster
+   * whose every change needs one (such slices republished all the time) stays on the host path.
+   */
+  private tablesReady(): boolean {
+    if (ResidentCluster.usable(this.engine, this.scheduler.nodes) || ++this.staleFor > this.scheduler.nodes.length / REBUILD_AMORTISED) {
+      this.staleFor = 0;
+      return true;
+    }
+    return false;
+  }
+
+  /** `placeOne`, else the host's decision (synchronous: the resident state follows what the host committed). */
+  decideOne(a: PodAttempt | PodDecision): PodDecision {
+    return this.placeOne(a) ?? this.hostDecides(a);
+  }
+
+  /** Runs the kernel over `run` (Pods `indices`), then records the decisions: decoded placements, and the host's for the Pod it stopped at; returns the number of Pods it placed. */
+  private place(run: readonly Simple[], indices: readonly number[]): number {
     const resident = this.current();
     // Between two runs the async API yields to the event loop: the engine may have changed.
     // (Indexed loops here and below: this runs once per run, too seldom to be optimized, and a
@@ -198,7 +256,8 @@ export class PlacementRuns {
     // them current for the state as it is (it paused, or stopped at a Pod the host placed nowhere).
     const shapes = new Map<ShapeTable, PodAttempt>();
     for (let k = 0; k < run.length; k++) if (!shapes.has(run[k].shape)) shapes.set(run[k].shape, run[k].attempt);
-    const carried = this.ranked?.version === allocated.version ? this.ranked.tables : undefined;
+    const kept = this.ranked;
+    const carried = kept?.version === allocated.version && kept.layout === this.engine.placementContext.layoutVersion ? kept.tables : undefined;
     for (const [t, a] of shapes) {
       if (carried?.has(t)) continue;
       resident.clearVerdicts(t);
@@ -207,10 +266,8 @@ export class PlacementRuns {
     const ctx = this.engine.placementContext;
     // A record holds the chosen subrequests and up to MAX_RESULTS_PER_CLAIM picks per claim.
     const stride = REC_WORDS + Math.max(...run.map((s) => s.attempt.plan!.requests.length + 2 * MAX_RESULTS_PER_CLAIM * s.attempt.pending.length));
-    if (!this.runArea || this.runArea.stride < stride || this.runArea.resident !== resident) {
-      this.runArea = { address: ctx.memory.keep(4 * (RUN_WORDS + RUN_MAX * (2 + stride))), stride, resident };
-    }
-    const at = this.runArea.address;
+    // The run descriptor, Pod list and records: room for RUN_MAX Pods of records of `stride` words.
+    const at = resident.runArea(4 * (RUN_WORDS + RUN_MAX * (2 + stride)));
     const buf = ctx.memory.wasm.memory.buffer;
     const words = new Int32Array(buf, at, RUN_WORDS + 2 * RUN_MAX);
     const reg = resident.regions;
@@ -262,12 +319,13 @@ export class PlacementRuns {
     // The shapes' verdicts and orders are current after the run when every commit was re-ranked
     // into each of them: from when its last placed Pod is decoded (now, when it placed none).
     const ranked = after[R.RANKED] === 1 ? new Set(shapes.keys()) : undefined;
-    this.ranked = ranked && done === 0 ? { tables: ranked, version: allocated.version } : undefined;
+    this.ranked = ranked && done === 0 ? { tables: ranked, version: allocated.version, layout: ctx.layoutVersion } : undefined;
     this.placed = done > 0 ? { run, indices, records, stride, done, next: 0, allocated, version: allocated.version, layout: ctx.layoutVersion, epoch: ctx.memory.epoch, resident, ranked } : undefined;
     const host = stop === STOP.UNPLACED || stop === STOP.HOST;
     if (host) this.stopped = { index: indices[done], attempt: run[done].attempt };
     // Pods of the run after the one it stopped at (or paused before) wait for the next run, prepared.
     for (let k = host ? done + 1 : done; k < run.length; k++) this.ahead.set(indices[k], { simple: run[k] });
+    return done;
   }
 
   /**
@@ -291,7 +349,7 @@ export class PlacementRuns {
     p.version = allocated.version;
     if (p.next === p.done) {
       p.resident.mirrors = p.version;
-      if (p.ranked) this.ranked = { tables: p.ranked, version: p.version };
+      if (p.ranked) this.ranked = { tables: p.ranked, version: p.version, layout: p.layout };
       this.placed = undefined;
     }
     return d;
@@ -356,10 +414,16 @@ function nodeSpecKey(pod: Pod): string {
   return JSON.stringify([spec.nodeSelector ?? null, required ?? null, spec.tolerations ?? null]);
 }
 
-/** Whether the kernel may place the prepared Pod: only claims it stamped just now, none bound or shared with a group, no extended resources. */
-function isSimple(a: PodAttempt): boolean {
+/**
+ * Whether the kernel may place the prepared Pod: claims to allocate, none allocated already or
+ * shared through a group, no extended resources. In a run (`inRun`: Pods prepared before the Pods
+ * ahead of them were placed) only claims it stamped just now — a claim by name might be another
+ * Pod's of the same run too; a run of one (placeOne: the live scheduler's Pods, whose claims were
+ * created in the cluster) may allocate pending claims by name.
+ */
+function isSimple(a: PodAttempt, inRun: boolean): boolean {
   if (!a.plan || a.pending.length === 0 || a.bound.length > 0 || a.forGroup.size > 0 || a.groupRef) return false;
-  if (a.decision.created.length !== a.pending.length || a.pending.some((c, k) => c !== a.decision.created[k])) return false;
+  if (inRun && (a.decision.created.length !== a.pending.length || a.pending.some((c, k) => c !== a.decision.created[k]))) return false;
   const containers = (a.pod.spec.containers ?? []) as { resources?: { requests?: unknown; limits?: unknown } }[];
   return !(a.extended && containers.some((c) => c.resources?.requests || c.resources?.limits));
 }
