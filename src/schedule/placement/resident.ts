@@ -99,6 +99,8 @@ export class ResidentCluster {
   private slotCount: number;
   /** What `patch` needs: room left in the regions, segment sizes, who sees what. */
   private readonly room: Room;
+  /** The nodes' indices by name, made at the first patch (a Map of every node is O(cluster) per build; most engines never patch). Names never change: patch keeps them. */
+  private nodeIndex?: Map<string, number>;
   /** Shareable capacities of multi-allocatable devices (R_CAP_START, R_CAP_LEFT). */
   private readonly shareable: ResidentCapacity;
 
@@ -141,7 +143,10 @@ export class ResidentCluster {
     this.epoch = ctx.memory.epoch;
     this.layoutVersion = ctx.layoutVersion;
     this.slotCount = state.allocated.flags.length;
-    this.pools = nodes.map((n) => this.poolsOf(n.metadata.name));
+    // Indexed, with the engine's node map read once: this runs once per engine (never optimized),
+    // where a closure call and an `inspect()` per node cost more than the lookups.
+    this.pools = new Array(nodes.length);
+    for (let i = 0; i < nodes.length; i++) this.pools[i] = this.poolsOf(state.nodes.get(nodes[i].metadata.name));
     const table = nodeTable(this.pools, this.slotCount);
     this.room = roomFor(table, this.slotCount, nodes);
     this.capacity = table.capacity;
@@ -151,9 +156,8 @@ export class ResidentCluster {
     this.builtBytes = ctx.memory.keptBytes;
   }
 
-  /** The node's pools as the engine gathers them now (undefined: the host must try it). */
-  private poolsOf(name: string): NodePools | undefined {
-    const held = this.engine.inspect().nodes.get(name);
+  /** The pools of the engine's node `held` as the engine gathers them now (undefined: no such node, or the host must try it). */
+  private poolsOf(held: Node | undefined): NodePools | undefined {
     try {
       return held && this.engine.nodePools(held);
     } catch (e) {
@@ -351,7 +355,7 @@ export class ResidentCluster {
       patched.add(i);
     }
     for (const name of since.nodes) {
-      const i = this.room.index.get(name);
+      const i = (this.nodeIndex ??= new Map(this.nodes.map((node, k) => [node.metadata.name, k]))).get(name);
       if (i !== undefined) patched.add(i);
     }
     const slotCount = this.engine.inspect().allocated.flags.length;
@@ -380,7 +384,7 @@ export class ResidentCluster {
    */
   private patchNode(i: number): boolean {
     const room = this.room;
-    const np = this.poolsOf(this.nodes[i].metadata.name);
+    const np = this.poolsOf(this.engine.inspect().nodes.get(this.nodes[i].metadata.name));
     if ((np?.capacity.avail.length ?? 0) > 0 || room.cntLen[i] > 0) return false;
     const buf = this.engine.placementContext.memory.wasm.memory.buffer;
     const useStart = new Int32Array(buf, this.regions.useStart, room.slotCap + 1);
@@ -427,7 +431,7 @@ export class ResidentCluster {
 }
 
 /**
- * What `patch` keeps besides the regions: the nodes' indices by name, the slots' capacity with
+ * What `patch` keeps besides the regions: the slots' capacity with
  * room (flags and useStart are that long), per node its segment of the slots region (start,
  * length, size) and its counters' length, the segments' tail and the region's size, and per
  * slot how many segments hold it.
@@ -438,7 +442,6 @@ export class ResidentCluster {
  * to slotCap (slots added later consume nothing).
  */
 interface Room {
-  index: Map<string, number>;
   slotCap: number;
   slotStart: Int32Array;
   slotLen: Int32Array;
@@ -454,12 +457,15 @@ const grown = (n: number) => n + Math.max(1024, n >> 2);
 
 function roomFor(t: NodeTable, slotCount: number, nodes: readonly Node[]): Room {
   const n = nodes.length;
-  const lengths = (starts: Int32Array) => Int32Array.from({ length: n }, (_, i) => starts[i + 1] - starts[i]);
+  const lengths = (starts: Int32Array) => {
+    const out = new Int32Array(n);
+    for (let i = 0; i < n; i++) out[i] = starts[i + 1] - starts[i];
+    return out;
+  };
   const slotCap = grown(slotCount);
   const slotNodes = new Int32Array(slotCap);
   slotNodes.set(t.slotNodes);
   return {
-    index: new Map(nodes.map((node, i) => [node.metadata.name, i])),
     slotCap,
     slotStart: t.nodeSlots.slice(0, n),
     slotLen: lengths(t.nodeSlots),
