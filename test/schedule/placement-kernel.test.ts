@@ -250,6 +250,29 @@ describe('the placement kernel answers as the host does', () => {
     }
   });
 
+  it('a pool several nodes see: its shared counters are one counter in the resident tables, whichever node numbers them first', { timeout: 60_000 }, async () => {
+    // Pool `rack` has a counter slice on n0 (counters `slots` = 2 and `spare` = 9 in set `rack`)
+    // and one device slice per node; every device takes one `slots`. Every node sees the counter
+    // slice, so all three nodes' tables list the pool's counters: n0 numbers them, n1 and n2 must
+    // find the same numbers by set and name. Two devices can be allocated in the whole cluster,
+    // so of four one-device Pods two get a node (n0, then n1: the rotation) and two none.
+    const rng = new Random(3);
+    const nodes = [node('n0', rng), node('n1', rng), node('n2', rng)];
+    const pool = (name: string, nodeName: string, body: object) =>
+      ({ apiVersion: 'resource.k8s.io/v1', kind: 'ResourceSlice', metadata: { name }, spec: { driver: NIC_DRIVER, pool: { name: 'rack', generation: 1, resourceSliceCount: 4 }, nodeName, ...body } }) as DraObject;
+    const counters = pool('rack-counters', 'n0', { sharedCounters: [{ name: 'rack', counters: { spare: { value: '9' }, slots: { value: '2' } } }] });
+    const devices = nodes.map((n) => pool(`rack-${n.metadata.name}`, n.metadata.name, { devices: [{ name: `nic-${n.metadata.name}`, consumesCounters: [{ counterSet: 'rack', counters: { slots: { value: '1' } } }] }] }));
+    const objects: DraObject[] = [deviceClass('nic', driverIs(NIC_DRIVER)), ...nodes, counters, ...devices, claimTemplate('one', { devices: { requests: [{ name: 'nic', exactly: { deviceClassName: 'nic' } }] } }), ...['p0', 'p1', 'p2', 'p3'].map((name) => pod(name, { a: 'one' }))];
+    const c: Case = { objects, engine: {}, opts: { strategy: 'upstream' }, label: 'rack pool' };
+    const engine = await Engine.create({ objects });
+    const r = schedule(engine, objects, { placement: 'wasm' });
+    expect(r.pods.map((p) => p.node)).toEqual(['n0', 'n1', undefined, undefined]);
+    expect(residentMismatches(engine, ResidentCluster.kept(engine)!)).toEqual([]);
+    const hostOutcome = await outcome(c, 'host');
+    expect(await outcome(c, 'wasm'), c.label).toBe(hostOutcome);
+    expect(await outcome(c, 'ts'), c.label).toBe(hostOutcome);
+  });
+
   it('after each decoded run the resident state equals the allocated state', { timeout: 120_000 }, async () => {
     let checked = 0;
     for (const workload of ['mig-1k', 'gpu-5k', 'mixed', 'rdma-bw', 'capacity']) {

@@ -516,7 +516,7 @@ function nodeTable(pools: readonly (NodePools | undefined)[], slotCount: number)
   });
   const slots = new Int32Array(nodeSlots[n]);
   const cntMap = new Int32Array(nodeCnt[n]);
-  const global = new Map<string, number>();
+  const global = new GlobalCounters();
   const capacity: bigint[] = [];
   // A consuming slot's uses are taken from the first node that sees its pool: that node + 1 and
   // the slot's index among the node's consumers.
@@ -527,18 +527,7 @@ function nodeTable(pools: readonly (NodePools | undefined)[], slotCount: number)
   pools.forEach((np, i) => {
     if (!np) return;
     slots.set(np.slots, nodeSlots[i]);
-    const local = cntMap.subarray(nodeCnt[i], nodeCnt[i + 1]);
-    for (const [key, c] of np.capacity.index) {
-      const sep = key.indexOf('\u0000');
-      const id = `${np.pools[Number(key.slice(0, sep))].id}${key.slice(sep)}`;
-      let g = global.get(id);
-      if (g === undefined) {
-        g = capacity.length;
-        global.set(id, g);
-        capacity.push(np.capacity.avail[c]);
-      }
-      local[c] = g;
-    }
+    if (np.capacity.avail.length > 0) global.number(np, cntMap.subarray(nodeCnt[i], nodeCnt[i + 1]), capacity);
     const con = np.consumers;
     for (let k = 0; k < con.slot.length; k++) {
       const slot = con.slot[k];
@@ -574,6 +563,69 @@ function nodeTable(pools: readonly (NodePools | undefined)[], slotCount: number)
     }
   }
   return { nodeSlots, slots, nodeCnt, cntMap, capacity: BigInt64Array.from(capacity), useStart, useCnt, useAmt, consumers: Int32Array.from(consumers), nodeLocal, slotNodes };
+}
+
+/**
+ * Global counter numbers: one per counter (pool id, counter set, counter name) whatever node's
+ * table lists it. A node's counters `c` are its table's index values (`key` = pool index in the
+ * node's pools, set and name, NUL-separated; a repeated key keeps its last `c`, and a `c` no key
+ * names stays 0 in the node's map). A pool id seen for the first time numbers its counters
+ * without building a string per counter (most pools are one node's); a pool id seen again is
+ * matched by set and name, through a map of its first node's keys made then.
+ */
+class GlobalCounters {
+  /** Per pool id: the first node's pools and map, and the pool's index there; its counters by `\0set\0name` once a second node sees the pool. */
+  private readonly pools = new Map<string, { np: NodePools; local: Int32Array; p: number; byName?: Map<string, number> }>();
+
+  /** Writes node `np`'s global counter numbers into `local` (its counters' entries), adding new counters' capacity to `capacity`. */
+  number(np: NodePools, local: Int32Array, capacity: bigint[]): void {
+    const { index, avail, poolRange } = np.capacity;
+    const named = new Uint8Array(avail.length);
+    for (const c of index.values()) named[c] = 1;
+    // Pools seen at an earlier node, by their index here (undefined: numbered now, by range).
+    let again: (Map<string, number> | undefined)[] | undefined;
+    for (let p = 0; p < np.pools.length; p++) {
+      const from = poolRange[2 * p];
+      const to = poolRange[2 * p + 1];
+      if (from === to) continue;
+      const id = np.pools[p].id;
+      const first = this.pools.get(id);
+      if (first === undefined) {
+        this.pools.set(id, { np, local, p });
+        for (let c = from; c < to; c++) {
+          if (!named[c]) continue;
+          local[c] = capacity.length;
+          capacity.push(avail[c]);
+        }
+        continue;
+      }
+      (again ??= [])[p] = first.byName ??= namesOf(first.np, first.p, first.local);
+    }
+    if (!again) return;
+    for (const [key, c] of index) {
+      const sep = key.indexOf('\u0000');
+      const byName = again[Number(key.slice(0, sep))];
+      if (!byName) continue;
+      const name = key.slice(sep);
+      let g = byName.get(name);
+      if (g === undefined) {
+        g = capacity.length;
+        byName.set(name, g);
+        capacity.push(avail[c]);
+      }
+      local[c] = g;
+    }
+  }
+}
+
+/** The global numbers of pool `p`'s counters at node `np` (numbered in `local`), by `\0set\0name`. */
+function namesOf(np: NodePools, p: number, local: Int32Array): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [key, c] of np.capacity.index) {
+    const sep = key.indexOf('\u0000');
+    if (Number(key.slice(0, sep)) === p) out.set(key.slice(sep), local[c]);
+  }
+  return out;
 }
 
 /** Reserves the resident regions in the solver's memory, with the room `room` says, and writes the static ones. */
