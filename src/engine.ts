@@ -640,6 +640,44 @@ export class Engine {
   }
 
   /**
+   * @internal The pools of the Node the engine holds under each name of `nodes` (`nodePools` of
+   * it; undefined where the engine holds no such node or gathering its pools fails with an
+   * AllocationError). The usual list — the engine's nodes, in its order — is matched by walking
+   * the node map and the pools cache in order beside it (no probe of two cluster-sized maps per
+   * node); from the first node where either order differs, each is looked up by name.
+   */
+  heldNodePools(nodes: readonly Node[]): (NodePools | undefined)[] {
+    const cached = this.compile().nodePools;
+    const held = this.nodes.values();
+    const pools = cached.values();
+    let inStep = true;
+    const out: (NodePools | undefined)[] = new Array(nodes.length);
+    for (let i = 0; i < nodes.length; i++) {
+      const name = nodes[i].metadata.name;
+      let node: Node | undefined;
+      if (inStep) {
+        const next = held.next();
+        inStep = !next.done && next.value.metadata.name === name;
+        if (inStep) node = next.value;
+      }
+      node ??= this.nodes.get(name);
+      let np: NodePools | undefined;
+      if (inStep && node) {
+        // The cache holds at most one entry per name, made from its `node`: this is the one `nodePools(node)` reads.
+        const next = pools.next();
+        inStep = !next.done && next.value.node === node;
+        if (inStep) np = next.value;
+      }
+      try {
+        out[i] = np ?? (node && this.nodePools(node));
+      } catch (e) {
+        if (!(e instanceof AllocationError)) throw e;
+      }
+    }
+    return out;
+  }
+
+  /**
    * The node's view (its pools with the counters left now). The last one built is kept until
    * the allocated state changes: the summary's count and the allocation of the same node, one
    * after the other, share it.

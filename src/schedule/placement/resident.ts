@@ -35,7 +35,6 @@ import type { Node, Pod, ResourceClaim } from '../../model/types.js';
 import type { NodePools } from '../../compile/nodeview.js';
 import type { Problem } from '../../compile/problem.js';
 import type { SolverMemory } from '../../wasm/run.js';
-import { AllocationError } from '../../outcome.js';
 import { deviceId, FLAG_DEDICATED, FLAG_SHARED, SEVERAL } from '../../model/allocated.js';
 import { ADMIT, SH } from '../../wasm/layout.js';
 import { nodeRejects } from '../node-filter.js';
@@ -143,10 +142,7 @@ export class ResidentCluster {
     this.epoch = ctx.memory.epoch;
     this.layoutVersion = ctx.layoutVersion;
     this.slotCount = state.allocated.flags.length;
-    // Indexed, with the engine's node map read once: this runs once per engine (never optimized),
-    // where a closure call and an `inspect()` per node cost more than the lookups.
-    this.pools = new Array(nodes.length);
-    for (let i = 0; i < nodes.length; i++) this.pools[i] = this.poolsOf(state.nodes.get(nodes[i].metadata.name));
+    this.pools = engine.heldNodePools(nodes);
     const table = nodeTable(this.pools, this.slotCount);
     this.room = roomFor(table, this.slotCount, nodes);
     this.capacity = table.capacity;
@@ -154,16 +150,6 @@ export class ResidentCluster {
     this.shareable = new ResidentCapacity(state.inventory, this.room.slotCap, engine.features);
     this.regions = writeRegions(ctx.memory, table, this.room, this.shareable);
     this.builtBytes = ctx.memory.keptBytes;
-  }
-
-  /** The pools of the engine's node `held` as the engine gathers them now (undefined: no such node, or the host must try it). */
-  private poolsOf(held: Node | undefined): NodePools | undefined {
-    try {
-      return held && this.engine.nodePools(held);
-    } catch (e) {
-      if (e instanceof AllocationError) return undefined;
-      throw e;
-    }
   }
 
   private validFor(engine: Engine, nodes: readonly Node[]): boolean {
@@ -384,7 +370,7 @@ export class ResidentCluster {
    */
   private patchNode(i: number): boolean {
     const room = this.room;
-    const np = this.poolsOf(this.engine.inspect().nodes.get(this.nodes[i].metadata.name));
+    const np = this.engine.heldNodePools([this.nodes[i]])[0];
     if ((np?.capacity.avail.length ?? 0) > 0 || room.cntLen[i] > 0) return false;
     const buf = this.engine.placementContext.memory.wasm.memory.buffer;
     const useStart = new Int32Array(buf, this.regions.useStart, room.slotCap + 1);
