@@ -322,6 +322,8 @@ function freeFor(block: usize, slot: i32, limit: i32): i32 {
   const status = region(block, H_SLOT_STATUS) + <usize>slot * <usize>nDev;
   const admin = i32At(region(block, H_SLOT_ADMIN), slot) != 0;
   const devFlags = region(block, H_DEV_FLAGS);
+  // The bit by which a multi-allocatable device's shares hold its counters already (the block's accounting).
+  const holds = i32At(block, H_ACCOUNTING) == ACCOUNTING_EXACT ? DEV_SHARED_BEFORE : DEV_AGGREGATED_BEFORE;
   let free = 0;
   for (let d = 0; d < nDev && free < limit; d++) {
     const st = load<u8>(status + <usize>d);
@@ -336,7 +338,6 @@ function freeFor(block: usize, slot: i32, limit: i32): i32 {
       if (countersFit(block, d)) free++;
       continue;
     }
-    const holds = i32At(block, H_ACCOUNTING) == ACCOUNTING_EXACT ? DEV_SHARED_BEFORE : DEV_AGGREGATED_BEFORE;
     if (((f & holds) != 0 || countersFit(block, d)) && capacityLeftFits(block, slot, d, nDev)) free++;
   }
   return free;

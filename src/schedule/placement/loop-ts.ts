@@ -264,6 +264,7 @@ function freeFor(m: Mem, b: number, slot: number, limit: number): number {
   const status = b + m.i32[(b >> 2) + H.SLOT_STATUS] + slot * nDev;
   const admin = m.i32[region(m, b, H.SLOT_ADMIN) + slot] !== 0;
   const devFlags = region(m, b, H.DEV_FLAGS);
+  const holds = m.i32[(b >> 2) + H.ACCOUNTING] === ACCOUNTING.exact ? DEV.SHARED_BEFORE : DEV.AGGREGATED_BEFORE;
   let free = 0;
   for (let d = 0; d < nDev && free < limit; d++) {
     const st = m.u8[status + d];
@@ -278,7 +279,6 @@ function freeFor(m: Mem, b: number, slot: number, limit: number): number {
       if (countersFit(m, b, d)) free++;
       continue;
     }
-    const holds = m.i32[(b >> 2) + H.ACCOUNTING] === ACCOUNTING.exact ? DEV.SHARED_BEFORE : DEV.AGGREGATED_BEFORE;
     if ((f & holds || countersFit(m, b, d)) && capacityLeftFits(m, b, slot, d, nDev)) free++;
   }
   return free;
