@@ -31,16 +31,17 @@ export class ResidentCapacity {
     const end = inventory.multiAllocatable > 0 ? Math.min(slotCount, inventory.size) : 0;
     for (let slot = 0; slot < end; slot++) {
       const device = inventory.devices[slot];
-      if (!device || !sharesDevice(device, features) || !device.capacity) continue;
-      slots.push(slot);
-      for (const [name, cap] of Object.entries(device.capacity)) {
-        this.names.push(name);
-        value.push(parseQuantity(cap.value).milli());
+      if (device && sharesDevice(device, features) && device.capacity) {
+        slots.push(slot);
+        for (const [name, cap] of Object.entries(device.capacity)) {
+          this.names.push(name);
+          value.push(parseQuantity(cap.value).milli());
+        }
       }
       this.start[slot + 1] = this.names.length;
     }
-    // Slots without entries start where the one before them ends (all at 0 when there are none).
-    for (let slot = 0; slot < slotCount && this.names.length > 0; slot++) if (this.start[slot + 1] < this.start[slot]) this.start[slot + 1] = this.start[slot];
+    // Slots past the inventory's have no entries: they start where the last one ends.
+    this.start.fill(this.names.length, end + 1);
     this.slots = Int32Array.from(slots);
     this.value = BigInt64Array.from(value);
   }
