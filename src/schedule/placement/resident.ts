@@ -165,19 +165,14 @@ export class ResidentCluster {
   seed(): void {
     const allocated = this.engine.inspect().allocated;
     if (this.mirrors === allocated.version) return;
-    const buf = this.engine.placementContext.memory.wasm.memory.buffer;
-    const flags = new Uint8Array(buf, this.regions.flags, this.slotCount);
+    const { flags, avail, start, cnt, amt, capLeft } = this.dynamic();
     flags.set(allocated.flags.subarray(0, this.slotCount));
-    const avail = new BigInt64Array(buf, this.regions.avail, this.capacity.length);
     avail.set(this.capacity);
-    const start = new Int32Array(buf, this.regions.useStart, this.slotCount + 1);
-    const cnt = new Int32Array(buf, this.regions.useCnt, start[this.slotCount]);
-    const amt = new BigInt64Array(buf, this.regions.useAmt, start[this.slotCount]);
     for (const slot of this.consumers) {
       if (!(flags[slot] & (FLAG_DEDICATED | FLAG_SHARED))) continue;
       for (let u = start[slot]; u < start[slot + 1]; u++) avail[cnt[u]] -= amt[u];
     }
-    this.shareable.seed(this.capLeft(buf), allocated);
+    this.shareable.seed(capLeft, allocated);
     this.mirrors = allocated.version;
   }
 
@@ -201,22 +196,28 @@ export class ResidentCluster {
     this.mirrors = allocated.version;
   }
 
-  /** The view of what is left of each shareable capacity (R_CAP_LEFT) on the memory's buffer `buf`. */
-  private capLeft(buf: ArrayBuffer): BigInt64Array {
-    return new BigInt64Array(buf, this.regions.capLeft, this.shareable.count);
+  /**
+   * Views of the dynamic part (flags, counters left, capacity left) and of the slots' counter
+   * uses, on the memory's buffer now (a compile may grow the memory: a new buffer).
+   */
+  private dynamic() {
+    const buf = this.engine.placementContext.memory.wasm.memory.buffer;
+    const start = new Int32Array(buf, this.regions.useStart, this.slotCount + 1);
+    return {
+      flags: new Uint8Array(buf, this.regions.flags, this.slotCount),
+      avail: new BigInt64Array(buf, this.regions.avail, this.capacity.length),
+      start,
+      cnt: new Int32Array(buf, this.regions.useCnt, start[this.slotCount]),
+      amt: new BigInt64Array(buf, this.regions.useAmt, start[this.slotCount]),
+      capLeft: new BigInt64Array(buf, this.regions.capLeft, this.shareable.count),
+    };
   }
 
   /** A function that makes one slot's flags those of the allocated state, and the counters its uses take and its capacity left follow. */
   private slotSync(): (slot: number) => void {
     const state = this.engine.inspect().allocated;
     const allocated = state.flags;
-    const buf = this.engine.placementContext.memory.wasm.memory.buffer;
-    const flags = new Uint8Array(buf, this.regions.flags, this.slotCount);
-    const start = new Int32Array(buf, this.regions.useStart, this.slotCount + 1);
-    const cnt = new Int32Array(buf, this.regions.useCnt, start[this.slotCount]);
-    const amt = new BigInt64Array(buf, this.regions.useAmt, start[this.slotCount]);
-    const avail = new BigInt64Array(buf, this.regions.avail, this.capacity.length);
-    const capLeft = this.capLeft(buf);
+    const { flags, avail, start, cnt, amt, capLeft } = this.dynamic();
     return (slot: number) => {
       if (slot < 0 || slot >= this.slotCount) return;
       this.shareable.sync(capLeft, state, slot);
