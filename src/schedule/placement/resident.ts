@@ -106,7 +106,7 @@ export class ResidentCluster {
   /** The engine's resident state for these nodes: the one kept since the last run when still valid, else a new one. */
   static of(engine: Engine, nodes: readonly Node[]): ResidentCluster {
     const kept = cache.get(engine);
-    if (kept?.validFor(engine, nodes) || kept?.patch(nodes)) return kept;
+    if (kept?.serves(nodes)) return kept;
     // The old tables (and problems compiled for the old layout) would stay in the arena until
     // the next reset: reclaim it rather than grow it per layout change.
     if (kept) engine.reclaimSolverMemory();
@@ -117,8 +117,7 @@ export class ResidentCluster {
 
   /** Whether the engine's kept tables serve these nodes now, valid or patched (else `of` builds them anew, O(cluster)). */
   static usable(engine: Engine, nodes: readonly Node[]): boolean {
-    const kept = cache.get(engine);
-    return kept !== undefined && (kept.validFor(engine, nodes) || kept.patch(nodes));
+    return cache.get(engine)?.serves(nodes) === true;
   }
 
   /** The engine's resident state when one is kept (valid or not), for checks. */
@@ -152,8 +151,13 @@ export class ResidentCluster {
     this.builtBytes = ctx.memory.keptBytes;
   }
 
-  private validFor(engine: Engine, nodes: readonly Node[]): boolean {
-    const ctx = engine.placementContext;
+  /** Whether these tables serve `nodes` now: valid as they are, or once patched. */
+  private serves(nodes: readonly Node[]): boolean {
+    return this.validFor(nodes) || this.patch(nodes);
+  }
+
+  private validFor(nodes: readonly Node[]): boolean {
+    const ctx = this.engine.placementContext;
     if (ctx.memory.epoch !== this.epoch || ctx.layoutVersion !== this.layoutVersion) return false;
     if (nodes === this.checkedNodes) return true;
     if (nodes.length !== this.nodes.length || !nodes.every((n, i) => n === this.nodes[i])) return false;
