@@ -23,11 +23,12 @@
  * node's problem block), so segments need not be in node order nor adjacent: a node whose
  * segment grows gets a new one at the region's tail (`Room`); flags and useStart have room for
  * more slots. A change that does not fit, involves counters, or touches devices another node
- * sees too builds anew. A Node object replaced by one of the same name (the same place in the
- * list) is patched alike (its devices, its node checks in every shape table). Patching keeps
- * new problem blocks (a node of a shape not seen before) in the arena: once they take more than
- * the tables did when built (at least PATCHED_BYTES), the next change builds anew, which
- * reclaims the arena.
+ * sees too builds anew, and so does any change while the cluster has multi-allocatable devices
+ * with DRAConsumableCapacity (their capacity entries are laid out per slot when built). A Node
+ * object replaced by one of the same name (the same place in the list) is patched alike (its
+ * devices, its node checks in every shape table). Patching keeps new problem blocks (a node of a
+ * shape not seen before) in the arena: once they take more than the tables did when built (at
+ * least PATCHED_BYTES), the next change builds anew, which reclaims the arena.
  */
 
 import type { Engine } from '../../engine.js';
@@ -328,7 +329,9 @@ export class ResidentCluster {
    * wrote (Engine.layoutChangesSince `slots`: their slices' old and new slots, other slots of a
    * repeated device name — not only the nodes' views), else it is seeded at the next run. False
    * (nothing to rely on: the caller builds anew) when a change may touch every node, the memory
-   * was reset or grew too much, the nodes differ, or a node's change does not fit (`patchNode`).
+   * was reset or grew too much, the cluster has multi-allocatable devices with
+   * DRAConsumableCapacity (now, or with capacity entries when built), the nodes differ, or a
+   * node's change does not fit (`patchNode`).
    */
   private patch(nodes: readonly Node[]): boolean {
     const ctx = this.engine.placementContext;
