@@ -207,7 +207,9 @@ function copyAnswer(block: usize, rec: usize): void {
  * one gets a share instead (its result carries a shareID): the pair's capacity demand comes off
  * the device's entries (the k-th demand is the k-th entry), and the share reports
  * consumedCapacity (RF_AGGREGATED) when the device has capacities — and when it was neither
- * dedicated nor shared before, what it consumes of shared counters is taken.
+ * dedicated nor shared before, what it consumes of shared counters is taken. It reads only the
+ * block's static parts (admin access, DEV_MULTI, capacity demands): the block, shared by the
+ * nodes of a node shape, may hold a node visited after the record's by now.
  */
 function commit(run: usize, shape: usize, rec: usize): void {
   const node = i32At(rec, REC_NODE);
