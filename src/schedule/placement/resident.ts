@@ -144,7 +144,7 @@ export class ResidentCluster {
     this.slotCount = state.allocated.flags.length;
     this.pools = engine.heldNodePools(nodes);
     const table = nodeTable(this.pools, this.slotCount);
-    this.room = roomFor(table, this.slotCount, nodes);
+    this.room = roomFor(table, this.slotCount);
     this.capacity = table.capacity;
     this.consumers = table.consumers;
     this.shareable = new ResidentCapacity(state.inventory, this.room.slotCap, engine.features);
@@ -449,8 +449,8 @@ interface Room {
 /** Room for growth: a quarter more, at least 1,024. */
 const grown = (n: number) => n + Math.max(1024, n >> 2);
 
-function roomFor(t: NodeTable, slotCount: number, nodes: readonly Node[]): Room {
-  const n = nodes.length;
+function roomFor(t: NodeTable, slotCount: number): Room {
+  const n = t.nodeSlots.length - 1;
   const lengths = (starts: Int32Array) => {
     const out = new Int32Array(n);
     for (let i = 0; i < n; i++) out[i] = starts[i + 1] - starts[i];
