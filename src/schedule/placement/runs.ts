@@ -178,13 +178,13 @@ export class PlacementRuns {
       return kept;
     }
     const a = this.scheduler.prepare(pods[i]);
-    const simple = this.simpleOf(a, true);
+    const simple = 'pending' in a && isSimple(a, true) ? this.simpleOf(a) : undefined;
     return simple ? { simple } : { host: a };
   }
 
-  /** The prepared Pod as one the kernel may place (simple, `isSimple`, and its shape has a problem block on some node), else undefined. */
-  private simpleOf(a: PodAttempt | PodDecision, inRun: boolean): Simple | undefined {
-    if (!('pending' in a) || this.scheduler.nodes.length === 0 || !isSimple(a, inRun)) return undefined;
+  /** A simple Pod (`isSimple`) as one the kernel may place (there are nodes, and its shape has a problem block on some node), else undefined. */
+  private simpleOf(a: PodAttempt): Simple | undefined {
+    if (this.scheduler.nodes.length === 0) return undefined;
     const specs = specsKey(a.pending);
     const nodeSpec = nodeSpecKey(a.pod);
     const shape = (this.resident ?? this.current()).shapeTable(specs, nodeSpec, a.pod, a.pending, a.maxScore);
@@ -204,7 +204,7 @@ export class PlacementRuns {
     // While another decision's search is paused (concurrent schedulePodAsync calls), the host
     // decides: its allocate waits for that search, the kernel could not run beside it.
     if (!('pending' in a) || !isSimple(a, false) || this.engine.searchPaused || !this.tablesReady()) return undefined;
-    const simple = this.simpleOf(a, false);
+    const simple = this.simpleOf(a);
     if (!simple) return undefined;
     // A batch's run in progress (none while a PodGroup's Pods are placed, but kept regardless).
     const { placed, stopped } = this;
