@@ -48,7 +48,7 @@ async function check(s: Scenario, tally?: Record<string, number>, counterAccount
   const why = disagreement(engine, reference);
   if (why) throw new Error(`${why} (counter accounting ${counterAccounting})\n--- scenario ---\n${scenarioYaml(s)}`);
   if (engine.kind === 'allocated') {
-    const problems = validateAllocation({ objects: s.objects, claims: s.claims, results: engine.results, node: NODE, features: featuresFromGates(s.gates) });
+    const problems = validateAllocation({ objects: s.objects, claims: s.claims, results: engine.results, node: NODE, features: featuresFromGates(s.gates), counterAccounting });
     if (problems.length) throw new Error(`invalid allocation: ${problems.join('; ')}\n--- scenario ---\n${scenarioYaml(s)}`);
     if (tally && engine.stats.steps === (reference as { stats: { steps: number } }).stats.steps) tally.sameSteps++;
   }

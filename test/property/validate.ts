@@ -12,6 +12,7 @@
 
 import type { AllocationResult, Device, DeviceAttribute, DeviceRequestCore, DeviceToleration, DraObject, ResourceClaim, ResourceSlice } from '../../src/model/types.js';
 import type { Features } from '../../src/features.js';
+import type { CounterAccounting } from '../../src/wasm/layout.js';
 import { Quantity } from '../../src/model/quantity.js';
 import { nodeMatches } from '../../src/model/nodes.js';
 import { compileSelector } from '../../src/cel/index.js';
@@ -32,6 +33,13 @@ export interface ValidationInput {
   results: readonly AllocationResult[];
   node: string;
   features: Features;
+  /**
+   * The accounting the allocation was made with (default upstream): whether a new share of a
+   * device that already has shares takes its counters again — exact: not when any share is
+   * allocated; upstream: not when the device has aggregated capacity (the reference allocator's
+   * `capacityInUse`).
+   */
+  counterAccounting?: CounterAccounting;
 }
 
 const q = Quantity.parse;
@@ -157,7 +165,8 @@ export function validateAllocation(input: ValidationInput): string[] {
       const u = usable.get(deviceKey(r.driver, r.pool, r.device));
       if (!u) continue;
       const id = deviceKey(r.driver, r.pool, r.device);
-      if (multi(u.device) && (allocated.aggregated.has(id) || counted.has(id))) continue;
+      const sharedBefore = input.counterAccounting === 'exact' ? allocated.shared.has(id) : allocated.aggregated.has(id);
+      if (multi(u.device) && (sharedBefore || counted.has(id))) continue;
       counted.add(id);
       for (const cc of u.device.consumesCounters ?? []) {
         touchedPools.add(u.pool);
