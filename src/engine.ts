@@ -215,7 +215,7 @@ export class Engine {
 
   private put(o: DraObject, keepDuplicates: boolean, slots?: readonly number[]): void {
     this.changes++;
-    if (o.kind !== 'ResourceClaim') this.layoutChanged(o.kind === 'DeviceClass' || o.kind === 'DeviceTaintRule' ? 'all' : []);
+    const layout = this.layoutChangeOf(o.kind);
     try {
       switch (o.kind) {
         case 'Node':
@@ -250,14 +250,14 @@ export class Engine {
           break; // Pods, templates and namespaces are the schedule's business, not the allocator's.
       }
     } finally {
-      if (o.kind !== 'ResourceClaim') this.layoutChangeEnds();
+      if (layout) this.layoutChangeEnds();
     }
   }
 
   private drop(key: ObjectKey): void {
     this.changes++;
     const kind = kindOfKey(key);
-    if (kind !== 'ResourceClaim') this.layoutChanged(kind === 'DeviceClass' || kind === 'DeviceTaintRule' ? 'all' : []);
+    const layout = this.layoutChangeOf(kind);
     try {
       switch (kind) {
         case 'Node': {
@@ -283,7 +283,7 @@ export class Engine {
           break;
       }
     } finally {
-      if (kind !== 'ResourceClaim') this.layoutChangeEnds();
+      if (layout) this.layoutChangeEnds();
     }
   }
 
@@ -351,6 +351,18 @@ export class Engine {
       nodePools.delete(n);
       this.touchedNode(n);
     }
+  }
+
+  /**
+   * Begins the layout change that putting or dropping an object of `kind` is (every kind but
+   * ResourceClaim: claims move only the allocated state); whether it began (then
+   * `layoutChangeEnds` must follow). A class or taint rule may change any node's pools; any
+   * other kind only the nodes `touchedNode` names while it is put or dropped (a Node, a slice).
+   */
+  private layoutChangeOf(kind: string): boolean {
+    if (kind === 'ResourceClaim') return false;
+    this.layoutChanged(kind === 'DeviceClass' || kind === 'DeviceTaintRule' ? 'all' : []);
+    return true;
   }
 
   /** A layout change begins (`layoutChanges` moves on): it touches `nodes` so far (touchedNode adds to it); the allocated flags it writes are recorded. */

@@ -19,8 +19,9 @@
  * Per-node summaries (summary.ts) reject hopeless nodes without running the allocator.
  *
  * Runs of simple Pods (claims stamped from templates only, no PodGroup) are placed by the
- * placement kernel (placement/runs.ts) the same way, inside the WASM core; this file's
- * `decide` is the host's path for every other Pod and the reference the kernel must match.
+ * placement kernel (placement/runs.ts) the same way, inside the WASM core, and so is a simple
+ * Pod given to `schedulePod`/`schedulePodAsync` (a run of one); this file's `decideSteps` is the
+ * host's path for every other Pod and the reference the kernel must match.
  */
 
 import { drain } from '../util/steps.js';
@@ -342,14 +343,14 @@ export class Scheduler {
   /**
    * Decides where the Pod goes, allocating synchronously. A simple Pod (placement/runs.ts) is
    * placed by the placement kernel as a run of one when it can decide it, else — and every other
-   * Pod — by the host (`decide`): the same answers, counters and messages either way.
+   * Pod — by the host (`decidePrepared`): the same answers, counters and messages either way.
    */
   schedulePod(pod: Pod): PodDecision {
     const a = this.prepare(pod);
     return this.runs ? this.runs.decideOne(a) : this.decidePrepared(a);
   }
 
-  /** `schedulePod` for a Pod `prepare` already took (the placement kernel prepares Pods ahead of their turn). */
+  /** The host's decision for a Pod `prepare` already took, allocating synchronously (the placement kernel prepares Pods ahead of their turn, and hands here those it does not place). */
   decidePrepared(a: PodAttempt | PodDecision): PodDecision {
     return this.driveSync(this.decideSteps(a));
   }
@@ -386,7 +387,7 @@ export class Scheduler {
     return step.value;
   }
 
-  /** `decide` for a prepared Pod. */
+  /** The host's scheduling of a prepared Pod as steps: yields each allocation it needs and is resumed with its outcome. */
   private *decideSteps(a: PodAttempt | PodDecision): Generator<AllocationAsk, PodDecision, Outcome> {
     if (!('pending' in a)) return a;
     const strategy = this.opts.strategy ?? 'upstream';

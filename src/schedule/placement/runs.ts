@@ -2,13 +2,15 @@
  * Runs of Pods through the placement kernel (issue #13): consecutive "simple" Pods — no
  * PodGroup, no spec.nodeName, every claim pending and stamped from a template just now, no
  * extended-resource claim, a plan — are handed to the kernel together, which places them over
- * the resident state (resident.ts) exactly as `Scheduler.decide` would, and stops at the first
+ * the resident state (resident.ts) exactly as `Scheduler.decideSteps` would, and stops at the first
  * Pod it cannot decide exactly (no node fits it: the host decides it, for its message; a node
  * only the host can try; a search error or one over its step slice), or pauses after a bounded
  * number of node visits. The host then decodes the Pods placed, in order, each when its turn
  * comes — their results assembled from the kernel's picks on the cached problem of their node,
- * committed with `Scheduler.place` — decides the Pod the kernel stopped at with `decide`, and
- * starts the next run. docs/placement.md describes the whole.
+ * committed with `Scheduler.place` — decides the Pod the kernel stopped at with
+ * `Scheduler.decidePrepared`, and starts the next run. The per-Pod API (`Scheduler.schedulePod`,
+ * `schedulePodAsync`) hands a simple Pod to the kernel as a run of one (`placeOne`), which may
+ * also allocate existing claims named by the Pod. docs/placement.md describes the whole.
  *
  * Kernels (`ScheduleOptions.placement`, else DRALLOC_PLACEMENT): `wasm` (default: the loop in
  * the WASM core), `ts` (the same loop in TypeScript, loop-ts.ts), `host` (no runs: decide per
@@ -176,13 +178,13 @@ export class PlacementRuns {
       return kept;
     }
     const a = this.scheduler.prepare(pods[i]);
-    const simple = this.simpleOf(a, true);
+    const simple = 'pending' in a && isSimple(a, true) ? this.simpleOf(a) : undefined;
     return simple ? { simple } : { host: a };
   }
 
-  /** The prepared Pod as one the kernel may place (simple, `isSimple`, and its shape has a problem block on some node), else undefined. */
-  private simpleOf(a: PodAttempt | PodDecision, inRun: boolean): Simple | undefined {
-    if (!('pending' in a) || this.scheduler.nodes.length === 0 || !isSimple(a, inRun)) return undefined;
+  /** A simple Pod (`isSimple`) as one the kernel may place (there are nodes, and its shape has a problem block on some node), else undefined. */
+  private simpleOf(a: PodAttempt): Simple | undefined {
+    if (this.scheduler.nodes.length === 0) return undefined;
     const specs = specsKey(a.pending);
     const nodeSpec = nodeSpecKey(a.pod);
     const shape = (this.resident ?? this.current()).shapeTable(specs, nodeSpec, a.pod, a.pending, a.maxScore);
@@ -202,7 +204,7 @@ export class PlacementRuns {
     // While another decision's search is paused (concurrent schedulePodAsync calls), the host
     // decides: its allocate waits for that search, the kernel could not run beside it.
     if (!('pending' in a) || !isSimple(a, false) || this.engine.searchPaused || !this.tablesReady()) return undefined;
-    const simple = this.simpleOf(a, false);
+    const simple = this.simpleOf(a);
     if (!simple) return undefined;
     // A batch's run in progress (none while a PodGroup's Pods are placed, but kept regardless).
     const { placed, stopped } = this;
@@ -243,8 +245,8 @@ export class PlacementRuns {
   private place(run: readonly Simple[], indices: readonly number[]): number {
     const resident = this.current();
     // Between two runs the async API yields to the event loop: the engine may have changed.
-    // (Indexed loops here and below: this runs once per run, too seldom to be optimized, and a
-    // for-of loop's iterator results would be garbage per Pod.)
+    // (Indexed loops over the run here and below: this runs once per run, too seldom to be
+    // optimized, and a for-of loop's iterator results would be garbage per Pod.)
     for (let k = 0; k < run.length; k++) {
       const s = run[k];
       s.shape = resident.shapeTable(s.specs, s.nodeSpec, s.attempt.pod, s.attempt.pending, s.attempt.maxScore);
@@ -298,7 +300,7 @@ export class PlacementRuns {
     words[R.CAP_START] = reg.capStart;
     words[R.CAP_LEFT] = reg.capLeft;
     words[R.VISITS] = RUN_VISITS;
-    run.forEach((s, k) => (words[RUN_WORDS + k] = s.shape.address));
+    for (let k = 0; k < run.length; k++) words[RUN_WORDS + k] = run[k].shape.address;
     let k = RUN_WORDS + RUN_MAX;
     for (const t of shapes.keys()) words[k++] = t.address;
     const t0 = performance.now();
@@ -360,7 +362,7 @@ export class PlacementRuns {
     return (this.resident = ResidentCluster.of(this.engine, this.scheduler.nodes));
   }
 
-  /** The host's decision for a Pod (`decide`); the resident state follows what it committed. */
+  /** The host's decision for a Pod (`Scheduler.decidePrepared`); the resident state follows what it committed. */
   private hostDecides(a: PodAttempt | PodDecision): PodDecision {
     const before = this.engine.inspect().allocated.version;
     const d = this.scheduler.decidePrepared(a);
