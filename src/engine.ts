@@ -354,13 +354,14 @@ export class Engine {
   }
 
   /**
-   * Begins the layout change that putting or dropping an object of `kind` is (every kind but
-   * ResourceClaim: claims move only the allocated state); whether it began (then
+   * Begins the layout change that putting or dropping an object of `kind` is (every kind the
+   * engine keeps but ResourceClaim: claims move only the allocated state, and the kinds it ignores
+   * — Pods, templates, Namespaces, PodGroups — move nothing); whether it began (then
    * `layoutChangeEnds` must follow). A class or taint rule may change any node's pools; any
    * other kind only the nodes `touchedNode` names while it is put or dropped (a Node, a slice).
    */
   private layoutChangeOf(kind: string): boolean {
-    if (kind === 'ResourceClaim') return false;
+    if (kind === 'ResourceClaim' || !isEngineKind(kind)) return false;
     this.layoutChanged(kind === 'DeviceClass' || kind === 'DeviceTaintRule' ? 'all' : []);
     return true;
   }

@@ -307,3 +307,23 @@ describe('incremental slice changes', () => {
     expect((await engine.allocate([claim('c')], { node: 'node-2' })).kind).toBe('unsatisfiable');
   });
 });
+
+describe('layout changes (what the placement kernel’s resident tables are checked against)', () => {
+  it('a Node is a layout change (of that node); a claim or a kind the engine ignores is not', { timeout: 10_000 }, async () => {
+    const node: Node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' } };
+    const engine = await Engine.create({ objects: [node, slice('s1', [dev('gpu-0')])] });
+    const version = () => engine.placementContext.layoutVersion;
+    const v0 = version();
+    engine.upsert([{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [] } } as DraObject]);
+    engine.upsert([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team' } } as DraObject]);
+    engine.delete(['Pod/default/p']);
+    engine.upsert([{ apiVersion: 'resource.k8s.io/v1', kind: 'ResourceClaim', metadata: { name: 'c', namespace: 'default' }, spec: { devices: { requests: [] } } }]);
+    expect(version()).toBe(v0);
+    const none = engine.layoutChangesSince(v0);
+    expect(none !== 'all' && [[...none.nodes], none.slots]).toEqual([[], []]);
+    engine.upsert([{ ...node, metadata: { name: 'n1', labels: { a: 'b' } } }]);
+    expect(version()).toBe(v0 + 1);
+    const since = engine.layoutChangesSince(v0);
+    expect(since !== 'all' && [...since.nodes]).toEqual(['n1']);
+  });
+});
