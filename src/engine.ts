@@ -24,7 +24,7 @@ import { AllocationError, type Outcome } from './outcome.js';
 import { claimRef } from './model/requests.js';
 import { ruleMayHit, taintSlice } from './model/taintrules.js';
 import { isShared, poolKeyOf } from './model/pools.js';
-import { checkObject, isEngineKind, keyOf, kindOfKey, type ObjectKey } from './model/keys.js';
+import { checkObject, claimHeldAt, isEngineKind, keyOf, kindOfKey, type ClaimKey, type ObjectKey } from './model/keys.js';
 import { KeyedObjects } from './model/keyed.js';
 import { InputError } from './model/errors.js';
 import { checkBudget, DEFAULT_FILTER_TIMEOUT_MS, formatDuration, type Budget } from './budget.js';
@@ -96,6 +96,7 @@ export class Engine {
   private readonly classes = new Map<string, DeviceClass>();
   private readonly slices = new KeyedObjects<ResourceSlice>();
   private readonly taintRules = new KeyedObjects<DeviceTaintRule>();
+  /** Claims by `claimHeldAt(keyOf(claim))`. */
   private readonly claims = new KeyedObjects<ResourceClaim>();
   private readonly allocated = new AllocatedState();
   /**
@@ -198,9 +199,10 @@ export class Engine {
    * @internal `upsert` of one claim the scheduler built itself: an allocation committed to a
    * claim it stamped from a template (well-formed by construction, so no input check).
    * `slots`: the inventory slot of each result's device, when known (AllocatedState.apply).
+   * `key`: the claim's `claimKey` (it has no uid), the scheduler's string of it.
    */
-  putBuilt(claim: ResourceClaim, slots?: readonly number[]): void {
-    this.put(claim, false, slots);
+  putBuilt(claim: ResourceClaim, key: ClaimKey, slots?: readonly number[]): void {
+    this.put(claim, false, slots, key);
   }
 
   /** `upsert`, under its former name. */
@@ -213,7 +215,8 @@ export class Engine {
     this.delete(items);
   }
 
-  private put(o: DraObject, keepDuplicates: boolean, slots?: readonly number[]): void {
+  /** `claimAt`: where the claim `o` is held (`claimHeldAt`), when the caller has that string. */
+  private put(o: DraObject, keepDuplicates: boolean, slots?: readonly number[], claimAt?: string): void {
     this.changes++;
     const layout = this.layoutChangeOf(o.kind);
     try {
@@ -240,7 +243,7 @@ export class Engine {
           break;
         }
         case 'ResourceClaim': {
-          const key = keyOf(o);
+          const key = claimAt ?? claimHeldAt(keyOf(o));
           const old = keepDuplicates ? (this.claims.push(key, o), []) : this.claims.set(key, o);
           for (const c of old) if (c.status?.allocation) this.allocated.apply(c, this.features.consumableCapacity, -1);
           if (o.status?.allocation) this.allocated.apply(o, this.features.consumableCapacity, 1, slots);
@@ -277,7 +280,7 @@ export class Engine {
           this.rulesChanged(this.taintRules.delete(key));
           break;
         case 'ResourceClaim':
-          for (const c of this.claims.delete(key)) if (c.status?.allocation) this.allocated.apply(c, this.features.consumableCapacity, -1);
+          for (const c of this.claims.delete(claimHeldAt(key))) if (c.status?.allocation) this.allocated.apply(c, this.features.consumableCapacity, -1);
           break;
         default:
           break;

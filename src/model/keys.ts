@@ -20,6 +20,22 @@ const NAMESPACED = new Set(['ResourceClaim', 'ResourceClaimTemplate', 'Pod', 'Po
 
 export type EngineKind = (typeof ENGINE_KINDS)[number];
 
+/** A claim's (or template's, PodGroup's) `namespace/name`: how the scheduler knows claims. */
+export type ClaimKey = string;
+export const claimKey = (namespace: string | undefined, name: string): ClaimKey => `${namespace ?? ''}/${name}`;
+
+const CLAIM_PREFIX = 'ResourceClaim/';
+
+/**
+ * Where an engine holds a claim: `keyOf`'s key without its `ResourceClaim/` prefix — the
+ * claim's `claimKey` when it has no uid (so the scheduler's key string of a claim it stamped
+ * serves as is: its hash is computed once, not again for a new string), else `keyOf`'s
+ * `ResourceClaim uid=…` (no `namespace/name` contains a space). A claim key is one of these.
+ */
+export function claimHeldAt(key: ObjectKey): string {
+  return key.startsWith(CLAIM_PREFIX) ? key.slice(CLAIM_PREFIX.length) : key;
+}
+
 /**
  * `Kind/name` or `Kind/namespace/name`; `ResourceClaim uid=<uid>` for a claim with a uid.
  * The two claim forms cannot collide: a name never contains a space or `=`.

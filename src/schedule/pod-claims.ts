@@ -17,12 +17,12 @@
 
 import type { DeviceClass, DeviceRequest, Node, Pod, PodGroup, PodGroupResourceClaim, ResourceClaim, ResourceClaimTemplate } from '../model/types.js';
 import { Quantity } from '../model/quantity.js';
+import { claimKey, type ClaimKey } from '../model/keys.js';
 
 export const EXTENDED_CLAIM_ANNOTATION = 'resource.kubernetes.io/extended-resource-claim';
 const IMPLICIT_PREFIX = 'deviceclass.resource.kubernetes.io/';
 
-export type ClaimKey = string;
-export const claimKey = (namespace: string | undefined, name: string): ClaimKey => `${namespace ?? ''}/${name}`;
+export { claimKey, type ClaimKey } from '../model/keys.js';
 
 export interface ClaimSource {
   claims: ReadonlyMap<ClaimKey, ResourceClaim>;

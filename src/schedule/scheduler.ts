@@ -454,11 +454,12 @@ export class Scheduler {
       const reservedFor = [consumerOf(a, c, podRef)];
       const status = stamped ? { allocation, reservedFor } : { ...c.status, allocation, reservedFor };
       const committed: ResourceClaim = stamped ? { apiVersion: c.apiVersion, kind: c.kind, metadata: c.metadata, spec: c.spec, status } : { ...c, status };
-      if (stamped) this.engine.putBuilt(committed, p.slots?.[i]);
+      // The claims to allocate are the pending ones, then the extended-resource claim (fitSteps).
+      const key = i < a.pendingKeys.length ? a.pendingKeys[i] : claimKey(c.metadata.namespace, c.metadata.name ?? '');
+      if (stamped) this.engine.putBuilt(committed, key, p.slots?.[i]);
       else this.engine.upsert([committed]);
       this.journal?.push({ committedFrom: c });
-      // The claims to allocate are the pending ones, then the extended-resource claim (fitSteps).
-      this.rememberClaim(i < a.pendingKeys.length ? a.pendingKeys[i] : claimKey(c.metadata.namespace, c.metadata.name ?? ''), committed);
+      this.rememberClaim(key, committed);
       updated[i] = committed;
       spansNodes ||= reachesOtherNodes(allocation);
     }

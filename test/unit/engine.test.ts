@@ -6,7 +6,8 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Engine, loadPaths, type Outcome } from '../../src/index.js';
-import type { DeviceToleration, DeviceTaintRule, DraObject, Node, ResourceClaim, ResourceSlice, AllocationResult } from '../../src/model/types.js';
+import type { DeviceToleration, DeviceTaintRule, DraObject, Node, Pod, ResourceClaim, ResourceClaimTemplate, ResourceSlice, AllocationResult } from '../../src/model/types.js';
+import { schedule } from '../../src/schedule/scheduler.js';
 import { keyOf } from '../../src/model/keys.js';
 import { InputError } from '../../src/model/errors.js';
 import { dev, slice } from './objects.js';
@@ -198,6 +199,22 @@ describe('keyed state: upsert / delete / commit / release by key', () => {
     engine.commit(c, await allocateOne(c));
     engine.release('ResourceClaim uid=uid-1');
     expect(engine.listClaims()).toEqual([]);
+  });
+
+  it('a claim the scheduler stamped and committed is held under its key: an informer copy replaces it, the key releases it', { timeout: 30_000 }, () => {
+    const template: ResourceClaimTemplate = { apiVersion: 'resource.k8s.io/v1', kind: 'ResourceClaimTemplate', metadata: { name: 't', namespace: 'default' }, spec: { spec: claim('x').spec } };
+    const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default', uid: 'pod-1' }, spec: { containers: [], resourceClaims: [{ name: 'gpu', resourceClaimTemplateName: 't' }] } };
+    const result = schedule(engine, [...objects, template, pod]);
+    // Upstream's walk starts at the first node; its first GPU serves the Pod.
+    expect(result.pods[0].node).toBe('node-1');
+    const stamped = result.claims.find((c) => c.metadata.name === 'p-gpu')!;
+    expect(stamped.status?.allocation?.devices?.results.map((r) => r.device)).toEqual(['gpu-0']);
+    engine.upsert([copy(stamped)]);
+    expect(engine.listClaims()).toHaveLength(1);
+    expect(engine.allocateSync([claim('c2', 2)], { node: 'node-1' }).kind).toBe('unsatisfiable');
+    engine.release('ResourceClaim/default/p-gpu');
+    expect(engine.listClaims()).toEqual([]);
+    expect(devices(engine.allocateSync([claim('c2', 2)], { node: 'node-1' }))).toEqual(['node-1/gpu-0', 'node-1/gpu-1']);
   });
 
   it('a claim without a uid is released by its key (kind, namespace, name), and not by a uid key of the same text', { timeout: 30_000 }, async () => {
