@@ -120,7 +120,7 @@ export function resolvePodClaims(pod: Pod, src: ClaimSource, group?: PodGroup): 
       key = claimKey(ns, name);
       claim = src.claims.get(key);
       if (!claim) {
-        const t = src.templates.get(claimKey(ns, ref.resourceClaimTemplateName));
+        const t = src.templates.get(templateKey(ns, ref.resourceClaimTemplateName));
         if (!t) {
           throw new PodClaimError(`pod ${ns}/${pod.metadata.name}: resourceclaimtemplate "${ref.resourceClaimTemplateName}" not found`);
         }
@@ -135,6 +135,20 @@ export function resolvePodClaims(pod: Pod, src: ClaimSource, group?: PodGroup): 
     if (shared) forGroup!.add(claim);
   }
   return out;
+}
+
+/**
+ * The last template key made, and what it was made of: most Pods of a batch name the template
+ * of the Pod before them, whose key string (its hash computed once) then serves again.
+ */
+let lastTemplate = { namespace: '', name: '', key: claimKey('', '') };
+
+/** `claimKey(namespace, name)` of a template, the string of the call before when it is the same. */
+function templateKey(namespace: string, name: string): ClaimKey {
+  const last = lastTemplate;
+  if (last.namespace === namespace && last.name === name) return last.key;
+  lastTemplate = { namespace, name, key: claimKey(namespace, name) };
+  return lastTemplate.key;
 }
 
 interface OwnerReference {
