@@ -18,46 +18,59 @@ import type { Quantity } from '../model/quantity.js';
 import type { SolveAnswer } from '../wasm/run.js';
 import type { Features } from '../features.js';
 import { AllocationError } from '../outcome.js';
-import { nodeDevice, type NodeDevice } from '../compile/nodeview.js';
+import type { NodePools } from '../compile/nodeview.js';
+import type { Inventory } from '../compile/inventory.js';
+import type { Plan } from '../model/requests.js';
 
 export function assembleResults(p: Problem, a: SolveAnswer, features: Features): AllocationResult[] {
   const D = p.view.slots.length;
-  const out: AllocationResult[] = new Array(p.claims.length);
-  for (let c = 0; c < p.claims.length; c++) {
+  const view = p.view;
+  const { devices, sliceOf } = view.inventory;
+  const picks = a.picks;
+  const claims = p.claims.length;
+  const slots = p.plan.slots;
+  const out: AllocationResult[] = new Array(claims);
+  for (let c = 0; c < claims; c++) {
     // Arrays of their final length (a growing array would reserve 16 for the usual one result).
-    let n = 0;
-    for (let k = 0; k < a.picks.length; k++) if (p.plan.slots[a.picks[k][0]].claim === c) n++;
+    // With one claim every pick is its own (every slot is claim 0's): nothing to count.
+    let n = picks.length;
+    if (claims > 1) {
+      n = 0;
+      for (let k = 0; k < picks.length; k++) if (slots[picks[k][0]].claim === c) n++;
+    }
     const results: DeviceRequestAllocationResult[] = new Array(n);
-    const picked: NodeDevice[] = new Array(n);
     n = 0;
-    for (let k = 0; k < a.picks.length; k++) {
-      const [s, d] = a.picks[k];
-      const slot = p.plan.slots[s];
+    for (let k = 0; k < picks.length; k++) {
+      const pick = picks[k];
+      const s = pick[0];
+      const slot = slots[s];
       if (slot.claim !== c) continue;
-      const nd = nodeDevice(p.view, d);
-      const r: DeviceRequestAllocationResult = { request: slot.name, driver: nd.pool.driver, pool: nd.pool.name, device: nd.device.name };
+      // Device d of the view, read in place (NodeDevice's fields without a cursor object).
+      const d = pick[1];
+      const device = devices[view.slots[d]];
+      const pool = view.pools[view.poolOf[d]];
+      const r: DeviceRequestAllocationResult = { request: slot.name, driver: pool.driver, pool: pool.name, device: device.name };
       if (slot.adminAccess) r.adminAccess = true;
       // Copies: a result is the caller's to change, and these come from the claim's spec and
       // the engine's own slice (rare enough that copying costs nothing measurable).
       if (slot.spec.tolerations?.length) r.tolerations = slot.spec.tolerations.map((t) => ({ ...t }));
       if (features.deviceBinding) {
-        if (nd.device.bindingConditions?.length) r.bindingConditions = [...nd.device.bindingConditions];
-        if (nd.device.bindingFailureConditions?.length) r.bindingFailureConditions = [...nd.device.bindingFailureConditions];
+        if (device.bindingConditions?.length) r.bindingConditions = [...device.bindingConditions];
+        if (device.bindingFailureConditions?.length) r.bindingFailureConditions = [...device.bindingFailureConditions];
       }
       const consumed = p.consumed.size > 0 ? p.consumed.get(s * D + d) : undefined;
       if (consumed) {
         r.shareID = randomUUID();
         if (consumed.size > 0) r.consumedCapacity = consumedCapacity(consumed);
       }
-      results[n] = r;
-      picked[n++] = nd;
+      results[n++] = r;
     }
     const result: AllocationResult = { devices: { results } };
-    if (hasConfigs(p, c)) {
+    if (p.claims[c].spec?.devices?.config?.length || classConfigs(p.plan)[c]) {
       const config = configs(p, a, c);
       if (config.length > 0) result.devices!.config = config;
     }
-    const ns = nodeSelector(p, picked, p.claims[c].metadata?.name ?? '');
+    const ns = nodeSelector(p, a, c, devices, sliceOf);
     if (ns) result.nodeSelector = ns;
     out[c] = result;
   }
@@ -113,11 +126,22 @@ function configs(p: Problem, a: SolveAnswer, c: number): DeviceAllocationConfigu
   return out;
 }
 
-/** Whether claim `c` or a class of any of its slots has configs (most have none: nothing to gather). */
-function hasConfigs(p: Problem, c: number): boolean {
-  if (p.claims[c].spec?.devices?.config?.length) return true;
-  for (const slot of p.plan.slots) if (slot.claim === c && slot.deviceClass.spec?.config?.length) return true;
-  return false;
+/**
+ * Per claim of a plan: 1 when a class of any of its slots has configs (most have none: nothing
+ * to gather). Computed once per plan: a plan's slots and the classes they resolved are fixed
+ * when it is made (a class change makes new plans).
+ */
+const classConfigsOf = new WeakMap<Plan, Uint8Array>();
+function classConfigs(plan: Plan): Uint8Array {
+  let has = classConfigsOf.get(plan);
+  if (!has) {
+    let claims = 0;
+    for (const slot of plan.slots) claims = Math.max(claims, slot.claim + 1);
+    has = new Uint8Array(claims);
+    for (const slot of plan.slots) if (slot.deviceClass.spec?.config?.length) has[slot.claim] = 1;
+    classConfigsOf.set(plan, has);
+  }
+  return has;
 }
 
 /** The configuration fields of a class or claim config entry (everything but `requests`). */
@@ -127,24 +151,29 @@ function rest<T extends object>(cfg: T): Omit<T, "requests"> {
 }
 
 /**
- * Upstream `createNodeSelector`: any node-local or binds-to-node device pins the claim to the
- * node; otherwise the requirements of all (single-term) slice node selectors, deduplicated;
- * nothing when every device is available everywhere.
+ * Upstream `createNodeSelector` over claim `c`'s picks, in pick order: any node-local or
+ * binds-to-node device pins the claim to the node; otherwise the requirements of all
+ * (single-term) slice node selectors, deduplicated; nothing when every device is available
+ * everywhere.
  */
-function nodeSelector(p: Problem, picked: readonly NodeDevice[], claimName: string): NodeSelector | undefined {
+function nodeSelector(p: Problem, a: SolveAnswer, c: number, devices: Inventory['devices'], sliceOf: Inventory['sliceOf']): NodeSelector | undefined {
+  const view = p.view;
+  const pins = pinningDevices(view);
+  const slots = p.plan.slots;
   // Made when a device has a selector (most claims are pinned before).
   let fields: NodeSelectorRequirement[] | undefined;
   let exprs: NodeSelectorRequirement[] | undefined;
-  for (let k = 0; k < picked.length; k++) {
-    const nd = picked[k];
-    const perDevice = nd.slice.spec.perDeviceNodeSelection === true;
-    const nodeName = perDevice ? nd.device.nodeName : nd.slice.spec.nodeName;
-    const sel = perDevice ? nd.device.nodeSelector : nd.slice.spec.nodeSelector;
-    if (nodeName || nd.device.bindsToNode) return pinnedTo(p.view.node);
+  for (let k = 0; k < a.picks.length; k++) {
+    const [s, d] = a.picks[k];
+    if (slots[s].claim !== c) continue;
+    if (pins[d] === 1) return pinnedTo(view.node);
+    const i = view.slots[d];
+    const spec = sliceOf[i].spec;
+    const sel = spec.perDeviceNodeSelection === true ? devices[i].nodeSelector : spec.nodeSelector;
     if (!sel) continue;
     const terms = sel.nodeSelectorTerms ?? [];
     if (terms.length > 1) {
-      throw new AllocationError(`create NodeSelector for claim ${claimName}: unsupported ResourceSlice.NodeSelector with ${terms.length} terms`);
+      throw new AllocationError(`create NodeSelector for claim ${p.claims[c].metadata?.name ?? ''}: unsupported ResourceSlice.NodeSelector with ${terms.length} terms`);
     }
     if (terms.length === 1) {
       addNew(terms[0].matchFields ?? [], (fields ??= []));
@@ -156,6 +185,29 @@ function nodeSelector(p: Problem, picked: readonly NodeDevice[], claimName: stri
   if (exprs?.length) term.matchExpressions = exprs;
   if (fields?.length) term.matchFields = fields;
   return { nodeSelectorTerms: [term] };
+}
+
+/**
+ * Per device of a view: 1 when it pins a claim to the view's node (its slice's nodeName — the
+ * device's own with perDeviceNodeSelection — or bindsToNode). Computed once per view: a view's
+ * devices and slices never change (the engine builds a new view when they do), and reading
+ * each pick's slice spec per Pod was a cache miss per result.
+ */
+const pinning = new WeakMap<NodePools, Uint8Array>();
+function pinningDevices(view: NodePools): Uint8Array {
+  let pins = pinning.get(view);
+  if (!pins) {
+    const { devices, sliceOf } = view.inventory;
+    pins = new Uint8Array(view.slots.length);
+    for (let d = 0; d < pins.length; d++) {
+      const i = view.slots[d];
+      const spec = sliceOf[i].spec;
+      const nodeName = spec.perDeviceNodeSelection === true ? devices[i].nodeName : spec.nodeName;
+      if (nodeName || devices[i].bindsToNode) pins[d] = 1;
+    }
+    pinning.set(view, pins);
+  }
+  return pins;
 }
 
 /**
