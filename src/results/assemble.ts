@@ -227,6 +227,11 @@ function pinnedTo(node: Node): NodeSelector {
   return sel;
 }
 
+/** Whether `sel` is the selector assembleResults pins claims to `node` with (the object itself: a copy, or another selector naming the node, is not). */
+export function isPinnedTo(sel: NodeSelector, node: Node): boolean {
+  return pinned.get(node) === sel;
+}
+
 function addNew(from: NodeSelectorRequirement[], to: NodeSelectorRequirement[]): void {
   for (const r of from) {
     if (!to.some((t) => JSON.stringify(t) === JSON.stringify(r))) to.push(r);

@@ -71,7 +71,7 @@ export function searchGang(s: Scheduler, members: readonly Pod[], minCount: numb
       }
     }
     choices[i] = { skipped: true };
-    decisions[i] = 'pending' in a ? a.decision : a;
+    decisions[i] = 'pending' in a ? { pod: a.pod, created: a.created, updated: [] } : a;
     if (dfs(i + 1, placed)) return true;
     s.undo(start);
     return false;

@@ -28,6 +28,7 @@ import { drain } from '../util/steps.js';
 import type { Engine } from '../engine.js';
 import type { AllocationResult, DeviceClass, DraObject, Namespace, Node, Pod, PodGroup, ResourceClaim, ResourceClaimTemplate } from '../model/types.js';
 import { nodeSelectorMatches } from '../model/nodes.js';
+import { isPinnedTo } from '../results/assemble.js';
 import { planClaims, type Plan } from '../model/requests.js';
 import { AllocationError, type Outcome } from '../outcome.js';
 import type { Features } from '../features.js';
@@ -96,8 +97,8 @@ export interface PodDecision extends PodResult {
 /** A Pod ready to be tried on nodes: its claims resolved and planned. */
 export interface PodAttempt {
   pod: Pod;
-  /** The decision so far (claims stamped from templates). */
-  decision: PodDecision;
+  /** Claims stamped from templates for this Pod (its decision's `created`, placed or not). */
+  created: ResourceClaim[];
   /** Claims still to allocate, and claims already allocated (the Pod joins their reservedFor). */
   pending: ResourceClaim[];
   /** The key (`claimKey`) of each claim of `pending`. */
@@ -165,6 +166,8 @@ export class Scheduler {
   private readonly podGroups = new Map<ClaimKey, PodGroup>();
   private readonly summaries: NodeSummaries;
   private nextStart = 0;
+  /** The engine's DeviceClasses by name: EngineState.classes, the engine's own map, changed in place (read once, not per Pod). */
+  private engineClasses?: ReadonlyMap<string, DeviceClass>;
   /** Plans by the spec of the first claim planned (planOf). */
   private readonly plans = new WeakMap<object, { specs: readonly unknown[]; plan: Plan; maxScore: number }>();
   private journal?: JournalEntry[];
@@ -251,19 +254,16 @@ export class Scheduler {
 
   /** Resolves and plans the Pod's claims; a decision instead when the Pod cannot be tried at all. */
   prepare(pod: Pod): PodAttempt | PodDecision {
-    const decision: PodDecision = { pod, created: [], updated: [] };
-    if (pod.spec.nodeName) return { ...decision, node: pod.spec.nodeName };
-    const state = this.engine.inspect();
+    if (pod.spec.nodeName) return { pod, created: [], updated: [], node: pod.spec.nodeName };
     let resolved: PodClaims;
     const group = sharingGroup(pod, this.engine.gates.DRAWorkloadResourceClaims, this.podGroups);
     try {
       resolved = resolvePodClaims(pod, { claims: this.claims, templates: this.templates }, group);
     } catch (e) {
-      if (e instanceof PodClaimError) return { ...decision, message: e.message };
+      if (e instanceof PodClaimError) return { pod, created: [], updated: [], message: e.message };
       throw e;
     }
     const { claims: podClaims, keys, created, forGroup } = resolved;
-    decision.created = created;
     // `created` lists the stamped claims in the order of `podClaims`.
     for (let i = 0, k = 0; i < podClaims.length && k < created.length; i++) {
       if (podClaims[i] === created[k]) {
@@ -272,17 +272,19 @@ export class Scheduler {
       }
     }
     // Mostly no claim is allocated yet: then the claims to allocate are the Pod's claims.
-    const anyBound = podClaims.some((c) => c.status?.allocation);
+    let anyBound = false;
+    for (let i = 0; i < podClaims.length; i++) if (podClaims[i].status?.allocation) anyBound = true;
     const pending = anyBound ? podClaims.filter((c) => !c.status?.allocation) : podClaims;
     const pendingKeys = anyBound ? keys.filter((_k, i) => !podClaims[i].status?.allocation) : keys;
     const bound = anyBound ? podClaims.filter((c) => c.status?.allocation) : NO_CLAIMS;
     const adminError = adminAccessError(pending, this.namespaces);
-    if (adminError) return { ...decision, message: adminError };
+    if (adminError) return { pod, created, updated: [], message: adminError };
     if (bound.some((c) => (c.status?.reservedFor?.length ?? 0) >= MAX_RESERVED_FOR)) {
-      return { ...decision, message: `a claim of the Pod is already reserved for ${MAX_RESERVED_FOR} consumers` };
+      return { pod, created, updated: [], message: `a claim of the Pod is already reserved for ${MAX_RESERVED_FOR} consumers` };
     }
-    const { plan, maxScore } = this.planOf(pending, state.features, state.classes);
-    return { pod, decision, pending, pendingKeys, bound, plan, maxScore, extended: state.features.extendedResource, forGroup, groupRef: group && podGroupConsumer(group) };
+    const features = this.engine.features;
+    const { plan, maxScore } = this.planOf(pending, features, (this.engineClasses ??= this.engine.inspect().classes));
+    return { pod, created, pending, pendingKeys, bound, plan, maxScore, extended: features.extendedResource, forGroup, groupRef: group && podGroupConsumer(group) };
   }
 
   /**
@@ -294,9 +296,7 @@ export class Scheduler {
   private planOf(pending: readonly ResourceClaim[], features: Features, classes: ReadonlyMap<string, DeviceClass>): { plan?: Plan; maxScore: number } {
     const first = pending[0]?.spec;
     const known = first && this.plans.get(first);
-    if (known && known.specs.length === pending.length && known.specs.every((spec, i) => spec === pending[i].spec) && known.plan.slots.every((slot) => classes.get(slot.deviceClass.metadata.name) === slot.deviceClass)) {
-      return known;
-    }
+    if (known && stillPlans(known, pending, classes)) return known;
     let plan: Plan;
     try {
       plan = planClaims(pending, { features, classes, allDevices: () => [] });
@@ -419,7 +419,7 @@ export class Scheduler {
     }
     this.counters.nodesExamined += examined;
     if (strategy === 'upstream' && nodes.length > 0) this.nextStart = (this.nextStart + examined) % nodes.length;
-    if (!best) return { ...a.decision, message: availability(nodes.length, reasons) + this.why(a.pending, claimsFailedOn) };
+    if (!best) return { pod: a.pod, created: a.created, updated: [], message: availability(nodes.length, reasons) + this.why(a.pending, claimsFailedOn) };
     return this.place(a, best);
   }
 
@@ -450,7 +450,7 @@ export class Scheduler {
       // the claim per commit, not two): upserting an allocated claim is committing it.
       // A claim stamped here (pod-claims.ts `stamp`) has these four fields and no status: built
       // field by field (same order, so the same output) and committed without an input check.
-      const stamped = a.decision.created.includes(c);
+      const stamped = a.created.includes(c);
       const reservedFor = [consumerOf(a, c, podRef)];
       const status = stamped ? { allocation, reservedFor } : { ...c.status, allocation, reservedFor };
       const committed: ResourceClaim = stamped ? { apiVersion: c.apiVersion, kind: c.kind, metadata: c.metadata, spec: c.spec, status } : { ...c, status };
@@ -461,7 +461,7 @@ export class Scheduler {
       this.journal?.push({ committedFrom: c });
       this.rememberClaim(key, committed);
       updated[i] = committed;
-      spansNodes ||= reachesOtherNodes(allocation);
+      spansNodes ||= reachesOtherNodes(allocation, node);
     }
     for (let b = 0; b < a.bound.length; b++) {
       const c = a.bound[b];
@@ -477,8 +477,17 @@ export class Scheduler {
     if (touched === 'all') this.summaries.touchAll();
     else this.summaries.touch(touched);
     const name = node.metadata.name;
-    return { pod: boundTo(pod, name), created: a.decision.created, updated, node: name };
+    return { pod: boundTo(pod, name), created: a.created, updated, node: name };
   }
+}
+
+/** Whether a kept plan is the plan of `pending`: the same specs, and every class its slots resolved still the engine's. */
+function stillPlans(known: { specs: readonly unknown[]; plan: Plan }, pending: readonly ResourceClaim[], classes: ReadonlyMap<string, DeviceClass>): boolean {
+  if (known.specs.length !== pending.length) return false;
+  for (let i = 0; i < pending.length; i++) if (known.specs[i] !== pending[i].spec) return false;
+  const slots = known.plan.slots;
+  for (let i = 0; i < slots.length; i++) if (classes.get(slots[i].deviceClass.metadata.name) !== slots[i].deviceClass) return false;
+  return true;
 }
 
 /**
@@ -506,12 +515,14 @@ function consumerOf(a: PodAttempt, c: ResourceClaim, podRef: ConsumerRef): Consu
 }
 
 /**
- * Whether an allocation's devices may serve other nodes than the one placed on: devices, but no
- * node selector, or a selector term not pinned to a node name (then every node's summary is stale).
+ * Whether an allocation's devices may serve other nodes than `node`, the one placed on: devices,
+ * but no node selector, or a selector term not pinned to a node name (then every node's summary
+ * is stale). Most allocations carry assembleResults' selector pinning them to `node`: known at once.
  */
-function reachesOtherNodes(allocation: AllocationResult): boolean {
+function reachesOtherNodes(allocation: AllocationResult, node: Node): boolean {
   const selector = allocation.nodeSelector;
   if (!selector) return (allocation.devices?.results?.length ?? 0) > 0;
+  if (isPinnedTo(selector, node)) return false;
   const terms = selector.nodeSelectorTerms;
   for (let t = 0; t < terms.length; t++) {
     const fields = terms[t].matchFields;
@@ -589,7 +600,9 @@ function boundClaimsReject(bound: readonly ResourceClaim[], node: Node): string 
 
 function adminAccessError(pending: readonly ResourceClaim[], namespaces: ReadonlyMap<string, Namespace>): string | undefined {
   for (const c of pending) {
-    const admin = (c.spec?.devices?.requests ?? []).some((r) => r.exactly?.adminAccess === true);
+    const requests = c.spec?.devices?.requests ?? [];
+    let admin = false;
+    for (let r = 0; r < requests.length; r++) if (requests[r].exactly?.adminAccess === true) admin = true;
     if (!admin) continue;
     const ns = c.metadata.namespace ?? 'default';
     const nsObj = namespaces.get(ns);

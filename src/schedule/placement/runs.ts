@@ -67,15 +67,17 @@ const RUN_MAX = 1024;
 const RUN_VISITS = 1 << 14;
 
 /** A Pod the kernel may place: its pod shape (claims' specs, node-affecting spec), its shape's table when last looked up. */
-interface Simple {
-  attempt: PodAttempt;
-  specs: string;
-  nodeSpec: string;
-  shape: ShapeTable;
+class Simple {
+  constructor(
+    readonly attempt: PodAttempt,
+    readonly specs: string,
+    readonly nodeSpec: string,
+    public shape: ShapeTable,
+  ) {}
 }
 
-/** A Pod prepared ahead of its turn: one for the kernel, or one the host decides (prepared or not). */
-type Ahead = { simple: Simple } | { host: PodAttempt | PodDecision };
+/** A Pod prepared ahead of its turn: one for the kernel (a Simple), or one the host decides (prepared or not; no wrapper per Pod). */
+type Ahead = Simple | PodAttempt | PodDecision;
 
 /**
  * A run the kernel placed, decoded one Pod at a time when its turn comes (in Pod order), and the
@@ -108,6 +110,8 @@ export class PlacementRuns {
   private readonly ahead = new Map<number, Ahead>();
   /** What `decode` hands assembleResults, rewritten per Pod (assembleResults keeps nothing of it). */
   private readonly answer: SolveAnswer = { status: RESULT.OK, steps: 0, picks: [], selectedSub: NO_SUBS, errSlot: -1, errDev: -1, errCons: -1 };
+  /** The inventory slots of each claim's picks that `decode` hands `Scheduler.place`, rewritten per Pod (the commit keeps none of them). */
+  private readonly slots: number[][] = [];
   private resident?: ResidentCluster;
   /** Shape tables whose summary verdicts and (pack) orders the last run left current, and the allocated state's version and engine layout they are current for. */
   private ranked?: { tables: Set<ShapeTable>; version: number; layout: number };
@@ -146,8 +150,8 @@ export class PlacementRuns {
         return this.hostDecides(stopped.attempt);
       }
       const first = this.takeAhead(pods, i);
-      if ('host' in first) return this.hostDecides(first.host);
-      this.runFrom(pods, i, first.simple, next);
+      if (!(first instanceof Simple)) return this.hostDecides(first);
+      this.runFrom(pods, i, first, next);
     }
   }
 
@@ -160,11 +164,11 @@ export class PlacementRuns {
       if (what === 'end') break;
       if (what === 'skip') continue;
       const a = this.takeAhead(pods, j);
-      if ('host' in a) {
+      if (!(a instanceof Simple)) {
         this.ahead.set(j, a);
         break;
       }
-      run.push(a.simple);
+      run.push(a);
       indices.push(j);
     }
     this.place(run, indices);
@@ -178,8 +182,7 @@ export class PlacementRuns {
       return kept;
     }
     const a = this.scheduler.prepare(pods[i]);
-    const simple = 'pending' in a && isSimple(a, true) ? this.simpleOf(a) : undefined;
-    return simple ? { simple } : { host: a };
+    return ('pending' in a && isSimple(a, true) && this.simpleOf(a)) || a;
   }
 
   /** A simple Pod (`isSimple`) as one the kernel may place (there are nodes, and its shape has a problem block on some node), else undefined. */
@@ -188,7 +191,7 @@ export class PlacementRuns {
     const specs = specsKey(a.pending);
     const nodeSpec = nodeSpecKey(a.pod);
     const shape = (this.resident ?? this.current()).shapeTable(specs, nodeSpec, a.pod, a.pending, a.maxScore);
-    return shape.solvable ? { attempt: a, specs, nodeSpec, shape } : undefined;
+    return shape.solvable ? new Simple(a, specs, nodeSpec, shape) : undefined;
   }
 
   // --- The per-Pod API (Scheduler.schedulePod / schedulePodAsync): a run of one. ---
@@ -326,7 +329,7 @@ export class PlacementRuns {
     const host = stop === STOP.UNPLACED || stop === STOP.HOST;
     if (host) this.stopped = { index: indices[done], attempt: run[done].attempt };
     // Pods of the run after the one it stopped at (or paused before) wait for the next run, prepared.
-    for (let k = host ? done + 1 : done; k < run.length; k++) this.ahead.set(indices[k], { simple: run[k] });
+    for (let k = host ? done + 1 : done; k < run.length; k++) this.ahead.set(indices[k], run[k]);
     return done;
   }
 
@@ -339,7 +342,7 @@ export class PlacementRuns {
     const allocated = p.allocated;
     const ctx = this.engine.placementContext;
     if (allocated.version !== p.version || ctx.memory.epoch !== p.epoch || ctx.layoutVersion !== p.layout) {
-      for (let k = p.next; k < p.run.length; k++) this.ahead.set(p.indices[k], { simple: p.run[k] });
+      for (let k = p.next; k < p.run.length; k++) this.ahead.set(p.indices[k], p.run[k]);
       this.placed = undefined;
       this.stopped = undefined;
       return undefined;
@@ -386,9 +389,15 @@ export class PlacementRuns {
     while (picks.length < nPicks) picks.push([0, 0]);
     picks.length = nPicks;
     const claimOf = problem.plan.slots;
-    // One claim (the usual case): its array of the final length (a growing one reserves 16).
+    // The arrays of the Pod before, refilled: `Scheduler.place` reads them while it commits and
+    // keeps none (the engine applies the slots at once). One claim (the usual case): its array
+    // set to the final length, no growing.
     const one = a.pending.length === 1;
-    const slots: number[][] = one ? [new Array(nPicks)] : a.pending.map(() => []);
+    const slots = this.slots;
+    while (slots.length < a.pending.length) slots.push([]);
+    slots.length = a.pending.length;
+    if (one) slots[0].length = nPicks;
+    else for (let c = 0; c < slots.length; c++) slots[c].length = 0;
     for (let p = 0, w = at + REC_WORDS + nReq; p < nPicks; p++, w += 2) {
       const pick = picks[p];
       pick[0] = rec[w];
@@ -425,7 +434,10 @@ function nodeSpecKey(pod: Pod): string {
  */
 function isSimple(a: PodAttempt, inRun: boolean): boolean {
   if (!a.plan || a.pending.length === 0 || a.bound.length > 0 || a.forGroup.size > 0 || a.groupRef) return false;
-  if (inRun && (a.decision.created.length !== a.pending.length || a.pending.some((c, k) => c !== a.decision.created[k]))) return false;
+  if (inRun) {
+    if (a.created.length !== a.pending.length) return false;
+    for (let k = 0; k < a.pending.length; k++) if (a.pending[k] !== a.created[k]) return false;
+  }
   const containers = (a.pod.spec.containers ?? []) as { resources?: { requests?: unknown; limits?: unknown } }[];
   return !(a.extended && containers.some((c) => c.resources?.requests || c.resources?.limits));
 }
