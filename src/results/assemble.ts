@@ -18,9 +18,7 @@ import type { Quantity } from '../model/quantity.js';
 import type { SolveAnswer } from '../wasm/run.js';
 import type { Features } from '../features.js';
 import { AllocationError } from '../outcome.js';
-import type { NodePools } from '../compile/nodeview.js';
 import type { Inventory } from '../compile/inventory.js';
-import type { Plan } from '../model/requests.js';
 
 export function assembleResults(p: Problem, a: SolveAnswer, features: Features): AllocationResult[] {
   const D = p.view.slots.length;
@@ -66,7 +64,7 @@ export function assembleResults(p: Problem, a: SolveAnswer, features: Features):
       results[n++] = r;
     }
     const result: AllocationResult = { devices: { results } };
-    if (p.claims[c].spec?.devices?.config?.length || classConfigs(p.plan)[c]) {
+    if (hasConfigs(p, c)) {
       const config = configs(p, a, c);
       if (config.length > 0) result.devices!.config = config;
     }
@@ -126,22 +124,11 @@ function configs(p: Problem, a: SolveAnswer, c: number): DeviceAllocationConfigu
   return out;
 }
 
-/**
- * Per claim of a plan: 1 when a class of any of its slots has configs (most have none: nothing
- * to gather). Computed once per plan: a plan's slots and the classes they resolved are fixed
- * when it is made (a class change makes new plans).
- */
-const classConfigsOf = new WeakMap<Plan, Uint8Array>();
-function classConfigs(plan: Plan): Uint8Array {
-  let has = classConfigsOf.get(plan);
-  if (!has) {
-    let claims = 0;
-    for (const slot of plan.slots) claims = Math.max(claims, slot.claim + 1);
-    has = new Uint8Array(claims);
-    for (const slot of plan.slots) if (slot.deviceClass.spec?.config?.length) has[slot.claim] = 1;
-    classConfigsOf.set(plan, has);
-  }
-  return has;
+/** Whether claim `c` or a class of any of its slots has configs (most have none: nothing to gather). */
+function hasConfigs(p: Problem, c: number): boolean {
+  if (p.claims[c].spec?.devices?.config?.length) return true;
+  for (const slot of p.plan.slots) if (slot.claim === c && slot.deviceClass.spec?.config?.length) return true;
+  return false;
 }
 
 /** The configuration fields of a class or claim config entry (everything but `requests`). */
@@ -158,18 +145,19 @@ function rest<T extends object>(cfg: T): Omit<T, "requests"> {
  */
 function nodeSelector(p: Problem, a: SolveAnswer, c: number, devices: Inventory['devices'], sliceOf: Inventory['sliceOf']): NodeSelector | undefined {
   const view = p.view;
-  const pins = pinningDevices(view);
   const slots = p.plan.slots;
   // Made when a device has a selector (most claims are pinned before).
   let fields: NodeSelectorRequirement[] | undefined;
   let exprs: NodeSelectorRequirement[] | undefined;
   for (let k = 0; k < a.picks.length; k++) {
-    const [s, d] = a.picks[k];
-    if (slots[s].claim !== c) continue;
-    if (pins[d] === 1) return pinnedTo(view.node);
-    const i = view.slots[d];
+    const pick = a.picks[k];
+    if (slots[pick[0]].claim !== c) continue;
+    const i = view.slots[pick[1]];
+    const device = devices[i];
     const spec = sliceOf[i].spec;
-    const sel = spec.perDeviceNodeSelection === true ? devices[i].nodeSelector : spec.nodeSelector;
+    const perDevice = spec.perDeviceNodeSelection === true;
+    if ((perDevice ? device.nodeName : spec.nodeName) || device.bindsToNode) return pinnedTo(view.node);
+    const sel = perDevice ? device.nodeSelector : spec.nodeSelector;
     if (!sel) continue;
     const terms = sel.nodeSelectorTerms ?? [];
     if (terms.length > 1) {
@@ -185,29 +173,6 @@ function nodeSelector(p: Problem, a: SolveAnswer, c: number, devices: Inventory[
   if (exprs?.length) term.matchExpressions = exprs;
   if (fields?.length) term.matchFields = fields;
   return { nodeSelectorTerms: [term] };
-}
-
-/**
- * Per device of a view: 1 when it pins a claim to the view's node (its slice's nodeName — the
- * device's own with perDeviceNodeSelection — or bindsToNode). Computed once per view: a view's
- * devices and slices never change (the engine builds a new view when they do), and reading
- * each pick's slice spec per Pod was a cache miss per result.
- */
-const pinning = new WeakMap<NodePools, Uint8Array>();
-function pinningDevices(view: NodePools): Uint8Array {
-  let pins = pinning.get(view);
-  if (!pins) {
-    const { devices, sliceOf } = view.inventory;
-    pins = new Uint8Array(view.slots.length);
-    for (let d = 0; d < pins.length; d++) {
-      const i = view.slots[d];
-      const spec = sliceOf[i].spec;
-      const nodeName = spec.perDeviceNodeSelection === true ? devices[i].nodeName : spec.nodeName;
-      if (nodeName || devices[i].bindsToNode) pins[d] = 1;
-    }
-    pinning.set(view, pins);
-  }
-  return pins;
 }
 
 /**
