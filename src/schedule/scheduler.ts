@@ -439,6 +439,24 @@ export class Scheduler {
   /** Commits the placement: allocations into the engine, claims reserved for the Pod, the Pod bound. */
   place(a: PodAttempt, p: Placement): PodDecision {
     const updated: ResourceClaim[] = new Array(p.claims.length);
+    const name = this.commit(a, p, updated);
+    return { pod: boundTo(a.pod, name), created: a.created, updated, node: name };
+  }
+
+  /**
+   * `place` for a caller that keeps only the Pod's result (a batch's Pods placed by the kernel):
+   * the same commit, the PodResult `strip` would make of the decision, no decision in between.
+   */
+  placeResult(a: PodAttempt, p: Placement): PodResult {
+    const name = this.commit(a, p, undefined);
+    return { pod: boundTo(a.pod, name), node: name };
+  }
+
+  /**
+   * `place`'s commit; returns the node's name. `updated` (when given) gets the claims whose
+   * status changed, in their new form. Keeps nothing of `p` (the placement kernel reuses it).
+   */
+  private commit(a: PodAttempt, p: Placement, updated: ResourceClaim[] | undefined): string {
     const { pod } = a;
     const node = this.nodes[p.node];
     const podRef: ConsumerRef = { resource: 'pods', name: pod.metadata.name, uid: pod.metadata.uid ?? '' };
@@ -460,7 +478,7 @@ export class Scheduler {
       else this.engine.upsert([committed]);
       this.journal?.push({ committedFrom: c });
       this.rememberClaim(key, committed);
-      updated[i] = committed;
+      if (updated) updated[i] = committed;
       spansNodes ||= reachesOtherNodes(allocation, node);
     }
     for (let b = 0; b < a.bound.length; b++) {
@@ -470,14 +488,13 @@ export class Scheduler {
       if (ref !== podRef && reservedFor.some((r) => sameConsumer(r, ref))) continue; // the group's claim, already reserved for the group
       const reserved = { ...c, status: { ...c.status, reservedFor: [...reservedFor, ref] } };
       this.remember(reserved);
-      updated.push(reserved);
+      updated?.push(reserved);
     }
     const touched = spansNodes ? 'all' : p.node;
     this.journal?.push({ touched });
     if (touched === 'all') this.summaries.touchAll();
     else this.summaries.touch(touched);
-    const name = node.metadata.name;
-    return { pod: boundTo(pod, name), created: a.created, updated, node: name };
+    return node.metadata.name;
   }
 }
 
@@ -566,7 +583,7 @@ export function* scheduleSteps(engine: Engine, objects: readonly DraObject[], op
     opts.progress?.(done, pods.length);
     const key = groups && groupKeyOf(pod);
     if (!key) {
-      results[i] = strip(runs ? runs.decide(pods, i, next) : scheduler.schedulePod(pod));
+      results[i] = runs ? runs.decide(pods, i, next) : strip(scheduler.schedulePod(pod));
       done++;
     } else {
       const g = groups.get(key)!;

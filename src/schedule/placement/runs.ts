@@ -26,7 +26,9 @@ import { assembleResults } from '../../results/assemble.js';
 import type { SolveAnswer } from '../../wasm/run.js';
 import { ACCOUNTING, MAX_RESULTS_PER_CLAIM, REC, REC_WORDS, R, RESULT, RF, RUN_WORDS, STOP, STRATEGY } from '../../wasm/layout.js';
 import { numFeasibleNodesToFind } from '../order.js';
-import type { PodAttempt, PodDecision, Scheduler, Strategy } from '../scheduler.js';
+import type { Placement, PodAttempt, PodDecision, PodResult, Scheduler, Strategy } from '../scheduler.js';
+import type { AllocationResult } from '../../model/types.js';
+import { strip } from '../gang.js';
 import { ResidentCluster, type ShapeTable } from './resident.js';
 import { placeRunTs } from './loop-ts.js';
 
@@ -112,6 +114,13 @@ export class PlacementRuns {
   private readonly answer: SolveAnswer = { status: RESULT.OK, steps: 0, picks: [], selectedSub: NO_SUBS, errSlot: -1, errDev: -1, errCons: -1 };
   /** The inventory slots of each claim's picks that `decode` hands `Scheduler.place`, rewritten per Pod (the commit keeps none of them). */
   private readonly slots: number[][] = [];
+  /** The placement `decode` hands `Scheduler.place`, rewritten per Pod (the commit keeps nothing of it). */
+  private readonly placement: Placement & { claims: PodAttempt['pending']; results: { results: AllocationResult[] } } = {
+    node: 0,
+    claims: [],
+    results: { kind: 'allocated', results: [], stats: NO_STEPS },
+    slots: undefined,
+  };
   private resident?: ResidentCluster;
   /** Shape tables whose summary verdicts and (pack) orders the last run left current, and the allocated state's version and engine layout they are current for. */
   private ranked?: { tables: Set<ShapeTable>; version: number; layout: number };
@@ -132,25 +141,25 @@ export class PlacementRuns {
   }
 
   /**
-   * The decision for `pods[i]`, whose turn it is. `next(j)` says what the Pod at j > i is to a
+   * The result for `pods[i]`, whose turn it is (its decision's PodResult: `strip`). `next(j)` says what the Pod at j > i is to a
    * run starting at i: `run` (its turn comes next), `skip` (already scheduled with its group) or
    * `end` (scheduled with a group, or past the last Pod).
    */
-  decide(pods: readonly Pod[], i: number, next: (j: number) => 'run' | 'skip' | 'end'): PodDecision {
+  decide(pods: readonly Pod[], i: number, next: (j: number) => 'run' | 'skip' | 'end'): PodResult {
     for (;;) {
       const p = this.placed;
       if (p && p.indices[p.next] === i) {
-        const d = this.decodeNext(p);
+        const d = this.decodeNext(p, true);
         if (d) return d; // else the engine changed since the run: its Pods go to a new one
         continue;
       }
       const stopped = this.stopped;
       if (stopped?.index === i) {
         this.stopped = undefined;
-        return this.hostDecides(stopped.attempt);
+        return strip(this.hostDecides(stopped.attempt));
       }
       const first = this.takeAhead(pods, i);
-      if (!(first instanceof Simple)) return this.hostDecides(first);
+      if (!(first instanceof Simple)) return strip(this.hostDecides(first));
       this.runFrom(pods, i, first, next);
     }
   }
@@ -216,7 +225,7 @@ export class PlacementRuns {
       // Decoded at once: nothing can change the engine between the run and its decoding. Claims
       // it did not stamp are committed with `Engine.upsert` (devices found by name: the same
       // slots as the picks, AllocatedState.apply looks up a repeated name either way).
-      return this.place([simple], [ONE]) > 0 ? this.decodeNext(this.placed!) : undefined;
+      return this.place([simple], [ONE]) > 0 ? this.decodeNext(this.placed!, false) : undefined;
     } finally {
       this.placed = placed;
       this.stopped = stopped;
@@ -338,7 +347,9 @@ export class PlacementRuns {
    * async API yields between Pods): then the Pods not decoded yet (and the one the kernel
    * stopped at) go back to be placed by a new run against the new state.
    */
-  private decodeNext(p: Placed): PodDecision | undefined {
+  private decodeNext(p: Placed, batch: true): PodResult | undefined;
+  private decodeNext(p: Placed, batch: false): PodDecision | undefined;
+  private decodeNext(p: Placed, batch: boolean): PodResult | undefined {
     const allocated = p.allocated;
     const ctx = this.engine.placementContext;
     if (allocated.version !== p.version || ctx.memory.epoch !== p.epoch || ctx.layoutVersion !== p.layout) {
@@ -349,7 +360,7 @@ export class PlacementRuns {
     }
     const k = p.next++;
     const at = k * p.stride;
-    const d = this.decode(p.run[k], p.records, at);
+    const d = this.decode(p.run[k], p.records, at, batch);
     if (this.strategy === 'upstream') this.scheduler.rotation = (this.scheduler.rotation + p.records[at + REC.EXAMINED]) % this.scheduler.nodes.length;
     p.version = allocated.version;
     if (p.next === p.done) {
@@ -373,8 +384,11 @@ export class PlacementRuns {
     return d;
   }
 
-  /** The kernel's record of a placed Pod, as the host's placement: results assembled on that node's problem, committed. */
-  private decode(s: Simple, rec: Int32Array, at: number): PodDecision {
+  /**
+   * The kernel's record of a placed Pod, as the host's placement: results assembled on that
+   * node's problem, committed; its PodResult for a `batch` (decide), else its PodDecision.
+   */
+  private decode(s: Simple, rec: Int32Array, at: number, batch: boolean): PodResult {
     const a = s.attempt;
     const node = rec[at + REC.NODE];
     const nReq = rec[at + REC.NREQ];
@@ -413,7 +427,12 @@ export class PlacementRuns {
     counters.allocations += rec[at + REC.SEARCHES];
     counters.rejectedBySummary += rec[at + REC.REJECTED];
     this.stats.placed++;
-    return this.scheduler.place(a, { node, claims: a.pending, results: { kind: 'allocated', results, stats: NO_STEPS }, slots });
+    const placement = this.placement;
+    placement.node = node;
+    placement.claims = a.pending;
+    placement.results.results = results;
+    placement.slots = slots;
+    return batch ? this.scheduler.placeResult(a, placement) : this.scheduler.place(a, placement);
   }
 }
 
