@@ -20,14 +20,18 @@ import type { Features } from '../features.js';
 import { AllocationError } from '../outcome.js';
 import type { Inventory } from '../compile/inventory.js';
 
-export function assembleResults(p: Problem, a: SolveAnswer, features: Features): AllocationResult[] {
+/**
+ * The claims' results, in `out` when given (the placement kernel's decode hands the array of the
+ * Pod before: it keeps only the results, not the array), else in a new array.
+ */
+export function assembleResults(p: Problem, a: SolveAnswer, features: Features, out: AllocationResult[] = new Array(p.claims.length)): AllocationResult[] {
   const D = p.view.slots.length;
   const view = p.view;
   const { devices, sliceOf } = view.inventory;
   const picks = a.picks;
   const claims = p.claims.length;
   const slots = p.plan.slots;
-  const out: AllocationResult[] = new Array(claims);
+  out.length = claims;
   for (let c = 0; c < claims; c++) {
     // Arrays of their final length (a growing array would reserve 16 for the usual one result).
     // With one claim every pick is its own (every slot is claim 0's): nothing to count.

@@ -162,6 +162,8 @@ export class Scheduler {
   private readonly namespaces = new Map<string, Namespace>();
   private readonly claims = new Map<ClaimKey, ResourceClaim>();
   private readonly templates = new Map<ClaimKey, ResourceClaimTemplate>();
+  /** Where resolvePodClaims finds claims and templates (one object, not one per Pod). */
+  private readonly claimSource = { claims: this.claims, templates: this.templates };
   /** PodGroups by namespace/name: whose resourceClaims their Pods share (DRAWorkloadResourceClaims). */
   private readonly podGroups = new Map<ClaimKey, PodGroup>();
   private readonly summaries: NodeSummaries;
@@ -258,7 +260,7 @@ export class Scheduler {
     let resolved: PodClaims;
     const group = sharingGroup(pod, this.engine.gates.DRAWorkloadResourceClaims, this.podGroups);
     try {
-      resolved = resolvePodClaims(pod, { claims: this.claims, templates: this.templates }, group);
+      resolved = resolvePodClaims(pod, this.claimSource, group);
     } catch (e) {
       if (e instanceof PodClaimError) return { pod, created: [], updated: [], message: e.message };
       throw e;

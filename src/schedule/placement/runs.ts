@@ -114,7 +114,7 @@ export class PlacementRuns {
   private readonly answer: SolveAnswer = { status: RESULT.OK, steps: 0, picks: [], selectedSub: NO_SUBS, errSlot: -1, errDev: -1, errCons: -1 };
   /** The inventory slots of each claim's picks that `decode` hands `Scheduler.place`, rewritten per Pod (the commit keeps none of them). */
   private readonly slots: number[][] = [];
-  /** The placement `decode` hands `Scheduler.place`, rewritten per Pod (the commit keeps nothing of it). */
+  /** The placement `decode` hands `Scheduler.place`, rewritten per Pod, its results array too (the commit keeps nothing of it but the results). */
   private readonly placement: Placement & { claims: PodAttempt['pending']; results: { results: AllocationResult[] } } = {
     node: 0,
     claims: [],
@@ -421,7 +421,7 @@ export class PlacementRuns {
     }
     // Subrequest choices are read only for requests with subrequests (none when maxScore is 0).
     answer.selectedSub = a.maxScore > 0 ? rec.slice(at + REC_WORDS, at + REC_WORDS + nReq) : NO_SUBS;
-    const results = assembleResults(problem, answer, this.engine.features);
+    assembleResults(problem, answer, this.engine.features, this.placement.results.results);
     const counters = this.scheduler.counters;
     counters.nodesExamined += rec[at + REC.EXAMINED];
     counters.allocations += rec[at + REC.SEARCHES];
@@ -430,7 +430,6 @@ export class PlacementRuns {
     const placement = this.placement;
     placement.node = node;
     placement.claims = a.pending;
-    placement.results.results = results;
     placement.slots = slots;
     return batch ? this.scheduler.placeResult(a, placement) : this.scheduler.place(a, placement);
   }
