@@ -150,12 +150,14 @@ function rest<T extends object>(cfg: T): Omit<T, "requests"> {
 function nodeSelector(p: Problem, a: SolveAnswer, c: number, devices: Inventory['devices'], sliceOf: Inventory['sliceOf']): NodeSelector | undefined {
   const view = p.view;
   const slots = p.plan.slots;
+  const pins = pinningDevices(p);
   // Made when a device has a selector (most claims are pinned before).
   let fields: NodeSelectorRequirement[] | undefined;
   let exprs: NodeSelectorRequirement[] | undefined;
   for (let k = 0; k < a.picks.length; k++) {
     const pick = a.picks[k];
     if (slots[pick[0]].claim !== c) continue;
+    if (pins[pick[1]] === 1) return pinnedTo(view.node);
     const i = view.slots[pick[1]];
     const device = devices[i];
     const spec = sliceOf[i].spec;
@@ -177,6 +179,32 @@ function nodeSelector(p: Problem, a: SolveAnswer, c: number, devices: Inventory[
   if (exprs?.length) term.matchExpressions = exprs;
   if (fields?.length) term.matchFields = fields;
   return { nodeSelectorTerms: [term] };
+}
+
+/**
+ * Per device of a problem's view: 1 when it pins a claim to the view's node (upstream: its
+ * slice's nodeName — the device's own with perDeviceNodeSelection — or bindsToNode), read once
+ * per problem instead of from each pick's slice (at 50,000 nodes those reads missed the cache
+ * for every Pod). Valid for every view the problem serves: a problem serves only nodes of its
+ * view's shape (the engine's problem cache and the kernel's shape tables are keyed by
+ * NodePools.shape), and the shape fixes it per device — its slice's flags (nodeName set,
+ * per-device node selection) and its contents (nodeName, bindsToNode).
+ */
+const pinning = new WeakMap<Problem, Uint8Array>();
+function pinningDevices(p: Problem): Uint8Array {
+  let pins = pinning.get(p);
+  if (!pins) {
+    const view = p.view;
+    const { devices, sliceOf } = view.inventory;
+    pins = new Uint8Array(view.slots.length);
+    for (let d = 0; d < pins.length; d++) {
+      const i = view.slots[d];
+      const spec = sliceOf[i].spec;
+      if ((spec.perDeviceNodeSelection === true ? devices[i].nodeName : spec.nodeName) || devices[i].bindsToNode) pins[d] = 1;
+    }
+    pinning.set(p, pins);
+  }
+  return pins;
 }
 
 /**
