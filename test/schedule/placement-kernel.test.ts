@@ -307,5 +307,41 @@ describe('the placement kernel answers as the host does', () => {
     }
     expect(sizes[59]).toBe(sizes[9]);
   });
+  it('results decoded by the kernel carry the node selector of the device picked: pinned by a nodeName, the slice\'s or device\'s selector otherwise', { timeout: 60_000 }, async () => {
+    const rng = new Random(5);
+    const D = 'gpu.example.com';
+    const nodes = ['n0', 'n1', 'n2', 'n3', 'n4'].map((n) => node(n, rng));
+    const host = (n: string) => ({ nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [n] }] }] });
+    const devices = [{ name: 'gpu-0' }, { name: 'gpu-1' }];
+    // n0, n1: node-local slices; n2, n3: slices for the node by selector — one node shape, so one
+    // problem serves both, and each claim must still get its own node's selector; n4: per-device
+    // selection, one device with the node's name, one with a selector.
+    const slices = [
+      nodeSlice('s0', 'n0', D, 1, { devices }),
+      nodeSlice('s1', 'n1', D, 1, { devices }),
+      ...['n2', 'n3'].map((n) => ({ ...nodeSlice(`s-${n}`, n, D, 1, { devices }), spec: { driver: D, pool: { name: n, generation: 1, resourceSliceCount: 1 }, nodeSelector: host(n), devices } })),
+      { ...nodeSlice('s4', 'n4', D, 1, { devices }), spec: { driver: D, pool: { name: 'n4', generation: 1, resourceSliceCount: 1 }, perDeviceNodeSelection: true, devices: [{ name: 'gpu-0', nodeName: 'n4' }, { name: 'gpu-1', nodeSelector: host('n4') }] } },
+    ] as DraObject[];
+    const pinned = (n: string) => ({ nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [n] }] }] });
+    // Worked out from the slices: the selector a claim gets for each (pool, device).
+    const expected = (pool: string, device: string) => (pool === 'n2' || pool === 'n3' ? host(pool) : pool === 'n4' && device === 'gpu-1' ? host('n4') : pinned(pool));
+    const pods = Array.from({ length: 10 }, (_, i) => pod(`p${i}`, { gpu: 'one' }));
+    const objects: DraObject[] = [deviceClass('gpu', driverIs(D)), ...nodes, ...slices, claimTemplate('one', { devices: { requests: [{ name: 'gpu', exactly: { deviceClassName: 'gpu' } }] } }), ...pods];
+    const answers = [];
+    for (const placement of ['wasm', 'host'] as const) {
+      const r = schedule(await Engine.create({ objects }), objects, { placement });
+      if (placement === 'wasm') expect(r.placement!.placed).toBe(10);
+      expect(r.pods.every((p) => p.node)).toBe(true);
+      const seen = r.claims.map((c) => {
+        const a = c.status!.allocation!;
+        const d = a.devices!.results![0];
+        expect(a.nodeSelector, `${d.pool}/${d.device}`).toEqual(expected(d.pool, d.device));
+        return `${d.pool}/${d.device}`;
+      });
+      expect(new Set(seen).size).toBe(10); // every device, so every kind of selector, was picked
+      answers.push(JSON.stringify(r.claims));
+    }
+    expect(answers[0]).toBe(answers[1]);
+  });
 });
 
