@@ -89,9 +89,9 @@ type Ahead = Simple | PodAttempt | PodDecision;
 interface Placed {
   run: readonly Simple[];
   indices: readonly number[];
-  /** The records, copied out of the solver's memory: Pod k's at k × stride. */
+  /** The records, copied out of the solver's memory without their unused room: Pod k's at `at[k]`. */
   records: Int32Array;
-  stride: number;
+  at: Int32Array;
   /** Pods the kernel placed (the first `done` of the run), and the next one to decode. */
   done: number;
   next: number;
@@ -326,7 +326,7 @@ export class PlacementRuns {
     const done = after[R.DONE];
     const stop = after[R.STOP];
     this.engine.solverSteps += after[R.STEPS] >>> 0;
-    const records = new Int32Array(ctx.memory.wasm.memory.buffer, at + 4 * (RUN_WORDS + 2 * RUN_MAX), done * stride).slice();
+    const records = copyRecords(new Int32Array(ctx.memory.wasm.memory.buffer, at + 4 * (RUN_WORDS + 2 * RUN_MAX), done * stride), done, stride);
     // Decoded when their turn comes (an abort between two Pods leaves only the Pods reported
     // committed); the resident state is ahead of the allocated state until the last is.
     if (done > 0) resident.mirrors = undefined;
@@ -334,7 +334,7 @@ export class PlacementRuns {
     // into each of them: from when its last placed Pod is decoded (now, when it placed none).
     const ranked = after[R.RANKED] === 1 ? new Set(shapes.keys()) : undefined;
     this.ranked = ranked && done === 0 ? { tables: ranked, version: allocated.version, layout: ctx.layoutVersion } : undefined;
-    this.placed = done > 0 ? { run, indices, records, stride, done, next: 0, allocated, version: allocated.version, layout: ctx.layoutVersion, epoch: ctx.memory.epoch, resident, ranked } : undefined;
+    this.placed = done > 0 ? { run, indices, records: records.words, at: records.at, done, next: 0, allocated, version: allocated.version, layout: ctx.layoutVersion, epoch: ctx.memory.epoch, resident, ranked } : undefined;
     const host = stop === STOP.UNPLACED || stop === STOP.HOST;
     if (host) this.stopped = { index: indices[done], attempt: run[done].attempt };
     // Pods of the run after the one it stopped at (or paused before) wait for the next run, prepared.
@@ -359,7 +359,7 @@ export class PlacementRuns {
       return undefined;
     }
     const k = p.next++;
-    const at = k * p.stride;
+    const at = p.at[k];
     const d = this.decode(p.run[k], p.records, at, batch);
     if (this.strategy === 'upstream') this.scheduler.rotation = (this.scheduler.rotation + p.records[at + REC.EXAMINED]) % this.scheduler.nodes.length;
     p.version = allocated.version;
@@ -433,6 +433,27 @@ export class PlacementRuns {
     placement.slots = slots;
     return batch ? this.scheduler.placeResult(a, placement) : this.scheduler.place(a, placement);
   }
+}
+
+/**
+ * The first `done` records of `stride` words each, copied without the room they do not use (a
+ * record holds REC_WORDS, then NREQ subrequest choices and NPICKS picks of two words; its room is
+ * sized for MAX_RESULTS_PER_CLAIM picks per claim, mostly unused: copying all of it moved ~7×
+ * the words, into a new buffer per run). `at[k]`: where record k starts in `words`.
+ */
+function copyRecords(from: Int32Array, done: number, stride: number): { words: Int32Array; at: Int32Array } {
+  const at = new Int32Array(done);
+  let total = 0;
+  for (let k = 0, b = 0; k < done; k++, b += stride) {
+    at[k] = total;
+    total += REC_WORDS + from[b + REC.NREQ] + 2 * from[b + REC.NPICKS];
+  }
+  const words = new Int32Array(total);
+  for (let k = 0, b = 0; k < done; k++, b += stride) {
+    const n = (k + 1 < done ? at[k + 1] : total) - at[k];
+    for (let w = 0; w < n; w++) words[at[k] + w] = from[b + w];
+  }
+  return { words, at };
 }
 
 /** What the node checks (node-filter.ts nodeRejects) read of the Pod, as text: Pods with the same text pass the same nodes. */
