@@ -457,6 +457,12 @@ export class Scheduler {
   /**
    * `place`'s commit; returns the node's name. `updated` (when given) gets the claims whose
    * status changed, in their new form. Keeps nothing of `p` (the placement kernel reuses it).
+   *
+   * Without `updated` (placeResult) and outside a journal, a claim stamped for this Pod is
+   * committed in place: it gets its status, and stays the object the claim map and `created`
+   * hold — no one saw it unallocated (no decision lists it, no undo puts it back), and the map
+   * holds it under its key since `prepare` (a later Pod that names it again is decided after
+   * this one), so neither a copy nor a second map write is made.
    */
   private commit(a: PodAttempt, p: Placement, updated: ResourceClaim[] | undefined): string {
     const { pod } = a;
@@ -473,13 +479,15 @@ export class Scheduler {
       const stamped = a.created.includes(c);
       const reservedFor = [consumerOf(a, c, podRef)];
       const status = stamped ? { allocation, reservedFor } : { ...c.status, allocation, reservedFor };
-      const committed: ResourceClaim = stamped ? { apiVersion: c.apiVersion, kind: c.kind, metadata: c.metadata, spec: c.spec, status } : { ...c, status };
+      const inPlace = stamped && !updated && !this.journal;
+      if (inPlace) c.status = status;
+      const committed: ResourceClaim = inPlace ? c : stamped ? { apiVersion: c.apiVersion, kind: c.kind, metadata: c.metadata, spec: c.spec, status } : { ...c, status };
       // The claims to allocate are the pending ones, then the extended-resource claim (fitSteps).
       const key = i < a.pendingKeys.length ? a.pendingKeys[i] : claimKey(c.metadata.namespace, c.metadata.name ?? '');
       if (stamped) this.engine.putBuilt(committed, key, p.slots?.[i]);
       else this.engine.upsert([committed]);
       this.journal?.push({ committedFrom: c });
-      this.rememberClaim(key, committed);
+      if (!inPlace) this.rememberClaim(key, committed);
       if (updated) updated[i] = committed;
       spansNodes ||= reachesOtherNodes(allocation, node);
     }
