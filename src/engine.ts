@@ -595,6 +595,11 @@ export class Engine {
     }
   }
 
+  /** The DeviceClasses held, by name: the engine's own map (read only), current as classes come and go; no compile. */
+  get deviceClasses(): ReadonlyMap<string, DeviceClass> {
+    return this.classes;
+  }
+
   /**
    * For the placement kernel: the solver's memory, the step slice a search of it may run
    * before the host must check the budgets (a search that needs more goes back to the host),
