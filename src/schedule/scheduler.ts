@@ -168,8 +168,6 @@ export class Scheduler {
   private readonly podGroups = new Map<ClaimKey, PodGroup>();
   private readonly summaries: NodeSummaries;
   private nextStart = 0;
-  /** The engine's DeviceClasses by name: EngineState.classes, the engine's own map, changed in place (read once, not per Pod). */
-  private engineClasses?: ReadonlyMap<string, DeviceClass>;
   /** Plans by the spec of the first claim planned (planOf). */
   private readonly plans = new WeakMap<object, { specs: readonly unknown[]; plan: Plan; maxScore: number }>();
   private journal?: JournalEntry[];
@@ -262,7 +260,7 @@ export class Scheduler {
     try {
       resolved = resolvePodClaims(pod, this.claimSource, group);
     } catch (e) {
-      if (e instanceof PodClaimError) return { pod, created: [], updated: [], message: e.message };
+      if (e instanceof PodClaimError) return unschedulable(pod, [], e.message);
       throw e;
     }
     const { claims: podClaims, keys, created, forGroup } = resolved;
@@ -280,12 +278,12 @@ export class Scheduler {
     const pendingKeys = anyBound ? keys.filter((_k, i) => !podClaims[i].status?.allocation) : keys;
     const bound = anyBound ? podClaims.filter((c) => c.status?.allocation) : NO_CLAIMS;
     const adminError = adminAccessError(pending, this.namespaces);
-    if (adminError) return { pod, created, updated: [], message: adminError };
+    if (adminError) return unschedulable(pod, created, adminError);
     if (bound.some((c) => (c.status?.reservedFor?.length ?? 0) >= MAX_RESERVED_FOR)) {
-      return { pod, created, updated: [], message: `a claim of the Pod is already reserved for ${MAX_RESERVED_FOR} consumers` };
+      return unschedulable(pod, created, `a claim of the Pod is already reserved for ${MAX_RESERVED_FOR} consumers`);
     }
     const features = this.engine.features;
-    const { plan, maxScore } = this.planOf(pending, features, (this.engineClasses ??= this.engine.inspect().classes));
+    const { plan, maxScore } = this.planOf(pending, features, this.engine.deviceClasses);
     return { pod, created, pending, pendingKeys, bound, plan, maxScore, extended: features.extendedResource, forGroup, groupRef: group && podGroupConsumer(group) };
   }
 
@@ -421,7 +419,7 @@ export class Scheduler {
     }
     this.counters.nodesExamined += examined;
     if (strategy === 'upstream' && nodes.length > 0) this.nextStart = (this.nextStart + examined) % nodes.length;
-    if (!best) return { pod: a.pod, created: a.created, updated: [], message: availability(nodes.length, reasons) + this.why(a.pending, claimsFailedOn) };
+    if (!best) return unschedulable(a.pod, a.created, availability(nodes.length, reasons) + this.why(a.pending, claimsFailedOn));
     return this.place(a, best);
   }
 
@@ -506,6 +504,11 @@ export class Scheduler {
     else this.summaries.touch(touched);
     return node.metadata.name;
   }
+}
+
+/** The decision for a Pod that stays unschedulable: `message` says why; `created`, the claims stamped for it. */
+function unschedulable(pod: Pod, created: ResourceClaim[], message: string): PodDecision {
+  return { pod, created, updated: [], message };
 }
 
 /** Whether a kept plan is the plan of `pending`: the same specs, and every class its slots resolved still the engine's. */
