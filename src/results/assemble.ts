@@ -67,14 +67,12 @@ export function assembleResults(p: Problem, a: SolveAnswer, features: Features, 
       }
       results[n++] = r;
     }
-    const result: AllocationResult = { devices: { results } };
-    if (hasConfigs(p, c)) {
-      const config = configs(p, a, c);
-      if (config.length > 0) result.devices!.config = config;
-    }
+    const config = hasConfigs(p, c) ? configs(p, a, c) : undefined;
+    const allocated: NonNullable<AllocationResult['devices']> = config?.length ? { results, config } : { results };
     const ns = nodeSelector(p, a, c, devices, sliceOf);
-    if (ns) result.nodeSelector = ns;
-    out[c] = result;
+    // One literal per shape: a field added after the literal would cost each result a
+    // separate property store (most results have a node selector).
+    out[c] = ns ? { devices: allocated, nodeSelector: ns } : { devices: allocated };
   }
   return out;
 }
@@ -209,8 +207,8 @@ function pinningDevices(p: Problem): Uint8Array {
 
 /**
  * The selector that pins a claim to `node`, one per Node object (most claims are pinned: this
- * object is in every result on the node). Frozen, nested parts too: results share it, so
- * nothing may change it in place.
+ * object is in every result on the node; engines given the same Node objects share it). Frozen,
+ * nested parts too: results share it, so nothing may change it in place.
  */
 const pinned = new WeakMap<Node, NodeSelector>();
 function pinnedTo(node: Node): NodeSelector {
@@ -222,11 +220,6 @@ function pinnedTo(node: Node): NodeSelector {
     pinned.set(node, sel);
   }
   return sel;
-}
-
-/** Whether `sel` is the selector assembleResults pins claims to `node` with (the object itself: a copy, or another selector naming the node, is not). */
-export function isPinnedTo(sel: NodeSelector, node: Node): boolean {
-  return pinned.get(node) === sel;
 }
 
 function addNew(from: NodeSelectorRequirement[], to: NodeSelectorRequirement[]): void {

@@ -174,6 +174,9 @@ function stamp(t: ResourceClaimTemplate, name: string, namespace: string, owner:
     // Shared with the template: claim specs are immutable, and sharing lets the engine reuse
     // the compiled problem of every claim stamped from one template.
     spec: t.spec.spec,
+    // Its field from the start, empty (JSON and YAML leave it out): the batch commit sets it in
+    // place, which for a field added later would cost every claim a separate property store.
+    status: undefined,
   };
 }
 

@@ -28,7 +28,6 @@ import { drain } from '../util/steps.js';
 import type { Engine } from '../engine.js';
 import type { AllocationResult, DeviceClass, DraObject, Namespace, Node, Pod, PodGroup, ResourceClaim, ResourceClaimTemplate } from '../model/types.js';
 import { nodeSelectorMatches } from '../model/nodes.js';
-import { isPinnedTo } from '../results/assemble.js';
 import { planClaims, type Plan } from '../model/requests.js';
 import { AllocationError, type Outcome } from '../outcome.js';
 import type { Features } from '../features.js';
@@ -487,7 +486,7 @@ export class Scheduler {
       this.journal?.push({ committedFrom: c });
       if (!inPlace) this.rememberClaim(key, committed);
       if (updated) updated[i] = committed;
-      spansNodes ||= reachesOtherNodes(allocation, node);
+      spansNodes ||= reachesOtherNodes(allocation);
     }
     for (let b = 0; b < a.bound.length; b++) {
       const c = a.bound[b];
@@ -545,14 +544,14 @@ function consumerOf(a: PodAttempt, c: ResourceClaim, podRef: ConsumerRef): Consu
 }
 
 /**
- * Whether an allocation's devices may serve other nodes than `node`, the one placed on: devices,
- * but no node selector, or a selector term not pinned to a node name (then every node's summary
- * is stale). Most allocations carry assembleResults' selector pinning them to `node`: known at once.
+ * Whether an allocation's devices may serve other nodes than the one placed on: devices, but no
+ * node selector, or a selector term not pinned to a node name (then every node's summary is
+ * stale). Most allocations carry assembleResults' selector pinning them to the node: one term,
+ * one field.
  */
-function reachesOtherNodes(allocation: AllocationResult, node: Node): boolean {
+function reachesOtherNodes(allocation: AllocationResult): boolean {
   const selector = allocation.nodeSelector;
   if (!selector) return (allocation.devices?.results?.length ?? 0) > 0;
-  if (isPinnedTo(selector, node)) return false;
   const terms = selector.nodeSelectorTerms;
   for (let t = 0; t < terms.length; t++) {
     const fields = terms[t].matchFields;
