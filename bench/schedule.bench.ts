@@ -5,6 +5,9 @@
  *    5,000 and 50,000 nodes. Per size: compile (Engine.create + precompile: inventory, node
  *    pools, selector masks), solve (schedule every Pod), Pods/s, µs per Pod, and heap bytes per
  *    device after compile. The aim: cost per Pod flat as the cluster grows 10× and 100×.
+ *    Beside it the output floor (output-floor.ts): what building and keeping the objects the
+ *    solve returns and holds costs alone, for the same placements, in the same heap — no
+ *    search, no node walk; solve − floor is what scheduling adds.
  * 2. Strategies: upstream vs pack on mig-1k (partitionable GPUs) and rdma-bw (shared NICs with
  *    consumable bandwidth): Pods placed, and what is left fragmented — GPUs (counter sets) or
  *    NICs that are partly used, i.e. neither free for a whole-device request nor full.
@@ -39,6 +42,7 @@ import type { Workload } from '../src/gen/builders.js';
 import type { DraObject, ResourceClaim } from '../src/model/types.js';
 import { parseQuantity } from '../src/model/quantity.js';
 import { deviceId } from '../src/model/allocated.js';
+import { buildOutput, outputPlan } from './output-floor.js';
 
 const UPSTREAM_GPU5K_PODS_PER_S = 105;
 const objectsOf = (w: Workload): DraObject[] => [...w.classes, ...w.nodes, ...w.slices, ...w.templates, ...w.pods];
@@ -70,6 +74,7 @@ for (const nodes of SCALES) {
   globalThis.gc?.();
   const bytesPerDevice = (process.memoryUsage().heapUsed - heapBefore) / devices;
   let placed = 0;
+  const plan = outputPlan(w, schedule(engine, objects));
   const bench = new Bench({ name: `gpu-5k ${nodes}`, iterations: nodes >= 50000 ? 2 : 5, time: 0, warmupIterations: 1 });
   bench.add(
     'compile',
@@ -84,8 +89,16 @@ for (const nodes of SCALES) {
     },
     { beforeEach: async () => void (engine = await compile(objects)) },
   );
+  bench.add(
+    'output floor',
+    () => {
+      buildOutput(plan);
+    },
+    // The same heap as the solve's: a fresh engine per round, the one before left to the GC.
+    { beforeEach: async () => void (engine = await compile(objects)) },
+  );
   await bench.run();
-  const [c, s] = bench.tasks.map((t) => (t.result as { latency: { mean: number } }).latency.mean);
+  const [c, s, f] = bench.tasks.map((t) => (t.result as { latency: { mean: number } }).latency.mean);
   const pods = w.pods.length;
   rows.push({
     nodes,
@@ -96,12 +109,14 @@ for (const nodes of SCALES) {
     'solve ms': s.toFixed(0),
     'Pods/s': Math.round((pods / s) * 1000),
     'µs/Pod': ((s * 1000) / pods).toFixed(1),
+    'floor µs/Pod': ((f * 1000) / pods).toFixed(1),
+    'solve − floor µs/Pod': (((s - f) * 1000) / pods).toFixed(1),
     'heap B/device': Math.round(bytesPerDevice),
     '× upstream': ((pods / s) * 1000 / UPSTREAM_GPU5K_PODS_PER_S).toFixed(0),
   });
 }
 if (rows.length) {
-  console.log('\n1. gpu-5k scaling (means; × upstream = Pods/s ÷ 105)');
+  console.log('\n1. gpu-5k scaling (means; floor = building the output alone; × upstream = Pods/s ÷ 105)');
   console.table(rows);
 }
 
