@@ -1,29 +1,19 @@
 import { describe, it, expect } from 'vitest';
 import { unknownAttributeReferences, editDistance } from '../../src/compile/selector-diagnostics.js';
 import { Inventory } from '../../src/compile/inventory.js';
-import type { ResourceSlice } from '../../src/model/types.js';
+import { nvidiaSlice } from '../fixtures/nvidia-slice.js';
 
 const OPTS = { consumableCapacity: true, listTypeAttributes: false };
 
 /** One nvidia slice: bare names (domain gpu.nvidia.com) and one qualified name in another domain. */
 const inv = new Inventory([
-  {
-    apiVersion: 'resource.k8s.io/v1',
-    kind: 'ResourceSlice',
-    metadata: { name: 's' },
-    spec: {
-      driver: 'gpu.nvidia.com',
-      pool: { name: 'p', generation: 1, resourceSliceCount: 1 },
-      nodeName: 'n',
-      devices: [
-        {
-          name: 'gpu-0',
-          attributes: { productName: { string: 'A100' }, gpu: { bool: true }, 'resource.kubernetes.io/pcieRoot': { string: 'pci0' } },
-          capacity: { memory: { value: '40Gi' } },
-        },
-      ],
+  nvidiaSlice([
+    {
+      name: 'gpu-0',
+      attributes: { productName: { string: 'A100' }, gpu: { bool: true }, 'resource.kubernetes.io/pcieRoot': { string: 'pci0' } },
+      capacity: { memory: { value: '40Gi' } },
     },
-  } as ResourceSlice,
+  ]),
 ]);
 
 const warn = (expression: string) => unknownAttributeReferences(expression, inv, OPTS);

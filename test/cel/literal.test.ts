@@ -11,7 +11,7 @@ import { SelectorMasks } from '../../src/compile/selectors.js';
 import { Columns } from '../../src/compile/fastpath/columns.js';
 import { literalMask, literalPlan } from '../../src/compile/fastpath/literal.js';
 import { FALSE, TRUE, UNKNOWN } from '../../src/compile/fastpath/logic.js';
-import type { ResourceSlice } from '../../src/model/types.js';
+import { nvidiaSlice } from '../fixtures/nvidia-slice.js';
 import { DRIVERS, rng, slices } from './generate.js';
 import { runs } from '../full.js';
 
@@ -161,20 +161,13 @@ describe('literal selector fast path', () => {
   });
 
   it('decides the A100 class by hand-worked values, and leaves a missing attribute to the evaluator', () => {
-    const slice = (devices: { name: string; health?: string }[]): ResourceSlice => ({
-      apiVersion: 'resource.k8s.io/v1',
-      kind: 'ResourceSlice',
-      metadata: { name: 's' },
-      spec: {
-        driver: 'gpu.nvidia.com',
-        pool: { name: 'p', generation: 1, resourceSliceCount: 1 },
-        nodeName: 'n',
-        devices: devices.map(({ name, health }) => ({
+    const slice = (devices: { name: string; health?: string }[]) =>
+      nvidiaSlice(
+        devices.map(({ name, health }) => ({
           name,
           attributes: { model: { string: 'A100-SXM4-80GB' }, ...(health === undefined ? {} : { health: { string: health } }) },
         })),
-      },
-    });
+      );
     const a100 = new Inventory([slice([{ name: 'gpu-0', health: 'healthy' }, { name: 'gpu-1', health: 'degraded' }, { name: 'gpu-2' }])]);
     const text = `device.driver == "gpu.nvidia.com" &&\ndevice.attributes["gpu.nvidia.com"].model == "A100-SXM4-80GB" &&\ndevice.attributes["gpu.nvidia.com"].health == "healthy"`;
     expect([...literalMask(literalPlan(text)!, new Columns(a100, OPTS))]).toEqual([TRUE, FALSE, UNKNOWN]);

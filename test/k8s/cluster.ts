@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeApiServer, type Obj } from './fake-apiserver.js';
 import { connect, type Cluster } from '../../src/k8s/connect.js';
+import { gpuClass as scheduleGpuClass, gpuNode as scheduleGpuNode } from '../fixtures/schedule/build.js';
+import type { DeviceTaint } from '../../src/model/types.js';
 
 export async function startCluster(): Promise<{ server: FakeApiServer; cluster: Cluster; kubeconfig: string }> {
   const server = await FakeApiServer.start();
@@ -14,35 +16,16 @@ export async function startCluster(): Promise<{ server: FakeApiServer; cluster: 
   return { server, cluster: await connect({ kubeconfig }), kubeconfig };
 }
 
-export const DRIVER = 'gpu.example.com';
+export { DRIVER } from '../fixtures/schedule/build.js';
 
+/** A Node and its one-slice pool of `gpus` GPUs (the schedule tests' `gpuNode`, as the API server holds it), each with its index; `taints` on gpu-0. */
 export function gpuNode(name: string, gpus: number, taints: Obj[] = []): Obj[] {
-  return [
-    { apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name } }, spec: {} },
-    {
-      apiVersion: 'resource.k8s.io/v1',
-      kind: 'ResourceSlice',
-      metadata: { name: `${name}-gpus` },
-      spec: {
-        driver: DRIVER,
-        nodeName: name,
-        pool: { name, generation: 1, resourceSliceCount: 1 },
-        devices: Array.from({ length: gpus }, (_, i) => ({
-          name: `gpu-${i}`,
-          attributes: { index: { int: i } },
-          ...(i === 0 && taints.length ? { taints } : {}),
-        })),
-      },
-    },
-  ];
+  const [node, slice] = scheduleGpuNode(name, gpus, { attributes: (i) => ({ index: { int: i } }) });
+  if (taints.length) slice.spec.devices![0].taints = taints as unknown as DeviceTaint[];
+  return [{ ...node, spec: {} }, slice] as unknown as Obj[];
 }
 
-export const gpuClass: Obj = {
-  apiVersion: 'resource.k8s.io/v1',
-  kind: 'DeviceClass',
-  metadata: { name: 'gpu' },
-  spec: { selectors: [{ cel: { expression: `device.driver == "${DRIVER}"` } }] },
-};
+export const gpuClass = scheduleGpuClass() as unknown as Obj;
 
 export function gpuTemplate(name: string, count: number, namespace = 'default'): Obj {
   return {
