@@ -9,7 +9,7 @@
  * them. This keeps a cached view at a few bytes per device (the engine holds one per node).
  */
 
-import type { Device, Node, ResourceSlice } from '../model/types.js';
+import type { Device, Node, NodeSelector, ResourceSlice } from '../model/types.js';
 import { deviceServesNode, gatherPools, type Pool } from '../model/pools.js';
 import type { Features } from '../features.js';
 import type { Inventory } from './inventory.js';
@@ -89,6 +89,11 @@ export interface NodePools {
    * layout): such nodes compile to the same problem for the same claims.
    */
   shape: string;
+  /**
+   * The node selector that pins a claim to this node (results/assemble.ts `pinnedTo`), kept
+   * here at its first use: one read of the view instead of a lookup by Node object per result.
+   */
+  pinned?: NodeSelector;
 }
 
 /** A node's pools with `counters` the counters left after the allocated state's consumption. */
@@ -171,7 +176,7 @@ export function gatherNodePools(inv: Inventory, node: Node, features: Features):
   const { capacity, consumers } = counterTables(inv, pools);
   const uses = counterUses(inv, slots, poolOf, capacity);
   const shape = inv.canonical(shapeOf(inv, node, pools, slots, capacity));
-  return { node, inventory: inv, pools, slots, poolOf, capacity, counters: capacity, consumers, uses, shape };
+  return { node, inventory: inv, pools, slots, poolOf, capacity, counters: capacity, consumers, uses, shape, pinned: undefined };
 }
 
 /** The devices' counter uses; counters their pool does not have are left out (an invalid pool has no devices here). */

@@ -155,12 +155,12 @@ function nodeSelector(p: Problem, a: SolveAnswer, c: number, devices: Inventory[
   for (let k = 0; k < a.picks.length; k++) {
     const pick = a.picks[k];
     if (slots[pick[0]].claim !== c) continue;
-    if (pins[pick[1]] === 1) return pinnedTo(view.node);
+    if (pins[pick[1]] === 1) return (view.pinned ??= pinnedTo(view.node));
     const i = view.slots[pick[1]];
     const device = devices[i];
     const spec = sliceOf[i].spec;
     const perDevice = spec.perDeviceNodeSelection === true;
-    if ((perDevice ? device.nodeName : spec.nodeName) || device.bindsToNode) return pinnedTo(view.node);
+    if ((perDevice ? device.nodeName : spec.nodeName) || device.bindsToNode) return (view.pinned ??= pinnedTo(view.node));
     const sel = perDevice ? device.nodeSelector : spec.nodeSelector;
     if (!sel) continue;
     const terms = sel.nodeSelectorTerms ?? [];
