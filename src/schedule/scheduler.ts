@@ -26,7 +26,7 @@
 
 import { drain } from '../util/steps.js';
 import type { Engine } from '../engine.js';
-import type { AllocationResult, DeviceClass, DraObject, Namespace, Node, Pod, PodGroup, ResourceClaim, ResourceClaimTemplate } from '../model/types.js';
+import type { AllocationResult, DeviceClass, DraObject, Namespace, Node, NodeSelector, Pod, PodGroup, ResourceClaim, ResourceClaimTemplate } from '../model/types.js';
 import { nodeSelectorMatches } from '../model/nodes.js';
 import { planClaims, type Plan } from '../model/requests.js';
 import { AllocationError, type Outcome } from '../outcome.js';
@@ -123,6 +123,8 @@ export interface Placement {
   results: Outcome & { kind: 'allocated' };
   /** The inventory slot of each claim's result devices, in result order, when known (the placement kernel's picks). */
   slots?: readonly (readonly number[])[];
+  /** The selector assembleResults pins claims to the node with (the node view's), when known: results carrying it reach no other node. */
+  pinned?: NodeSelector;
 }
 
 /** An allocation a scheduling step needs: the claims, together, on one node. */
@@ -486,7 +488,7 @@ export class Scheduler {
       this.journal?.push({ committedFrom: c });
       if (!inPlace) this.rememberClaim(key, committed);
       if (updated) updated[i] = committed;
-      spansNodes ||= reachesOtherNodes(allocation);
+      spansNodes ||= (p.pinned === undefined || allocation.nodeSelector !== p.pinned) && reachesOtherNodes(allocation);
     }
     for (let b = 0; b < a.bound.length; b++) {
       const c = a.bound[b];
@@ -546,8 +548,8 @@ function consumerOf(a: PodAttempt, c: ResourceClaim, podRef: ConsumerRef): Consu
 /**
  * Whether an allocation's devices may serve other nodes than the one placed on: devices, but no
  * node selector, or a selector term not pinned to a node name (then every node's summary is
- * stale). Most allocations carry assembleResults' selector pinning them to the node: one term,
- * one field.
+ * stale). Most allocations carry assembleResults' selector pinning them to the node, which
+ * `Placement.pinned` tells at once when the placement kernel placed the Pod.
  */
 function reachesOtherNodes(allocation: AllocationResult): boolean {
   const selector = allocation.nodeSelector;

@@ -120,6 +120,7 @@ export class PlacementRuns {
     claims: [],
     results: { kind: 'allocated', results: [], stats: NO_STEPS },
     slots: undefined,
+    pinned: undefined,
   };
   private resident?: ResidentCluster;
   /** Shape tables whose summary verdicts and (pack) orders the last run left current, and the allocated state's version and engine layout they are current for. */
@@ -431,6 +432,7 @@ export class PlacementRuns {
     placement.node = node;
     placement.claims = a.pending;
     placement.slots = slots;
+    placement.pinned = view.pinned;
     return batch ? this.scheduler.placeResult(a, placement) : this.scheduler.place(a, placement);
   }
 }
