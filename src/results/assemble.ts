@@ -19,6 +19,7 @@ import type { SolveAnswer } from '../wasm/run.js';
 import type { Features } from '../features.js';
 import { AllocationError } from '../outcome.js';
 import type { Inventory } from '../compile/inventory.js';
+import type { NodePools } from '../compile/nodeview.js';
 
 /**
  * The claims' results, in `out` when given (the placement kernel's decode hands the array of the
@@ -155,12 +156,12 @@ function nodeSelector(p: Problem, a: SolveAnswer, c: number, devices: Inventory[
   for (let k = 0; k < a.picks.length; k++) {
     const pick = a.picks[k];
     if (slots[pick[0]].claim !== c) continue;
-    if (pins[pick[1]] === 1) return (view.pinned ??= pinnedTo(view.node));
+    if (pins[pick[1]] === 1) return pinnedTo(view);
     const i = view.slots[pick[1]];
     const device = devices[i];
     const spec = sliceOf[i].spec;
     const perDevice = spec.perDeviceNodeSelection === true;
-    if ((perDevice ? device.nodeName : spec.nodeName) || device.bindsToNode) return (view.pinned ??= pinnedTo(view.node));
+    if ((perDevice ? device.nodeName : spec.nodeName) || device.bindsToNode) return pinnedTo(view);
     const sel = perDevice ? device.nodeSelector : spec.nodeSelector;
     if (!sel) continue;
     const terms = sel.nodeSelectorTerms ?? [];
@@ -206,12 +207,15 @@ function pinningDevices(p: Problem): Uint8Array {
 }
 
 /**
- * The selector that pins a claim to `node`, one per Node object (most claims are pinned: this
- * object is in every result on the node; engines given the same Node objects share it). Frozen,
- * nested parts too: results share it, so nothing may change it in place.
+ * The selector that pins a claim to the view's node: one per Node object (engines given the same
+ * Node objects share it), kept on the view at its first use there (most claims are pinned: the
+ * view is at hand, a table of every Node object is not). Frozen, nested parts too: results share
+ * it, so nothing may change it in place.
  */
 const pinned = new WeakMap<Node, NodeSelector>();
-function pinnedTo(node: Node): NodeSelector {
+function pinnedTo(view: NodePools): NodeSelector {
+  if (view.pinned) return view.pinned;
+  const node = view.node;
   let sel = pinned.get(node);
   if (!sel) {
     const field = Object.freeze({ key: 'metadata.name', operator: 'In', values: Object.freeze([node.metadata.name]) as string[] });
@@ -219,7 +223,7 @@ function pinnedTo(node: Node): NodeSelector {
     sel = Object.freeze({ nodeSelectorTerms: Object.freeze([term]) as NodeSelector['nodeSelectorTerms'] });
     pinned.set(node, sel);
   }
-  return sel;
+  return (view.pinned = sel);
 }
 
 function addNew(from: NodeSelectorRequirement[], to: NodeSelectorRequirement[]): void {

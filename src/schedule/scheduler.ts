@@ -488,7 +488,7 @@ export class Scheduler {
       this.journal?.push({ committedFrom: c });
       if (!inPlace) this.rememberClaim(key, committed);
       if (updated) updated[i] = committed;
-      spansNodes ||= (p.pinned === undefined || allocation.nodeSelector !== p.pinned) && reachesOtherNodes(allocation);
+      spansNodes ||= reachesOtherNodes(allocation, p.pinned);
     }
     for (let b = 0; b < a.bound.length; b++) {
       const c = a.bound[b];
@@ -548,12 +548,13 @@ function consumerOf(a: PodAttempt, c: ResourceClaim, podRef: ConsumerRef): Consu
 /**
  * Whether an allocation's devices may serve other nodes than the one placed on: devices, but no
  * node selector, or a selector term not pinned to a node name (then every node's summary is
- * stale). Most allocations carry assembleResults' selector pinning them to the node, which
- * `Placement.pinned` tells at once when the placement kernel placed the Pod.
+ * stale). Most allocations carry assembleResults' selector pinning them to the node: `pinned`
+ * (`Placement.pinned`), when known, tells so without reading it.
  */
-function reachesOtherNodes(allocation: AllocationResult): boolean {
+function reachesOtherNodes(allocation: AllocationResult, pinned: NodeSelector | undefined): boolean {
   const selector = allocation.nodeSelector;
   if (!selector) return (allocation.devices?.results?.length ?? 0) > 0;
+  if (selector === pinned) return false;
   const terms = selector.nodeSelectorTerms;
   for (let t = 0; t < terms.length; t++) {
     const fields = terms[t].matchFields;
