@@ -45,6 +45,9 @@ const claim: ResourceClaim = {
   spec: { devices: { requests: [{ name: 'gpu', exactly: { deviceClassName: 'gpu', count: 1 } }] } },
 };
 
+/** A generated slice's name (gen always names them). */
+const nameOf = (s: ResourceSlice): string => s.metadata!.name!;
+
 /** The slice as its driver publishes it again: the same devices at the next pool generation. */
 function republished(s: ResourceSlice): ResourceSlice {
   return { ...s, spec: { ...s.spec, pool: { ...s.spec.pool, generation: s.spec.pool.generation + 1 } } };
@@ -67,10 +70,10 @@ for (const scale of SCALES) {
   globalThis.gc?.();
   const bytesPerDevice = globalThis.gc ? Math.round((process.memoryUsage().heapUsed - heapBefore) / devices) : 'n/a (run with --expose-gc)';
 
-  const current = new Map(w.slices.map((s) => [s.metadata.name, s]));
+  const current = new Map(w.slices.map((s) => [nameOf(s), s]));
   const nodeOf = (s: ResourceSlice) => s.spec.nodeName!;
   let turn = 0;
-  const next = () => w.slices[turn++ % w.slices.length].metadata.name;
+  const next = () => nameOf(w.slices[turn++ % w.slices.length]);
   const allocateOn = (node: string) => {
     const o = engine.allocateSync([claim], { node });
     if (o.kind !== 'allocated') throw new Error(`expected an allocation on ${node}, got ${o.kind}`);
@@ -79,14 +82,14 @@ for (const scale of SCALES) {
   const bench = new Bench({ name: `gpu-5k ${scale} nodes`, time: 0, iterations: 200, warmupIterations: 20 });
   bench.add('slice upsert + allocate', () => {
     const s = republished(current.get(next())!);
-    current.set(s.metadata.name, s);
+    current.set(nameOf(s), s);
     engine.upsert([s]);
     allocateOn(nodeOf(s));
   });
   bench.add('slice delete + upsert + allocate', () => {
     const s = republished(current.get(next())!);
-    current.set(s.metadata.name, s);
-    engine.delete([`ResourceSlice/${s.metadata.name}`]);
+    current.set(nameOf(s), s);
+    engine.delete([`ResourceSlice/${nameOf(s)}`]);
     engine.upsert([s]);
     allocateOn(nodeOf(s));
   });
@@ -135,7 +138,7 @@ async function perPod(classes: DraObject[], nodes: DraObject[], current: Map<str
   type Path = (typeof paths)[number];
   const upsertOne = (p: Path) => {
     const s = republished(p.slices.get(names[p.turn++ % names.length])!);
-    p.slices.set(s.metadata.name, s);
+    p.slices.set(nameOf(s), s);
     p.engine.upsert([s]);
     p.scheduler.stateChanged();
   };

@@ -130,7 +130,7 @@ describe('normalize', () => {
     const o = api.normalize(slice, { kind: 'ResourceSlice' }) as ResourceSlice;
     expect(o.apiVersion).toBe('resource.k8s.io/v1');
     expect(o.kind).toBe('ResourceSlice');
-    expect(o.metadata.creationTimestamp).toBe('2026-01-02T03:04:05Z');
+    expect(o.metadata?.creationTimestamp).toBe('2026-01-02T03:04:05Z');
     expect(o.spec.devices?.[0].attributes).toEqual({ memory: { int: 80 } });
   });
 
@@ -148,7 +148,7 @@ describe('decode', () => {
   it('decodes multi-document YAML and Lists into plain objects, with the CLI load errors', () => {
     const text = 'apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Node, metadata: {name: n1}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n';
     const { objects: objs, warnings } = api.decode(text, 'in.yaml');
-    expect(objs.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Node/n1']);
+    expect(objs.map((o) => `${o.kind}/${o.metadata?.name}`)).toEqual(['Node/n1']);
     expect(warnings).toEqual(['in.yaml: document 2: skipping v1 ConfigMap c: kind not used by dralloc']);
     expect(() => api.decode('kind: [', 'bad.yaml')).toThrow(/^bad\.yaml: line 1, column \d+: syntax error/);
   });

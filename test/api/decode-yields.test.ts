@@ -18,7 +18,7 @@ describe('decodeFiles yields between steps', () => {
     const turns = loopTurns();
     const { objects } = await api.decodeFiles(['-'], { stdin, sliceMs: 0 });
     turns.stop();
-    expect(objects.map((o) => o.metadata.name)).toEqual(nodes(3000).map((n) => n.metadata.name));
+    expect(objects.map((o) => o.metadata?.name)).toEqual(nodes(3000).map((n) => n.metadata.name));
     expect(turns.count()).toBeGreaterThanOrEqual(60); // 30 parse steps + 30 check steps
   });
 
@@ -28,7 +28,7 @@ describe('decodeFiles yields between steps', () => {
     const { objects } = await api.decodeFiles(['-'], { stdin, sliceMs: 0 });
     turns.stop();
     expect(objects).toHaveLength(200);
-    expect(objects[199].metadata.name).toBe('n199');
+    expect(objects[199].metadata?.name).toBe('n199');
     expect(turns.count()).toBeGreaterThanOrEqual(200);
   });
 

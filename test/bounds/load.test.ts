@@ -23,7 +23,7 @@ async function run(args: string[]) {
 describe('folders with symbolic links', () => {
   it('a link back to the folder is not followed: every object once, the claim fits (exit 0)', async () => {
     const { objects, warnings } = await loadPaths([`${H}/symlink-loop`]);
-    expect(objects.map((o) => `${o.object.kind}/${o.object.metadata.name}`)).toEqual(['Node/n1', 'DeviceClass/any', 'ResourceSlice/n1-devices', 'ResourceClaim/two']);
+    expect(objects.map((o) => `${o.object.kind}/${o.object.metadata?.name}`)).toEqual(['Node/n1', 'DeviceClass/any', 'ResourceSlice/n1-devices', 'ResourceClaim/two']);
     expect(warnings).toEqual([expect.stringMatching(/^test\/fixtures\/hostile\/symlink-loop\/loop: not following the symbolic link to .*symlink-loop: it leads back into test\/fixtures\/hostile\/symlink-loop \(a cycle, or the same files twice\)$/)]);
     const { code, stderr } = await run(['allocate', '-f', `${H}/symlink-loop`, '--node', 'n1', '-o', 'json']);
     expect(code).toBe(0);
@@ -44,7 +44,7 @@ describe('folders with symbolic links', () => {
     symlinkSync(outside, join(tree, 'ext2')); // the same outside folder a second time
     symlinkSync(join(dir, 'missing'), join(tree, 'dangling'));
     const { objects, warnings } = await loadPaths([tree]);
-    expect(objects.map((o) => `${o.object.metadata.name} ${o.origin.file.slice(tree.length + 1)}`)).toEqual(['inside a/b/node.yaml', 'outside ext1/node.yaml']);
+    expect(objects.map((o) => `${o.object.metadata?.name} ${o.origin.file.slice(tree.length + 1)}`)).toEqual(['inside a/b/node.yaml', 'outside ext1/node.yaml']);
     expect(warnings.map((w) => w.slice(tree.length + 1, w.indexOf(':')))).toEqual(['a/b/up', 'a/same', 'ext2']);
   });
 });

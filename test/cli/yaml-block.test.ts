@@ -73,7 +73,7 @@ describe('yaml-block writes what the yaml package writes', () => {
     for (const def of WORKLOADS) {
       const w = generateWorkload(def.name, { scale: 4, seed: 1 });
       for (const o of [...w.classes, ...w.nodes, ...w.slices, ...w.templates, ...w.pods, ...(w.claims ?? [])]) {
-        expect(actual(o), `${def.name} ${o.kind}/${o.metadata.name}`).toBe(expected(o));
+        expect(actual(o), `${def.name} ${o.kind}/${o.metadata?.name}`).toBe(expected(o));
         n++;
       }
     }

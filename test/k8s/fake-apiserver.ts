@@ -433,7 +433,7 @@ export class FakeApiServer {
 
   /** The main resource keeps the stored status; the status subresource keeps everything else. */
   private commitUpdate(t: ResourceType, current: Obj, body: Obj, sub: string | undefined, res: ServerResponse): void {
-    const next = sub === 'status' ? { ...clone(current), status: clone(body.status) } : { ...clone(body), status: clone(current.status) };
+    const next: Obj = sub === 'status' ? { ...clone(current), status: clone(body.status) } : { ...clone(body), status: clone(current.status) };
     next.metadata = { ...(sub === 'status' ? current.metadata : body.metadata), uid: current.metadata.uid, name: current.metadata.name, namespace: current.metadata.namespace, creationTimestamp: current.metadata.creationTimestamp };
     if (next.status === undefined) delete next.status;
     send(res, 200, withKind(t, this.write(t, clone(next), 'MODIFIED')));
@@ -511,21 +511,22 @@ interface Route {
 
 /** `/api/v1/...` or `/apis/{group}/{version}/...`, then `[namespaces/{ns}/]{plural}[/{name}[/{sub}]]`. */
 function parsePath(path: string): Route | undefined {
-  const parts = path.split('/').filter(Boolean);
+  const all = path.split('/').filter(Boolean);
   let apiVersion: string;
-  if (parts[0] === 'api' && parts[1] === 'v1') {
+  let parts: string[];
+  if (all[0] === 'api' && all[1] === 'v1') {
     apiVersion = 'v1';
-    parts.splice(0, 2);
-  } else if (parts[0] === 'apis' && parts.length >= 3) {
-    apiVersion = `${parts[1]}/${parts[2]}`;
-    parts.splice(0, 3);
+    parts = all.slice(2);
+  } else if (all[0] === 'apis' && all.length >= 3) {
+    apiVersion = `${all[1]}/${all[2]}`;
+    parts = all.slice(3);
   } else {
     return undefined;
   }
   let namespace: string | undefined;
   if (parts[0] === 'namespaces' && parts.length >= 3) {
     namespace = parts[1];
-    parts.splice(0, 2);
+    parts = parts.slice(2);
   }
   const type = TYPES.find((t) => t.plural === parts[0] && t.apiVersion === apiVersion);
   if (!type || (namespace && !type.namespaced)) return undefined;
@@ -592,7 +593,7 @@ function jsonPatch(current: Obj, ops: Obj[]): Obj | string {
       case 'add':
       case 'replace':
         if (Array.isArray(parent) && last === '-') parent.push(clone(op.value));
-        else parent[last] = clone(op.value);
+        else (parent as Obj)[last] = clone(op.value);
         break;
       case 'remove':
         if (Array.isArray(parent)) parent.splice(Number(last), 1);

@@ -303,7 +303,7 @@ describe('live scheduler: gang PodGroups', () => {
     const group = podGroup('train', 3);
     group.spec.resourceClaims = [{ name: 'shared', resourceClaimTemplateName: 'two' }];
     const uid = server.create(group).metadata.uid;
-    const shared = { ...leftClaim('-'), metadata: { name: 'train-shared', namespace: 'default' } };
+    const shared: Obj = { ...leftClaim('-'), metadata: { name: 'train-shared', namespace: 'default' } };
     shared.status.reservedFor = [{ apiGroup: 'scheduling.k8s.io', resource: 'podgroups', name: 'train', uid }];
     server.create(shared);
     const sharing = (name: string): Obj => {

@@ -27,7 +27,7 @@ export interface RefPool {
   /** Node-relevant slices that define counter sets. */
   counterSlices: ResourceSlice[];
   /** Every slice of the pool's generation, for any node (counters consumed elsewhere). */
-  allSlices: ResourceSlice[];
+  allSlices: readonly ResourceSlice[];
   hasBindingConditions: boolean;
 }
 
@@ -54,7 +54,7 @@ export function poolsForNode(slices: readonly ResourceSlice[], node: Node, featu
   return pools.sort((a, b) => Number(a.hasBindingConditions) - Number(b.hasBindingConditions) || cmp(a.driver, b.driver) || cmp(a.name, b.name));
 }
 
-function isInvalid(deviceSlices: ResourceSlice[], counterSlices: ResourceSlice[], allSlices: ResourceSlice[], features: Features): boolean {
+function isInvalid(deviceSlices: ResourceSlice[], counterSlices: ResourceSlice[], allSlices: readonly ResourceSlice[], features: Features): boolean {
   const names = new Set<string>();
   for (const d of deviceSlices.flatMap((s) => s.spec.devices ?? [])) {
     if (names.has(d.name)) return true;

@@ -59,7 +59,7 @@ async function sequence(workload: string, seed: number, strategy: Strategy): Pro
   const templates = more.templates;
   const nodes: Node[] = [...w.nodes];
   const fixed = (): DraObject[] => [...w.classes, ...nodes];
-  const slices = new Map(w.slices.map((s) => [s.metadata.name, s]));
+  const slices = new Map(w.slices.map((s) => [s.metadata!.name!, s]));
   const original = new Map(slices);
   const label = `${workload} seed ${seed} ${strategy} scale ${scale}`;
 

@@ -62,7 +62,7 @@ describe('deterministic uids', () => {
     const c = out[0] as ResourceClaim;
     expect(c.metadata.uid).toBe(UID.claimShared);
     expect(c.status?.reservedFor).toEqual([{ resource: 'pods', name: 'running', uid: UID.podRunning }, { resource: 'pods', name: 'other', uid: 'uid-other' }]);
-    expect(out[1].metadata.uid).toBe(UID.podRunning);
+    expect(out[1].metadata?.uid).toBe(UID.podRunning);
     expect(claim.metadata.uid).toBeUndefined(); // the input is not changed
   });
 });
@@ -142,7 +142,7 @@ describe('dralloc schedule stamps uids (CLI)', () => {
     expect(byName['Pod/keeper'].metadata.uid).toBe('uid-keeper');
     const soloGpu = byName['ResourceClaim/solo-gpu'] as ResourceClaim;
     expect(soloGpu.metadata.uid).toBe(UID.claimSoloGpu);
-    expect(soloGpu.metadata.ownerReferences?.[0].uid).toBe(UID.podSolo);
+    expect((soloGpu.metadata.ownerReferences as { uid: string }[] | undefined)?.[0].uid).toBe(UID.podSolo);
     expect(soloGpu.status?.reservedFor).toEqual([{ resource: 'pods', name: 'solo', uid: UID.podSolo }]);
     const shared = byName['ResourceClaim/shared'] as ResourceClaim;
     expect(shared.metadata.uid).toBe(UID.claimShared);

@@ -191,7 +191,7 @@ describe('one eligibility rule: explain, summaries and allocate agree', () => {
       if (n > 0) {
         const all = engine.allocateSync([claim(c.name, c.kind, n, c.more)], { node: 'n1' });
         if (all.kind !== 'allocated') throw new Error(`${c.name}: ${JSON.stringify(all)}`);
-        const got = all.results[0].devices!.results.map((r) => `${r.pool}/${r.device}`);
+        const got = all.results[0].devices!.results!.map((r) => `${r.pool}/${r.device}`);
         expect(got.sort()).toEqual(c.eligible);
       }
       expect(engine.allocateSync([claim(c.name, c.kind, n + 1, c.more)], { node: 'n1' }).kind).toBe('unsatisfiable');

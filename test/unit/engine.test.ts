@@ -208,7 +208,7 @@ describe('keyed state: upsert / delete / commit / release by key', () => {
     // Upstream's walk starts at the first node; its first GPU serves the Pod.
     expect(result.pods[0].node).toBe('node-1');
     const stamped = result.claims.find((c) => c.metadata.name === 'p-gpu')!;
-    expect(stamped.status?.allocation?.devices?.results.map((r) => r.device)).toEqual(['gpu-0']);
+    expect(stamped.status?.allocation?.devices?.results?.map((r) => r.device)).toEqual(['gpu-0']);
     engine.upsert([copy(stamped)]);
     expect(engine.listClaims()).toHaveLength(1);
     expect(engine.allocateSync([claim('c2', 2)], { node: 'node-1' }).kind).toBe('unsatisfiable');

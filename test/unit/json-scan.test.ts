@@ -139,7 +139,7 @@ describe('JsonScan: List items', () => {
     const text = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: nodes });
     expect(text.length).toBeGreaterThan(1 << 20);
     const { objects } = loadText(text, 'big.json');
-    expect(objects.map((o) => o.object.metadata.name)).toEqual(nodes.map((n) => n.metadata.name));
+    expect(objects.map((o) => o.object.metadata?.name)).toEqual(nodes.map((n) => n.metadata.name));
     expect(objects[3999].origin).toEqual({ file: 'big.json', doc: 0, item: 3999 });
     const bad = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [...nodes, { apiVersion: 'v1', kind: 'Node', metadata: {} }] });
     expect(() => loadText(bad, 'big.json')).toThrow('big.json: document 1 item 4001 (Node): metadata.name: missing');

@@ -5,7 +5,7 @@ import { dev, node, slice } from './objects.js';
 
 const features = featuresFromGates(parseFeatureGates(undefined));
 const N1 = node('node-1');
-const names = (xs: { metadata?: { name?: string } }[]) => xs.map((s) => s.metadata?.name);
+const names = (xs: readonly { metadata?: { name?: string } }[]) => xs.map((s) => s.metadata?.name);
 
 describe('gatherPools', () => {
   it('keeps only the highest generation of a pool', () => {
