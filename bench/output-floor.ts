@@ -17,7 +17,7 @@
 import type { ScheduleResult } from '../src/schedule/scheduler.js';
 import type { Workload } from '../src/gen/builders.js';
 import type { NodeSelector, Pod, ResourceClaim, ResourceClaimTemplate } from '../src/model/types.js';
-import { claimKey, resolvePodClaims } from '../src/schedule/pod-claims.js';
+import { claimKey, podClaimName, resolvePodClaims } from '../src/schedule/pod-claims.js';
 import { KeyedObjects } from '../src/model/keyed.js';
 
 /** One result of a claim: the strings of a DeviceRequestAllocationResult. */
@@ -37,7 +37,7 @@ export function outputPlan(w: Workload, result: ScheduleResult): OutputPlan {
   const placed = result.pods.map((p) => {
     if (p.node === undefined) return undefined;
     const ns = p.pod.metadata.namespace ?? 'default';
-    const own = (p.pod.spec.resourceClaims ?? []).map((ref) => claims.get(claimKey(ns, `${p.pod.metadata.name}-${ref.name}`))!);
+    const own = (p.pod.spec.resourceClaims ?? []).map((ref) => claims.get(claimKey(ns, podClaimName(p.pod, ref)!))!);
     return {
       node: p.node,
       claims: own.map((c) => {
